@@ -1,0 +1,192 @@
+//! The ZisK assembly writer: a [`Program`] as the `.zisk` text that `ziskemu -z` assembles.
+//!
+//! Syntax from zisk-asm 1.4.0-alpha `ziskasm.md` and `parser.rs`. The parser has two limits
+//! the writer works around: two labels may not name the same instruction (the later ones are
+//! written as aliases of the first), and a label may not precede a data declaration (all
+//! declarations are written first; their position in the text does not change the layout,
+//! which depends only on their order).
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use crate::inst::{ASrc, BSrc, Store};
+use crate::mem_map::MAX_REG;
+use crate::program::{
+    is_valid_symbol, DataDecl, Flow, InstKind, Item, LayoutError, OpInst, Program, Target, Value,
+};
+
+/// Writes `program` as ZisK assembly.
+pub fn write_asm(program: &Program) -> Result<String, LayoutError> {
+    let aliases = label_aliases(program)?;
+    let w = Writer { aliases: &aliases };
+    let mut out = String::from("; ZisK assembly written by zkc\n");
+    for item in &program.items {
+        if let Item::Data(d) = item {
+            out += &w.data(d)?;
+            out.push('\n');
+        }
+    }
+    for item in &program.items {
+        match item {
+            Item::Label(l) if !aliases.contains_key(l.as_str()) => {
+                if !is_valid_symbol(l) {
+                    return Err(LayoutError::BadSymbolName(l.clone()));
+                }
+                writeln!(out, "{l}:").expect("writing to a String");
+            }
+            Item::Label(_) | Item::Data(_) => {}
+            Item::Inst { kind, comment } => {
+                out.push('\t');
+                out += &w.inst(kind)?;
+                if let Some(c) = comment {
+                    out += " ; ";
+                    out += &c.replace(['\n', '\r'], " ");
+                }
+                out.push('\n');
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Labels that name the same instruction as an earlier label, mapped to that label.
+fn label_aliases(program: &Program) -> Result<HashMap<&str, &str>, LayoutError> {
+    let mut first_at: HashMap<usize, &str> = HashMap::new();
+    let mut aliases = HashMap::new();
+    for (label, index) in program.labels()? {
+        let first = *first_at.entry(index).or_insert(label);
+        if first != label {
+            aliases.insert(label, first);
+        }
+    }
+    Ok(aliases)
+}
+
+struct Writer<'a> {
+    aliases: &'a HashMap<&'a str, &'a str>,
+}
+
+impl Writer<'_> {
+    fn symbol<'s>(&'s self, name: &'s str) -> &'s str {
+        self.aliases.get(name).copied().unwrap_or(name)
+    }
+
+    fn value(&self, v: &Value) -> Result<String, LayoutError> {
+        Ok(match v {
+            Value::Lit(n) if *n < 10 => n.to_string(),
+            Value::Lit(n) => format!("0x{n:x}"),
+            Value::Sym(s, 0) => self.symbol(s).to_string(),
+            Value::Sym(s, off) => format!("{} {}", self.symbol(s), signed_offset(*off)?),
+        })
+    }
+
+    fn reg(r: u8) -> Result<String, LayoutError> {
+        if r > MAX_REG {
+            return Err(LayoutError::BadRegister(r));
+        }
+        Ok(format!("r{r}"))
+    }
+
+    fn ind(width: u8, off: i64) -> Result<String, LayoutError> {
+        if !matches!(width, 1 | 2 | 4 | 8) {
+            return Err(LayoutError::BadIndWidth(width));
+        }
+        Ok(match off {
+            0 => format!("{width}[a]"),
+            _ => format!("{width}[a {}]", signed_offset(off)?),
+        })
+    }
+
+    fn target(&self, t: &Target) -> String {
+        match t {
+            Target::Label(l) => self.symbol(l).to_string(),
+            Target::Offset(o) => o.to_string(),
+        }
+    }
+
+    fn inst(&self, kind: &InstKind) -> Result<String, LayoutError> {
+        Ok(match kind {
+            InstKind::Op(o) => self.op(o)?,
+            InstKind::Call(l) => format!("call {}", self.symbol(l)),
+            InstKind::Ret => "ret".to_string(),
+            InstKind::Jump(l) => format!("jump({})", self.symbol(l)),
+            InstKind::RetToBios => "ret_to_bios".to_string(),
+        })
+    }
+
+    fn op(&self, o: &OpInst) -> Result<String, LayoutError> {
+        let a = match &o.a {
+            ASrc::C => "c".to_string(),
+            ASrc::Step => "step".to_string(),
+            ASrc::Reg(r) => Self::reg(*r)?,
+            ASrc::Mem(v) => format!("[{}]", self.value(v)?),
+            ASrc::Imm(v) => self.value(v)?,
+        };
+        let b = match &o.b {
+            BSrc::C => "c".to_string(),
+            BSrc::Reg(r) => Self::reg(*r)?,
+            BSrc::Mem(v) => format!("[{}]", self.value(v)?),
+            BSrc::Imm(v) => self.value(v)?,
+            BSrc::Ind(off) => Self::ind(o.ind_width, *off)?,
+        };
+        let mut s = format!("{}({a}, {b})", o.op.name());
+        match &o.store {
+            Store::None => {}
+            Store::Reg(r) => write!(s, " -> {}", Self::reg(*r)?).expect("writing to a String"),
+            Store::Mem(v) => write!(s, " -> [{}]", self.value(v)?).expect("writing to a String"),
+            Store::Ind(off) => {
+                write!(s, " -> {}", Self::ind(o.ind_width, *off)?).expect("writing to a String")
+            }
+        }
+        match &o.flow {
+            Flow::Next => {}
+            Flow::Branch {
+                taken,
+                not_taken: Target::Offset(4),
+            } => write!(s, ", j({})", self.target(taken)).expect("writing to a String"),
+            Flow::Branch { taken, not_taken } => {
+                write!(s, ", j({}, {})", self.target(taken), self.target(not_taken))
+                    .expect("writing to a String")
+            }
+            Flow::SetPc(off) => write!(s, ", setpc({off})").expect("writing to a String"),
+        }
+        if o.end {
+            s += ", end";
+        }
+        Ok(s)
+    }
+
+    fn data(&self, d: &DataDecl) -> Result<String, LayoutError> {
+        if !is_valid_symbol(&d.name) {
+            return Err(LayoutError::BadSymbolName(d.name.clone()));
+        }
+        if d.words.len() > d.len || d.len == 0 {
+            return Err(LayoutError::BadDataSize(d.name.clone()));
+        }
+        let constness = if d.is_const { "const " } else { "" };
+        let mut s = format!("{constness}u64 {}[{}]", d.name, d.len);
+        let significant = d
+            .words
+            .iter()
+            .rposition(|v| *v != Value::Lit(0))
+            .map_or(0, |i| i + 1);
+        if significant > 0 {
+            let values: Result<Vec<String>, _> = d.words[..significant]
+                .iter()
+                .map(|v| self.value(v))
+                .collect();
+            s += " = ";
+            s += &values?.join(", ");
+        }
+        Ok(s)
+    }
+}
+
+/// `+ N` or `- N`; `i64::MIN` has no positive counterpart the parser accepts.
+fn signed_offset(off: i64) -> Result<String, LayoutError> {
+    match off {
+        i64::MIN => Err(LayoutError::NotWritable(format!("offset {off}"))),
+        o if o < 0 => Ok(format!("- {}", -o)),
+        o => Ok(format!("+ {o}")),
+    }
+}

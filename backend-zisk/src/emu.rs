@@ -1,0 +1,442 @@
+//! The ZisK emulator: runs a [`Rom`] with ziskemu's semantics and cost accounting.
+//!
+//! Facts from ziskemu 1.4.0-alpha (`emu.rs` `step`, `source_a`, `source_b`, `store_c`;
+//! `emu_context.rs`) and zisk-core `mem.rs` (`Mem::read`, `Mem::write`):
+//! - execution starts at `ROM_ENTRY` with all registers, `c` and the step counter 0;
+//! - the input (a multiple of 8 bytes) is at `INPUT_ADDR + 8`; `INPUT_ADDR` itself reads 0
+//!   (the free input), and the rest of the input region reads as 0;
+//! - RAM is the only writable memory; ROM data is readable; a 1-byte store to `UART_ADDR`
+//!   prints the byte;
+//! - a read is served from RAM if it fits there, else from a read section (the input, ROM data)
+//!   that holds all of it, else as zero inside the input region; anything else is an error,
+//!   as is a write outside RAM or a jump where there is no instruction;
+//! - `halt` marks the run failed (with `a` as the exit code) and execution goes on to its `end`.
+//!
+//! Costs are counted on every step ([`crate::stats`]); per-instruction execution counts are
+//! kept too, for profiles.
+
+use std::fmt;
+
+use crate::frops::is_frop;
+use crate::inst::{ASrc, BSrc, Inst, Store};
+use crate::mem_map::*;
+use crate::ops::Op;
+use crate::rom::{Rom, RomError};
+use crate::stats::{Counters, Stats, Zone};
+
+/// A run-time error, with where it happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmuError {
+    pub kind: EmuErrorKind,
+    pub pc: u64,
+    pub step: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EmuErrorKind {
+    InvalidRead { addr: u64, width: u8 },
+    InvalidWrite { addr: u64, width: u8 },
+    NoInstruction,
+}
+
+impl fmt::Display for EmuError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            EmuErrorKind::InvalidRead { addr, width } => {
+                write!(f, "invalid memory read of {width} bytes at 0x{addr:x}")?
+            }
+            EmuErrorKind::InvalidWrite { addr, width } => {
+                write!(f, "invalid memory write of {width} bytes at 0x{addr:x}")?
+            }
+            EmuErrorKind::NoInstruction => write!(f, "no instruction at pc")?,
+        }
+        write!(f, " (pc=0x{:x}, step={})", self.pc, self.step)
+    }
+}
+
+impl std::error::Error for EmuError {}
+
+/// Why the emulator cannot start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadError {
+    /// The input is not a multiple of 8 bytes or is too large (emu_context.rs).
+    BadInput(usize),
+    Rom(RomError),
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::BadInput(n) => {
+                write!(
+                    f,
+                    "input size {n} is not a multiple of 8 bytes or exceeds the input region"
+                )
+            }
+            LoadError::Rom(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// How a run stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// An instruction with `end` ran.
+    Ended,
+    /// It ended after a `halt`: a failed execution (exit code, where the halt ran).
+    Failed { code: u64, pc: u64, step: u64 },
+    /// The step limit was reached first.
+    StepLimit,
+}
+
+/// The result of [`Emulator::run`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: Status,
+    pub steps: u64,
+}
+
+/// The upstream `--legacy-inputs` layout of raw bytes: their length as a little-endian u64,
+/// the bytes, zero padding to a multiple of 8 (ziskemu `emulator.rs`).
+pub fn legacy_input(raw: &[u8]) -> Vec<u8> {
+    let mut v = (raw.len() as u64).to_le_bytes().to_vec();
+    v.extend_from_slice(raw);
+    v.resize(v.len().next_multiple_of(8), 0);
+    v
+}
+
+/// A contiguous run of instructions, 4 bytes apart.
+struct Code {
+    start: u64,
+    insts: Vec<Option<Inst>>,
+    counts: Vec<u64>,
+}
+
+/// Instructions further apart than this start a new [`Code`] block.
+const MAX_CODE_GAP: u64 = 1 << 16;
+
+/// A readable data section (ROM data or the input).
+struct ReadSection {
+    start: u64,
+    bytes: Vec<u8>,
+}
+
+/// The emulator state.
+pub struct Emulator<'r> {
+    rom: &'r Rom,
+    code: Vec<Code>,
+    block: usize,
+    regs: [u64; REGS_IN_MAIN_TO as usize + 1],
+    ram: Vec<u8>,
+    sections: Vec<ReadSection>,
+    pc: u64,
+    c: u64,
+    step: u64,
+    ended: bool,
+    failure: Option<Status>,
+    console: Vec<u8>,
+    counters: Counters,
+}
+
+#[inline(always)]
+fn load(bytes: &[u8], at: usize, width: u8) -> u64 {
+    let mut w = [0u8; 8];
+    w[..width as usize].copy_from_slice(&bytes[at..at + width as usize]);
+    u64::from_le_bytes(w)
+}
+
+impl<'r> Emulator<'r> {
+    /// Loads `rom` with `input` (the bytes ziskemu's `-i` copies to `INPUT_ADDR + 8`).
+    pub fn new(rom: &'r Rom, input: &[u8]) -> Result<Emulator<'r>, LoadError> {
+        if !input.len().is_multiple_of(8) || input.len() as u64 > MAX_INPUT_SIZE - 8 {
+            return Err(LoadError::BadInput(input.len()));
+        }
+        rom.validate().map_err(LoadError::Rom)?;
+        let mut ram = vec![0u8; RAM_SIZE as usize];
+        for s in &rom.rw_data {
+            for (i, w) in s.words.iter().enumerate() {
+                let at = (s.addr - RAM_ADDR) as usize + 8 * i;
+                ram[at..at + 8].copy_from_slice(&w.to_le_bytes());
+            }
+        }
+        // The free input word and the input make one section (mem.rs `add_read_section`
+        // merges sections that touch).
+        let mut input_bytes = vec![0u8; 8];
+        input_bytes.extend_from_slice(input);
+        let mut sections = vec![ReadSection {
+            start: INPUT_ADDR,
+            bytes: input_bytes,
+        }];
+        for s in &rom.ro_data {
+            let bytes = s
+                .words
+                .iter()
+                .flat_map(|w| w.to_le_bytes())
+                .collect::<Vec<u8>>();
+            match sections
+                .iter_mut()
+                .find(|t| t.start + t.bytes.len() as u64 == s.addr)
+            {
+                Some(prev) => prev.bytes.extend_from_slice(&bytes),
+                None => sections.push(ReadSection {
+                    start: s.addr,
+                    bytes,
+                }),
+            }
+        }
+        sections.sort_by_key(|s| s.start);
+
+        let mut code: Vec<Code> = Vec::new();
+        for (&addr, inst) in &rom.insts {
+            match code.last_mut() {
+                Some(c)
+                    if addr % 4 == c.start % 4
+                        && addr - c.start < (c.insts.len() as u64 * 4) + MAX_CODE_GAP =>
+                {
+                    let i = ((addr - c.start) / 4) as usize;
+                    c.insts.resize(i + 1, None);
+                    c.insts[i] = Some(*inst);
+                }
+                _ => code.push(Code {
+                    start: addr,
+                    insts: vec![Some(*inst)],
+                    counts: Vec::new(),
+                }),
+            }
+        }
+        for c in &mut code {
+            c.counts = vec![0; c.insts.len()];
+        }
+        Ok(Emulator {
+            rom,
+            code,
+            block: 0,
+            regs: [0; REGS_IN_MAIN_TO as usize + 1],
+            ram,
+            sections,
+            pc: ROM_ENTRY,
+            c: 0,
+            step: 0,
+            ended: false,
+            failure: None,
+            console: Vec::new(),
+            counters: Counters::default(),
+        })
+    }
+
+    /// The block and index of the instruction at `pc`.
+    #[inline(always)]
+    fn locate(&mut self, pc: u64) -> Option<(usize, usize)> {
+        let c = &self.code[self.block];
+        let off = pc.wrapping_sub(c.start);
+        if off.is_multiple_of(4) && ((off / 4) as usize) < c.insts.len() {
+            return Some((self.block, (off / 4) as usize));
+        }
+        let block = self.code.iter().position(|c| {
+            let off = pc.wrapping_sub(c.start);
+            off % 4 == 0 && ((off / 4) as usize) < c.insts.len()
+        })?;
+        self.block = block;
+        Some((
+            block,
+            (pc.wrapping_sub(self.code[block].start) / 4) as usize,
+        ))
+    }
+
+    fn error(&self, kind: EmuErrorKind) -> EmuError {
+        EmuError {
+            kind,
+            pc: self.pc,
+            step: self.step,
+        }
+    }
+
+    #[inline(always)]
+    fn read(&mut self, addr: u64, width: u8) -> Result<u64, EmuError> {
+        let invalid = EmuErrorKind::InvalidRead { addr, width };
+        let zone = Zone::of(addr).ok_or_else(|| self.error(invalid.clone()))?;
+        let w = width as u64;
+        let ram_off = addr.wrapping_sub(RAM_ADDR);
+        let value =
+            if ram_off <= RAM_SIZE - w {
+                load(&self.ram, ram_off as usize, width)
+            } else if let Some(s) = self.sections.iter().find(|s| {
+                addr >= s.start && (addr - s.start).saturating_add(w) <= s.bytes.len() as u64
+            }) {
+                load(&s.bytes, (addr - s.start) as usize, width)
+            } else if addr >= INPUT_ADDR + 8 && addr - INPUT_ADDR <= MAX_INPUT_SIZE - w {
+                0
+            } else {
+                return Err(self.error(invalid));
+            };
+        self.counters.read(zone, addr, width);
+        Ok(value)
+    }
+
+    #[inline(always)]
+    fn write(&mut self, addr: u64, width: u8, value: u64) -> Result<(), EmuError> {
+        let off = addr.wrapping_sub(RAM_ADDR);
+        if off > RAM_SIZE - width as u64 {
+            return Err(self.error(EmuErrorKind::InvalidWrite { addr, width }));
+        }
+        let at = off as usize;
+        self.ram[at..at + width as usize].copy_from_slice(&value.to_le_bytes()[..width as usize]);
+        if addr == UART_ADDR && width == 1 {
+            self.console.push(value as u8);
+        }
+        self.counters.write(addr, width, value);
+        Ok(())
+    }
+
+    /// Runs until an `end` instruction or until `max_steps` steps have run in total.
+    pub fn run(&mut self, max_steps: u64) -> Result<Outcome, EmuError> {
+        while !self.ended && self.step < max_steps {
+            self.step_once()?;
+        }
+        let status = match (self.ended, self.failure) {
+            (false, _) => Status::StepLimit,
+            (true, Some(failure)) => failure,
+            (true, None) => Status::Ended,
+        };
+        Ok(Outcome {
+            status,
+            steps: self.step,
+        })
+    }
+
+    #[inline(always)]
+    fn step_once(&mut self) -> Result<(), EmuError> {
+        let (block, index) = self
+            .locate(self.pc)
+            .ok_or_else(|| self.error(EmuErrorKind::NoInstruction))?;
+        let inst =
+            self.code[block].insts[index].ok_or_else(|| self.error(EmuErrorKind::NoInstruction))?;
+        let a = match inst.a {
+            ASrc::C => self.c,
+            ASrc::Mem(addr) => self.read(addr, 8)?,
+            ASrc::Imm(v) => v,
+            ASrc::Step => self.step,
+            ASrc::Reg(r) => self.regs[r as usize],
+        };
+        let b = match inst.b {
+            BSrc::C => self.c,
+            BSrc::Mem(addr) => self.read(addr, 8)?,
+            BSrc::Imm(v) => v,
+            BSrc::Ind(off) => self.read(a.wrapping_add(off as u64), inst.ind_width)?,
+            BSrc::Reg(r) => self.regs[r as usize],
+        };
+        let (c, flag) = inst.op.eval(a, b);
+        if inst.op == Op::Halt && self.failure.is_none() {
+            self.failure = Some(Status::Failed {
+                code: a,
+                pc: self.pc,
+                step: self.step,
+            });
+        }
+        let code = inst.op.code();
+        if is_frop(code, a, b) {
+            self.counters.frops[code as usize] += 1;
+        } else {
+            self.counters.ops[code as usize] += 1;
+            let hi = |v: u64| v >> 32;
+            if inst.op == Op::Add
+                && hi(a) == 0
+                && hi(c) == 0
+                && (hi(b) == 0 || hi(b) == 0xffff_ffff)
+            {
+                self.counters.add_hi += 1;
+            }
+        }
+        let value = if inst.store_pc {
+            self.pc.wrapping_add(inst.jmp_offset2 as u64)
+        } else {
+            c
+        };
+        match inst.store {
+            Store::None => {}
+            Store::Mem(addr) => self.write(addr, 8, value)?,
+            Store::Ind(off) => self.write(a.wrapping_add(off as u64), inst.ind_width, value)?,
+            Store::Reg(r) => self.regs[r as usize] = value,
+        }
+        self.c = c;
+        self.code[block].counts[index] += 1;
+        self.pc = if inst.set_pc {
+            c.wrapping_add(inst.jmp_offset1 as u64)
+        } else if flag {
+            self.pc.wrapping_add(inst.jmp_offset1 as u64)
+        } else {
+            self.pc.wrapping_add(inst.jmp_offset2 as u64)
+        };
+        self.ended = inst.end;
+        self.step += 1;
+        Ok(())
+    }
+
+    /// Steps run so far.
+    pub fn steps(&self) -> u64 {
+        self.step
+    }
+
+    /// Bytes stored to the UART, in order.
+    pub fn console(&self) -> &[u8] {
+        &self.console
+    }
+
+    /// The console as ziskemu prints it: each byte as the character of that code point
+    /// (`Mem::write` prints `val as u8 as char`), so bytes from 0x80 come out as UTF-8 pairs.
+    pub fn console_as_printed(&self) -> String {
+        self.console.iter().map(|&b| b as char).collect()
+    }
+
+    /// The public output: the first 64 u32 words at `OUTPUT_ADDR` (ziskemu `get_output_32`,
+    /// what `ziskemu -c` prints).
+    pub fn public_output(&self) -> Vec<u32> {
+        let base = (OUTPUT_ADDR - RAM_ADDR) as usize;
+        (0..PUBLIC_OUTPUT_WORDS)
+            .map(|i| load(&self.ram, base + 4 * i, 4) as u32)
+            .collect()
+    }
+
+    /// Register `r` (r1..r39; r0 reads 0).
+    pub fn reg(&self, r: u8) -> u64 {
+        self.regs.get(r as usize).copied().unwrap_or(0)
+    }
+
+    /// The costs so far.
+    pub fn stats(&self) -> Stats {
+        let mut regions = [0u64; 5];
+        for c in &self.code {
+            for (i, &n) in c.counts.iter().enumerate() {
+                regions[rom_region(c.start + 4 * i as u64)] += n;
+            }
+        }
+        Stats::new(&self.counters, self.step, regions, self.rom)
+    }
+
+    /// How many times each instruction ran, by address (instructions that never ran omitted).
+    pub fn pc_counts(&self) -> Vec<(u64, u64)> {
+        self.code
+            .iter()
+            .flat_map(|c| {
+                c.counts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &n)| n > 0)
+                    .map(move |(i, &n)| (c.start + 4 * i as u64, n))
+            })
+            .collect()
+    }
+}
+
+/// The ROM REGIONS bucket of a pc (ziskemu stats.rs `steps_by_rom_region`).
+fn rom_region(pc: u64) -> usize {
+    match pc {
+        _ if pc < ROM_ADDR => 0,
+        _ if pc < ZISKLIB_ROM_ADDR => 1,
+        _ if pc < FLOAT_LIB_ROM_ADDR => 2,
+        _ if pc < ROM_ADDR + ROM_SIZE => 3,
+        _ => 4,
+    }
+}

@@ -1,0 +1,535 @@
+//! The program the instruction selector produces: labels, instructions with symbolic targets
+//! and data declarations, in order; and the layout step that turns it into a [`Rom`].
+//!
+//! The layout follows the ZisK assembler (zisk-asm 1.4.0-alpha `assembler.rs`
+//! `assemble_with_symbols` / `layout_data`), so a program gets the same addresses whether it is
+//! written as assembly text ([`crate::asm`]) and assembled by `ziskemu -z`, or laid out here
+//! and written as a ziskbin ELF ([`crate::zisk_bin`]):
+//!
+//! - without a `_start` label, a launcher is put first: `copyb(0, 0) -> r3`,
+//!   `copyb(0, SYS_ADDR) -> r2`, `call main` (or `_zisk_main`), `ret_to_bios`;
+//!   with one, `_start` must label the first instruction;
+//! - instruction `i` is at `ROM_ADDR + 4 * i`;
+//! - `const` data follows the code, from the next 32-byte boundary, and non-`const` data starts
+//!   at `GENERAL_RAM_ADDR`, each packed in declaration order, one 8-byte word per element, each
+//!   section padded with zeros to a multiple of 4 words;
+//! - registers are normalised as `ZiskInstBuilder` does (zisk_inst_builder.rs): `r0` is the
+//!   immediate 0 (a store to it is dropped) and r40..r63 are memory at `REG_FIRST + 8 * n`;
+//! - an instruction without a jump falls through with `j(4, 4)`.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::inst::{ASrc, BSrc, DataSection, Inst, Store};
+use crate::mem_map::*;
+use crate::ops::Op;
+use crate::rom::{Rom, BIOS_FINALIZE_ADDR};
+
+/// A number operand: a literal, or the address of a label or data declaration plus a byte
+/// offset (ziskasm.md "Number format").
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Value {
+    Lit(u64),
+    Sym(String, i64),
+}
+
+impl From<u64> for Value {
+    fn from(v: u64) -> Value {
+        Value::Lit(v)
+    }
+}
+
+/// A jump target: a label, or a byte offset from the instruction.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    Label(String),
+    Offset(i64),
+}
+
+/// How control leaves an operation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Flow {
+    /// To the next instruction (`j(4, 4)`).
+    Next,
+    /// `j(taken, not_taken)`: to `taken` when the flag is set, else to `not_taken`.
+    Branch { taken: Target, not_taken: Target },
+    /// `setpc(offset)`: to `c + offset`.
+    SetPc(i64),
+}
+
+/// One operation with symbolic operands.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct OpInst {
+    pub op: Op,
+    pub a: ASrc<Value>,
+    pub b: BSrc<Value>,
+    pub store: Store<Value>,
+    /// Width of the indirect operand or store, if any (1, 2, 4 or 8).
+    pub ind_width: u8,
+    pub flow: Flow,
+    pub end: bool,
+}
+
+impl OpInst {
+    /// `op(a, b)`, not stored, falling through.
+    pub fn new(op: Op, a: ASrc<Value>, b: BSrc<Value>) -> OpInst {
+        OpInst {
+            op,
+            a,
+            b,
+            store: Store::None,
+            ind_width: 0,
+            flow: Flow::Next,
+            end: false,
+        }
+    }
+
+    /// `-> store`.
+    pub fn to(self, store: Store<Value>) -> OpInst {
+        OpInst { store, ..self }
+    }
+
+    /// The width of the indirect operand or store.
+    pub fn width(self, ind_width: u8) -> OpInst {
+        OpInst { ind_width, ..self }
+    }
+
+    /// `j(label)`: to `label` when the flag is set, else to the next instruction.
+    pub fn branch(self, label: &str) -> OpInst {
+        self.flow(Flow::Branch {
+            taken: Target::Label(label.to_string()),
+            not_taken: Target::Offset(INST_SIZE as i64),
+        })
+    }
+
+    pub fn flow(self, flow: Flow) -> OpInst {
+        OpInst { flow, ..self }
+    }
+
+    /// `, end`.
+    pub fn end(self) -> OpInst {
+        OpInst { end: true, ..self }
+    }
+}
+
+/// An instruction of the program, including the assembler's pseudo-instructions.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum InstKind {
+    Op(OpInst),
+    /// `call L`: r1 = return address, jump to `L` (`flag` with `store_pc`).
+    Call(String),
+    /// `ret`: `and(0xffff_ffff_ffff_fffe, r1), setpc(0)`.
+    Ret,
+    /// `jump(L)`: `copyb(0, L), setpc(0)`.
+    Jump(String),
+    /// `ret_to_bios`: a static jump to the BIOS output finalization.
+    RetToBios,
+}
+
+/// A program item.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Item {
+    /// Names the next instruction.
+    Label(String),
+    /// An instruction, with the origin it came from (IR value, wasm offset) as a comment.
+    Inst {
+        kind: InstKind,
+        comment: Option<String>,
+    },
+    Data(DataDecl),
+}
+
+/// `[const] u64 NAME[N] = v0, v1, ...`: `N` 8-byte words, in ROM when `is_const`, else RAM.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DataDecl {
+    pub name: String,
+    pub is_const: bool,
+    /// Initial values; the declaration is `len` words, the ones past `words` are zero.
+    pub words: Vec<Value>,
+    pub len: usize,
+}
+
+impl DataDecl {
+    /// Bytes packed little-endian into words, as wasm data segments must be (every element of
+    /// a declaration takes 8 bytes whatever its type, ziskasm.md "Data declarations").
+    pub fn from_bytes(name: &str, is_const: bool, bytes: &[u8]) -> DataDecl {
+        let words: Vec<Value> = bytes
+            .chunks(8)
+            .map(|c| {
+                let mut w = [0u8; 8];
+                w[..c.len()].copy_from_slice(c);
+                Value::Lit(u64::from_le_bytes(w))
+            })
+            .collect();
+        let len = words.len().max(1);
+        DataDecl {
+            name: name.to_string(),
+            is_const,
+            words,
+            len,
+        }
+    }
+
+    /// `len` zero words: reserves space, e.g. to place the next declaration at an offset.
+    pub fn zeroed(name: &str, is_const: bool, len: usize) -> DataDecl {
+        DataDecl {
+            name: name.to_string(),
+            is_const,
+            words: Vec::new(),
+            len,
+        }
+    }
+}
+
+/// A whole program.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Program {
+    pub items: Vec<Item>,
+}
+
+/// Why a program cannot be laid out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LayoutError {
+    Empty,
+    NoEntry,
+    StartNotFirst,
+    DuplicateSymbol(String),
+    UndefinedSymbol(String),
+    BadSymbolName(String),
+    DanglingLabel(String),
+    BadDataSize(String),
+    BadRegister(u8),
+    BadIndWidth(u8),
+    /// Valid in the model but not expressible in ZisK assembly text.
+    NotWritable(String),
+}
+
+impl fmt::Display for LayoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LayoutError::Empty => write!(f, "empty program: no instructions"),
+            LayoutError::NoEntry => write!(f, "program has no `_start`, `main` or `_zisk_main`"),
+            LayoutError::StartNotFirst => write!(f, "`_start` must label the first instruction"),
+            LayoutError::DuplicateSymbol(s) => write!(f, "duplicate symbol `{s}`"),
+            LayoutError::UndefinedSymbol(s) => write!(f, "undefined symbol `{s}`"),
+            LayoutError::BadSymbolName(s) => write!(f, "`{s}` cannot be a ZisK assembly symbol"),
+            LayoutError::DanglingLabel(s) => write!(f, "label `{s}` has no instruction after it"),
+            LayoutError::BadDataSize(s) => write!(f, "data `{s}` has more values than words"),
+            LayoutError::BadRegister(r) => write!(f, "register r{r} out of range r0..r{MAX_REG}"),
+            LayoutError::BadIndWidth(w) => write!(f, "indirect width {w} is not 1, 2, 4 or 8"),
+            LayoutError::NotWritable(s) => write!(f, "cannot write as ZisK assembly: {s}"),
+        }
+    }
+}
+
+impl std::error::Error for LayoutError {}
+
+/// A laid-out program: the ROM, and every label's and data name's address.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub rom: Rom,
+    pub symbols: HashMap<String, u64>,
+}
+
+/// Whether `name` reads back as a symbol in ZisK assembly (parser.rs `is_identifier`, and not
+/// an operand keyword or register).
+pub fn is_valid_symbol(name: &str) -> bool {
+    let mut chars = name.chars();
+    let ident = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let is_reg =
+        name.len() >= 2 && name.starts_with('r') && name[1..].chars().all(|c| c.is_ascii_digit());
+    ident && !is_reg && !matches!(name, "a" | "c" | "step" | "sp" | "end" | "const")
+}
+
+/// The launcher the assembler synthesises when there is no `_start` (assembler.rs
+/// `synth_launcher`).
+fn launcher(entry: &str) -> Vec<Item> {
+    let inst = |kind| Item::Inst {
+        kind,
+        comment: None,
+    };
+    let set = |reg, v| {
+        let op = OpInst::new(
+            Op::CopyB,
+            ASrc::Imm(Value::Lit(0)),
+            BSrc::Imm(Value::Lit(v)),
+        );
+        inst(InstKind::Op(op.to(Store::Reg(reg))))
+    };
+    vec![
+        Item::Label("_start".to_string()),
+        set(3, 0),
+        set(2, SYS_ADDR),
+        inst(InstKind::Call(entry.to_string())),
+        inst(InstKind::RetToBios),
+    ]
+}
+
+impl Program {
+    /// Appends a label.
+    pub fn label(&mut self, name: &str) -> &mut Program {
+        self.items.push(Item::Label(name.to_string()));
+        self
+    }
+
+    /// Appends an instruction.
+    pub fn inst(&mut self, kind: InstKind, comment: Option<&str>) -> &mut Program {
+        self.items.push(Item::Inst {
+            kind,
+            comment: comment.map(str::to_string),
+        });
+        self
+    }
+
+    /// Appends an operation without a comment.
+    pub fn op(&mut self, op: OpInst) -> &mut Program {
+        self.inst(InstKind::Op(op), None)
+    }
+
+    /// Appends a data declaration.
+    pub fn data(&mut self, decl: DataDecl) -> &mut Program {
+        self.items.push(Item::Data(decl));
+        self
+    }
+
+    /// The labels, in order, with the index of the instruction each names.
+    pub(crate) fn labels(&self) -> Result<Vec<(&str, usize)>, LayoutError> {
+        let mut out = Vec::new();
+        let mut index = 0;
+        let mut pending = Vec::new();
+        for item in &self.items {
+            match item {
+                Item::Label(l) => pending.push(l.as_str()),
+                Item::Inst { .. } => {
+                    out.extend(pending.drain(..).map(|l| (l, index)));
+                    index += 1;
+                }
+                Item::Data(_) => {}
+            }
+        }
+        match pending.first() {
+            Some(l) => Err(LayoutError::DanglingLabel(l.to_string())),
+            None => Ok(out),
+        }
+    }
+
+    /// The program the assembler sees: with the launcher when it has no `_start`.
+    pub fn with_launcher(&self) -> Result<Program, LayoutError> {
+        let labels = self.labels()?;
+        if let Some(&(_, i)) = labels.iter().find(|(l, _)| *l == "_start") {
+            return if i == 0 {
+                Ok(self.clone())
+            } else {
+                Err(LayoutError::StartNotFirst)
+            };
+        }
+        let entry = ["main", "_zisk_main"]
+            .into_iter()
+            .find(|e| labels.iter().any(|(l, _)| l == e))
+            .ok_or(LayoutError::NoEntry)?;
+        let mut items = launcher(entry);
+        items.extend(self.items.iter().cloned());
+        Ok(Program { items })
+    }
+
+    /// Lays the program out into a ROM with the BIOS, as `ziskemu -z` would.
+    pub fn layout(&self) -> Result<Layout, LayoutError> {
+        let program = self.with_launcher()?;
+        let code: Vec<(&InstKind, &Option<String>)> = program
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Inst { kind, comment } => Some((kind, comment)),
+                _ => None,
+            })
+            .collect();
+        if code.is_empty() {
+            return Err(LayoutError::Empty);
+        }
+        let addr_of = |i: usize| ROM_ADDR + INST_SIZE * i as u64;
+
+        let mut symbols = HashMap::new();
+        let mut define = |name: &str, addr: u64| {
+            if !is_valid_symbol(name) {
+                return Err(LayoutError::BadSymbolName(name.to_string()));
+            }
+            match symbols.insert(name.to_string(), addr) {
+                Some(_) => Err(LayoutError::DuplicateSymbol(name.to_string())),
+                None => Ok(()),
+            }
+        };
+        for (label, i) in program.labels()? {
+            define(label, addr_of(i))?;
+        }
+        let ro_base = addr_of(code.len()).next_multiple_of(32);
+        let (mut ro_len, mut rw_len) = (0u64, 0u64);
+        let decls: Vec<&DataDecl> = program
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Data(d) => Some(d),
+                _ => None,
+            })
+            .collect();
+        for d in &decls {
+            if d.words.len() > d.len || d.len == 0 {
+                return Err(LayoutError::BadDataSize(d.name.clone()));
+            }
+            let (base, len) = if d.is_const {
+                (ro_base, &mut ro_len)
+            } else {
+                (GENERAL_RAM_ADDR, &mut rw_len)
+            };
+            define(&d.name, base + 8 * *len)?;
+            *len += d.len as u64;
+        }
+
+        let resolve = |v: &Value| -> Result<u64, LayoutError> {
+            match v {
+                Value::Lit(n) => Ok(*n),
+                Value::Sym(s, off) => symbols
+                    .get(s)
+                    .map(|a| a.wrapping_add_signed(*off))
+                    .ok_or_else(|| LayoutError::UndefinedSymbol(s.clone())),
+            }
+        };
+
+        let mut rom = Rom::with_bios(symbols["_start"]);
+        let (mut ro, mut rw) = (Vec::new(), Vec::new());
+        for d in &decls {
+            let words = if d.is_const { &mut ro } else { &mut rw };
+            for k in 0..d.len {
+                words.push(d.words.get(k).map(&resolve).transpose()?.unwrap_or(0));
+            }
+        }
+        for (words, addr, out) in [
+            (ro, ro_base, &mut rom.ro_data),
+            (rw, GENERAL_RAM_ADDR, &mut rom.rw_data),
+        ] {
+            if !words.is_empty() {
+                let mut words = words;
+                words.resize(words.len().next_multiple_of(4), 0);
+                out.push(DataSection { addr, words });
+            }
+        }
+
+        for (i, (kind, comment)) in code.iter().enumerate() {
+            let pc = addr_of(i);
+            let target = |t: &Target| -> Result<i64, LayoutError> {
+                match t {
+                    Target::Offset(o) => Ok(*o),
+                    Target::Label(l) => {
+                        resolve(&Value::Sym(l.clone(), 0)).map(|a| a as i64 - pc as i64)
+                    }
+                }
+            };
+            let inst = encode(kind, &resolve, &target)?;
+            rom.insts.insert(pc, inst);
+            if let Some(c) = comment {
+                rom.comments.insert(pc, c.clone());
+            }
+        }
+        Ok(Layout { rom, symbols })
+    }
+}
+
+/// A register operand as the builder encodes it: `None` for r0 (immediate 0 / no store),
+/// `Err(address)` for a virtual register r40..r63.
+fn register(r: u8) -> Result<Option<Result<u8, u64>>, LayoutError> {
+    match r {
+        0 => Ok(None),
+        1..=REGS_IN_MAIN_TO => Ok(Some(Ok(r))),
+        _ if r <= MAX_REG => Ok(Some(Err(REG_FIRST + 8 * r as u64))),
+        _ => Err(LayoutError::BadRegister(r)),
+    }
+}
+
+fn encode(
+    kind: &InstKind,
+    resolve: &dyn Fn(&Value) -> Result<u64, LayoutError>,
+    target: &dyn Fn(&Target) -> Result<i64, LayoutError>,
+) -> Result<Inst, LayoutError> {
+    let imm = |v| ASrc::Imm(v);
+    Ok(match kind {
+        InstKind::Call(l) => {
+            let mut i = Inst::new(Op::Flag, imm(0), BSrc::Imm(0), Store::Reg(1));
+            i.store_pc = true;
+            i.jmp_offset1 = target(&Target::Label(l.clone()))?;
+            i
+        }
+        InstKind::Ret => {
+            let mut i = Inst::new(Op::And, imm(!1), BSrc::Reg(1), Store::None);
+            i.set_pc = true;
+            i.jmp_offset1 = 0;
+            i
+        }
+        InstKind::Jump(l) => {
+            let addr = resolve(&Value::Sym(l.clone(), 0))?;
+            static_jump(addr)
+        }
+        InstKind::RetToBios => static_jump(BIOS_FINALIZE_ADDR),
+        InstKind::Op(o) => {
+            let a = match &o.a {
+                ASrc::C => ASrc::C,
+                ASrc::Step => ASrc::Step,
+                ASrc::Mem(v) => ASrc::Mem(resolve(v)?),
+                ASrc::Imm(v) => ASrc::Imm(resolve(v)?),
+                ASrc::Reg(r) => match register(*r)? {
+                    None => ASrc::Imm(0),
+                    Some(Ok(r)) => ASrc::Reg(r),
+                    Some(Err(addr)) => ASrc::Mem(addr),
+                },
+            };
+            let b = match &o.b {
+                BSrc::C => BSrc::C,
+                BSrc::Ind(off) => BSrc::Ind(*off),
+                BSrc::Mem(v) => BSrc::Mem(resolve(v)?),
+                BSrc::Imm(v) => BSrc::Imm(resolve(v)?),
+                BSrc::Reg(r) => match register(*r)? {
+                    None => BSrc::Imm(0),
+                    Some(Ok(r)) => BSrc::Reg(r),
+                    Some(Err(addr)) => BSrc::Mem(addr),
+                },
+            };
+            let store = match &o.store {
+                Store::None => Store::None,
+                Store::Ind(off) => Store::Ind(*off),
+                Store::Mem(v) => Store::Mem(resolve(v)?),
+                Store::Reg(r) => match register(*r)? {
+                    None => Store::None,
+                    Some(Ok(r)) => Store::Reg(r),
+                    Some(Err(addr)) => Store::Mem(addr),
+                },
+            };
+            let mut i = Inst::new(o.op, a, b, store);
+            if matches!(o.b, BSrc::Ind(_)) || matches!(o.store, Store::Ind(_)) {
+                if !matches!(o.ind_width, 1 | 2 | 4 | 8) {
+                    return Err(LayoutError::BadIndWidth(o.ind_width));
+                }
+                i.ind_width = o.ind_width;
+            }
+            match &o.flow {
+                Flow::Next => {}
+                Flow::Branch { taken, not_taken } => {
+                    i.jmp_offset1 = target(taken)?;
+                    i.jmp_offset2 = target(not_taken)?;
+                }
+                Flow::SetPc(off) => {
+                    i.set_pc = true;
+                    i.jmp_offset1 = *off;
+                }
+            }
+            i.end = o.end;
+            i
+        }
+    })
+}
+
+/// `copyb(0, addr), setpc(0)` (assembler.rs `emit_static_jump`).
+fn static_jump(addr: u64) -> Inst {
+    let mut i = Inst::new(Op::CopyB, ASrc::Imm(0), BSrc::Imm(addr), Store::None);
+    i.set_pc = true;
+    i.jmp_offset1 = 0;
+    i
+}
