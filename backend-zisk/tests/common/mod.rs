@@ -40,6 +40,21 @@ pub fn sm(v: u64) -> Store<Value> {
 pub fn smsym(s: &str, off: i64) -> Store<Value> {
     Store::Mem(Value::Sym(s.to_string(), off))
 }
+pub fn ac() -> ASrc<Value> {
+    ASrc::C
+}
+pub fn astep() -> ASrc<Value> {
+    ASrc::Step
+}
+pub fn bc() -> BSrc<Value> {
+    BSrc::C
+}
+pub fn bind(off: i64) -> BSrc<Value> {
+    BSrc::Ind(off)
+}
+pub fn sind(off: i64) -> Store<Value> {
+    Store::Ind(off)
+}
 pub fn op(op: Op, a: ASrc<Value>, b: BSrc<Value>) -> OpInst {
     OpInst::new(op, a, b)
 }
@@ -77,6 +92,8 @@ pub fn data(name: &str, is_const: bool, words: &[u64]) -> DataDecl {
 pub fn print(p: &mut Program, text: &str) {
     set(p, 30, 0xa040_0200);
     for b in text.bytes() {
-        p.op(op(Op::CopyB, ar(30), bi(b as u64)).to(Store::Ind(0)).width(1));
+        p.op(op(Op::CopyB, ar(30), bi(b as u64))
+            .to(Store::Ind(0))
+            .width(1));
     }
 }
