@@ -140,11 +140,29 @@ pub struct Emulator<'r> {
     counters: Counters,
 }
 
+/// The little-endian value of `width` bytes at `at`; the caller checked the bounds.
 #[inline(always)]
 fn load(bytes: &[u8], at: usize, width: u8) -> u64 {
-    let mut w = [0u8; 8];
-    w[..width as usize].copy_from_slice(&bytes[at..at + width as usize]);
-    u64::from_le_bytes(w)
+    fn get<const N: usize>(bytes: &[u8], at: usize) -> [u8; N] {
+        bytes[at..at + N].try_into().expect("slice of N bytes")
+    }
+    match width {
+        1 => bytes[at] as u64,
+        2 => u16::from_le_bytes(get(bytes, at)) as u64,
+        4 => u32::from_le_bytes(get(bytes, at)) as u64,
+        _ => u64::from_le_bytes(get(bytes, at)),
+    }
+}
+
+/// Stores the low `width` bytes of `value` at `at`; the caller checked the bounds.
+#[inline(always)]
+fn store(bytes: &mut [u8], at: usize, width: u8, value: u64) {
+    match width {
+        1 => bytes[at] = value as u8,
+        2 => bytes[at..at + 2].copy_from_slice(&(value as u16).to_le_bytes()),
+        4 => bytes[at..at + 4].copy_from_slice(&(value as u32).to_le_bytes()),
+        _ => bytes[at..at + 8].copy_from_slice(&value.to_le_bytes()),
+    }
 }
 
 impl<'r> Emulator<'r> {
@@ -281,8 +299,7 @@ impl<'r> Emulator<'r> {
         if off > RAM_SIZE - width as u64 {
             return Err(self.error(EmuErrorKind::InvalidWrite { addr, width }));
         }
-        let at = off as usize;
-        self.ram[at..at + width as usize].copy_from_slice(&value.to_le_bytes()[..width as usize]);
+        store(&mut self.ram, off as usize, width, value);
         if addr == UART_ADDR && width == 1 {
             self.console.push(value as u8);
         }

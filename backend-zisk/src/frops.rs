@@ -9,43 +9,42 @@
 //! data). Each box covers `a = a_lo + i * a_stride` for `i < a_count` and
 //! `b_lo <= b < b_lo + b_count`.
 
-/// One box of frequent `(a, b)` pairs.
+/// One box of frequent `(a, b)` pairs, kept as inclusive bounds and a stride mask so the
+/// membership test needs no division (strides are 1 or powers of two, frops.rs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FropBox {
     a_lo: u64,
-    a_count: u64,
-    a_stride: u64,
+    a_max: u64,
+    a_mask: u64,
     b_lo: u64,
-    b_count: u64,
+    b_max: u64,
 }
 
 impl FropBox {
     const fn new(a_lo: u64, a_count: u64, a_stride: u64, b_lo: u64, b_count: u64) -> Self {
+        assert!(a_stride.is_power_of_two() && a_count > 0 && b_count > 0);
         FropBox {
             a_lo,
-            a_count,
-            a_stride,
+            a_max: a_lo + (a_count - 1) * a_stride,
+            a_mask: a_stride - 1,
             b_lo,
-            b_count,
+            b_max: b_lo + (b_count - 1),
         }
     }
 
-    /// Whether `(a, b)` lies in the box; bounds are computed in u128 because a box may reach
-    /// `u64::MAX`.
-    #[inline]
+    /// Whether `(a, b)` lies in the box.
+    #[inline(always)]
     pub fn contains(&self, a: u64, b: u64) -> bool {
-        let a_hi = self.a_lo as u128 + self.a_count as u128 * self.a_stride as u128;
-        let b_hi = self.b_lo as u128 + self.b_count as u128;
         a >= self.a_lo
-            && (a as u128) < a_hi
-            && (a - self.a_lo).is_multiple_of(self.a_stride)
+            && a <= self.a_max
+            && (a - self.a_lo) & self.a_mask == 0
             && b >= self.b_lo
-            && (b as u128) < b_hi
+            && b <= self.b_max
     }
 }
 
 /// Whether `(op, a, b)` is a frequent operation.
-#[inline]
+#[inline(always)]
 pub fn is_frop(op: u8, a: u64, b: u64) -> bool {
     FROPS_BY_OPCODE[op as usize]
         .iter()
