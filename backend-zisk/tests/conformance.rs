@@ -279,8 +279,7 @@ fn corpus() -> Vec<Case> {
     // Comparisons carrying the branch, divisions flagging a zero divisor.
     let mut p = Program::default();
     p.label("main");
-    let mut slot = 0;
-    for (o, x, y) in [
+    let branches = [
         (Op::Ltu, 1, 2),
         (Op::Lt, u64::MAX, 0),
         (Op::Eq, 5, 5),
@@ -293,7 +292,8 @@ fn corpus() -> Vec<Case> {
         (Op::Div, 9, 3),
         (Op::Unal8, 8, 16),
         (Op::Unal8, 8, 17),
-    ] {
+    ];
+    for (slot, (o, x, y)) in (0u64..).zip(branches) {
         let taken = format!("t{slot}");
         let join = format!("j{slot}");
         p.op(op(o, ai(x), bi(y)).branch(&taken));
@@ -304,7 +304,6 @@ fn corpus() -> Vec<Case> {
         p.label(&join);
         p.op(op(Op::Flag, ai(0), bi(0)).branch(&format!("n{slot}")));
         p.label(&format!("n{slot}"));
-        slot += 1;
     }
     ret(&mut p);
     cases.push(case("flags_and_branches", p));

@@ -1,0 +1,141 @@
+//! Emulator behaviour that the conformance corpus cannot show: errors, limits, failure exits.
+
+mod common;
+
+use common::*;
+use zkc_backend_zisk::emu::{legacy_input, EmuErrorKind, LoadError};
+use zkc_backend_zisk::mem_map::*;
+use zkc_backend_zisk::rom::ECALL_HANDLER_ADDR;
+use zkc_backend_zisk::{Emulator, Flow, Op, Program, Status};
+
+fn rom_of(p: &Program) -> zkc_backend_zisk::Rom {
+    p.layout().expect("layout").rom
+}
+
+#[test]
+fn invalid_write_reports_pc_step_and_address() {
+    let mut p = Program::default();
+    p.label("main");
+    set(&mut p, 5, ROM_ADDR);
+    p.op(op(Op::CopyB, ar(5), bi(1)).to(sind(16)).width(4));
+    let rom = rom_of(&p);
+    let mut emu = Emulator::new(&rom, &[]).unwrap();
+    let err = emu.run(u64::MAX).unwrap_err();
+    assert_eq!(
+        err.kind,
+        EmuErrorKind::InvalidWrite {
+            addr: ROM_ADDR + 16,
+            width: 4
+        }
+    );
+    // BIOS (6 steps), launcher (3 steps), then `set`, then the store.
+    assert_eq!((err.pc, err.step), (ROM_ADDR + 4 * 5, 10));
+    assert!(err.to_string().contains("0x90000010"), "{err}");
+}
+
+#[test]
+fn invalid_read_outside_every_region() {
+    let mut p = Program::default();
+    p.label("main");
+    p.op(op(Op::CopyB, ai(0), bm(0x2000)).to(sr(5)));
+    let rom = rom_of(&p);
+    let err = Emulator::new(&rom, &[]).unwrap().run(u64::MAX).unwrap_err();
+    assert_eq!(
+        err.kind,
+        EmuErrorKind::InvalidRead {
+            addr: 0x2000,
+            width: 8
+        }
+    );
+}
+
+#[test]
+fn reads_past_the_input_are_zero_but_rom_code_is_not_data() {
+    let mut p = Program::default();
+    p.label("main");
+    p.op(op(Op::CopyB, ai(0), bm(INPUT_ADDR + 0x100_0000)).to(sr(5)));
+    p.op(op(Op::CopyB, ai(0), bm(ROM_ADDR)).to(sr(6)));
+    let rom = rom_of(&p);
+    let mut emu = Emulator::new(&rom, &[1; 16]).unwrap();
+    let err = emu.run(u64::MAX).unwrap_err();
+    assert_eq!(
+        err.kind,
+        EmuErrorKind::InvalidRead {
+            addr: ROM_ADDR,
+            width: 8
+        }
+    );
+    assert_eq!(emu.reg(5), 0);
+}
+
+#[test]
+fn jumping_nowhere_is_an_error() {
+    let mut p = Program::default();
+    p.label("main");
+    p.op(op(Op::CopyB, ai(0), bi(ROM_ADDR + 0x1000)).flow(Flow::SetPc(0)));
+    let rom = rom_of(&p);
+    let err = Emulator::new(&rom, &[]).unwrap().run(u64::MAX).unwrap_err();
+    assert_eq!(err.kind, EmuErrorKind::NoInstruction);
+    assert_eq!(err.pc, ROM_ADDR + 0x1000);
+}
+
+#[test]
+fn input_must_be_whole_words() {
+    let rom = rom_of(&{
+        let mut p = Program::default();
+        p.label("main");
+        ret(&mut p);
+        p
+    });
+    assert!(matches!(
+        Emulator::new(&rom, &[0; 7]),
+        Err(LoadError::BadInput(7))
+    ));
+    assert_eq!(
+        legacy_input(b"abc"),
+        vec![3, 0, 0, 0, 0, 0, 0, 0, b'a', b'b', b'c', 0, 0, 0, 0, 0]
+    );
+    assert_eq!(legacy_input(b"").len(), 8);
+}
+
+#[test]
+fn step_limit_stops_an_endless_loop() {
+    let mut p = Program::default();
+    p.label("main");
+    p.op(op(Op::Flag, ai(0), bi(0)).branch("main"));
+    let rom = rom_of(&p);
+    let mut emu = Emulator::new(&rom, &[]).unwrap();
+    let outcome = emu.run(1000).unwrap();
+    assert_eq!((outcome.status, outcome.steps), (Status::StepLimit, 1000));
+    let hot = emu.pc_counts().into_iter().max_by_key(|&(_, n)| n).unwrap();
+    assert_eq!(hot, (ROM_ADDR + 16, 1000 - 9));
+}
+
+#[test]
+fn exit_ecall_with_nonzero_code_fails_through_halt() {
+    // The BIOS trap handler: r17 = 93 (exit) and r10 = exit code.
+    let mut p = Program::default();
+    p.label("main");
+    set(&mut p, 17, 93);
+    set(&mut p, 10, 3);
+    p.op(op(Op::CopyB, ai(0), bi(ECALL_HANDLER_ADDR)).flow(Flow::SetPc(0)));
+    let rom = rom_of(&p);
+    let outcome = Emulator::new(&rom, &[]).unwrap().run(u64::MAX).unwrap();
+    assert!(
+        matches!(outcome.status, Status::Failed { code: 3, pc, .. } if pc == ECALL_HANDLER_ADDR + 12)
+    );
+}
+
+#[test]
+fn console_prints_high_bytes_as_ziskemu_does() {
+    let mut p = Program::default();
+    p.label("main");
+    set(&mut p, 30, UART_ADDR);
+    p.op(op(Op::CopyB, ar(30), bi(0xe9)).to(sind(0)).width(1));
+    ret(&mut p);
+    let rom = rom_of(&p);
+    let mut emu = Emulator::new(&rom, &[]).unwrap();
+    assert_eq!(emu.run(u64::MAX).unwrap().status, Status::Ended);
+    assert_eq!(emu.console(), &[0xe9]);
+    assert_eq!(emu.console_as_printed().as_bytes(), &[0xc3, 0xa9]);
+}
