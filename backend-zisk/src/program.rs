@@ -434,13 +434,13 @@ impl Program {
     }
 }
 
-/// A register operand as the builder encodes it: `None` for r0 (immediate 0 / no store),
-/// `Err(address)` for a virtual register r40..r63.
-fn register(r: u8) -> Result<Option<Result<u8, u64>>, LayoutError> {
+/// A register operand as the builder encodes it (zisk_inst_builder.rs `src_a`, `store`): r0 is
+/// `zero` (the immediate 0, or no store), r40..r63 are memory at `REG_FIRST + 8 * n`.
+fn register<T>(r: u8, zero: T, reg: fn(u8) -> T, mem: fn(u64) -> T) -> Result<T, LayoutError> {
     match r {
-        0 => Ok(None),
-        1..=REGS_IN_MAIN_TO => Ok(Some(Ok(r))),
-        _ if r <= MAX_REG => Ok(Some(Err(REG_FIRST + 8 * r as u64))),
+        0 => Ok(zero),
+        1..=REGS_IN_MAIN_TO => Ok(reg(r)),
+        _ if r <= MAX_REG => Ok(mem(REG_FIRST + 8 * r as u64)),
         _ => Err(LayoutError::BadRegister(r)),
     }
 }
@@ -475,32 +475,20 @@ fn encode(
                 ASrc::Step => ASrc::Step,
                 ASrc::Mem(v) => ASrc::Mem(resolve(v)?),
                 ASrc::Imm(v) => ASrc::Imm(resolve(v)?),
-                ASrc::Reg(r) => match register(*r)? {
-                    None => ASrc::Imm(0),
-                    Some(Ok(r)) => ASrc::Reg(r),
-                    Some(Err(addr)) => ASrc::Mem(addr),
-                },
+                ASrc::Reg(r) => register(*r, ASrc::Imm(0), ASrc::Reg, ASrc::Mem)?,
             };
             let b = match &o.b {
                 BSrc::C => BSrc::C,
                 BSrc::Ind(off) => BSrc::Ind(*off),
                 BSrc::Mem(v) => BSrc::Mem(resolve(v)?),
                 BSrc::Imm(v) => BSrc::Imm(resolve(v)?),
-                BSrc::Reg(r) => match register(*r)? {
-                    None => BSrc::Imm(0),
-                    Some(Ok(r)) => BSrc::Reg(r),
-                    Some(Err(addr)) => BSrc::Mem(addr),
-                },
+                BSrc::Reg(r) => register(*r, BSrc::Imm(0), BSrc::Reg, BSrc::Mem)?,
             };
             let store = match &o.store {
                 Store::None => Store::None,
                 Store::Ind(off) => Store::Ind(*off),
                 Store::Mem(v) => Store::Mem(resolve(v)?),
-                Store::Reg(r) => match register(*r)? {
-                    None => Store::None,
-                    Some(Ok(r)) => Store::Reg(r),
-                    Some(Err(addr)) => Store::Mem(addr),
-                },
+                Store::Reg(r) => register(*r, Store::None, Store::Reg, Store::Mem)?,
             };
             let mut i = Inst::new(o.op, a, b, store);
             if matches!(o.b, BSrc::Ind(_)) || matches!(o.store, Store::Ind(_)) {

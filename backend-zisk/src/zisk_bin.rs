@@ -141,15 +141,8 @@ fn encode_inst(inst: &Inst, comment: Option<&str>, out: &mut Vec<u8>) {
         put_uvarint(&mut payload, c.len() as u64);
         payload.extend_from_slice(c.as_bytes());
     }
-    loop {
-        let byte = (flags & 0x7f) as u8;
-        flags >>= 7;
-        if flags == 0 {
-            out.push(byte);
-            break;
-        }
-        out.push(byte | 0x80);
-    }
+    // The flag bitmap's 7-bits-per-byte layout is LEB128's.
+    put_uvarint(out, flags as u64);
     out.extend_from_slice(&payload);
 }
 
