@@ -9,14 +9,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::*;
 use zkc_backend_zisk::emu::legacy_input;
 use zkc_backend_zisk::mem_map::*;
 use zkc_backend_zisk::program::DataDecl;
-use zkc_backend_zisk::{write_asm, zisk_bin, Emulator, Flow, Op, Program, Status, Value};
+use zkc_backend_zisk::{write_asm, zisk_bin, Flow, Op, Program, Value};
 
 struct Case {
     name: String,
@@ -348,56 +347,22 @@ fn corpus() -> Vec<Case> {
     cases
 }
 
-/// What ziskemu prints to stdout for `-X -c`, computed by our emulator.
-fn expected_stdout(case: &Case) -> String {
-    let layout = case
-        .program
-        .layout()
-        .unwrap_or_else(|e| panic!("{}: {e}", case.name));
-    let mut emu = Emulator::new(&layout.rom, &case.input).unwrap();
-    let outcome = emu
-        .run(u64::MAX)
-        .unwrap_or_else(|e| panic!("{}: {e}", case.name));
-    assert_eq!(outcome.status, Status::Ended, "{}", case.name);
-    let mut out = emu.console_as_printed();
-    out += &emu.stats().format_like_ziskemu();
-    for w in emu.public_output() {
-        out += &format!("{w:08x}\n");
-    }
-    out
-}
-
-fn find_ziskemu() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("ZISKEMU") {
-        return Some(PathBuf::from(p));
-    }
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join("ziskemu"))
-        .find(|p| p.is_file())
-}
-
-fn run_ziskemu(ziskemu: &Path, flag: &str, program: &Path, input: Option<&Path>) -> String {
-    let mut cmd = Command::new(ziskemu);
-    cmd.arg(flag).arg(program).arg("-X").arg("-c");
-    if let Some(i) = input {
-        cmd.arg("-i").arg(i);
-    }
-    let out = cmd.output().expect("ziskemu runs");
-    assert!(
-        out.status.success(),
-        "ziskemu {flag} {} failed: {}",
-        program.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("ziskemu prints UTF-8")
-}
-
 #[test]
 fn corpus_matches_ziskemu() {
     let cases = corpus();
     assert!(cases.len() >= 40, "corpus has {} programs", cases.len());
     // Our side always runs: layout, asm, ELF round trip, emulation.
-    let expected: Vec<String> = cases.iter().map(expected_stdout).collect();
+    let expected: Vec<String> = cases
+        .iter()
+        .map(|c| {
+            let rom = c
+                .program
+                .layout()
+                .unwrap_or_else(|e| panic!("{}: {e}", c.name))
+                .rom;
+            expected_stdout(&c.name, &rom, &c.input)
+        })
+        .collect();
     for c in &cases {
         let rom = c.program.layout().unwrap().rom;
         assert_eq!(
@@ -408,7 +373,7 @@ fn corpus_matches_ziskemu() {
         );
     }
 
-    let Some(ziskemu) = find_ziskemu() else {
+    let Some(ziskemu) = find_tool("ZISKEMU", "ziskemu") else {
         assert!(
             std::env::var("ZKC_REQUIRE_ZISKEMU").as_deref() != Ok("1"),
             "ziskemu not found and ZKC_REQUIRE_ZISKEMU=1"

@@ -1,8 +1,13 @@
 //! Short constructors for test programs.
 #![allow(dead_code)]
 
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
 use zkc_backend_zisk::program::DataDecl;
-use zkc_backend_zisk::{ASrc, BSrc, Flow, InstKind, Op, OpInst, Program, Store, Target, Value};
+use zkc_backend_zisk::{
+    ASrc, BSrc, Emulator, Flow, InstKind, Op, OpInst, Program, Rom, Status, Store, Target, Value,
+};
 
 pub fn ar(n: u8) -> ASrc<Value> {
     ASrc::Reg(n)
@@ -96,4 +101,45 @@ pub fn print(p: &mut Program, text: &str) {
             .to(Store::Ind(0))
             .width(1));
     }
+}
+
+/// What `ziskemu -X -c` prints to stdout for `rom` and `input`, computed by our emulator:
+/// the console, the report, the 64 public output words.
+pub fn expected_stdout(name: &str, rom: &Rom, input: &[u8]) -> String {
+    let mut emu = Emulator::new(rom, input).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let outcome = emu.run(u64::MAX).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(outcome.status, Status::Ended, "{name}");
+    let mut out = emu.console_as_printed();
+    out += &emu.stats().format_like_ziskemu();
+    for w in emu.public_output() {
+        out += &format!("{w:08x}\n");
+    }
+    out
+}
+
+/// A tool from the environment variable `var`, else from `PATH`.
+pub fn find_tool(var: &str, name: &str) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(var) {
+        return Some(PathBuf::from(p));
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// ziskemu's stdout for `ziskemu FLAG PROGRAM -X -c [-i INPUT]`.
+pub fn run_ziskemu(ziskemu: &Path, flag: &str, program: &Path, input: Option<&Path>) -> String {
+    let mut cmd = Command::new(ziskemu);
+    cmd.arg(flag).arg(program).arg("-X").arg("-c");
+    if let Some(i) = input {
+        cmd.arg("-i").arg(i);
+    }
+    let out = cmd.output().expect("ziskemu runs");
+    assert!(
+        out.status.success(),
+        "ziskemu {flag} {} failed: {}",
+        program.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("ziskemu prints UTF-8")
 }
