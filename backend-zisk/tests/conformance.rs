@@ -4,6 +4,9 @@
 //! our ziskbin ELF (`-e`), with `-X -c`: ziskemu's whole stdout (console output, the `-X`
 //! report, the public output) must equal what we produce, byte for byte.
 //!
+//! When upstream's assembler `zisk2zisk` is found (`$ZISK2ZISK` or `PATH`), the ROM it builds
+//! from our assembly text must also equal our own layout of the program.
+//!
 //! ziskemu is taken from `$ZISKEMU`, else from `PATH`. Without it the test prints
 //! `SKIPPED: ziskemu not found` and passes, unless `ZKC_REQUIRE_ZISKEMU=1`.
 
@@ -391,6 +394,8 @@ fn corpus_matches_ziskemu() {
         String::from_utf8_lossy(&version.stdout).trim()
     );
 
+    // With upstream's assembler at hand, our layout must be the ROM it builds from our text.
+    let zisk2zisk = find_tool("ZISK2ZISK", "zisk2zisk");
     let dir = std::env::temp_dir().join(format!("zkc-conformance-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut failures = Vec::new();
@@ -399,6 +404,24 @@ fn corpus_matches_ziskemu() {
         std::fs::write(&asm, write_asm(&c.program).unwrap()).unwrap();
         let elf = dir.join(format!("{}.elf", c.name));
         std::fs::write(&elf, zisk_bin::write_elf(&c.program.layout().unwrap().rom)).unwrap();
+        if let Some(zisk2zisk) = &zisk2zisk {
+            let upstream_elf = dir.join(format!("{}.upstream.elf", c.name));
+            let status = Command::new(zisk2zisk)
+                .arg(&asm)
+                .arg(&upstream_elf)
+                .arg("--elf")
+                .stdout(std::process::Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success(), "zisk2zisk {}", asm.display());
+            let mut upstream = zisk_bin::read_elf(&std::fs::read(&upstream_elf).unwrap()).unwrap();
+            let mut ours = c.program.layout().unwrap().rom;
+            upstream.comments.clear();
+            ours.comments.clear();
+            if upstream != ours {
+                failures.push(format!("{}: zisk2zisk builds a different ROM", c.name));
+            }
+        }
         let input = (!c.input.is_empty()).then(|| {
             let path = dir.join(format!("{}.bin", c.name));
             std::fs::write(&path, &c.input).unwrap();
@@ -415,6 +438,12 @@ fn corpus_matches_ziskemu() {
         }
     }
     println!("{} programs x 2 formats compared", cases.len());
+    if let Some(z) = &zisk2zisk {
+        println!(
+            "ROMs compared with those {} builds from our assembly",
+            z.display()
+        );
+    }
     assert!(
         failures.is_empty(),
         "{} mismatches:\n{}",
