@@ -247,10 +247,11 @@ impl<'r> Emulator<'r> {
     /// The block and index of the instruction at `pc`.
     #[inline(always)]
     fn locate(&mut self, pc: u64) -> Option<(usize, usize)> {
-        let c = &self.code[self.block];
-        let off = pc.wrapping_sub(c.start);
-        if off.is_multiple_of(4) && ((off / 4) as usize) < c.insts.len() {
-            return Some((self.block, (off / 4) as usize));
+        if let Some(c) = self.code.get(self.block) {
+            let off = pc.wrapping_sub(c.start);
+            if off.is_multiple_of(4) && ((off / 4) as usize) < c.insts.len() {
+                return Some((self.block, (off / 4) as usize));
+            }
         }
         let block = self.code.iter().position(|c| {
             let off = pc.wrapping_sub(c.start);

@@ -453,7 +453,7 @@ pub fn read_elf(elf: &[u8]) -> Result<Rom, ZiskBinError> {
         })
     };
     let field = |at: usize, n: usize| -> Result<u64, ZiskBinError> {
-        match elf.get(at..at + n) {
+        match at.checked_add(n).and_then(|end| elf.get(at..end)) {
             Some(b) => Ok(b.iter().rev().fold(0u64, |v, &x| (v << 8) | x as u64)),
             None => Err(ZiskBinError {
                 offset: at,
@@ -473,7 +473,11 @@ pub fn read_elf(elf: &[u8]) -> Result<Rom, ZiskBinError> {
     let shstrndx = field(0x3e, 2)? as usize;
     let section = |i: usize| -> Result<(u64, usize, usize), ZiskBinError> {
         let h = shoff.saturating_add(i.saturating_mul(shentsize));
-        let (name, off, size) = (field(h, 4)?, field(h + 0x18, 8)?, field(h + 0x20, 8)?);
+        let (name, off, size) = (
+            field(h, 4)?,
+            field(h.saturating_add(0x18), 8)?,
+            field(h.saturating_add(0x20), 8)?,
+        );
         let (off, size) = (off as usize, size as usize);
         match off.checked_add(size).filter(|&end| end <= elf.len()) {
             Some(_) => Ok((name, off, size)),
@@ -572,5 +576,23 @@ mod tests {
             .what
             .contains("version 2"));
         assert!(read_elf(b"\x7fELF").is_err());
+    }
+
+    #[test]
+    fn never_panics_on_damaged_files() {
+        let elf = write_elf(&sample());
+        // The last 24 bytes are fields of the last section header that nothing reads.
+        for cut in 0..elf.len() - 24 {
+            assert!(read_elf(&elf[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for i in 0..elf.len() {
+            let mut damaged = elf.clone();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            damaged[i] ^= (seed as u8) | 1;
+            let _ = read_elf(&damaged);
+        }
     }
 }

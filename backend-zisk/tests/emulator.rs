@@ -6,7 +6,7 @@ use common::*;
 use zkc_backend_zisk::emu::{legacy_input, EmuErrorKind, LoadError};
 use zkc_backend_zisk::mem_map::*;
 use zkc_backend_zisk::rom::ECALL_HANDLER_ADDR;
-use zkc_backend_zisk::{Emulator, Flow, Op, Program, Status};
+use zkc_backend_zisk::{zisk_bin, Emulator, Flow, Op, Program, Status};
 
 fn rom_of(p: &Program) -> zkc_backend_zisk::Rom {
     p.layout().expect("layout").rom
@@ -138,4 +138,42 @@ fn console_prints_high_bytes_as_ziskemu_does() {
     assert_eq!(emu.run(u64::MAX).unwrap().status, Status::Ended);
     assert_eq!(emu.console(), &[0xe9]);
     assert_eq!(emu.console_as_printed().as_bytes(), &[0xc3, 0xa9]);
+}
+
+#[test]
+fn an_empty_rom_stops_at_the_entry() {
+    let rom = zkc_backend_zisk::Rom::default();
+    let err = Emulator::new(&rom, &[]).unwrap().run(10).unwrap_err();
+    assert_eq!(
+        (err.kind, err.pc, err.step),
+        (EmuErrorKind::NoInstruction, ROM_ENTRY, 0)
+    );
+}
+
+#[test]
+fn damaged_roms_fail_cleanly() {
+    let mut p = Program::default();
+    p.data(data("k", true, &[5, 6, 7]));
+    p.data(data("v", false, &[1, 2]));
+    p.label("main");
+    p.op(op(Op::CopyB, ai(0), bsym("k", 8)).to(sr(5)));
+    p.op(op(Op::Add, ar(5), bind(8)).width(8).to(smsym("v", 0)));
+    p.op(op(Op::Sub, ar(6), bi(1)).to(sr(6)));
+    p.op(op(Op::Ltu, ar(6), bi(100)).branch("main"));
+    ret(&mut p);
+    let elf = zisk_bin::write_elf(&rom_of(&p));
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    for i in 0..elf.len() {
+        let mut damaged = elf.clone();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        damaged[i] ^= (seed as u8) | 1;
+        if let Ok(rom) = zisk_bin::read_elf(&damaged) {
+            if let Ok(mut emu) = Emulator::new(&rom, &[]) {
+                let _ = emu.run(10_000);
+                let _ = emu.stats().format_like_ziskemu();
+            }
+        }
+    }
 }
