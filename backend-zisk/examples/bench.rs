@@ -1,7 +1,8 @@
 //! Emulator throughput: `cargo run --release -p zkc-backend-zisk --example bench [STEPS]`.
 //!
 //! Runs a loop mixing register ALU ops, RAM loads and stores and a compare-and-branch, and
-//! prints steps per second. The figure is recorded in `backend-zisk/PERF.md`.
+//! prints steps per second. The figure is recorded in `backend-zisk/PERF.md`. With
+//! `ZKC_BENCH_ASM=FILE` it also writes the program as ZisK assembly, to time `ziskemu -z`.
 
 use std::time::Instant;
 
@@ -39,6 +40,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }),
     );
     p.inst(zkc_backend_zisk::InstKind::Ret, None);
+    if let Some(path) = std::env::var_os("ZKC_BENCH_ASM") {
+        std::fs::write(path, zkc_backend_zisk::write_asm(&p)?)?;
+    }
     let rom = p.layout()?.rom;
     let mut emu = Emulator::new(&rom, &[])?;
     let start = Instant::now();
