@@ -16,7 +16,19 @@
 //!   ([`zisk_bin::write_elf`], [`zisk_bin::read_elf`]);
 //! - [`emu`]: the [`Emulator`]; [`stats`]: the cost model and the `-X` report ([`Stats`]).
 //!
-//! Running an ELF the way `zkc emu app.elf --stdin FILE --stats` does:
+//! For the instruction selector: build a [`Program`] ([`Program::label`], [`Program::op`] with
+//! [`OpInst`], [`Program::inst`] for `call`/`ret`/`jump`/`ret_to_bios` and comments,
+//! [`Program::data`] with [`DataDecl`]), then [`write_asm`] it, or [`Program::layout`] it and
+//! [`zisk_bin::write_elf`] the ROM. Both give the same addresses: the conformance test checks
+//! that upstream's assembler builds our layout, instruction for instruction, from our text.
+//!
+//! For the CLI: [`Emulator::new`] takes a ROM and the input file's bytes
+//! ([`emu::legacy_input`] builds them from raw stdin bytes, like `ziskemu --legacy-inputs`);
+//! [`Emulator::run`] stops at `end` or a step limit and returns an [`Outcome`], or an
+//! [`EmuError`] with pc, step and address; [`Emulator::stats`] gives the [`Stats`]
+//! (`steps`, [`Stats::variable_cost`], ...) and [`Stats::format_like_ziskemu`] the `-X` report;
+//! [`Emulator::pc_counts`] the per-instruction counts for profiles. Running an ELF the way
+//! `zkc emu app.elf --stdin FILE --stats` does:
 //!
 //! ```no_run
 //! use zkc_backend_zisk::{emu, zisk_bin, Emulator};
@@ -29,6 +41,10 @@
 //! print!("{}", emulator.stats().format_like_ziskemu());
 //! # let _ = outcome; Ok(()) }
 //! ```
+//!
+//! Not modelled: precompiles and the DMA operations (zkc emits neither), and `sp`-relative
+//! operands (the assembler rejects them). The tests compare everything else with the real
+//! `ziskemu` 1.4.0-alpha (`tests/conformance.rs`, `tests/upstream_examples.rs`).
 
 pub mod asm;
 pub mod emu;
