@@ -579,20 +579,12 @@ mod tests {
     }
 
     #[test]
-    fn never_panics_on_damaged_files() {
+    fn rejects_truncated_files() {
+        // Flipped bytes are covered by tests/emulator.rs `damaged_roms_fail_cleanly`; the last
+        // 24 bytes are fields of the last section header that nothing reads.
         let elf = write_elf(&sample());
-        // The last 24 bytes are fields of the last section header that nothing reads.
         for cut in 0..elf.len() - 24 {
             assert!(read_elf(&elf[..cut]).is_err(), "cut at {cut}");
-        }
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        for i in 0..elf.len() {
-            let mut damaged = elf.clone();
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            damaged[i] ^= (seed as u8) | 1;
-            let _ = read_elf(&damaged);
         }
     }
 }
