@@ -1144,3 +1144,142 @@ fn speed() {
         n as f64 / dt / 1e6
     );
 }
+
+// ---- tables, machine ops, trap reports ------------------------------------------------------
+
+#[test]
+fn table_init_copy_size_and_elem_drop() {
+    let mut m = Module::new();
+    let mut fids = vec![];
+    for k in 0..3 {
+        let (mut fb, _) = Fb::new(&[]);
+        let c = fb.iconst(I32, 100 + k);
+        fb.ret(&[c]);
+        fids.push(add_func(&mut m, &format!("k{k}"), &[], &[I32], fb));
+    }
+    let t = m.tables.push(TableDecl {
+        min: 4,
+        max: None,
+        import: None,
+    });
+    let e = m.elems.push(ElemSegment {
+        mode: ElemMode::Passive,
+        items: vec![Some(fids[0]), None, Some(fids[2])],
+    });
+    let init = op3(&mut m, Op::TableInit { table: t, elem: e });
+    let copy = op3(&mut m, Op::TableCopy { dst: t, src: t });
+    let (mut fb, _) = Fb::new(&[]);
+    fb.effect(Op::ElemDrop(e), &[]);
+    let n = fb.op(Op::TableSize(t), &[], I32);
+    fb.ret(&[n]);
+    let drop = add_func(&mut m, "drop", &[], &[I32], fb);
+    let mut inst = Instance::new(&m, NoHost, Limits::default()).unwrap();
+    let i = Val::i32;
+    let oob = Err(Trap::Wasm(TrapCode::TableOutOfBounds));
+    assert_eq!(inst.invoke(init, &[i(1), i(0), i(3)]), Ok(vec![]));
+    assert_eq!(inst.table(t), &[None, Some(fids[0]), None, Some(fids[2])]);
+    assert_eq!(inst.invoke(init, &[i(2), i(0), i(3)]), oob);
+    assert_eq!(inst.invoke(init, &[i(0), i(1), i(3)]), oob);
+    assert_eq!(inst.table(t), &[None, Some(fids[0]), None, Some(fids[2])]);
+    assert_eq!(inst.invoke(copy, &[i(0), i(1), i(3)]), Ok(vec![]));
+    assert_eq!(
+        inst.table(t),
+        &[Some(fids[0]), None, Some(fids[2]), Some(fids[2])]
+    );
+    assert_eq!(inst.invoke(copy, &[i(1), i(0), i(4)]), oob);
+    assert_eq!(inst.invoke(drop, &[]), Ok(vec![i(4)]));
+    assert_eq!(inst.invoke(init, &[i(0), i(0), i(0)]), Ok(vec![]));
+    assert_eq!(inst.invoke(init, &[i(0), i(0), i(1)]), oob);
+}
+
+#[test]
+fn machine_ops() {
+    let (mut m, _) = wasi_module(b"");
+    let (mut fb, _) = Fb::new(&[]);
+    let addr = fb.iconst(I64, 0xa000_0000);
+    let v = fb.iconst(I64, 0x1122_3344_5566_7788);
+    fb.effect(Op::MachStore { width: 8 }, &[addr, v]);
+    let lo = fb.op(Op::MachLoad { width: 2 }, &[addr], I64);
+    let lo = fb.op(Op::Convert(ConvOp::I32WrapI64), &[lo], I32);
+    let idx = fb.iconst(I32, 0);
+    fb.effect(Op::PubOut, &[idx, lo]);
+    let ch = fb.iconst(I32, 0x121); // only the low byte: '!'
+    fb.effect(Op::Uart, &[ch]);
+    fb.ret(&[]);
+    let start = add_func(&mut m, "_start", &[], &[], fb);
+    export(&mut m, "_start", start);
+    let mut host = zkc_ir::interp::WasiHost::new(b"");
+    let mut inst = Instance::new(&m, &mut host, Limits::default()).unwrap();
+    inst.invoke_export("_start", &[]).unwrap();
+    drop(inst);
+    assert_eq!(host.stdout, b"!");
+    assert_eq!(host.pubout.get(&0), Some(&0x7788));
+    // Without a console, `zisk.uart` is a clean error, not a panic.
+    let mut m2 = Module::new();
+    let (mut fb, _) = Fb::new(&[]);
+    let ch = fb.iconst(I32, 65);
+    fb.effect(Op::Uart, &[ch]);
+    fb.ret(&[]);
+    let f = add_func(&mut m2, "f", &[], &[], fb);
+    assert!(matches!(run(&m2, f, &[]), Err(Trap::Unsupported(_))));
+}
+
+#[test]
+fn backtrace_names_the_trapping_instruction_and_callers() {
+    let mut m = Module::new();
+    let (mut fb, p) = Fb::new(&[I32]);
+    let z = fb.iconst(I32, 0);
+    let i = fb.f.append_inst(
+        fb.b,
+        Op::Binary {
+            op: B::DivU,
+            ty: I32,
+        },
+        &[p[0], z],
+        &[I32],
+        SrcLoc::new(0x42),
+    );
+    let r = fb.f.inst_results(i)[0];
+    fb.ret(&[r]);
+    let div = add_func(&mut m, "div", &[I32], &[I32], fb);
+    let (mut fb, p) = Fb::new(&[I32]);
+    let i =
+        fb.f.append_inst(fb.b, Op::Call(div), &p, &[I32], SrcLoc::new(0x99));
+    let r = fb.f.inst_results(i)[0];
+    fb.ret(&[r]);
+    let outer = add_func(&mut m, "outer", &[I32], &[I32], fb);
+    let mut inst = Instance::new(&m, NoHost, Limits::default()).unwrap();
+    assert_eq!(
+        inst.invoke(outer, &[Val::i32(1)]),
+        Err(Trap::Wasm(TrapCode::IntDivByZero))
+    );
+    let bt: Vec<(FuncId, Option<u32>)> = inst
+        .backtrace()
+        .iter()
+        .map(|f| (f.func, f.srcloc.offset()))
+        .collect();
+    assert_eq!(bt, vec![(div, Some(0x42)), (outer, Some(0x99))]);
+}
+
+#[test]
+fn start_function_runs_at_instantiation() {
+    let mut m = Module::new();
+    let g = m.globals.push(GlobalDecl {
+        name: "g".into(),
+        ty: I32,
+        mutable: true,
+        init: GlobalInit::Const(ConstExpr::Value { ty: I32, bits: 1 }),
+    });
+    let (mut fb, _) = Fb::new(&[]);
+    let c = fb.iconst(I32, 7);
+    fb.effect(Op::GlobalSet(g), &[c]);
+    fb.ret(&[]);
+    m.start = Some(add_func(&mut m, "init", &[], &[], fb));
+    let inst = Instance::new(&m, NoHost, Limits::default()).unwrap();
+    assert_eq!(inst.global_value(g), Val::i32(7));
+    let (mut fb, _) = Fb::new(&[]);
+    fb.term(TermKind::Trap(TrapCode::Unreachable));
+    m.start = Some(add_func(&mut m, "bad", &[], &[], fb));
+    let e = Instance::new(&m, NoHost, Limits::default()).err().unwrap();
+    assert_eq!(e, InstError::Trap(Trap::Wasm(TrapCode::Unreachable)));
+}

@@ -10,7 +10,7 @@
 
 use super::semantics::{self, Bin, BinFn, TrapBinFn, TrapUnFn, Un, UnFn};
 use crate::entities::{Block, FuncId, Value};
-use crate::function::{BlockCall, Function, TermKind};
+use crate::function::{BlockCall, Function, SrcLoc, TermKind};
 use crate::module::Module;
 use crate::ops::{Op, TrapCode};
 use crate::types::Type;
@@ -243,6 +243,8 @@ pub(crate) struct CallSite {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CFunc {
     pub code: Vec<Ins>,
+    /// The source location of each instruction of `code`, for trap reports.
+    pub srclocs: Vec<SrcLoc>,
     /// Frame size in slots, including the scratch slot.
     pub nslots: u32,
     pub edges: Vec<Edge>,
@@ -455,27 +457,21 @@ impl Builder<'_> {
                 } => {
                     let (d, a, off) = (d()?, arg(0)?, *offset);
                     use LoadKind::*;
-                    let k = match (ty, width, signed) {
-                        (_, 4, false) | (Type::I32 | Type::F32, 4, _) => {
-                            self.out.code.push(Ins::Load32 { d, a, off });
-                            continue;
-                        }
-                        (_, 8, _) => {
-                            self.out.code.push(Ins::Load64 { d, a, off });
-                            continue;
-                        }
-                        (Type::I32, 1, true) => I32S8,
-                        (Type::I32, 1, false) => I32U8,
-                        (Type::I32, 2, true) => I32S16,
-                        (Type::I32, 2, false) => I32U16,
-                        (Type::I64, 1, true) => I64S8,
-                        (Type::I64, 1, false) => I64U8,
-                        (Type::I64, 2, true) => I64S16,
-                        (Type::I64, 2, false) => I64U16,
-                        (Type::I64, 4, true) => I64S32,
+                    let k = |k| Ins::LoadX { k, d, a, off };
+                    match (ty, width, signed) {
+                        (_, 4, false) | (Type::I32 | Type::F32, 4, _) => Ins::Load32 { d, a, off },
+                        (_, 8, _) => Ins::Load64 { d, a, off },
+                        (Type::I32, 1, true) => k(I32S8),
+                        (Type::I32, 1, false) => k(I32U8),
+                        (Type::I32, 2, true) => k(I32S16),
+                        (Type::I32, 2, false) => k(I32U16),
+                        (Type::I64, 1, true) => k(I64S8),
+                        (Type::I64, 1, false) => k(I64U8),
+                        (Type::I64, 2, true) => k(I64S16),
+                        (Type::I64, 2, false) => k(I64U16),
+                        (Type::I64, 4, true) => k(I64S32),
                         _ => return Err(bad()),
-                    };
-                    Ins::LoadX { k, d, a, off }
+                    }
                 }
                 Op::Store { width, offset, .. } => {
                     let (a, v, off) = (arg(0)?, arg(1)?, *offset);
@@ -590,6 +586,7 @@ impl Builder<'_> {
                 },
             };
             self.out.code.push(ins);
+            self.out.srclocs.push(data.srcloc);
         }
         let term = func.blocks[blk]
             .term
@@ -635,6 +632,7 @@ impl Builder<'_> {
             TermKind::Trap(code) => Ins::Trap { code: *code },
         };
         self.out.code.push(ins);
+        self.out.srclocs.push(term.srcloc);
         Ok(())
     }
 

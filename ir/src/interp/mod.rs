@@ -32,6 +32,7 @@ pub use host::{unknown_import, Host, NoHost, SpectestHost};
 pub use wasi::{run_command, run_command_with, CommandOutcome, Exit, WasiHost};
 
 use crate::entities::{FuncId, GlobalId, TableId};
+use crate::function::SrcLoc;
 use crate::module::{ConstExpr, DataMode, ElemMode, ExportKind, FuncDef, GlobalInit, Module};
 use crate::ops::TrapCode;
 use crate::types::{Signature, Type};
@@ -349,6 +350,14 @@ pub struct Instance<'m, H: Host> {
     frames: Vec<Frame>,
     fuel_used: u64,
     mach: HashMap<u64, u8>,
+    backtrace: Vec<BacktraceFrame>,
+}
+
+/// Where a run stopped abnormally: a function and the source location of the instruction.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub struct BacktraceFrame {
+    pub func: FuncId,
+    pub srcloc: SrcLoc,
 }
 
 fn check_limits(
@@ -475,6 +484,7 @@ impl<'m, H: Host> Instance<'m, H> {
             frames: Vec::new(),
             fuel_used: 0,
             mach: HashMap::new(),
+            backtrace: Vec::new(),
         };
 
         for (id, seg) in module.elems.iter() {
@@ -547,6 +557,13 @@ impl<'m, H: Host> Instance<'m, H> {
         self.fuel_used
     }
 
+    /// After an invocation that ended in a trap (or exit, or fuel exhaustion): the
+    /// instruction that stopped it, then each caller's call, innermost first. Empty after a
+    /// successful invocation.
+    pub fn backtrace(&self) -> &[BacktraceFrame] {
+        &self.backtrace
+    }
+
     pub fn limits(&self) -> Limits {
         self.limits
     }
@@ -588,6 +605,7 @@ impl<'m, H: Host> Instance<'m, H> {
         }
         let hi = self.host_index[f.index()];
         if hi != NOT_IMPORTED {
+            self.backtrace.clear();
             return self.host.call(hi, args, &mut self.mem);
         }
         self.run(f.index(), args)
@@ -611,6 +629,7 @@ impl<'m, H: Host> Instance<'m, H> {
             frames,
             fuel_used,
             mach,
+            backtrace,
         } = self;
         let module: &Module = module;
         frames.clear();
@@ -928,6 +947,17 @@ impl<'m, H: Host> Instance<'m, H> {
             }
         };
         *fuel_used += budget - fuel;
+        backtrace.clear();
+        if result.is_err() {
+            // `pc` is one past the instruction that stopped the run; callers' saved pcs are one
+            // past their call.
+            let site = |func: usize, pc: usize| BacktraceFrame {
+                func: FuncId::new(func),
+                srcloc: code[func].srclocs[pc - 1],
+            };
+            backtrace.push(site(f, pc));
+            backtrace.extend(frames.iter().rev().map(|fr| site(fr.func, fr.pc)));
+        }
         result
     }
 }
