@@ -297,6 +297,31 @@ fn float_rounding_and_sign_ops() {
 }
 
 #[test]
+fn arithmetic_nans_are_canonical() {
+    let z = Val::f64(0.0);
+    assert_eq!(bin(B::Div, F64, z, z), Ok(Val::F64(0x7ff8_0000_0000_0000)));
+    let payload = Val::F32(0xffa0_0001); // negative signaling NaN with a payload
+    assert_eq!(
+        bin(B::Add, F32, payload, Val::f32(1.0)),
+        Ok(Val::F32(0x7fc0_0000))
+    );
+    assert_eq!(
+        bin(B::Max, F32, payload, Val::f32(1.0)),
+        Ok(Val::F32(0x7fc0_0000))
+    );
+    assert_eq!(
+        un(UnaryOp::Sqrt, F32, Val::f32(-1.0)),
+        Ok(Val::F32(0x7fc0_0000))
+    );
+    assert_eq!(
+        conv(ConvOp::F64PromoteF32, payload),
+        Ok(Val::F64(0x7ff8_0000_0000_0000))
+    );
+    // Bit operations keep the payload.
+    assert_eq!(un(UnaryOp::Abs, F32, payload), Ok(Val::F32(0x7fa0_0001)));
+}
+
+#[test]
 fn float_to_int_truncation() {
     use ConvOp::*;
     let i = Val::i32;

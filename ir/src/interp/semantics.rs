@@ -8,8 +8,12 @@
 //! Float semantics are Rust's `f32`/`f64` (IEEE 754, round-to-nearest-even), which is what wasm
 //! specifies; the wasm-specific rules are written out: `min`/`max` propagate NaN and order
 //! `-0 < +0`, `nearest` rounds ties to even, `abs`/`neg`/`copysign` only touch the sign bit.
-//! NaN results are whatever the host FPU produces, which is a canonical or arithmetic NaN as
-//! the spec allows.
+//!
+//! Every NaN that an arithmetic operation (including `min`/`max`, the roundings, `sqrt`,
+//! `demote`/`promote`) produces is the positive canonical NaN (`0x7fc00000`,
+//! `0x7ff8000000000000`). Wasm allows that (a canonical NaN is also an arithmetic NaN), and it
+//! makes results bit-identical on every host: x86 and ARM FPUs disagree on the sign of a fresh
+//! NaN. Bit operations (`abs`, `neg`, `copysign`, reinterpret, loads, stores) keep NaN bits.
 
 use crate::ops::{BinaryOp, CmpOp, ConvOp, TrapCode, UnaryOp};
 use crate::types::Type;
@@ -43,19 +47,31 @@ fn u32b(x: i32) -> u64 {
 fn f32v(x: u64) -> f32 {
     f32::from_bits(x as u32)
 }
+/// Bits of an arithmetic result: every NaN becomes the positive canonical NaN.
 #[inline(always)]
 fn f32b(x: f32) -> u64 {
-    x.to_bits() as u64
+    if x.is_nan() {
+        CANON_NAN32
+    } else {
+        x.to_bits() as u64
+    }
 }
 #[inline(always)]
 fn f64v(x: u64) -> f64 {
     f64::from_bits(x)
 }
+/// Bits of an arithmetic result: every NaN becomes the positive canonical NaN.
 #[inline(always)]
 fn f64b(x: f64) -> u64 {
-    x.to_bits()
+    if x.is_nan() {
+        CANON_NAN64
+    } else {
+        x.to_bits()
+    }
 }
 
+const CANON_NAN32: u64 = 0x7fc0_0000;
+const CANON_NAN64: u64 = 0x7ff8_0000_0000_0000;
 const SIGN32: u64 = 0x8000_0000;
 const SIGN64: u64 = 0x8000_0000_0000_0000;
 
