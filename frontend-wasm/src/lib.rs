@@ -1,0 +1,137 @@
+//! The WebAssembly frontend: a wasm32 module (binary or `.wat` text) to zkc IR.
+//!
+//! [`translate`] validates the module with wasmparser's validator, declares every import,
+//! function, global, table, memory, segment and export ([`module`]), then translates each body
+//! in one pass over its operators ([`func`]), building SSA for the locals with the algorithm of
+//! Braun et al. ([`ssa`]). The IR's operations are wasm's own, so the translation is mostly one
+//! operator to one instruction; every instruction carries the byte offset of its operator.
+//!
+//! Accepted: wasm 2.0's integer and float instruction set (MVP, mutable globals, sign
+//! extension, non-trapping float-to-int, bulk memory, multi-value). Reference types are enabled
+//! in the validator only because wasm-ld writes `call_indirect`'s table index as a padded LEB,
+//! which wasmparser decodes as the reference-types encoding; reference *values* (`ref.*`,
+//! `table.get/set/grow/fill`, `funcref`/`externref` locals, params, globals) are refused.
+
+mod error;
+mod func;
+mod module;
+pub mod ssa;
+
+pub use error::{ErrorKind, FrontendError};
+
+use wasmparser::{Parser, Payload, Validator, WasmFeatures};
+
+/// The wasm features zkc compiles.
+pub fn features() -> WasmFeatures {
+    WasmFeatures::MVP
+        | WasmFeatures::MUTABLE_GLOBAL
+        | WasmFeatures::SIGN_EXTENSION
+        | WasmFeatures::SATURATING_FLOAT_TO_INT
+        | WasmFeatures::BULK_MEMORY
+        | WasmFeatures::MULTI_VALUE
+        | WasmFeatures::REFERENCE_TYPES
+}
+
+/// Translates a wasm module (binary, or text in the `.wat` format) to IR.
+pub fn translate(bytes: &[u8]) -> Result<zkc_ir::Module, FrontendError> {
+    let wasm =
+        wat::parse_bytes(bytes).map_err(|e| FrontendError::malformed(e.to_string(), None))?;
+    validate(&wasm)?;
+    module::translate_module(&wasm)
+}
+
+/// Validates `wasm`, classifying failures as malformed, invalid or unsupported.
+pub fn validate(wasm: &[u8]) -> Result<(), FrontendError> {
+    let Err(e) = Validator::new_with_features(features()).validate_all(wasm) else {
+        return Ok(());
+    };
+    let (msg, offset) = (e.message(), e.offset());
+    if let Some(feature) = unsupported_feature(msg) {
+        let mut err = FrontendError::unsupported(feature, offset);
+        if feature != msg {
+            err.message = msg.to_string();
+        }
+        return Err(err);
+    }
+    // Tell decoding errors from validation errors by decoding without validating.
+    if let Err(d) = decode_all(wasm) {
+        if d.offset() <= offset {
+            return Err(FrontendError::malformed(d.message(), Some(d.offset())));
+        }
+    }
+    Err(FrontendError::invalid(msg, Some(offset)))
+}
+
+/// The feature a validator message says is disabled.
+fn unsupported_feature(msg: &str) -> Option<&'static str> {
+    const FEATURES: &[(&str, &str)] = &[
+        ("relaxed SIMD", "relaxed SIMD"),
+        ("SIMD", "SIMD"),
+        ("shared-everything-threads", "threads"),
+        ("threads", "threads"),
+        ("shared memories", "threads"),
+        ("atomics", "threads"),
+        ("exception", "exceptions"),
+        ("tail call", "tail calls"),
+        ("memory64", "memory64"),
+        ("64-bit", "memory64"),
+        ("multiple memories", "multiple memories"),
+        ("multi-memory", "multiple memories"),
+        ("gc", "GC"),
+        ("function references", "function references"),
+        ("custom page sizes", "custom page sizes"),
+        ("wide arithmetic", "wide arithmetic"),
+        ("extended const", "extended constant expressions"),
+        ("stack switching", "stack switching"),
+        ("component", "component model"),
+    ];
+    let disabled = msg.contains("not enabled")
+        || msg.contains("must be enabled")
+        || msg.contains("require")
+        || msg.contains("not supported without")
+        || msg.contains("are disallowed");
+    if !disabled {
+        return None;
+    }
+    FEATURES
+        .iter()
+        .find(|(key, _)| msg.contains(key))
+        .map(|&(_, f)| f)
+}
+
+/// Decodes every section and function body without validating.
+fn decode_all(wasm: &[u8]) -> wasmparser::Result<()> {
+    fn items<'a, T: wasmparser::FromReader<'a>>(
+        r: wasmparser::SectionLimited<'a, T>,
+    ) -> wasmparser::Result<()> {
+        for item in r {
+            item?;
+        }
+        Ok(())
+    }
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload? {
+            Payload::TypeSection(r) => items(r)?,
+            Payload::ImportSection(r) => items(r)?,
+            Payload::FunctionSection(r) => items(r)?,
+            Payload::TableSection(r) => items(r)?,
+            Payload::MemorySection(r) => items(r)?,
+            Payload::GlobalSection(r) => items(r)?,
+            Payload::ExportSection(r) => items(r)?,
+            Payload::ElementSection(r) => items(r)?,
+            Payload::DataSection(r) => items(r)?,
+            Payload::CodeSectionEntry(body) => {
+                let mut locals = body.get_locals_reader()?;
+                for _ in 0..locals.get_count() {
+                    locals.read()?;
+                }
+                let mut ops = body.get_operators_reader()?;
+                while !ops.eof() {
+                    ops.read()?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

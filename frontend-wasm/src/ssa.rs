@@ -1,0 +1,282 @@
+//! SSA construction for wasm locals, after Braun, Buchwald, Hack, Leißa, Mallon and Zwinkau,
+//! "Simple and Efficient Construction of Static Single Assignment Form" (CC 2013).
+//!
+//! Each wasm local is a variable. A definition is recorded per block (`def_var`); a use
+//! (`use_var`) reads the block's own definition or, failing that, asks the predecessors: a
+//! sealed block with one predecessor forwards the question, a block with several gets a new
+//! block parameter (the paper's φ), and a block that is not yet *sealed* (a loop header whose
+//! back edges are still to come) gets an *incomplete* parameter whose incoming arguments are
+//! filled in when the block is sealed (the paper's §2.3). The translator seals a block as soon
+//! as all its predecessors are known; with wasm's structured control flow that is at the
+//! `end` of the construct that branches to it.
+//!
+//! Two departures from the paper, both taken from Cranelift's rewrite of this algorithm
+//! (`cranelift/frontend/src/ssa.rs`, bytecodealliance/wasmtime#5382):
+//! - The recursion of `readVariableRecursive`/`addPhiOperands` is replaced by an explicit
+//!   work list, so deeply nested or long chains of blocks cannot overflow the native stack.
+//!   A new parameter first receives a placeholder argument on every incoming edge (so argument
+//!   positions always match parameter positions), and the work list fills it in.
+//! - Trivial parameters (§3.1, `tryRemoveTrivialPhi`: every incoming argument is either the
+//!   parameter itself or one other value) are removed after construction by [`remove_trivial_params`],
+//!   iterated to a fixed point, which removes the chains the paper removes recursively. The
+//!   §3.2 SCC-based removal of redundant φ cycles is not done.
+//!
+//! Predecessor edges are recorded by the translator through [`SsaBuilder::declare_edges`]
+//! every time it sets a terminator.
+
+use std::collections::HashMap;
+use zkc_ir::{Block, Function, Inst, Op, SecondaryMap, SrcLoc, Type, Value, ValueDef};
+
+/// A variable: the index of a wasm local.
+pub type Var = u32;
+
+#[derive(Default)]
+pub struct SsaBuilder {
+    var_types: Vec<Type>,
+    /// The current definition of a variable at the end of (or so far in) a block.
+    defs: HashMap<(Var, Block), Value>,
+    /// Distinct predecessor blocks of each block.
+    preds: SecondaryMap<Block, Vec<Block>>,
+    sealed: SecondaryMap<Block, bool>,
+    /// Parameters added to a block before it was sealed.
+    incomplete: SecondaryMap<Block, Vec<(Var, Value)>>,
+    /// Parameters whose incoming arguments still hold placeholders.
+    work: Vec<(Var, Block, Value)>,
+    /// Zero constants of locals read before any write, placed at the top of the entry block.
+    zeros: Vec<Option<Value>>,
+    zero_insts: Vec<Inst>,
+    entry: Option<Block>,
+}
+
+impl SsaBuilder {
+    pub fn new(var_types: Vec<Type>, entry: Block) -> Self {
+        let n = var_types.len();
+        let mut s = SsaBuilder {
+            var_types,
+            zeros: vec![None; n],
+            entry: Some(entry),
+            ..Default::default()
+        };
+        s.sealed[entry] = true;
+        s
+    }
+
+    pub fn def_var(&mut self, var: Var, block: Block, value: Value) {
+        self.defs.insert((var, block), value);
+    }
+
+    /// The value of `var` at the current point of `block`.
+    pub fn use_var(&mut self, func: &mut Function, var: Var, block: Block) -> Value {
+        let v = self.lookup(func, var, block);
+        self.drain(func);
+        v
+    }
+
+    /// Records the edges of `block`'s (just set) terminator.
+    pub fn declare_edges(&mut self, func: &Function, block: Block) {
+        let Some(term) = &func.blocks[block].term else {
+            return;
+        };
+        let mut seen: Vec<Block> = Vec::new();
+        for c in term.targets() {
+            if !seen.contains(&c.block) {
+                seen.push(c.block);
+                debug_assert!(!self.sealed[c.block], "edge into sealed {}", c.block);
+                self.preds[c.block].push(block);
+            }
+        }
+    }
+
+    /// Moves the edge `from -> old` to `from -> new` in the predecessor lists (the caller
+    /// rewrites the terminator).
+    pub fn retarget_edge(&mut self, from: Block, old: Block, new: Block) {
+        self.preds[old].retain(|&p| p != from);
+        self.preds[new].push(from);
+    }
+
+    pub fn has_preds(&self, block: Block) -> bool {
+        !self.preds[block].is_empty()
+    }
+
+    /// Declares that every predecessor of `block` is known, and completes its incomplete
+    /// parameters.
+    pub fn seal(&mut self, func: &mut Function, block: Block) {
+        if self.sealed[block] {
+            return;
+        }
+        self.sealed[block] = true;
+        let incomplete = std::mem::take(&mut self.incomplete[block]);
+        for &(var, param) in &incomplete {
+            self.add_placeholders(func, block, param);
+            self.work.push((var, block, param));
+        }
+        self.drain(func);
+    }
+
+    fn lookup(&mut self, func: &mut Function, var: Var, block: Block) -> Value {
+        let mut b = block;
+        let mut chain = Vec::new();
+        let val = loop {
+            if let Some(&v) = self.defs.get(&(var, b)) {
+                break v;
+            }
+            if !self.sealed[b] {
+                let p = func.append_block_param(b, self.var_types[var as usize]);
+                self.incomplete[b].push((var, p));
+                self.defs.insert((var, b), p);
+                break p;
+            }
+            match self.preds[b].len() {
+                0 => {
+                    // The entry block (or, defensively, a block nothing reaches).
+                    let z = self.zero(func, var);
+                    self.defs.insert((var, b), z);
+                    break z;
+                }
+                1 => {
+                    chain.push(b);
+                    b = self.preds[b][0];
+                }
+                _ => {
+                    let p = func.append_block_param(b, self.var_types[var as usize]);
+                    self.defs.insert((var, b), p);
+                    self.add_placeholders(func, b, p);
+                    self.work.push((var, b, p));
+                    break p;
+                }
+            }
+        };
+        for c in chain {
+            self.defs.insert((var, c), val);
+        }
+        val
+    }
+
+    fn drain(&mut self, func: &mut Function) {
+        while let Some((var, block, param)) = self.work.pop() {
+            let ValueDef::Param(_, idx) = func.values[param].def else {
+                unreachable!("{param} is a parameter")
+            };
+            let preds = self.preds[block].clone();
+            for pred in preds {
+                let v = self.lookup(func, var, pred);
+                set_edge_args(func, pred, block, |args| args[idx as usize] = v);
+            }
+        }
+    }
+
+    fn add_placeholders(&mut self, func: &mut Function, block: Block, param: Value) {
+        for i in 0..self.preds[block].len() {
+            let pred = self.preds[block][i];
+            set_edge_args(func, pred, block, |args| args.push(param));
+        }
+    }
+
+    fn zero(&mut self, func: &mut Function, var: Var) -> Value {
+        if let Some(z) = self.zeros[var as usize] {
+            return z;
+        }
+        let ty = self.var_types[var as usize];
+        let inst = func.make_inst(Op::Const { ty, bits: 0 }, &[], &[ty], SrcLoc::NONE);
+        self.zero_insts.push(inst);
+        let z = func.inst_results(inst)[0];
+        self.zeros[var as usize] = Some(z);
+        z
+    }
+
+    /// Places the zero constants at the top of the entry block.
+    pub fn finish(&mut self, func: &mut Function) {
+        debug_assert!(self.work.is_empty());
+        if let Some(entry) = self.entry {
+            let insts = &mut func.blocks[entry].insts;
+            let rest = std::mem::take(insts);
+            insts.append(&mut self.zero_insts);
+            insts.extend(rest);
+        }
+    }
+}
+
+/// Applies `f` to the arguments of every edge from `from` to `to`.
+fn set_edge_args(func: &mut Function, from: Block, to: Block, mut f: impl FnMut(&mut Vec<Value>)) {
+    if let Some(term) = func.blocks[from].term.as_mut() {
+        for call in term.targets_mut() {
+            if call.block == to {
+                f(&mut call.args);
+            }
+        }
+    }
+}
+
+/// Removes block parameters that receive the same value on every edge (ignoring edges that pass
+/// the parameter itself), until none is left, and replaces their uses (Braun et al. §3.1).
+pub fn remove_trivial_params(func: &mut Function) {
+    let Some(entry) = func.entry() else { return };
+    let mut alias: HashMap<Value, Value> = HashMap::new();
+    let resolve = |alias: &HashMap<Value, Value>, mut v: Value| {
+        while let Some(&a) = alias.get(&v) {
+            v = a;
+        }
+        v
+    };
+    loop {
+        // Incoming edges of each block: (pred, index into targets_mut()).
+        let mut incoming: SecondaryMap<Block, Vec<(Block, usize)>> = SecondaryMap::new();
+        for &b in &func.layout {
+            if let Some(term) = &func.blocks[b].term {
+                for (i, c) in term.targets().enumerate() {
+                    incoming[c.block].push((b, i));
+                }
+            }
+        }
+        let mut changed = false;
+        for bi in 0..func.layout.len() {
+            let b = func.layout[bi];
+            if b == entry {
+                continue;
+            }
+            for pi in (0..func.blocks[b].params.len()).rev() {
+                let p = func.blocks[b].params[pi];
+                let mut same = None;
+                let mut trivial = true;
+                for &(pred, ti) in &incoming[b] {
+                    let term = func.blocks[pred].term.as_ref().expect("in layout");
+                    let a = resolve(&alias, term.targets().nth(ti).expect("edge").args[pi]);
+                    if a == p || Some(a) == same {
+                        continue;
+                    }
+                    if same.is_some() {
+                        trivial = false;
+                        break;
+                    }
+                    same = Some(a);
+                }
+                let (true, Some(v)) = (trivial, same) else {
+                    continue;
+                };
+                alias.insert(p, v);
+                func.remove_block_param(b, pi);
+                for &(pred, ti) in &incoming[b] {
+                    let term = func.blocks[pred].term.as_mut().expect("in layout");
+                    term.targets_mut()[ti].args.remove(pi);
+                }
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    if alias.is_empty() {
+        return;
+    }
+    for &b in &func.layout {
+        for &inst in &func.blocks[b].insts {
+            for a in func.insts[inst].args.iter_mut() {
+                *a = resolve(&alias, *a);
+            }
+        }
+        if let Some(t) = func.blocks[b].term.as_mut() {
+            t.map_uses(|v| resolve(&alias, v));
+        }
+    }
+}
