@@ -547,6 +547,14 @@ impl<'m, H: Host> Instance<'m, H> {
         Val::from_bits(self.module.globals[g].ty, self.globals[g.index()])
     }
 
+    /// The value of the exported global `name`.
+    pub fn export_global(&self, name: &str) -> Option<Val> {
+        self.module.exports.iter().find_map(|e| match e.kind {
+            ExportKind::Global(g) if e.name == name => Some(self.global_value(g)),
+            _ => None,
+        })
+    }
+
     /// The current entries of table `t` (`None` is a null reference).
     pub fn table(&self, t: TableId) -> &[Option<FuncId>] {
         &self.tables[t.index()].elems
