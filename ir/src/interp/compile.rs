@@ -15,6 +15,7 @@ use crate::module::Module;
 use crate::ops::{Op, TrapCode};
 use crate::types::Type;
 use cranelift_entity::{EntityRef, SecondaryMap};
+use std::collections::{HashMap, HashSet};
 
 /// Kinds of linear-memory loads: result width, access width, signedness.
 #[derive(Copy, Clone, Debug)]
@@ -650,27 +651,55 @@ impl Builder<'_> {
 }
 
 /// Orders the parallel copy `pending` (distinct destinations, no self-moves) into sequential
-/// moves appended to `out`. A move is emitted once no other pending move still reads its
-/// destination; when only cycles remain, one destination is saved to `scratch` first.
+/// moves appended to `out`, in time linear in the number of moves. A move is emitted once no
+/// other pending move still reads its destination; when only cycles remain, one destination is
+/// saved to `scratch` and its readers read the copy instead.
 pub(crate) fn sequentialize(
     pending: &mut Vec<(u32, u32)>,
     scratch: u32,
     out: &mut Vec<(u32, u32)>,
 ) {
-    while !pending.is_empty() {
-        let ready = (0..pending.len()).find(|&i| !pending.iter().any(|&(_, s)| s == pending[i].0));
-        match ready {
-            Some(i) => out.push(pending.swap_remove(i)),
-            None => {
-                let d = pending[0].0;
-                out.push((scratch, d));
-                for m in pending.iter_mut() {
-                    if m.1 == d {
-                        m.1 = scratch;
-                    }
+    let dsts: HashSet<u32> = pending.iter().map(|m| m.0).collect();
+    if pending.iter().all(|m| !dsts.contains(&m.1)) {
+        out.append(pending);
+        return;
+    }
+    let mut src_of: HashMap<u32, u32> = pending.iter().copied().collect();
+    // Pending moves reading each slot, by their destination.
+    let mut readers: HashMap<u32, Vec<u32>> = HashMap::new();
+    for &(d, s) in pending.iter() {
+        readers.entry(s).or_default().push(d);
+    }
+    let blocked =
+        |readers: &HashMap<u32, Vec<u32>>, d: u32| readers.get(&d).is_some_and(|r| !r.is_empty());
+    let mut ready: Vec<u32> = pending
+        .iter()
+        .map(|m| m.0)
+        .filter(|&d| !blocked(&readers, d))
+        .collect();
+    // Deterministic choice of which cycle to break next.
+    let mut order = pending.iter().map(|m| m.0).collect::<Vec<_>>().into_iter();
+    pending.clear();
+    loop {
+        while let Some(d) = ready.pop() {
+            let s = src_of.remove(&d).expect("each destination is emitted once");
+            out.push((d, s));
+            if let Some(r) = readers.get_mut(&s) {
+                r.retain(|&x| x != d);
+                if r.is_empty() && src_of.contains_key(&s) {
+                    ready.push(s);
                 }
             }
         }
+        let Some(d) = order.by_ref().find(|d| src_of.contains_key(d)) else {
+            return;
+        };
+        // Every remaining move is on a cycle or waits for one: save `d` and unblock it.
+        out.push((scratch, d));
+        for r in readers.remove(&d).unwrap_or_default() {
+            src_of.insert(r, scratch);
+        }
+        ready.push(d);
     }
 }
 
@@ -678,11 +707,11 @@ pub(crate) fn sequentialize(
 mod tests {
     use super::sequentialize;
 
-    /// Every permutation-with-copies of up to 4 slots: the sequential moves must compute the
+    /// Every permutation-with-copies of up to 5 slots: the sequential moves must compute the
     /// same result as the parallel copy.
     #[test]
     fn sequentialized_moves_equal_parallel_copy() {
-        let n = 4u32;
+        let n = 5u32;
         let scratch = n;
         for code in 0..(n + 1).pow(n) {
             // Slot d receives from src[d], or keeps its value when src[d] == n.
