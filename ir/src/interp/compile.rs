@@ -705,7 +705,17 @@ pub(crate) fn sequentialize(
 
 #[cfg(test)]
 mod tests {
-    use super::sequentialize;
+    use super::{sequentialize, Ins};
+
+    #[test]
+    fn instructions_stay_compact() {
+        // Three slots and a `fn` pointer; the dispatch loop copies one per step.
+        assert!(
+            std::mem::size_of::<Ins>() <= 24,
+            "{}",
+            std::mem::size_of::<Ins>()
+        );
+    }
 
     /// Every permutation-with-copies of up to 5 slots: the sequential moves must compute the
     /// same result as the parallel copy.
