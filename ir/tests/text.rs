@@ -31,3 +31,405 @@ fn round_trip() {
         assert_eq!(printed, text, "{} does not round-trip", path.display());
     }
 }
+
+// ---- running the programs ------------------------------------------------------------------
+
+use zkc_ir::interp::{Instance, Limits, Trap, Val, WasiHost};
+use zkc_ir::Type;
+
+/// An argument or expected result; floats are raw bits.
+#[derive(Clone, Copy, Debug)]
+enum Arg {
+    I32(i32),
+    I64(i64),
+    F32(u32),
+    F64(u64),
+}
+
+impl Arg {
+    fn val(self) -> Val {
+        match self {
+            Arg::I32(x) => Val::from_bits(Type::I32, x as u32 as u64),
+            Arg::I64(x) => Val::from_bits(Type::I64, x as u64),
+            Arg::F32(b) => Val::from_bits(Type::F32, b as u64),
+            Arg::F64(b) => Val::from_bits(Type::F64, b),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Expect {
+    /// The results.
+    Returns(&'static [Arg]),
+    /// A wasm trap, by its text name (`int_divz`).
+    Traps(&'static str),
+}
+
+/// One call of an export of a `.zir` file in `tests/zir`, in a fresh instance with a WASI host.
+struct RunCase {
+    file: &'static str,
+    export: &'static str,
+    args: &'static [Arg],
+    expect: Expect,
+    /// What the program writes to stdout (WASI `fd_write` or `zisk.uart`).
+    stdout: &'static str,
+}
+
+const fn case(
+    file: &'static str,
+    export: &'static str,
+    args: &'static [Arg],
+    expect: Expect,
+) -> RunCase {
+    RunCase {
+        file,
+        export,
+        args,
+        expect,
+        stdout: "",
+    }
+}
+
+use Arg::*;
+use Expect::*;
+
+/// Every runnable program, with its expected results. `syntax.zir` is not run: it imports from
+/// a host module (`env`) that no test host provides; it exercises the whole syntax.
+const RUN_CASES: &[RunCase] = &[
+    case("sum.zir", "sum", &[I32(100)], Returns(&[I32(5050)])),
+    case("sum.zir", "sum", &[I32(0)], Returns(&[I32(0)])),
+    case("fac_rec.zir", "fac", &[I64(10)], Returns(&[I64(3628800)])),
+    case(
+        "fac_rec.zir",
+        "fac",
+        &[I64(20)],
+        Returns(&[I64(2432902008176640000)]),
+    ),
+    case("fac_iter.zir", "fac", &[I64(0)], Returns(&[I64(1)])),
+    case(
+        "fac_iter.zir",
+        "fac",
+        &[I64(20)],
+        Returns(&[I64(2432902008176640000)]),
+    ),
+    // Nested loops: primes below n by trial division.
+    case(
+        "primes.zir",
+        "count_primes",
+        &[I32(100)],
+        Returns(&[I32(25)]),
+    ),
+    case(
+        "primes.zir",
+        "count_primes",
+        &[I32(1000)],
+        Returns(&[I32(168)]),
+    ),
+    case(
+        "multi_value.zir",
+        "divmod",
+        &[I32(17), I32(5)],
+        Returns(&[I32(3), I32(2)]),
+    ),
+    case(
+        "multi_value.zir",
+        "swap",
+        &[I64(1), I64(2)],
+        Returns(&[I64(2), I64(1)]),
+    ),
+    case(
+        "multi_value.zir",
+        "digits",
+        &[I32(427)],
+        Returns(&[I32(4), I32(2), I32(7)]),
+    ),
+    // br_table: 0 => a + b, 1 => a - b, 2 => a * b, otherwise -1.
+    case(
+        "br_table.zir",
+        "calc",
+        &[I32(0), I32(7), I32(3)],
+        Returns(&[I32(10)]),
+    ),
+    case(
+        "br_table.zir",
+        "calc",
+        &[I32(1), I32(7), I32(3)],
+        Returns(&[I32(4)]),
+    ),
+    case(
+        "br_table.zir",
+        "calc",
+        &[I32(2), I32(7), I32(3)],
+        Returns(&[I32(21)]),
+    ),
+    case(
+        "br_table.zir",
+        "calc",
+        &[I32(3), I32(7), I32(3)],
+        Returns(&[I32(-1)]),
+    ),
+    case(
+        "br_table.zir",
+        "calc",
+        &[I32(-1), I32(7), I32(3)],
+        Returns(&[I32(-1)]),
+    ),
+    // Table [double, square, null, add].
+    case(
+        "call_indirect.zir",
+        "apply",
+        &[I32(0), I32(21)],
+        Returns(&[I32(42)]),
+    ),
+    case(
+        "call_indirect.zir",
+        "apply",
+        &[I32(1), I32(9)],
+        Returns(&[I32(81)]),
+    ),
+    case(
+        "call_indirect.zir",
+        "apply",
+        &[I32(2), I32(1)],
+        Traps("null_elem"),
+    ),
+    case(
+        "call_indirect.zir",
+        "apply",
+        &[I32(3), I32(1)],
+        Traps("bad_sig"),
+    ),
+    case(
+        "call_indirect.zir",
+        "apply",
+        &[I32(4), I32(1)],
+        Traps("undef_elem"),
+    ),
+    case(
+        "call_indirect.zir",
+        "apply2",
+        &[I32(3), I32(2), I32(5)],
+        Returns(&[I32(7)]),
+    ),
+    // table.init + table.copy put [one, two] at t1[2..4]; 10 * table.size + t1[3]().
+    case("table_ops.zir", "run", &[], Returns(&[I32(42)])),
+    // Stores of every width, loads back: (sum of i32 loads, sum of i64 loads, i64, f32, f64).
+    case(
+        "memory.zir",
+        "widths",
+        &[],
+        Returns(&[
+            I32(141),
+            I64(4294973889),
+            I64(0x0102030405060708),
+            F32(0x3fc00000),
+            F64(0x4004000000000000),
+        ]),
+    ),
+    // (size, grow 1, size, grow past max, i64 at 100 after fill/init/copy, load from page 2).
+    case(
+        "memory_bulk.zir",
+        "bulk",
+        &[],
+        Returns(&[
+            I32(1),
+            I32(1),
+            I32(2),
+            I32(-1),
+            I64(0x6b7a06050403aaaa),
+            I32(7),
+        ]),
+    ),
+    case("memory_bulk.zir", "init_after_drop", &[], Traps("heap_oob")),
+    // The start function copied %base into %counter.
+    case("globals.zir", "bump", &[I32(5)], Returns(&[I32(1005)])),
+    case("globals.zir", "acc", &[], Returns(&[I64(i64::MIN)])),
+    case(
+        "trap_divz.zir",
+        "div",
+        &[I32(7), I32(2)],
+        Returns(&[I32(3)]),
+    ),
+    case("trap_divz.zir", "div", &[I32(1), I32(0)], Traps("int_divz")),
+    case(
+        "trap_divz.zir",
+        "div",
+        &[I32(i32::MIN), I32(-1)],
+        Traps("int_ovf"),
+    ),
+    case("trap_divz.zir", "rem", &[I64(7), I64(0)], Traps("int_divz")),
+    case(
+        "trap_unreachable.zir",
+        "check",
+        &[I32(3)],
+        Returns(&[I32(3)]),
+    ),
+    case(
+        "trap_unreachable.zir",
+        "check",
+        &[I32(0)],
+        Traps("unreachable"),
+    ),
+    case("trap_oob.zir", "peek", &[I32(65528)], Returns(&[I32(0)])),
+    case("trap_oob.zir", "peek", &[I32(65532)], Traps("heap_oob")),
+    case("trap_oob.zir", "poke", &[I32(65535), I64(1)], Returns(&[])),
+    case(
+        "trap_oob.zir",
+        "poke",
+        &[I32(65536), I64(1)],
+        Traps("heap_oob"),
+    ),
+    RunCase {
+        stdout: "hello, world\n",
+        ..case("hello.zir", "_start", &[], Returns(&[]))
+    },
+    case("select.zir", "max", &[I32(3), I32(-7)], Returns(&[I32(3)])),
+    case("select.zir", "max", &[I32(-3), I32(7)], Returns(&[I32(7)])),
+    case("select.zir", "abs", &[I64(-42)], Returns(&[I64(42)])),
+    case(
+        "select.zir",
+        "fmin",
+        &[F64(0x3ff8000000000000), F64(0xc000000000000000)],
+        Returns(&[F64(0xc000000000000000)]),
+    ),
+    case("convert.zir", "c_to_f", &[I32(100)], Returns(&[I32(212)])),
+    case("convert.zir", "c_to_f", &[I32(-40)], Returns(&[I32(-40)])),
+    case("convert.zir", "c_to_f", &[I32(37)], Returns(&[I32(98)])),
+    case(
+        "convert.zir",
+        "mix",
+        &[I64(0x1_8000_0001)],
+        Returns(&[
+            I32(-2147483647),
+            I64(-2147483647),
+            I64(2147483649),
+            I32(i32::MAX),
+            I32(0x40490fdb),
+        ]),
+    ),
+    case(
+        "convert.zir",
+        "to_u32",
+        &[F64(0x400f333333333333)],
+        Returns(&[I32(3)]),
+    ),
+    case(
+        "convert.zir",
+        "to_u32",
+        &[F64(0x7ff8000000000000)],
+        Traps("bad_toint"),
+    ),
+    case(
+        "convert.zir",
+        "to_u32",
+        &[F64(0xbff0000000000000)],
+        Traps("int_ovf"),
+    ),
+    case(
+        "i64_arith.zir",
+        "xorshift",
+        &[I64(1), I32(1)],
+        Returns(&[I64(1082269761)]),
+    ),
+    case(
+        "i64_arith.zir",
+        "xorshift",
+        &[I64(88172645463325252), I32(10)],
+        Returns(&[I64(-3900740768000157071)]),
+    ),
+    case(
+        "i64_arith.zir",
+        "bits",
+        &[I64(0x0123456789abcdef)],
+        Returns(&[
+            I64(7),
+            I64(0),
+            I64(32),
+            I64(2541551405711093505),
+            I64(-1224658842671273011),
+        ]),
+    ),
+    case(
+        "i64_arith.zir",
+        "divs",
+        &[I64(-7), I64(2)],
+        Returns(&[I64(-3), I64(-1), I64(9223372036854775804), I64(1)]),
+    ),
+    // Writes "Hi" to the UART, reads back machine memory: (0x88, 0x7788, 0x55667788, 0x12ff0000).
+    RunCase {
+        stdout: "Hi",
+        ..case(
+            "zisk.zir",
+            "main",
+            &[],
+            Returns(&[I64(0x88), I64(0x7788), I64(0x55667788), I64(0x12ff0000)]),
+        )
+    },
+];
+
+fn load(file: &str) -> zkc_ir::Module {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/zir")
+        .join(file);
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    parse_module(&text).unwrap_or_else(|e| panic!("{file}:{e}"))
+}
+
+#[test]
+fn every_file_verifies() {
+    for (path, text) in zir_files() {
+        let m = parse_module(&text).unwrap_or_else(|e| panic!("{}:{e}", path.display()));
+        if let Err(e) = zkc_ir::verify::verify_module(&m) {
+            panic!("{}: {e:?}", path.display());
+        }
+    }
+}
+
+#[test]
+fn every_file_has_run_cases() {
+    for (path, _) in zir_files() {
+        let name = path.file_name().unwrap().to_str().unwrap();
+        assert!(
+            name == "syntax.zir" || RUN_CASES.iter().any(|c| c.file == name),
+            "{name} has no entry in RUN_CASES"
+        );
+    }
+}
+
+#[test]
+fn run_cases() {
+    let mut failures = Vec::new();
+    for c in RUN_CASES {
+        let m = load(c.file);
+        let mut host = WasiHost::new(b"");
+        let args: Vec<Val> = c.args.iter().map(|a| a.val()).collect();
+        let got = match Instance::new(&m, &mut host, Limits::default()) {
+            Ok(mut inst) => inst.invoke_export(c.export, &args),
+            Err(e) => Err(Trap::Host(e.to_string())),
+        };
+        let ok = match (&c.expect, &got) {
+            (Returns(want), Ok(vals)) => {
+                let want: Vec<(Type, u64)> = want
+                    .iter()
+                    .map(|a| (a.val().ty(), a.val().bits()))
+                    .collect();
+                let got: Vec<(Type, u64)> = vals.iter().map(|v| (v.ty(), v.bits())).collect();
+                want == got
+            }
+            (Traps(code), Err(Trap::Wasm(t))) => t.name() == *code,
+            _ => false,
+        };
+        if !ok || host.stdout != c.stdout.as_bytes() {
+            failures.push(format!(
+                "{} {}({:?}): expected {:?} with stdout {:?}, got {got:?} with stdout {:?}",
+                c.file,
+                c.export,
+                c.args,
+                c.expect,
+                c.stdout,
+                String::from_utf8_lossy(&host.stdout)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
