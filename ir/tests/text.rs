@@ -433,3 +433,263 @@ fn run_cases() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+// ---- parse errors --------------------------------------------------------------------------
+
+/// Parses `src`, expecting the error `line:col: message`.
+fn error_of(src: &str) -> String {
+    match parse_module(src) {
+        Ok(m) => panic!("parsed, expected an error:\n{src}\nprinted:\n{m}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// One input per kind of error, and the exact error it gives.
+const PARSE_ERRORS: &[(&str, &str)] = &[
+    // 0 syntax: missing `=`
+    (
+        "func @f() {\nblock0:\n    v1 i32.const 1\n}\n",
+        r#"3:8: expected `,` or `=`, found `i32.const`"#,
+    ),
+    // 1 unknown function
+    (
+        "func @f() {\nblock0:\n    call @foo()\n    return\n}\n",
+        r#"3:10: unknown function @foo"#,
+    ),
+    // 2 value defined twice
+    (
+        "func @f() {\nblock0:\n    v1 = i32.const 1\n    v1 = i32.const 2\n    return\n}\n",
+        r#"4:5: value v1 is defined twice"#,
+    ),
+    // 3 undefined value
+    (
+        "func @f() -> i32 {\nblock0:\n    return v9\n}\n",
+        r#"3:12: use of undefined value v9"#,
+    ),
+    // 4 unknown block
+    (
+        "func @f() {\nblock0:\n    jump block3\n}\n",
+        r#"3:10: unknown block block3"#,
+    ),
+    // 5 duplicate function
+    (
+        "import func @f() = \"a\" \"b\"\n\nfunc @f() {\nblock0:\n    return\n}\n",
+        r#"3:6: duplicate function name @f"#,
+    ),
+    // 6 wrong type/op combination
+    (
+        "func @f(f32) -> f32 {\nblock0(v0: f32):\n    v1 = f32.clz v0\n    return v1\n}\n",
+        r#"3:10: `f32.clz` does not exist: `clz` is not an f32 operation"#,
+    ),
+    // 7 bad integer literal
+    (
+        "memory 12abc\n",
+        r#"1:8: bad integer literal `12abc`"#,
+    ),
+    // 8 out of range
+    (
+        "func @f() {\nblock0:\n    v0 = i32.const 4294967296\n    return\n}\n",
+        r#"3:20: integer literal `4294967296` is out of range for i32"#,
+    ),
+    // 9 unterminated string
+    (
+        "export \"main func @f\n",
+        r#"1:8: unterminated string"#,
+    ),
+    // 10 unknown trap code
+    (
+        "func @f() {\nblock0:\n    trap segfault\n}\n",
+        r#"3:10: unknown trap code `segfault`"#,
+    ),
+    // 11 numbering out of order
+    (
+        "type sig1 = ()\n",
+        r#"1:6: expected sig0 here, found sig1: items are numbered in order"#,
+    ),
+    // 12 wrong result count
+    (
+        "func @f() {\nblock0:\n    v0, v1 = i32.const 1\n    return\n}\n",
+        r#"3:5: `i32.const` has 1 result, but the line names 2"#,
+    ),
+    // 13 unexpected end of file
+    (
+        "func @f() {\nblock0:\n",
+        r#"3:1: expected one of `}`, `jump`, `brif`, `br_table`, `return`, `trap`, `call`, `call_indirect`, `global.get`, `global.set`, `memory.init`, `data.drop`, `table.size`, `table.init`, `table.copy`, `elem.drop`, a constant (`i32.const`, ...), an operation, a value, a block, a source location, found end of file"#,
+    ),
+    // 14 unknown character
+    (
+        "memory 1 # one page\n",
+        r#"1:10: unexpected character '#'"#,
+    ),
+    // 15 instruction after terminator
+    (
+        "func @f() {\nblock0:\n    return\n    v0 = i32.const 1\n}\n",
+        r#"4:5: block0 already ended with its terminator"#,
+    ),
+    // 16 unknown global
+    (
+        "func @f() {\nblock0:\n    v0 = global.get %sp\n    return\n}\n",
+        r#"3:21: unknown global %sp"#,
+    ),
+    // 17 offset on a non-memory op
+    (
+        "func @f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = i32.add v0, v0 offset=4\n    return v1\n}\n",
+        r#"3:32: `i32.add` takes no offset"#,
+    ),
+    // 18 bad escape
+    (
+        "export \"a\\q\" memory\n",
+        r#"1:8: bad escape in string: use \", \\ or \ and two hex digits"#,
+    ),
+    // 19 block defined twice
+    (
+        "func @f() {\nblock0:\n    return\nblock0:\n    return\n}\n",
+        r#"4:1: block0 is defined twice"#,
+    ),
+    // 20 operand count
+    (
+        "func @f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = i32.add v0\n    return v1\n}\n",
+        r#"3:10: `i32.add` takes 2 operands, found 1"#,
+    ),
+    // 21 unknown table
+    (
+        "func @f() -> i32 {\nblock0:\n    v0 = table.size t2\n    return v0\n}\n",
+        r#"3:21: unknown table t2"#,
+    ),
+];
+
+#[test]
+fn parse_errors() {
+    for (src, want) in PARSE_ERRORS {
+        assert_eq!(error_of(src), *want, "input:\n{src}");
+    }
+}
+
+#[test]
+fn parse_error_is_located() {
+    let e = parse_module("memory 1\nmemory 2\n").unwrap_err();
+    assert_eq!((e.line, e.col), (2, 1));
+    assert_eq!(e.message, "second memory: a module has at most one");
+}
+
+// ---- robustness ----------------------------------------------------------------------------
+
+/// Parses `src` and, when it parses, prints it and parses the print again; any panic fails
+/// with the input that caused it.
+fn must_not_panic(src: &str) {
+    let r = std::panic::catch_unwind(|| {
+        if let Ok(m) = parse_module(src) {
+            let printed = print_module(&m);
+            let again = parse_module(&printed).unwrap_or_else(|e| panic!("reprint fails: {e}"));
+            assert_eq!(print_module(&again), printed);
+        }
+    });
+    assert!(r.is_ok(), "panic on input {src:?}");
+}
+
+/// A small deterministic generator (xorshift64), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+#[test]
+fn garbage_does_not_panic() {
+    let garbage = [
+        "",
+        "\n",
+        ";",
+        "@",
+        "%",
+        "\"",
+        "@\"",
+        "\\",
+        "{",
+        "}",
+        "func",
+        "func @",
+        "func @f(",
+        "func @f() {",
+        "func @f() {\n}",
+        "block0:",
+        "v0 = ",
+        "@0x",
+        "@0xffffffffffff",
+        "v99999999999",
+        "block4294967295:",
+        "t99999999999",
+        "-",
+        "0x",
+        "-0x",
+        "i32.const",
+        "memory -1",
+        "memory 0x100000000",
+        "type sig0 = (i32) -> (",
+        "export \"\\ff\" memory",
+        "global %g: i32 = global.get %g\n",
+        "func @f() {\nblock0(v4194304: i32):\n    return\n}\n",
+        "func @f() {\nblock0:\n    v1 = call_indirect t0, sig0, v0()\n}\n",
+        "func @f() {\nblock0:\n    br_table v0, [], block0\n}\n",
+        "elem e0 active t5 i32.const 0 = []\n",
+        "\u{feff}memory 1",
+        "memory 1 \u{e9}",
+        "\0\0\0",
+        "func @\"\u{1F600}\"() {\n}\n",
+    ];
+    for g in garbage {
+        must_not_panic(g);
+    }
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let alphabet = b"@%\"\\(){}[],:=->; \n\tv0123456789abcdefx.block sig t d e i32 f64 const add";
+    for _ in 0..3000 {
+        let len = rng.below(80);
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                if rng.below(4) == 0 {
+                    rng.next() as u8
+                } else {
+                    alphabet[rng.below(alphabet.len())]
+                }
+            })
+            .collect();
+        must_not_panic(&String::from_utf8_lossy(&bytes));
+    }
+}
+
+#[test]
+fn truncated_and_mutated_files_do_not_panic() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for (_, text) in zir_files() {
+        for (i, _) in text.char_indices() {
+            must_not_panic(&text[..i]);
+        }
+        // Drop, duplicate or swap lines and tokens.
+        let lines: Vec<&str> = text.lines().collect();
+        for _ in 0..200 {
+            let mut ls = lines.clone();
+            let (a, b) = (rng.below(ls.len()), rng.below(ls.len()));
+            match rng.below(3) {
+                0 => {
+                    ls.remove(a);
+                }
+                1 => ls.insert(a, lines[b]),
+                _ => ls.swap(a, b),
+            }
+            must_not_panic(&ls.join("\n"));
+            let words: Vec<&str> = text.split(' ').collect();
+            let mut ws = words.clone();
+            let (a, b) = (rng.below(ws.len()), rng.below(ws.len()));
+            ws.swap(a, b);
+            must_not_panic(&ws.join(" "));
+        }
+    }
+}

@@ -170,7 +170,7 @@ pub struct Block<'a> {
 /// One line of a block, before the block checks that only its last line is a terminator.
 #[derive(Clone, Debug)]
 pub enum Line<'a> {
-    Inst(Inst<'a>),
+    Inst(usize, Inst<'a>),
     Term(usize, SrcLoc, TermKind<'a>),
 }
 
@@ -194,10 +194,7 @@ pub fn make_block<'a, T>(
     };
     for line in lines {
         if let Some((_, _)) = &block.term {
-            let pos = match &line {
-                Line::Inst(i) => i.pos,
-                Line::Term(pos, ..) => *pos,
-            };
+            let (Line::Inst(pos, _) | Line::Term(pos, ..)) = line;
             return Err(lalrpop_util::ParseError::User {
                 error: crate::text::lexer::Located::new(
                     pos,
@@ -206,7 +203,7 @@ pub fn make_block<'a, T>(
             });
         }
         match line {
-            Line::Inst(i) => block.insts.push(i),
+            Line::Inst(_, i) => block.insts.push(i),
             Line::Term(_, srcloc, kind) => block.term = Some((srcloc, kind)),
         }
     }

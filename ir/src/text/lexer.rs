@@ -196,37 +196,29 @@ fn quoted_name(s: &str) -> Result<String, LexError> {
 /// Decodes a quoted string: `\"`, `\\` and `\xx` (two hex digits) are the escapes.
 fn unescape(s: &str) -> Result<Vec<u8>, LexError> {
     let inner = &s.as_bytes()[1..s.len() - 1];
+    let hex = |c: u8| (c as char).to_digit(16);
     let mut out = Vec::with_capacity(inner.len());
     let mut i = 0;
     while i < inner.len() {
-        let b = inner[i];
-        if b != b'\\' {
-            out.push(b);
-            i += 1;
-            continue;
-        }
-        match inner.get(i + 1) {
-            Some(b'"') | Some(b'\\') => {
-                out.push(inner[i + 1]);
+        match inner[i..] {
+            [b'\\', c @ (b'"' | b'\\'), ..] => {
+                out.push(c);
                 i += 2;
             }
-            _ => {
-                let hex = inner
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok());
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(v) if hex.is_some_and(|h| h.bytes().all(|c| c.is_ascii_hexdigit())) => {
-                        out.push(v);
-                        i += 3;
-                    }
-                    _ => {
-                        return Err(LexError(
-                            "bad escape in string: expected \\\", \\\\ or \\ and two hex digits"
-                                .into(),
-                        ))
-                    }
-                }
+            [b'\\', h, l, ..] if hex(h).is_some() && hex(l).is_some() => {
+                out.push((hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0)) as u8);
+                i += 3;
             }
+            [b'\\', ..] => {
+                return Err(LexError(
+                    r#"bad escape in string: use \", \\ or \ and two hex digits"#.into(),
+                ))
+            }
+            [c, ..] => {
+                out.push(c);
+                i += 1;
+            }
+            [] => break,
         }
     }
     Ok(out)

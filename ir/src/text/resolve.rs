@@ -581,8 +581,8 @@ fn build_body(m: &Module, names: &Names, blocks: Vec<ast::Block>) -> Res<Functio
                 return err(
                     pos,
                     format!(
-                        "`{name}` has {} result(s), but {} value(s) are named",
-                        tys.len(),
+                        "`{name}` has {}, but the line names {}",
+                        plural(tys.len(), "result"),
                         inst.results.len()
                     ),
                 );
@@ -592,8 +592,8 @@ fn build_body(m: &Module, names: &Names, blocks: Vec<ast::Block>) -> Res<Functio
                     return err(
                         inst.pos,
                         format!(
-                            "`{name}` takes {} operand(s), found {}",
-                            t.args.len(),
+                            "`{name}` takes {}, found {}",
+                            plural(t.args.len(), "operand"),
                             args.len()
                         ),
                     );
@@ -650,4 +650,9 @@ fn build_body(m: &Module, names: &Names, blocks: Vec<ast::Block>) -> Res<Functio
         }
     }
     Ok(f)
+}
+
+/// `1 result`, `2 results`.
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
