@@ -151,3 +151,64 @@ fn syntax_error(src: &str, e: lalrpop_util::ParseError<usize, Tok, Located>) -> 
     };
     locate(src, located)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entities::FuncId;
+    use cranelift_entity::EntityRef;
+
+    fn reprint(src: &str) -> String {
+        print_module(&parse_module(src).unwrap_or_else(|e| panic!("{e}")))
+    }
+
+    #[test]
+    fn constants_print_canonically() {
+        let src = "func @f() {\nblock0:\n    v0 = i32.const 0xffffffff\n    v1 = i64.const \
+                   -0x10\n    v2 = f32.const 1065353216\n    v3 = i32.const -2147483648\n    \
+                   return\n}\n";
+        assert_eq!(
+            reprint(src),
+            "func @f() {\nblock0:\n    v0 = i32.const -1\n    v1 = i64.const -16\n    \
+             v2 = f32.const 0x3f800000\n    v3 = i32.const -2147483648\n    return\n}\n"
+        );
+    }
+
+    #[test]
+    fn names_are_quoted_when_needed() {
+        let src =
+            "global %\"a b\": i32 = i32.const 0\nimport func @\"\\22q\\5c\"() = \"m\\00\" \"f\"\n\
+                   import func @ok.name$1() = \"m\" \"g\"\n";
+        assert_eq!(reprint(src), src);
+    }
+
+    #[test]
+    fn imports_and_global_initializers() {
+        let src = "memory 1 max 2 import \"env\" \"memory\"\ntable t0 3 import \"env\" \"table\"\n\
+                   global %g: i32 = import \"spectest\" \"global_i32\"\n\
+                   global %h: mut i32 = global.get %g\n\
+                   data d0 active global.get %g = \"x\"\n\
+                   elem e0 active t0 global.get %g = [null]\n";
+        assert_eq!(reprint(src), src);
+    }
+
+    #[test]
+    fn comments_blank_lines_and_missing_final_newline() {
+        let src = "; a module\n\n\nmemory 1 ; one page\n\n\nexport \"m\" memory";
+        assert_eq!(reprint(src), "memory 1\nexport \"m\" memory\n");
+    }
+
+    #[test]
+    fn numbering_is_kept() {
+        let src =
+            "func @f(i32) -> i32 {\nblock5(v9: i32):\n    jump block2(v9)\nblock2(v3: i32):\n    \
+                   return v3\n}\n";
+        let m = parse_module(src).unwrap();
+        let body = m.funcs[FuncId::new(0)].body().unwrap();
+        assert_eq!(body.values.len(), 10);
+        assert_eq!(body.blocks.len(), 6);
+        assert_eq!(body.layout, [crate::Block::new(5), crate::Block::new(2)]);
+        assert_eq!(print_function(&m, FuncId::new(0)), src);
+        assert_eq!(m.to_string(), src);
+    }
+}
