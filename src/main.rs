@@ -1,1 +1,302 @@
-fn main() {}
+//! The `zkc` command line. See `zkc --help`.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use zkc::driver::{self, Error, OptLevel, Options};
+
+const AFTER_HELP: &str = "\
+Inputs: WebAssembly binary (.wasm), WebAssembly text (.wat) or zkc IR text (.zir).
+
+Exit status: 0 success; 1 bad input (unreadable, malformed or invalid); 2 usage error or a
+stage/feature zkc does not implement yet; 70 internal compiler error. `zkc interp` and `zkc run`
+exit with the program's own status (its proc_exit code), or 3 when the program trapped.";
+
+#[derive(Parser)]
+#[command(
+    name = "zkc",
+    version,
+    about = "Optimizing WebAssembly compiler for the ZisK zkVM"
+)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+#[command(after_help = AFTER_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    compile: CompileArgs,
+}
+
+#[derive(clap::Args)]
+struct CompileArgs {
+    /// The module to compile.
+    #[arg(required = true)]
+    input: Option<PathBuf>,
+    /// Output file (default: standard output).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// What to produce: zkc IR text, ZisK assembly, or a ziskbin ELF.
+    #[arg(long, value_enum, default_value_t = Emit::Ir)]
+    emit: Emit,
+    #[command(flatten)]
+    pipeline: PipelineArgs,
+}
+
+#[derive(clap::Args)]
+struct PipelineArgs {
+    /// Optimization level: -O0 none (the only level that exists so far), -O1 classic passes,
+    /// -O2 classic passes and the e-graph optimizer.
+    #[arg(short = 'O', value_name = "LEVEL", default_value = "0",
+          value_parser = clap::builder::PossibleValuesParser::new(["0", "1", "2"]))]
+    opt: String,
+    /// Print the IR to standard error after the named pass (repeatable). Passes: translate.
+    #[arg(long, value_name = "PASS")]
+    dump_after: Vec<String>,
+}
+
+impl PipelineArgs {
+    fn options(&self) -> Options {
+        let opt_level = match self.opt.as_str() {
+            "0" => OptLevel::O0,
+            "1" => OptLevel::O1,
+            _ => OptLevel::O2,
+        };
+        Options {
+            opt_level,
+            dump_after: self.dump_after.clone(),
+        }
+    }
+}
+
+#[derive(Copy, Clone, ValueEnum)]
+enum Emit {
+    /// zkc IR text (.zir)
+    Ir,
+    /// ZisK assembly text for `ziskemu -z`
+    Zisk,
+    /// ziskbin ELF for `ziskemu -e` and the prover
+    Elf,
+}
+
+#[derive(Copy, Clone, ValueEnum)]
+enum Backend {
+    /// The reference interpreter
+    Interp,
+    /// Compiled ZisK code on zkc's emulator
+    Zisk,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a module with the reference interpreter (WASI on stdin/stdout).
+    Interp {
+        /// .wasm, .wat or .zir module exporting `_start`.
+        input: PathBuf,
+        /// File whose bytes are the program's standard input.
+        #[arg(long)]
+        stdin: Option<PathBuf>,
+        /// Stop after this many executed IR instructions.
+        #[arg(long, default_value_t = 10_000_000_000)]
+        fuel: u64,
+    },
+    /// Run a wasm spec-test script; prints `N passed, N failed, N skipped` (exit 1 on failures).
+    Wast {
+        input: PathBuf,
+        /// What executes the modules.
+        #[arg(long, value_enum, default_value_t = Backend::Interp)]
+        backend: Backend,
+        /// List every failing assertion with its line and column.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Run a ziskbin ELF (zkc's or upstream's) on zkc's ZisK emulator.
+    Emu {
+        /// The ziskbin ELF.
+        input: PathBuf,
+        /// Raw bytes to pass as standard input (laid out like `ziskemu --legacy-inputs`).
+        #[arg(long, conflicts_with = "input_file")]
+        stdin: Option<PathBuf>,
+        /// An input file already in ZisK's layout (like `ziskemu -i`; a multiple of 8 bytes).
+        #[arg(short = 'i', long = "input")]
+        input_file: Option<PathBuf>,
+        /// Print the cost report exactly as `ziskemu -X` does.
+        #[arg(long)]
+        stats: bool,
+        /// Stop after this many steps.
+        #[arg(long, default_value_t = u64::MAX)]
+        max_steps: u64,
+    },
+    /// Compile a module and run it on zkc's ZisK emulator.
+    Run {
+        input: PathBuf,
+        #[arg(long)]
+        stdin: Option<PathBuf>,
+        /// Print the cost figures as `ziskemu -X` does.
+        #[arg(long)]
+        stats: bool,
+        #[command(flatten)]
+        pipeline: PipelineArgs,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => compile(&cli.compile),
+        Some(Command::Interp { input, stdin, fuel }) => interp(&input, stdin.as_deref(), fuel),
+        Some(Command::Wast {
+            input,
+            backend,
+            verbose,
+        }) => wast(&input, backend, verbose),
+        Some(Command::Emu {
+            input,
+            stdin,
+            input_file,
+            stats,
+            max_steps,
+        }) => emu(
+            &input,
+            stdin.as_deref(),
+            input_file.as_deref(),
+            stats,
+            max_steps,
+        ),
+        Some(Command::Run { .. }) => Err(Error::Unimplemented(
+            "`zkc run` needs the ZisK code generator, which does not exist yet".into(),
+        )),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("zkc: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn compile(args: &CompileArgs) -> Result<u8, Error> {
+    let input = args.input.as_ref().expect("clap requires INPUT");
+    let opts = args.pipeline.options();
+    let module = driver::load(input)?;
+    let module = driver::optimize(module, &opts, &mut std::io::stderr())?;
+    let text = match args.emit {
+        Emit::Ir => zkc_ir::text::print_module(&module),
+        Emit::Zisk | Emit::Elf => {
+            return Err(Error::Unimplemented(
+                "--emit zisk/elf needs the ZisK code generator, which does not exist yet".into(),
+            ))
+        }
+    };
+    write_output(args.output.as_deref(), text.as_bytes())?;
+    Ok(0)
+}
+
+fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> Result<(), Error> {
+    match path {
+        Some(p) => std::fs::write(p, bytes)
+            .map_err(|e| Error::Input(format!("{}: cannot write: {e}", p.display()))),
+        None => std::io::stdout()
+            .write_all(bytes)
+            .map_err(|e| Error::Input(format!("cannot write to standard output: {e}"))),
+    }
+}
+
+fn read_stdin_file(path: Option<&std::path::Path>) -> Result<Vec<u8>, Error> {
+    match path {
+        Some(p) => {
+            std::fs::read(p).map_err(|e| Error::Input(format!("{}: cannot read: {e}", p.display())))
+        }
+        None => Ok(Vec::new()),
+    }
+}
+
+fn interp(
+    input: &std::path::Path,
+    stdin: Option<&std::path::Path>,
+    fuel: u64,
+) -> Result<u8, Error> {
+    use zkc_ir::interp::{run_command, Exit, Limits};
+    let module = driver::load(input)?;
+    driver::optimize(module.clone(), &Options::default(), &mut std::io::sink())?;
+    let stdin = read_stdin_file(stdin)?;
+    let limits = Limits {
+        fuel,
+        ..Limits::default()
+    };
+    let out = run_command(&module, &stdin, limits);
+    let _ = std::io::stdout().write_all(&out.stdout);
+    let _ = std::io::stderr().write_all(&out.stderr);
+    match out.exit {
+        Exit::Code(c) => Ok(c as u8),
+        Exit::Trap(t) => {
+            eprintln!("zkc: the program trapped: {t}");
+            Ok(3)
+        }
+    }
+}
+
+fn wast(input: &std::path::Path, backend: Backend, verbose: bool) -> Result<u8, Error> {
+    let text = std::fs::read_to_string(input)
+        .map_err(|e| Error::Input(format!("{}: cannot read: {e}", input.display())))?;
+    let mut executor = match backend {
+        Backend::Interp => zkc::wast::InterpExecutor,
+        Backend::Zisk => {
+            return Err(Error::Unimplemented(
+                "--backend zisk needs the ZisK code generator, which does not exist yet".into(),
+            ))
+        }
+    };
+    let report = zkc::wast::run_script(&text, &mut executor)
+        .map_err(|e| Error::Input(format!("{}: {e}", input.display())))?;
+    if verbose {
+        for f in &report.failures {
+            println!("{}:{f}", input.display());
+        }
+    }
+    println!("{report}");
+    Ok(u8::from(report.failed > 0))
+}
+
+fn emu(
+    elf: &std::path::Path,
+    stdin: Option<&std::path::Path>,
+    input_file: Option<&std::path::Path>,
+    stats: bool,
+    max_steps: u64,
+) -> Result<u8, Error> {
+    use zkc_backend_zisk::{emu::legacy_input, zisk_bin, Emulator, Status};
+    let bytes = std::fs::read(elf)
+        .map_err(|e| Error::Input(format!("{}: cannot read: {e}", elf.display())))?;
+    let rom =
+        zisk_bin::read_elf(&bytes).map_err(|e| Error::Input(format!("{}: {e}", elf.display())))?;
+    let input = match input_file {
+        Some(p) => read_stdin_file(Some(p))?,
+        None => legacy_input(&read_stdin_file(stdin)?),
+    };
+    let mut emulator =
+        Emulator::new(&rom, &input).map_err(|e| Error::Input(format!("{}: {e}", elf.display())))?;
+    let outcome = emulator.run(max_steps);
+    print!("{}", emulator.console_as_printed());
+    if stats {
+        print!("{}", emulator.stats().format_like_ziskemu());
+    }
+    match outcome {
+        Ok(o) => match o.status {
+            Status::Ended => Ok(0),
+            Status::Failed { code, pc, step } => {
+                eprintln!("zkc: the program failed with code {code} at pc {pc:#x}, step {step}");
+                Ok(3)
+            }
+            Status::StepLimit => {
+                eprintln!("zkc: stopped at the step limit ({max_steps} steps)");
+                Ok(4)
+            }
+        },
+        Err(e) => {
+            eprintln!("zkc: emulation error: {e}");
+            Ok(3)
+        }
+    }
+}

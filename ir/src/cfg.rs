@@ -58,7 +58,12 @@ impl ControlFlow {
             }
             idom[entry] = None;
         }
-        ControlFlow { rpo, rpo_index, preds, idom }
+        ControlFlow {
+            rpo,
+            rpo_index,
+            preds,
+            idom,
+        }
     }
 
     pub fn is_reachable(&self, b: Block) -> bool {

@@ -82,10 +82,18 @@ pub enum TermKind {
     /// `jump block1(v2)`.
     Jump(BlockCall),
     /// `brif v0, block1(..), block2(..)`: to the first target when the i32 `cond` is not zero.
-    Brif { cond: Value, then_dest: BlockCall, else_dest: BlockCall },
+    Brif {
+        cond: Value,
+        then_dest: BlockCall,
+        else_dest: BlockCall,
+    },
     /// `br_table v0, [block1, block2(v3)], block4`: the i32 `index` selects a target, out of
     /// range goes to `default`.
-    BrTable { index: Value, targets: Vec<BlockCall>, default: BlockCall },
+    BrTable {
+        index: Value,
+        targets: Vec<BlockCall>,
+        default: BlockCall,
+    },
     /// `return v1, v2`.
     Return(Vec<Value>),
     /// `trap heap_oob`.
@@ -107,10 +115,14 @@ impl Terminator {
     pub fn targets(&self) -> impl Iterator<Item = &BlockCall> {
         let (first, rest): (Option<&BlockCall>, &[BlockCall]) = match &self.kind {
             TermKind::Jump(c) => (Some(c), &[]),
-            TermKind::Brif { then_dest, else_dest, .. } => {
-                (Some(then_dest), std::slice::from_ref(else_dest))
-            }
-            TermKind::BrTable { targets, default, .. } => (Some(default), targets.as_slice()),
+            TermKind::Brif {
+                then_dest,
+                else_dest,
+                ..
+            } => (Some(then_dest), std::slice::from_ref(else_dest)),
+            TermKind::BrTable {
+                targets, default, ..
+            } => (Some(default), targets.as_slice()),
             TermKind::Return(_) | TermKind::Trap(_) => (None, &[]),
         };
         first.into_iter().chain(rest.iter())
@@ -119,10 +131,14 @@ impl Terminator {
     pub fn targets_mut(&mut self) -> Vec<&mut BlockCall> {
         match &mut self.kind {
             TermKind::Jump(c) => vec![c],
-            TermKind::Brif { then_dest, else_dest, .. } => vec![then_dest, else_dest],
-            TermKind::BrTable { targets, default, .. } => {
-                std::iter::once(default).chain(targets.iter_mut()).collect()
-            }
+            TermKind::Brif {
+                then_dest,
+                else_dest,
+                ..
+            } => vec![then_dest, else_dest],
+            TermKind::BrTable {
+                targets, default, ..
+            } => std::iter::once(default).chain(targets.iter_mut()).collect(),
             TermKind::Return(_) | TermKind::Trap(_) => vec![],
         }
     }
@@ -196,7 +212,10 @@ impl Function {
 
     pub fn append_block_param(&mut self, block: Block, ty: Type) -> Value {
         let n = self.blocks[block].params.len() as u32;
-        let v = self.values.push(ValueData { ty, def: ValueDef::Param(block, n) });
+        let v = self.values.push(ValueData {
+            ty,
+            def: ValueDef::Param(block, n),
+        });
         self.blocks[block].params.push(v);
         v
     }
@@ -211,7 +230,13 @@ impl Function {
     }
 
     /// Creates an instruction with results of the given types, not yet placed in a block.
-    pub fn make_inst(&mut self, op: Op, args: &[Value], result_tys: &[Type], srcloc: SrcLoc) -> Inst {
+    pub fn make_inst(
+        &mut self,
+        op: Op,
+        args: &[Value],
+        result_tys: &[Type],
+        srcloc: SrcLoc,
+    ) -> Inst {
         let inst = self.insts.push(InstData {
             op,
             args: SmallVec::from_slice(args),
@@ -219,7 +244,10 @@ impl Function {
             srcloc,
         });
         for (i, &ty) in result_tys.iter().enumerate() {
-            let v = self.values.push(ValueData { ty, def: ValueDef::Result(inst, i as u32) });
+            let v = self.values.push(ValueData {
+                ty,
+                def: ValueDef::Result(inst, i as u32),
+            });
             self.insts[inst].results.push(v);
         }
         inst

@@ -18,8 +18,8 @@ pub use function::{
     BlockCall, BlockData, Function, InstData, SrcLoc, TermKind, Terminator, ValueData, ValueDef,
 };
 pub use module::{
-    ConstExpr, DataMode, DataSegment, ElemMode, ElemSegment, Export, ExportKind, FuncDecl,
-    FuncDef, GlobalDecl, GlobalInit, ImportName, MemoryDecl, Module, OpTypes, TableDecl,
+    ConstExpr, DataMode, DataSegment, ElemMode, ElemSegment, Export, ExportKind, FuncDecl, FuncDef,
+    GlobalDecl, GlobalInit, ImportName, MemoryDecl, Module, OpTypes, TableDecl,
 };
 pub use ops::{BinaryOp, CmpOp, ConvOp, Op, TrapCode, UnaryOp, Width};
 pub use types::{Signature, Type};

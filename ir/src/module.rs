@@ -19,7 +19,10 @@ pub struct ImportName {
 
 impl ImportName {
     pub fn new(module: impl Into<String>, field: impl Into<String>) -> Self {
-        ImportName { module: module.into(), field: field.into() }
+        ImportName {
+            module: module.into(),
+            field: field.into(),
+        }
     }
 }
 
@@ -115,7 +118,10 @@ pub struct DataSegment {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ElemMode {
-    Active { table: TableId, offset: ConstExpr },
+    Active {
+        table: TableId,
+        offset: ConstExpr,
+    },
     Passive,
     /// Declarative segments only declare functions referable; they are dropped at start.
     Declared,
@@ -178,7 +184,10 @@ impl Module {
     }
 
     pub fn func_by_name(&self, name: &str) -> Option<FuncId> {
-        self.funcs.iter().find(|(_, f)| f.name == name).map(|(id, _)| id)
+        self.funcs
+            .iter()
+            .find(|(_, f)| f.name == name)
+            .map(|(id, _)| id)
     }
 
     pub fn export_func(&self, name: &str) -> Option<FuncId> {
@@ -281,9 +290,9 @@ impl Module {
             Op::TableInit { table: tb, elem: e } => {
                 table(*tb).and(elem(*e)).and(t(vec![I32, I32, I32], vec![]))
             }
-            Op::TableCopy { dst, src } => {
-                table(*dst).and(table(*src)).and(t(vec![I32, I32, I32], vec![]))
-            }
+            Op::TableCopy { dst, src } => table(*dst)
+                .and(table(*src))
+                .and(t(vec![I32, I32, I32], vec![])),
             Op::ElemDrop(e) => elem(*e).and(t(vec![], vec![])),
             Op::Call(f) => match self.funcs.get(*f) {
                 Some(d) => t(d.sig.params.clone(), d.sig.results.clone()),

@@ -124,12 +124,14 @@ impl ConvOp {
         match self {
             I32WrapI64 => (I64, I32),
             I64ExtendI32S | I64ExtendI32U => (I32, I64),
-            I32TruncF32S | I32TruncF32U | I32TruncSatF32S | I32TruncSatF32U
-            | I32ReinterpretF32 => (F32, I32),
+            I32TruncF32S | I32TruncF32U | I32TruncSatF32S | I32TruncSatF32U | I32ReinterpretF32 => {
+                (F32, I32)
+            }
             I32TruncF64S | I32TruncF64U | I32TruncSatF64S | I32TruncSatF64U => (F64, I32),
             I64TruncF32S | I64TruncF32U | I64TruncSatF32S | I64TruncSatF32U => (F32, I64),
-            I64TruncF64S | I64TruncF64U | I64TruncSatF64S | I64TruncSatF64U
-            | I64ReinterpretF64 => (F64, I64),
+            I64TruncF64S | I64TruncF64U | I64TruncSatF64S | I64TruncSatF64U | I64ReinterpretF64 => {
+                (F64, I64)
+            }
             F32ConvertI32S | F32ConvertI32U | F32ReinterpretI32 => (I32, F32),
             F32ConvertI64S | F32ConvertI64U => (I64, F32),
             F64ConvertI32S | F64ConvertI32U => (I32, F64),
@@ -221,7 +223,12 @@ pub enum Op {
     Select { ty: Type },
     /// `i32.load8_u addr offset=4`: loads `width` bytes at `addr + offset` from linear memory,
     /// extended to `ty` (sign-extended when `signed`). Operand: i32 address.
-    Load { ty: Type, width: Width, signed: bool, offset: u32 },
+    Load {
+        ty: Type,
+        width: Width,
+        signed: bool,
+        offset: u32,
+    },
     /// `i32.store8 addr, x offset=4`. Operands: i32 address, value of type `ty`.
     Store { ty: Type, width: Width, offset: u32 },
     /// `global.get %g`.
@@ -283,7 +290,9 @@ impl Op {
             Op::Compare { op, ty } => format!("{ty}.{}", op.name()),
             Op::Convert(c) => c.name().to_string(),
             Op::Select { ty } => format!("{ty}.select"),
-            Op::Load { ty, width, signed, .. } => {
+            Op::Load {
+                ty, width, signed, ..
+            } => {
                 if u32::from(*width) * 8 == ty.bits() {
                     format!("{ty}.load")
                 } else {

@@ -89,7 +89,10 @@ pub fn verify_function(module: &Module, func: FuncId) -> Result<(), VerifierErro
 }
 
 fn module_err(errors: &mut Vec<VerifierError>, message: String) {
-    errors.push(VerifierError { location: Location::Module, message });
+    errors.push(VerifierError {
+        location: Location::Module,
+        message,
+    });
 }
 
 fn verify_decls(m: &Module, errors: &mut Vec<VerifierError>) {
@@ -98,7 +101,10 @@ fn verify_decls(m: &Module, errors: &mut Vec<VerifierError>) {
             ConstExpr::Value { ty, .. } => Ok(*ty),
             ConstExpr::GlobalGet(g) => match m.globals.get(*g) {
                 Some(d) if matches!(d.init, GlobalInit::Import(_)) && !d.mutable => Ok(d.ty),
-                Some(d) => Err(format!("initializer reads %{}, not an immutable import", d.name)),
+                Some(d) => Err(format!(
+                    "initializer reads %{}, not an immutable import",
+                    d.name
+                )),
                 None => Err(format!("initializer reads unknown global {g}")),
             },
         }
@@ -117,7 +123,10 @@ fn verify_decls(m: &Module, errors: &mut Vec<VerifierError>) {
         if let GlobalInit::Const(e) = &g.init {
             match const_ty(e) {
                 Ok(t) if t == g.ty => {}
-                Ok(t) => module_err(errors, format!("global %{}: {t} initializer for a {}", g.name, g.ty)),
+                Ok(t) => module_err(
+                    errors,
+                    format!("global %{}: {t} initializer for a {}", g.name, g.ty),
+                ),
                 Err(msg) => module_err(errors, format!("global %{}: {msg}", g.name)),
             }
         }
@@ -125,7 +134,10 @@ fn verify_decls(m: &Module, errors: &mut Vec<VerifierError>) {
     for (id, d) in m.data.iter() {
         if let DataMode::Active { offset } = &d.mode {
             if m.memory.is_none() {
-                module_err(errors, format!("{id} is active but the module has no memory"));
+                module_err(
+                    errors,
+                    format!("{id} is active but the module has no memory"),
+                );
             }
             match const_ty(offset) {
                 Ok(Type::I32) => {}
@@ -165,7 +177,10 @@ fn verify_decls(m: &Module, errors: &mut Vec<VerifierError>) {
     if let Some(s) = m.start {
         match m.funcs.get(s) {
             Some(d) if d.sig == Signature::default() => {}
-            Some(d) => module_err(errors, format!("start function @{} must be () -> ()", d.name)),
+            Some(d) => module_err(
+                errors,
+                format!("start function @{} must be () -> ()", d.name),
+            ),
             None => module_err(errors, format!("start function {s} does not exist")),
         }
     }
@@ -207,11 +222,18 @@ impl FuncVerifier<'_> {
             self.err(Location::Func(name), "function has no blocks".into());
             return;
         };
-        let entry_tys: Vec<Type> = func.blocks[entry].params.iter().map(|&p| func.value_type(p)).collect();
+        let entry_tys: Vec<Type> = func.blocks[entry]
+            .params
+            .iter()
+            .map(|&p| func.value_type(p))
+            .collect();
         if entry_tys != sig.params {
             self.err(
                 Location::Block(name.clone(), entry),
-                format!("entry parameters ({}) differ from the signature {sig}", list(&entry_tys)),
+                format!(
+                    "entry parameters ({}) differ from the signature {sig}",
+                    list(&entry_tys)
+                ),
             );
         }
         if !self.structure(&name) {
@@ -231,11 +253,17 @@ impl FuncVerifier<'_> {
         let mut ok = true;
         for &b in &func.layout {
             if !func.blocks.is_valid(b) {
-                self.err(Location::Func(name.into()), format!("layout names unknown {b}"));
+                self.err(
+                    Location::Func(name.into()),
+                    format!("layout names unknown {b}"),
+                );
                 return false;
             }
             if in_layout[b] {
-                self.err(Location::Block(name.into(), b), "block appears twice in the layout".into());
+                self.err(
+                    Location::Block(name.into(), b),
+                    "block appears twice in the layout".into(),
+                );
                 ok = false;
             }
             in_layout[b] = true;
@@ -247,7 +275,10 @@ impl FuncVerifier<'_> {
             }
             for (pos, &inst) in data.insts.iter().enumerate() {
                 if !func.insts.is_valid(inst) || inst_seen[inst] {
-                    self.err(Location::Inst(name.into(), b, pos), format!("{inst} is placed twice or does not exist"));
+                    self.err(
+                        Location::Inst(name.into(), b, pos),
+                        format!("{inst} is placed twice or does not exist"),
+                    );
                     ok = false;
                     continue;
                 }
@@ -258,13 +289,19 @@ impl FuncVerifier<'_> {
             }
             match &data.term {
                 None => {
-                    self.err(Location::Block(name.into(), b), "block has no terminator".into());
+                    self.err(
+                        Location::Block(name.into(), b),
+                        "block has no terminator".into(),
+                    );
                     ok = false;
                 }
                 Some(t) => {
                     for c in t.targets() {
                         if !func.blocks.is_valid(c.block) || !in_layout[c.block] {
-                            self.err(Location::Terminator(name.into(), b), format!("branch to {} which is not in the layout", c.block));
+                            self.err(
+                                Location::Terminator(name.into(), b),
+                                format!("branch to {} which is not in the layout", c.block),
+                            );
                             ok = false;
                         }
                     }
@@ -276,15 +313,27 @@ impl FuncVerifier<'_> {
 
     fn define(&mut self, name: &str, v: Value, b: Block, pos: isize, expect: ValueDef) -> bool {
         if !self.func.values.is_valid(v) {
-            self.err(Location::Block(name.into(), b), format!("{v} does not exist"));
+            self.err(
+                Location::Block(name.into(), b),
+                format!("{v} does not exist"),
+            );
             return false;
         }
         if self.def_site[v].is_some() {
-            self.err(Location::Block(name.into(), b), format!("{v} is defined twice"));
+            self.err(
+                Location::Block(name.into(), b),
+                format!("{v} is defined twice"),
+            );
             return false;
         }
         if self.func.values[v].def != expect {
-            self.err(Location::Block(name.into(), b), format!("{v} records the wrong definition {:?}", self.func.values[v].def));
+            self.err(
+                Location::Block(name.into(), b),
+                format!(
+                    "{v} records the wrong definition {:?}",
+                    self.func.values[v].def
+                ),
+            );
             return false;
         }
         self.def_site[v] = Some((b, pos));
@@ -294,7 +343,10 @@ impl FuncVerifier<'_> {
     fn check_types(&mut self, loc: Location, what: &str, vals: &[Value], want: &[Type]) {
         let got: Vec<Type> = vals.iter().map(|&v| self.func.value_type(v)).collect();
         if got != want {
-            self.err(loc, format!("{what}: got ({}), expected ({})", list(&got), list(want)));
+            self.err(
+                loc,
+                format!("{what}: got ({}), expected ({})", list(&got), list(want)),
+            );
         }
     }
 
@@ -306,16 +358,33 @@ impl FuncVerifier<'_> {
             match self.module.op_types(&data.op) {
                 Err(msg) => self.err(loc(), msg),
                 Ok(tys) => {
-                    self.check_types(loc(), &format!("operands of {}", data.op.mnemonic()), &data.args, &tys.args);
-                    self.check_types(loc(), &format!("results of {}", data.op.mnemonic()), &data.results, &tys.results);
+                    self.check_types(
+                        loc(),
+                        &format!("operands of {}", data.op.mnemonic()),
+                        &data.args,
+                        &tys.args,
+                    );
+                    self.check_types(
+                        loc(),
+                        &format!("results of {}", data.op.mnemonic()),
+                        &data.results,
+                        &tys.results,
+                    );
                 }
             }
         }
-        let term = func.blocks[b].term.as_ref().expect("checked by structure()");
+        let term = func.blocks[b]
+            .term
+            .as_ref()
+            .expect("checked by structure()");
         let loc = || Location::Terminator(name.into(), b);
         match &term.kind {
-            TermKind::Brif { cond, .. } => self.check_types(loc(), "brif condition", &[*cond], &[Type::I32]),
-            TermKind::BrTable { index, .. } => self.check_types(loc(), "br_table index", &[*index], &[Type::I32]),
+            TermKind::Brif { cond, .. } => {
+                self.check_types(loc(), "brif condition", &[*cond], &[Type::I32])
+            }
+            TermKind::BrTable { index, .. } => {
+                self.check_types(loc(), "br_table index", &[*index], &[Type::I32])
+            }
             TermKind::Return(vals) => self.check_types(loc(), "return values", vals, &sig.results),
             TermKind::Jump(_) | TermKind::Trap(_) => {}
         }
@@ -325,7 +394,11 @@ impl FuncVerifier<'_> {
     }
 
     fn block_call(&mut self, loc: Location, c: &BlockCall) {
-        let want: Vec<Type> = self.func.blocks[c.block].params.iter().map(|&p| self.func.value_type(p)).collect();
+        let want: Vec<Type> = self.func.blocks[c.block]
+            .params
+            .iter()
+            .map(|&p| self.func.value_type(p))
+            .collect();
         self.check_types(loc, &format!("arguments to {}", c.block), &c.args, &want);
     }
 
@@ -341,14 +414,24 @@ impl FuncVerifier<'_> {
                 .iter()
                 .enumerate()
                 .flat_map(|(pos, &i)| func.insts[i].args.iter().map(move |&v| (v, pos as isize)))
-                .chain(term.uses().into_iter().map(|v| (v, data.insts.len() as isize)));
+                .chain(
+                    term.uses()
+                        .into_iter()
+                        .map(|v| (v, data.insts.len() as isize)),
+                );
             let mut bad = Vec::new();
             for (v, pos) in uses {
-                let site = if func.values.is_valid(v) { self.def_site[v] } else { None };
+                let site = if func.values.is_valid(v) {
+                    self.def_site[v]
+                } else {
+                    None
+                };
                 let ok = match site {
                     None => false,
                     Some((db, dpos)) if db == b => dpos < pos,
-                    Some((db, _)) => !cfg.is_reachable(b) || (cfg.is_reachable(db) && cfg.dominates(db, b)),
+                    Some((db, _)) => {
+                        !cfg.is_reachable(b) || (cfg.is_reachable(db) && cfg.dominates(db, b))
+                    }
                 };
                 if !ok {
                     bad.push((v, pos, site.is_none()));

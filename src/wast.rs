@@ -1,0 +1,485 @@
+//! The wasm spec-test runner: reads a `.wast` script (with the `wast` crate) and checks its
+//! assertions through the frontend and an [`Executor`].
+//!
+//! Assertions are grouped per module instance into a [`Session`]: the module and the ordered
+//! list of calls made on it. An executor runs a whole session at once, so an executor that has
+//! to compile a program per module (the ZisK backend) can run every call of the session in one
+//! program, in order, keeping the instance's state between calls as the script expects.
+//!
+//! Counting: an assertion passes or fails; it is skipped when its module uses a feature zkc
+//! refuses (the frontend's `Unsupported` error), imports from a module registered by the script,
+//! or when it is of a kind outside a wasm32 core engine (threads, components, exceptions).
+
+use std::fmt;
+use wast::core::{WastArgCore, WastRetCore};
+use wast::parser::{self, ParseBuffer};
+use wast::token::Span;
+use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, WastRet};
+use zkc_ir::interp::{InstError, Instance, Limits, SpectestHost, Trap, Val};
+use zkc_ir::{ExportKind, Module, TrapCode};
+
+/// One action on an instance.
+#[derive(Clone, Debug)]
+pub enum Call {
+    /// Call an exported function.
+    Invoke { export: String, args: Vec<Val> },
+    /// Read an exported global.
+    Get { export: String },
+}
+
+/// How an action ended.
+pub type CallResult = Result<Vec<Val>, Trap>;
+
+/// A module instance and the calls made on it, in script order.
+pub struct Session<'a> {
+    pub module: &'a Module,
+    pub calls: Vec<Call>,
+}
+
+/// Something that runs sessions: the reference interpreter, or compiled code on ZisK.
+pub trait Executor {
+    /// Instantiates `session.module` and runs the calls in order. `Err` when instantiation
+    /// itself failed (for example a trap in the start function or an out-of-bounds segment).
+    fn run(&mut self, session: &Session) -> Result<Vec<CallResult>, Trap>;
+}
+
+/// Runs sessions on the reference interpreter with the `spectest` host module.
+pub struct InterpExecutor;
+
+impl Executor for InterpExecutor {
+    fn run(&mut self, session: &Session) -> Result<Vec<CallResult>, Trap> {
+        let limits = Limits {
+            fuel: 2_000_000_000,
+            ..Limits::default()
+        };
+        let mut inst = Instance::new(session.module, SpectestHost::default(), limits).map_err(
+            |e| match e {
+                InstError::Trap(t) => t,
+                other => Trap::Host(other.to_string()),
+            },
+        )?;
+        Ok(session
+            .calls
+            .iter()
+            .map(|call| match call {
+                Call::Invoke { export, args } => inst.invoke_export(export, args),
+                Call::Get { export } => session
+                    .module
+                    .exports
+                    .iter()
+                    .find_map(|e| match e.kind {
+                        ExportKind::Global(g) if e.name == *export => Some(g),
+                        _ => None,
+                    })
+                    .map(|g| vec![inst.global_value(g)])
+                    .ok_or_else(|| Trap::Host(format!("no exported global \"{export}\""))),
+            })
+            .collect())
+    }
+}
+
+/// Counts of one script.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    /// One line per failure: `line:col: what`.
+    pub failures: Vec<String>,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(
+            f,
+            "{} passed, {} failed, {} skipped",
+            self.passed, self.failed, self.skipped
+        )
+    }
+}
+
+/// What an assertion expects of its call.
+enum Expect {
+    Return(Vec<RetPattern>),
+    Trap(String),
+    Exhaustion,
+    /// `invoke` as a directive: anything but a failure of the harness passes silently.
+    Nothing,
+}
+
+#[derive(Clone, Debug)]
+enum RetPattern {
+    Exact(Val),
+    CanonicalNan32,
+    ArithmeticNan32,
+    CanonicalNan64,
+    ArithmeticNan64,
+}
+
+impl RetPattern {
+    fn matches(&self, v: &Val) -> bool {
+        match (self, v) {
+            (RetPattern::Exact(a), b) => a == b,
+            (RetPattern::CanonicalNan32, Val::F32(b)) => b & 0x7fff_ffff == 0x7fc0_0000,
+            (RetPattern::ArithmeticNan32, Val::F32(b)) => b & 0x7fc0_0000 == 0x7fc0_0000,
+            (RetPattern::CanonicalNan64, Val::F64(b)) => {
+                b & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000
+            }
+            (RetPattern::ArithmeticNan64, Val::F64(b)) => {
+                b & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A pending assertion of the current session.
+struct Pending {
+    span: Span,
+    call: usize,
+    expect: Expect,
+}
+
+/// The module under test and its pending assertions.
+enum Current {
+    None,
+    /// Translated: calls and assertions accumulate until the next module.
+    Ready {
+        module: Box<Module>,
+        calls: Vec<Call>,
+        pending: Vec<Pending>,
+    },
+    /// Its assertions are skipped (unsupported feature or unresolved import).
+    Skipped,
+    /// It failed to translate although it should have: its assertions fail.
+    Broken(String),
+}
+
+/// Runs one `.wast` script.
+pub fn run_script(text: &str, executor: &mut dyn Executor) -> Result<Report, String> {
+    let buf = ParseBuffer::new(text).map_err(|e| render(e, text))?;
+    let script: Wast = parser::parse(&buf).map_err(|e| render(e, text))?;
+    let mut runner = Runner {
+        text,
+        executor,
+        report: Report::default(),
+        current: Current::None,
+    };
+    for directive in script.directives {
+        runner.directive(directive);
+    }
+    runner.flush();
+    Ok(runner.report)
+}
+
+fn render(mut e: wast::Error, text: &str) -> String {
+    e.set_text(text);
+    e.to_string()
+}
+
+struct Runner<'t, 'e> {
+    text: &'t str,
+    executor: &'e mut dyn Executor,
+    report: Report,
+    current: Current,
+}
+
+impl Runner<'_, '_> {
+    fn at(&self, span: Span) -> String {
+        let (l, c) = span.linecol_in(self.text);
+        format!("{}:{}", l + 1, c + 1)
+    }
+
+    fn pass(&mut self) {
+        self.report.passed += 1;
+    }
+
+    fn fail(&mut self, span: Span, what: String) {
+        self.report.failed += 1;
+        let at = self.at(span);
+        self.report.failures.push(format!("{at}: {what}"));
+    }
+
+    fn directive(&mut self, d: WastDirective) {
+        match d {
+            WastDirective::Module(mut q) | WastDirective::ModuleDefinition(mut q) => {
+                self.flush();
+                let span = q.span();
+                self.current = match translate(&mut q) {
+                    Ok(m) if imports_registered(&m) => Current::Skipped,
+                    Ok(m) => Current::Ready {
+                        module: Box::new(m),
+                        calls: vec![],
+                        pending: vec![],
+                    },
+                    Err(Translate::Unsupported) => Current::Skipped,
+                    Err(Translate::Rejected(e)) => {
+                        self.fail(span, format!("module rejected: {e}"));
+                        Current::Broken(e)
+                    }
+                };
+            }
+            WastDirective::AssertMalformed {
+                module,
+                span,
+                message,
+            }
+            | WastDirective::AssertInvalid {
+                module,
+                span,
+                message,
+            } => self.assert_rejected(module, span, message),
+            WastDirective::Invoke(inv) => {
+                let span = inv.span;
+                self.call(span, Call::from_invoke(&inv), Expect::Nothing);
+            }
+            WastDirective::AssertReturn {
+                span,
+                exec,
+                results,
+            } => {
+                let expect = results
+                    .iter()
+                    .map(RetPattern::from_wast)
+                    .collect::<Option<Vec<_>>>();
+                match (self.exec(exec), expect) {
+                    (Some(call), Some(pats)) => self.call(span, call, Expect::Return(pats)),
+                    _ => self.report.skipped += 1,
+                }
+            }
+            WastDirective::AssertTrap {
+                span,
+                exec: WastExecute::Wat(wat),
+                message,
+            } => self.assert_instantiation_traps(QuoteWat::Wat(wat), span, message),
+            WastDirective::AssertTrap {
+                span,
+                exec,
+                message,
+            } => match self.exec(exec) {
+                Some(call) => self.call(span, call, Expect::Trap(message.to_string())),
+                None => self.report.skipped += 1,
+            },
+            WastDirective::AssertExhaustion { span, call, .. } => {
+                self.call(span, Call::from_invoke(&call), Expect::Exhaustion)
+            }
+            WastDirective::Register { .. } => {}
+            _ => self.report.skipped += 1,
+        }
+    }
+
+    /// A call action of an assertion; `None` for kinds the runner does not execute
+    /// (instantiation traps of inline modules, calls on named other modules).
+    fn exec(&mut self, exec: WastExecute) -> Option<Call> {
+        match exec {
+            WastExecute::Invoke(inv) if inv.module.is_none() => Some(Call::from_invoke(&inv)),
+            WastExecute::Get {
+                module: None,
+                global,
+                ..
+            } => Some(Call::Get {
+                export: global.to_string(),
+            }),
+            _ => None,
+        }
+    }
+
+    fn call(&mut self, span: Span, call: Call, expect: Expect) {
+        if call.has_unsupported_args() {
+            self.report.skipped += 1;
+            return;
+        }
+        match &mut self.current {
+            Current::Ready { calls, pending, .. } => {
+                pending.push(Pending {
+                    span,
+                    call: calls.len(),
+                    expect,
+                });
+                calls.push(call);
+            }
+            Current::Skipped => self.report.skipped += 1,
+            Current::Broken(e) => {
+                let e = e.clone();
+                if !matches!(expect, Expect::Nothing) {
+                    self.fail(span, format!("module did not translate: {e}"));
+                }
+            }
+            Current::None => self.fail(span, "no module to call".into()),
+        }
+    }
+
+    fn assert_rejected(&mut self, mut module: QuoteWat, span: Span, message: &str) {
+        match translate(&mut module) {
+            Err(Translate::Rejected(_)) => self.pass(),
+            Err(Translate::Unsupported) => self.report.skipped += 1,
+            Ok(_) => self.fail(span, format!("accepted a module that is \"{message}\"")),
+        }
+    }
+
+    /// `(assert_trap (module ...) "msg")`: instantiating the module must trap.
+    fn assert_instantiation_traps(&mut self, mut module: QuoteWat, span: Span, message: &str) {
+        let m = match translate(&mut module) {
+            Ok(m) if !imports_registered(&m) => m,
+            Ok(_) | Err(Translate::Unsupported) => {
+                self.report.skipped += 1;
+                return;
+            }
+            Err(Translate::Rejected(e)) => return self.fail(span, format!("module rejected: {e}")),
+        };
+        let result = self.executor.run(&Session {
+            module: &m,
+            calls: vec![],
+        });
+        match check(&Expect::Trap(message.to_string()), &result.map(|_| vec![])) {
+            None => self.pass(),
+            Some(why) => self.fail(span, format!("instantiation: {why}")),
+        }
+    }
+
+    /// Runs the current session and checks its assertions.
+    fn flush(&mut self) {
+        let Current::Ready {
+            module,
+            calls,
+            pending,
+        } = std::mem::replace(&mut self.current, Current::None)
+        else {
+            return;
+        };
+        let session = Session {
+            module: &module,
+            calls,
+        };
+        match self.executor.run(&session) {
+            Err(t) => {
+                for p in pending {
+                    if !matches!(p.expect, Expect::Nothing) {
+                        self.fail(p.span, format!("instantiation failed: {t}"));
+                    }
+                }
+            }
+            Ok(results) => {
+                for p in pending {
+                    let got = &results[p.call];
+                    match check(&p.expect, got) {
+                        None if matches!(p.expect, Expect::Nothing) => {}
+                        None => self.pass(),
+                        Some(why) => self.fail(p.span, why),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `None` when the result meets the expectation, else what went wrong.
+fn check(expect: &Expect, got: &CallResult) -> Option<String> {
+    match (expect, got) {
+        (Expect::Nothing, Ok(_)) => None,
+        (Expect::Nothing, Err(t)) => Some(format!("invoke trapped: {t}")),
+        (Expect::Return(pats), Ok(vals)) => {
+            if pats.len() == vals.len() && pats.iter().zip(vals).all(|(p, v)| p.matches(v)) {
+                None
+            } else {
+                Some(format!("returned {vals:?}, expected {pats:?}"))
+            }
+        }
+        (Expect::Return(_), Err(t)) => Some(format!("trapped ({t}), expected a return")),
+        (Expect::Trap(msg), Err(Trap::Wasm(code))) => {
+            if code.message().starts_with(msg.as_str()) || msg.starts_with(code.message()) {
+                None
+            } else {
+                Some(format!(
+                    "trapped with \"{}\", expected \"{msg}\"",
+                    code.message()
+                ))
+            }
+        }
+        (Expect::Trap(msg), other) => Some(format!("{other:?}, expected trap \"{msg}\"")),
+        (Expect::Exhaustion, Err(Trap::Wasm(TrapCode::StackOverflow))) => None,
+        (Expect::Exhaustion, other) => Some(format!("{other:?}, expected stack exhaustion")),
+    }
+}
+
+enum Translate {
+    /// The frontend refuses a feature zkc does not support.
+    Unsupported,
+    /// The module is malformed or invalid (for the text format: it does not even encode).
+    Rejected(String),
+}
+
+fn translate(q: &mut QuoteWat) -> Result<Module, Translate> {
+    if matches!(q, QuoteWat::QuoteComponent(..)) {
+        return Err(Translate::Unsupported);
+    }
+    let bytes = q.encode().map_err(|e| Translate::Rejected(e.to_string()))?;
+    zkc_frontend_wasm::translate(&bytes).map_err(|e| match e.kind {
+        zkc_frontend_wasm::ErrorKind::Unsupported { .. } => Translate::Unsupported,
+        _ => Translate::Rejected(e.to_string()),
+    })
+}
+
+/// Whether the module imports from anything but `spectest` (modules a script registered).
+fn imports_registered(m: &Module) -> bool {
+    let funcs = m.funcs.values().filter_map(|f| f.import());
+    let globals = m.globals.values().filter_map(|g| match &g.init {
+        zkc_ir::GlobalInit::Import(i) => Some(i),
+        zkc_ir::GlobalInit::Const(_) => None,
+    });
+    let others = m.memory.iter().filter_map(|x| x.import.as_ref());
+    let tables = m.tables.values().filter_map(|t| t.import.as_ref());
+    funcs
+        .chain(globals)
+        .chain(others)
+        .chain(tables)
+        .any(|i| i.module != "spectest")
+}
+
+impl Call {
+    fn from_invoke(inv: &WastInvoke) -> Call {
+        let args = inv
+            .args
+            .iter()
+            .map(|a| match a {
+                WastArg::Core(WastArgCore::I32(x)) => Some(Val::I32(*x as u32)),
+                WastArg::Core(WastArgCore::I64(x)) => Some(Val::I64(*x as u64)),
+                WastArg::Core(WastArgCore::F32(x)) => Some(Val::F32(x.bits)),
+                WastArg::Core(WastArgCore::F64(x)) => Some(Val::F64(x.bits)),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>();
+        match args {
+            Some(args) => Call::Invoke {
+                export: inv.name.to_string(),
+                args,
+            },
+            // Reference or vector arguments: an invoke that `has_unsupported_args`.
+            None => Call::Invoke {
+                export: String::new(),
+                args: vec![],
+            },
+        }
+    }
+
+    fn has_unsupported_args(&self) -> bool {
+        matches!(self, Call::Invoke { export, .. } if export.is_empty())
+    }
+}
+
+impl RetPattern {
+    fn from_wast(r: &WastRet) -> Option<RetPattern> {
+        use wast::core::NanPattern as N;
+        Some(match r {
+            WastRet::Core(WastRetCore::I32(x)) => RetPattern::Exact(Val::I32(*x as u32)),
+            WastRet::Core(WastRetCore::I64(x)) => RetPattern::Exact(Val::I64(*x as u64)),
+            WastRet::Core(WastRetCore::F32(N::Value(x))) => RetPattern::Exact(Val::F32(x.bits)),
+            WastRet::Core(WastRetCore::F64(N::Value(x))) => RetPattern::Exact(Val::F64(x.bits)),
+            WastRet::Core(WastRetCore::F32(N::CanonicalNan)) => RetPattern::CanonicalNan32,
+            WastRet::Core(WastRetCore::F32(N::ArithmeticNan)) => RetPattern::ArithmeticNan32,
+            WastRet::Core(WastRetCore::F64(N::CanonicalNan)) => RetPattern::CanonicalNan64,
+            WastRet::Core(WastRetCore::F64(N::ArithmeticNan)) => RetPattern::ArithmeticNan64,
+            _ => return None,
+        })
+    }
+}
