@@ -220,6 +220,12 @@ fn interp(
     use zkc_ir::interp::{run_command, Exit, Limits};
     let module = driver::load(input)?;
     driver::optimize(module.clone(), &Options::default(), &mut std::io::sink())?;
+    if module.export_func("_start").is_none() {
+        return Err(Error::Input(format!(
+            "{}: exports no `_start` function to run",
+            input.display()
+        )));
+    }
     let stdin = read_stdin_file(stdin)?;
     let limits = Limits {
         fuel,

@@ -1,0 +1,174 @@
+//! The `zkc` command as users run it: outputs, exit statuses and error messages.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn shared(rel: &str) -> PathBuf {
+    root().join("../shared").join(rel)
+}
+
+fn zkc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zkc"))
+        .args(args)
+        .output()
+        .expect("run zkc")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn interp_runs_a_c_program_with_its_stdin() {
+    let out = zkc(&[
+        "interp",
+        shared("bench/wasm/c_fib.wasm").to_str().unwrap(),
+        "--stdin",
+        shared("bench/expected/c_fib.stdin").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        out.stdout,
+        std::fs::read(shared("bench/expected/c_fib.stdout")).unwrap()
+    );
+}
+
+#[test]
+fn interp_exits_with_the_programs_status() {
+    let out = zkc(&[
+        "interp",
+        shared("bench/wasm/wat_exit.wasm").to_str().unwrap(),
+        "--stdin",
+        shared("bench/expected/wat_exit.stdin").to_str().unwrap(),
+    ]);
+    let want: i32 = std::fs::read_to_string(shared("bench/expected/wat_exit.exitcode"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(want));
+}
+
+#[test]
+fn emit_ir_of_zir_reproduces_the_file() {
+    let path = root().join("ir/tests/zir/fac_rec.zir");
+    let out = zkc(&[path.to_str().unwrap(), "--emit", "ir"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), std::fs::read_to_string(&path).unwrap());
+}
+
+#[test]
+fn emit_ir_writes_the_output_file() {
+    let dir = std::env::temp_dir().join(format!("zkc-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_path = dir.join("out.zir");
+    let wat = shared("bench/wasm/wat_calls.wasm");
+    let out = zkc(&[wat.to_str().unwrap(), "-o", out_path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(&out_path).unwrap();
+    let reparsed = zkc_ir::text::parse_module(&written).expect("output parses");
+    assert_eq!(zkc_ir::text::print_module(&reparsed), written);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn dump_after_prints_the_ir_to_stderr() {
+    let path = root().join("ir/tests/zir/sum.zir");
+    let out = zkc(&[
+        path.to_str().unwrap(),
+        "--dump-after",
+        "translate",
+        "-o",
+        "/dev/null",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = text(&out.stderr);
+    assert!(err.starts_with("; after translate\n"), "{err}");
+    assert!(err.contains("func @sum(i32) -> i32 {"), "{err}");
+}
+
+#[test]
+fn dump_after_an_unknown_pass_is_an_error() {
+    let path = root().join("ir/tests/zir/sum.zir");
+    let out = zkc(&[path.to_str().unwrap(), "--dump-after", "nosuch"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--dump-after nosuch: no such pass (passes: translate"));
+}
+
+#[test]
+fn malformed_wasm_reports_the_byte_offset() {
+    let dir = std::env::temp_dir().join(format!("zkc-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.wasm");
+    std::fs::write(&bad, b"\0asm\x01\0\0\0\x01\x05").unwrap();
+    let out = zkc(&[bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("error at 0xa: malformed module"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn zir_parse_errors_carry_line_and_column() {
+    let dir = std::env::temp_dir().join(format!("zkc-badzir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.zir");
+    std::fs::write(&bad, "func @f() {\nblock0:\n    return v9\n}\n").unwrap();
+    let out = zkc(&[bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("bad.zir:3:12: use of undefined value v9"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn missing_input_file_is_a_clear_error() {
+    let out = zkc(&["/nonexistent/app.wasm"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("/nonexistent/app.wasm: cannot read"));
+}
+
+#[test]
+fn trapping_program_exits_3_with_the_trap_message() {
+    let dir = std::env::temp_dir().join(format!("zkc-trap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("trap.zir");
+    std::fs::write(
+        &path,
+        "func @_start() {\nblock0:\n    trap heap_oob\n}\nexport \"_start\" func @_start\n",
+    )
+    .unwrap();
+    let out = zkc(&["interp", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("trapped: out of bounds memory access"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn interp_needs_a_start_export() {
+    let path = root().join("ir/tests/zir/trap_unreachable.zir");
+    let out = zkc(&["interp", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("exports no `_start` function to run"));
+}
+
+#[test]
+fn wast_prints_the_summary_line() {
+    let out = zkc(&["wast", shared("wasm-testsuite/fac.wast").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), "7 passed, 0 failed, 0 skipped\n");
+}
