@@ -42,18 +42,17 @@ pub struct SsaBuilder {
     incomplete: SecondaryMap<Block, Vec<(Var, Value)>>,
     /// Parameters whose incoming arguments still hold placeholders.
     work: Vec<(Var, Block, Value)>,
-    /// Zero constants of locals read before any write, placed at the top of the entry block.
-    zeros: Vec<Option<Value>>,
+    /// One zero constant per type, for locals read before any write; placed at the top of the
+    /// entry block.
+    zeros: [Option<Value>; 4],
     zero_insts: Vec<Inst>,
     entry: Option<Block>,
 }
 
 impl SsaBuilder {
     pub fn new(var_types: Vec<Type>, entry: Block) -> Self {
-        let n = var_types.len();
         let mut s = SsaBuilder {
             var_types,
-            zeros: vec![None; n],
             entry: Some(entry),
             ..Default::default()
         };
@@ -173,14 +172,18 @@ impl SsaBuilder {
     }
 
     fn zero(&mut self, func: &mut Function, var: Var) -> Value {
-        if let Some(z) = self.zeros[var as usize] {
+        let ty = self.var_types[var as usize];
+        let slot = Type::ALL
+            .iter()
+            .position(|&t| t == ty)
+            .expect("a number type");
+        if let Some(z) = self.zeros[slot] {
             return z;
         }
-        let ty = self.var_types[var as usize];
         let inst = func.make_inst(Op::Const { ty, bits: 0 }, &[], &[ty], SrcLoc::NONE);
         self.zero_insts.push(inst);
         let z = func.inst_results(inst)[0];
-        self.zeros[var as usize] = Some(z);
+        self.zeros[slot] = Some(z);
         z
     }
 
