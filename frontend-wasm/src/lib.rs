@@ -47,11 +47,7 @@ pub fn validate(wasm: &[u8]) -> Result<(), FrontendError> {
     };
     let (msg, offset) = (e.message(), e.offset());
     if let Some(feature) = unsupported_feature(msg) {
-        let mut err = FrontendError::unsupported(feature, offset);
-        if feature != msg {
-            err.message = msg.to_string();
-        }
-        return Err(err);
+        return Err(FrontendError::unsupported(feature, offset));
     }
     // Tell decoding errors from validation errors by decoding without validating.
     if let Err(d) = decode_all(wasm) {
@@ -89,7 +85,8 @@ fn unsupported_feature(msg: &str) -> Option<&'static str> {
         || msg.contains("must be enabled")
         || msg.contains("require")
         || msg.contains("not supported without")
-        || msg.contains("are disallowed");
+        || msg.contains("are disallowed")
+        || msg == "multiple memories";
     if !disabled {
         return None;
     }

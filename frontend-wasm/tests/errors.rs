@@ -1,0 +1,134 @@
+//! Refused input: unsupported features name the feature and the byte offset; malformed and
+//! invalid modules give errors; damaged modules never panic.
+
+use zkc_frontend_wasm::{translate, ErrorKind, FrontendError};
+
+fn err(wat: &str) -> FrontendError {
+    match translate(wat.as_bytes()) {
+        Ok(_) => panic!("accepted: {wat}"),
+        Err(e) => e,
+    }
+}
+
+#[track_caller]
+fn unsupported(wat: &str, feature: &str) {
+    let e = err(wat);
+    assert_eq!(
+        e.kind,
+        ErrorKind::Unsupported {
+            feature: feature.into()
+        },
+        "{wat}: {e}"
+    );
+    assert!(e.offset.is_some(), "{wat}: no offset: {e}");
+    assert!(
+        e.to_string()
+            .contains(&format!("unsupported feature: {feature}")),
+        "{e}"
+    );
+}
+
+#[test]
+fn unsupported_features() {
+    unsupported("(module (func (drop (v128.const i32x4 0 0 0 0))))", "SIMD");
+    unsupported("(module (func (param v128)))", "SIMD");
+    unsupported("(module (memory 1 1 shared))", "threads");
+    unsupported(
+        "(module (memory 1) (func (drop (i32.atomic.load (i32.const 0)))))",
+        "threads",
+    );
+    unsupported("(module (tag $e))", "exceptions");
+    unsupported("(module (func (try_table)))", "exceptions");
+    unsupported("(module (memory i64 1))", "memory64");
+    unsupported("(module (memory 1) (memory 1))", "multiple memories");
+    unsupported("(module (func (return_call 0)))", "tail calls");
+    unsupported("(module (type (struct)))", "GC");
+}
+
+#[test]
+fn reference_values_are_refused() {
+    for wat in [
+        "(module (func (drop (ref.null func))))",
+        "(module (func (result i32) (ref.is_null (ref.null extern))))",
+        "(module (func $f (drop (ref.func $f))) (elem declare func $f))",
+        "(module (table 1 funcref) (func (drop (table.get 0 (i32.const 0)))))",
+        "(module (table 1 funcref) (func (drop (table.grow 0 (ref.null func) (i32.const 1)))))",
+        "(module (func (param funcref)))",
+        "(module (func (local externref)))",
+        "(module (global funcref (ref.null func)))",
+        "(module (table 1 externref))",
+        "(module (func (param i32) (drop (select (result funcref) (ref.null func) (ref.null func) (local.get 0)))))",
+    ] {
+        unsupported(wat, "reference types");
+    }
+}
+
+#[test]
+fn display() {
+    let e = err("(module (func (drop (v128.const i32x4 0 0 0 0))))");
+    let s = e.to_string();
+    assert!(s.starts_with("error at 0x"), "{s}");
+    assert!(s.ends_with(": unsupported feature: SIMD"), "{s}");
+}
+
+#[test]
+fn malformed_and_invalid() {
+    let e = translate(b"\0asm\x01\0\0\0\x01\x05").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Malformed, "{e}");
+    let e = translate(b"not wasm at all").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Malformed, "{e}");
+    let e = translate(b"\0asm\x02\0\0\0").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Malformed, "{e}");
+    let e = err("(module (func (result i32) (i64.const 0)))");
+    assert_eq!(e.kind, ErrorKind::Invalid, "{e}");
+    assert!(e.offset.is_some());
+    let e = err("(module (func (call 7)))");
+    assert_eq!(e.kind, ErrorKind::Invalid, "{e}");
+}
+
+/// Truncated and byte-flipped bench modules: an error or a module that verifies, never a panic.
+#[test]
+fn damaged_modules_never_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/wasm");
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut rand = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let (mut accepted, mut tried) = (0, 0);
+    for name in [
+        "wat_control",
+        "wat_bulk",
+        "wat_calls",
+        "c_fib",
+        "c_sort",
+        "rs_fib",
+    ] {
+        let bytes = std::fs::read(dir.join(format!("{name}.wasm"))).unwrap();
+        let n = bytes.len();
+        let mut cases: Vec<Vec<u8>> = Vec::new();
+        for i in 0..60 {
+            cases.push(bytes[..n * i / 60].to_vec());
+        }
+        for _ in 0..150 {
+            let mut b = bytes.clone();
+            for _ in 0..1 + rand() % 3 {
+                let at = (rand() % n as u64) as usize;
+                b[at] ^= 1 << (rand() % 8);
+            }
+            cases.push(b);
+        }
+        for case in cases {
+            tried += 1;
+            if let Ok(m) = translate(&case) {
+                accepted += 1;
+                if let Err(e) = zkc_ir::verify::verify_module(&m) {
+                    panic!("{name}: a damaged module translated to IR that does not verify: {e}");
+                }
+            }
+        }
+    }
+    eprintln!("{accepted} of {tried} damaged modules still valid");
+}
