@@ -417,6 +417,17 @@ impl<'r> Emulator<'r> {
             .collect()
     }
 
+    /// The 8 bytes of RAM at `addr` (0 outside RAM), e.g. zkc's exit word.
+    pub fn read_u64(&self, addr: u64) -> u64 {
+        let Some(off) = addr.checked_sub(RAM_ADDR).map(|o| o as usize) else {
+            return 0;
+        };
+        match self.ram.get(off..off + 8) {
+            Some(b) => u64::from_le_bytes(b.try_into().expect("8 bytes")),
+            None => 0,
+        }
+    }
+
     /// Register `r` (r1..r39; r0 reads 0).
     pub fn reg(&self, r: u8) -> u64 {
         self.regs.get(r as usize).copied().unwrap_or(0)

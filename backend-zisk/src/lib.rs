@@ -47,6 +47,7 @@
 //! `ziskemu` 1.4.0-alpha (`tests/conformance.rs`, `tests/upstream_examples.rs`).
 
 pub mod asm;
+pub mod codegen;
 pub mod emu;
 pub mod frops;
 pub mod inst;

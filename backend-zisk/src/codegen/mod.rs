@@ -1,0 +1,591 @@
+//! Code generation: a linked zkc IR module to a ZisK [`Program`].
+//!
+//! The pipeline per function is instruction selection ([`isel`]) into [`vcode::VCode`] (ZisK
+//! operations over virtual registers), allocation (`zkc_regalloc_mem::allocate`: a side table
+//! of locations and of saves around re-entering calls), and emission into the [`Program`].
+//!
+//! # Representation of values
+//!
+//! Every IR value is one 64-bit location. An **i32 keeps only its low 32 bits meaningful; the
+//! upper 32 bits are unspecified**. So `i32.add`/`sub`/`mul`/`and`/`or`/`xor` use the 64-bit
+//! ops (`add` is the cheapest ALU op), `i32.wrap_i64` is a copy, comparisons, shifts, rotations,
+//! divisions and bit counts use the `_w` forms (which read the low 32 bits), and the places that
+//! need the full value zero-extend explicitly: addresses (`and 0xffffffff`) and
+//! `i64.extend_i32_u`. Constants are never materialised: they are immediates in the operand that
+//! uses them. f32/f64 values are their bit patterns (only moves, loads, stores, selects,
+//! reinterpretations; float arithmetic is not supported yet).
+//!
+//! # Machine conventions
+//!
+//! - `r1`: return address (`call`); a function that calls keeps it in a vreg from its entry.
+//! - `r2`..`r9`: scratch inside one lowered IR instruction.
+//! - `r10`..`r29`: arguments and results (`i`th in `r10+i`); arguments and results past the
+//!   20th in fixed memory words (`Layout::extra_args`).
+//! - `r39`: the software stack pointer (saves around re-entering calls, growing upwards).
+//!
+//! # Memory layout
+//!
+//! - `RAM_ADDR ..`: the static area, initialised by code at `_start` (no RAM data): memory size
+//!   and bounds words, globals, tables, jump tables, then the functions' static frames, then the
+//!   software stack up to `SYS_ADDR`.
+//! - linear memory at `Layout::mem_base`: as low as possible so that its first active data
+//!   segment lands at `GENERAL_RAM_ADDR`, where the assembler places the (only) RAM data
+//!   declaration, the image of the active data segments; never below `OUTPUT_ADDR + 0x1000`.
+//!   Its byte `i` is at `mem_base + i`. Passive segments are ROM data.
+//!
+//! # Bounds checks
+//!
+//! An access of `k` bytes at offset `o` is in bounds when `zext(addr) <= memsize - (o + k)`; the
+//! word `bound[o + k]` holds that difference (signed; updated by `memory.grow`), so the check is
+//! one compare-and-branch: `lt([bound], r2), j(trap)`.
+//!
+//! # Traps and exit
+//!
+//! A trap prints `trap: MESSAGE\n` on the console, stores its state in the exit word and returns
+//! to the BIOS (which publishes the public output). The exit word is the u64 at
+//! [`EXIT_WORD`] (`OUTPUT_ADDR + 256`, just past the 256 published bytes): the exit status in
+//! the low 32 bits, and `1 + index in TrapCode::ALL` in the high 32 bits after a trap.
+
+mod isel;
+pub mod vcode;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+
+use zkc_ir::{
+    ConstExpr, DataMode, ElemMode, EntityRef, FuncDef, FuncId, GlobalInit, Module, Op as IrOp,
+    TermKind, TrapCode, Type,
+};
+use zkc_regalloc_mem::{call_graph_sccs, SlotArena};
+
+use crate::mem_map::*;
+use crate::program::{DataDecl, Flow, InstKind, OpInst, Program, Value};
+use crate::{ASrc, BSrc, Op, Store};
+
+/// Where the exit state is stored (see the module docs).
+pub const EXIT_WORD: u64 = OUTPUT_ADDR + 256;
+/// Number of arguments/results passed in registers.
+pub const ARG_REGS: usize = 20;
+/// First argument register.
+pub const ARG_REG0: u8 = 10;
+/// The software stack pointer.
+pub const SP_REG: u8 = 39;
+/// Bytes at the top of RAM left to the ZisK libraries.
+const RAM_TOP_RESERVE: u64 = 0x10_0000;
+
+#[derive(Clone, Debug)]
+pub struct CodegenOptions {
+    /// Check every linear-memory access against the memory size (wasm semantics).
+    pub bounds_checks: bool,
+}
+
+impl Default for CodegenOptions {
+    fn default() -> Self {
+        CodegenOptions {
+            bounds_checks: true,
+        }
+    }
+}
+
+/// Why a module cannot be compiled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CodegenError {
+    /// A construct the backend does not implement.
+    Unsupported {
+        what: String,
+        func: Option<String>,
+        offset: Option<u32>,
+    },
+    /// An implementation limit (static area, ROM) was exceeded.
+    Limit(String),
+    /// The module has no entry point.
+    NoEntry,
+}
+
+impl fmt::Display for CodegenError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            CodegenError::Unsupported { what, func, offset } => {
+                write!(f, "unsupported: {what}")?;
+                if let Some(func) = func {
+                    write!(f, " in @{func}")?;
+                }
+                if let Some(o) = offset {
+                    write!(f, " at wasm offset {o:#x}")?;
+                }
+                Ok(())
+            }
+            CodegenError::Limit(s) => write!(f, "implementation limit: {s}"),
+            CodegenError::NoEntry => {
+                write!(
+                    f,
+                    "no entry: the module exports no `_start` (and has no `__zkc_start`)"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for CodegenError {}
+
+fn unsupported(what: impl Into<String>) -> CodegenError {
+    CodegenError::Unsupported {
+        what: what.into(),
+        func: None,
+        offset: None,
+    }
+}
+
+/// Addresses of everything in the static area, and module facts the selector needs.
+pub(crate) struct Layout {
+    pub size_word: u64,
+    pub pages_word: u64,
+    pub mem_size: u64,
+    pub mem_pages: u64,
+    pub mem_base: u64,
+    pub max_pages: u64,
+    /// `offset + width` → the bound word.
+    pub bounds: BTreeMap<u64, u64>,
+    pub extra_args: u64,
+    pub globals: Vec<u64>,
+    /// Per table: address of entry 0 (two words per entry: code address, signature) and size.
+    pub tables: Vec<(u64, u64)>,
+    /// Per data segment: the word holding its current length, and its ROM symbol if passive.
+    pub seg_len: Vec<u64>,
+    pub seg_sym: Vec<Option<String>>,
+    pub func_labels: Vec<String>,
+    /// Call-graph component of each function.
+    pub scc: Vec<usize>,
+    /// The signature id of each function for indirect calls.
+    pub func_sig_id: Vec<u64>,
+}
+
+impl Layout {
+    pub fn mem_size_word(&self) -> u64 {
+        self.size_word
+    }
+    pub fn mem_pages_word(&self) -> u64 {
+        self.pages_word
+    }
+}
+
+/// Static-area allocator shared by the module layout and the frames.
+pub(crate) struct Statics {
+    pub arena: SlotArena,
+    /// `(address, value)` words set by the `_start` code.
+    pub init: Vec<(u64, Value)>,
+}
+
+impl Statics {
+    fn word(&mut self, init: Value) -> Result<u64, CodegenError> {
+        let a = self.arena.alloc().map_err(|_| static_full())?;
+        if init != Value::Lit(0) {
+            self.init.push((a, init));
+        }
+        Ok(a)
+    }
+}
+
+pub(crate) fn static_full() -> CodegenError {
+    CodegenError::Limit("static area (frames and tables, 4 MiB) is full".into())
+}
+
+fn sanitize(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn trap_label(code: TrapCode) -> String {
+    format!("__trap_{}", code.name())
+}
+
+fn const_bits(m: &Module, e: &ConstExpr) -> Result<u64, CodegenError> {
+    match e {
+        ConstExpr::Value { bits, .. } => Ok(*bits),
+        ConstExpr::GlobalGet(g) => match &m.globals[*g].init {
+            GlobalInit::Const(c) => const_bits(m, c),
+            GlobalInit::Import(_) => Err(unsupported("imported global in an initializer")),
+        },
+    }
+}
+
+/// Compiles a linked module (every import resolved, except `zisk.*` machine imports).
+pub fn compile(module: &Module, opts: &CodegenOptions) -> Result<Program, CodegenError> {
+    let entry = module
+        .func_by_name("__zkc_start")
+        .or_else(|| module.export_func("_start"))
+        .ok_or(CodegenError::NoEntry)?;
+    let mut statics = Statics {
+        arena: SlotArena::new(RAM_ADDR, RAM_ADDR + STACK_SIZE),
+        init: vec![],
+    };
+
+    // Memory.
+    let (min_pages, max_decl) = match &module.memory {
+        Some(m) => {
+            if m.import.is_some() {
+                return Err(unsupported("imported memory"));
+            }
+            (m.min as u64, m.max.map(u64::from).unwrap_or(65536))
+        }
+        None => (0, 0),
+    };
+    let mut image_start = u64::MAX;
+    let mut image_end = 0u64;
+    let mut actives = Vec::new();
+    for (_, seg) in module.data.iter() {
+        if let DataMode::Active { offset } = &seg.mode {
+            let off = const_bits(module, offset)? & 0xffff_ffff;
+            if off + seg.bytes.len() as u64 > min_pages * 65536 {
+                return Err(unsupported(
+                    "active data segment out of bounds (instantiation trap)",
+                ));
+            }
+            if !seg.bytes.is_empty() {
+                image_start = image_start.min(off & !7);
+                image_end = image_end.max(off + seg.bytes.len() as u64);
+            }
+            actives.push((off, &seg.bytes));
+        }
+    }
+    if image_start == u64::MAX {
+        image_start = 0;
+    }
+    let mem_base = (GENERAL_RAM_ADDR.saturating_sub(image_start)).max(OUTPUT_ADDR + 0x1000);
+    let ram_end = RAM_ADDR + RAM_SIZE - RAM_TOP_RESERVE;
+    let max_pages = max_decl.min((ram_end - mem_base) / 65536);
+    if min_pages > max_pages {
+        return Err(CodegenError::Limit(format!(
+            "initial memory of {min_pages} pages does not fit in ZisK RAM ({max_pages} pages)"
+        )));
+    }
+    let mem_size = min_pages * 65536;
+    let mem_size_word = statics.word(Value::Lit(mem_size))?;
+    let mem_pages_word = statics.word(Value::Lit(min_pages))?;
+    debug_assert_eq!(mem_pages_word, mem_size_word + 8);
+
+    // Bound words, one per distinct offset + width.
+    let mut ks = BTreeSet::new();
+    let mut max_args = 0usize;
+    for (_, f) in module.funcs.iter() {
+        max_args = max_args.max(f.sig.params.len()).max(f.sig.results.len());
+        if let Some(body) = f.body() {
+            for (_, inst) in body.insts.iter() {
+                match inst.op {
+                    IrOp::Load { width, offset, .. } | IrOp::Store { width, offset, .. } => {
+                        ks.insert(offset as u64 + width as u64);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    let mut bounds = BTreeMap::new();
+    for k in ks {
+        let w = statics.word(Value::Lit(mem_size.wrapping_sub(k)))?;
+        bounds.insert(k, w);
+    }
+    let extra_args = statics.arena.next;
+    for _ in ARG_REGS..max_args {
+        statics.word(Value::Lit(0))?;
+    }
+
+    // Globals.
+    let mut globals = Vec::new();
+    for (_, g) in module.globals.iter() {
+        let init = match &g.init {
+            GlobalInit::Const(c) => const_bits(module, c)?,
+            GlobalInit::Import(i) => {
+                return Err(unsupported(format!(
+                    "imported global {}.{}",
+                    i.module, i.field
+                )))
+            }
+        };
+        globals.push(statics.word(Value::Lit(init))?);
+    }
+
+    // Function labels and signature ids.
+    let func_labels: Vec<String> = module
+        .funcs
+        .iter()
+        .map(|(id, f)| format!("f{}_{}", id.index(), sanitize(&f.name)))
+        .collect();
+    let func_sig_id: Vec<u64> = module
+        .funcs
+        .iter()
+        .map(|(_, f)| {
+            module
+                .sigs
+                .iter()
+                .find(|(_, s)| **s == f.sig)
+                .map(|(id, _)| id.index() as u64)
+                .unwrap_or(u64::MAX - 1)
+        })
+        .collect();
+
+    // Tables: entries (code, sig); null entries point at the null trap with signature MAX.
+    let mut tables = Vec::new();
+    for (_, t) in module.tables.iter() {
+        if t.import.is_some() {
+            return Err(unsupported("imported table"));
+        }
+        let base = statics.arena.next;
+        for _ in 0..t.min {
+            statics.word(Value::Sym(trap_label(TrapCode::UninitializedElement), 0))?;
+            statics.word(Value::Lit(u64::MAX))?;
+        }
+        tables.push((base, t.min as u64));
+    }
+    for (_, e) in module.elems.iter() {
+        if let ElemMode::Active { table, offset } = &e.mode {
+            let off = const_bits(module, offset)? & 0xffff_ffff;
+            let (base, size) = tables[table.index()];
+            if off + e.items.len() as u64 > size {
+                return Err(unsupported("active element segment out of bounds"));
+            }
+            for (i, item) in e.items.iter().enumerate() {
+                let a = base + 16 * (off + i as u64);
+                let (code, sig) = match item {
+                    Some(f) => (
+                        Value::Sym(func_labels[f.index()].clone(), 0),
+                        func_sig_id[f.index()],
+                    ),
+                    None => (
+                        Value::Sym(trap_label(TrapCode::UninitializedElement), 0),
+                        u64::MAX,
+                    ),
+                };
+                statics.init.retain(|(w, _)| *w != a && *w != a + 8);
+                statics.init.push((a, code));
+                statics.init.push((a + 8, Value::Lit(sig)));
+            }
+        }
+    }
+
+    // Data segments: lengths (active ones are dropped after instantiation); passive in ROM.
+    let mut seg_len = Vec::new();
+    let mut seg_sym = Vec::new();
+    let mut rom_data = Vec::new();
+    for (id, seg) in module.data.iter() {
+        match seg.mode {
+            DataMode::Active { .. } => {
+                seg_len.push(statics.word(Value::Lit(0))?);
+                seg_sym.push(None);
+            }
+            DataMode::Passive => {
+                seg_len.push(statics.word(Value::Lit(seg.bytes.len() as u64))?);
+                let name = format!("__data_{}", id.index());
+                rom_data.push(DataDecl::from_bytes(&name, true, &seg.bytes));
+                seg_sym.push(Some(name));
+            }
+        }
+    }
+
+    // Call graph components (call_indirect may reach every table function of its signature).
+    let n = module.funcs.len();
+    let mut table_funcs: Vec<usize> = Vec::new();
+    for (_, e) in module.elems.iter() {
+        table_funcs.extend(e.items.iter().flatten().map(|f| f.index()));
+    }
+    table_funcs.sort_unstable();
+    table_funcs.dedup();
+    let mut succs = vec![Vec::new(); n];
+    for (id, f) in module.funcs.iter() {
+        if let Some(body) = f.body() {
+            for &b in &body.layout {
+                for &i in &body.blocks[b].insts {
+                    match &body.insts[i].op {
+                        IrOp::Call(g) => succs[id.index()].push(g.index()),
+                        IrOp::CallIndirect { sig, .. } => {
+                            for &g in &table_funcs {
+                                if func_sig_id[g] == sig.index() as u64 {
+                                    succs[id.index()].push(g);
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    let scc = call_graph_sccs(n, &succs);
+
+    let layout = Layout {
+        size_word: mem_size_word,
+        pages_word: mem_pages_word,
+        mem_size,
+        mem_pages: min_pages,
+        mem_base,
+        max_pages,
+        bounds,
+        extra_args,
+        globals,
+        tables,
+        seg_len,
+        seg_sym,
+        func_labels,
+        scc,
+        func_sig_id,
+    };
+
+    // Functions.
+    let mut body_program = Program::default();
+    for (id, f) in module.funcs.iter() {
+        match &f.def {
+            FuncDef::Body(body) => {
+                isel::compile_function(
+                    module,
+                    &layout,
+                    opts,
+                    id,
+                    body,
+                    &mut statics,
+                    &mut body_program,
+                )
+                .map_err(|e| match e {
+                    CodegenError::Unsupported {
+                        what,
+                        func: None,
+                        offset,
+                    } => CodegenError::Unsupported {
+                        what,
+                        func: Some(f.name.clone()),
+                        offset,
+                    },
+                    e => e,
+                })?;
+            }
+            FuncDef::Import(name) => {
+                // Machine imports are lowered at their call sites; nothing else may remain.
+                if name.module != "zisk" {
+                    // Only an error if called; emit a stub that traps as unreachable.
+                    body_program.label(&layout.func_labels[id.index()]);
+                    body_program.inst(
+                        InstKind::Jump(trap_label(TrapCode::Unreachable)),
+                        Some(&format!("unresolved import {}.{}", name.module, name.field)),
+                    );
+                }
+            }
+        }
+    }
+    let _ = used_imports_check(module)?;
+
+    // The entry.
+    let mut p = Program::default();
+    p.label("_start");
+    let imm = |v: Value| ASrc::Imm(v);
+    let stack_start = statics.arena.next;
+    p.inst(
+        InstKind::Op(
+            OpInst::new(
+                Op::CopyB,
+                imm(Value::Lit(0)),
+                BSrc::Imm(Value::Lit(stack_start)),
+            )
+            .to(Store::Reg(SP_REG)),
+        ),
+        Some("software stack pointer"),
+    );
+    for (addr, v) in &statics.init {
+        p.op(
+            OpInst::new(Op::CopyB, imm(Value::Lit(0)), BSrc::Imm(v.clone()))
+                .to(Store::Mem(Value::Lit(*addr))),
+        );
+    }
+    p.inst(
+        InstKind::Call(layout.func_labels[entry.index()].clone()),
+        Some("entry"),
+    );
+    p.inst(InstKind::RetToBios, Some("exit 0"));
+    p.items.extend(body_program.items);
+
+    // Trap handlers.
+    for (i, &code) in TrapCode::ALL.iter().enumerate() {
+        p.label(&trap_label(code));
+        let msg = format!("trap: {}\n", code.message());
+        for b in msg.bytes() {
+            p.op(OpInst::new(
+                Op::CopyB,
+                imm(Value::Lit(UART_ADDR)),
+                BSrc::Imm(Value::Lit(b as u64)),
+            )
+            .to(Store::Ind(0))
+            .width(1));
+        }
+        p.op(OpInst::new(
+            Op::CopyB,
+            imm(Value::Lit(0)),
+            BSrc::Imm(Value::Lit((i as u64 + 1) << 32)),
+        )
+        .to(Store::Mem(Value::Lit(EXIT_WORD))));
+        p.inst(InstKind::RetToBios, None);
+    }
+    // The signature-mismatch path of call_indirect: null entries have signature MAX.
+    for (t, &(base, _)) in layout.tables.iter().enumerate() {
+        p.label(&format!("__ci_bad_{t}"));
+        p.op(OpInst::new(Op::CopyB, ASrc::Reg(2), BSrc::Ind(base as i64 + 8)).width(8));
+        p.op(
+            OpInst::new(Op::Eq, ASrc::C, BSrc::Imm(Value::Lit(u64::MAX))).flow(Flow::Branch {
+                taken: crate::Target::Label(trap_label(TrapCode::UninitializedElement)),
+                not_taken: crate::Target::Label(trap_label(TrapCode::BadSignature)),
+            }),
+        );
+    }
+
+    if statics.arena.next + 0x1_0000 > statics.arena.end {
+        return Err(static_full());
+    }
+
+    // Data: the memory image at GENERAL_RAM_ADDR, passive segments in ROM.
+    if image_end > image_start {
+        let mut image = vec![0u8; (image_end - image_start) as usize];
+        for (off, bytes) in &actives {
+            let s = (*off - image_start) as usize;
+            image[s..s + bytes.len()].copy_from_slice(bytes);
+        }
+        let pad = mem_base + image_start - GENERAL_RAM_ADDR;
+        debug_assert_eq!(pad % 8, 0);
+        if pad > 0 {
+            p.data(DataDecl::zeroed("__mem_pad", false, (pad / 8) as usize));
+        }
+        p.data(DataDecl::from_bytes("__mem_image", false, &image));
+    }
+    for d in rom_data {
+        p.data(d);
+    }
+    Ok(p)
+}
+
+/// Every import that is called must be a machine import the selector knows.
+fn used_imports_check(module: &Module) -> Result<(), CodegenError> {
+    let mut called: HashMap<FuncId, ()> = HashMap::new();
+    for (_, f) in module.funcs.iter() {
+        if let Some(body) = f.body() {
+            for (_, inst) in body.insts.iter() {
+                if let IrOp::Call(g) = inst.op {
+                    called.insert(g, ());
+                }
+            }
+        }
+    }
+    for (id, f) in module.funcs.iter() {
+        if let FuncDef::Import(name) = &f.def {
+            let known =
+                name.module == "zisk" && isel::MACHINE_IMPORTS.contains(&name.field.as_str());
+            if called.contains_key(&id) && !known && name.module == "zisk" {
+                return Err(unsupported(format!("machine import zisk.{}", name.field)));
+            }
+        }
+    }
+    let _ = (TermKind::Return(vec![]), Type::I32);
+    Ok(())
+}

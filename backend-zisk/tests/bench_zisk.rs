@@ -1,0 +1,201 @@
+//! Every bench program (../shared/bench): compiled by zkc, run on zkc's emulator with its stdin,
+//! prints exactly its expected stdout (and exits with its expected status); the reference
+//! interpreter agrees; and when `ziskemu` is found, the `.zisk` and `.elf` give the same console
+//! output, STEPS and VARIABLE on the real emulator.
+//!
+//! `ZKC_BENCH=name` runs one program; `ZKC_BENCH_REPORT=1` prints the cost table.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use zkc_backend_zisk::codegen::{compile, CodegenOptions, EXIT_WORD};
+use zkc_backend_zisk::{emu, write_asm, zisk_bin, Emulator, Status};
+
+fn bench_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench")
+}
+
+struct Run {
+    console: String,
+    exit_word: u64,
+    steps: u64,
+    variable: u64,
+}
+
+fn build(wasm: &[u8]) -> zkc_backend_zisk::Program {
+    let module = zkc_frontend_wasm::translate(wasm).expect("translate");
+    let linked = zkc_runtime::link(module).expect("link");
+    zkc_ir::verify::verify_module(&linked).expect("linked module verifies");
+    compile(&linked, &CodegenOptions::default()).expect("compile")
+}
+
+fn run_zkc(program: &zkc_backend_zisk::Program, stdin: &[u8]) -> Run {
+    let layout = program.layout().expect("layout");
+    let input = emu::legacy_input(stdin);
+    let mut e = Emulator::new(&layout.rom, &input).expect("load");
+    let out = e.run(2_000_000_000).expect("run");
+    assert_eq!(out.status, Status::Ended);
+    let stats = e.stats();
+    Run {
+        console: e.console_as_printed(),
+        exit_word: e.read_u64(EXIT_WORD),
+        steps: stats.steps,
+        variable: stats.variable_cost(),
+    }
+}
+
+fn names() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(bench_dir().join("wasm"))
+        .expect("bench dir")
+        .filter_map(|e| {
+            let p = e.ok()?.path();
+            (p.extension()? == "wasm")
+                .then(|| p.file_stem().unwrap().to_string_lossy().into_owned())
+        })
+        .collect();
+    v.sort();
+    if let Ok(only) = std::env::var("ZKC_BENCH") {
+        v.retain(|n| *n == only);
+    }
+    v
+}
+
+fn expected(name: &str) -> (Vec<u8>, String, i32) {
+    let dir = bench_dir().join("expected");
+    let stdin = std::fs::read(dir.join(format!("{name}.stdin"))).unwrap_or_default();
+    let stdout = std::fs::read_to_string(dir.join(format!("{name}.stdout"))).expect("stdout");
+    let code = std::fs::read_to_string(dir.join(format!("{name}.exitcode")))
+        .map(|s| s.trim().parse().expect("exit code"))
+        .unwrap_or(0);
+    (stdin, stdout, code)
+}
+
+#[test]
+fn bench_programs_run_correctly() {
+    let mut failures = Vec::new();
+    let mut report = String::new();
+    for name in names() {
+        let wasm = std::fs::read(bench_dir().join(format!("wasm/{name}.wasm"))).unwrap();
+        let (stdin, stdout, code) = expected(&name);
+        let program = build(&wasm);
+        let run = run_zkc(&program, &stdin);
+        let status = run.exit_word as u32 as i32;
+        let trap = run.exit_word >> 32;
+        if run.console != stdout || status != code || trap != 0 {
+            let line = run
+                .console
+                .lines()
+                .zip(stdout.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(run.console.lines().count().min(stdout.lines().count()));
+            failures.push(format!(
+                "{name}: exit {status} trap {trap}; output differs at line {line}: got {:?}, expected {:?}",
+                run.console.lines().nth(line),
+                stdout.lines().nth(line)
+            ));
+        }
+        report += &format!("| {name} | {} | {} |\n", run.steps, run.variable);
+    }
+    if std::env::var_os("ZKC_BENCH_REPORT").is_some() {
+        println!("{report}");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn interpreter_and_compiled_code_agree() {
+    for name in names() {
+        let wasm = std::fs::read(bench_dir().join(format!("wasm/{name}.wasm"))).unwrap();
+        let (stdin, _, _) = expected(&name);
+        let module = zkc_frontend_wasm::translate(&wasm).expect("translate");
+        let oracle = zkc_ir::interp::run_command(&module, &stdin, Default::default());
+        let run = run_zkc(&build(&wasm), &stdin);
+        let mut console = oracle.stdout.clone();
+        console.extend_from_slice(&oracle.stderr);
+        assert_eq!(run.console.as_bytes(), &console[..], "{name}: console");
+        match oracle.exit {
+            zkc_ir::interp::Exit::Code(c) => {
+                assert_eq!(run.exit_word, c as u32 as u64, "{name}: exit status")
+            }
+            zkc_ir::interp::Exit::Trap(t) => panic!("{name}: the interpreter trapped: {t:?}"),
+        }
+    }
+}
+
+/// `ziskemu` from `$ZISKEMU`, `PATH` or `~/.cargo/bin`.
+fn ziskemu() -> Option<PathBuf> {
+    common::find_tool("ZISKEMU", "ziskemu").or_else(|| {
+        let p = Path::new(&std::env::var_os("HOME")?).join(".cargo/bin/ziskemu");
+        p.is_file().then_some(p)
+    })
+}
+
+fn field(report: &str, key: &str) -> Option<u64> {
+    report.lines().find_map(|l| {
+        let l = l.trim();
+        let rest = l.strip_prefix(key)?;
+        rest.trim_start_matches([':', ' '])
+            .split_whitespace()
+            .next()?
+            .replace(',', "")
+            .parse()
+            .ok()
+    })
+}
+
+#[test]
+fn real_ziskemu_agrees() {
+    let Some(ziskemu) = ziskemu() else {
+        assert!(
+            std::env::var_os("ZKC_REQUIRE_ZISKEMU").is_none(),
+            "ziskemu not found"
+        );
+        println!("SKIPPED: ziskemu not found");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("zkc-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in names() {
+        let wasm = std::fs::read(bench_dir().join(format!("wasm/{name}.wasm"))).unwrap();
+        let stdin_path = bench_dir().join(format!("expected/{name}.stdin"));
+        let (stdin, _, _) = expected(&name);
+        let program = build(&wasm);
+        let ours = run_zkc(&program, &stdin);
+        let zisk = dir.join(format!("{name}.zisk"));
+        let elf = dir.join(format!("{name}.elf"));
+        std::fs::write(&zisk, write_asm(&program).expect("asm")).unwrap();
+        std::fs::write(&elf, zisk_bin::write_elf(&program.layout().unwrap().rom)).unwrap();
+        for (flag, file) in [("-z", &zisk), ("-e", &elf)] {
+            let out = Command::new(&ziskemu)
+                .arg(flag)
+                .arg(file)
+                .arg("--legacy-inputs")
+                .arg(&stdin_path)
+                .arg("-X")
+                .output()
+                .expect("ziskemu runs");
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert!(
+                out.status.success(),
+                "{name} {flag}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                text.starts_with(&ours.console),
+                "{name} {flag}: console differs:\n{text}"
+            );
+            assert_eq!(
+                field(&text, "STEPS"),
+                Some(ours.steps),
+                "{name} {flag}: STEPS\n{text}"
+            );
+            assert_eq!(
+                field(&text, "VARIABLE"),
+                Some(ours.variable),
+                "{name} {flag}: VARIABLE\n{text}"
+            );
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! The runtime linked into every zkc program: the entry, and WASI preview1 on ZisK.
+//!
+//! [`link`] takes a translated module and returns it with
+//!
+//! - every `wasi_snapshot_preview1` import that the runtime implements replaced by the
+//!   runtime's body (written in zkc IR text, `src/wasi.zir`, and compiled like user code), and
+//!   every other preview1 function by a body that returns `ENOSYS` (52);
+//! - a function `__zkc_start` that runs the wasm start function, then the exported `_start`;
+//!   the backend calls it and ends the run with status 0 when it returns.
+//!
+//! What the WASI calls do follows the reference interpreter (`zkc_ir::interp::wasi`) and
+//! upstream ZisK's wasm support (`zisk-transpiler-wasm` `wasi.rs`): stdin is the input region
+//! (u64 length at `INPUT_ADDR + 8`, bytes from `INPUT_ADDR + 16`, a read cursor in a global),
+//! stdout and stderr go to the UART byte by byte and stdout's first 256 bytes are also copied
+//! to the public output from `OUTPUT_ADDR`; `proc_exit` ends the run through the machine import
+//! `zisk.exit`, which the instruction selector lowers in place (it stores the status in the
+//! exit word and returns to the BIOS). Arguments and environment are empty, the clock starts
+//! at 0 and advances 1000 ns per call, `random_get` is splitmix64 from the interpreter's seed,
+//! `fd_prestat_get` answers `EBADF`.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use zkc_ir::{
+    EntityRef, FuncDecl, FuncDef, FuncId, Function, GlobalId, ImportName, Module, Op, SrcLoc,
+    TermKind, Type,
+};
+
+/// The runtime's source.
+pub const WASI_ZIR: &str = include_str!("wasi.zir");
+
+const WASI: &str = "wasi_snapshot_preview1";
+const ENOSYS: u64 = 52;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkError {
+    /// An import neither WASI preview1 nor the machine's.
+    UnknownImport(ImportName),
+    /// A WASI import whose type differs from the runtime's.
+    Signature {
+        import: ImportName,
+        expected: String,
+        found: String,
+    },
+    /// The runtime needs the module's linear memory.
+    NoMemory(ImportName),
+    /// The runtime's own source does not parse (a bug).
+    Runtime(String),
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            LinkError::UnknownImport(i) => {
+                write!(f, "unknown import \"{}\" \"{}\"", i.module, i.field)
+            }
+            LinkError::Signature {
+                import,
+                expected,
+                found,
+            } => write!(
+                f,
+                "import \"{}\" \"{}\" has type {found}, the runtime's is {expected}",
+                import.module, import.field
+            ),
+            LinkError::NoMemory(i) => {
+                write!(
+                    f,
+                    "\"{}\" \"{}\" needs a linear memory, the module has none",
+                    i.module, i.field
+                )
+            }
+            LinkError::Runtime(e) => write!(f, "runtime source: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for LinkError {}
+
+/// Parses the runtime.
+pub fn runtime_module() -> Result<Module, LinkError> {
+    zkc_ir::text::parse_module(WASI_ZIR).map_err(|e| LinkError::Runtime(e.to_string()))
+}
+
+/// Links the runtime into `module` (see the crate docs).
+pub fn link(mut module: Module) -> Result<Module, LinkError> {
+    let rt = runtime_module()?;
+    let mut global_map: HashMap<GlobalId, GlobalId> = HashMap::new();
+    let mut func_map: HashMap<FuncId, FuncId> = HashMap::new();
+    let mut globals_added = false;
+
+    let imports: Vec<(FuncId, ImportName)> = module
+        .funcs
+        .iter()
+        .filter_map(|(id, f)| f.import().map(|i| (id, i.clone())))
+        .collect();
+    for (id, imp) in imports {
+        if imp.module == "zisk" {
+            continue;
+        }
+        if imp.module != WASI {
+            return Err(LinkError::UnknownImport(imp));
+        }
+        let sig = module.funcs[id].sig.clone();
+        let body = match rt.func_by_name(&imp.field) {
+            Some(rid) => {
+                let rf = &rt.funcs[rid];
+                if rf.sig != sig {
+                    return Err(LinkError::Signature {
+                        import: imp,
+                        expected: rf.sig.to_string(),
+                        found: sig.to_string(),
+                    });
+                }
+                if module.memory.is_none() {
+                    return Err(LinkError::NoMemory(imp));
+                }
+                if !globals_added {
+                    globals_added = true;
+                    for (gid, g) in rt.globals.iter() {
+                        let mut g = g.clone();
+                        g.name = unique_global_name(&module, &g.name);
+                        global_map.insert(gid, module.globals.push(g));
+                    }
+                }
+                let mut body = rf.body().expect("runtime functions have bodies").clone();
+                for (_, inst) in body.insts.iter_mut() {
+                    match &mut inst.op {
+                        Op::GlobalGet(g) | Op::GlobalSet(g) => *g = global_map[g],
+                        Op::Call(f) => {
+                            let callee = *f;
+                            *f = match func_map.get(&callee) {
+                                Some(&n) => n,
+                                None => {
+                                    let decl = rt.funcs[callee].clone();
+                                    let mut decl = decl;
+                                    decl.name = unique_func_name(&module, &decl.name);
+                                    let n = module.funcs.push(decl);
+                                    func_map.insert(callee, n);
+                                    n
+                                }
+                            };
+                        }
+                        _ => {}
+                    }
+                }
+                body
+            }
+            None => {
+                if sig.results != [Type::I32] {
+                    return Err(LinkError::UnknownImport(imp));
+                }
+                enosys(&sig.params)
+            }
+        };
+        module.funcs[id].def = FuncDef::Body(body);
+    }
+
+    // The entry: start function, then `_start`.
+    let mut entry = Function::new();
+    let b = entry.create_block();
+    for f in [module.start, module.export_func("_start")]
+        .into_iter()
+        .flatten()
+    {
+        let results = module.funcs[f].sig.results.clone();
+        entry.append_inst(b, Op::Call(f), &[], &results, SrcLoc::NONE);
+    }
+    entry.set_terminator(b, TermKind::Return(vec![]), SrcLoc::NONE);
+    let name = unique_func_name(&module, "__zkc_start");
+    module.funcs.push(FuncDecl {
+        name,
+        sig: Default::default(),
+        def: FuncDef::Body(entry),
+    });
+    Ok(module)
+}
+
+fn enosys(params: &[Type]) -> Function {
+    let mut f = Function::new();
+    let b = f.create_block();
+    for &t in params {
+        f.append_block_param(b, t);
+    }
+    let c = f.append_inst(
+        b,
+        Op::Const {
+            ty: Type::I32,
+            bits: ENOSYS,
+        },
+        &[],
+        &[Type::I32],
+        SrcLoc::NONE,
+    );
+    let v = f.inst_results(c)[0];
+    f.set_terminator(b, TermKind::Return(vec![v]), SrcLoc::NONE);
+    f
+}
+
+fn unique_func_name(m: &Module, base: &str) -> String {
+    let mut name = base.to_string();
+    let mut k = 0;
+    while m.func_by_name(&name).is_some() {
+        k += 1;
+        name = format!("{base}_{k}");
+    }
+    name
+}
+
+fn unique_global_name(m: &Module, base: &str) -> String {
+    let mut name = base.to_string();
+    let mut k = 0;
+    while m.globals.iter().any(|(_, g)| g.name == name) {
+        k += 1;
+        name = format!("{base}_{k}");
+    }
+    name
+}
+
+#[allow(dead_code)]
+fn _unused(_: FuncId) -> usize {
+    FuncId::new(0).index()
+}
