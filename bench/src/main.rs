@@ -1,0 +1,359 @@
+//! `cargo run --release -p zkc-bench` writes BENCHMARKS.md: for every program in
+//! ../shared/bench/wasm, the ZisK cost of zkc's code next to upstream's own wasm translation
+//! (`ziskemu -e NAME.wasm`) and native gcc / clang RISC-V builds of the C sources, all on the
+//! real `ziskemu` where it is installed; plus compile-time and tool-speed figures.
+//!
+//! Costs are deterministic (the same clone gives the same table); times are not and are marked
+//! so. A column that cannot be measured says why in its cell.
+
+use clap::Parser;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(about = "Regenerate BENCHMARKS.md")]
+struct Args {
+    /// Only these programs (default: all); e.g. `--only c_fib,wat_i32`.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Where to write the table (default: BENCHMARKS.md in the workspace root).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Skip the native RISC-V columns (they build with the riscv64 toolchain).
+    #[arg(long)]
+    no_native: bool,
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn shared() -> PathBuf {
+    workspace().join("../shared/bench")
+}
+
+/// One benchmark program and what it must print.
+struct Program {
+    name: String,
+    wasm: PathBuf,
+    stdin: PathBuf,
+    stdout: Vec<u8>,
+}
+
+fn programs(only: &[String]) -> Vec<Program> {
+    let mut names: Vec<String> = std::fs::read_dir(shared().join("wasm"))
+        .expect("../shared/bench/wasm")
+        .filter_map(|e| {
+            let p = e.ok()?.path();
+            if p.extension()? != "wasm" {
+                return None;
+            }
+            Some(p.file_stem()?.to_string_lossy().into_owned())
+        })
+        .filter(|n| only.is_empty() || only.contains(n))
+        .collect();
+    // C, then Rust, then WAT, each alphabetical: the order of ../shared/bench/README.md.
+    names.sort_by_key(|n| {
+        (
+            ["c_", "rs_", "wat_"].iter().position(|p| n.starts_with(p)),
+            n.clone(),
+        )
+    });
+    names
+        .into_iter()
+        .map(|name| Program {
+            wasm: shared().join(format!("wasm/{name}.wasm")),
+            stdin: shared().join(format!("expected/{name}.stdin")),
+            stdout: std::fs::read(shared().join(format!("expected/{name}.stdout")))
+                .unwrap_or_default(),
+            name,
+        })
+        .collect()
+}
+
+/// The cost lines of a `ziskemu -X` report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Cost {
+    steps: u64,
+    main: u64,
+    opcodes: u64,
+    memory: u64,
+    variable: u64,
+}
+
+fn parse_report(text: &str) -> Option<Cost> {
+    let field = |name: &str| -> Option<u64> {
+        let line = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))?;
+        line.split_whitespace()
+            .nth(1)?
+            .replace(',', "")
+            .parse()
+            .ok()
+    };
+    Some(Cost {
+        steps: field("STEPS")?,
+        main: field("MAIN")?,
+        opcodes: field("OPCODES")?,
+        memory: field("MEMORY")?,
+        variable: field("VARIABLE")?,
+    })
+}
+
+/// Runs the real ziskemu on `target` (`-e` file) with the program's stdin; checks its console.
+fn ziskemu(flag: &str, target: &Path, p: &Program) -> Result<Cost, String> {
+    let out = Command::new("ziskemu")
+        .arg(flag)
+        .arg(target)
+        .arg("--legacy-inputs")
+        .arg(&p.stdin)
+        .arg("-X")
+        .output()
+        .map_err(|e| format!("ziskemu not runnable: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let cost = parse_report(&text).ok_or_else(|| {
+        let why = err
+            .lines()
+            .chain(text.lines())
+            .find(|l| l.contains("rror"))
+            .unwrap_or("no report");
+        format!("fails: {}", why.trim())
+    })?;
+    let console = text.split("\nREPORT (cost version").next().unwrap_or("");
+    if console.trim_end().as_bytes() != String::from_utf8_lossy(&p.stdout).trim_end().as_bytes() {
+        return Err("wrong output".into());
+    }
+    Ok(cost)
+}
+
+fn have_ziskemu() -> Option<String> {
+    let out = Command::new("ziskemu").arg("--version").output().ok()?;
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .split(" (")
+            .next()?
+            .trim()
+            .to_string(),
+    )
+}
+
+/// Builds the native RISC-V guests of the C programs once (../shared/bench/native/build.sh).
+fn build_native(dir: &Path) -> Result<(), String> {
+    let out = Command::new("bash")
+        .arg(shared().join("native/build.sh"))
+        .arg(dir)
+        .output()
+        .map_err(|e| format!("build.sh: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err("riscv64 toolchain missing (scripts/install-bench-tools)".into())
+    }
+}
+
+/// Median wall time of `f` over a few runs.
+fn time(mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[2]
+}
+
+fn num(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A figure, or why it is missing (said in the first cell of a column pair, `-` after).
+fn cell(r: &Result<Cost, String>, f: impl Fn(&Cost) -> u64, first: bool) -> String {
+    match r {
+        Ok(c) => num(f(c)),
+        Err(e) if first => e.clone(),
+        Err(_) => "-".into(),
+    }
+}
+
+fn ratio(a: &Result<Cost, String>, b: &Result<Cost, String>) -> Option<f64> {
+    match (a, b) {
+        (Ok(a), Ok(b)) if b.variable > 0 => Some(a.variable as f64 / b.variable as f64),
+        _ => None,
+    }
+}
+
+fn ratio_cell(r: Option<f64>) -> String {
+    r.map_or("-".into(), |r| format!("{r:.3}"))
+}
+
+fn geomean(xs: &[f64]) -> Option<f64> {
+    (!xs.is_empty()).then(|| (xs.iter().map(|x| x.ln()).sum::<f64>() / xs.len() as f64).exp())
+}
+
+/// zkc's own figures for one program.
+struct Zkc {
+    cost: Result<Cost, String>,
+}
+
+fn zkc(_p: &Program) -> Zkc {
+    Zkc {
+        cost: Err("no code generator yet".into()),
+    }
+}
+
+fn command_line() -> String {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut s = "cargo run --release -p zkc-bench".to_string();
+    if !args.is_empty() {
+        s.push_str(" -- ");
+        s.push_str(&args.join(" "));
+    }
+    s
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cores} cores, {cpu}")
+}
+
+fn main() {
+    let args = Args::parse();
+    let programs = programs(&args.only);
+    let ziskemu_version = have_ziskemu();
+    let native_dir = std::env::temp_dir().join(format!("zkc-bench-native-{}", std::process::id()));
+    let native = if args.no_native {
+        Err("not run (--no-native)".to_string())
+    } else if ziskemu_version.is_none() {
+        Err("ziskemu not installed".to_string())
+    } else {
+        build_native(&native_dir)
+    };
+
+    let mut table = String::new();
+    let mut front = String::new();
+    let (mut vs_up_c, mut vs_up_rs, mut vs_gcc) = (vec![], vec![], vec![]);
+    for p in &programs {
+        eprintln!("bench: {}", p.name);
+        let z = zkc(p);
+        let up = match &ziskemu_version {
+            Some(_) => ziskemu("-e", &p.wasm, p),
+            None => Err("ziskemu not installed".into()),
+        };
+        let native_cost = |cc: &str| -> Result<Cost, String> {
+            if !p.name.starts_with("c_") {
+                return Err("-".into());
+            }
+            native.clone()?;
+            ziskemu("-e", &native_dir.join(format!("{}.{cc}.elf", p.name)), p)
+        };
+        let (gcc, clang) = (native_cost("gcc"), native_cost("clang"));
+        let r_up = ratio(&z.cost, &up);
+        let r_gcc = ratio(&z.cost, &gcc);
+        if let Some(r) = r_up {
+            if p.name.starts_with("c_") {
+                vs_up_c.push(r);
+            } else if p.name.starts_with("rs_") {
+                vs_up_rs.push(r);
+            }
+        }
+        vs_gcc.extend(r_gcc);
+        let _ = writeln!(
+            table,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            p.name,
+            cell(&z.cost, |c| c.steps, true),
+            cell(&z.cost, |c| c.variable, false),
+            cell(&up, |c| c.steps, true),
+            cell(&up, |c| c.variable, false),
+            cell(&gcc, |c| c.variable, true),
+            cell(&clang, |c| c.variable, true),
+            ratio_cell(r_up),
+            ratio_cell(r_gcc),
+        );
+
+        let bytes = std::fs::read(&p.wasm).expect("read wasm");
+        let t = time(|| {
+            let m = zkc_frontend_wasm::translate(&bytes).expect("translate");
+            zkc_ir::verify::verify_module(&m).expect("verify");
+        });
+        let funcs = zkc_frontend_wasm::translate(&bytes)
+            .map(|m| m.funcs.len())
+            .unwrap_or(0);
+        let _ = writeln!(
+            front,
+            "| {} | {} | {} | {:.2} |",
+            p.name,
+            num(bytes.len() as u64),
+            funcs,
+            t.as_secs_f64() * 1000.0
+        );
+    }
+    let _ = std::fs::remove_dir_all(&native_dir);
+
+    let mut md = String::new();
+    let _ = writeln!(md, "# Benchmarks\n");
+    let _ = writeln!(
+        md,
+        "Generated by `{}` (do not edit by hand). Costs are ZisK cost model v1 figures \
+         (`ziskemu -X`): STEPS and VARIABLE, deterministic for a given clone. Times (marked ⏱) \
+         vary from run to run and machine to machine.\n",
+        command_line()
+    );
+    let _ = writeln!(
+        md,
+        "- machine: {}\n- ziskemu: {}\n- programs and inputs: `../shared/bench` (expected output checked for every column)\n",
+        machine(),
+        ziskemu_version.as_deref().unwrap_or("not installed")
+    );
+    let _ = writeln!(md, "## Cost per program\n");
+    let _ = writeln!(md, "zkc = `zkc run NAME.wasm`; upstream = `ziskemu -e NAME.wasm` (ZisK's own wasm translation); gcc / clang = the C source built natively for rv64ima at -O2 (`../shared/bench/native/build.sh`).\n");
+    let _ = writeln!(md, "| program | zkc STEPS | zkc VARIABLE | upstream STEPS | upstream VARIABLE | gcc VARIABLE | clang VARIABLE | zkc/upstream | zkc/gcc |");
+    let _ = writeln!(md, "|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+    md.push_str(&table);
+    let g = |xs: &[f64]| geomean(xs).map_or("-".into(), |g| format!("{g:.3}"));
+    let _ = writeln!(
+        md,
+        "\nGeometric means of zkc/upstream VARIABLE: C {}, Rust {}; of zkc/gcc: {}.\n",
+        g(&vs_up_c),
+        g(&vs_up_rs),
+        g(&vs_gcc)
+    );
+    let _ = writeln!(md, "## Frontend throughput ⏱\n");
+    let _ = writeln!(
+        md,
+        "wasm parse + validate + translate to SSA IR + verify, median of 5 runs, release build.\n"
+    );
+    let _ = writeln!(
+        md,
+        "| program | wasm bytes | functions | ms ⏱ |\n|---|--:|--:|--:|"
+    );
+    md.push_str(&front);
+    let out = args
+        .out
+        .unwrap_or_else(|| workspace().join("BENCHMARKS.md"));
+    std::fs::write(&out, md).expect("write BENCHMARKS.md");
+    eprintln!("bench: wrote {}", out.display());
+}
