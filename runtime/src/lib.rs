@@ -22,8 +22,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use zkc_ir::{
-    EntityRef, FuncDecl, FuncDef, FuncId, Function, GlobalId, ImportName, Module, Op, SrcLoc,
-    TermKind, Type,
+    FuncDecl, FuncDef, FuncId, Function, GlobalId, ImportName, Module, Op, SrcLoc, TermKind, Type,
 };
 
 /// The runtime's source.
@@ -215,9 +214,4 @@ fn unique_global_name(m: &Module, base: &str) -> String {
         name = format!("{base}_{k}");
     }
     name
-}
-
-#[allow(dead_code)]
-fn _unused(_: FuncId) -> usize {
-    FuncId::new(0).index()
 }

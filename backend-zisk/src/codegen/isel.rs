@@ -233,7 +233,7 @@ impl<'a> Ctx<'a> {
                         self.emit_f(zop, a, b, d, to_label(&trap_label(TrapCode::IntDivByZero)));
                         return Ok(());
                     }
-                    _ => return Err(self.err(format!("{}", IrOp::Binary { op, ty }.mnemonic()))),
+                    _ => return Err(self.err(IrOp::Binary { op, ty }.mnemonic())),
                 };
                 self.emit(zop, a, b, d);
             }
@@ -855,10 +855,8 @@ pub(crate) fn compile_function(
                 uses[a] += 1;
             }
             match &d.op {
-                IrOp::Call(g) => {
-                    if m.funcs[*g].import().is_none_or(|i| i.module != "zisk") {
-                        has_calls = true;
-                    }
+                IrOp::Call(g) if m.funcs[*g].import().is_none_or(|i| i.module != "zisk") => {
+                    has_calls = true;
                 }
                 IrOp::CallIndirect { .. } => has_calls = true,
                 _ => {}

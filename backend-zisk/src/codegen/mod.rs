@@ -54,7 +54,7 @@ use std::fmt;
 
 use zkc_ir::{
     ConstExpr, DataMode, ElemMode, EntityRef, FuncDef, FuncId, GlobalInit, Module, Op as IrOp,
-    TermKind, TrapCode, Type,
+    TrapCode,
 };
 use zkc_regalloc_mem::{call_graph_sccs, SlotArena};
 
@@ -140,8 +140,6 @@ fn unsupported(what: impl Into<String>) -> CodegenError {
 pub(crate) struct Layout {
     pub size_word: u64,
     pub pages_word: u64,
-    pub mem_size: u64,
-    pub mem_pages: u64,
     pub mem_base: u64,
     pub max_pages: u64,
     /// `offset + width` → the bound word.
@@ -422,8 +420,6 @@ pub fn compile(module: &Module, opts: &CodegenOptions) -> Result<Program, Codege
     let layout = Layout {
         size_word: mem_size_word,
         pages_word: mem_pages_word,
-        mem_size,
-        mem_pages: min_pages,
         mem_base,
         max_pages,
         bounds,
@@ -477,7 +473,7 @@ pub fn compile(module: &Module, opts: &CodegenOptions) -> Result<Program, Codege
             }
         }
     }
-    let _ = used_imports_check(module)?;
+    used_imports_check(module)?;
 
     // The entry.
     let mut p = Program::default();
@@ -586,6 +582,5 @@ fn used_imports_check(module: &Module) -> Result<(), CodegenError> {
             }
         }
     }
-    let _ = (TermKind::Return(vec![]), Type::I32);
     Ok(())
 }

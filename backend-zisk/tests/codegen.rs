@@ -1,0 +1,304 @@
+//! Focused code generation tests: small wat programs compiled by zkc and run on zkc's emulator
+//! must end exactly as the reference interpreter says (console, exit status, or trap).
+
+use zkc_backend_zisk::codegen::{compile, CodegenOptions, EXIT_WORD};
+use zkc_backend_zisk::{emu, Emulator, Status};
+use zkc_ir::interp::{run_command, Exit, Trap};
+use zkc_ir::TrapCode;
+
+#[derive(Debug, PartialEq, Eq)]
+enum End {
+    Code(i32),
+    Trap(TrapCode),
+}
+
+fn zkc(module: &zkc_ir::Module, opts: &CodegenOptions) -> (String, End) {
+    let linked = zkc_runtime::link(module.clone()).expect("link");
+    zkc_ir::verify::verify_module(&linked).expect("verifies");
+    let program = compile(&linked, opts).expect("compile");
+    let layout = program.layout().expect("layout");
+    let mut e = Emulator::new(&layout.rom, &emu::legacy_input(b"")).expect("load");
+    assert_eq!(e.run(100_000_000).expect("run").status, Status::Ended);
+    let w = e.read_u64(EXIT_WORD);
+    let end = match w >> 32 {
+        0 => End::Code(w as u32 as i32),
+        t => End::Trap(TrapCode::ALL[t as usize - 1]),
+    };
+    (e.console_as_printed(), end)
+}
+
+/// Runs `body` (wat module fields) with `_start` and `proc_exit` on both and compares.
+fn check(fields: &str) -> End {
+    let text = format!(
+        r#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory 1 4)
+  {fields})"#
+    );
+    let wasm = wat::parse_str(&text).expect("wat");
+    let module = zkc_frontend_wasm::translate(&wasm).expect("translate");
+    let oracle = run_command(&module, b"", Default::default());
+    let want = match oracle.exit {
+        Exit::Code(c) => End::Code(c),
+        Exit::Trap(Trap::Wasm(t)) => End::Trap(t),
+        Exit::Trap(t) => panic!("interpreter: {t}"),
+    };
+    let (console, got) = zkc(&module, &CodegenOptions::default());
+    let mut expect_console = String::from_utf8(oracle.stdout).unwrap();
+    if let End::Trap(t) = want {
+        expect_console += &format!("trap: {}\n", t.message());
+    }
+    assert_eq!(got, want, "{fields}");
+    assert_eq!(console, expect_console);
+    got
+}
+
+/// `_start` exits with the i32 that `expr` leaves on the stack.
+fn exits_with(funcs: &str, expr: &str, code: i32) {
+    let got = check(&format!(
+        "{funcs}\n(func (export \"_start\") {expr} call $exit)"
+    ));
+    assert_eq!(got, End::Code(code));
+}
+
+fn traps(funcs: &str, expr: &str, code: TrapCode) {
+    let got = check(&format!(
+        "{funcs}\n(func (export \"_start\") {expr} call $exit)"
+    ));
+    assert_eq!(got, End::Trap(code));
+}
+
+#[test]
+fn i32_wrapping_and_unsigned_compares() {
+    exits_with(
+        "",
+        "i32.const 0x7fffffff i32.const 1 i32.add i32.const 0x80000000 i32.eq",
+        1,
+    );
+    exits_with("", "i32.const -1 i32.const 1 i32.add i32.eqz", 1);
+    exits_with("", "i32.const -1 i32.const 1 i32.lt_u", 0);
+    exits_with("", "i32.const 1 i32.const -1 i32.lt_u", 1);
+    exits_with("", "i32.const -1 i32.const 1 i32.lt_s", 1);
+    exits_with("", "i32.const 0xffffffff i32.const 0xffffffff i32.mul", 1);
+    exits_with(
+        "",
+        "i32.const 0 i32.const 1 i32.sub i32.const 31 i32.shr_u",
+        1,
+    );
+    exits_with("", "i32.const 1 i32.const 33 i32.shl", 2);
+    exits_with("", "i32.const 0x80000000 i32.const 31 i32.shr_s", -1);
+    exits_with("", "i32.const 0x80000000 i32.const 1 i32.rotl", 1);
+    exits_with("", "i32.const 0 i32.clz i32.const 0 i32.ctz i32.add", 64);
+    exits_with(
+        "",
+        "i64.const 0x1ffffffff i32.wrap_i64 i32.const -1 i32.eq",
+        1,
+    );
+    exits_with(
+        "",
+        "i32.const -1 i64.extend_i32_u i64.const 32 i64.shr_u i32.wrap_i64",
+        0,
+    );
+    exits_with(
+        "",
+        "i32.const -1 i64.extend_i32_s i64.const 32 i64.shr_u i32.wrap_i64",
+        -1,
+    );
+    exits_with(
+        "",
+        "i32.const 0x7fffffff i32.const 1 i32.add i32.const 0 i32.gt_s",
+        0,
+    );
+    exits_with("", "i32.const 5 i32.const 7 i32.const 0 select", 7);
+}
+
+#[test]
+fn division_traps() {
+    traps(
+        "",
+        "i32.const 1 i32.const 0 i32.div_u",
+        TrapCode::IntDivByZero,
+    );
+    traps(
+        "",
+        "i32.const 1 i32.const 0 i32.rem_s",
+        TrapCode::IntDivByZero,
+    );
+    traps(
+        "",
+        "i32.const 0x80000000 i32.const -1 i32.div_s",
+        TrapCode::IntOverflow,
+    );
+    traps(
+        "",
+        "i64.const 0x8000000000000000 i64.const -1 i64.div_s i32.wrap_i64",
+        TrapCode::IntOverflow,
+    );
+    exits_with("", "i32.const 0x80000000 i32.const -1 i32.rem_s", 0);
+    exits_with("", "i32.const -7 i32.const 2 i32.div_s", -3);
+    exits_with("", "i32.const -7 i32.const -1 i32.div_s", 7);
+    exits_with("", "i32.const -7 i32.const 2 i32.rem_s", -1);
+    exits_with("", "i32.const -7 i32.const 2 i32.div_u", 0x7ffffffc);
+}
+
+#[test]
+fn memory_bounds_and_grow() {
+    traps("", "i32.const 65536 i32.load", TrapCode::MemoryOutOfBounds);
+    traps("", "i32.const 65533 i32.load", TrapCode::MemoryOutOfBounds);
+    traps("", "i32.const -1 i32.load8_u", TrapCode::MemoryOutOfBounds);
+    exits_with(
+        "",
+        "i32.const 65532 i32.const 7 i32.store i32.const 65532 i32.load",
+        7,
+    );
+    exits_with(
+        "",
+        "i32.const 2 memory.grow i32.const 10 i32.mul memory.size i32.add",
+        13,
+    );
+    exits_with("", "i32.const 4 memory.grow", -1);
+    exits_with(
+        "",
+        "i32.const 1 memory.grow drop i32.const 131068 i32.const 9 i32.store i32.const 131068 i32.load",
+        9,
+    );
+    exits_with(
+        "",
+        "i32.const 0 i32.const 0x80 i32.store8 i32.const 0 i32.load8_s",
+        -128,
+    );
+    exits_with(
+        "",
+        "i32.const 8 i32.const 0x41 i32.const 5 memory.fill i32.const 10 i32.const 8 i32.const 5 memory.copy i32.const 14 i32.load8_u",
+        0x41,
+    );
+    traps(
+        "",
+        "i32.const 65530 i32.const 0 i32.const 7 memory.fill i32.const 0",
+        TrapCode::MemoryOutOfBounds,
+    );
+}
+
+const RECURSION: &str = r#"
+(type $t (func (param i32) (result i32)))
+(table 3 funcref)
+(elem (i32.const 0) $fib $even $indirect_fib)
+(func $fib (param i32) (result i32)
+  local.get 0 i32.const 2 i32.lt_u
+  if (result i32) local.get 0
+  else
+    local.get 0 i32.const 1 i32.sub call $fib
+    local.get 0 i32.const 2 i32.sub call $fib
+    i32.add
+  end)
+(func $even (param i32) (result i32)
+  local.get 0 i32.eqz if (result i32) i32.const 1 else local.get 0 i32.const 1 i32.sub call $odd end)
+(func $odd (param i32) (result i32)
+  local.get 0 i32.eqz if (result i32) i32.const 0 else local.get 0 i32.const 1 i32.sub call $even end)
+(func $indirect_fib (param i32) (result i32)
+  local.get 0 i32.const 2 i32.lt_u
+  if (result i32) local.get 0
+  else
+    local.get 0 i32.const 1 i32.sub i32.const 2 call_indirect (type $t)
+    local.get 0 i32.const 2 i32.sub i32.const 2 call_indirect (type $t)
+    i32.add
+  end)
+(func $forever (param i32) (result i32) local.get 0 call $forever i32.const 1 i32.add)
+(func $pair (param i32) (result i32 i32) local.get 0 i32.const 1 i32.add local.get 0 i32.const 2 i32.add)
+"#;
+
+#[test]
+fn recursion_direct_mutual_indirect() {
+    exits_with(RECURSION, "i32.const 20 call $fib", 6765);
+    exits_with(RECURSION, "i32.const 1001 call $even", 0);
+    exits_with(RECURSION, "i32.const 15 call $indirect_fib", 610);
+    exits_with(
+        RECURSION,
+        "i32.const 10 i32.const 0 call_indirect (type $t)",
+        55,
+    );
+    traps(
+        RECURSION,
+        "i32.const 0 call $forever",
+        TrapCode::StackOverflow,
+    );
+}
+
+#[test]
+fn call_indirect_checks() {
+    let f = format!("{RECURSION}\n(type $u (func (result i32)))\n(table $t2 4 funcref)");
+    traps(
+        &f,
+        "i32.const 1 i32.const 3 call_indirect (type $t)",
+        TrapCode::UndefinedElement,
+    );
+    traps(
+        &f,
+        "i32.const 0 call_indirect (type $u)",
+        TrapCode::BadSignature,
+    );
+}
+
+#[test]
+fn null_table_entry() {
+    let f = "(type $t (func (param i32) (result i32))) (table 2 funcref) (elem (i32.const 0) $id) (func $id (param i32) (result i32) local.get 0)";
+    traps(
+        f,
+        "i32.const 1 i32.const 1 call_indirect (type $t)",
+        TrapCode::UninitializedElement,
+    );
+    exits_with(f, "i32.const 9 i32.const 0 call_indirect (type $t)", 9);
+}
+
+#[test]
+fn multi_value_and_br_table() {
+    exits_with(RECURSION, "i32.const 5 call $pair i32.mul", 42);
+    let sw = r#"(func $sw (param i32) (result i32)
+      (block $d (block $c (block $b (block $a
+        local.get 0 br_table $a $b $c $d)
+        i32.const 10 return) i32.const 20 return) i32.const 30 return) i32.const 40)"#;
+    exits_with(
+        sw,
+        "i32.const 0 call $sw i32.const 1 call $sw i32.add i32.const 2 call $sw i32.add",
+        60,
+    );
+    exits_with(sw, "i32.const 3 call $sw i32.const -1 call $sw i32.add", 80);
+    let carry = r#"(func $c (param i32) (result i32)
+      (block $x (result i32) (block $y (result i32)
+        i32.const 7 local.get 0 br_table $x $y $x) i32.const 100 i32.add))"#;
+    exits_with(
+        carry,
+        "i32.const 0 call $c i32.const 1 call $c i32.add",
+        114,
+    );
+}
+
+#[test]
+fn unreachable_and_loop_params() {
+    traps("", "unreachable", TrapCode::Unreachable);
+    // A loop that swaps two values each iteration (parallel block-parameter moves).
+    let swap = r#"(func $swap (param i32) (result i32) (local i32 i32)
+      i32.const 1 local.set 1 i32.const 2 local.set 2
+      (loop $l
+        local.get 2 local.get 1 local.set 2 local.set 1
+        local.get 0 i32.const 1 i32.sub local.tee 0 br_if $l)
+      local.get 1 i32.const 10 i32.mul local.get 2 i32.add)"#;
+    exits_with(swap, "i32.const 3 call $swap", 21);
+}
+
+#[test]
+fn bounds_checks_can_be_turned_off() {
+    let wasm = wat::parse_str(
+        r#"(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32))) (memory 1)
+           (func (export "_start") i32.const 65536 i32.const 5 i32.store i32.const 65536 i32.load call $exit))"#,
+    )
+    .unwrap();
+    let module = zkc_frontend_wasm::translate(&wasm).unwrap();
+    let (_, end) = zkc(
+        &module,
+        &CodegenOptions {
+            bounds_checks: false,
+        },
+    );
+    assert_eq!(end, End::Code(5));
+}
