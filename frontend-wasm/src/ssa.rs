@@ -25,6 +25,7 @@
 //! every time it sets a terminator.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use zkc_ir::{Block, Function, Inst, Op, SecondaryMap, SrcLoc, Type, Value, ValueDef};
 
 /// A variable: the index of a wasm local.
@@ -34,7 +35,7 @@ pub type Var = u32;
 pub struct SsaBuilder {
     var_types: Vec<Type>,
     /// The current definition of a variable at the end of (or so far in) a block.
-    defs: HashMap<(Var, Block), Value>,
+    defs: HashMap<(Var, Block), Value, BuildHasherDefault<FxHasher>>,
     /// Distinct predecessor blocks of each block.
     preds: SecondaryMap<Block, Vec<Block>>,
     sealed: SecondaryMap<Block, bool>,
@@ -214,19 +215,29 @@ fn set_edge_args(func: &mut Function, from: Block, to: Block, mut f: impl FnMut(
 /// the parameter itself), until none is left, and replaces their uses (Braun et al. §3.1).
 pub fn remove_trivial_params(func: &mut Function) {
     let Some(entry) = func.entry() else { return };
-    let mut alias: HashMap<Value, Value> = HashMap::new();
-    let resolve = |alias: &HashMap<Value, Value>, mut v: Value| {
+    let mut alias: HashMap<Value, Value, BuildHasherDefault<FxHasher>> = HashMap::default();
+    let resolve = |alias: &HashMap<Value, Value, BuildHasherDefault<FxHasher>>, mut v: Value| {
         while let Some(&a) = alias.get(&v) {
             v = a;
         }
         v
     };
     loop {
+        if func
+            .layout
+            .iter()
+            .all(|&b| b == entry || func.blocks[b].params.is_empty())
+        {
+            break;
+        }
         // Incoming edges of each block: (pred, index into targets_mut()).
         let mut incoming: SecondaryMap<Block, Vec<(Block, usize)>> = SecondaryMap::new();
         for &b in &func.layout {
             if let Some(term) = &func.blocks[b].term {
                 for (i, c) in term.targets().enumerate() {
+                    if c.args.is_empty() {
+                        continue;
+                    }
                     incoming[c.block].push((b, i));
                 }
             }
@@ -281,5 +292,27 @@ pub fn remove_trivial_params(func: &mut Function) {
         if let Some(t) = func.blocks[b].term.as_mut() {
             t.map_uses(|v| resolve(&alias, v));
         }
+    }
+}
+
+/// The Firefox/rustc hash: the keys here are small integers, for which SipHash is needlessly
+/// slow.
+#[derive(Default)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(n as u64);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
