@@ -14,7 +14,9 @@
 //! - [`asm`]: the program as ZisK assembly text for `ziskemu -z` ([`write_asm`]);
 //! - [`zisk_bin`]: the ziskbin ELF container for `ziskemu -e`, writer and reader
 //!   ([`zisk_bin::write_elf`], [`zisk_bin::read_elf`]);
-//! - [`emu`]: the [`Emulator`]; [`stats`]: the cost model and the `-X` report ([`Stats`]).
+//! - [`emu`]: the [`Emulator`]; [`stats`]: the cost model and the `-X` report ([`Stats`]);
+//! - [`codegen`]: the code generator, a linked zkc IR module to a [`Program`]
+//!   ([`codegen::compile`]; value representation, conventions and memory layout in its docs).
 //!
 //! For the instruction selector: build a [`Program`] ([`Program::label`], [`Program::op`] with
 //! [`OpInst`], [`Program::inst`] for `call`/`ret`/`jump`/`ret_to_bios` and comments,
