@@ -1,6 +1,6 @@
 //! Code generation: a linked zkc IR module to a ZisK [`Program`].
 //!
-//! The pipeline per function is instruction selection ([`isel`]) into [`vcode::VCode`] (ZisK
+//! The pipeline per function is instruction selection (`isel`) into [`vcode::VCode`] (ZisK
 //! operations over virtual registers), allocation (`zkc_regalloc_mem::allocate`: a side table
 //! of locations and of saves around re-entering calls), and emission into the [`Program`].
 //!
