@@ -132,3 +132,21 @@ fn damaged_modules_never_panic() {
     }
     eprintln!("{accepted} of {tried} damaged modules still valid");
 }
+
+/// wasm-ld writes `call_indirect`'s table index as a 5-byte LEB; it must be accepted.
+#[test]
+fn padded_leb_call_indirect_is_accepted() {
+    #[rustfmt::skip]
+    let wasm = [
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+        0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type 0: () -> ()
+        0x03, 0x02, 0x01, 0x00, // func 0: type 0
+        0x04, 0x04, 0x01, 0x70, 0x00, 0x01, // table funcref min 1
+        0x0a, 0x0d, 0x01, 0x0b, 0x00, // code: one body of 11 bytes, no locals
+        0x41, 0x00, // i32.const 0
+        0x11, 0x00, 0x80, 0x80, 0x80, 0x80, 0x00, // call_indirect type 0, table 0 (padded)
+        0x0b,
+    ];
+    let m = translate(&wasm).unwrap_or_else(|e| panic!("{e}"));
+    zkc_ir::verify::verify_module(&m).unwrap();
+}
