@@ -8,7 +8,9 @@
 
 use std::fmt;
 use std::path::Path;
-use zkc_ir::Module;
+use zkc_backend_zisk::codegen::{compile, CodegenError, CodegenOptions, EXIT_WORD};
+use zkc_backend_zisk::{emu, Emulator, Layout, Program, Rom, Stats, Status};
+use zkc_ir::{Module, TrapCode};
 
 /// Why the driver stopped.
 #[derive(Debug)]
@@ -57,6 +59,8 @@ pub struct Options {
     pub opt_level: OptLevel,
     /// Names of passes after which the IR is printed to `dump`.
     pub dump_after: Vec<String>,
+    /// Check every linear-memory access (wasm semantics); off only on the user's request.
+    pub bounds_checks: bool,
 }
 
 impl Default for Options {
@@ -64,12 +68,14 @@ impl Default for Options {
         Options {
             opt_level: OptLevel::O0,
             dump_after: vec![],
+            bounds_checks: true,
         }
     }
 }
 
 /// The passes that exist, in pipeline order. `translate` is the frontend (or the text parser).
-pub const PASSES: &[&str] = &["translate"];
+/// `link` adds the runtime (WASI on ZisK, the entry) before code generation.
+pub const PASSES: &[&str] = &["translate", "link"];
 
 /// Reads an input file: zkc IR text (`.zir`), wasm text (`.wat`/`.wast`-style module) or binary.
 pub fn load(path: &Path) -> Result<Module, Error> {
@@ -118,6 +124,102 @@ pub fn optimize(
         ));
     }
     Ok(module)
+}
+
+/// Links the runtime into an optimized module and selects ZisK code for it.
+pub fn codegen(
+    module: Module,
+    opts: &Options,
+    dump: &mut dyn std::io::Write,
+) -> Result<Program, Error> {
+    use zkc_runtime::LinkError;
+    let linked = zkc_runtime::link(module).map_err(|e| match e {
+        LinkError::Runtime(_) => Error::Internal(e.to_string()),
+        LinkError::UnknownImport(_) => Error::Unimplemented(e.to_string()),
+        LinkError::Signature { .. } | LinkError::NoMemory(_) => Error::Input(e.to_string()),
+    })?;
+    check(&linked, "link")?;
+    dump_if(opts, "link", &linked, dump);
+    let cg = CodegenOptions {
+        bounds_checks: opts.bounds_checks,
+    };
+    compile(&linked, &cg).map_err(|e| match e {
+        CodegenError::NoEntry => Error::Input(e.to_string()),
+        CodegenError::Unsupported { .. } | CodegenError::Limit(_) => {
+            Error::Unimplemented(e.to_string())
+        }
+    })
+}
+
+/// Lays a program out into a ROM (the addresses `ziskemu -z` would give it).
+pub fn layout(program: &Program) -> Result<Layout, Error> {
+    program
+        .layout()
+        .map_err(|e| Error::Internal(format!("layout: {e}")))
+}
+
+/// How a program run on the ZisK emulator ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ZiskExit {
+    /// It returned to the BIOS with this status (0 unless `proc_exit` said otherwise).
+    Code(i32),
+    /// A wasm trap.
+    Trap(TrapCode),
+    /// The emulator stopped it: step limit, invalid access or opcode.
+    Machine(String),
+}
+
+/// The result of a run on zkc's emulator.
+pub struct ZiskRun {
+    pub console: Vec<u8>,
+    pub exit: ZiskExit,
+    pub stats: Stats,
+    /// Executions per ROM address, for profiles.
+    pub pc_counts: Vec<(u64, u64)>,
+}
+
+/// Runs a ROM on zkc's emulator with `stdin` as the program's standard input.
+pub fn run_zisk(rom: &Rom, stdin: &[u8], max_steps: u64) -> Result<ZiskRun, Error> {
+    let input = emu::legacy_input(stdin);
+    let mut e = Emulator::new(rom, &input).map_err(|e| Error::Input(e.to_string()))?;
+    let exit = match e.run(max_steps) {
+        Ok(o) => match o.status {
+            Status::Ended => decode_exit_word(e.read_u64(EXIT_WORD)),
+            Status::Failed { code, pc, step } => ZiskExit::Machine(format!(
+                "failed with code {code} at pc {pc:#x}, step {step}"
+            )),
+            Status::StepLimit => ZiskExit::Machine(format!("stopped after {max_steps} steps")),
+        },
+        Err(err) => ZiskExit::Machine(err.to_string()),
+    };
+    Ok(ZiskRun {
+        console: e.console().to_vec(),
+        exit,
+        stats: e.stats(),
+        pc_counts: e.pc_counts(),
+    })
+}
+
+/// The exit word's encoding is the backend's (`zkc_backend_zisk::codegen` docs): the status in
+/// the low 32 bits, `1 + index in TrapCode::ALL` in the high 32 bits after a trap.
+fn decode_exit_word(word: u64) -> ZiskExit {
+    match (word >> 32) as usize {
+        0 => ZiskExit::Code(word as u32 as i32),
+        n => match TrapCode::ALL.get(n - 1) {
+            Some(&t) => ZiskExit::Trap(t),
+            None => ZiskExit::Machine(format!("unknown exit word {word:#x}")),
+        },
+    }
+}
+
+fn dump_if(opts: &Options, pass: &str, module: &Module, dump: &mut dyn std::io::Write) {
+    if opts.dump_after.iter().any(|p| p == pass) {
+        let _ = writeln!(
+            dump,
+            "; after {pass}\n{}",
+            zkc_ir::text::print_module(module)
+        );
+    }
 }
 
 /// The verifier between passes: a failure is a compiler bug in the pass named.

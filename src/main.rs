@@ -50,9 +50,14 @@ struct PipelineArgs {
     #[arg(short = 'O', value_name = "LEVEL", default_value = "0",
           value_parser = clap::builder::PossibleValuesParser::new(["0", "1", "2"]))]
     opt: String,
-    /// Print the IR to standard error after the named pass (repeatable). Passes: translate.
+    /// Print the IR to standard error after the named pass (repeatable). Passes: translate,
+    /// link (the module with the runtime, before code generation).
     #[arg(long, value_name = "PASS")]
     dump_after: Vec<String>,
+    /// Do not check linear-memory accesses against the memory size (faster; an out-of-bounds
+    /// access then reads or writes other memory instead of trapping).
+    #[arg(long)]
+    no_bounds_checks: bool,
 }
 
 impl PipelineArgs {
@@ -65,6 +70,7 @@ impl PipelineArgs {
         Options {
             opt_level,
             dump_after: self.dump_after.clone(),
+            bounds_checks: !self.no_bounds_checks,
         }
     }
 }
@@ -135,6 +141,9 @@ enum Command {
         /// Print the cost figures as `ziskemu -X` does.
         #[arg(long)]
         stats: bool,
+        /// Stop after this many ZisK steps.
+        #[arg(long, default_value_t = 10_000_000_000)]
+        max_steps: u64,
         #[command(flatten)]
         pipeline: PipelineArgs,
     },
@@ -163,9 +172,19 @@ fn main() -> ExitCode {
             stats,
             max_steps,
         ),
-        Some(Command::Run { .. }) => Err(Error::Unimplemented(
-            "`zkc run` needs the ZisK code generator, which does not exist yet".into(),
-        )),
+        Some(Command::Run {
+            input,
+            stdin,
+            stats,
+            max_steps,
+            pipeline,
+        }) => run(
+            &input,
+            stdin.as_deref(),
+            stats,
+            max_steps,
+            &pipeline.options(),
+        ),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -181,15 +200,20 @@ fn compile(args: &CompileArgs) -> Result<u8, Error> {
     let opts = args.pipeline.options();
     let module = driver::load(input)?;
     let module = driver::optimize(module, &opts, &mut std::io::stderr())?;
-    let text = match args.emit {
-        Emit::Ir => zkc_ir::text::print_module(&module),
-        Emit::Zisk | Emit::Elf => {
-            return Err(Error::Unimplemented(
-                "--emit zisk/elf needs the ZisK code generator, which does not exist yet".into(),
-            ))
+    let bytes = match args.emit {
+        Emit::Ir => zkc_ir::text::print_module(&module).into_bytes(),
+        Emit::Zisk => {
+            let program = driver::codegen(module, &opts, &mut std::io::stderr())?;
+            zkc_backend_zisk::write_asm(&program)
+                .map_err(|e| Error::Internal(format!("assembly writer: {e}")))?
+                .into_bytes()
+        }
+        Emit::Elf => {
+            let program = driver::codegen(module, &opts, &mut std::io::stderr())?;
+            zkc_backend_zisk::zisk_bin::write_elf(&driver::layout(&program)?.rom)
         }
     };
-    write_output(args.output.as_deref(), text.as_bytes())?;
+    write_output(args.output.as_deref(), &bytes)?;
     Ok(0)
 }
 
@@ -302,6 +326,35 @@ fn emu(
         },
         Err(e) => {
             eprintln!("zkc: emulation error: {e}");
+            Ok(3)
+        }
+    }
+}
+
+fn run(
+    input: &std::path::Path,
+    stdin: Option<&std::path::Path>,
+    stats: bool,
+    max_steps: u64,
+    opts: &Options,
+) -> Result<u8, Error> {
+    let module = driver::load(input)?;
+    let module = driver::optimize(module, opts, &mut std::io::stderr())?;
+    let program = driver::codegen(module, opts, &mut std::io::stderr())?;
+    let layout = driver::layout(&program)?;
+    let out = driver::run_zisk(&layout.rom, &read_stdin_file(stdin)?, max_steps)?;
+    let _ = std::io::stdout().write_all(&out.console);
+    if stats {
+        print!("{}", out.stats.format_like_ziskemu());
+    }
+    match out.exit {
+        driver::ZiskExit::Code(c) => Ok(c as u8),
+        driver::ZiskExit::Trap(t) => {
+            eprintln!("zkc: the program trapped: {}", t.message());
+            Ok(3)
+        }
+        driver::ZiskExit::Machine(m) => {
+            eprintln!("zkc: the emulator stopped the program: {m}");
             Ok(3)
         }
     }

@@ -207,12 +207,83 @@ fn geomean(xs: &[f64]) -> Option<f64> {
 /// zkc's own figures for one program.
 struct Zkc {
     cost: Result<Cost, String>,
+    /// Instructions in the emitted program, runtime included.
+    insts: usize,
+    compile: Duration,
+    /// Steps emulated and the time zkc's emulator took.
+    emulated: (u64, Duration),
 }
 
-fn zkc(_p: &Program) -> Zkc {
+/// Compiles with zkc, runs on zkc's emulator (output checked), and, when `ziskemu` is there,
+/// runs the ziskbin ELF on it: the two must agree to the unit.
+fn zkc(p: &Program, real: bool) -> Zkc {
+    let opts = zkc::driver::Options::default();
+    let build = || -> Result<_, String> {
+        let sink = &mut std::io::sink();
+        let m = zkc::driver::load(&p.wasm).map_err(|e| e.to_string())?;
+        let m = zkc::driver::optimize(m, &opts, sink).map_err(|e| e.to_string())?;
+        zkc::driver::codegen(m, &opts, sink).map_err(|e| e.to_string())
+    };
+    let compile = time(|| {
+        let _ = build();
+    });
+    let program = match build() {
+        Ok(p) => p,
+        Err(e) => {
+            return Zkc {
+                cost: Err(format!("compile error: {e}")),
+                insts: 0,
+                compile,
+                emulated: (0, Duration::ZERO),
+            }
+        }
+    };
+    let insts = program
+        .items
+        .iter()
+        .filter(|i| matches!(i, zkc_backend_zisk::Item::Inst { .. }))
+        .count();
+    let mut emulated = (0, Duration::ZERO);
+    let cost = run_zkc(p, &program, real, &mut emulated);
     Zkc {
-        cost: Err("no code generator yet".into()),
+        cost,
+        insts,
+        compile,
+        emulated,
     }
+}
+
+fn run_zkc(
+    p: &Program,
+    program: &zkc_backend_zisk::Program,
+    real: bool,
+    emulated: &mut (u64, Duration),
+) -> Result<Cost, String> {
+    let layout = zkc::driver::layout(program).map_err(|e| e.to_string())?;
+    let stdin = std::fs::read(&p.stdin).unwrap_or_default();
+    let t = Instant::now();
+    let run =
+        zkc::driver::run_zisk(&layout.rom, &stdin, 20_000_000_000).map_err(|e| e.to_string())?;
+    *emulated = (run.stats.steps, t.elapsed());
+    if run.console != p.stdout {
+        return Err(format!("wrong output ({:?})", run.exit));
+    }
+    let s = &run.stats;
+    let cost = parse_report(&s.format_like_ziskemu()).ok_or("no report")?;
+    if real {
+        let elf =
+            std::env::temp_dir().join(format!("zkc-bench-{}-{}.elf", p.name, std::process::id()));
+        std::fs::write(&elf, zkc_backend_zisk::zisk_bin::write_elf(&layout.rom))
+            .map_err(|e| e.to_string())?;
+        let theirs = ziskemu("-e", &elf, p);
+        let _ = std::fs::remove_file(&elf);
+        match theirs {
+            Ok(c) if c == cost => {}
+            Ok(c) => return Err(format!("ziskemu disagrees: {c:?} vs {cost:?}")),
+            Err(e) => return Err(format!("ziskemu: {e}")),
+        }
+    }
+    Ok(cost)
 }
 
 fn command_line() -> String {
@@ -255,9 +326,10 @@ fn main() {
     let mut table = String::new();
     let mut front = String::new();
     let (mut vs_up_c, mut vs_up_rs, mut vs_gcc) = (vec![], vec![], vec![]);
+    let (mut steps, mut emu_time) = (0u64, Duration::ZERO);
     for p in &programs {
         eprintln!("bench: {}", p.name);
-        let z = zkc(p);
+        let z = zkc(p, ziskemu_version.is_some());
         let up = match &ziskemu_version {
             Some(_) => ziskemu("-e", &p.wasm, p),
             None => Err("ziskemu not installed".into()),
@@ -270,6 +342,8 @@ fn main() {
             ziskemu("-e", &native_dir.join(format!("{}.{cc}.elf", p.name)), p)
         };
         let (gcc, clang) = (native_cost("gcc"), native_cost("clang"));
+        steps += z.emulated.0;
+        emu_time += z.emulated.1;
         let r_up = ratio(&z.cost, &up);
         let r_gcc = ratio(&z.cost, &gcc);
         if let Some(r) = r_up {
@@ -304,11 +378,13 @@ fn main() {
             .unwrap_or(0);
         let _ = writeln!(
             front,
-            "| {} | {} | {} | {:.2} |",
+            "| {} | {} | {} | {:.2} | {:.2} | {} |",
             p.name,
             num(bytes.len() as u64),
             funcs,
-            t.as_secs_f64() * 1000.0
+            t.as_secs_f64() * 1000.0,
+            z.compile.as_secs_f64() * 1000.0,
+            num(z.insts as u64)
         );
     }
     let _ = std::fs::remove_dir_all(&native_dir);
@@ -329,7 +405,7 @@ fn main() {
         ziskemu_version.as_deref().unwrap_or("not installed")
     );
     let _ = writeln!(md, "## Cost per program\n");
-    let _ = writeln!(md, "zkc = `zkc run NAME.wasm`; upstream = `ziskemu -e NAME.wasm` (ZisK's own wasm translation); gcc / clang = the C source built natively for rv64ima at -O2 (`../shared/bench/native/build.sh`).\n");
+    let _ = writeln!(md, "zkc = `zkc run NAME.wasm` at -O0 (zkc's emulator, and its ziskbin ELF on the real ziskemu: the two agree to the unit or the cell says so); upstream = `ziskemu -e NAME.wasm` (ZisK's own wasm translation); gcc / clang = the C source built natively for rv64ima at -O2 (`../shared/bench/native/build.sh`).\n");
     let _ = writeln!(md, "| program | zkc STEPS | zkc VARIABLE | upstream STEPS | upstream VARIABLE | gcc VARIABLE | clang VARIABLE | zkc/upstream | zkc/gcc |");
     let _ = writeln!(md, "|---|--:|--:|--:|--:|--:|--:|--:|--:|");
     md.push_str(&table);
@@ -341,16 +417,27 @@ fn main() {
         g(&vs_up_rs),
         g(&vs_gcc)
     );
-    let _ = writeln!(md, "## Frontend throughput ⏱\n");
+    let _ = writeln!(md, "## Compile time ⏱ and code size\n");
     let _ = writeln!(
         md,
-        "wasm parse + validate + translate to SSA IR + verify, median of 5 runs, release build.\n"
+        "frontend = wasm parse + validate + translate to SSA IR + verify; compile = the whole \
+         pipeline to a ZisK program, runtime included; medians of 5 runs, release build. \
+         Instructions: emitted ZisK instructions, runtime included.\n"
     );
     let _ = writeln!(
         md,
-        "| program | wasm bytes | functions | ms ⏱ |\n|---|--:|--:|--:|"
+        "| program | wasm bytes | functions | frontend ms ⏱ | compile ms ⏱ | instructions |\n\
+         |---|--:|--:|--:|--:|--:|"
     );
     md.push_str(&front);
+    let _ = writeln!(
+        md,
+        "\n## Emulator speed ⏱\n\nzkc's ZisK emulator with full cost accounting, over the zkc \
+         column's runs: {} steps in {:.2} s, {:.0} million steps/s.",
+        num(steps),
+        emu_time.as_secs_f64(),
+        steps as f64 / emu_time.as_secs_f64().max(1e-9) / 1e6
+    );
     let out = args
         .out
         .unwrap_or_else(|| workspace().join("BENCHMARKS.md"));
