@@ -60,6 +60,15 @@ pub fn validate(wasm: &[u8]) -> Result<(), FrontendError> {
 
 /// The feature a validator message says is disabled.
 fn unsupported_feature(msg: &str) -> Option<&'static str> {
+    // Arithmetic in constant expressions is the extended-const proposal.
+    if let Some(op) = msg.strip_prefix("constant expression required: non-constant operator: ") {
+        let extended = [
+            "i32.add", "i32.sub", "i32.mul", "i64.add", "i64.sub", "i64.mul",
+        ];
+        if extended.iter().any(|e| op.starts_with(e)) {
+            return Some("extended constant expressions");
+        }
+    }
     const FEATURES: &[(&str, &str)] = &[
         ("relaxed SIMD", "relaxed SIMD"),
         ("SIMD", "SIMD"),

@@ -43,6 +43,12 @@ fn unsupported_features() {
     unsupported("(module (memory 1) (memory 1))", "multiple memories");
     unsupported("(module (func (return_call 0)))", "tail calls");
     unsupported("(module (type (struct)))", "GC");
+    unsupported(
+        "(module (global i32 (i32.add (i32.const 1) (i32.const 2))))",
+        "extended constant expressions",
+    );
+    let e = err("(module (global i32 (i32.ctz (i32.const 1))))");
+    assert_eq!(e.kind, ErrorKind::Invalid, "{e}");
 }
 
 #[test]
