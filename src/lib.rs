@@ -4,3 +4,4 @@
 
 pub mod driver;
 pub mod wast;
+pub mod wast_zisk;

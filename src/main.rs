@@ -270,15 +270,11 @@ fn interp(
 fn wast(input: &std::path::Path, backend: Backend, verbose: bool) -> Result<u8, Error> {
     let text = std::fs::read_to_string(input)
         .map_err(|e| Error::Input(format!("{}: cannot read: {e}", input.display())))?;
-    let mut executor = match backend {
-        Backend::Interp => zkc::wast::InterpExecutor,
-        Backend::Zisk => {
-            return Err(Error::Unimplemented(
-                "--backend zisk needs the ZisK code generator, which does not exist yet".into(),
-            ))
-        }
+    let mut executor: Box<dyn zkc::wast::Executor> = match backend {
+        Backend::Interp => Box::new(zkc::wast::InterpExecutor),
+        Backend::Zisk => Box::new(zkc::wast_zisk::ZiskExecutor::default()),
     };
-    let report = zkc::wast::run_script(&text, &mut executor)
+    let report = zkc::wast::run_script(&text, executor.as_mut())
         .map_err(|e| Error::Input(format!("{}: {e}", input.display())))?;
     if verbose {
         for f in &report.failures {

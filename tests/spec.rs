@@ -1,23 +1,25 @@
-//! The wasm spec tests (../shared/wasm-testsuite) through the frontend and the reference
-//! interpreter. Prints a per-file table; fails when a file passes fewer assertions, or fails
-//! more, than `tests/spec-expected.txt` records. After an improvement, update that file with
-//! `ZKC_BLESS_SPEC=1 cargo test --test spec` and review its diff.
+//! The wasm spec tests (../shared/wasm-testsuite) through the frontend and each executor: the
+//! reference interpreter, and compiled ZisK code on zkc's emulator. Prints a per-file table;
+//! fails when a file passes fewer assertions, or fails more, than
+//! `tests/spec-expected-BACKEND.txt` records. After an improvement, update those files with
+//! `ZKC_BLESS_SPEC=1 cargo test --test spec` and review their diff.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use zkc::wast::{run_script, InterpExecutor, Report};
+use zkc::wast::{run_script, Executor, InterpExecutor, Report};
+use zkc::wast_zisk::ZiskExecutor;
 
 fn suite_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/wasm-testsuite")
 }
 
-fn expected_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spec-expected.txt")
+fn expected_path(backend: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/spec-expected-{backend}.txt"))
 }
 
 /// `file passed failed skipped` per line; `#` comments.
-fn read_expected() -> BTreeMap<String, (usize, usize, usize)> {
-    let text = std::fs::read_to_string(expected_path()).unwrap_or_default();
+fn read_expected(backend: &str) -> BTreeMap<String, (usize, usize, usize)> {
+    let text = std::fs::read_to_string(expected_path(backend)).unwrap_or_default();
     text.lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| {
@@ -30,6 +32,15 @@ fn read_expected() -> BTreeMap<String, (usize, usize, usize)> {
 
 #[test]
 fn spec_suite_through_interpreter() {
+    check_suite("interp", &mut InterpExecutor);
+}
+
+#[test]
+fn spec_suite_through_zisk_backend() {
+    check_suite("zisk", &mut ZiskExecutor::default());
+}
+
+fn check_suite(backend: &str, executor: &mut dyn Executor) {
     let mut files: Vec<PathBuf> = std::fs::read_dir(suite_dir())
         .expect("../shared/wasm-testsuite")
         .map(|e| e.unwrap().path())
@@ -37,34 +48,48 @@ fn spec_suite_through_interpreter() {
         .collect();
     files.sort();
     assert!(!files.is_empty());
-    let expected = read_expected();
+    let expected = read_expected(backend);
     let mut total = Report::default();
     let mut regressions = Vec::new();
-    let mut blessed = String::from("# file passed failed skipped (tests/spec.rs)\n");
-    println!("{:<28} {:>7} {:>7} {:>7}", "file", "passed", "failed", "skipped");
+    let mut blessed = format!("# {backend}: file passed failed skipped (tests/spec.rs)\n");
+    println!(
+        "{:<28} {:>7} {:>7} {:>7}",
+        "file", "passed", "failed", "skipped"
+    );
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let text = std::fs::read_to_string(path).unwrap();
-        let r = run_script(&text, &mut InterpExecutor).unwrap_or_else(|e| panic!("{name}: {e}"));
-        println!("{name:<28} {:>7} {:>7} {:>7}", r.passed, r.failed, r.skipped);
+        let r = run_script(&text, executor).unwrap_or_else(|e| panic!("{name}: {e}"));
+        println!(
+            "{name:<28} {:>7} {:>7} {:>7}",
+            r.passed, r.failed, r.skipped
+        );
         for f in &r.failures {
             println!("    {name}:{f}");
         }
         blessed.push_str(&format!("{name} {} {} {}\n", r.passed, r.failed, r.skipped));
         match expected.get(&name) {
-            Some(&(p, f, _)) if r.passed < p || r.failed > f => regressions
-                .push(format!("{name}: {r}; expected at least {p} passed, at most {f} failed")),
-            None => regressions.push(format!("{name}: not in spec-expected.txt")),
+            Some(&(p, f, _)) if r.passed < p || r.failed > f => regressions.push(format!(
+                "{name}: {r}; expected at least {p} passed, at most {f} failed"
+            )),
+            None => regressions.push(format!("{name}: not in spec-expected-{backend}.txt")),
             _ => {}
         }
         total.passed += r.passed;
         total.failed += r.failed;
         total.skipped += r.skipped;
     }
-    println!("{:<28} {:>7} {:>7} {:>7}", "total", total.passed, total.failed, total.skipped);
+    println!(
+        "{:<28} {:>7} {:>7} {:>7}",
+        "total", total.passed, total.failed, total.skipped
+    );
     if std::env::var_os("ZKC_BLESS_SPEC").is_some() {
-        std::fs::write(expected_path(), blessed).unwrap();
+        std::fs::write(expected_path(backend), blessed).unwrap();
         return;
     }
-    assert!(regressions.is_empty(), "spec regressions:\n{}", regressions.join("\n"));
+    assert!(
+        regressions.is_empty(),
+        "spec regressions:\n{}",
+        regressions.join("\n")
+    );
 }

@@ -69,6 +69,10 @@ fn unsupported_feature(msg: &str) -> Option<&'static str> {
             return Some("extended constant expressions");
         }
     }
+    // Wasm 3.0 (the GC proposal) lets constant expressions read defined immutable globals.
+    if msg.ends_with("global.get of locally defined global") {
+        return Some("GC (global.get of a defined global in a constant expression)");
+    }
     const FEATURES: &[(&str, &str)] = &[
         ("relaxed SIMD", "relaxed SIMD"),
         ("SIMD", "SIMD"),
@@ -84,6 +88,7 @@ fn unsupported_feature(msg: &str) -> Option<&'static str> {
         ("multi-memory", "multiple memories"),
         ("gc", "GC"),
         ("function references", "function references"),
+        ("function-references", "function references"),
         ("custom page sizes", "custom page sizes"),
         ("wide arithmetic", "wide arithmetic"),
         ("extended const", "extended constant expressions"),

@@ -11,10 +11,11 @@
 
 use crate::cfg::ControlFlow;
 use crate::entities::{Block, FuncId, Inst, Value};
-use crate::function::{BlockCall, Function, TermKind, ValueDef};
+use crate::function::{Function, TermKind, ValueDef};
 use crate::module::{ConstExpr, DataMode, ElemMode, ExportKind, GlobalInit, Module};
 use crate::types::{Signature, Type};
 use cranelift_entity::SecondaryMap;
+use smallvec::SmallVec;
 use std::fmt;
 
 /// Where a verifier error was found.
@@ -340,13 +341,29 @@ impl FuncVerifier<'_> {
         true
     }
 
-    fn check_types(&mut self, loc: Location, what: &str, vals: &[Value], want: &[Type]) {
-        let got: Vec<Type> = vals.iter().map(|&v| self.func.value_type(v)).collect();
-        if got != want {
-            self.err(
-                loc,
-                format!("{what}: got ({}), expected ({})", list(&got), list(want)),
+    /// Checks value types; the location and description are built only for an error.
+    fn check_types(
+        &mut self,
+        loc: impl FnOnce() -> Location,
+        what: impl FnOnce() -> String,
+        vals: &[Value],
+        want: &[Type],
+    ) {
+        let func = self.func;
+        let same = vals.len() == want.len()
+            && vals
+                .iter()
+                .zip(want)
+                .all(|(&v, &t)| func.value_type(v) == t);
+        if !same {
+            let got: Vec<Type> = vals.iter().map(|&v| func.value_type(v)).collect();
+            let msg = format!(
+                "{}: got ({}), expected ({})",
+                what(),
+                list(&got),
+                list(want)
             );
+            self.err(loc(), msg);
         }
     }
 
@@ -358,18 +375,11 @@ impl FuncVerifier<'_> {
             match self.module.op_types(&data.op) {
                 Err(msg) => self.err(loc(), msg),
                 Ok(tys) => {
-                    self.check_types(
-                        loc(),
-                        &format!("operands of {}", data.op.mnemonic()),
-                        &data.args,
-                        &tys.args,
-                    );
-                    self.check_types(
-                        loc(),
-                        &format!("results of {}", data.op.mnemonic()),
-                        &data.results,
-                        &tys.results,
-                    );
+                    let op = || data.op.mnemonic();
+                    let args = || format!("operands of {}", op());
+                    self.check_types(loc, args, &data.args, &tys.args);
+                    let results = || format!("results of {}", op());
+                    self.check_types(loc, results, &data.results, &tys.results);
                 }
             }
         }
@@ -378,28 +388,25 @@ impl FuncVerifier<'_> {
             .as_ref()
             .expect("checked by structure()");
         let loc = || Location::Terminator(name.into(), b);
+        let i32_ = &[Type::I32];
         match &term.kind {
             TermKind::Brif { cond, .. } => {
-                self.check_types(loc(), "brif condition", &[*cond], &[Type::I32])
+                self.check_types(loc, || "brif condition".into(), &[*cond], i32_)
             }
             TermKind::BrTable { index, .. } => {
-                self.check_types(loc(), "br_table index", &[*index], &[Type::I32])
+                self.check_types(loc, || "br_table index".into(), &[*index], i32_)
             }
-            TermKind::Return(vals) => self.check_types(loc(), "return values", vals, &sig.results),
+            TermKind::Return(vals) => {
+                self.check_types(loc, || "return values".into(), vals, &sig.results)
+            }
             TermKind::Jump(_) | TermKind::Trap(_) => {}
         }
         for c in term.targets() {
-            self.block_call(loc(), c);
+            let params = &func.blocks[c.block].params;
+            let want: SmallVec<[Type; 4]> = params.iter().map(|&p| func.value_type(p)).collect();
+            let what = || format!("arguments to {}", c.block);
+            self.check_types(loc, what, &c.args, &want);
         }
-    }
-
-    fn block_call(&mut self, loc: Location, c: &BlockCall) {
-        let want: Vec<Type> = self.func.blocks[c.block]
-            .params
-            .iter()
-            .map(|&p| self.func.value_type(p))
-            .collect();
-        self.check_types(loc, &format!("arguments to {}", c.block), &c.args, &want);
     }
 
     /// Every use is dominated by its definition: same block and earlier, or a dominating block.
