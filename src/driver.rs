@@ -9,7 +9,8 @@
 use std::fmt;
 use std::path::Path;
 use zkc_backend_zisk::codegen::{compile, CodegenError, CodegenOptions, EXIT_WORD};
-use zkc_backend_zisk::{emu, Emulator, Layout, Program, Rom, Stats, Status};
+use zkc_backend_zisk::{emu, Emulator, Item, Layout, Program, Rom, Stats, Status};
+use zkc_ir::EntityRef;
 use zkc_ir::{Module, TrapCode};
 
 /// Why the driver stopped.
@@ -126,12 +127,12 @@ pub fn optimize(
     Ok(module)
 }
 
-/// Links the runtime into an optimized module and selects ZisK code for it.
-pub fn codegen(
+/// Links the runtime (WASI on ZisK, the entry) into an optimized module.
+pub fn link(
     module: Module,
     opts: &Options,
     dump: &mut dyn std::io::Write,
-) -> Result<Program, Error> {
+) -> Result<Module, Error> {
     use zkc_runtime::LinkError;
     let linked = zkc_runtime::link(module).map_err(|e| match e {
         LinkError::Runtime(_) => Error::Internal(e.to_string()),
@@ -140,15 +141,30 @@ pub fn codegen(
     })?;
     check(&linked, "link")?;
     dump_if(opts, "link", &linked, dump);
+    Ok(linked)
+}
+
+/// Selects ZisK code for a linked module.
+pub fn select(linked: &Module, opts: &Options) -> Result<Program, Error> {
     let cg = CodegenOptions {
         bounds_checks: opts.bounds_checks,
+        ..CodegenOptions::default()
     };
-    compile(&linked, &cg).map_err(|e| match e {
+    compile(linked, &cg).map_err(|e| match e {
         CodegenError::NoEntry => Error::Input(e.to_string()),
         CodegenError::Unsupported { .. } | CodegenError::Limit(_) => {
             Error::Unimplemented(e.to_string())
         }
     })
+}
+
+/// Links the runtime into an optimized module and selects ZisK code for it.
+pub fn codegen(
+    module: Module,
+    opts: &Options,
+    dump: &mut dyn std::io::Write,
+) -> Result<Program, Error> {
+    select(&link(module, opts, dump)?, opts)
 }
 
 /// Lays a program out into a ROM (the addresses `ziskemu -z` would give it).
@@ -174,14 +190,28 @@ pub struct ZiskRun {
     pub console: Vec<u8>,
     pub exit: ZiskExit,
     pub stats: Stats,
-    /// Executions per ROM address, for profiles.
-    pub pc_counts: Vec<(u64, u64)>,
+    /// Per instruction that ran: (address, executions, VARIABLE charged; 0 unless profiling).
+    pub pc_costs: Vec<(u64, u64, u64)>,
 }
 
 /// Runs a ROM on zkc's emulator with `stdin` as the program's standard input.
 pub fn run_zisk(rom: &Rom, stdin: &[u8], max_steps: u64) -> Result<ZiskRun, Error> {
+    run_zisk_with(rom, stdin, max_steps, false)
+}
+
+/// [`run_zisk`], optionally charging every instruction its exact VARIABLE cost
+/// ([`ZiskRun::pc_costs`]) for [`profile`].
+pub fn run_zisk_with(
+    rom: &Rom,
+    stdin: &[u8],
+    max_steps: u64,
+    profile: bool,
+) -> Result<ZiskRun, Error> {
     let input = emu::legacy_input(stdin);
     let mut e = Emulator::new(rom, &input).map_err(|e| Error::Input(e.to_string()))?;
+    if profile {
+        e.enable_profile();
+    }
     let exit = match e.run(max_steps) {
         Ok(o) => match o.status {
             Status::Ended => decode_exit_word(e.read_u64(EXIT_WORD)),
@@ -196,7 +226,7 @@ pub fn run_zisk(rom: &Rom, stdin: &[u8], max_steps: u64) -> Result<ZiskRun, Erro
         console: e.console().to_vec(),
         exit,
         stats: e.stats(),
-        pc_counts: e.pc_counts(),
+        pc_costs: e.pc_costs(),
     })
 }
 
@@ -209,6 +239,84 @@ fn decode_exit_word(word: u64) -> ZiskExit {
             Some(&t) => ZiskExit::Trap(t),
             None => ZiskExit::Machine(format!("unknown exit word {word:#x}")),
         },
+    }
+}
+
+/// One function's share of a profiled run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionCost {
+    /// The wasm name (name section) or the runtime's, or a group of runtime code.
+    pub name: String,
+    pub steps: u64,
+    pub variable: u64,
+}
+
+/// Folds a profiled run's per-instruction costs into functions, most expensive first.
+///
+/// A function's code starts at its label, `f{index}_{name}` for function `index` of the
+/// linked module (the backend's naming), and runs to the next function label; the backend's
+/// block labels inside a function extend the function's label with `_l{n}` / `_b{n}`.
+pub fn profile(
+    linked: &Module,
+    program: &Program,
+    layout: &Layout,
+    run: &ZiskRun,
+) -> Vec<FunctionCost> {
+    let mut starts: Vec<(u64, String)> = Vec::new();
+    let mut current = String::new();
+    for item in &program.items {
+        let Item::Label(label) = item else { continue };
+        let inner = label
+            .strip_prefix(current.as_str())
+            .and_then(|r| r.strip_prefix('_'))
+            .is_some_and(|r| {
+                r.len() > 1
+                    && r.starts_with(['l', 'b'])
+                    && r[1..].bytes().all(|c| c.is_ascii_digit())
+            });
+        if inner && !current.is_empty() {
+            continue;
+        }
+        current = label.clone();
+        if let Some(&addr) = layout.symbols.get(label) {
+            starts.push((addr, function_name(linked, label)));
+        }
+    }
+    starts.sort();
+    let mut by_name: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+    for &(pc, count, cost) in &run.pc_costs {
+        let i = starts.partition_point(|(a, _)| *a <= pc);
+        let name = if i == 0 {
+            "(boot code)".to_string()
+        } else {
+            starts[i - 1].1.clone()
+        };
+        let e = by_name.entry(name).or_default();
+        e.0 += count;
+        e.1 += cost;
+    }
+    let mut out: Vec<FunctionCost> = by_name
+        .into_iter()
+        .map(|(name, (steps, variable))| FunctionCost {
+            name,
+            steps,
+            variable,
+        })
+        .collect();
+    out.sort_by(|a, b| b.variable.cmp(&a.variable).then(a.name.cmp(&b.name)));
+    out
+}
+
+/// The wasm name behind a function label; runtime stubs keep their label.
+fn function_name(linked: &Module, label: &str) -> String {
+    let index = label
+        .strip_prefix('f')
+        .and_then(|r| r.split('_').next())
+        .and_then(|n| n.parse::<usize>().ok());
+    match index.and_then(|i| linked.funcs.get(zkc_ir::FuncId::new(i))) {
+        Some(f) => f.name.clone(),
+        None if label.starts_with("__trap_") => "(trap handlers)".into(),
+        None => format!("({label})"),
     }
 }
 

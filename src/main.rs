@@ -141,6 +141,9 @@ enum Command {
         /// Print the cost figures as `ziskemu -X` does.
         #[arg(long)]
         stats: bool,
+        /// List the functions by their share of the proof cost (VARIABLE).
+        #[arg(long)]
+        profile: bool,
         /// Stop after this many ZisK steps.
         #[arg(long, default_value_t = 10_000_000_000)]
         max_steps: u64,
@@ -176,12 +179,13 @@ fn main() -> ExitCode {
             input,
             stdin,
             stats,
+            profile,
             max_steps,
             pipeline,
         }) => run(
             &input,
             stdin.as_deref(),
-            stats,
+            Report { stats, profile },
             max_steps,
             &pipeline.options(),
         ),
@@ -327,21 +331,35 @@ fn emu(
     }
 }
 
+/// What `zkc run` prints after the program's output.
+struct Report {
+    stats: bool,
+    profile: bool,
+}
+
 fn run(
     input: &std::path::Path,
     stdin: Option<&std::path::Path>,
-    stats: bool,
+    report: Report,
     max_steps: u64,
     opts: &Options,
 ) -> Result<u8, Error> {
     let module = driver::load(input)?;
     let module = driver::optimize(module, opts, &mut std::io::stderr())?;
-    let program = driver::codegen(module, opts, &mut std::io::stderr())?;
+    let linked = driver::link(module, opts, &mut std::io::stderr())?;
+    let program = driver::select(&linked, opts)?;
     let layout = driver::layout(&program)?;
-    let out = driver::run_zisk(&layout.rom, &read_stdin_file(stdin)?, max_steps)?;
+    let stdin = read_stdin_file(stdin)?;
+    let out = driver::run_zisk_with(&layout.rom, &stdin, max_steps, report.profile)?;
     let _ = std::io::stdout().write_all(&out.console);
-    if stats {
+    if report.stats {
         print!("{}", out.stats.format_like_ziskemu());
+    }
+    if report.profile {
+        print_profile(
+            &driver::profile(&linked, &program, &layout, &out),
+            out.stats.variable_cost(),
+        );
     }
     match out.exit {
         driver::ZiskExit::Code(c) => Ok(c as u8),
@@ -354,4 +372,27 @@ fn run(
             Ok(3)
         }
     }
+}
+
+fn print_profile(funcs: &[driver::FunctionCost], variable: u64) {
+    let pct = |v: u64| 100.0 * v as f64 / variable.max(1) as f64;
+    println!("\nPROFILE: VARIABLE BY FUNCTION                    STEPS         VARIABLE       %");
+    println!("{}", "-".repeat(80));
+    for f in funcs {
+        let name: String = f.name.chars().take(44).collect();
+        println!(
+            "{name:<44} {:>12} {:>16} {:>6.2}%",
+            f.steps,
+            f.variable,
+            pct(f.variable)
+        );
+    }
+    let rest = variable - funcs.iter().map(|f| f.variable).sum::<u64>();
+    println!(
+        "{:<36} {:>12} {:>16} {:>6.2}%",
+        "(initialised data)",
+        "",
+        rest,
+        pct(rest)
+    );
 }

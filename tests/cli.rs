@@ -172,3 +172,102 @@ fn wast_prints_the_summary_line() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(text(&out.stdout), "7 passed, 0 failed, 0 skipped\n");
 }
+
+#[test]
+fn run_prints_the_program_output_and_costs_like_ziskemu() {
+    let out = zkc(&[
+        "run",
+        shared("bench/wasm/c_fib.wasm").to_str().unwrap(),
+        "--stdin",
+        shared("bench/expected/c_fib.stdin").to_str().unwrap(),
+        "--stats",
+        "--profile",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let expected = std::fs::read_to_string(shared("bench/expected/c_fib.stdout")).unwrap();
+    assert!(stdout.starts_with(&expected), "{stdout}");
+    let field = |line: &str, n: usize| -> u64 {
+        line.split_whitespace()
+            .nth(n)
+            .unwrap()
+            .replace(',', "")
+            .parse()
+            .unwrap()
+    };
+    let variable = field(
+        stdout.lines().find(|l| l.starts_with("VARIABLE")).unwrap(),
+        1,
+    );
+    // The profile's rows (functions, then the initialised data) add up to VARIABLE.
+    let rows = stdout
+        .split("PROFILE: VARIABLE BY FUNCTION")
+        .nth(1)
+        .expect("profile");
+    let sum: u64 = rows
+        .lines()
+        .skip(2)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| field(l, l.split_whitespace().count() - 2))
+        .sum();
+    assert_eq!(sum, variable);
+    assert!(rows.contains("__original_main"), "{rows}");
+}
+
+#[test]
+fn run_exits_with_the_programs_status() {
+    let out = zkc(&[
+        "run",
+        shared("bench/wasm/wat_exit.wasm").to_str().unwrap(),
+        "--stdin",
+        shared("bench/expected/wat_exit.stdin").to_str().unwrap(),
+    ]);
+    let want: i32 = std::fs::read_to_string(shared("bench/expected/wat_exit.exitcode"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(want));
+    assert_eq!(
+        out.stdout,
+        std::fs::read(shared("bench/expected/wat_exit.stdout")).unwrap()
+    );
+}
+
+#[test]
+fn emitted_assembly_and_elf_run_on_zkcs_emulator_alike() {
+    let dir = std::env::temp_dir().join(format!("zkc-emit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let wasm = shared("bench/wasm/wat_calls.wasm");
+    let stdin = shared("bench/expected/wat_calls.stdin");
+    let asm = dir.join("a.zisk");
+    let elf = dir.join("a.elf");
+    for (emit, path) in [("zisk", &asm), ("elf", &elf)] {
+        let out = zkc(&[
+            wasm.to_str().unwrap(),
+            "--emit",
+            emit,
+            "-o",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    assert!(std::fs::read_to_string(&asm).unwrap().contains("_start:"));
+    let emu = zkc(&[
+        "emu",
+        elf.to_str().unwrap(),
+        "--stdin",
+        stdin.to_str().unwrap(),
+        "--stats",
+    ]);
+    let run = zkc(&[
+        "run",
+        wasm.to_str().unwrap(),
+        "--stdin",
+        stdin.to_str().unwrap(),
+        "--stats",
+    ]);
+    assert_eq!(emu.status.code(), Some(0), "{}", text(&emu.stderr));
+    assert_eq!(text(&emu.stdout), text(&run.stdout));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

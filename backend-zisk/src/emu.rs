@@ -20,7 +20,7 @@ use std::fmt;
 use crate::frops::is_frop;
 use crate::inst::{ASrc, BSrc, Inst, Store};
 use crate::mem_map::*;
-use crate::ops::Op;
+use crate::ops::{Op, ADD_HI_COST, MAIN_COST};
 use crate::rom::{Rom, RomError};
 use crate::stats::{Counters, Stats, Zone};
 
@@ -112,6 +112,8 @@ struct Code {
     start: u64,
     insts: Vec<Option<Inst>>,
     counts: Vec<u64>,
+    /// VARIABLE cost charged to each instruction; empty unless profiling.
+    costs: Vec<u64>,
 }
 
 /// Instructions further apart than this start a new [`Code`] block.
@@ -135,6 +137,8 @@ pub struct Emulator<'r> {
     c: u64,
     step: u64,
     ended: bool,
+    /// Whether per-instruction costs are collected.
+    profiling: bool,
     failure: Option<Status>,
     console: Vec<u8>,
     counters: Counters,
@@ -221,6 +225,7 @@ impl<'r> Emulator<'r> {
                     start: addr,
                     insts: vec![Some(*inst)],
                     counts: Vec::new(),
+                    costs: Vec::new(),
                 }),
             }
         }
@@ -238,6 +243,7 @@ impl<'r> Emulator<'r> {
             c: 0,
             step: 0,
             ended: false,
+            profiling: false,
             failure: None,
             console: Vec::new(),
             counters: Counters::default(),
@@ -324,8 +330,18 @@ impl<'r> Emulator<'r> {
         })
     }
 
+    /// Charges each instruction its exact share of VARIABLE from now on (see
+    /// [`Emulator::pc_costs`]); the run gets slower.
+    pub fn enable_profile(&mut self) {
+        self.profiling = true;
+        for c in &mut self.code {
+            c.costs = vec![0; c.insts.len()];
+        }
+    }
+
     #[inline(always)]
     fn step_once(&mut self) -> Result<(), EmuError> {
+        let memory_before = if self.profiling { self.counters.memory_cost() } else { 0 };
         let (block, index) = self
             .locate(self.pc)
             .ok_or_else(|| self.error(EmuErrorKind::NoInstruction))?;
@@ -354,8 +370,9 @@ impl<'r> Emulator<'r> {
             });
         }
         let code = inst.op.code();
-        if is_frop(code, a, b) {
+        let op_cost = if is_frop(code, a, b) {
             self.counters.frops[code as usize] += 1;
+            0
         } else {
             self.counters.ops[code as usize] += 1;
             let hi = |v: u64| v >> 32;
@@ -365,8 +382,11 @@ impl<'r> Emulator<'r> {
                 && (hi(b) == 0 || hi(b) == 0xffff_ffff)
             {
                 self.counters.add_hi += 1;
+                ADD_HI_COST
+            } else {
+                inst.op.cost()
             }
-        }
+        };
         let value = if inst.store_pc {
             self.pc.wrapping_add(inst.jmp_offset2 as u64)
         } else {
@@ -380,6 +400,10 @@ impl<'r> Emulator<'r> {
         }
         self.c = c;
         self.code[block].counts[index] += 1;
+        if self.profiling {
+            let memory = self.counters.memory_cost() - memory_before;
+            self.code[block].costs[index] += MAIN_COST + op_cost + memory;
+        }
         self.pc = if inst.set_pc {
             c.wrapping_add(inst.jmp_offset1 as u64)
         } else if flag {
@@ -442,6 +466,22 @@ impl<'r> Emulator<'r> {
             }
         }
         Stats::new(&self.counters, self.step, regions, self.rom)
+    }
+
+    /// Per instruction that ran: (address, executions, VARIABLE cost charged to it). The costs
+    /// are zero unless [`Emulator::enable_profile`] was called before the run. They add up to
+    /// VARIABLE less the one-time cost of the initialised data words.
+    pub fn pc_costs(&self) -> Vec<(u64, u64, u64)> {
+        self.code
+            .iter()
+            .flat_map(|c| {
+                c.counts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &n)| n > 0)
+                    .map(move |(i, &n)| (c.start + 4 * i as u64, n, c.costs.get(i).copied().unwrap_or(0)))
+            })
+            .collect()
     }
 
     /// How many times each instruction ran, by address (instructions that never ran omitted).

@@ -133,7 +133,8 @@ impl Counters {
         self.writes[if dirty_byte { 4 } else { shape as usize }] += 1;
     }
 
-    fn memory_cost(&self) -> u64 {
+    /// MEMORY so far, without the one-time charge of initialised data.
+    pub fn memory_cost(&self) -> u64 {
         let mut cost = 0;
         for (zone, counts) in [Zone::Ram, Zone::Rom, Zone::Input].iter().zip(&self.reads) {
             let rc = zone.read_cost();
