@@ -24,6 +24,10 @@ struct Args {
     /// Skip the native RISC-V columns (they build with the riscv64 toolchain).
     #[arg(long)]
     no_native: bool,
+    /// Exit with status 1 when a zkc cell is not a figure (wrong output, a compile error, or
+    /// disagreement with the real ziskemu).
+    #[arg(long)]
+    check: bool,
 }
 
 fn workspace() -> PathBuf {
@@ -327,6 +331,7 @@ fn main() {
     let mut front = String::new();
     let (mut vs_up_c, mut vs_up_rs, mut vs_gcc) = (vec![], vec![], vec![]);
     let (mut steps, mut emu_time) = (0u64, Duration::ZERO);
+    let mut broken = Vec::new();
     for p in &programs {
         eprintln!("bench: {}", p.name);
         let z = zkc(p, ziskemu_version.is_some());
@@ -342,6 +347,9 @@ fn main() {
             ziskemu("-e", &native_dir.join(format!("{}.{cc}.elf", p.name)), p)
         };
         let (gcc, clang) = (native_cost("gcc"), native_cost("clang"));
+        if let Err(e) = &z.cost {
+            broken.push(format!("{}: {e}", p.name));
+        }
         steps += z.emulated.0;
         emu_time += z.emulated.1;
         let r_up = ratio(&z.cost, &up);
@@ -443,4 +451,8 @@ fn main() {
         .unwrap_or_else(|| workspace().join("BENCHMARKS.md"));
     std::fs::write(&out, md).expect("write BENCHMARKS.md");
     eprintln!("bench: wrote {}", out.display());
+    if args.check && !broken.is_empty() {
+        eprintln!("bench: zkc failed on:\n{}", broken.join("\n"));
+        std::process::exit(1);
+    }
 }
