@@ -134,6 +134,13 @@ fn ziskemu(flag: &str, target: &Path, p: &Program) -> Result<Cost, String> {
     Ok(cost)
 }
 
+/// The first line of `tool --version`.
+fn tool_version(tool: &str) -> Option<String> {
+    let out = Command::new(tool).arg("--version").output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    Some(text.lines().next()?.trim().to_string())
+}
+
 fn have_ziskemu() -> Option<String> {
     let out = Command::new("ziskemu").arg("--version").output().ok()?;
     Some(
@@ -328,8 +335,9 @@ fn main() {
     };
 
     let mut table = String::new();
+    let mut parts = String::new();
     let mut front = String::new();
-    let (mut vs_up_c, mut vs_up_rs, mut vs_gcc) = (vec![], vec![], vec![]);
+    let (mut vs_up_c, mut vs_up_rs, mut vs_gcc, mut vs_clang) = (vec![], vec![], vec![], vec![]);
     let (mut steps, mut emu_time) = (0u64, Duration::ZERO);
     let mut broken = Vec::new();
     for p in &programs {
@@ -354,6 +362,7 @@ fn main() {
         emu_time += z.emulated.1;
         let r_up = ratio(&z.cost, &up);
         let r_gcc = ratio(&z.cost, &gcc);
+        let r_clang = ratio(&z.cost, &clang);
         if let Some(r) = r_up {
             if p.name.starts_with("c_") {
                 vs_up_c.push(r);
@@ -362,9 +371,10 @@ fn main() {
             }
         }
         vs_gcc.extend(r_gcc);
+        vs_clang.extend(r_clang);
         let _ = writeln!(
             table,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             p.name,
             cell(&z.cost, |c| c.steps, true),
             cell(&z.cost, |c| c.variable, false),
@@ -374,8 +384,18 @@ fn main() {
             cell(&clang, |c| c.variable, true),
             ratio_cell(r_up),
             ratio_cell(r_gcc),
+            ratio_cell(r_clang),
         );
 
+        let _ = writeln!(
+            parts,
+            "| {} | {} | {} | {} | {} |",
+            p.name,
+            cell(&z.cost, |c| c.main, true),
+            cell(&z.cost, |c| c.opcodes, false),
+            cell(&z.cost, |c| c.memory, false),
+            cell(&z.cost, |c| c.variable, false),
+        );
         let bytes = std::fs::read(&p.wasm).expect("read wasm");
         let t = time(|| {
             let m = zkc_frontend_wasm::translate(&bytes).expect("translate");
@@ -408,23 +428,39 @@ fn main() {
     );
     let _ = writeln!(
         md,
-        "- machine: {}\n- ziskemu: {}\n- programs and inputs: `../shared/bench` (expected output checked for every column)\n",
+        "- machine: {}\n- ziskemu: {}\n- native compilers: {}\n- zkc built by: {}\n- programs and inputs: `../shared/bench` (expected output checked for every column)\n",
         machine(),
-        ziskemu_version.as_deref().unwrap_or("not installed")
+        ziskemu_version.as_deref().unwrap_or("not installed"),
+        tool_version("riscv64-unknown-elf-gcc").unwrap_or_else(|| "not installed".into())
+            + " / "
+            + &tool_version("clang-14").unwrap_or_else(|| "not installed".into()),
+        tool_version("rustc").unwrap_or_else(|| "unknown rustc".into())
     );
     let _ = writeln!(md, "## Cost per program\n");
     let _ = writeln!(md, "zkc = `zkc run NAME.wasm` at -O0 (zkc's emulator, and its ziskbin ELF on the real ziskemu: the two agree to the unit or the cell says so); upstream = `ziskemu -e NAME.wasm` (ZisK's own wasm translation); gcc / clang = the C source built natively for rv64ima at -O2 (`../shared/bench/native/build.sh`).\n");
-    let _ = writeln!(md, "| program | zkc STEPS | zkc VARIABLE | upstream STEPS | upstream VARIABLE | gcc VARIABLE | clang VARIABLE | zkc/upstream | zkc/gcc |");
-    let _ = writeln!(md, "|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+    let _ = writeln!(md, "| program | zkc STEPS | zkc VARIABLE | upstream STEPS | upstream VARIABLE | gcc VARIABLE | clang VARIABLE | zkc/upstream | zkc/gcc | zkc/clang |");
+    let _ = writeln!(md, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
     md.push_str(&table);
     let g = |xs: &[f64]| geomean(xs).map_or("-".into(), |g| format!("{g:.3}"));
     let _ = writeln!(
         md,
-        "\nGeometric means of zkc/upstream VARIABLE: C {}, Rust {}; of zkc/gcc: {}.\n",
+        "\nGeometric means of zkc/upstream VARIABLE: C {}, Rust {}; of zkc/gcc: {}; of zkc/clang: {}.\n",
         g(&vs_up_c),
         g(&vs_up_rs),
-        g(&vs_gcc)
+        g(&vs_gcc),
+        g(&vs_clang)
     );
+    let _ = writeln!(md, "## Where zkc's cost goes\n");
+    let _ = writeln!(
+        md,
+        "VARIABLE = MAIN (62 per step) + OPCODES + MEMORY (PRECOMPILES: zkc emits none).\n"
+    );
+    let _ = writeln!(
+        md,
+        "| program | MAIN | OPCODES | MEMORY | VARIABLE |\n|---|--:|--:|--:|--:|"
+    );
+    md.push_str(&parts);
+    let _ = writeln!(md);
     let _ = writeln!(md, "## Compile time ⏱ and code size\n");
     let _ = writeln!(
         md,
