@@ -18,18 +18,34 @@ fn zkc(args: &[&str]) -> Output {
         .expect("run zkc")
 }
 
+/// `zkc COMMAND` on a bench program with its stdin.
+fn run_bench(command: &str, name: &str) -> Output {
+    let wasm = shared(&format!("bench/wasm/{name}.wasm"));
+    let stdin = shared(&format!("bench/expected/{name}.stdin"));
+    zkc(&[
+        command,
+        wasm.to_str().unwrap(),
+        "--stdin",
+        stdin.to_str().unwrap(),
+    ])
+}
+
+fn expected_exit_code(name: &str) -> i32 {
+    let path = shared(&format!("bench/expected/{name}.exitcode"));
+    std::fs::read_to_string(path)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]
 fn interp_runs_a_c_program_with_its_stdin() {
-    let out = zkc(&[
-        "interp",
-        shared("bench/wasm/c_fib.wasm").to_str().unwrap(),
-        "--stdin",
-        shared("bench/expected/c_fib.stdin").to_str().unwrap(),
-    ]);
+    let out = run_bench("interp", "c_fib");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(
         out.stdout,
@@ -39,18 +55,8 @@ fn interp_runs_a_c_program_with_its_stdin() {
 
 #[test]
 fn interp_exits_with_the_programs_status() {
-    let out = zkc(&[
-        "interp",
-        shared("bench/wasm/wat_exit.wasm").to_str().unwrap(),
-        "--stdin",
-        shared("bench/expected/wat_exit.stdin").to_str().unwrap(),
-    ]);
-    let want: i32 = std::fs::read_to_string(shared("bench/expected/wat_exit.exitcode"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(want));
+    let out = run_bench("interp", "wat_exit");
+    assert_eq!(out.status.code(), Some(expected_exit_code("wat_exit")));
 }
 
 #[test]
@@ -216,18 +222,8 @@ fn run_prints_the_program_output_and_costs_like_ziskemu() {
 
 #[test]
 fn run_exits_with_the_programs_status() {
-    let out = zkc(&[
-        "run",
-        shared("bench/wasm/wat_exit.wasm").to_str().unwrap(),
-        "--stdin",
-        shared("bench/expected/wat_exit.stdin").to_str().unwrap(),
-    ]);
-    let want: i32 = std::fs::read_to_string(shared("bench/expected/wat_exit.exitcode"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(want));
+    let out = run_bench("run", "wat_exit");
+    assert_eq!(out.status.code(), Some(expected_exit_code("wat_exit")));
     assert_eq!(
         out.stdout,
         std::fs::read(shared("bench/expected/wat_exit.stdout")).unwrap()

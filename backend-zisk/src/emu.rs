@@ -341,7 +341,11 @@ impl<'r> Emulator<'r> {
 
     #[inline(always)]
     fn step_once(&mut self) -> Result<(), EmuError> {
-        let memory_before = if self.profiling { self.counters.memory_cost() } else { 0 };
+        let memory_before = if self.profiling {
+            self.counters.memory_cost()
+        } else {
+            0
+        };
         let (block, index) = self
             .locate(self.pc)
             .ok_or_else(|| self.error(EmuErrorKind::NoInstruction))?;
@@ -479,21 +483,13 @@ impl<'r> Emulator<'r> {
                     .iter()
                     .enumerate()
                     .filter(|(_, &n)| n > 0)
-                    .map(move |(i, &n)| (c.start + 4 * i as u64, n, c.costs.get(i).copied().unwrap_or(0)))
-            })
-            .collect()
-    }
-
-    /// How many times each instruction ran, by address (instructions that never ran omitted).
-    pub fn pc_counts(&self) -> Vec<(u64, u64)> {
-        self.code
-            .iter()
-            .flat_map(|c| {
-                c.counts
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &n)| n > 0)
-                    .map(move |(i, &n)| (c.start + 4 * i as u64, n))
+                    .map(move |(i, &n)| {
+                        (
+                            c.start + 4 * i as u64,
+                            n,
+                            c.costs.get(i).copied().unwrap_or(0),
+                        )
+                    })
             })
             .collect()
     }

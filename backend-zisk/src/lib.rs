@@ -29,7 +29,7 @@
 //! [`Emulator::run`] stops at `end` or a step limit and returns an [`Outcome`], or an
 //! [`EmuError`] with pc, step and address; [`Emulator::stats`] gives the [`Stats`]
 //! (`steps`, [`Stats::variable_cost`], ...) and [`Stats::format_like_ziskemu`] the `-X` report;
-//! [`Emulator::pc_counts`] the per-instruction counts for profiles. Running an ELF the way
+//! [`Emulator::pc_costs`] the per-instruction counts (and, with [`Emulator::enable_profile`], costs) for profiles. Running an ELF the way
 //! `zkc emu app.elf --stdin FILE --stats` does:
 //!
 //! ```no_run
