@@ -19,7 +19,10 @@ fn errors(text: &str) -> Vec<String> {
 
 fn assert_error(text: &str, expected: &str) {
     let errs = errors(text);
-    assert!(errs.iter().any(|e| e == expected), "expected `{expected}`, got {errs:#?}");
+    assert!(
+        errs.iter().any(|e| e == expected),
+        "expected `{expected}`, got {errs:#?}"
+    );
 }
 
 #[test]
@@ -109,9 +112,15 @@ fn operation_that_does_not_exist_at_a_type() {
     .unwrap();
     let body = m.funcs.values_mut().next().unwrap().body_mut().unwrap();
     let inst = body.blocks[body.layout[0]].insts[0];
-    body.insts[inst].op = zkc_ir::Op::Unary { op: zkc_ir::UnaryOp::Sqrt, ty: zkc_ir::Type::I32 };
+    body.insts[inst].op = zkc_ir::Op::Unary {
+        op: zkc_ir::UnaryOp::Sqrt,
+        ty: zkc_ir::Type::I32,
+    };
     let errs = errors_of(&m);
-    assert!(errs.contains(&"@f block0 inst 0: i32.sqrt does not exist".to_string()), "{errs:?}");
+    assert!(
+        errs.contains(&"@f block0 inst 0: i32.sqrt does not exist".to_string()),
+        "{errs:?}"
+    );
 }
 
 #[test]
@@ -136,16 +145,23 @@ fn missing_terminator() {
     let body = m.funcs.values_mut().next().unwrap().body_mut().unwrap();
     let b = body.layout[0];
     body.blocks[b].term = None;
-    assert_eq!(errors_of(&m), vec!["@f block0: block has no terminator".to_string()]);
+    assert_eq!(
+        errors_of(&m),
+        vec!["@f block0: block has no terminator".to_string()]
+    );
 }
 
 #[test]
 fn branch_to_block_outside_layout() {
-    let mut m = parse_module("func @f() {\nblock0:\n    jump block1\nblock1:\n    return\n}\n").unwrap();
+    let mut m =
+        parse_module("func @f() {\nblock0:\n    jump block1\nblock1:\n    return\n}\n").unwrap();
     let body = m.funcs.values_mut().next().unwrap().body_mut().unwrap();
     body.layout.pop();
     let errs = errors_of(&m);
-    assert_eq!(errs, vec!["@f block0 terminator: branch to block1 which is not in the layout"]);
+    assert_eq!(
+        errs,
+        vec!["@f block0 terminator: branch to block1 which is not in the layout"]
+    );
 }
 
 #[test]
@@ -159,7 +175,10 @@ fn value_defined_twice() {
     let first = body.blocks[b].insts[0];
     body.blocks[b].insts.push(first);
     let errs = errors_of(&m);
-    assert!(errs.iter().any(|e| e.contains("is placed twice")), "{errs:?}");
+    assert!(
+        errs.iter().any(|e| e.contains("is placed twice")),
+        "{errs:?}"
+    );
 }
 
 #[test]
@@ -174,6 +193,9 @@ fn start_function_must_take_nothing() {
 fn trap_terminator_needs_no_values_and_verifies() {
     let m = parse_module("func @f() -> i32 {\nblock0:\n    trap unreachable\n}\n").unwrap();
     let body = m.funcs.values().next().unwrap().body().unwrap();
-    assert!(matches!(body.blocks[body.layout[0]].term.as_ref().unwrap().kind, TermKind::Trap(_)));
+    assert!(matches!(
+        body.blocks[body.layout[0]].term.as_ref().unwrap().kind,
+        TermKind::Trap(_)
+    ));
     assert!(errors_of(&m).is_empty());
 }
