@@ -3,14 +3,15 @@
 //! interpreter agrees; and when `ziskemu` is found, the `.zisk` and `.elf` give the same console
 //! output, STEPS and VARIABLE on the real emulator.
 //!
-//! `ZKC_BENCH=name` runs one program; `ZKC_BENCH_REPORT=1` prints the cost table.
+//! `ZKC_BENCH=name` runs one program; `ZKC_BENCH_REPORT=1` prints the cost table, first
+//! allocator (slots) against the coloring allocator, with geometric means.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use zkc_backend_zisk::codegen::{compile, CodegenOptions, EXIT_WORD};
+use zkc_backend_zisk::codegen::{compile, Allocator, CodegenOptions, EXIT_WORD};
 use zkc_backend_zisk::{emu, write_asm, zisk_bin, Emulator, Status};
 
 fn bench_dir() -> PathBuf {
@@ -22,13 +23,22 @@ struct Run {
     exit_word: u64,
     steps: u64,
     variable: u64,
+    memory: u64,
 }
 
 fn build(wasm: &[u8]) -> zkc_backend_zisk::Program {
+    build_with(wasm, Allocator::default())
+}
+
+fn build_with(wasm: &[u8], allocator: Allocator) -> zkc_backend_zisk::Program {
     let module = zkc_frontend_wasm::translate(wasm).expect("translate");
     let linked = zkc_runtime::link(module).expect("link");
     zkc_ir::verify::verify_module(&linked).expect("linked module verifies");
-    compile(&linked, &CodegenOptions::default()).expect("compile")
+    let opts = CodegenOptions {
+        allocator,
+        ..CodegenOptions::default()
+    };
+    compile(&linked, &opts).expect("compile")
 }
 
 fn run_zkc(program: &zkc_backend_zisk::Program, stdin: &[u8]) -> Run {
@@ -43,6 +53,7 @@ fn run_zkc(program: &zkc_backend_zisk::Program, stdin: &[u8]) -> Run {
         exit_word: e.read_u64(EXIT_WORD),
         steps: stats.steps,
         variable: stats.variable_cost(),
+        memory: stats.memory_cost,
     }
 }
 
@@ -74,32 +85,62 @@ fn expected(name: &str) -> (Vec<u8>, String, i32) {
 
 #[test]
 fn bench_programs_run_correctly() {
+    let report = std::env::var_os("ZKC_BENCH_REPORT").is_some();
     let mut failures = Vec::new();
-    let mut report = String::new();
+    let mut table = String::from(
+        "| program | slots STEPS | slots VARIABLE | slots MEMORY | coloring STEPS | coloring VARIABLE | coloring MEMORY | VARIABLE ÷ | MEMORY ÷ |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+    );
+    let (mut log_var, mut log_mem, mut count) = (0f64, 0f64, 0f64);
+    let allocators: &[Allocator] = if report {
+        &[Allocator::Slots, Allocator::Coloring]
+    } else {
+        &[Allocator::Coloring]
+    };
     for name in names() {
         let wasm = std::fs::read(bench_dir().join(format!("wasm/{name}.wasm"))).unwrap();
         let (stdin, stdout, code) = expected(&name);
-        let program = build(&wasm);
-        let run = run_zkc(&program, &stdin);
-        let status = run.exit_word as u32 as i32;
-        let trap = run.exit_word >> 32;
-        if run.console != stdout || status != code || trap != 0 {
-            let line = run
-                .console
-                .lines()
-                .zip(stdout.lines())
-                .position(|(a, b)| a != b)
-                .unwrap_or(run.console.lines().count().min(stdout.lines().count()));
-            failures.push(format!(
-                "{name}: exit {status} trap {trap}; output differs at line {line}: got {:?}, expected {:?}",
-                run.console.lines().nth(line),
-                stdout.lines().nth(line)
-            ));
+        let mut runs = Vec::new();
+        for &allocator in allocators {
+            let program = build_with(&wasm, allocator);
+            let run = run_zkc(&program, &stdin);
+            let status = run.exit_word as u32 as i32;
+            let trap = run.exit_word >> 32;
+            if run.console != stdout || status != code || trap != 0 {
+                let line = run
+                    .console
+                    .lines()
+                    .zip(stdout.lines())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(run.console.lines().count().min(stdout.lines().count()));
+                failures.push(format!(
+                    "{name} ({allocator:?}): exit {status} trap {trap}; output differs at line {line}: got {:?}, expected {:?}",
+                    run.console.lines().nth(line),
+                    stdout.lines().nth(line)
+                ));
+            }
+            runs.push(run);
         }
-        report += &format!("| {name} | {} | {} |\n", run.steps, run.variable);
+        if let [a, b] = &runs[..] {
+            let (rv, rm) = (
+                a.variable as f64 / b.variable as f64,
+                a.memory as f64 / b.memory as f64,
+            );
+            log_var += rv.ln();
+            log_mem += rm.ln();
+            count += 1.0;
+            table += &format!(
+                "| {name} | {} | {} | {} | {} | {} | {} | {rv:.2}x | {rm:.2}x |\n",
+                a.steps, a.variable, a.memory, b.steps, b.variable, b.memory
+            );
+        }
     }
-    if std::env::var_os("ZKC_BENCH_REPORT").is_some() {
-        println!("{report}");
+    if report {
+        println!("{table}");
+        println!(
+            "geometric mean over {count} programs: VARIABLE {:.2}x lower, MEMORY {:.2}x lower",
+            (log_var / count).exp(),
+            (log_mem / count).exp()
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

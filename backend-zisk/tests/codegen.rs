@@ -1,7 +1,7 @@
 //! Focused code generation tests: small wat programs compiled by zkc and run on zkc's emulator
 //! must end exactly as the reference interpreter says (console, exit status, or trap).
 
-use zkc_backend_zisk::codegen::{compile, CodegenOptions, EXIT_WORD};
+use zkc_backend_zisk::codegen::{compile, Allocator, CodegenOptions, EXIT_WORD};
 use zkc_backend_zisk::{emu, Emulator, Status};
 use zkc_ir::interp::{run_command, Exit, Trap};
 use zkc_ir::TrapCode;
@@ -43,14 +43,20 @@ fn check(fields: &str) -> End {
         Exit::Trap(Trap::Wasm(t)) => End::Trap(t),
         Exit::Trap(t) => panic!("interpreter: {t}"),
     };
-    let (console, got) = zkc(&module, &CodegenOptions::default());
     let mut expect_console = String::from_utf8(oracle.stdout).unwrap();
     if let End::Trap(t) = want {
         expect_console += &format!("trap: {}\n", t.message());
     }
-    assert_eq!(got, want, "{fields}");
-    assert_eq!(console, expect_console);
-    got
+    for allocator in [Allocator::Slots, Allocator::Coloring] {
+        let opts = CodegenOptions {
+            allocator,
+            ..CodegenOptions::default()
+        };
+        let (console, got) = zkc(&module, &opts);
+        assert_eq!(got, want, "{allocator:?}: {fields}");
+        assert_eq!(console, expect_console, "{allocator:?}");
+    }
+    want
 }
 
 /// `_start` exits with the i32 that `expr` leaves on the stack.
@@ -298,6 +304,7 @@ fn bounds_checks_can_be_turned_off() {
         &module,
         &CodegenOptions {
             bounds_checks: false,
+            ..CodegenOptions::default()
         },
     );
     assert_eq!(end, End::Code(5));

@@ -3,32 +3,46 @@
 //! # Interface
 //!
 //! The allocator sees a function through the small [`AllocFunction`] trait: virtual registers
-//! ([`VReg`]), blocks with their successors, and per instruction its uses, defs, and whether it
-//! is a call (and whether that call can re-enter the function). It returns an [`Allocation`], a
-//! side table: a [`Loc`] per vreg and, per call that can re-enter, the vregs whose locations
-//! must be saved and restored around it. It never rewrites the code; the backend emits the code
-//! with the locations (the design of regalloc2, which the coloring allocator of issue 7 will
-//! follow behind the same interface).
+//! ([`VReg`]), blocks with their successors, and per instruction its vreg uses and defs, the
+//! fixed machine registers it reads and writes, the copies it performs, and whether it is a
+//! call (with what the callee may clobber, and whether it can re-enter the function). It
+//! returns an [`Allocation`], a side table: a [`Loc`] per vreg and, per call that can re-enter,
+//! the vregs whose locations must be saved and restored around it. It never rewrites the code;
+//! the backend emits the code with the locations (the design of regalloc2).
 //!
-//! # This allocator: one static slot per vreg
+//! Input invariants: block 0 is the entry; every vreg use is reached by a def on every path
+//! (the [`checker`] assumes it); the destinations of one instruction's copies are distinct.
 //!
-//! Every vreg gets its own 8-byte slot at a constant address ([`SlotArena`] hands out
-//! addresses; a function's slots form its static frame). ZisK ops read (11) and write (18) a
-//! constant-address slot without an extra step, so each IR operation stays one instruction.
+//! # Two strategies
+//!
+//! - [`allocate`] (the first allocator, [`Strategy::Slots`]): every vreg its own static slot.
+//! - [`coloring::allocate`] ([`Strategy::Coloring`]): registers for the most valuable live
+//!   ranges, reused slots for the rest, copies coalesced; see [`coloring`].
+//!
+//! ZisK facts behind both (TARGET.md, `zisk-core` `zisk_ops_costs.rs`): registers r1..r39 cost
+//! nothing beyond the step; a constant-address 8-byte slot costs 11 per read and 18 per write
+//! and no extra step, so any ZisK op can take a slot as an operand (even as the base `a` of an
+//! indirect access) and each IR operation stays one instruction whatever the allocation.
 //!
 //! # Recursion
 //!
-//! A static frame is correct as long as a function is never re-entered while its frame is live.
-//! [`call_graph_sccs`] computes the strongly connected components of the call graph (Tarjan,
-//! 1972); the backend adds an edge from a `call_indirect` to every function of an element
-//! segment with the same signature. A call from `f` to a function of `f`'s own component may
-//! re-enter `f`: the caller saves the vregs live across that call (its return-address vreg
-//! included) on a software stack and restores them after the call. Every activation below the
-//! newest one of `f` is then in the middle of such a call and has its values saved, so the newest
-//! activation may overwrite the static frame freely. Calls to other components need no saves.
-//! The backend checks the stack limit before pushing and traps with `call stack exhausted`.
+//! Static locations (registers and slots alike) are correct as long as a function is never
+//! re-entered while they hold live values. [`call_graph_sccs`] computes the strongly connected
+//! components of the call graph (Tarjan, 1972); the backend adds an edge from a
+//! `call_indirect` to every function of an element segment with the same signature. A call from
+//! `f` to a function of `f`'s own component may re-enter `f`: the caller saves the vregs live
+//! across that call (its return-address vreg included) on a software stack and restores them
+//! after the call. Every activation below the newest one of `f` is then in the middle of such a
+//! call and has its values saved, so the newest activation may overwrite its locations freely.
+//! Calls to other components need no saves: their clobbers are known (see [`CallInfo`]).
+
+pub mod bitset;
+pub mod checker;
+pub mod coloring;
 
 use std::collections::HashMap;
+
+pub use bitset::BitSet;
 
 /// A virtual register, an index into the function's vregs.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
@@ -40,20 +54,58 @@ impl VReg {
     }
 }
 
+impl std::fmt::Display for VReg {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "v{}", self.0)
+    }
+}
+
+/// A set of machine registers r0..r63, bit `r` for `r`.
+pub type RegSet = u64;
+
+/// The registers `lo..=hi`.
+pub const fn reg_range(lo: u8, hi: u8) -> RegSet {
+    (u64::MAX >> (63 - hi as u32)) & (u64::MAX << lo)
+}
+
 /// Where a vreg lives.
-#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+#[derive(Copy, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub enum Loc {
     /// A main-trace register r1..r39.
     Reg(u8),
-    /// An 8-byte slot at a constant RAM address.
+    /// An 8-byte slot at a constant RAM address (the coloring allocator returns offsets from
+    /// the slot area; [`Allocation::rebase_slots`] makes them addresses).
     Slot(u64),
 }
 
+impl std::fmt::Display for Loc {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            Loc::Reg(r) => write!(f, "r{r}"),
+            Loc::Slot(a) => write!(f, "[{a:#x}]"),
+        }
+    }
+}
+
+/// One side of a copy.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Operand {
+    V(VReg),
+    /// A fixed machine register.
+    R(u8),
+}
+
 /// What the allocator needs to know about a call instruction.
-#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
 pub struct CallInfo {
-    /// The call may re-enter the calling function (same call-graph component).
+    /// The call may re-enter the calling function (same call-graph component): the values live
+    /// across it are saved and restored, whatever their location.
     pub reenters: bool,
+    /// The registers the callee (with its own callees) may write.
+    pub clobbers: RegSet,
+    /// The callee may write the slots `0..slot_clobbers` of the shared slot area (the slots of
+    /// the functions it may call, transitively, start at 0: see [`coloring`]).
+    pub slot_clobbers: u32,
 }
 
 /// A function as the allocator sees it. Instructions are numbered `0..num_insts()`, each block
@@ -68,6 +120,18 @@ pub trait AllocFunction {
     fn inst_uses(&self, i: usize, out: &mut Vec<VReg>);
     /// The vregs instruction `i` writes.
     fn inst_defs(&self, i: usize, out: &mut Vec<VReg>);
+    /// The machine registers instruction `i` reads (a call: its argument registers).
+    fn inst_reg_uses(&self, _i: usize) -> RegSet {
+        0
+    }
+    /// The machine registers instruction `i` writes (a call: its result registers; the
+    /// callee's other clobbers are in [`CallInfo`]).
+    fn inst_reg_defs(&self, _i: usize) -> RegSet {
+        0
+    }
+    /// The copies instruction `i` performs, all at once: `(source, destination)`. Each vreg
+    /// operand must also be among the uses and defs.
+    fn inst_moves(&self, _i: usize, _out: &mut Vec<(Operand, Operand)>) {}
     /// `Some` when instruction `i` is a call.
     fn call_info(&self, i: usize) -> Option<CallInfo>;
 }
@@ -80,12 +144,38 @@ pub struct Allocation {
     /// For each call instruction that may re-enter: the vregs to save before it and restore
     /// after it, in a fixed order.
     pub call_saves: HashMap<usize, Vec<VReg>>,
+    /// Slots used by the function itself (coloring: offsets `0..8 * num_slots`).
+    pub num_slots: u32,
+    /// Registers the function writes: its vregs' registers and its fixed-register defs, and
+    /// the clobbers of its calls that do not re-enter it.
+    pub clobbers: RegSet,
+    /// The slots `0..slot_clobbers` the function or its callees may write (coloring).
+    pub slot_clobbers: u32,
 }
 
 impl Allocation {
     pub fn loc(&self, v: VReg) -> Loc {
         self.locs[v.index()]
     }
+
+    /// Turns slot offsets into addresses from `base`.
+    pub fn rebase_slots(&mut self, base: u64) {
+        for l in &mut self.locs {
+            if let Loc::Slot(o) = l {
+                *o += base;
+            }
+        }
+    }
+}
+
+/// Which allocator to run.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
+pub enum Strategy {
+    /// The first allocator: one static slot per vreg.
+    Slots,
+    /// Registers, then reused slots ([`coloring`]).
+    #[default]
+    Coloring,
 }
 
 /// Hands out static slot addresses from a region `[next, end)`.
@@ -114,81 +204,136 @@ impl SlotArena {
     }
 }
 
-/// Live-in sets per block and live-out per instruction of calls, by backward dataflow.
+/// Liveness over the vregs and the fixed registers of an [`AllocFunction`].
+///
+/// The sets index vregs `0..n` and register `r` as bit `n + r`. Computed by backward dataflow
+/// over per-block upward-exposed uses and defs, iterated to a fixed point in reverse block order.
 pub struct Liveness {
-    pub live_in: Vec<Vec<bool>>,
-    /// For each call instruction, the vregs live just after it.
-    pub live_after_call: HashMap<usize, Vec<VReg>>,
+    pub num_vregs: usize,
+    pub live_in: Vec<BitSet>,
+    pub live_out: Vec<BitSet>,
 }
 
-/// Classic iterative liveness over the blocks (vregs may be defined more than once: block
-/// parameters are defined by the moves at the end of each predecessor).
+impl Liveness {
+    pub fn reg_bit(&self, r: u8) -> usize {
+        self.num_vregs + r as usize
+    }
+
+    /// The registers in a set.
+    pub fn regs(&self, s: &BitSet) -> RegSet {
+        let n = self.num_vregs;
+        let (k, sh) = (n / 64, n % 64);
+        if sh == 0 {
+            s.word(k)
+        } else {
+            s.word(k) >> sh | s.word(k + 1) << (64 - sh)
+        }
+    }
+}
+
+/// Registers a call writes: its result registers and its callee's clobbers.
+fn call_kills(f: &impl AllocFunction, i: usize) -> RegSet {
+    f.inst_reg_defs(i) | f.call_info(i).map_or(0, |c| c.clobbers)
+}
+
 pub fn liveness(f: &impl AllocFunction) -> Liveness {
     let n = f.num_vregs();
     let nb = f.num_blocks();
-    let mut live_in = vec![vec![false; n]; nb];
+    let bits = n + 64;
+    let mut gen = vec![BitSet::new(bits); nb];
+    let mut kill = vec![BitSet::new(bits); nb];
     let mut uses = Vec::new();
     let mut defs = Vec::new();
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for b in (0..nb).rev() {
-            let mut live = vec![false; n];
-            for &s in f.block_succs(b) {
-                for (l, &x) in live.iter_mut().zip(&live_in[s]) {
-                    *l |= x;
-                }
-            }
-            for i in f.block_insts(b).rev() {
-                defs.clear();
-                uses.clear();
-                f.inst_defs(i, &mut defs);
-                f.inst_uses(i, &mut uses);
-                for d in &defs {
-                    live[d.index()] = false;
-                }
-                for u in &uses {
-                    live[u.index()] = true;
-                }
-            }
-            if live != live_in[b] {
-                live_in[b] = live;
-                changed = true;
-            }
-        }
-    }
-    let mut live_after_call = HashMap::new();
     for b in 0..nb {
-        let mut live = vec![false; n];
-        for &s in f.block_succs(b) {
-            for (l, &x) in live.iter_mut().zip(&live_in[s]) {
-                *l |= x;
-            }
-        }
+        let (g, k) = (&mut gen[b], &mut kill[b]);
         for i in f.block_insts(b).rev() {
-            if f.call_info(i).is_some() {
-                let set: Vec<VReg> = (0..n)
-                    .filter(|&v| live[v])
-                    .map(|v| VReg(v as u32))
-                    .collect();
-                live_after_call.insert(i, set);
-            }
             defs.clear();
             uses.clear();
             f.inst_defs(i, &mut defs);
             f.inst_uses(i, &mut uses);
             for d in &defs {
-                live[d.index()] = false;
+                g.remove(d.index());
+                k.insert(d.index());
+            }
+            for r in regs_of(call_kills(f, i)) {
+                g.remove(n + r as usize);
+                k.insert(n + r as usize);
             }
             for u in &uses {
-                live[u.index()] = true;
+                g.insert(u.index());
+            }
+            for r in regs_of(f.inst_reg_uses(i)) {
+                g.insert(n + r as usize);
             }
         }
     }
-    Liveness {
-        live_in,
-        live_after_call,
+    let mut live_in = gen.clone();
+    let mut live_out = vec![BitSet::new(bits); nb];
+    let mut tmp = BitSet::new(bits);
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for b in (0..nb).rev() {
+            for &s in f.block_succs(b) {
+                live_out[b].union_with(&live_in[s]);
+            }
+            tmp.copy_from(&live_out[b]);
+            tmp.subtract(&kill[b]);
+            changed |= live_in[b].union_with(&tmp);
+        }
     }
+    Liveness {
+        num_vregs: n,
+        live_in,
+        live_out,
+    }
+}
+
+/// The registers of a set, in increasing order.
+pub fn regs_of(s: RegSet) -> impl Iterator<Item = u8> {
+    let mut w = s;
+    std::iter::from_fn(move || {
+        if w == 0 {
+            return None;
+        }
+        let t = w.trailing_zeros() as u8;
+        w &= w - 1;
+        Some(t)
+    })
+}
+
+/// For each call that may re-enter, the vregs live across it (live after it, not defined by it).
+pub fn reentering_call_saves(f: &impl AllocFunction, live: &Liveness) -> HashMap<usize, Vec<VReg>> {
+    let n = f.num_vregs();
+    let mut out = HashMap::new();
+    let mut uses = Vec::new();
+    let mut defs = Vec::new();
+    let mut cur = BitSet::new(n + 64);
+    for b in 0..f.num_blocks() {
+        if !f
+            .block_insts(b)
+            .any(|i| f.call_info(i).is_some_and(|c| c.reenters))
+        {
+            continue;
+        }
+        cur.copy_from(&live.live_out[b]);
+        for i in f.block_insts(b).rev() {
+            defs.clear();
+            uses.clear();
+            f.inst_defs(i, &mut defs);
+            f.inst_uses(i, &mut uses);
+            for d in &defs {
+                cur.remove(d.index());
+            }
+            if f.call_info(i).is_some_and(|c| c.reenters) {
+                out.insert(i, cur.iter_below(n).map(|v| VReg(v as u32)).collect());
+            }
+            for u in &uses {
+                cur.insert(u.index());
+            }
+        }
+    }
+    out
 }
 
 /// The first strategy: one slot per vreg; saves around re-entering calls are the vregs live
@@ -199,25 +344,32 @@ pub fn allocate(f: &impl AllocFunction, slots: &mut SlotArena) -> Result<Allocat
         locs.push(Loc::Slot(slots.alloc()?));
     }
     let mut call_saves = HashMap::new();
-    let needs_liveness = (0..f.num_blocks())
-        .flat_map(|b| f.block_insts(b))
-        .any(|i| matches!(f.call_info(i), Some(CallInfo { reenters: true })));
-    if needs_liveness {
-        let live = liveness(f);
-        for (i, set) in live.live_after_call {
-            if f.call_info(i).is_some_and(|c| c.reenters) {
-                let mut defs = Vec::new();
-                f.inst_defs(i, &mut defs);
-                let set: Vec<VReg> = set.into_iter().filter(|v| !defs.contains(v)).collect();
-                call_saves.insert(i, set);
+    let mut clobbers = 0;
+    let mut any_reenter = false;
+    for i in (0..f.num_blocks()).flat_map(|b| f.block_insts(b)) {
+        clobbers |= f.inst_reg_defs(i);
+        if let Some(c) = f.call_info(i) {
+            any_reenter |= c.reenters;
+            if !c.reenters {
+                clobbers |= c.clobbers;
             }
         }
     }
-    Ok(Allocation { locs, call_saves })
+    if any_reenter {
+        call_saves = reentering_call_saves(f, &liveness(f));
+    }
+    Ok(Allocation {
+        num_slots: locs.len() as u32,
+        locs,
+        call_saves,
+        clobbers,
+        slot_clobbers: 0,
+    })
 }
 
 /// Strongly connected components of a graph of `n` nodes (Tarjan's algorithm, iterative).
-/// Returns the component id of each node; ids are in reverse topological order.
+/// Returns the component id of each node; ids are in reverse topological order (a component's
+/// successors have smaller ids).
 pub fn call_graph_sccs(n: usize, succs: &[Vec<usize>]) -> Vec<usize> {
     const NONE: usize = usize::MAX;
     let mut index = vec![NONE; n];
@@ -313,17 +465,29 @@ mod tests {
         assert_ne!(c[3], c[4]);
     }
 
+    fn simulate(moves: &[(Loc, Loc)], scratch: Loc) {
+        let seq = sequentialize_moves(moves, scratch);
+        let mut m: HashMap<Loc, u64> = HashMap::new();
+        let val = |m: &HashMap<Loc, u64>, l: Loc| {
+            m.get(&l).copied().unwrap_or(match l {
+                Loc::Reg(r) => 1000 + r as u64,
+                Loc::Slot(a) => a,
+            })
+        };
+        let before = m.clone();
+        for (s, d) in seq {
+            let v = val(&m, s);
+            m.insert(d, v);
+        }
+        for &(s, d) in moves {
+            assert_eq!(val(&m, d), val(&before, s), "{moves:?}");
+        }
+    }
+
     #[test]
     fn swap_uses_scratch() {
         let (a, b, t) = (Loc::Slot(0), Loc::Slot(8), Loc::Reg(2));
-        let seq = sequentialize_moves(&[(a, b), (b, a)], t);
-        // simulate
-        let mut m: HashMap<Loc, u32> = [(a, 1), (b, 2), (t, 0)].into_iter().collect();
-        for (s, d) in seq {
-            let v = m[&s];
-            m.insert(d, v);
-        }
-        assert_eq!((m[&a], m[&b]), (2, 1));
+        simulate(&[(a, b), (b, a)], t);
     }
 
     #[test]
@@ -331,5 +495,42 @@ mod tests {
         let (a, b, c) = (Loc::Slot(0), Loc::Slot(8), Loc::Slot(16));
         let seq = sequentialize_moves(&[(a, b), (b, c)], Loc::Reg(2));
         assert_eq!(seq, vec![(b, c), (a, b)]);
+    }
+
+    /// Random parallel moves (cycles, fan-out, chains) over a few locations.
+    #[test]
+    fn random_parallel_moves() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut rnd = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let locs: Vec<Loc> = (0..4)
+            .map(|i| Loc::Reg(10 + i))
+            .chain((0..4).map(|i| Loc::Slot(8 * i)))
+            .collect();
+        for _ in 0..5000 {
+            let k = 1 + rnd(8) as usize;
+            let mut dsts: Vec<Loc> = locs.clone();
+            let mut moves = Vec::new();
+            for _ in 0..k {
+                if dsts.is_empty() {
+                    break;
+                }
+                let d = dsts.remove(rnd(dsts.len() as u64) as usize);
+                let s = locs[rnd(locs.len() as u64) as usize];
+                moves.push((s, d));
+            }
+            simulate(&moves, Loc::Reg(2));
+        }
+    }
+
+    #[test]
+    fn reg_ranges() {
+        assert_eq!(reg_range(0, 63), u64::MAX);
+        assert_eq!(reg_range(10, 12), 0b111 << 10);
+        assert_eq!(regs_of(reg_range(3, 5)).collect::<Vec<_>>(), vec![3, 4, 5]);
     }
 }

@@ -6,14 +6,14 @@ use zkc_ir::{
     BinaryOp, Block, BlockCall, CmpOp, ConvOp, EntityRef, FuncId, Function, Inst, Module,
     Op as IrOp, SecondaryMap, TermKind, TrapCode, Type, UnaryOp, Value as IrValue,
 };
-use zkc_regalloc_mem::{allocate, sequentialize_moves, Allocation, Loc, VReg};
+use zkc_regalloc_mem::{CallInfo, VReg};
 
 use super::vcode::{MoveSrc, VCode, VInst, VA, VB, VS};
-use super::{static_full, trap_label, CodegenError, CodegenOptions, Layout, Statics};
-use super::{ARG_REG0, ARG_REGS, EXIT_WORD, SP_REG};
+use super::{trap_label, CodegenError, CodegenOptions, Layout, Statics};
+use super::{ARG_REG0, ARG_REGS, EXIT_WORD};
 use crate::mem_map::*;
-use crate::program::{Flow, InstKind, OpInst, Program, Target, Value};
-use crate::{ASrc, BSrc, Op, Store};
+use crate::program::{Flow, Target, Value};
+use crate::Op;
 
 /// `zisk.*` imports the selector lowers in place.
 pub const MACHINE_IMPORTS: &[&str] = &["exit"];
@@ -387,7 +387,16 @@ impl<'a> Ctx<'a> {
                 let reenters = self.l.scc[g.index()] == self.l.scc[self.fid.index()];
                 let label = self.l.func_labels[g.index()].clone();
                 self.vc.push_c(
-                    VInst::Call { label, reenters },
+                    VInst::Call {
+                        label,
+                        callee: g.index(),
+                        args: args.len(),
+                        rets: res.len(),
+                        info: CallInfo {
+                            reenters,
+                            ..CallInfo::default()
+                        },
+                    },
                     format!("call @{}", callee.name),
                 );
                 self.results(&res);
@@ -425,7 +434,13 @@ impl<'a> Ctx<'a> {
                     VInst::CallInd {
                         table: base,
                         ret_label,
-                        reenters,
+                        sig: sig.index() as u64,
+                        args: params.len(),
+                        rets: res.len(),
+                        info: CallInfo {
+                            reenters,
+                            ..CallInfo::default()
+                        },
                     },
                     "call_indirect".into(),
                 );
@@ -808,7 +823,10 @@ impl<'a> Ctx<'a> {
                     let b = self.b(v);
                     self.copy(b, Self::arg_loc_s(i, self.l));
                 }
-                self.vc.push(VInst::Ret { ra: self.ra });
+                self.vc.push(VInst::Ret {
+                    ra: self.ra,
+                    rets: vals.len(),
+                });
             }
             TermKind::Trap(code) => self.vc.push(VInst::Jump(trap_label(*code))),
         }
@@ -824,6 +842,7 @@ impl<'a> Ctx<'a> {
 
     fn jump_table(&mut self, labels: &[String]) -> Result<u64, CodegenError> {
         let base = self.statics.arena.next;
+        self.vc.table_labels.extend(labels.iter().cloned());
         for l in labels {
             self.statics.word(Value::Sym(l.clone(), 0))?;
         }
@@ -838,8 +857,7 @@ pub(crate) fn compile_function(
     fid: FuncId,
     f: &Function,
     statics: &mut Statics,
-    out: &mut Program,
-) -> Result<(), CodegenError> {
+) -> Result<VCode, CodegenError> {
     let mut consts = SecondaryMap::new();
     let mut uses: SecondaryMap<IrValue, u32> = SecondaryMap::new();
     let mut def_block: HashMap<Inst, Block> = HashMap::new();
@@ -936,182 +954,5 @@ pub(crate) fn compile_function(
     result?;
     let mut vc = cx.vc;
     vc.resolve_succs();
-    let alloc = allocate(&vc, &mut statics.arena).map_err(|_| static_full())?;
-    emit(&vc, &alloc, &label, out)
-}
-
-fn loc_a(l: Loc) -> ASrc<Value> {
-    match l {
-        Loc::Reg(r) => ASrc::Reg(r),
-        Loc::Slot(a) => ASrc::Mem(lit(a)),
-    }
-}
-
-fn loc_b(l: Loc) -> BSrc<Value> {
-    match l {
-        Loc::Reg(r) => BSrc::Reg(r),
-        Loc::Slot(a) => BSrc::Mem(lit(a)),
-    }
-}
-
-fn loc_s(l: Loc) -> Store<Value> {
-    match l {
-        Loc::Reg(r) => Store::Reg(r),
-        Loc::Slot(a) => Store::Mem(lit(a)),
-    }
-}
-
-fn mov(out: &mut Program, b: BSrc<Value>, s: Store<Value>) {
-    out.op(OpInst::new(Op::CopyB, ASrc::Imm(lit(0)), b).to(s));
-}
-
-/// Pushes `saves` on the software stack (checking its limit) or pops them back.
-fn save_restore(out: &mut Program, saves: &[VReg], alloc: &Allocation, push: bool) {
-    if saves.is_empty() {
-        return;
-    }
-    let n = 8 * saves.len() as u64;
-    if push {
-        let limit = RAM_ADDR + STACK_SIZE - n;
-        out.op(
-            OpInst::new(Op::Ltu, ASrc::Imm(lit(limit)), BSrc::Reg(SP_REG))
-                .branch(&trap_label(TrapCode::StackOverflow)),
-        );
-        for (i, &v) in saves.iter().enumerate() {
-            out.op(
-                OpInst::new(Op::CopyB, ASrc::Reg(SP_REG), loc_b(alloc.loc(v)))
-                    .to(Store::Ind(8 * i as i64))
-                    .width(8),
-            );
-        }
-        out.op(OpInst::new(Op::Add, ASrc::Reg(SP_REG), BSrc::Imm(lit(n))).to(Store::Reg(SP_REG)));
-    } else {
-        out.op(
-            OpInst::new(Op::Add, ASrc::Reg(SP_REG), BSrc::Imm(lit(n.wrapping_neg())))
-                .to(Store::Reg(SP_REG)),
-        );
-        for (i, &v) in saves.iter().enumerate() {
-            out.op(
-                OpInst::new(Op::CopyB, ASrc::Reg(SP_REG), BSrc::Ind(8 * i as i64))
-                    .to(loc_s(alloc.loc(v)))
-                    .width(8),
-            );
-        }
-    }
-}
-
-/// Writes the function's code with the allocation's locations.
-fn emit(
-    vc: &VCode,
-    alloc: &Allocation,
-    label: &str,
-    out: &mut Program,
-) -> Result<(), CodegenError> {
-    out.label(label);
-    let a_of = |a: &VA| match a {
-        VA::V(v) => loc_a(alloc.loc(*v)),
-        VA::C => ASrc::C,
-        VA::Imm(x) => ASrc::Imm(x.clone()),
-        VA::Reg(r) => ASrc::Reg(*r),
-        VA::Mem(x) => ASrc::Mem(x.clone()),
-    };
-    let b_of = |b: &VB| match b {
-        VB::V(v) => loc_b(alloc.loc(*v)),
-        VB::C => BSrc::C,
-        VB::Imm(x) => BSrc::Imm(x.clone()),
-        VB::Reg(r) => BSrc::Reg(*r),
-        VB::Mem(x) => BSrc::Mem(x.clone()),
-        VB::Ind(o) => BSrc::Ind(*o),
-    };
-    let s_of = |s: &VS| match s {
-        VS::V(v) => loc_s(alloc.loc(*v)),
-        VS::None => Store::None,
-        VS::Reg(r) => Store::Reg(*r),
-        VS::Mem(x) => Store::Mem(x.clone()),
-        VS::Ind(o) => Store::Ind(*o),
-    };
-    let no_saves = Vec::new();
-    for block in &vc.blocks {
-        out.label(&block.label);
-        for i in block.start..block.end {
-            let comment = vc.comments[i].as_deref();
-            match &vc.insts[i] {
-                VInst::Op {
-                    op,
-                    a,
-                    b,
-                    store,
-                    width,
-                    flow,
-                } => {
-                    let mut o = OpInst::new(*op, a_of(a), b_of(b))
-                        .to(s_of(store))
-                        .flow(flow.clone());
-                    o.ind_width = *width;
-                    out.inst(InstKind::Op(o), comment);
-                }
-                VInst::Label(l) => {
-                    out.label(l);
-                }
-                VInst::Call { label: target, .. } => {
-                    let saves = alloc.call_saves.get(&i).unwrap_or(&no_saves);
-                    save_restore(out, saves, alloc, true);
-                    out.inst(InstKind::Call(target.clone()), comment);
-                    save_restore(out, saves, alloc, false);
-                }
-                VInst::CallInd {
-                    table, ret_label, ..
-                } => {
-                    let saves = alloc.call_saves.get(&i).unwrap_or(&no_saves);
-                    save_restore(out, saves, alloc, true);
-                    mov(
-                        out,
-                        BSrc::Imm(Value::Sym(ret_label.clone(), 0)),
-                        Store::Reg(1),
-                    );
-                    out.inst(
-                        InstKind::Op(
-                            OpInst::new(Op::CopyB, ASrc::Reg(2), BSrc::Ind(*table as i64))
-                                .width(8)
-                                .flow(Flow::SetPc(0)),
-                        ),
-                        comment,
-                    );
-                    out.label(ret_label);
-                    save_restore(out, saves, alloc, false);
-                }
-                VInst::Ret { ra } => {
-                    let b = match ra {
-                        Some(v) => loc_b(alloc.loc(*v)),
-                        None => BSrc::Reg(1),
-                    };
-                    out.op(OpInst::new(Op::And, ASrc::Imm(lit(!1)), b).flow(Flow::SetPc(0)));
-                }
-                VInst::Jump(l) => {
-                    out.inst(InstKind::Jump(l.clone()), comment);
-                }
-                VInst::RetToBios => {
-                    out.inst(InstKind::RetToBios, comment);
-                }
-                VInst::ParMove(moves) => {
-                    let locs: Vec<(Loc, Loc)> = moves
-                        .iter()
-                        .filter_map(|(s, d)| match s {
-                            MoveSrc::V(v) => Some((alloc.loc(*v), alloc.loc(*d))),
-                            MoveSrc::Imm(_) => None,
-                        })
-                        .collect();
-                    for (s, d) in sequentialize_moves(&locs, Loc::Reg(2)) {
-                        mov(out, loc_b(s), loc_s(d));
-                    }
-                    for (s, d) in moves {
-                        if let MoveSrc::Imm(c) = s {
-                            mov(out, BSrc::Imm(lit(*c)), loc_s(alloc.loc(*d)));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    Ok(())
+    Ok(vc)
 }

@@ -1,8 +1,10 @@
 //! Code generation: a linked zkc IR module to a ZisK [`Program`].
 //!
-//! The pipeline per function is instruction selection (`isel`) into [`vcode::VCode`] (ZisK
-//! operations over virtual registers), allocation (`zkc_regalloc_mem::allocate`: a side table
-//! of locations and of saves around re-entering calls), and emission into the [`Program`].
+//! The pipeline is instruction selection (`isel`) of every function into [`vcode::VCode`] (ZisK
+//! operations over virtual registers); allocation of every function, callees first
+//! ([`Allocator`]: a side table of locations and of saves around re-entering calls, see
+//! `zkc_regalloc_mem`); placement of the shared slot area; and emission (`emit`) into the
+//! [`Program`]. [`dump_allocated`] prints the allocated VCode (`--dump-after regalloc`).
 //!
 //! # Representation of values
 //!
@@ -18,10 +20,21 @@
 //! # Machine conventions
 //!
 //! - `r1`: return address (`call`); a function that calls keeps it in a vreg from its entry.
-//! - `r2`..`r9`: scratch inside one lowered IR instruction.
+//! - `r2`..`r9`: scratch inside one lowered IR instruction (`r2` also breaks parallel-move
+//!   cycles); never allocated.
 //! - `r10`..`r29`: arguments and results (`i`th in `r10+i`); arguments and results past the
 //!   20th in fixed memory words (`Layout::extra_args`).
 //! - `r39`: the software stack pointer (saves around re-entering calls, growing upwards).
+//! - Allocatable ([`ALLOCATABLE`]): `r10`..`r38`. The argument registers are allocatable
+//!   where they are not in use, so a value computed for an argument, or a parameter, may live in
+//!   its argument register and its copy vanish.
+//! - Across calls (interprocedural, whole program): a function's *clobbers* are the registers
+//!   it writes and the clobbers of the calls it makes, computed callees first over the call
+//!   graph's components; a value live across a call avoids exactly its callee's clobbers.
+//!   Slots likewise: the slot area is shared by all functions, a function's slots and its
+//!   callees' start at offset 0, and a value live across a call lives above the callee's
+//!   highest slot, so functions never active at the same time overlay their slots. Calls inside
+//!   a component save and restore what is live across them (see `zkc_regalloc_mem`).
 //!
 //! # Memory layout
 //!
@@ -46,6 +59,7 @@
 //! [`EXIT_WORD`] (`OUTPUT_ADDR + 256`, just past the 256 published bytes): the exit status in
 //! the low 32 bits, and `1 + index in TrapCode::ALL` in the high 32 bits after a trap.
 
+mod emit;
 mod isel;
 pub mod vcode;
 
@@ -56,7 +70,9 @@ use zkc_ir::{
     ConstExpr, DataMode, ElemMode, EntityRef, FuncDef, FuncId, GlobalInit, Module, Op as IrOp,
     TrapCode,
 };
-use zkc_regalloc_mem::{call_graph_sccs, SlotArena};
+use zkc_regalloc_mem::{
+    call_graph_sccs, coloring, reg_range, Allocation, CallInfo, RegSet, SlotArena,
+};
 
 use crate::mem_map::*;
 use crate::program::{DataDecl, Flow, InstKind, OpInst, Program, Value};
@@ -70,6 +86,8 @@ pub const ARG_REGS: usize = 20;
 pub const ARG_REG0: u8 = 10;
 /// The software stack pointer.
 pub const SP_REG: u8 = 39;
+/// Registers the allocator may assign (see the module docs).
+pub const ALLOCATABLE: RegSet = reg_range(10, 38);
 /// Bytes at the top of RAM left to the ZisK libraries.
 const RAM_TOP_RESERVE: u64 = 0x10_0000;
 
@@ -77,14 +95,28 @@ const RAM_TOP_RESERVE: u64 = 0x10_0000;
 pub struct CodegenOptions {
     /// Check every linear-memory access against the memory size (wasm semantics).
     pub bounds_checks: bool,
+    /// Which register allocator to run.
+    pub allocator: Allocator,
 }
 
 impl Default for CodegenOptions {
     fn default() -> Self {
         CodegenOptions {
             bounds_checks: true,
+            allocator: Allocator::default(),
         }
     }
+}
+
+/// The register allocators (`zkc_regalloc_mem`).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum Allocator {
+    /// The first allocator: every vreg its own static slot.
+    Slots,
+    /// Registers for the most valuable live ranges, reused and overlaid slots for the rest,
+    /// copies coalesced (`zkc_regalloc_mem::coloring`).
+    #[default]
+    Coloring,
 }
 
 /// Why a module cannot be compiled.
@@ -216,6 +248,22 @@ fn const_bits(m: &Module, e: &ConstExpr) -> Result<u64, CodegenError> {
 
 /// Compiles a linked module (every import resolved, except `zisk.*` machine imports).
 pub fn compile(module: &Module, opts: &CodegenOptions) -> Result<Program, CodegenError> {
+    compile_inner(module, opts, None)
+}
+
+/// The allocated code of every function, as ZisK assembly with each function's allocation
+/// summary (`--dump-after regalloc`).
+pub fn dump_allocated(module: &Module, opts: &CodegenOptions) -> Result<String, CodegenError> {
+    let mut out = String::new();
+    compile_inner(module, opts, Some(&mut out))?;
+    Ok(out)
+}
+
+fn compile_inner(
+    module: &Module,
+    opts: &CodegenOptions,
+    dump: Option<&mut String>,
+) -> Result<Program, CodegenError> {
     let entry = module
         .func_by_name("__zkc_start")
         .or_else(|| module.export_func("_start"))
@@ -433,32 +481,26 @@ pub fn compile(module: &Module, opts: &CodegenOptions) -> Result<Program, Codege
         func_sig_id,
     };
 
-    // Functions.
+    // Functions: selection, allocation (callees first), emission.
+    let funcs = select_and_allocate(module, &layout, opts, &mut statics, &table_funcs)?;
+    if let Some(out) = dump {
+        for (id, f) in module.funcs.iter() {
+            if let Some((vc, alloc)) = &funcs[id.index()] {
+                dump_function(out, &f.name, vc, alloc, &layout.func_labels[id.index()]);
+            }
+        }
+    }
     let mut body_program = Program::default();
     for (id, f) in module.funcs.iter() {
         match &f.def {
-            FuncDef::Body(body) => {
-                isel::compile_function(
-                    module,
-                    &layout,
-                    opts,
-                    id,
-                    body,
-                    &mut statics,
+            FuncDef::Body(_) => {
+                let (vc, alloc) = funcs[id.index()].as_ref().expect("selected");
+                emit::emit(
+                    vc,
+                    alloc,
+                    &layout.func_labels[id.index()],
                     &mut body_program,
-                )
-                .map_err(|e| match e {
-                    CodegenError::Unsupported {
-                        what,
-                        func: None,
-                        offset,
-                    } => CodegenError::Unsupported {
-                        what,
-                        func: Some(f.name.clone()),
-                        offset,
-                    },
-                    e => e,
-                })?;
+                );
             }
             FuncDef::Import(name) => {
                 // Machine imports are lowered at their call sites; nothing else may remain.
@@ -559,6 +601,191 @@ pub fn compile(module: &Module, opts: &CodegenOptions) -> Result<Program, Codege
         p.data(d);
     }
     Ok(p)
+}
+
+type Selected = Vec<Option<(vcode::VCode, Allocation)>>;
+
+/// Registers every call may write: the return address and the scratch registers.
+const CALL_FIXED_CLOBBERS: RegSet = reg_range(1, 9);
+
+/// Selects every function, then allocates them with `opts.allocator` (coloring: call-graph
+/// components callees first, so that each call knows its callee's clobbers) and places the
+/// slot area.
+fn select_and_allocate(
+    module: &Module,
+    layout: &Layout,
+    opts: &CodegenOptions,
+    statics: &mut Statics,
+    table_funcs: &[usize],
+) -> Result<Selected, CodegenError> {
+    let n = module.funcs.len();
+    let mut vcs: Vec<Option<vcode::VCode>> = (0..n).map(|_| None).collect();
+    for (id, f) in module.funcs.iter() {
+        if let FuncDef::Body(body) = &f.def {
+            let vc = isel::compile_function(module, layout, opts, id, body, statics).map_err(
+                |e| match e {
+                    CodegenError::Unsupported {
+                        what,
+                        func: None,
+                        offset,
+                    } => CodegenError::Unsupported {
+                        what,
+                        func: Some(f.name.clone()),
+                        offset,
+                    },
+                    e => e,
+                },
+            )?;
+            vcs[id.index()] = Some(vc);
+        }
+    }
+    let mut out: Selected = (0..n).map(|_| None).collect();
+    let check = |vc: &vcode::VCode, alloc: &Allocation, k: usize| {
+        if cfg!(debug_assertions) {
+            if let Err(e) = zkc_regalloc_mem::checker::check(vc, alloc) {
+                panic!(
+                    "allocation of {} fails the checker: {e}",
+                    layout.func_labels[k]
+                );
+            }
+        }
+    };
+    match opts.allocator {
+        Allocator::Slots => {
+            for (k, vc) in vcs.into_iter().enumerate() {
+                if let Some(vc) = vc {
+                    let alloc = zkc_regalloc_mem::allocate(&vc, &mut statics.arena)
+                        .map_err(|_| static_full())?;
+                    check(&vc, &alloc, k);
+                    out[k] = Some((vc, alloc));
+                }
+            }
+        }
+        Allocator::Coloring => {
+            let cfg = coloring::Config {
+                allocatable: ALLOCATABLE,
+                read_cost: 11,
+                write_cost: 18,
+            };
+            let ncomp = layout.scc.iter().max().map_or(0, |m| m + 1);
+            let mut members = vec![Vec::new(); ncomp];
+            for (f, &c) in layout.scc.iter().enumerate() {
+                members[c].push(f);
+            }
+            // Per function: (clobbered registers, slots 0..k written).
+            let mut summary: Vec<(RegSet, u32)> = vec![(CALL_FIXED_CLOBBERS, 0); n];
+            let mut by_sig: HashMap<u64, (RegSet, u32)> = HashMap::new();
+            for comp in members {
+                let (mut clob, mut hw) = (CALL_FIXED_CLOBBERS, 0u32);
+                for &f in &comp {
+                    let Some(mut vc) = vcs[f].take() else {
+                        continue;
+                    };
+                    for inst in vc.insts.iter_mut() {
+                        let (callees, info): (Option<(RegSet, u32)>, &mut CallInfo) = match inst {
+                            vcode::VInst::Call { callee, info, .. } => {
+                                (Some(summary[*callee]), info)
+                            }
+                            vcode::VInst::CallInd { sig, info, .. } => {
+                                let s = *by_sig.entry(*sig).or_insert_with(|| {
+                                    table_funcs
+                                        .iter()
+                                        .filter(|&&g| layout.func_sig_id[g] == *sig)
+                                        .fold((CALL_FIXED_CLOBBERS, 0), |(c, h), &g| {
+                                            (c | summary[g].0, h.max(summary[g].1))
+                                        })
+                                });
+                                (Some(s), info)
+                            }
+                            _ => (None, &mut CallInfo::default()),
+                        };
+                        if let Some((c, h)) = callees {
+                            if info.reenters {
+                                info.clobbers = reg_range(1, 39);
+                                info.slot_clobbers = 0;
+                            } else {
+                                info.clobbers = c | CALL_FIXED_CLOBBERS;
+                                info.slot_clobbers = h;
+                            }
+                        }
+                    }
+                    let alloc = coloring::allocate(&vc, &cfg);
+                    check(&vc, &alloc, f);
+                    clob |= alloc.clobbers;
+                    hw = hw.max(alloc.slot_clobbers);
+                    out[f] = Some((vc, alloc));
+                }
+                for &f in &comp {
+                    summary[f] = (clob, hw);
+                }
+            }
+            let area = summary.iter().map(|s| s.1).max().unwrap_or(0);
+            let base = statics.arena.next;
+            for _ in 0..area {
+                statics.arena.alloc().map_err(|_| static_full())?;
+            }
+            for (_, alloc) in out.iter_mut().flatten() {
+                alloc.rebase_slots(base);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn dump_function(out: &mut String, name: &str, vc: &vcode::VCode, alloc: &Allocation, label: &str) {
+    use std::fmt::Write;
+    let regs: Vec<String> = zkc_regalloc_mem::regs_of(alloc.clobbers & ALLOCATABLE)
+        .map(|r| format!("r{r}"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "; function @{name}: {} vregs, {} slots, writes {}",
+        vc.num_vregs,
+        alloc.num_slots,
+        if regs.is_empty() {
+            "no allocatable register".to_string()
+        } else {
+            regs.join(" ")
+        }
+    );
+    let mut locs = String::new();
+    for (v, l) in alloc.locs.iter().enumerate() {
+        let _ = write!(locs, " v{v}={}", l);
+        if locs.len() > 90 {
+            let _ = writeln!(out, ";{locs}");
+            locs.clear();
+        }
+    }
+    if !locs.is_empty() {
+        let _ = writeln!(out, ";{locs}");
+    }
+    for (i, saves) in sorted(&alloc.call_saves) {
+        let s: Vec<String> = saves
+            .iter()
+            .map(|v| format!("{v}={}", alloc.loc(*v)))
+            .collect();
+        let _ = writeln!(out, "; saves around inst {i}: {}", s.join(" "));
+    }
+    let mut p = Program::default();
+    emit::emit(vc, alloc, label, &mut p);
+    match crate::write_asm(&p) {
+        Ok(text) => {
+            for line in text.lines().skip(1) {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        Err(e) => {
+            let _ = writeln!(out, "; (cannot print: {e})");
+        }
+    }
+    out.push('\n');
+}
+
+fn sorted<V>(m: &HashMap<usize, V>) -> Vec<(usize, &V)> {
+    let mut v: Vec<_> = m.iter().map(|(k, v)| (*k, v)).collect();
+    v.sort_by_key(|x| x.0);
+    v
 }
 
 /// Every import that is called must be a machine import the selector knows.

@@ -1,7 +1,9 @@
 //! Machine code over virtual registers: ZisK operations whose operands may name a [`VReg`],
 //! grouped in blocks, as the instruction selector produces it and the allocator sees it.
 
-use zkc_regalloc_mem::{AllocFunction, CallInfo, VReg};
+use zkc_regalloc_mem::{reg_range, AllocFunction, CallInfo, Operand, RegSet, VReg};
+
+use super::{ARG_REG0, ARG_REGS};
 
 use crate::program::{Flow, Value};
 use crate::Op;
@@ -59,17 +61,27 @@ pub enum VInst {
     /// `call label`; saves and restores come from the allocation.
     Call {
         label: String,
-        reenters: bool,
+        callee: usize,
+        args: usize,
+        rets: usize,
+        /// Re-entry and the callee's clobbers (filled in before allocation).
+        info: CallInfo,
     },
-    /// An indirect call through the table entry at `r2 + table` (see `lower_call_indirect`).
+    /// An indirect call through the table entry at `r2 + table` (see `lower_call_indirect`),
+    /// to a function of signature `sig`.
     CallInd {
         table: u64,
         ret_label: String,
-        reenters: bool,
+        sig: u64,
+        args: usize,
+        rets: usize,
+        info: CallInfo,
     },
-    /// Returns through the return-address vreg, or `r1` in a leaf.
+    /// Returns through the return-address vreg, or `r1` in a leaf, with `rets` results in
+    /// their registers.
     Ret {
         ra: Option<VReg>,
+        rets: usize,
     },
     Jump(String),
     RetToBios,
@@ -106,6 +118,8 @@ pub struct VCode {
     pub comments: Vec<Option<String>>,
     pub blocks: Vec<VBlock>,
     pub num_vregs: u32,
+    /// Labels that jump tables name (their blocks are always emitted).
+    pub table_labels: Vec<String>,
 }
 
 impl VCode {
@@ -160,6 +174,51 @@ impl VCode {
     }
 }
 
+/// The registers holding the first `n` arguments or results.
+pub fn arg_regs(n: usize) -> RegSet {
+    if n == 0 {
+        0
+    } else {
+        reg_range(ARG_REG0, ARG_REG0 + n.min(ARG_REGS) as u8 - 1)
+    }
+}
+
+impl VInst {
+    /// `Some((source, destination))` when this is a plain copy between vregs or registers.
+    pub fn as_move(&self) -> Option<(Operand, Operand)> {
+        let VInst::Op {
+            op: Op::CopyB,
+            b,
+            store,
+            width: 0,
+            flow: Flow::Next,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        let s = match b {
+            VB::V(v) => Operand::V(*v),
+            VB::Reg(r) => Operand::R(*r),
+            _ => return None,
+        };
+        let d = match store {
+            VS::V(v) => Operand::V(*v),
+            VS::Reg(r) => Operand::R(*r),
+            _ => return None,
+        };
+        matches!((s, d), (Operand::V(_), _) | (_, Operand::V(_))).then_some((s, d))
+    }
+
+    /// Whether the instruction reads `lastc`.
+    pub fn reads_c(&self) -> bool {
+        matches!(
+            self,
+            VInst::Op { a: VA::C, .. } | VInst::Op { b: VB::C, .. }
+        )
+    }
+}
+
 fn a_uses(a: &VA, out: &mut Vec<VReg>) {
     if let VA::V(v) = a {
         out.push(*v);
@@ -187,7 +246,7 @@ impl AllocFunction for VCode {
                     out.push(*v);
                 }
             }
-            VInst::Ret { ra: Some(v) } => out.push(*v),
+            VInst::Ret { ra: Some(v), .. } => out.push(*v),
             VInst::ParMove(moves) => {
                 for (s, _) in moves {
                     if let MoveSrc::V(v) = s {
@@ -207,11 +266,48 @@ impl AllocFunction for VCode {
             _ => {}
         }
     }
+    fn inst_reg_uses(&self, i: usize) -> RegSet {
+        match &self.insts[i] {
+            VInst::Op { a, b, .. } => {
+                let ra = match a {
+                    VA::Reg(r) => 1 << r,
+                    _ => 0,
+                };
+                ra | match b {
+                    VB::Reg(r) => 1 << r,
+                    _ => 0,
+                }
+            }
+            VInst::Call { args, .. } => arg_regs(*args),
+            VInst::CallInd { args, .. } => arg_regs(*args) | 1 << 2,
+            VInst::Ret { rets, ra } => arg_regs(*rets) | if ra.is_none() { 1 << 1 } else { 0 },
+            _ => 0,
+        }
+    }
+    fn inst_reg_defs(&self, i: usize) -> RegSet {
+        match &self.insts[i] {
+            VInst::Op {
+                store: VS::Reg(r), ..
+            } => 1 << r,
+            VInst::Call { rets, .. } | VInst::CallInd { rets, .. } => arg_regs(*rets) | 1 << 1,
+            _ => 0,
+        }
+    }
+    fn inst_moves(&self, i: usize, out: &mut Vec<(Operand, Operand)>) {
+        match &self.insts[i] {
+            VInst::ParMove(moves) => {
+                for (s, d) in moves {
+                    if let MoveSrc::V(v) = s {
+                        out.push((Operand::V(*v), Operand::V(*d)));
+                    }
+                }
+            }
+            inst => out.extend(inst.as_move()),
+        }
+    }
     fn call_info(&self, i: usize) -> Option<CallInfo> {
         match &self.insts[i] {
-            VInst::Call { reenters, .. } | VInst::CallInd { reenters, .. } => Some(CallInfo {
-                reenters: *reenters,
-            }),
+            VInst::Call { info, .. } | VInst::CallInd { info, .. } => Some(*info),
             _ => None,
         }
     }

@@ -1,0 +1,255 @@
+//! Emission: a function's [`VCode`] with its [`Allocation`] into the [`Program`].
+//!
+//! Copies whose source and destination got the same location vanish (unless the next
+//! instruction reads `lastc`, which the copy sets); an edge block whose moves all vanished
+//! vanishes too, its branches going straight to its target; a jump to the block emitted next
+//! falls through. Parallel moves are sequentialized with `r2` as the cycle breaker; re-entering
+//! calls push and pop their saves on the software stack.
+
+use std::collections::HashMap;
+
+use zkc_ir::TrapCode;
+use zkc_regalloc_mem::{sequentialize_moves, Allocation, Loc, VReg};
+
+use super::trap_label;
+use super::vcode::{MoveSrc, VCode, VInst, VA, VB, VS};
+use super::SP_REG;
+use crate::mem_map::*;
+use crate::program::{Flow, InstKind, OpInst, Program, Target, Value};
+use crate::{ASrc, BSrc, Op, Store};
+
+fn lit(v: u64) -> Value {
+    Value::Lit(v)
+}
+
+fn loc_a(l: Loc) -> ASrc<Value> {
+    match l {
+        Loc::Reg(r) => ASrc::Reg(r),
+        Loc::Slot(a) => ASrc::Mem(lit(a)),
+    }
+}
+
+fn loc_b(l: Loc) -> BSrc<Value> {
+    match l {
+        Loc::Reg(r) => BSrc::Reg(r),
+        Loc::Slot(a) => BSrc::Mem(lit(a)),
+    }
+}
+
+fn loc_s(l: Loc) -> Store<Value> {
+    match l {
+        Loc::Reg(r) => Store::Reg(r),
+        Loc::Slot(a) => Store::Mem(lit(a)),
+    }
+}
+
+fn mov(out: &mut Program, b: BSrc<Value>, s: Store<Value>) {
+    out.op(OpInst::new(Op::CopyB, ASrc::Imm(lit(0)), b).to(s));
+}
+
+/// Pushes `saves` on the software stack (checking its limit) or pops them back.
+fn save_restore(out: &mut Program, saves: &[VReg], alloc: &Allocation, push: bool) {
+    if saves.is_empty() {
+        return;
+    }
+    let n = 8 * saves.len() as u64;
+    if push {
+        let limit = RAM_ADDR + STACK_SIZE - n;
+        out.op(
+            OpInst::new(Op::Ltu, ASrc::Imm(lit(limit)), BSrc::Reg(SP_REG))
+                .branch(&trap_label(TrapCode::StackOverflow)),
+        );
+        for (i, &v) in saves.iter().enumerate() {
+            out.op(
+                OpInst::new(Op::CopyB, ASrc::Reg(SP_REG), loc_b(alloc.loc(v)))
+                    .to(Store::Ind(8 * i as i64))
+                    .width(8),
+            );
+        }
+        out.op(OpInst::new(Op::Add, ASrc::Reg(SP_REG), BSrc::Imm(lit(n))).to(Store::Reg(SP_REG)));
+    } else {
+        out.op(
+            OpInst::new(Op::Add, ASrc::Reg(SP_REG), BSrc::Imm(lit(n.wrapping_neg())))
+                .to(Store::Reg(SP_REG)),
+        );
+        for (i, &v) in saves.iter().enumerate() {
+            out.op(
+                OpInst::new(Op::CopyB, ASrc::Reg(SP_REG), BSrc::Ind(8 * i as i64))
+                    .to(loc_s(alloc.loc(v)))
+                    .width(8),
+            );
+        }
+    }
+}
+
+fn same_place(b: &BSrc<Value>, s: &Store<Value>) -> bool {
+    match (b, s) {
+        (BSrc::Reg(x), Store::Reg(y)) => x == y,
+        (BSrc::Mem(x), Store::Mem(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// The moves a parallel move still needs after allocation (sources first: sequentialized).
+fn par_moves(moves: &[(MoveSrc, VReg)], alloc: &Allocation) -> Vec<(BSrc<Value>, Store<Value>)> {
+    let locs: Vec<(Loc, Loc)> = moves
+        .iter()
+        .filter_map(|(s, d)| match s {
+            MoveSrc::V(v) => Some((alloc.loc(*v), alloc.loc(*d))),
+            MoveSrc::Imm(_) => None,
+        })
+        .collect();
+    let mut out: Vec<_> = sequentialize_moves(&locs, Loc::Reg(2))
+        .into_iter()
+        .map(|(s, d)| (loc_b(s), loc_s(d)))
+        .collect();
+    for (s, d) in moves {
+        if let MoveSrc::Imm(c) = s {
+            out.push((BSrc::Imm(lit(*c)), loc_s(alloc.loc(*d))));
+        }
+    }
+    out
+}
+
+/// Writes the function's code with the allocation's locations.
+pub(crate) fn emit(vc: &VCode, alloc: &Allocation, label: &str, out: &mut Program) {
+    out.label(label);
+    // Edge blocks left empty by the allocation: their label → their target.
+    let mut alias: HashMap<&str, &str> = HashMap::new();
+    let mut skip = vec![false; vc.blocks.len()];
+    for (k, block) in vc.blocks.iter().enumerate() {
+        if let [VInst::ParMove(m), VInst::Jump(t)] = &vc.insts[block.start..block.end] {
+            if par_moves(m, alloc).is_empty() {
+                alias.insert(&block.label, t);
+                skip[k] = !vc.table_labels.contains(&block.label);
+            }
+        }
+    }
+    let retarget = |t: &Target| match t {
+        Target::Label(l) => match alias.get(l.as_str()) {
+            Some(a) => Target::Label(a.to_string()),
+            None => t.clone(),
+        },
+        t => t.clone(),
+    };
+    let a_of = |a: &VA| match a {
+        VA::V(v) => loc_a(alloc.loc(*v)),
+        VA::C => ASrc::C,
+        VA::Imm(x) => ASrc::Imm(x.clone()),
+        VA::Reg(r) => ASrc::Reg(*r),
+        VA::Mem(x) => ASrc::Mem(x.clone()),
+    };
+    let b_of = |b: &VB| match b {
+        VB::V(v) => loc_b(alloc.loc(*v)),
+        VB::C => BSrc::C,
+        VB::Imm(x) => BSrc::Imm(x.clone()),
+        VB::Reg(r) => BSrc::Reg(*r),
+        VB::Mem(x) => BSrc::Mem(x.clone()),
+        VB::Ind(o) => BSrc::Ind(*o),
+    };
+    let s_of = |s: &VS| match s {
+        VS::V(v) => loc_s(alloc.loc(*v)),
+        VS::None => Store::None,
+        VS::Reg(r) => Store::Reg(*r),
+        VS::Mem(x) => Store::Mem(x.clone()),
+        VS::Ind(o) => Store::Ind(*o),
+    };
+    let emitted: Vec<usize> = (0..vc.blocks.len()).filter(|&k| !skip[k]).collect();
+    let no_saves = Vec::new();
+    for (e, &k) in emitted.iter().enumerate() {
+        let block = &vc.blocks[k];
+        let next_label = emitted.get(e + 1).map(|&n| vc.blocks[n].label.as_str());
+        out.label(&block.label);
+        for i in block.start..block.end {
+            let comment = vc.comments[i].as_deref();
+            match &vc.insts[i] {
+                VInst::Op {
+                    op,
+                    a,
+                    b,
+                    store,
+                    width,
+                    flow,
+                } => {
+                    let (bb, ss) = (b_of(b), s_of(store));
+                    if vc.insts[i].as_move().is_some() && same_place(&bb, &ss) {
+                        let next_reads_c = vc.insts[i + 1..]
+                            .iter()
+                            .find(|x| !matches!(x, VInst::Label(_)))
+                            .is_some_and(|x| x.reads_c());
+                        // A relative branch may skip over this copy: keep it.
+                        let skipped = i > block.start
+                            && matches!(&vc.insts[i - 1], VInst::Op {
+                                flow: Flow::Branch { taken, not_taken }, ..
+                            } if [taken, not_taken].iter().any(|t| matches!(t, Target::Offset(o) if *o != 4)));
+                        if !next_reads_c && !skipped {
+                            continue;
+                        }
+                    }
+                    let flow = match flow {
+                        Flow::Branch { taken, not_taken } => Flow::Branch {
+                            taken: retarget(taken),
+                            not_taken: retarget(not_taken),
+                        },
+                        f => f.clone(),
+                    };
+                    let mut o = OpInst::new(*op, a_of(a), bb).to(ss).flow(flow);
+                    o.ind_width = *width;
+                    out.inst(InstKind::Op(o), comment);
+                }
+                VInst::Label(l) => {
+                    out.label(l);
+                }
+                VInst::Call { label: target, .. } => {
+                    let saves = alloc.call_saves.get(&i).unwrap_or(&no_saves);
+                    save_restore(out, saves, alloc, true);
+                    out.inst(InstKind::Call(target.clone()), comment);
+                    save_restore(out, saves, alloc, false);
+                }
+                VInst::CallInd {
+                    table, ret_label, ..
+                } => {
+                    let saves = alloc.call_saves.get(&i).unwrap_or(&no_saves);
+                    save_restore(out, saves, alloc, true);
+                    mov(
+                        out,
+                        BSrc::Imm(Value::Sym(ret_label.clone(), 0)),
+                        Store::Reg(1),
+                    );
+                    out.inst(
+                        InstKind::Op(
+                            OpInst::new(Op::CopyB, ASrc::Reg(2), BSrc::Ind(*table as i64))
+                                .width(8)
+                                .flow(Flow::SetPc(0)),
+                        ),
+                        comment,
+                    );
+                    out.label(ret_label);
+                    save_restore(out, saves, alloc, false);
+                }
+                VInst::Ret { ra, .. } => {
+                    let b = match ra {
+                        Some(v) => loc_b(alloc.loc(*v)),
+                        None => BSrc::Reg(1),
+                    };
+                    out.op(OpInst::new(Op::And, ASrc::Imm(lit(!1)), b).flow(Flow::SetPc(0)));
+                }
+                VInst::Jump(l) => {
+                    let l = alias.get(l.as_str()).copied().unwrap_or(l);
+                    if i + 1 == block.end && next_label == Some(l) {
+                        continue;
+                    }
+                    out.inst(InstKind::Jump(l.to_string()), comment);
+                }
+                VInst::RetToBios => {
+                    out.inst(InstKind::RetToBios, comment);
+                }
+                VInst::ParMove(moves) => {
+                    for (b, s) in par_moves(moves, alloc) {
+                        mov(out, b, s);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! A symbolic checker of allocations (after regalloc2's `checker.rs`): it verifies that every
+//! use of a vreg finds that vreg's current value in the vreg's location.
+//!
+//! The abstract state maps each location (register or slot) to the set of vregs whose current
+//! value it holds. A def of `v` puts `{v}` in `v`'s location and removes `v` from every other
+//! location; a copy makes its destination hold what its source holds (plus the destination
+//! vreg); a fixed-register write empties the register; a call empties its callee's clobbers,
+//! or, when it may re-enter, every location, and then restores its saved vregs. States meet by
+//! intersection at block entries, iterated to a fixed point. Slots are checked as offsets
+//! (before [`Allocation::rebase_slots`](crate::Allocation::rebase_slots)).
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::{regs_of, AllocFunction, Allocation, Loc, Operand, VReg};
+
+/// An allocation bug: at instruction `inst`, what went wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckError {
+    pub inst: usize,
+    pub msg: String,
+}
+
+impl std::fmt::Display for CheckError {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "inst {}: {}", self.inst, self.msg)
+    }
+}
+
+type State = HashMap<Loc, BTreeSet<VReg>>;
+
+fn meet(a: &mut State, b: &State) -> bool {
+    let before = a.len() + a.values().map(|s| s.len()).sum::<usize>();
+    a.retain(|l, s| match b.get(l) {
+        Some(t) => {
+            s.retain(|v| t.contains(v));
+            !s.is_empty()
+        }
+        None => false,
+    });
+    before != a.len() + a.values().map(|s| s.len()).sum::<usize>()
+}
+
+fn holds(st: &State, l: Loc, v: VReg) -> bool {
+    st.get(&l).is_some_and(|s| s.contains(&v))
+}
+
+fn forget(st: &mut State, v: VReg) {
+    for s in st.values_mut() {
+        s.remove(&v);
+    }
+}
+
+/// Checks `alloc` against `f`.
+pub fn check(f: &impl AllocFunction, alloc: &Allocation) -> Result<(), CheckError> {
+    let nb = f.num_blocks();
+    if nb == 0 {
+        return Ok(());
+    }
+    let mut inn: Vec<Option<State>> = vec![None; nb];
+    inn[0] = Some(State::new());
+    let mut work = vec![0usize];
+    let mut queued = vec![false; nb];
+    queued[0] = true;
+    while let Some(b) = work.pop() {
+        queued[b] = false;
+        let mut st = inn[b].clone().expect("visited block");
+        for i in f.block_insts(b) {
+            step(f, alloc, i, &mut st)?;
+        }
+        for &s in f.block_succs(b) {
+            let changed = match &mut inn[s] {
+                Some(x) => meet(x, &st),
+                x @ None => {
+                    *x = Some(st.clone());
+                    true
+                }
+            };
+            if changed && !queued[s] {
+                queued[s] = true;
+                work.push(s);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn step(
+    f: &impl AllocFunction,
+    alloc: &Allocation,
+    i: usize,
+    st: &mut State,
+) -> Result<(), CheckError> {
+    let err = |msg: String| Err(CheckError { inst: i, msg });
+    let (mut uses, mut defs, mut mv) = (Vec::new(), Vec::new(), Vec::new());
+    f.inst_uses(i, &mut uses);
+    f.inst_defs(i, &mut defs);
+    f.inst_moves(i, &mut mv);
+    for &u in &uses {
+        let l = alloc.loc(u);
+        if !holds(st, l, u) {
+            return err(format!("{u} is not in its location {l}"));
+        }
+    }
+    let rdefs = f.inst_reg_defs(i);
+    // Copies read the state before the instruction.
+    let loc_of = |o: Operand| match o {
+        Operand::V(v) => alloc.loc(v),
+        Operand::R(r) => Loc::Reg(r),
+    };
+    let copied: Vec<(Operand, BTreeSet<VReg>)> = mv
+        .iter()
+        .map(|&(s, d)| {
+            let mut set = st.get(&loc_of(s)).cloned().unwrap_or_default();
+            if let Operand::V(v) = d {
+                set.insert(v);
+            }
+            (d, set)
+        })
+        .collect();
+    if let Some(c) = f.call_info(i) {
+        if c.reenters {
+            let saves = alloc.call_saves.get(&i).map(|s| &s[..]).unwrap_or(&[]);
+            for &v in saves {
+                if !holds(st, alloc.loc(v), v) {
+                    return err(format!("saved {v} is not in its location"));
+                }
+            }
+            // A save restores its location's whole contents.
+            let before = std::mem::take(st);
+            for &v in saves {
+                let l = alloc.loc(v);
+                if matches!(l, Loc::Reg(r) if rdefs >> r & 1 != 0) {
+                    return err(format!("restoring {v} overwrites a result in {l}"));
+                }
+                st.insert(l, before[&l].clone());
+            }
+        } else {
+            for r in regs_of(c.clobbers) {
+                st.remove(&Loc::Reg(r));
+            }
+            let limit = 8 * c.slot_clobbers as u64;
+            st.retain(|l, _| !matches!(l, Loc::Slot(o) if *o < limit));
+        }
+    }
+    for r in regs_of(rdefs) {
+        st.remove(&Loc::Reg(r));
+    }
+    for &d in &defs {
+        forget(st, d);
+    }
+    for &d in &defs {
+        if !mv.iter().any(|&(_, x)| x == Operand::V(d)) {
+            st.insert(alloc.loc(d), BTreeSet::from([d]));
+        }
+    }
+    for (d, set) in copied {
+        st.insert(loc_of(d), set);
+    }
+    Ok(())
+}

@@ -1,0 +1,304 @@
+//! Property test: random functions (random control flow, copies, parallel moves, fixed
+//! registers, calls with clobbers, re-entering calls), allocated by both strategies, must pass
+//! the checker. `ZKC_FUZZ_CASES=N` runs more cases.
+
+use zkc_regalloc_mem::checker::check;
+use zkc_regalloc_mem::coloring::{self, Config};
+use zkc_regalloc_mem::{
+    allocate, reg_range, AllocFunction, CallInfo, Operand, RegSet, SlotArena, VReg,
+};
+
+#[derive(Clone, Debug)]
+enum I {
+    Op {
+        uses: Vec<VReg>,
+        def: Option<VReg>,
+    },
+    Par(Vec<(Operand, Operand)>),
+    Call {
+        args: RegSet,
+        rets: RegSet,
+        info: CallInfo,
+    },
+}
+
+#[derive(Clone, Debug, Default)]
+struct F {
+    nv: usize,
+    insts: Vec<I>,
+    blocks: Vec<(usize, usize, Vec<usize>)>,
+}
+
+impl AllocFunction for F {
+    fn num_vregs(&self) -> usize {
+        self.nv
+    }
+    fn num_blocks(&self) -> usize {
+        self.blocks.len()
+    }
+    fn block_insts(&self, b: usize) -> std::ops::Range<usize> {
+        self.blocks[b].0..self.blocks[b].1
+    }
+    fn block_succs(&self, b: usize) -> &[usize] {
+        &self.blocks[b].2
+    }
+    fn inst_uses(&self, i: usize, out: &mut Vec<VReg>) {
+        match &self.insts[i] {
+            I::Op { uses, .. } => out.extend(uses),
+            I::Par(m) => out.extend(m.iter().filter_map(|(s, _)| match s {
+                Operand::V(v) => Some(*v),
+                _ => None,
+            })),
+            I::Call { .. } => {}
+        }
+    }
+    fn inst_defs(&self, i: usize, out: &mut Vec<VReg>) {
+        match &self.insts[i] {
+            I::Op { def, .. } => out.extend(def),
+            I::Par(m) => out.extend(m.iter().filter_map(|(_, d)| match d {
+                Operand::V(v) => Some(*v),
+                _ => None,
+            })),
+            I::Call { .. } => {}
+        }
+    }
+    fn inst_reg_uses(&self, i: usize) -> RegSet {
+        match &self.insts[i] {
+            I::Call { args, .. } => *args,
+            I::Par(m) => m
+                .iter()
+                .map(|(s, _)| match s {
+                    Operand::R(r) => 1 << r,
+                    _ => 0,
+                })
+                .sum(),
+            _ => 0,
+        }
+    }
+    fn inst_reg_defs(&self, i: usize) -> RegSet {
+        match &self.insts[i] {
+            I::Call { rets, .. } => *rets,
+            I::Par(m) => m
+                .iter()
+                .map(|(_, d)| match d {
+                    Operand::R(r) => 1 << r,
+                    _ => 0,
+                })
+                .sum(),
+            _ => 0,
+        }
+    }
+    fn inst_moves(&self, i: usize, out: &mut Vec<(Operand, Operand)>) {
+        if let I::Par(m) = &self.insts[i] {
+            out.extend(m);
+        }
+    }
+    fn call_info(&self, i: usize) -> Option<CallInfo> {
+        match &self.insts[i] {
+            I::Call { info, .. } => Some(*info),
+            _ => None,
+        }
+    }
+}
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+    fn chance(&mut self, pct: u64) -> bool {
+        self.next(100) < pct
+    }
+}
+
+/// Fixed registers of the tests: r10..r13 (arguments), allocatable r10..r17.
+const ALLOCATABLE: RegSet = reg_range(10, 17);
+
+fn random_function(rng: &mut Rng) -> F {
+    let nv = 1 + rng.next(24) as usize;
+    let nb = 1 + rng.next(7) as usize;
+    let v = |rng: &mut Rng| VReg(rng.next(nv as u64) as u32);
+    let mut f = F {
+        nv,
+        ..Default::default()
+    };
+    for b in 0..nb {
+        let start = f.insts.len();
+        for _ in 0..1 + rng.next(8) {
+            let inst = match rng.next(10) {
+                0..=4 => I::Op {
+                    uses: (0..rng.next(3)).map(|_| v(rng)).collect(),
+                    def: rng.chance(80).then(|| v(rng)),
+                },
+                5 | 6 => {
+                    // A copy, or a parallel move with distinct destinations.
+                    let k = 1 + rng.next(3);
+                    let mut m: Vec<(Operand, Operand)> = Vec::new();
+                    for _ in 0..k {
+                        let s = if rng.chance(20) {
+                            Operand::R(10 + rng.next(4) as u8)
+                        } else {
+                            Operand::V(v(rng))
+                        };
+                        let d = if rng.chance(20) {
+                            Operand::R(10 + rng.next(4) as u8)
+                        } else {
+                            Operand::V(v(rng))
+                        };
+                        if !m.iter().any(|&(_, x)| x == d) {
+                            m.push((s, d));
+                        }
+                    }
+                    I::Par(m)
+                }
+                _ => I::Call {
+                    args: rng.next(16) << 10,
+                    rets: rng.next(4) << 10,
+                    info: CallInfo {
+                        reenters: rng.chance(30),
+                        clobbers: (rng.next(256) << 10) | 0b10,
+                        slot_clobbers: rng.next(5) as u32,
+                    },
+                },
+            };
+            f.insts.push(inst);
+        }
+        let succs: Vec<usize> = (0..rng.next(3))
+            .map(|_| rng.next(nb as u64) as usize)
+            .collect();
+        let mut succs2 = succs.clone();
+        succs2.dedup();
+        f.blocks.push((start, f.insts.len(), succs2));
+        let _ = b;
+    }
+    make_valid(&mut f);
+    f
+}
+
+/// Drops uses of vregs not defined on every path (forward must-define analysis).
+fn make_valid(f: &mut F) {
+    let nb = f.blocks.len();
+    let mut inn: Vec<Option<Vec<bool>>> = vec![None; nb];
+    inn[0] = Some(vec![false; f.nv]);
+    let mut changed = true;
+    let transfer = |f: &F, b: usize, s: &mut Vec<bool>| {
+        let mut d = Vec::new();
+        for i in f.block_insts(b) {
+            d.clear();
+            f.inst_defs(i, &mut d);
+            for x in &d {
+                s[x.index()] = true;
+            }
+        }
+    };
+    while changed {
+        changed = false;
+        for b in 0..nb {
+            let Some(mut s) = inn[b].clone() else {
+                continue;
+            };
+            transfer(f, b, &mut s);
+            for &t in &f.blocks[b].2.clone() {
+                let new = match &inn[t] {
+                    None => s.clone(),
+                    Some(x) => x.iter().zip(&s).map(|(a, b)| *a && *b).collect(),
+                };
+                if inn[t].as_ref() != Some(&new) {
+                    inn[t] = Some(new);
+                    changed = true;
+                }
+            }
+        }
+    }
+    for (b, inn) in inn.iter().enumerate() {
+        let mut s = inn.clone().unwrap_or(vec![false; f.nv]);
+        for i in f.block_insts(b) {
+            match &mut f.insts[i] {
+                I::Op { uses, def } => {
+                    uses.retain(|u| s[u.index()]);
+                    if let Some(d) = def {
+                        s[d.index()] = true;
+                    }
+                }
+                I::Par(m) => {
+                    // An undefined source becomes a register, so that the def stays.
+                    for (src, _) in m.iter_mut() {
+                        if matches!(src, Operand::V(u) if !s[u.index()]) {
+                            *src = Operand::R(13);
+                        }
+                    }
+                    for (_, d) in m.iter() {
+                        if let Operand::V(d) = d {
+                            s[d.index()] = true;
+                        }
+                    }
+                }
+                I::Call { .. } => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn random_functions_pass_the_checker() {
+    let cases: u64 = std::env::var("ZKC_FUZZ_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3000);
+    let cfg = Config {
+        allocatable: ALLOCATABLE,
+        read_cost: 11,
+        write_cost: 18,
+    };
+    for seed in 1..=cases {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let f = random_function(&mut rng);
+        let a = coloring::allocate(&f, &cfg);
+        if let Err(e) = check(&f, &a) {
+            panic!("seed {seed}: coloring: {e}\n{f:#?}\n{:?}", a.locs);
+        }
+        let mut arena = SlotArena::new(0x1000, 0x10_0000);
+        let s = allocate(&f, &mut arena).unwrap();
+        if let Err(e) = check(&f, &s) {
+            panic!("seed {seed}: slots: {e}");
+        }
+    }
+}
+
+/// The checker itself catches a wrong allocation.
+#[test]
+fn checker_rejects_a_clobbered_value() {
+    // v0 = ...; v1 = ...; use v0 — with v0 and v1 in the same register.
+    let f = F {
+        nv: 2,
+        insts: vec![
+            I::Op {
+                uses: vec![],
+                def: Some(VReg(0)),
+            },
+            I::Op {
+                uses: vec![],
+                def: Some(VReg(1)),
+            },
+            I::Op {
+                uses: vec![VReg(0), VReg(1)],
+                def: None,
+            },
+        ],
+        blocks: vec![(0, 3, vec![])],
+    };
+    let mut a = coloring::allocate(
+        &f,
+        &Config {
+            allocatable: ALLOCATABLE,
+            read_cost: 11,
+            write_cost: 18,
+        },
+    );
+    assert!(check(&f, &a).is_ok());
+    a.locs[1] = a.locs[0];
+    assert!(check(&f, &a).is_err());
+}
