@@ -1,1 +1,216 @@
-//! (being written)
+//! zkc's optimizer: classic SSA passes and an e-graph mid-end (egg) whose extraction minimizes
+//! ZisK proving cost.
+//!
+//! Every pass is IR → IR on a whole [`Module`] and leaves it verifiable; the driver runs the
+//! verifier between passes and can dump the IR after any of them (Cranelift's
+//! `context.rs` style). The pipelines are plain lists of pass names:
+//!
+//! | pass | what it does |
+//! |---|---|
+//! | `dce` | removes blocks unreachable from the entry, then block parameters and effect-free instructions whose values never reach an effect, a branch or a return |
+//! | `simplify-cfg` | folds `brif`/`br_table` with one destination or a constant condition, threads jumps through empty blocks, merges a block into its only predecessor |
+//! | `simplify-params` | replaces block parameters that receive one value (or themselves) from every edge by that value, removes parameters nobody reads |
+//! | `inline` | inlines small functions and functions with a single call site (never recursive cycles), then drops defined functions nothing references |
+//! | `licm` | hoists loop-invariant pure instructions of natural loops into a preheader |
+//! | `globals` | keeps mutable globals read or written more than once in a block in SSA values between the calls, returns and traps that can observe them |
+//! | `egraph` | equality saturation over each block's pure dataflow (constant folding, algebra, strength reduction, comparison canonicalization, extension/wrap elimination), extraction under the ZisK cost model, reinsertion with sharing (CSE) |
+//!
+//! `-O1` is [`PASSES_O1`] (classic passes), `-O2` is [`PASSES_O2`] (classic + e-graph).
+
+pub mod cleanup;
+pub mod egraph;
+pub mod globals;
+pub mod inline;
+pub mod licm;
+pub mod util;
+
+use std::fmt;
+use zkc_ir::Module;
+
+/// `-O1`: the classic passes.
+pub const PASSES_O1: &[&str] = &[
+    "dce",
+    "simplify-cfg",
+    "simplify-params",
+    "inline",
+    "simplify-cfg",
+    "simplify-params",
+    "globals",
+    "dce",
+    "licm",
+    "simplify-cfg",
+    "dce",
+];
+
+/// `-O2`: the classic passes around the e-graph mid-end.
+pub const PASSES_O2: &[&str] = &[
+    "dce",
+    "simplify-cfg",
+    "simplify-params",
+    "inline",
+    "simplify-cfg",
+    "simplify-params",
+    "globals",
+    "dce",
+    "egraph",
+    "licm",
+    "simplify-cfg",
+    "simplify-params",
+    "dce",
+];
+
+/// One pass: its name (as in `--dump-after NAME`), a one-line description, its entry point.
+pub struct PassInfo {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub run: fn(&mut Module) -> PassReport,
+}
+
+/// Every pass, by name.
+pub const PASSES: &[PassInfo] = &[
+    PassInfo {
+        name: "dce",
+        description: "remove unreachable blocks and unused effect-free instructions",
+        run: cleanup::dce,
+    },
+    PassInfo {
+        name: "simplify-cfg",
+        description:
+            "fold trivial branches, thread jumps through empty blocks, merge straight-line blocks",
+        run: cleanup::simplify_cfg,
+    },
+    PassInfo {
+        name: "simplify-params",
+        description:
+            "replace block parameters that always receive one value, remove unread parameters",
+        run: cleanup::simplify_params,
+    },
+    PassInfo {
+        name: "inline",
+        description: "inline small and single-call functions, remove unreferenced functions",
+        run: inline::run,
+    },
+    PassInfo {
+        name: "licm",
+        description: "hoist loop-invariant pure instructions into loop preheaders",
+        run: licm::run,
+    },
+    PassInfo {
+        name: "globals",
+        description: "keep mutable globals in SSA values between observing instructions",
+        run: globals::run,
+    },
+    PassInfo {
+        name: "egraph",
+        description: "equality saturation over pure dataflow, extraction by ZisK cost",
+        run: egraph::run,
+    },
+];
+
+/// What a pass did: counters and notes (for the e-graph, why each run stopped).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PassReport {
+    pub pass: &'static str,
+    /// Named counters, in a fixed order.
+    pub stats: Vec<(&'static str, u64)>,
+    pub notes: Vec<String>,
+}
+
+impl PassReport {
+    pub fn new(pass: &'static str) -> Self {
+        PassReport {
+            pass,
+            ..Default::default()
+        }
+    }
+
+    pub fn add(&mut self, name: &'static str, n: u64) {
+        match self.stats.iter_mut().find(|(k, _)| *k == name) {
+            Some((_, v)) => *v += n,
+            None => self.stats.push((name, n)),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> u64 {
+        self.stats
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map_or(0, |(_, v)| *v)
+    }
+}
+
+impl fmt::Display for PassReport {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}:", self.pass)?;
+        for (i, (k, v)) in self.stats.iter().enumerate() {
+            write!(f, "{} {k} {v}", if i == 0 { "" } else { "," })?;
+        }
+        for n in &self.notes {
+            write!(f, "; {n}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OptError {
+    /// No pass has this name.
+    UnknownPass(String),
+    /// The IR after a pass does not verify: a compiler bug.
+    Verifier { pass: String, message: String },
+}
+
+impl fmt::Display for OptError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            OptError::UnknownPass(n) => write!(f, "unknown optimization pass `{n}`"),
+            OptError::Verifier { pass, message } => {
+                write!(
+                    f,
+                    "compiler bug: the IR after pass `{pass}` does not verify:\n{message}"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for OptError {}
+
+/// The pass called `name`.
+pub fn pass(name: &str) -> Option<&'static PassInfo> {
+    PASSES.iter().find(|p| p.name == name)
+}
+
+/// Runs the pass called `name` on `module`.
+pub fn run_pass(name: &str, module: &mut Module) -> Result<PassReport, OptError> {
+    let p = pass(name).ok_or_else(|| OptError::UnknownPass(name.to_string()))?;
+    Ok((p.run)(module))
+}
+
+/// The pipeline of an optimization level: 0 (none), 1 or 2 (higher levels are 2).
+pub fn passes_for_level(level: u8) -> &'static [&'static str] {
+    match level {
+        0 => &[],
+        1 => PASSES_O1,
+        _ => PASSES_O2,
+    }
+}
+
+/// Runs `passes` in order, verifying after each one when `verify` is set.
+pub fn run_pipeline(
+    passes: &[&str],
+    module: &mut Module,
+    verify: bool,
+) -> Result<Vec<PassReport>, OptError> {
+    let mut reports = Vec::new();
+    for &name in passes {
+        reports.push(run_pass(name, module)?);
+        if verify {
+            zkc_ir::verify::verify_module(module).map_err(|e| OptError::Verifier {
+                pass: name.to_string(),
+                message: e.to_string(),
+            })?;
+        }
+    }
+    Ok(reports)
+}

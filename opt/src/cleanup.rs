@@ -1,0 +1,410 @@
+//! The cleanup passes: dead code, CFG simplification, block-parameter simplification.
+//!
+//! Block parameters are phis, so `simplify-params` is the trivial-phi removal of Braun et al.,
+//! "Simple and Efficient Construction of Static Single Assignment Form" (CC 2013, §3.2): a
+//! parameter that receives one value `v` from every edge (or itself) is `v`, because `v` then
+//! dominates every predecessor and so the block. Dead parameters are found by a liveness
+//! fixpoint over the branch arguments, so a loop-carried value nobody reads goes away too.
+
+use crate::util::{removable, use_counts, Aliases};
+use crate::PassReport;
+use zkc_ir::cfg::{reverse_postorder, ControlFlow};
+use zkc_ir::{
+    Block, BlockCall, Function, Module, Op, SecondaryMap, TermKind, Terminator, Value, ValueDef,
+};
+
+/// Rounds of `simplify-cfg` per function; each round is linear, most functions settle in two.
+const SIMPLIFY_CFG_MAX_ROUNDS: usize = 8;
+
+/// `dce`: unreachable blocks, then unused removable instructions.
+pub fn dce(m: &mut Module) -> PassReport {
+    let mut r = PassReport::new("dce");
+    crate::util::for_each_body(m, |f| {
+        r.add("blocks removed", remove_unreachable(f) as u64);
+        let (np, ni) = sweep(f);
+        r.add("params removed", np as u64);
+        r.add("insts removed", ni as u64);
+    });
+    r
+}
+
+/// Drops blocks the entry cannot reach from the layout. Returns how many.
+pub fn remove_unreachable(f: &mut Function) -> usize {
+    let rpo = reverse_postorder(f);
+    let mut reach: SecondaryMap<Block, bool> = SecondaryMap::new();
+    for &b in &rpo {
+        reach[b] = true;
+    }
+    let before = f.layout.len();
+    f.layout.retain(|&b| reach[b]);
+    before - f.layout.len()
+}
+
+/// `simplify-cfg`.
+pub fn simplify_cfg(m: &mut Module) -> PassReport {
+    let mut r = PassReport::new("simplify-cfg");
+    crate::util::for_each_body(m, |f| {
+        remove_unreachable(f);
+        for _ in 0..SIMPLIFY_CFG_MAX_ROUNDS {
+            let folded = fold_branches(f);
+            let threaded = thread_jumps(f);
+            remove_unreachable(f);
+            let merged = merge_blocks(f);
+            r.add("branches folded", folded as u64);
+            r.add("jumps threaded", threaded as u64);
+            r.add("blocks merged", merged as u64);
+            if folded + threaded + merged == 0 {
+                break;
+            }
+        }
+    });
+    r
+}
+
+/// The constant an i32 value is defined as, if any.
+fn const_of(f: &Function, v: Value) -> Option<u64> {
+    match f.values[v].def {
+        ValueDef::Result(i, 0) => match f.insts[i].op {
+            Op::Const { bits, .. } => Some(bits),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `brif`/`br_table` with a constant operand or a single destination become `jump`.
+fn fold_branches(f: &mut Function) -> usize {
+    let mut n = 0;
+    for bi in 0..f.layout.len() {
+        let b = f.layout[bi];
+        let Some(t) = &f.blocks[b].term else { continue };
+        let new = match &t.kind {
+            TermKind::Brif {
+                cond,
+                then_dest,
+                else_dest,
+            } => match const_of(f, *cond) {
+                Some(c) => Some(if c != 0 { then_dest } else { else_dest }.clone()),
+                None if then_dest == else_dest => Some(then_dest.clone()),
+                None => None,
+            },
+            TermKind::BrTable {
+                index,
+                targets,
+                default,
+            } => match const_of(f, *index) {
+                Some(c) => Some(targets.get(c as usize).unwrap_or(default).clone()),
+                None if targets.iter().all(|c| c == default) => Some(default.clone()),
+                None => None,
+            },
+            _ => None,
+        };
+        if let Some(call) = new {
+            let srcloc = t.srcloc;
+            f.blocks[b].term = Some(Terminator::new(TermKind::Jump(call), srcloc));
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Edges into an empty block `e: jump t(args)` go straight to `t`, when `e`'s parameters are
+/// read only by that jump.
+fn thread_jumps(f: &mut Function) -> usize {
+    let uses = use_counts(f);
+    let entry = f.entry();
+    // The empty blocks that can be bypassed, with their jump.
+    let mut bypass: SecondaryMap<Block, Option<BlockCall>> = SecondaryMap::new();
+    let mut any = false;
+    for &e in &f.layout {
+        let d = &f.blocks[e];
+        if Some(e) == entry || !d.insts.is_empty() {
+            continue;
+        }
+        let Some(Terminator {
+            kind: TermKind::Jump(call),
+            ..
+        }) = &d.term
+        else {
+            continue;
+        };
+        if call.block == e {
+            continue;
+        }
+        let params_local = d.params.iter().all(|&p| {
+            let in_jump = call.args.iter().filter(|&&a| a == p).count() as u32;
+            uses[p] == in_jump
+        });
+        if params_local {
+            bypass[e] = Some(call.clone());
+            any = true;
+        }
+    }
+    if !any {
+        return 0;
+    }
+    let mut n = 0;
+    for bi in 0..f.layout.len() {
+        let p = f.layout[bi];
+        let mut term = f.blocks[p].term.take().expect("terminator");
+        for call in term.targets_mut() {
+            // Follow a chain of bypassable blocks, at most as long as the function.
+            let mut steps = 0;
+            while let Some(next) = &bypass[call.block] {
+                if steps > f.layout.len() {
+                    break;
+                }
+                let e = call.block;
+                let params = &f.blocks[e].params;
+                let args = next
+                    .args
+                    .iter()
+                    .map(|&a| match params.iter().position(|&q| q == a) {
+                        Some(i) => call.args[i],
+                        None => a,
+                    })
+                    .collect();
+                *call = BlockCall::new(next.block, args);
+                n += 1;
+                steps += 1;
+            }
+        }
+        f.blocks[p].term = Some(term);
+    }
+    n
+}
+
+/// A block that ends in `jump c(args)` absorbs `c` when it is `c`'s only predecessor.
+fn merge_blocks(f: &mut Function) -> usize {
+    let cfg = ControlFlow::compute(f);
+    let mut preds = cfg.preds;
+    let entry = f.entry();
+    let mut aliases = Aliases::new();
+    let mut gone: SecondaryMap<Block, bool> = SecondaryMap::new();
+    let mut n = 0;
+    for bi in 0..f.layout.len() {
+        let b = f.layout[bi];
+        if gone[b] {
+            continue;
+        }
+        loop {
+            let Some(Terminator {
+                kind: TermKind::Jump(call),
+                ..
+            }) = &f.blocks[b].term
+            else {
+                break;
+            };
+            let c = call.block;
+            if c == b || Some(c) == entry || preds[c].len() != 1 {
+                break;
+            }
+            let args = call.args.clone();
+            let params = std::mem::take(&mut f.blocks[c].params);
+            for (&p, &a) in params.iter().zip(&args) {
+                aliases.set(p, a);
+                f.values[p].def = ValueDef::Detached;
+            }
+            let insts = std::mem::take(&mut f.blocks[c].insts);
+            let term = f.blocks[c].term.take();
+            f.blocks[b].insts.extend(insts);
+            f.blocks[b].term = term;
+            for s in f.successors(b) {
+                for q in preds[s].iter_mut() {
+                    if *q == c {
+                        *q = b;
+                    }
+                }
+            }
+            gone[c] = true;
+            n += 1;
+        }
+    }
+    if n > 0 {
+        f.layout.retain(|&b| !gone[b]);
+        aliases.apply(f);
+    }
+    n
+}
+
+/// What the edges into a parameter pass.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+enum Incoming {
+    #[default]
+    Nothing,
+    One(Value),
+    Many,
+}
+
+/// `simplify-params`.
+pub fn simplify_params(m: &mut Module) -> PassReport {
+    let mut r = PassReport::new("simplify-params");
+    crate::util::for_each_body(m, |f| {
+        remove_unreachable(f);
+        r.add("params replaced", replace_trivial_params(f) as u64);
+        let (np, ni) = sweep(f);
+        r.add("params removed", np as u64);
+        r.add("insts removed", ni as u64);
+    });
+    r
+}
+
+/// Replaces parameters that receive one value from every edge (besides themselves).
+fn replace_trivial_params(f: &mut Function) -> usize {
+    let entry = f.entry();
+    let mut aliases = Aliases::new();
+    let mut replaced: SecondaryMap<Value, bool> = SecondaryMap::new();
+    let mut n = 0;
+    loop {
+        let mut incoming: SecondaryMap<Block, Vec<Incoming>> = SecondaryMap::new();
+        for &b in &f.layout {
+            let Some(t) = &f.blocks[b].term else { continue };
+            for call in t.targets() {
+                let params = &f.blocks[call.block].params;
+                let slot = &mut incoming[call.block];
+                if slot.is_empty() {
+                    slot.resize(params.len(), Incoming::Nothing);
+                }
+                for (i, &a) in call.args.iter().enumerate() {
+                    let a = aliases.resolve(a);
+                    if a == params[i] {
+                        continue;
+                    }
+                    slot[i] = match slot[i] {
+                        Incoming::Nothing => Incoming::One(a),
+                        Incoming::One(v) if v == a => Incoming::One(v),
+                        _ => Incoming::Many,
+                    };
+                }
+            }
+        }
+        let mut changed = false;
+        for &b in &f.layout {
+            if Some(b) == entry {
+                continue;
+            }
+            for (i, &p) in f.blocks[b].params.iter().enumerate() {
+                if let Some(Incoming::One(v)) = incoming[b].get(i) {
+                    if !replaced[p] && aliases.resolve(*v) != p {
+                        aliases.set(p, *v);
+                        replaced[p] = true;
+                        changed = true;
+                        n += 1;
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    aliases.apply(f);
+    n
+}
+
+/// Removes parameters of non-entry blocks and removable instructions whose values never reach
+/// an effect, a branch condition or a return (liveness from those roots, through pure
+/// operands and branch arguments). Returns (parameters, instructions) removed.
+pub fn sweep(f: &mut Function) -> (usize, usize) {
+    let mut live: SecondaryMap<Value, bool> = SecondaryMap::new();
+    let mut work: Vec<Value> = Vec::new();
+    let mark = |v: Value, live: &mut SecondaryMap<Value, bool>, work: &mut Vec<Value>| {
+        if !live[v] {
+            live[v] = true;
+            work.push(v);
+        }
+    };
+    // The blocks that branch to each block (once per block).
+    let mut edges: SecondaryMap<Block, Vec<Block>> = SecondaryMap::new();
+    for &b in &f.layout {
+        for &i in &f.blocks[b].insts {
+            let d = &f.insts[i];
+            if !removable(&d.op) {
+                for &a in &d.args {
+                    mark(a, &mut live, &mut work);
+                }
+            }
+        }
+        let t = f.blocks[b].term.as_ref().expect("terminator");
+        match &t.kind {
+            TermKind::Brif { cond, .. } => mark(*cond, &mut live, &mut work),
+            TermKind::BrTable { index, .. } => mark(*index, &mut live, &mut work),
+            TermKind::Return(vs) => vs.iter().for_each(|&v| mark(v, &mut live, &mut work)),
+            _ => {}
+        }
+        for call in t.targets() {
+            if edges[call.block].last() != Some(&b) {
+                edges[call.block].push(b);
+            }
+        }
+    }
+    let entry = f.entry();
+    while let Some(v) = work.pop() {
+        match f.values[v].def {
+            ValueDef::Param(b, i) => {
+                if Some(b) == entry {
+                    continue;
+                }
+                for &p in &edges[b] {
+                    let t = f.blocks[p].term.as_ref().expect("terminator");
+                    let args: Vec<Value> = t
+                        .targets()
+                        .filter(|c| c.block == b)
+                        .map(|c| c.args[i as usize])
+                        .collect();
+                    for a in args {
+                        mark(a, &mut live, &mut work);
+                    }
+                }
+            }
+            ValueDef::Result(inst, _) => {
+                for k in 0..f.insts[inst].args.len() {
+                    mark(f.insts[inst].args[k], &mut live, &mut work);
+                }
+            }
+            ValueDef::Detached => {}
+        }
+    }
+    let mut keep: SecondaryMap<Block, Option<Vec<bool>>> = SecondaryMap::new();
+    let (mut np, mut ni) = (0, 0);
+    for &b in &f.layout {
+        if Some(b) == entry {
+            continue;
+        }
+        let mask: Vec<bool> = f.blocks[b].params.iter().map(|&p| live[p]).collect();
+        if mask.iter().any(|k| !k) {
+            keep[b] = Some(mask);
+        }
+    }
+    for bi in 0..f.layout.len() {
+        let b = f.layout[bi];
+        let mut term = f.blocks[b].term.take().expect("terminator");
+        for call in term.targets_mut() {
+            if let Some(mask) = &keep[call.block] {
+                let mut k = mask.iter();
+                call.args.retain(|_| *k.next().unwrap());
+            }
+        }
+        f.blocks[b].term = Some(term);
+        let mut insts = std::mem::take(&mut f.blocks[b].insts);
+        insts.retain(|&i| {
+            let d = &f.insts[i];
+            let dead = removable(&d.op) && d.results.iter().all(|&v| !live[v]);
+            ni += dead as usize;
+            !dead
+        });
+        f.blocks[b].insts = insts;
+    }
+    for bi in 0..f.layout.len() {
+        let b = f.layout[bi];
+        if let Some(mask) = keep[b].take() {
+            for i in (0..mask.len()).rev() {
+                if !mask[i] {
+                    f.remove_block_param(b, i);
+                    np += 1;
+                }
+            }
+        }
+    }
+    (np, ni)
+}

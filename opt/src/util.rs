@@ -1,0 +1,134 @@
+//! Helpers shared by the passes: use counts, value replacement, the set of removable ops.
+
+use zkc_ir::{Block, EntityRef, Function, Module, Op, SecondaryMap, Value, ValueDef};
+
+/// Whether an instruction with this op may be deleted when its results are unused: pure ops,
+/// and reads that can neither trap nor have an effect.
+pub fn removable(op: &Op) -> bool {
+    op.is_pure() || matches!(op, Op::GlobalGet(_) | Op::MemorySize | Op::TableSize(_))
+}
+
+/// How many times each value is read by instructions and terminators of laid-out blocks.
+pub fn use_counts(f: &Function) -> SecondaryMap<Value, u32> {
+    let mut n: SecondaryMap<Value, u32> = SecondaryMap::with_capacity(f.values.len());
+    for &b in &f.layout {
+        for &i in &f.blocks[b].insts {
+            for &a in &f.insts[i].args {
+                n[a] += 1;
+            }
+        }
+        if let Some(t) = &f.blocks[b].term {
+            for a in t.uses() {
+                n[a] += 1;
+            }
+        }
+    }
+    n
+}
+
+/// A substitution of values, applied to every use at once. Chains (`a → b → c`) resolve.
+#[derive(Default)]
+pub struct Aliases {
+    map: SecondaryMap<Value, Option<Value>>,
+    any: bool,
+}
+
+impl Aliases {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        !self.any
+    }
+
+    /// Every use of `from` becomes a use of `to`.
+    pub fn set(&mut self, from: Value, to: Value) {
+        let to = self.resolve(to);
+        if to != from {
+            self.map[from] = Some(to);
+            self.any = true;
+        }
+    }
+
+    pub fn resolve(&self, mut v: Value) -> Value {
+        let mut steps = 0;
+        while let Some(w) = self.map[v] {
+            v = w;
+            steps += 1;
+            debug_assert!(steps < 1 << 24, "alias cycle");
+        }
+        v
+    }
+
+    /// Rewrites every use in the laid-out blocks of `f`.
+    pub fn apply(&self, f: &mut Function) {
+        if !self.any {
+            return;
+        }
+        for bi in 0..f.layout.len() {
+            let b = f.layout[bi];
+            for ii in 0..f.blocks[b].insts.len() {
+                let i = f.blocks[b].insts[ii];
+                for a in f.insts[i].args.iter_mut() {
+                    *a = self.resolve(*a);
+                }
+            }
+            if let Some(t) = f.blocks[b].term.as_mut() {
+                t.map_uses(|v| self.resolve(v));
+            }
+        }
+    }
+}
+
+/// The block that defines `v`, if it is attached.
+pub fn def_block(
+    f: &Function,
+    v: Value,
+    inst_block: &SecondaryMap<zkc_ir::Inst, Option<Block>>,
+) -> Option<Block> {
+    match f.values[v].def {
+        ValueDef::Param(b, _) => Some(b),
+        ValueDef::Result(i, _) => inst_block[i],
+        ValueDef::Detached => None,
+    }
+}
+
+/// The block each laid-out instruction sits in.
+pub fn inst_blocks(f: &Function) -> SecondaryMap<zkc_ir::Inst, Option<Block>> {
+    let mut m = SecondaryMap::with_capacity(f.insts.len());
+    for &b in &f.layout {
+        for &i in &f.blocks[b].insts {
+            m[i] = Some(b);
+        }
+    }
+    m
+}
+
+/// Number of instructions (plus terminators) of a body: the size measure of inlining.
+pub fn body_size(f: &Function) -> usize {
+    f.layout.iter().map(|&b| f.blocks[b].insts.len() + 1).sum()
+}
+
+/// Total instruction count of the module's bodies.
+pub fn module_size(m: &Module) -> u64 {
+    m.funcs
+        .values()
+        .filter_map(|d| d.body())
+        .map(|f| body_size(f) as u64)
+        .sum()
+}
+
+/// Runs `pass` on every defined function.
+pub fn for_each_body(m: &mut Module, mut pass: impl FnMut(&mut Function)) {
+    for (_, d) in m.funcs.iter_mut() {
+        if let Some(f) = d.body_mut() {
+            pass(f);
+        }
+    }
+}
+
+#[allow(dead_code)]
+pub(crate) fn value_index(v: Value) -> usize {
+    v.index()
+}
