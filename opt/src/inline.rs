@@ -1,6 +1,362 @@
-//! (stub)
+//! Inlining of small and single-call functions.
+//!
+//! Functions are visited callees first (the reverse topological order of the call graph's
+//! strongly connected components, Kosaraju), so a helper is already as small as it gets when
+//! its callers consider it. A call is inlined when the callee is small
+//! ([`INLINE_SMALL_MAX_SIZE`]) or has this single call site and nothing else refers to it
+//! ([`INLINE_SINGLE_CALL_MAX_SIZE`]); never a function of a recursive cycle, never into a caller
+//! past [`INLINE_CALLER_MAX_SIZE`]. Inlined code is not scanned again, so growth is bounded.
+//! Afterwards, inlined functions that nothing references any more are removed (exports, the
+//! start function and element-segment entries are references) and function ids renumbered.
+
 use crate::PassReport;
-use zkc_ir::Module;
-pub fn run(_m: &mut Module) -> PassReport {
-    PassReport::new("inline")
+use zkc_ir::{
+    Block, BlockCall, ElemMode, EntityRef, ExportKind, FuncDecl, FuncId, Function, Inst, Module,
+    Op, PrimaryMap, SecondaryMap, TermKind, Terminator, Value, ValueDef,
+};
+
+/// Callees with at most this many instructions (terminators included) are always inlined.
+pub const INLINE_SMALL_MAX_SIZE: usize = 12;
+/// A callee with one call site and no other reference is inlined up to this size.
+pub const INLINE_SINGLE_CALL_MAX_SIZE: usize = 400;
+/// No inlining into a caller that has grown past this size.
+pub const INLINE_CALLER_MAX_SIZE: usize = 4000;
+
+fn direct_callees(f: &Function) -> Vec<FuncId> {
+    let mut v = Vec::new();
+    for &b in &f.layout {
+        for &i in &f.blocks[b].insts {
+            if let Op::Call(g) = f.insts[i].op {
+                v.push(g);
+            }
+        }
+    }
+    v
+}
+
+/// Functions referenced other than by a direct call.
+fn pinned(m: &Module) -> SecondaryMap<FuncId, bool> {
+    let mut p = SecondaryMap::with_capacity(m.funcs.len());
+    for e in &m.exports {
+        if let ExportKind::Func(f) = e.kind {
+            p[f] = true;
+        }
+    }
+    if let Some(s) = m.start {
+        p[s] = true;
+    }
+    for seg in m.elems.values() {
+        for f in seg.items.iter().flatten() {
+            p[*f] = true;
+        }
+    }
+    p
+}
+
+/// Strongly connected components of the call graph, callees first (Kosaraju, iterative).
+fn sccs_callees_first(calls: &[Vec<usize>]) -> (Vec<usize>, Vec<usize>) {
+    let n = calls.len();
+    let mut order = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
+    for s in 0..n {
+        if seen[s] {
+            continue;
+        }
+        seen[s] = true;
+        let mut stack = vec![(s, 0usize)];
+        while let Some((v, k)) = stack.last_mut() {
+            if let Some(&w) = calls[*v].get(*k) {
+                *k += 1;
+                if !seen[w] {
+                    seen[w] = true;
+                    stack.push((w, 0));
+                }
+            } else {
+                order.push(*v);
+                stack.pop();
+            }
+        }
+    }
+    let mut rev = vec![Vec::new(); n];
+    for (v, ws) in calls.iter().enumerate() {
+        for &w in ws {
+            rev[w].push(v);
+        }
+    }
+    // Second pass on the transposed graph in decreasing finish time: components come out
+    // callers first; reversing gives callees first.
+    let mut comp = vec![usize::MAX; n];
+    let mut comps_in_order = Vec::new();
+    for &s in order.iter().rev() {
+        if comp[s] != usize::MAX {
+            continue;
+        }
+        let c = comps_in_order.len();
+        comps_in_order.push(s);
+        comp[s] = c;
+        let mut stack = vec![s];
+        while let Some(v) = stack.pop() {
+            for &w in &rev[v] {
+                if comp[w] == usize::MAX {
+                    comp[w] = c;
+                    stack.push(w);
+                }
+            }
+        }
+    }
+    let ncomp = comps_in_order.len();
+    let mut by_comp = vec![Vec::new(); ncomp];
+    for v in 0..n {
+        by_comp[comp[v]].push(v);
+    }
+    let visit: Vec<usize> = by_comp.into_iter().rev().flatten().collect();
+    (visit, comp)
+}
+
+pub fn run(m: &mut Module) -> PassReport {
+    let mut r = PassReport::new("inline");
+    let n = m.funcs.len();
+    let calls: Vec<Vec<usize>> = m
+        .funcs
+        .values()
+        .map(|d| {
+            d.body().map_or(vec![], |f| {
+                direct_callees(f).iter().map(|g| g.index()).collect()
+            })
+        })
+        .collect();
+    let (visit, comp) = sccs_callees_first(&calls);
+    let mut comp_size = vec![0usize; n];
+    for v in 0..n {
+        comp_size[comp[v]] += 1;
+    }
+    let recursive: Vec<bool> = (0..n)
+        .map(|v| comp_size[comp[v]] > 1 || calls[v].contains(&v))
+        .collect();
+    let mut sites = vec![0usize; n];
+    for cs in &calls {
+        for &g in cs {
+            sites[g] += 1;
+        }
+    }
+    let pinned = pinned(m);
+    let mut inlined_any = vec![false; n];
+    for &fi in &visit {
+        let f_id = FuncId::new(fi);
+        if m.funcs[f_id].body().is_none() {
+            continue;
+        }
+        let mut body = match &mut m.funcs[f_id].def {
+            zkc_ir::FuncDef::Body(b) => std::mem::take(b),
+            _ => unreachable!(),
+        };
+        let mut pos = 0;
+        while pos < body.layout.len() {
+            let b = body.layout[pos];
+            let mut k = 0;
+            let mut next_pos = pos + 1;
+            while k < body.blocks[b].insts.len() {
+                let inst = body.blocks[b].insts[k];
+                let Op::Call(g) = body.insts[inst].op else {
+                    k += 1;
+                    continue;
+                };
+                let gi = g.index();
+                let Some(callee) = m.funcs[g].body() else {
+                    k += 1;
+                    continue;
+                };
+                let size = crate::util::body_size(callee);
+                let ok = gi != fi
+                    && comp[gi] != comp[fi]
+                    && !recursive[gi]
+                    && crate::util::body_size(&body) <= INLINE_CALLER_MAX_SIZE
+                    && (size <= INLINE_SMALL_MAX_SIZE
+                        || (sites[gi] == 1 && !pinned[g] && size <= INLINE_SINGLE_CALL_MAX_SIZE));
+                if !ok {
+                    k += 1;
+                    continue;
+                }
+                let callee = callee.clone();
+                let added = inline_call(&mut body, b, k, &callee);
+                // Continue in the continuation block, the last one added.
+                body.layout.splice(pos + 1..pos + 1, added.iter().copied());
+                sites[gi] -= 1;
+                for h in direct_callees(&callee) {
+                    sites[h.index()] += 1;
+                }
+                inlined_any[gi] = true;
+                r.add("calls inlined", 1);
+                next_pos = pos + added.len();
+                break;
+            }
+            pos = next_pos;
+        }
+        m.funcs[f_id].def = zkc_ir::FuncDef::Body(body);
+    }
+    r.add(
+        "functions removed",
+        remove_unreferenced(m, &inlined_any) as u64,
+    );
+    r
+}
+
+/// Replaces the call at `insts[k]` of `b` by a copy of `callee`. Returns the new blocks in
+/// layout order: the callee's blocks, then the continuation (which takes over `b`'s rest and
+/// terminator, its parameters being the call's results).
+fn inline_call(f: &mut Function, b: Block, k: usize, callee: &Function) -> Vec<Block> {
+    let call = f.blocks[b].insts[k];
+    let rest = f.blocks[b].insts.split_off(k + 1);
+    f.blocks[b].insts.pop();
+    let cont = f.create_detached_block();
+    f.blocks[cont].insts = rest;
+    f.blocks[cont].term = f.blocks[b].term.take();
+    let results: Vec<Value> = f.insts[call].results.to_vec();
+    for (i, &v) in results.iter().enumerate() {
+        f.values[v].def = ValueDef::Param(cont, i as u32);
+    }
+    f.blocks[cont].params = results;
+    let srcloc = f.insts[call].srcloc;
+
+    let mut vmap: SecondaryMap<Value, Option<Value>> = SecondaryMap::new();
+    let mut bmap: SecondaryMap<Block, Option<Block>> = SecondaryMap::new();
+    let mut new_blocks = Vec::new();
+    for &cb in &callee.layout {
+        let nb = f.create_detached_block();
+        bmap[cb] = Some(nb);
+        new_blocks.push(nb);
+        for &p in &callee.blocks[cb].params {
+            vmap[p] = Some(f.append_block_param(nb, callee.values[p].ty));
+        }
+    }
+    let mut imap: Vec<(Inst, Inst)> = Vec::new();
+    for &cb in &callee.layout {
+        let nb = bmap[cb].unwrap();
+        for &ci in &callee.blocks[cb].insts {
+            let d = &callee.insts[ci];
+            let tys: Vec<_> = d.results.iter().map(|&v| callee.values[v].ty).collect();
+            let ni = f.append_inst(nb, d.op.clone(), &[], &tys, d.srcloc);
+            for (&cv, &nv) in d.results.iter().zip(f.insts[ni].results.clone().iter()) {
+                vmap[cv] = Some(nv);
+            }
+            imap.push((ci, ni));
+        }
+    }
+    let mv = |v: Value| vmap[v].expect("callee value defined in its layout");
+    for (ci, ni) in imap {
+        f.insts[ni].args = callee.insts[ci].args.iter().map(|&a| mv(a)).collect();
+    }
+    let mcall = |c: &BlockCall| {
+        BlockCall::new(
+            bmap[c.block].unwrap(),
+            c.args.iter().map(|&a| mv(a)).collect(),
+        )
+    };
+    for &cb in &callee.layout {
+        let t = callee.blocks[cb].term.as_ref().expect("terminator");
+        let kind = match &t.kind {
+            TermKind::Jump(c) => TermKind::Jump(mcall(c)),
+            TermKind::Brif {
+                cond,
+                then_dest,
+                else_dest,
+            } => TermKind::Brif {
+                cond: mv(*cond),
+                then_dest: mcall(then_dest),
+                else_dest: mcall(else_dest),
+            },
+            TermKind::BrTable {
+                index,
+                targets,
+                default,
+            } => TermKind::BrTable {
+                index: mv(*index),
+                targets: targets.iter().map(mcall).collect(),
+                default: mcall(default),
+            },
+            TermKind::Return(vs) => {
+                TermKind::Jump(BlockCall::new(cont, vs.iter().map(|&v| mv(v)).collect()))
+            }
+            TermKind::Trap(c) => TermKind::Trap(*c),
+        };
+        f.blocks[bmap[cb].unwrap()].term = Some(Terminator::new(kind, t.srcloc));
+    }
+    // A fresh entry, so that a callee whose entry is a loop header stays correct.
+    let entry = f.create_detached_block();
+    let args: Vec<Value> = f.insts[call].args.to_vec();
+    let centry = bmap[callee.entry().expect("callee has an entry")].unwrap();
+    f.blocks[entry].term = Some(Terminator::new(
+        TermKind::Jump(BlockCall::new(centry, args)),
+        srcloc,
+    ));
+    f.blocks[b].term = Some(Terminator::new(
+        TermKind::Jump(BlockCall::new(entry, vec![])),
+        srcloc,
+    ));
+    let mut out = vec![entry];
+    out.extend(new_blocks);
+    out.push(cont);
+    out
+}
+
+/// Removes defined functions in `candidates` that no remaining function calls and nothing
+/// else references; renumbers function ids. Returns how many were removed.
+fn remove_unreferenced(m: &mut Module, candidates: &[bool]) -> usize {
+    let n = m.funcs.len();
+    let pinned = pinned(m);
+    let mut live = vec![false; n];
+    let mut work: Vec<usize> = Vec::new();
+    for (id, d) in m.funcs.iter() {
+        let i = id.index();
+        if !candidates[i] || pinned[id] || d.body().is_none() {
+            live[i] = true;
+            work.push(i);
+        }
+    }
+    while let Some(v) = work.pop() {
+        if let Some(f) = m.funcs[FuncId::new(v)].body() {
+            for g in direct_callees(f) {
+                if !live[g.index()] {
+                    live[g.index()] = true;
+                    work.push(g.index());
+                }
+            }
+        }
+    }
+    let removed = live.iter().filter(|l| !**l).count();
+    if removed == 0 {
+        return 0;
+    }
+    let mut remap: Vec<Option<FuncId>> = vec![None; n];
+    let mut funcs: PrimaryMap<FuncId, FuncDecl> = PrimaryMap::new();
+    for (id, d) in std::mem::take(&mut m.funcs) {
+        if live[id.index()] {
+            remap[id.index()] = Some(funcs.push(d));
+        }
+    }
+    let re = |f: FuncId| remap[f.index()].expect("a live function refers only to live ones");
+    for d in funcs.values_mut() {
+        if let Some(f) = d.body_mut() {
+            for i in f.insts.values_mut() {
+                if let Op::Call(g) = &mut i.op {
+                    // Instructions outside the layout may still name removed functions.
+                    *g = remap[g.index()].unwrap_or(FuncId::new(0));
+                }
+            }
+        }
+    }
+    m.funcs = funcs;
+    for e in &mut m.exports {
+        if let ExportKind::Func(f) = &mut e.kind {
+            *f = re(*f);
+        }
+    }
+    m.start = m.start.map(re);
+    for seg in m.elems.values_mut() {
+        for f in seg.items.iter_mut().flatten() {
+            *f = re(*f);
+        }
+        let _ = &seg.mode as &ElemMode;
+    }
+    removed
 }
