@@ -240,3 +240,44 @@ fn real_ziskemu_agrees() {
         }
     }
 }
+
+/// Compile time of the largest bench module with each allocator (release build:
+/// `cargo test --release -p zkc-backend-zisk --test bench_zisk alloc_time -- --ignored --nocapture`).
+/// The difference bounds the coloring allocator's share of the whole compile time.
+#[test]
+#[ignore]
+fn alloc_time() {
+    use std::time::Instant;
+    let wasm = std::fs::read(bench_dir().join("wasm/rs_sort.wasm")).unwrap();
+    let t = Instant::now();
+    let n = 20;
+    let mut linked = None;
+    for _ in 0..n {
+        let module = zkc_frontend_wasm::translate(&wasm).expect("translate");
+        linked = Some(zkc_runtime::link(module).expect("link"));
+    }
+    let front = t.elapsed().as_secs_f64() / n as f64;
+    let linked = linked.unwrap();
+    let mut times = Vec::new();
+    for allocator in [Allocator::Slots, Allocator::Coloring] {
+        let opts = CodegenOptions {
+            allocator,
+            ..CodegenOptions::default()
+        };
+        let t = Instant::now();
+        for _ in 0..n {
+            compile(&linked, &opts).expect("compile");
+        }
+        times.push(t.elapsed().as_secs_f64() / n as f64);
+    }
+    let total = front + times[1];
+    println!(
+        "rs_sort: frontend+link {:.2} ms, codegen with slots {:.2} ms, with coloring {:.2} ms; coloring adds {:.2} ms = {:.1}% of the whole compile ({:.2} ms)",
+        front * 1e3,
+        times[0] * 1e3,
+        times[1] * 1e3,
+        (times[1] - times[0]) * 1e3,
+        100.0 * (times[1] - times[0]) / total,
+        total * 1e3
+    );
+}
