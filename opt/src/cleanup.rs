@@ -187,14 +187,11 @@ fn merge_blocks(f: &mut Function) -> usize {
         if gone[b] {
             continue;
         }
-        loop {
-            let Some(Terminator {
-                kind: TermKind::Jump(call),
-                ..
-            }) = &f.blocks[b].term
-            else {
-                break;
-            };
+        while let Some(Terminator {
+            kind: TermKind::Jump(call),
+            ..
+        }) = &f.blocks[b].term
+        {
             let c = call.block;
             if c == b || Some(c) == entry || preds[c].len() != 1 {
                 break;

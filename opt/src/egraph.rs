@@ -1,6 +1,335 @@
-//! (stub)
+//! The e-graph mid-end: equality saturation over each block's pure dataflow, extraction under
+//! the ZisK cost model, reinsertion with sharing.
+//!
+//! Per block, every pure instruction becomes an e-node ([`Zir`]); block parameters, values of
+//! other blocks and results of effectful instructions (loads, calls, trapping division, ...) are
+//! opaque leaves, and the effectful instructions keep their order. Constant folding is the
+//! [`Fold`] analysis with wasm's exact integer semantics (it never sees a trapping op: those
+//! are not pure). The rules ([`rules`]) live in topic lists; extraction uses [`ZiskCost`]
+//! (TARGET.md §2–3: 62 per step plus the op's cost; immediates free). Reinsertion emits each
+//! chosen e-class once, right before its first effectful use (or before the terminator), so
+//! equal expressions are shared: GVN/CSE within the block. As in Cranelift's aegraph
+//! (`cranelift/codegen/src/egraph`), pure values are placed by their uses, not by their
+//! original position.
+//!
+//! Every [`Runner`] has iteration, node and time limits ([`ITER_LIMIT`], [`NODE_LIMIT`],
+//! [`TIME_LIMIT`]); the pass report counts the stop reasons. The node and iteration limits,
+//! not the time limit, are what stop runs in practice, so the output is deterministic.
+
+pub mod lang;
+pub mod rules;
+
+pub use lang::{Fold, Key, Konst, Leaf, Zir, ZiskCost};
+
+use crate::util::{use_counts, Aliases};
 use crate::PassReport;
-use zkc_ir::Module;
-pub fn run(_m: &mut Module) -> PassReport {
-    PassReport::new("egraph")
+use egg::{EGraph, Extractor, Id, Language, Rewrite, Runner, StopReason};
+use std::collections::HashMap;
+use std::time::Duration;
+use zkc_ir::{Block, Function, Inst, Module, Op, SecondaryMap, SrcLoc, Value};
+
+/// Saturation rounds per block.
+pub const ITER_LIMIT: usize = 8;
+/// E-nodes per block e-graph.
+pub const NODE_LIMIT: usize = 10_000;
+/// Wall-clock limit per block e-graph (a safety net; never reached on the bench programs).
+pub const TIME_LIMIT: Duration = Duration::from_millis(500);
+/// Blocks with more pure instructions than this are left alone (bounded recursion depth and
+/// time).
+pub const MAX_BLOCK_PURE_INSTS: usize = 3000;
+
+#[derive(Default)]
+struct Stats {
+    blocks: u64,
+    saturated: u64,
+    iter_limit: u64,
+    node_limit: u64,
+    time_limit: u64,
+    other: u64,
+    nodes: u64,
+    pure_before: u64,
+    pure_after: u64,
+}
+
+pub fn run(m: &mut Module) -> PassReport {
+    let rules = rules::all();
+    let mut st = Stats::default();
+    crate::util::for_each_body(m, |f| optimize_function(f, &rules, &mut st));
+    let mut r = PassReport::new("egraph");
+    r.add("blocks", st.blocks);
+    r.add("pure insts before", st.pure_before);
+    r.add("after", st.pure_after);
+    r.add("e-nodes", st.nodes);
+    r.notes.push(format!(
+        "stop reasons: saturated {}, iteration limit {}, node limit {}, time limit {}, other {}",
+        st.saturated, st.iter_limit, st.node_limit, st.time_limit, st.other
+    ));
+    r
+}
+
+/// Optimizes one function; `rules` from [`rules::all`].
+pub fn optimize_function(f: &mut Function, rules: &[Rewrite<Zir, Fold>], st: &mut impl StatsSink) {
+    let uses = use_counts(f);
+    let mut aliases = Aliases::new();
+    for bi in 0..f.layout.len() {
+        let b = f.layout[bi];
+        optimize_block(f, b, &uses, rules, &mut aliases, st);
+    }
+    aliases.apply(f);
+}
+
+/// Where the pass puts its counters (a trait so the property tests can ignore them).
+pub trait StatsSink {
+    fn record(&mut self, reason: &StopReason, nodes: usize, before: usize, after: usize);
+}
+
+impl StatsSink for Stats {
+    fn record(&mut self, reason: &StopReason, nodes: usize, before: usize, after: usize) {
+        self.blocks += 1;
+        match reason {
+            StopReason::Saturated => self.saturated += 1,
+            StopReason::IterationLimit(_) => self.iter_limit += 1,
+            StopReason::NodeLimit(_) => self.node_limit += 1,
+            StopReason::TimeLimit(_) => self.time_limit += 1,
+            StopReason::Other(_) => self.other += 1,
+        }
+        self.nodes += nodes as u64;
+        self.pure_before += before as u64;
+        self.pure_after += after as u64;
+    }
+}
+
+/// Discards the counters.
+pub struct NoStats;
+impl StatsSink for NoStats {
+    fn record(&mut self, _: &StopReason, _: usize, _: usize, _: usize) {}
+}
+
+fn optimize_block(
+    f: &mut Function,
+    b: Block,
+    uses: &SecondaryMap<Value, u32>,
+    rules: &[Rewrite<Zir, Fold>],
+    aliases: &mut Aliases,
+    st: &mut impl StatsSink,
+) {
+    let insts = f.blocks[b].insts.clone();
+    let npure = insts.iter().filter(|&&i| f.insts[i].op.is_pure()).count();
+    if npure == 0 || npure > MAX_BLOCK_PURE_INSTS {
+        return;
+    }
+    // Build: pure instructions become e-nodes, everything else a leaf.
+    let mut eg: EGraph<Zir, Fold> = EGraph::default();
+    let mut class_of: HashMap<Value, Id> = HashMap::new();
+    let mut local_uses: HashMap<Value, u32> = HashMap::new();
+    // Position of the effectful instruction defining a value of this block.
+    let mut leaf_pos: HashMap<Value, usize> = HashMap::new();
+    let mut leaf_ids: HashMap<Value, Id> = HashMap::new();
+    for (pos, &i) in insts.iter().enumerate() {
+        let d = &f.insts[i];
+        if !d.op.is_pure() {
+            for &r in &d.results {
+                leaf_pos.insert(r, pos);
+            }
+            continue;
+        }
+        let mut kids: Vec<Id> = Vec::with_capacity(d.args.len());
+        for &a in &d.args {
+            *local_uses.entry(a).or_default() += 1;
+            let id = match class_of.get(&a) {
+                Some(&id) => id,
+                None => *leaf_ids
+                    .entry(a)
+                    .or_insert_with(|| eg.add(Zir::Leaf(Leaf(a)))),
+            };
+            kids.push(id);
+        }
+        let node = lang::node_of(&d.op, &kids, f.values[d.results[0]].ty);
+        let id = eg.add(node);
+        class_of.insert(d.results[0], id);
+    }
+    let runner = Runner::default()
+        .with_egraph(eg)
+        .with_iter_limit(ITER_LIMIT)
+        .with_node_limit(NODE_LIMIT)
+        .with_time_limit(TIME_LIMIT)
+        .run(rules);
+    let reason = runner.stop_reason.clone().unwrap_or(StopReason::Saturated);
+    let eg = runner.egraph;
+    let extractor = Extractor::new(&eg, ZiskCost);
+
+    // Source locations: the first original instruction of each class.
+    let mut srcloc_of: HashMap<Id, SrcLoc> = HashMap::new();
+    let mut orig_inst: HashMap<Value, Inst> = HashMap::new();
+    for &i in &insts {
+        let d = &f.insts[i];
+        if d.op.is_pure() {
+            srcloc_of
+                .entry(eg.find(class_of[&d.results[0]]))
+                .or_insert(d.srcloc);
+            orig_inst.insert(d.results[0], i);
+        }
+    }
+
+    let mut em = Emitter {
+        eg: &eg,
+        ex: &extractor,
+        class_of: &class_of,
+        leaf_pos: &leaf_pos,
+        orig_inst: &orig_inst,
+        srcloc_of: &srcloc_of,
+        ready: HashMap::new(),
+        memo: HashMap::new(),
+        orig_memo: HashMap::new(),
+        out: Vec::new(),
+        emitted_pure: 0,
+    };
+    for (pos, &i) in insts.iter().enumerate() {
+        if f.insts[i].op.is_pure() {
+            continue;
+        }
+        let args = f.insts[i].args.clone();
+        let new: smallvec::SmallVec<[Value; 3]> =
+            args.iter().map(|&a| em.value(f, a, pos)).collect();
+        f.insts[i].args = new;
+        em.out.push(i);
+    }
+    // Values read by the terminator or by other blocks.
+    let end = insts.len();
+    for &i in &insts {
+        let d = &f.insts[i];
+        if !d.op.is_pure() {
+            continue;
+        }
+        let r = d.results[0];
+        let local = local_uses.get(&r).copied().unwrap_or(0);
+        if uses[r] > local {
+            let v = em.value(f, r, end);
+            if v != r {
+                aliases.set(r, v);
+            }
+        }
+    }
+    let after = em.emitted_pure;
+    let out = std::mem::take(&mut em.out);
+    drop(em);
+    st.record(&reason, eg.total_number_of_nodes(), npure, after);
+    f.blocks[b].insts = out;
+}
+
+struct Emitter<'a> {
+    eg: &'a EGraph<Zir, Fold>,
+    ex: &'a Extractor<'a, ZiskCost, Zir, Fold>,
+    class_of: &'a HashMap<Value, Id>,
+    leaf_pos: &'a HashMap<Value, usize>,
+    orig_inst: &'a HashMap<Value, Inst>,
+    srcloc_of: &'a HashMap<Id, SrcLoc>,
+    /// For each class: the last position whose leaf the best tree reads (+1), 0 when none.
+    ready: HashMap<Id, usize>,
+    memo: HashMap<Id, Value>,
+    orig_memo: HashMap<Value, Value>,
+    out: Vec<Inst>,
+    emitted_pure: usize,
+}
+
+impl Emitter<'_> {
+    /// The value to use for original value `v` at instruction position `pos`.
+    fn value(&mut self, f: &mut Function, v: Value, pos: usize) -> Value {
+        let Some(&id) = self.class_of.get(&v) else {
+            return v;
+        };
+        let id = self.eg.find(id);
+        if self.ready(id) <= pos {
+            return self.best(f, id);
+        }
+        // The cheapest form reads a value defined later: keep the original instruction.
+        if let Some(&w) = self.orig_memo.get(&v) {
+            return w;
+        }
+        let i = self.orig_inst[&v];
+        let args: Vec<Value> = f.insts[i]
+            .args
+            .clone()
+            .iter()
+            .map(|&a| self.value(f, a, pos))
+            .collect();
+        let ty = f.values[v].ty;
+        let d = &f.insts[i];
+        let (op, srcloc) = (d.op.clone(), d.srcloc);
+        let ni = f.make_inst(op, &args, &[ty], srcloc);
+        self.out.push(ni);
+        self.emitted_pure += 1;
+        let w = f.insts[ni].results[0];
+        self.orig_memo.insert(v, w);
+        w
+    }
+
+    fn ready(&mut self, id: Id) -> usize {
+        if let Some(&r) = self.ready.get(&id) {
+            return r;
+        }
+        let node = self.ex.find_best_node(id).clone();
+        let r = match &node {
+            Zir::Leaf(Leaf(v)) => self.leaf_pos.get(v).map_or(0, |p| p + 1),
+            Zir::Const(_) => 0,
+            _ => node
+                .children()
+                .iter()
+                .map(|&c| self.ready(self.eg.find(c)))
+                .max()
+                .unwrap_or(0),
+        };
+        self.ready.insert(id, r);
+        r
+    }
+
+    /// Emits the best expression of class `id` (shared through `memo`).
+    fn best(&mut self, f: &mut Function, id: Id) -> Value {
+        if let Some(&v) = self.memo.get(&id) {
+            return v;
+        }
+        let node = self.ex.find_best_node(id).clone();
+        let srcloc = self.srcloc_of.get(&id).copied().unwrap_or_default();
+        let v = match &node {
+            Zir::Leaf(Leaf(v)) => *v,
+            Zir::Const(k) => self.emit(
+                f,
+                Op::Const {
+                    ty: k.ty,
+                    bits: k.bits,
+                },
+                &[],
+                k.ty,
+                srcloc,
+            ),
+            _ => {
+                let args: Vec<Value> = node
+                    .children()
+                    .iter()
+                    .map(|&c| self.best(f, self.eg.find(c)))
+                    .collect();
+                let (op, ty) = lang::op_of(
+                    &node,
+                    &args.iter().map(|&a| f.values[a].ty).collect::<Vec<_>>(),
+                );
+                self.emit(f, op, &args, ty, srcloc)
+            }
+        };
+        self.memo.insert(id, v);
+        v
+    }
+
+    fn emit(
+        &mut self,
+        f: &mut Function,
+        op: Op,
+        args: &[Value],
+        ty: zkc_ir::Type,
+        srcloc: SrcLoc,
+    ) -> Value {
+        let i = f.make_inst(op, args, &[ty], srcloc);
+        self.out.push(i);
+        self.emitted_pure += 1;
+        f.insts[i].results[0]
+    }
 }
