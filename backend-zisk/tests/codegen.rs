@@ -309,3 +309,30 @@ fn bounds_checks_can_be_turned_off() {
     );
     assert_eq!(end, End::Code(5));
 }
+
+/// A block that is only moves and a jump, fallen into from its predecessor: the allocation
+/// empties its moves, but it must stay (spec fac.wast / switch.wast).
+#[test]
+fn bare_jump_blocks_entered_by_fallthrough() {
+    exits_with(
+        r#"(func $fac (param $n i64) (result i64)
+             (local $i i64) (local $res i64)
+             (local.set $i (local.get $n)) (local.set $res (i64.const 1))
+             (block $done (loop $loop
+               (if (i64.eq (local.get $i) (i64.const 0)) (then (br $done))
+                 (else (local.set $res (i64.mul (local.get $i) (local.get $res)))
+                       (local.set $i (i64.sub (local.get $i) (i64.const 1)))))
+               (br $loop)))
+             (local.get $res))
+           (func $sw (param $i i32) (result i32)
+             (local $j i32) (local.set $j (i32.const 100))
+             (block $d (block $c (block $b (block $a
+               (br_table $a $b $c $d (local.get $i)))
+               (return (local.get $i)))
+               (local.set $j (i32.sub (i32.const 0) (local.get $i))))
+               (return (local.get $j)))
+             (local.get $j))"#,
+        "i64.const 5 call $fac i32.wrap_i64 i32.const 2 call $sw i32.add i32.const 3 call $sw i32.add",
+        120 + 100 + 100,
+    );
+}

@@ -114,15 +114,53 @@ fn par_moves(moves: &[(MoveSrc, VReg)], alloc: &Allocation) -> Vec<(BSrc<Value>,
 /// Writes the function's code with the allocation's locations.
 pub(crate) fn emit(vc: &VCode, alloc: &Allocation, label: &str, out: &mut Program) {
     out.label(label);
-    // Edge blocks left empty by the allocation: their label → their target.
+    // Blocks left as a bare jump by the allocation (all their moves vanished) that nothing
+    // falls into: their label → their target.
+    let falls_through = |k: usize| {
+        let b = &vc.blocks[k];
+        match vc.insts[b.start..b.end].last() {
+            None => true,
+            Some(VInst::Jump(_) | VInst::Ret { .. } | VInst::RetToBios) => false,
+            Some(VInst::Op { flow, .. }) => match flow {
+                Flow::SetPc(_) => false,
+                Flow::Branch { taken, not_taken } => {
+                    !matches!((taken, not_taken), (Target::Label(_), Target::Label(_)))
+                }
+                _ => true,
+            },
+            Some(_) => true,
+        }
+    };
     let mut alias: HashMap<&str, &str> = HashMap::new();
     let mut skip = vec![false; vc.blocks.len()];
     for (k, block) in vc.blocks.iter().enumerate() {
         if let [VInst::ParMove(m), VInst::Jump(t)] = &vc.insts[block.start..block.end] {
-            if par_moves(m, alloc).is_empty() {
+            let entered_by_fallthrough = !block.edge && (k == 0 || falls_through(k - 1));
+            if !entered_by_fallthrough && par_moves(m, alloc).is_empty() && *t != block.label {
                 alias.insert(&block.label, t);
                 skip[k] = !vc.table_labels.contains(&block.label);
             }
+        }
+    }
+    // Resolve chains; a cycle of bare jumps (an empty infinite loop) stays as it is.
+    let keys: Vec<&str> = alias.keys().copied().collect();
+    for l in keys {
+        let mut t = alias[l];
+        let mut n = 0;
+        while let Some(&u) = alias.get(t) {
+            t = u;
+            n += 1;
+            if n > alias.len() {
+                break;
+            }
+        }
+        if n > alias.len() {
+            alias.remove(l);
+            if let Some(k) = vc.blocks.iter().position(|b| b.label == l) {
+                skip[k] = false;
+            }
+        } else {
+            alias.insert(l, t);
         }
     }
     let retarget = |t: &Target| match t {

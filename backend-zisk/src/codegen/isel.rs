@@ -833,6 +833,7 @@ impl<'a> Ctx<'a> {
         self.vc.end_block(succs);
         for (l, mv, target) in edges {
             self.vc.begin_block(l);
+            self.vc.blocks.last_mut().expect("edge block").edge = true;
             self.vc.push(mv);
             self.vc.push(VInst::Jump(target.clone()));
             self.vc.end_block(vec![target]);

@@ -109,6 +109,9 @@ pub struct VBlock {
     pub end: usize,
     pub succ_labels: Vec<String>,
     pub succs: Vec<usize>,
+    /// An edge block (the moves of one branch edge, then a jump): entered only by branches
+    /// and jump tables, never by falling through.
+    pub edge: bool,
 }
 
 /// A function's machine code over virtual registers.
@@ -146,6 +149,7 @@ impl VCode {
             end: start,
             succ_labels: vec![],
             succs: vec![],
+            edge: false,
         });
     }
 
