@@ -56,10 +56,7 @@ impl Executor for Lowered {
                 }
             })
             .collect();
-        let lowered = Session {
-            module: &m,
-            calls,
-        };
+        let lowered = Session { module: &m, calls };
         let results = InterpExecutor.run(&lowered)?;
         Ok(results
             .into_iter()
@@ -101,7 +98,13 @@ fn spec_float_scripts_pass_after_lowering() {
         if report.failed > 0 || report.passed != native.passed {
             bad.push(format!(
                 "{name}: {report}\n  {}",
-                report.failures.iter().take(10).cloned().collect::<Vec<_>>().join("\n  ")
+                report
+                    .failures
+                    .iter()
+                    .take(10)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("\n  ")
             ));
         }
     }
