@@ -1,6 +1,78 @@
 //! Exact IEEE-754 `f32`/`f64` for ZisK, which has no floating-point unit.
 //!
-//! (docs being written)
+//! [`lower_floats`] rewrites a module so that no float type or float operation is left: an
+//! `f32` becomes the `i32` of its bits, an `f64` the `i64` of its bits, everywhere (values,
+//! block parameters, signatures, globals, constants, loads and stores, `select`), and every
+//! float operation becomes integer code, either inline or a call to a routine that the pass
+//! adds to the module (named `__zkc_sf_*`, generated on first use, once per module). The
+//! routines are ordinary IR functions, so the optimizer and the allocator treat them like user
+//! code (inlining, constant folding of float constants through them, ...).
+//!
+//! # Semantics
+//! Wasm 2.0 numerics (§4.3.3, "Floating-Point Operations") defer to IEEE 754-2019 with
+//! round-to-nearest, ties-to-even (§4.3), gradual underflow (subnormals), signed zeros and
+//! infinities, and these wasm rules:
+//! - NaNs (§4.3.3, "NaN propagation"): an arithmetic result that is NaN may be any arithmetic
+//!   NaN when an operand is a NaN and must be canonical otherwise. Every routine returns the
+//!   positive canonical NaN (`0x7fc00000`, `0x7ff8000000000000`), which satisfies both rules
+//!   and is bit-identical with the reference interpreter (`zkc_ir::interp`), so differential
+//!   tests compare bits. `abs`, `neg`, `copysign`, reinterpretations, loads and stores only
+//!   move bits and keep NaN payloads.
+//! - `min`/`max` (§4.3.3 `fmin`/`fmax`): NaN if either operand is NaN; `−0 < +0`.
+//! - `nearest` rounds ties to even; `ceil`/`floor`/`trunc` keep the sign of zero results.
+//! - Trapping truncations (§4.3.4 `trunc`): NaN traps `bad_toint` ("invalid conversion to
+//!   integer"), a value whose truncation is out of range traps `int_ovf`; the saturating ones
+//!   (`trunc_sat`) map NaN to 0 and clamp.
+//! - Conversions from integers and `demote` round to nearest-even; `promote` is exact.
+//!
+//! # Design
+//! The routines follow the classic structure of a software float library (Berkeley SoftFloat
+//! by J. Hauser is the well-known reference; no code is taken from it): unpack the fields,
+//! dispatch the rare classes (NaN, infinity, zero, subnormal) to side blocks so that the common
+//! normal-operand path is straight-line code, compute an exact or sticky ("jammed") integer
+//! significand, and round once in a shared `round_pack` step. `round_pack` takes the
+//! significand with its leading one at bit 62 and 62 − p round/sticky bits below the result's
+//! last place, so one 64-bit word serves both formats; a single unsigned comparison of the
+//! exponent sends both the underflow and the overflow cases to its slow path.
+//!
+//! - `f64.add`/`sub`: operands ordered by magnitude, the smaller one shifted right with a
+//!   sticky bit (`shift_right_jam`), add or subtract, normalize with `clz`, round. `sub` is
+//!   `add` with the sign of the second operand flipped inline.
+//! - `f64.mul`: 53×53-bit significands; the 128-bit product's high half comes from
+//!   `__zkc_sf_umulh` (four 32×32 multiplies), its low half is one `i64.mul` (only whether it
+//!   is zero matters). `__zkc_sf_umulh(a, b)` is exactly ZisK's `muluh`: the backend can
+//!   replace calls to it by that single instruction.
+//! - `f64.div`: long division by 64-bit `div_u`/`rem_u`, 11 quotient bits per step (the
+//!   remainder stays below 2^53), 55 quotient bits plus a sticky bit from the last remainder.
+//! - `f64.sqrt`: digit-by-digit (two radicand bits per step) over the 110-bit radicand.
+//! - `f32` `add`/`sub`/`mul`/`div`/`sqrt` widen to f64 (exact), compute in f64 and narrow:
+//!   rounding twice is innocuous when the wide format has at least 2p + 2 bits (53 ≥ 2·24 + 2;
+//!   S. A. Figueroa, "When is double rounding innocuous?", SIGNUM 1995).
+//! - `min`/`max`, `ceil`/`floor`/`trunc`/`nearest` work directly on the bits of either
+//!   format (masking the fraction bits below the binary point, with a carry into the exponent
+//!   when rounding away from zero).
+//! - Comparisons are inline and branch-free: a non-NaN float maps to an order-preserving
+//!   two's-complement key `(abs ^ s) − s` (`s` the sign spread over the word; ±0 both map to
+//!   0), compared signed, and-ed with "neither operand is NaN" (`abs <= inf`).
+//! - `abs`/`neg`/`copysign` are inline bit operations; reinterpretations disappear.
+//! - Truncations to integers: f64 routines (f32 operands are promoted first, exactly) that
+//!   shift the significand into place and check the range on the magnitude. Conversions from
+//!   integers: `clz` normalization and `round_pack` (i32 sources are extended to i64 inline).
+//!
+//! # Signatures and `call_indirect`
+//! Lowering maps `(f32) -> ()` and `(i32) -> ()` to the same signature, and a `call_indirect`
+//! that must trap "indirect call type mismatch" would then succeed. [`SigPlan`] keeps the
+//! check exact: among the signatures that take part in indirect calls (those of
+//! `call_indirect` and of functions in element segments), a float signature whose lowered form
+//! collides with one already taken gets trailing padding `i32` parameters (passed as 0 by every
+//! caller, ignored by the callee) until it is unique. Collisions are rare, so usually nothing
+//! is padded; an embedder invoking an exported function whose signature was padded passes the
+//! extra zeros (compare the lowered signature's length with the original's).
+//!
+//! # Cost shape
+//! `cargo run -p zkc-softfloat --example costs` prints the IR instructions each lowered
+//! operation executes (in the interpreter, call and constants included) on typical and special
+//! operands.
 
 mod builder;
 mod lower;

@@ -201,3 +201,40 @@ fn call_indirect_signatures_stay_exact() {
         .unwrap();
     assert_eq!(r, [Val::I32(0x4040_0001)]);
 }
+
+/// Go's wasip1 programs use f64 throughout their runtime: lowered, they still print their
+/// expected output.
+#[test]
+fn go_programs_lower_and_run() {
+    let bench = root().join("../shared/bench-go");
+    if !bench.exists() {
+        return;
+    }
+    for path in files(&bench.join("wasm"), "wasm") {
+        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+        let m = match zkc_frontend_wasm::translate(&std::fs::read(&path).unwrap()) {
+            Ok(m) => m,
+            Err(e) => {
+                eprintln!("{name}: frontend: {e}");
+                continue;
+            }
+        };
+        let t = std::time::Instant::now();
+        let l = lower(&m);
+        let lower_time = t.elapsed();
+        let stdin = std::fs::read(bench.join(format!("expected/{name}.stdin"))).unwrap_or_default();
+        let want = std::fs::read(bench.join(format!("expected/{name}.stdout"))).unwrap();
+        let out = run_command(&l, &stdin, Limits::default());
+        eprintln!(
+            "{name}: lowered in {lower_time:?}, {} routines added, {} instructions",
+            l.funcs.len() - m.funcs.len(),
+            out.fuel_used
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&want),
+            "{name}: {:?}",
+            out.exit
+        );
+    }
+}
