@@ -174,6 +174,9 @@ impl Fb {
     pub fn lt_s(&mut self, a: impl Into<A>, b: impl Into<A>) -> Value {
         self.cmp(CmpOp::LtS, a, b)
     }
+    pub fn eqz(&mut self, a: Value) -> Value {
+        self.un(UnaryOp::Eqz, a)
+    }
     pub fn clz(&mut self, a: Value) -> Value {
         self.un(UnaryOp::Clz, a)
     }

@@ -44,7 +44,10 @@
 //!   replace calls to it by that single instruction.
 //! - `f64.div`: long division by 64-bit `div_u`/`rem_u`, 11 quotient bits per step (the
 //!   remainder stays below 2^53), 55 quotient bits plus a sticky bit from the last remainder.
-//! - `f64.sqrt`: digit-by-digit (two radicand bits per step) over the 110-bit radicand.
+//! - `f64.sqrt`: the 28-bit integer square root of the top of the 110-bit radicand by
+//!   Newton's iteration (`div_u`, from an AM-GM start above the root), the next 27 bits from
+//!   the first-order expansion (one more `div_u`), and a 128-bit square (`umulh`) deciding the
+//!   last bit and the sticky bit.
 //! - `f32` `add`/`sub`/`mul`/`div`/`sqrt` widen to f64 (exact), compute in f64 and narrow:
 //!   rounding twice is innocuous when the wide format has at least 2p + 2 bits (53 ≥ 2·24 + 2;
 //!   S. A. Figueroa, "When is double rounding innocuous?", SIGNUM 1995).

@@ -229,7 +229,10 @@ impl Library {
                 mul64(mh)
             }
             Rt::Div64 => div64(),
-            Rt::Sqrt64 => sqrt64(),
+            Rt::Sqrt64 => {
+                let mh = self.get(m, Rt::Umulh);
+                sqrt64(mh)
+            }
             Rt::MinMax { fmt, max } => minmax(fmt, max),
             Rt::Round { fmt, mode } => round_int(fmt, mode),
             Rt::Promote => promote(),
@@ -565,7 +568,7 @@ fn div64() -> Function {
     b.finish()
 }
 
-fn sqrt64() -> Function {
+fn sqrt64(umulh: FuncId) -> Function {
     let (mut b, p) = Fb::new(&[Type::I64]);
     let a = p[0];
     // +inf, NaNs and every negative operand (sign bit set) compare >= INF.
@@ -581,35 +584,49 @@ fn sqrt64() -> Function {
     let k = b.sub(k, odd);
     let half_k = b.shr_s(k, 1u64);
     let e = b.add(half_k, 1048u64);
-    // Digit-by-digit square root of M = s × 2^56 (55 result bits), two radicand bits per
-    // step fed from the top of `m`.
-    let m = b.shl(s, 10u64);
-    let (lp, lpp) = b.block(&[Type::I64, Type::I64, Type::I64, Type::I64]);
-    let (out, op) = b.block(&[Type::I64, Type::I64]);
-    let z = b.konst(Type::I64, 0);
-    let n = b.konst(Type::I64, 55);
-    b.jump(lp, &[n, m, z, z]);
+    // q = floor(sqrt(M)) for M = s × 2^56 (55 bits), in two steps: the integer square root
+    // t of N = M >> 54 = 4s by Newton's iteration from above, then the remaining 27 bits from
+    // the first-order expansion sqrt(N + x) ≤ t + x / 2t, which overestimates by at most
+    // 2^26 / t ≤ 1/2, so the floor is q or q + 1; a 128-bit square decides.
+    let n = b.shl(s, 2u64);
+    // (N / 2^27 + 2^27) / 2 ≥ sqrt(N) (AM-GM), within 25 %.
+    let x0 = b.shr_u(n, 28u64);
+    let x0 = b.add(x0, 1u64 << 26);
+    let (lp, lpp) = b.block(&[Type::I64]);
+    let (out, op) = b.block(&[Type::I64]);
+    b.jump(lp, &[x0]);
     b.switch_to(lp);
-    let (i, m, r, q) = (lpp[0], lpp[1], lpp[2], lpp[3]);
-    let r2 = b.shl(r, 2u64);
-    let top = b.shr_u(m, 62u64);
-    let r = b.or(r2, top);
-    let m = b.shl(m, 2u64);
-    let t = b.shl(q, 2u64);
-    let t = b.or(t, 1u64);
-    let ge = b.ge_u(r, t);
-    let rt = b.sub(r, t);
-    let r = b.select(ge, rt, r);
-    let q2 = b.shl(q, 1u64);
-    let g = b.b64(ge);
-    let q = b.or(q2, g);
-    let i = b.sub(i, 1u64);
-    let more = b.ne(i, 0u64);
-    b.brif(more, (lp, &[i, m, r, q]), (out, &[r, q]));
+    let x = lpp[0];
+    let d = b.div_u(n, x);
+    let y = b.add(x, d);
+    let y = b.shr_u(y, 1u64);
+    let down = b.lt_u(y, x);
+    b.brif(down, (lp, &[y]), (out, &[x]));
     b.switch_to(out);
-    let (r, q) = (op[0], op[1]);
-    let sticky = b.ne(r, 0u64);
-    let sticky = b.b64(sticky);
+    let t = op[0];
+    let tt = b.mul(t, t);
+    let r = b.sub(n, tt);
+    let r = b.shl(r, 26u64);
+    let c = b.div_u(r, t);
+    let hi = b.shl(t, 27u64);
+    let cand = b.add(hi, c);
+    let sh = b.call(umulh, &[cand, cand], Type::I64);
+    let sl = b.mul(cand, cand);
+    let mh = b.shr_u(s, 8u64);
+    let ml = b.shl(s, 56u64);
+    let gt_hi = b.gt_u(sh, mh);
+    let eq_hi = b.eq(sh, mh);
+    let gt_lo = b.gt_u(sl, ml);
+    let gt_lo = b.and(eq_hi, gt_lo);
+    let over = b.or(gt_hi, gt_lo);
+    let eq_lo = b.eq(sl, ml);
+    let exact = b.and(eq_hi, eq_lo);
+    // Too big: one less, and inexact (an exact root is never overestimated).
+    let over = b.b64(over);
+    let q = b.sub(cand, over);
+    let inexact = b.eqz(exact);
+    let sticky = b.b64(inexact);
+    let sticky = b.or(sticky, over);
     let s = b.shl(q, 8u64);
     let s = b.or(s, sticky);
     let zs = b.konst(Type::I64, 0);

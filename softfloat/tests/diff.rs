@@ -330,3 +330,51 @@ fn lowered_ops_match_native_ops() {
     eprintln!("{total} cases");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Square roots: perfect squares (exact results), their neighbours (results just off a
+/// rounding boundary) and many positive random operands, for both formats.
+#[test]
+fn sqrt_is_correctly_rounded() {
+    let (native, _) = op_module();
+    let mut lowered = native.clone();
+    zkc_softfloat::lower_floats(&mut lowered).unwrap();
+    let mut ni = Instance::new(&native, NoHost, Limits::default()).unwrap();
+    let mut li = Instance::new(&lowered, NoHost, Limits::default()).unwrap();
+    let mut rng = Rng(12345);
+    let mut check = |ty: Type, bits: u64| {
+        let (name, arg, larg) = match ty {
+            Type::F64 => ("f64.sqrt", Val::F64(bits), Val::I64(bits)),
+            _ => ("f32.sqrt", Val::F32(bits as u32), Val::I32(bits as u32)),
+        };
+        let want: Vec<u64> = ni
+            .invoke_export(name, &[arg])
+            .unwrap()
+            .iter()
+            .map(|v| v.bits())
+            .collect();
+        let got: Vec<u64> = li
+            .invoke_export(name, &[larg])
+            .unwrap()
+            .iter()
+            .map(|v| v.bits())
+            .collect();
+        assert_eq!(want, got, "{name}({bits:#x})");
+    };
+    for _ in 0..200_000 {
+        let k = rng.next() >> (11 + rng.next() % 40);
+        let sq = (k as f64) * (k as f64);
+        let scale = f64::from_bits(((rng.next() % 2000) + 23) << 52);
+        for x in [sq, sq * scale] {
+            let b = x.to_bits();
+            for d in [b, b.wrapping_add(1), b.wrapping_sub(1)] {
+                check(Type::F64, d & !(1 << 63));
+                check(
+                    Type::F32,
+                    ((f64::from_bits(d) as f32).to_bits() & 0x7fff_ffff) as u64,
+                );
+            }
+        }
+        check(Type::F64, rng.next() >> 1);
+        check(Type::F32, rng.next() >> 33);
+    }
+}
