@@ -48,9 +48,11 @@
 //!   Newton's iteration (`div_u`, from an AM-GM start above the root), the next 27 bits from
 //!   the first-order expansion (one more `div_u`), and a 128-bit square (`umulh`) deciding the
 //!   last bit and the sticky bit.
-//! - `f32` `add`/`sub`/`mul`/`div`/`sqrt` widen to f64 (exact), compute in f64 and narrow:
-//!   rounding twice is innocuous when the wide format has at least 2p + 2 bits (53 ≥ 2·24 + 2;
-//!   S. A. Figueroa, "When is double rounding innocuous?", SIGNUM 1995).
+//! - `f32` `add`/`sub`/`mul`/`div` are the same generators in the f32 format, computed in
+//!   64-bit registers: the 24×24-bit product is exact in one `i64.mul`, one `div_u` gives 40
+//!   quotient bits. `f32.sqrt` widens to f64 (exact), takes the f64 root and narrows: rounding
+//!   twice is innocuous when the wide format has at least 2p + 2 bits (53 ≥ 2·24 + 2;
+//!   S. A. Figueroa, "When is double rounding innocuous?", SIGNUM Newsletter 30(3), 1995).
 //! - `min`/`max`, `ceil`/`floor`/`trunc`/`nearest` work directly on the bits of either
 //!   format (masking the fraction bits below the binary point, with a carry into the exponent
 //!   when rounding away from zero).

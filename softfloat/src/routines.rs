@@ -86,8 +86,8 @@ pub enum RoundMode {
     Nearest,
 }
 
-/// One routine. The f32 arithmetic wrappers widen to f64, compute, and narrow: for +, −, ×, ÷
-/// and √ the double rounding is innocuous since 53 ≥ 2·24 + 2 (Figueroa 1995).
+/// One routine. `f32.sqrt` widens to f64, computes, and narrows: the double rounding is
+/// innocuous since 53 ≥ 2·24 + 2 (Figueroa 1995).
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
 pub enum Rt {
     /// High 64 bits of the unsigned 128-bit product (ZisK `muluh`).
@@ -123,10 +123,10 @@ pub enum Rt {
         signed: bool,
         fmt: Fmt,
     },
-    /// f32 arithmetic through f64.
     F32Add,
     F32Mul,
     F32Div,
+    /// Through [`Rt::Sqrt64`].
     F32Sqrt,
 }
 
@@ -223,12 +223,15 @@ impl Library {
     fn generate(&mut self, m: &mut Module, rt: Rt) -> Function {
         match rt {
             Rt::Umulh => umulh(),
-            Rt::Add64 => add64(),
+            Rt::Add64 => add(Fmt::F64),
             Rt::Mul64 => {
                 let mh = self.get(m, Rt::Umulh);
-                mul64(mh)
+                mul(Fmt::F64, Some(mh))
             }
-            Rt::Div64 => div64(),
+            Rt::Div64 => div(Fmt::F64),
+            Rt::F32Add => add(Fmt::F32),
+            Rt::F32Mul => mul(Fmt::F32, None),
+            Rt::F32Div => div(Fmt::F32),
             Rt::Sqrt64 => {
                 let mh = self.get(m, Rt::Umulh);
                 sqrt64(mh)
@@ -248,13 +251,8 @@ impl Library {
                 b.finish()
             }
             Rt::Convert { signed, fmt } => convert(signed, fmt),
-            Rt::F32Add | Rt::F32Mul | Rt::F32Div | Rt::F32Sqrt => {
-                let inner = match rt {
-                    Rt::F32Add => Rt::Add64,
-                    Rt::F32Mul => Rt::Mul64,
-                    Rt::F32Div => Rt::Div64,
-                    _ => Rt::Sqrt64,
-                };
+            Rt::F32Sqrt => {
+                let inner = Rt::Sqrt64;
                 let (p, d, op) = (
                     self.get(m, Rt::Promote),
                     self.get(m, Rt::Demote),
@@ -346,24 +344,41 @@ fn round_pack(b: &mut Fb, fmt: Fmt, sign: Value, exp: Value, sig: Value) -> Valu
     dp[0]
 }
 
-/// Unpacks a finite nonzero f64 magnitude into `(exp, sig)` with the leading one of `sig` at
-/// bit 52; subnormals are normalized (their `exp` goes to zero or below).
-fn unpack_norm(b: &mut Fb, abs: Value) -> (Value, Value) {
+/// Unpacks a finite nonzero magnitude into `(exp, sig)` with the leading one of `sig` at bit
+/// `man`; subnormals are normalized (their `exp` goes to zero or below). All i64.
+fn unpack_norm(b: &mut Fb, fmt: Fmt, abs: Value) -> (Value, Value) {
+    let man = fmt.man() as u64;
     let (join, jp) = b.block(&[Type::I64, Type::I64]);
-    let e = b.shr_u(abs, 52u64);
-    let f = b.and(abs, FRAC);
+    let e = b.shr_u(abs, man);
+    let f = b.and(abs, fmt.frac());
     let sub = b.eq(e, 0u64);
     let sb = b.branch_off(sub);
-    let s = b.or(f, HID);
+    let s = b.or(f, 1u64 << man);
     b.jump(join, &[e, s]);
     b.switch_to(sb);
     let lz = b.clz(f);
-    let sh = b.sub(lz, 11u64);
+    let sh = b.sub(lz, 63 - man);
     let s = b.shl(f, sh);
-    let e = b.sub(12u64, lz);
+    let e = b.sub(64 - man, lz);
     b.jump(join, &[e, s]);
     b.switch_to(join);
     (jp[0], jp[1])
+}
+
+/// The operand as i64 (f32 bits zero-extended).
+fn widen(b: &mut Fb, fmt: Fmt, x: Value) -> Value {
+    match fmt {
+        Fmt::F32 => b.zext(x),
+        Fmt::F64 => x,
+    }
+}
+
+/// An i64 holding a result's bits, as the format's integer type.
+fn narrow(b: &mut Fb, fmt: Fmt, x: Value) -> Value {
+    match fmt {
+        Fmt::F32 => b.wrap(x),
+        Fmt::F64 => x,
+    }
 }
 
 fn umulh() -> Function {
@@ -392,13 +407,15 @@ fn umulh() -> Function {
     b.finish()
 }
 
-fn add64() -> Function {
-    let (mut b, p) = Fb::new(&[Type::I64, Type::I64]);
-    let (a, c) = (p[0], p[1]);
-    let abs_a = b.and(a, MAG);
-    let abs_c = b.and(c, MAG);
-    let ia = b.ge_u(abs_a, INF);
-    let ic = b.ge_u(abs_c, INF);
+fn add(fmt: Fmt) -> Function {
+    let (mut b, p) = Fb::new(&[fmt.int(), fmt.int()]);
+    let (inf_k, mag) = (fmt.inf(), fmt.mag());
+    let a = widen(&mut b, fmt, p[0]);
+    let c = widen(&mut b, fmt, p[1]);
+    let abs_a = b.and(a, mag);
+    let abs_c = b.and(c, mag);
+    let ia = b.ge_u(abs_a, inf_k);
+    let ic = b.ge_u(abs_c, inf_k);
     let special = b.or(ia, ic);
     let sp = b.branch_off(special);
 
@@ -406,13 +423,16 @@ fn add64() -> Function {
     let swap = b.lt_u(abs_a, abs_c);
     let x = b.select(swap, c, a);
     let y = b.select(swap, a, c);
-    let sign = b.and(x, SIGN);
+    let sign = b.and(x, fmt.sign());
     let diff = b.xor(x, y);
-    let diff = b.lt_s(diff, 0u64);
-    let (ex, sx) = unpack_raw(&mut b, x);
-    let (ey, sy) = unpack_raw(&mut b, y);
-    let sx = b.shl(sx, 9u64);
-    let sy = b.shl(sy, 9u64);
+    let diff = b.and(diff, fmt.sign());
+    let diff = b.ne(diff, 0u64);
+    let (ex, sx) = unpack_raw(&mut b, fmt, x);
+    let (ey, sy) = unpack_raw(&mut b, fmt, y);
+    // Hidden bit to bit 61: room for the carry of the sum.
+    let up = 61 - fmt.man() as u64;
+    let sx = b.shl(sx, up);
+    let sy = b.shl(sy, up);
     let d = b.sub(ex, ey);
     let sy = shift_right_jam(&mut b, sy, d);
     let dsum = b.sub(sx, sy);
@@ -421,149 +441,202 @@ fn add64() -> Function {
     // An exact zero: +0, except that (−0) + (−0) is −0.
     let zero = b.eq(s, 0u64);
     let zr = b.select(diff, 0u64, sign);
+    let zr = narrow(&mut b, fmt, zr);
     b.ret_if(zero, zr);
     let lz = b.clz(s);
     let n = b.sub(lz, 1u64);
     let s = b.shl(s, n);
     let e = b.sub(ex, n);
-    let r = round_pack(&mut b, Fmt::F64, sign, e, s);
+    let r = round_pack(&mut b, fmt, sign, e, s);
+    let r = narrow(&mut b, fmt, r);
     b.ret(&[r]);
 
     b.switch_to(sp);
-    let na = b.gt_u(abs_a, INF);
-    let nc = b.gt_u(abs_c, INF);
+    let na = b.gt_u(abs_a, inf_k);
+    let nc = b.gt_u(abs_c, inf_k);
     let nan = b.or(na, nc);
-    let q = b.konst(Type::I64, QNAN);
+    let q = b.konst(fmt.int(), fmt.qnan());
     b.ret_if(nan, q);
     // Both infinite with opposite signs: NaN; else the infinite one.
     let both = b.eq(abs_a, abs_c);
     let opp = b.xor(a, c);
-    let opp = b.lt_s(opp, 0u64);
+    let opp = b.and(opp, fmt.sign());
+    let opp = b.ne(opp, 0u64);
     let bad = b.and(both, opp);
     b.ret_if(bad, q);
-    let r = b.select(ia, a, c);
+    let r = b.select(ia, p[0], p[1]);
     b.ret(&[r]);
     b.finish()
 }
 
-/// `(exp, sig)` of a finite f64 without normalizing: subnormals get exp 1 and no hidden bit.
-fn unpack_raw(b: &mut Fb, x: Value) -> (Value, Value) {
-    let e = b.shr_u(x, 52u64);
-    let e = b.and(e, 0x7ffu64);
-    let f = b.and(x, FRAC);
+/// `(exp, sig)` of a finite operand (i64) without normalizing: subnormals get exp 1 and no
+/// hidden bit.
+fn unpack_raw(b: &mut Fb, fmt: Fmt, x: Value) -> (Value, Value) {
+    let man = fmt.man() as u64;
+    let e = b.shr_u(x, man);
+    let e = b.and(e, fmt.exp_max());
+    let f = b.and(x, fmt.frac());
     let z = b.eq(e, 0u64);
-    let fh = b.or(f, HID);
+    let fh = b.or(f, 1u64 << man);
     let s = b.select(z, f, fh);
     let e = b.select(z, 1u64, e);
     (e, s)
 }
 
-fn mul64(umulh: FuncId) -> Function {
-    let (mut b, p) = Fb::new(&[Type::I64, Type::I64]);
-    let (a, c) = (p[0], p[1]);
+/// Sign of the product or quotient, magnitudes, and the NaN/infinity test, shared by `mul`
+/// and `div`.
+struct Operands {
+    sign: Value,
+    abs_a: Value,
+    abs_c: Value,
+    ia: Value,
+    special: Value,
+}
+
+fn operands(b: &mut Fb, fmt: Fmt, p: &[Value]) -> Operands {
+    let a = widen(b, fmt, p[0]);
+    let c = widen(b, fmt, p[1]);
     let sign = b.xor(a, c);
-    let sign = b.and(sign, SIGN);
-    let abs_a = b.and(a, MAG);
-    let abs_c = b.and(c, MAG);
-    let ia = b.ge_u(abs_a, INF);
-    let ic = b.ge_u(abs_c, INF);
+    let sign = b.and(sign, fmt.sign());
+    let abs_a = b.and(a, fmt.mag());
+    let abs_c = b.and(c, fmt.mag());
+    let ia = b.ge_u(abs_a, fmt.inf());
+    let ic = b.ge_u(abs_c, fmt.inf());
     let special = b.or(ia, ic);
-    let sp = b.branch_off(special);
-    let za = b.eq(abs_a, 0u64);
-    let zc = b.eq(abs_c, 0u64);
+    Operands {
+        sign,
+        abs_a,
+        abs_c,
+        ia,
+        special,
+    }
+}
+
+fn mul(fmt: Fmt, umulh: Option<FuncId>) -> Function {
+    let (mut b, p) = Fb::new(&[fmt.int(), fmt.int()]);
+    let o = operands(&mut b, fmt, &p);
+    let sp = b.branch_off(o.special);
+    let za = b.eq(o.abs_a, 0u64);
+    let zc = b.eq(o.abs_c, 0u64);
     let zero = b.or(za, zc);
-    b.ret_if(zero, sign);
-    let (ea, sa) = unpack_norm(&mut b, abs_a);
-    let (ec, sc) = unpack_norm(&mut b, abs_c);
-    let sa = b.shl(sa, 10u64);
-    let sc = b.shl(sc, 11u64);
-    let hi = b.call(umulh, &[sa, sc], Type::I64);
-    let lo = b.mul(sa, sc);
-    let sticky = b.ne(lo, 0u64);
-    let sticky = b.b64(sticky);
-    let s = b.or(hi, sticky);
+    let zs = narrow(&mut b, fmt, o.sign);
+    b.ret_if(zero, zs);
+    let (ea, sa) = unpack_norm(&mut b, fmt, o.abs_a);
+    let (ec, sc) = unpack_norm(&mut b, fmt, o.abs_c);
+    let s = match umulh {
+        // 53 × 53 bits: the high half of the 128-bit product, the low half as a sticky bit.
+        Some(umulh) => {
+            let sa = b.shl(sa, 10u64);
+            let sc = b.shl(sc, 11u64);
+            let hi = b.call(umulh, &[sa, sc], Type::I64);
+            let lo = b.mul(sa, sc);
+            let sticky = b.ne(lo, 0u64);
+            let sticky = b.b64(sticky);
+            b.or(hi, sticky)
+        }
+        // 24 × 24 bits: exact in one i64.mul.
+        None => {
+            let pr = b.mul(sa, sc);
+            b.shl(pr, 15u64)
+        }
+    };
     let e = b.add(ea, ec);
-    let e = b.sub(e, 1023u64);
+    let e = b.sub(e, fmt.bias());
     let low = b.lt_u(s, 1u64 << 62);
     let low = b.b64(low);
     let s = b.shl(s, low);
     let e = b.sub(e, low);
-    let r = round_pack(&mut b, Fmt::F64, sign, e, s);
+    let r = round_pack(&mut b, fmt, o.sign, e, s);
+    let r = narrow(&mut b, fmt, r);
     b.ret(&[r]);
 
     // Infinity times zero, or a NaN operand: NaN; else a signed infinity.
     b.switch_to(sp);
-    let na = b.gt_u(abs_a, INF);
-    let nc = b.gt_u(abs_c, INF);
-    let za = b.eq(abs_a, 0u64);
-    let zc = b.eq(abs_c, 0u64);
+    let inf_k = fmt.inf();
+    let na = b.gt_u(o.abs_a, inf_k);
+    let nc = b.gt_u(o.abs_c, inf_k);
+    let za = b.eq(o.abs_a, 0u64);
+    let zc = b.eq(o.abs_c, 0u64);
     let n1 = b.or(na, nc);
     let n2 = b.or(za, zc);
     let nan = b.or(n1, n2);
-    let inf = b.or(sign, INF);
-    let r = b.select(nan, QNAN, inf);
+    let inf = b.or(o.sign, inf_k);
+    let r = b.select(nan, fmt.qnan(), inf);
+    let r = narrow(&mut b, fmt, r);
     b.ret(&[r]);
     b.finish()
 }
 
-fn div64() -> Function {
-    let (mut b, p) = Fb::new(&[Type::I64, Type::I64]);
-    let (a, c) = (p[0], p[1]);
-    let sign = b.xor(a, c);
-    let sign = b.and(sign, SIGN);
-    let abs_a = b.and(a, MAG);
-    let abs_c = b.and(c, MAG);
-    let ia = b.ge_u(abs_a, INF);
-    let ic = b.ge_u(abs_c, INF);
-    let special = b.or(ia, ic);
-    let sp = b.branch_off(special);
-    let za = b.eq(abs_a, 0u64);
-    let zc = b.eq(abs_c, 0u64);
+fn div(fmt: Fmt) -> Function {
+    let (mut b, p) = Fb::new(&[fmt.int(), fmt.int()]);
+    let o = operands(&mut b, fmt, &p);
+    let sign = o.sign;
+    let sp = b.branch_off(o.special);
+    let za = b.eq(o.abs_a, 0u64);
+    let zc = b.eq(o.abs_c, 0u64);
     let zb = b.branch_off(zc);
-    b.ret_if(za, sign);
-    let (ea, sa) = unpack_norm(&mut b, abs_a);
-    let (ec, sc) = unpack_norm(&mut b, abs_c);
+    let zs = narrow(&mut b, fmt, sign);
+    b.ret_if(za, zs);
+    let (ea, sa) = unpack_norm(&mut b, fmt, o.abs_a);
+    let (ec, sc) = unpack_norm(&mut b, fmt, o.abs_c);
     let small = b.lt_u(sa, sc);
     let small = b.b64(small);
     let sa = b.shl(sa, small);
     let e = b.sub(ea, ec);
-    let e = b.add(e, 1022u64);
+    let e = b.add(e, fmt.bias() - 1);
     let e = b.sub(e, small);
-    // Long division, 11 quotient bits per 64-bit division: the remainder stays below
-    // sc < 2^53, so `r << 11` fits.
-    let n = b.shl(sa, 10u64);
-    let mut q = b.div_u(n, sc);
-    let mut r = b.rem_u(n, sc);
-    for _ in 0..4 {
-        let n = b.shl(r, 11u64);
-        let d = b.div_u(n, sc);
-        r = b.rem_u(n, sc);
-        let qs = b.shl(q, 11u64);
-        q = b.or(qs, d);
-    }
-    let sticky = b.ne(r, 0u64);
-    let sticky = b.b64(sticky);
-    let s = b.shl(q, 8u64);
-    let s = b.or(s, sticky);
-    let r = round_pack(&mut b, Fmt::F64, sign, e, s);
+    let s = match fmt {
+        // Long division, 11 quotient bits per 64-bit division: the remainder stays below
+        // sc < 2^53, so `r << 11` fits. 55 quotient bits, then the sticky remainder.
+        Fmt::F64 => {
+            let n = b.shl(sa, 10u64);
+            let mut q = b.div_u(n, sc);
+            let mut r = b.rem_u(n, sc);
+            for _ in 0..4 {
+                let n = b.shl(r, 11u64);
+                let d = b.div_u(n, sc);
+                r = b.rem_u(n, sc);
+                let qs = b.shl(q, 11u64);
+                q = b.or(qs, d);
+            }
+            let sticky = b.ne(r, 0u64);
+            let sticky = b.b64(sticky);
+            let s = b.shl(q, 8u64);
+            b.or(s, sticky)
+        }
+        // One division gives 40 quotient bits (sa < 2^25, so sa << 39 fits).
+        Fmt::F32 => {
+            let n = b.shl(sa, 39u64);
+            let q = b.div_u(n, sc);
+            let r = b.rem_u(n, sc);
+            let sticky = b.ne(r, 0u64);
+            let sticky = b.b64(sticky);
+            let s = b.shl(q, 23u64);
+            b.or(s, sticky)
+        }
+    };
+    let r = round_pack(&mut b, fmt, sign, e, s);
+    let r = narrow(&mut b, fmt, r);
     b.ret(&[r]);
 
     // x / 0: NaN for 0 / 0, else a signed infinity.
     b.switch_to(zb);
-    let inf = b.or(sign, INF);
-    let r = b.select(za, QNAN, inf);
+    let inf = b.or(sign, fmt.inf());
+    let r = b.select(za, fmt.qnan(), inf);
+    let r = narrow(&mut b, fmt, r);
     b.ret(&[r]);
 
     // NaN operand or inf / inf: NaN; inf / x: inf; x / inf: zero.
     b.switch_to(sp);
-    let na = b.gt_u(abs_a, INF);
-    let nc = b.gt_u(abs_c, INF);
-    let both = b.eq(abs_a, abs_c);
+    let na = b.gt_u(o.abs_a, fmt.inf());
+    let nc = b.gt_u(o.abs_c, fmt.inf());
+    let both = b.eq(o.abs_a, o.abs_c);
     let n1 = b.or(na, nc);
     let nan = b.or(n1, both);
-    let inf = b.or(sign, INF);
-    let r = b.select(ia, inf, sign);
-    let r = b.select(nan, QNAN, r);
+    let inf = b.or(sign, fmt.inf());
+    let r = b.select(o.ia, inf, sign);
+    let r = b.select(nan, fmt.qnan(), r);
+    let r = narrow(&mut b, fmt, r);
     b.ret(&[r]);
     b.finish()
 }
@@ -576,7 +649,7 @@ fn sqrt64(umulh: FuncId) -> Function {
     let sp = b.branch_off(special);
     let zero = b.eq(a, 0u64);
     b.ret_if(zero, a);
-    let (e, s) = unpack_norm(&mut b, a);
+    let (e, s) = unpack_norm(&mut b, Fmt::F64, a);
     // value = s × 2^k with k = e − 1075; make k even.
     let k = b.sub(e, 1075u64);
     let odd = b.and(k, 1u64);
@@ -796,7 +869,7 @@ fn demote() -> Function {
     let sign = b.and(sign, 0x8000_0000u64);
     let special = b.ge_u(abs, INF);
     let sp = b.branch_off(special);
-    let (e, s) = unpack_raw(&mut b, abs);
+    let (e, s) = unpack_raw(&mut b, Fmt::F64, abs);
     let s = b.shl(s, 10u64);
     let e = b.sub(e, 897u64);
     let r = round_pack(&mut b, Fmt::F32, sign, e, s);
