@@ -485,6 +485,9 @@ fn main() {
     let out = args
         .out
         .unwrap_or_else(|| workspace().join("BENCHMARKS.md"));
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).expect("create the output directory");
+    }
     std::fs::write(&out, md).expect("write BENCHMARKS.md");
     eprintln!("bench: wrote {}", out.display());
     if args.check && !broken.is_empty() {
