@@ -336,3 +336,21 @@ fn bare_jump_blocks_entered_by_fallthrough() {
         120 + 100 + 100,
     );
 }
+
+/// A `call_indirect` from outside a recursive component into it: the caller must see the
+/// component's final clobber set, not the provisional one its own recursive calls saw
+/// (spec call_indirect.wast `dispatch` into `fac-i64`).
+#[test]
+fn indirect_call_into_a_recursive_component() {
+    exits_with(
+        r#"(type $over (func (param i64) (result i64)))
+           (table funcref (elem $fac))
+           (func $fac (type $over)
+             (if (result i64) (i64.eqz (local.get 0))
+               (then (i64.const 1))
+               (else (i64.mul (local.get 0)
+                 (call_indirect (type $over) (i64.sub (local.get 0) (i64.const 1)) (i32.const 0))))))"#,
+        "i64.const 5 i32.const 0 call_indirect (type $over) i32.wrap_i64",
+        120,
+    );
+}

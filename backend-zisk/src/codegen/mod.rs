@@ -674,7 +674,11 @@ fn select_and_allocate(
             }
             // Per function: (clobbered registers, slots 0..k written).
             let mut summary: Vec<(RegSet, u32)> = vec![(CALL_FIXED_CLOBBERS, 0); n];
+            // Summaries of the possible targets of a `call_indirect`, by signature; cached
+            // only once every target's component is done (a target in the component being
+            // allocated has no final summary yet: such a call re-enters and clobbers all).
             let mut by_sig: HashMap<u64, (RegSet, u32)> = HashMap::new();
+            let mut done = vec![false; n];
             for comp in members {
                 let (mut clob, mut hw) = (CALL_FIXED_CLOBBERS, 0u32);
                 for &f in &comp {
@@ -687,14 +691,22 @@ fn select_and_allocate(
                                 (Some(summary[*callee]), info)
                             }
                             vcode::VInst::CallInd { sig, info, .. } => {
-                                let s = *by_sig.entry(*sig).or_insert_with(|| {
-                                    table_funcs
-                                        .iter()
-                                        .filter(|&&g| layout.func_sig_id[g] == *sig)
-                                        .fold((CALL_FIXED_CLOBBERS, 0), |(c, h), &g| {
-                                            (c | summary[g].0, h.max(summary[g].1))
-                                        })
-                                });
+                                let s = match by_sig.get(sig) {
+                                    Some(&s) => s,
+                                    None => {
+                                        let targets = table_funcs
+                                            .iter()
+                                            .filter(|&&g| layout.func_sig_id[g] == *sig);
+                                        let s = targets.clone().fold(
+                                            (CALL_FIXED_CLOBBERS, 0),
+                                            |(c, h), &g| (c | summary[g].0, h.max(summary[g].1)),
+                                        );
+                                        if targets.clone().all(|&g| done[g]) {
+                                            by_sig.insert(*sig, s);
+                                        }
+                                        s
+                                    }
+                                };
                                 (Some(s), info)
                             }
                             _ => (None, &mut CallInfo::default()),
@@ -717,6 +729,7 @@ fn select_and_allocate(
                 }
                 for &f in &comp {
                     summary[f] = (clob, hw);
+                    done[f] = true;
                 }
             }
             let area = summary.iter().map(|s| s.1).max().unwrap_or(0);
