@@ -8,7 +8,9 @@
 
 use std::fmt;
 use std::path::Path;
-use zkc_backend_zisk::codegen::{compile, CodegenError, CodegenOptions, EXIT_WORD};
+use zkc_backend_zisk::codegen::{
+    compile, dump_allocated, Allocator, CodegenError, CodegenOptions, EXIT_WORD,
+};
 use zkc_backend_zisk::{emu, Emulator, Item, Layout, Program, Rom, Stats, Status};
 use zkc_ir::EntityRef;
 use zkc_ir::{Module, TrapCode};
@@ -54,29 +56,74 @@ pub enum OptLevel {
     O2,
 }
 
+impl OptLevel {
+    /// The optimizer's passes at this level, in order (`zkc_opt::PASSES_O1`, `PASSES_O2`).
+    pub fn passes(self) -> &'static [&'static str] {
+        zkc_opt::passes_for_level(self as u8)
+    }
+}
+
+impl fmt::Display for OptLevel {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "-O{}", *self as u8)
+    }
+}
+
 /// Pipeline options.
 #[derive(Clone, Debug)]
 pub struct Options {
     pub opt_level: OptLevel,
-    /// Names of passes after which the IR is printed to `dump`.
+    /// Names of passes after which the IR (or, after `regalloc`, the allocated code) is printed
+    /// to `dump`.
     pub dump_after: Vec<String>,
     /// Check every linear-memory access (wasm semantics); off only on the user's request.
     pub bounds_checks: bool,
+    /// The register allocator of the ZisK backend.
+    pub allocator: Allocator,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
-            opt_level: OptLevel::O0,
+            opt_level: OptLevel::O2,
             dump_after: vec![],
             bounds_checks: true,
+            allocator: Allocator::default(),
         }
     }
 }
 
-/// The passes that exist, in pipeline order. `translate` is the frontend (or the text parser).
-/// `link` adds the runtime (WASI on ZisK, the entry) before code generation.
-pub const PASSES: &[&str] = &["translate", "link"];
+/// The stages around the optimizer's passes, for `--dump-after`: `translate` is the frontend
+/// (or the text parser); for ZisK output, `link` adds the runtime (WASI on ZisK, the entry),
+/// `softfloat` rewrites floats into integer code, the optimizer runs on the whole linked
+/// program, and `regalloc` shows the allocated code of every function.
+pub const STAGES: &[&str] = &["translate", "link", "softfloat", "regalloc"];
+
+/// Every name `--dump-after` accepts: the stages and the optimizer's passes.
+pub fn pass_names() -> Vec<&'static str> {
+    let mut names = STAGES.to_vec();
+    names.extend(zkc_opt::PASSES.iter().map(|p| p.name));
+    names
+}
+
+/// Checks `--dump-after` names against the passes that will run: those of `pipeline`.
+fn check_dump_names(opts: &Options, pipeline: &[&str]) -> Result<(), Error> {
+    for name in &opts.dump_after {
+        if !pass_names().contains(&name.as_str()) {
+            return Err(Error::Input(format!(
+                "--dump-after {name}: no such pass (passes: {})",
+                pass_names().join(", ")
+            )));
+        }
+        if !pipeline.contains(&name.as_str()) {
+            return Err(Error::Input(format!(
+                "--dump-after {name}: the pass does not run here (this pipeline: {})",
+                pipeline.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
 
 /// Reads an input file: zkc IR text (`.zir`), wasm text (`.wat`/`.wast`-style module) or binary.
 pub fn load(path: &Path) -> Result<Module, Error> {
@@ -97,37 +144,48 @@ pub fn load(path: &Path) -> Result<Module, Error> {
     }
 }
 
-/// Runs the pipeline for `opts` on a loaded module. Passes that do not exist yet are refused.
+/// Optimizes a loaded module at the chosen level, target-independently (for `--emit ir`):
+/// the frontend's IR is verified, then every pass of the level runs, verified after it.
 pub fn optimize(
     module: Module,
     opts: &Options,
     dump: &mut dyn std::io::Write,
 ) -> Result<Module, Error> {
-    for name in &opts.dump_after {
-        if !PASSES.contains(&name.as_str()) {
-            return Err(Error::Input(format!(
-                "--dump-after {name}: no such pass (passes: {})",
-                PASSES.join(", ")
-            )));
-        }
-    }
+    let mut pipeline = vec!["translate"];
+    pipeline.extend(opts.opt_level.passes());
+    check_dump_names(opts, &pipeline)?;
     check(&module, "translate")?;
-    if opts.dump_after.iter().any(|p| p == "translate") {
-        let _ = writeln!(
-            dump,
-            "; after translate\n{}",
-            zkc_ir::text::print_module(&module)
-        );
-    }
-    if opts.opt_level > OptLevel::O0 {
-        return Err(Error::Unimplemented(
-            "the optimizer (-O1, -O2) does not exist yet; use -O0".into(),
-        ));
+    dump_if(opts, "translate", &module, dump);
+    run_passes(module, opts, dump)
+}
+
+/// Runs the optimizer's passes of `opts.opt_level`, verifying and (on request) dumping after
+/// each. A pass that runs several times is dumped each time, numbered.
+fn run_passes(
+    mut module: Module,
+    opts: &Options,
+    dump: &mut dyn std::io::Write,
+) -> Result<Module, Error> {
+    let passes = opts.opt_level.passes();
+    for (i, &name) in passes.iter().enumerate() {
+        let report =
+            zkc_opt::run_pass(name, &mut module).map_err(|e| Error::Internal(e.to_string()))?;
+        check(&module, name)?;
+        if opts.dump_after.iter().any(|p| p == name) {
+            let _ = writeln!(
+                dump,
+                "; after {name} (pass {} of {} at {})\n; {report}\n{}",
+                i + 1,
+                passes.len(),
+                opts.opt_level,
+                zkc_ir::text::print_module(&module)
+            );
+        }
     }
     Ok(module)
 }
 
-/// Links the runtime (WASI on ZisK, the entry) into an optimized module.
+/// Links the runtime (WASI on ZisK, the entry) into a module.
 pub fn link(
     module: Module,
     opts: &Options,
@@ -144,27 +202,58 @@ pub fn link(
     Ok(linked)
 }
 
-/// Selects ZisK code for a linked module.
-pub fn select(linked: &Module, opts: &Options) -> Result<Program, Error> {
+/// The ZisK pipeline up to code selection, on a loaded module: verify, link the runtime,
+/// lower floats to integer code, and optimize the whole program at the chosen level. The
+/// result is the module [`select`] compiles.
+pub fn prepare_for_zisk(
+    module: Module,
+    opts: &Options,
+    dump: &mut dyn std::io::Write,
+) -> Result<Module, Error> {
+    let mut pipeline = vec!["translate", "link", "softfloat"];
+    pipeline.extend(opts.opt_level.passes());
+    pipeline.push("regalloc");
+    check_dump_names(opts, &pipeline)?;
+    check(&module, "translate")?;
+    dump_if(opts, "translate", &module, dump);
+    let mut linked = link(module, opts, dump)?;
+    zkc_softfloat::lower_floats(&mut linked).map_err(|e| Error::Internal(e.to_string()))?;
+    check(&linked, "softfloat")?;
+    dump_if(opts, "softfloat", &linked, dump);
+    run_passes(linked, opts, dump)
+}
+
+/// Selects ZisK code for a prepared module ([`prepare_for_zisk`]); with `--dump-after
+/// regalloc`, prints every function's allocated code to `dump` first.
+pub fn select(
+    prepared: &Module,
+    opts: &Options,
+    dump: &mut dyn std::io::Write,
+) -> Result<Program, Error> {
     let cg = CodegenOptions {
         bounds_checks: opts.bounds_checks,
-        ..CodegenOptions::default()
+        allocator: opts.allocator,
     };
-    compile(linked, &cg).map_err(|e| match e {
+    let codegen_error = |e: CodegenError| match e {
         CodegenError::NoEntry => Error::Input(e.to_string()),
         CodegenError::Unsupported { .. } | CodegenError::Limit(_) => {
             Error::Unimplemented(e.to_string())
         }
-    })
+    };
+    if opts.dump_after.iter().any(|p| p == "regalloc") {
+        let text = dump_allocated(prepared, &cg).map_err(codegen_error)?;
+        let _ = writeln!(dump, "; after regalloc ({:?})\n{text}", opts.allocator);
+    }
+    compile(prepared, &cg).map_err(codegen_error)
 }
 
-/// Links the runtime into an optimized module and selects ZisK code for it.
+/// The whole ZisK pipeline on a loaded module: [`prepare_for_zisk`], then [`select`].
 pub fn codegen(
     module: Module,
     opts: &Options,
     dump: &mut dyn std::io::Write,
 ) -> Result<Program, Error> {
-    select(&link(module, opts, dump)?, opts)
+    select(&prepare_for_zisk(module, opts, dump)?, opts, dump)
 }
 
 /// Lays a program out into a ROM (the addresses `ziskemu -z` would give it).

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use zkc::driver::{self, Error, OptLevel, Options};
+use zkc_backend_zisk::codegen::Allocator;
 
 const AFTER_HELP: &str = "\
 Inputs: WebAssembly binary (.wasm), WebAssembly text (.wat) or zkc IR text (.zir).
@@ -45,19 +46,31 @@ struct CompileArgs {
 
 #[derive(clap::Args)]
 struct PipelineArgs {
-    /// Optimization level: -O0 none (the only level that exists so far), -O1 classic passes,
-    /// -O2 classic passes and the e-graph optimizer.
-    #[arg(short = 'O', value_name = "LEVEL", default_value = "0",
+    /// Optimization level: 0 none, 1 the classic SSA passes (dce, simplify-cfg,
+    /// simplify-params, inline, globals, licm), 2 those and the e-graph optimizer (egraph)
+    /// whose extraction minimizes ZisK proving cost.
+    #[arg(short = 'O', value_name = "LEVEL", default_value = "2",
           value_parser = clap::builder::PossibleValuesParser::new(["0", "1", "2"]))]
     opt: String,
-    /// Print the IR to standard error after the named pass (repeatable). Passes: translate,
-    /// link (the module with the runtime, before code generation).
+    /// Print the IR to standard error after the named pass (repeatable): translate, the
+    /// optimizer's passes of the chosen level, and for ZisK output also link (the runtime
+    /// added), softfloat (floats lowered to integer code) and regalloc (the allocated code).
     #[arg(long, value_name = "PASS")]
     dump_after: Vec<String>,
     /// Do not check linear-memory accesses against the memory size (faster; an out-of-bounds
     /// access then reads or writes other memory instead of trapping).
     #[arg(long)]
     no_bounds_checks: bool,
+    /// Register allocator: coloring (registers, then reused memory slots) or slots (every
+    /// value its own memory slot; the simple baseline).
+    #[arg(long, value_enum, default_value_t = Regalloc::Coloring)]
+    regalloc: Regalloc,
+}
+
+#[derive(Copy, Clone, ValueEnum)]
+enum Regalloc {
+    Coloring,
+    Slots,
 }
 
 impl PipelineArgs {
@@ -71,6 +84,10 @@ impl PipelineArgs {
             opt_level,
             dump_after: self.dump_after.clone(),
             bounds_checks: !self.no_bounds_checks,
+            allocator: match self.regalloc {
+                Regalloc::Coloring => Allocator::Coloring,
+                Regalloc::Slots => Allocator::Slots,
+            },
         }
     }
 }
@@ -203,9 +220,11 @@ fn compile(args: &CompileArgs) -> Result<u8, Error> {
     let input = args.input.as_ref().expect("clap requires INPUT");
     let opts = args.pipeline.options();
     let module = driver::load(input)?;
-    let module = driver::optimize(module, &opts, &mut std::io::stderr())?;
     let bytes = match args.emit {
-        Emit::Ir => zkc_ir::text::print_module(&module).into_bytes(),
+        Emit::Ir => {
+            let module = driver::optimize(module, &opts, &mut std::io::stderr())?;
+            zkc_ir::text::print_module(&module).into_bytes()
+        }
         Emit::Zisk => {
             let program = driver::codegen(module, &opts, &mut std::io::stderr())?;
             zkc_backend_zisk::write_asm(&program)
@@ -247,7 +266,14 @@ fn interp(
 ) -> Result<u8, Error> {
     use zkc_ir::interp::{run_command, Exit, Limits};
     let module = driver::load(input)?;
-    driver::optimize(module.clone(), &Options::default(), &mut std::io::sink())?;
+    driver::optimize(
+        module.clone(),
+        &Options {
+            opt_level: OptLevel::O0,
+            ..Options::default()
+        },
+        &mut std::io::sink(),
+    )?;
     if module.export_func("_start").is_none() {
         return Err(Error::Input(format!(
             "{}: exports no `_start` function to run",
@@ -345,9 +371,8 @@ fn run(
     opts: &Options,
 ) -> Result<u8, Error> {
     let module = driver::load(input)?;
-    let module = driver::optimize(module, opts, &mut std::io::stderr())?;
-    let linked = driver::link(module, opts, &mut std::io::stderr())?;
-    let program = driver::select(&linked, opts)?;
+    let linked = driver::prepare_for_zisk(module, opts, &mut std::io::stderr())?;
+    let program = driver::select(&linked, opts, &mut std::io::stderr())?;
     let layout = driver::layout(&program)?;
     let stdin = read_stdin_file(stdin)?;
     let out = driver::run_zisk_with(&layout.rom, &stdin, max_steps, report.profile)?;

@@ -62,7 +62,7 @@ fn interp_exits_with_the_programs_status() {
 #[test]
 fn emit_ir_of_zir_reproduces_the_file() {
     let path = root().join("ir/tests/zir/fac_rec.zir");
-    let out = zkc(&[path.to_str().unwrap(), "--emit", "ir"]);
+    let out = zkc(&[path.to_str().unwrap(), "--emit", "ir", "-O0"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), std::fs::read_to_string(&path).unwrap());
 }
@@ -266,4 +266,99 @@ fn emitted_assembly_and_elf_run_on_zkcs_emulator_alike() {
     assert_eq!(emu.status.code(), Some(0), "{}", text(&emu.stderr));
     assert_eq!(text(&emu.stdout), text(&run.stdout));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn optimized_ir_reparses_and_differs_from_o0() {
+    let path = root().join("ir/tests/zir/fac_rec.zir");
+    let o0 = zkc(&[path.to_str().unwrap(), "-O0"]);
+    let o2 = zkc(&[path.to_str().unwrap(), "-O2"]);
+    assert_eq!(o2.status.code(), Some(0), "{}", text(&o2.stderr));
+    let m = zkc_ir::text::parse_module(&text(&o2.stdout)).expect("-O2 output parses");
+    zkc_ir::verify::verify_module(&m).expect("-O2 output verifies");
+    assert_ne!(o0.stdout, o2.stdout);
+}
+
+#[test]
+fn dump_after_an_optimizer_pass_names_it_and_its_report() {
+    let path = root().join("ir/tests/zir/fac_rec.zir");
+    let out = zkc(&[path.to_str().unwrap(), "-O2", "--dump-after", "egraph"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.starts_with("; after egraph (pass "), "{err}");
+    assert!(err.contains("stop reasons: saturated"), "{err}");
+    let o1 = zkc(&[path.to_str().unwrap(), "-O1", "--dump-after", "egraph"]);
+    assert_eq!(o1.status.code(), Some(1));
+    assert!(
+        text(&o1.stderr).contains("--dump-after egraph: the pass does not run here"),
+        "{}",
+        text(&o1.stderr)
+    );
+}
+
+#[test]
+fn dump_after_regalloc_shows_locations() {
+    let wasm = shared("bench/wasm/wat_calls.wasm");
+    let out = zkc(&[
+        wasm.to_str().unwrap(),
+        "--emit",
+        "zisk",
+        "-o",
+        "/dev/null",
+        "--dump-after",
+        "regalloc",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.starts_with("; after regalloc (Coloring)\n"), "{err}");
+    assert!(
+        err.contains("; function @") && err.contains(" vregs, "),
+        "{err}"
+    );
+}
+
+/// Both allocators and every level print the program's output; the slots allocator costs more.
+#[test]
+fn run_at_every_level_and_allocator() {
+    let wasm = shared("bench/wasm/c_fib.wasm");
+    let stdin = shared("bench/expected/c_fib.stdin");
+    let expected = std::fs::read(shared("bench/expected/c_fib.stdout")).unwrap();
+    let mut variable = Vec::new();
+    for args in [
+        ["-O0", "--regalloc=slots"],
+        ["-O1", "--regalloc=coloring"],
+        ["-O2", "--regalloc=slots"],
+        ["-O2", "--regalloc=coloring"],
+    ] {
+        let mut argv = vec![
+            "run",
+            wasm.to_str().unwrap(),
+            "--stdin",
+            stdin.to_str().unwrap(),
+            "--stats",
+        ];
+        argv.extend(args);
+        let out = zkc(&argv);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(out.stdout.starts_with(&expected), "{args:?}");
+        let report = text(&out.stdout[expected.len()..]);
+        let v: u64 = report
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("VARIABLE"))
+            .and_then(|r| r.trim_start_matches([':', ' ']).split_whitespace().next())
+            .map(|n| n.replace(',', "").parse().unwrap())
+            .unwrap_or_else(|| panic!("{args:?}: no VARIABLE in {report}"));
+        variable.push(v);
+    }
+    assert!(
+        variable[2] > variable[3],
+        "slots {} vs coloring {}",
+        variable[2],
+        variable[3]
+    );
 }

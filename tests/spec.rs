@@ -6,8 +6,10 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use zkc::wast::{run_script, Executor, InterpExecutor, Report};
+use zkc::driver::{optimize, OptLevel, Options};
+use zkc::wast::{run_script, CallResult, Executor, InterpExecutor, Report, Session};
 use zkc::wast_zisk::ZiskExecutor;
+use zkc_ir::interp::Trap;
 
 fn suite_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/wasm-testsuite")
@@ -32,15 +34,64 @@ fn read_expected(backend: &str) -> BTreeMap<String, (usize, usize, usize)> {
 
 #[test]
 fn spec_suite_through_interpreter() {
-    check_suite("interp", &mut InterpExecutor);
+    check_suite("interp", &mut InterpExecutor, true);
+}
+
+/// The optimizer's differential test over the spec suite: the IR after `-O2` runs in the
+/// interpreter with the same results as the frontend's.
+#[test]
+fn spec_suite_through_interpreter_after_o2() {
+    let mut optimized = Optimized {
+        level: OptLevel::O2,
+        inner: InterpExecutor,
+    };
+    check_suite("interp", &mut optimized, false);
+}
+
+/// Through the whole ZisK pipeline at the default level (`-O2`).
+#[test]
+fn spec_suite_through_zisk_backend() {
+    check_suite("zisk", &mut ZiskExecutor::default(), true);
 }
 
 #[test]
-fn spec_suite_through_zisk_backend() {
-    check_suite("zisk", &mut ZiskExecutor::default());
+fn spec_suite_through_zisk_backend_at_o0() {
+    check_suite("zisk", &mut zisk_at(OptLevel::O0), false);
 }
 
-fn check_suite(backend: &str, executor: &mut dyn Executor) {
+#[test]
+fn spec_suite_through_zisk_backend_at_o1() {
+    check_suite("zisk", &mut zisk_at(OptLevel::O1), false);
+}
+
+fn zisk_at(level: OptLevel) -> ZiskExecutor {
+    let mut e = ZiskExecutor::default();
+    e.options.opt_level = level;
+    e
+}
+
+/// Runs each session's module through the optimizer's passes of `level` before `inner`.
+struct Optimized<E> {
+    level: OptLevel,
+    inner: E,
+}
+
+impl<E: Executor> Executor for Optimized<E> {
+    fn run(&mut self, session: &Session) -> Result<Vec<CallResult>, Trap> {
+        let opts = Options {
+            opt_level: self.level,
+            ..Options::default()
+        };
+        let module = optimize(session.module.clone(), &opts, &mut std::io::sink())
+            .unwrap_or_else(|e| panic!("the optimizer failed: {e}"));
+        self.inner.run(&Session {
+            module: &module,
+            calls: session.calls.clone(),
+        })
+    }
+}
+
+fn check_suite(backend: &str, executor: &mut dyn Executor, bless: bool) {
     let mut files: Vec<PathBuf> = std::fs::read_dir(suite_dir())
         .expect("../shared/wasm-testsuite")
         .map(|e| e.unwrap().path())
@@ -83,7 +134,7 @@ fn check_suite(backend: &str, executor: &mut dyn Executor) {
         "{:<28} {:>7} {:>7} {:>7}",
         "total", total.passed, total.failed, total.skipped
     );
-    if std::env::var_os("ZKC_BLESS_SPEC").is_some() {
+    if bless && std::env::var_os("ZKC_BLESS_SPEC").is_some() {
         std::fs::write(expected_path(backend), blessed).unwrap();
         return;
     }
