@@ -5,6 +5,9 @@
 //! at -O2 the real `ziskemu` runs the ELF with the same console, STEPS and VARIABLE as zkc's
 //! emulator (skipped when ziskemu is missing, unless `ZKC_REQUIRE_ZISKEMU` is set).
 //!
+//! The Go programs (../shared/bench-go: 2.5 MB modules with the whole Go runtime) run at -O2
+//! only, on zkc's emulator and on the real `ziskemu`.
+//!
 //! `ZKC_BENCH=name` runs one program.
 
 #[path = "../backend-zisk/tests/common/mod.rs"]
@@ -17,8 +20,17 @@ fn bench_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench")
 }
 
+fn go_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench-go")
+}
+
 fn names() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(bench_dir().join("wasm"))
+    names_in(&bench_dir())
+}
+
+/// The programs of a bench directory (`wasm/NAME.wasm`), sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir.join("wasm"))
         .expect("bench dir")
         .filter_map(|e| {
             let p = e.ok()?.path();
@@ -40,7 +52,11 @@ struct Expected {
 }
 
 fn expected(name: &str) -> Expected {
-    let dir = bench_dir().join("expected");
+    expected_in(&bench_dir(), name)
+}
+
+fn expected_in(dir: &Path, name: &str) -> Expected {
+    let dir = dir.join("expected");
     Expected {
         stdin: std::fs::read(dir.join(format!("{name}.stdin"))).unwrap_or_default(),
         stdout: std::fs::read_to_string(dir.join(format!("{name}.stdout"))).expect("stdout"),
@@ -58,7 +74,11 @@ fn at(level: OptLevel) -> Options {
 }
 
 fn compile(name: &str, opts: &Options) -> zkc_backend_zisk::Layout {
-    let module = driver::load(&bench_dir().join(format!("wasm/{name}.wasm"))).expect("load");
+    compile_in(&bench_dir(), name, opts)
+}
+
+fn compile_in(dir: &Path, name: &str, opts: &Options) -> zkc_backend_zisk::Layout {
+    let module = driver::load(&dir.join(format!("wasm/{name}.wasm"))).expect("load");
     let program = driver::codegen(module, opts, &mut std::io::sink())
         .unwrap_or_else(|e| panic!("{name} at {}: {e}", opts.opt_level));
     driver::layout(&program).expect("layout")
@@ -113,32 +133,56 @@ fn optimized_ir_runs_the_same_in_the_interpreter() {
     }
 }
 
-#[test]
-fn real_ziskemu_agrees_at_o2() {
-    let Some(ziskemu) = common::find_tool("ZISKEMU", "ziskemu").or_else(|| {
+/// `ziskemu` from `$ZISKEMU`, `PATH` or `~/.cargo/bin`; `None` (the test skips) when it is
+/// missing and not required.
+fn ziskemu() -> Option<PathBuf> {
+    let found = common::find_tool("ZISKEMU", "ziskemu").or_else(|| {
         let p = Path::new(&std::env::var_os("HOME")?).join(".cargo/bin/ziskemu");
         p.is_file().then_some(p)
-    }) else {
+    });
+    if found.is_none() {
         assert!(
             std::env::var_os("ZKC_REQUIRE_ZISKEMU").is_none(),
             "ziskemu not found"
         );
         println!("SKIPPED: ziskemu not found");
-        return;
-    };
-    let dir = std::env::temp_dir().join(format!("zkc-pipeline-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    for name in names() {
-        let want = expected(&name);
-        let layout = compile(&name, &at(OptLevel::O2));
+    }
+    found
+}
+
+/// The programs of `dir` at -O2: the expected output on zkc's emulator, and the same console,
+/// STEPS and VARIABLE on the real ziskemu (when there is one).
+fn check_at_o2_with_ziskemu(dir: &Path, names: &[String]) {
+    let ziskemu = ziskemu();
+    let tmp = std::env::temp_dir().join(format!(
+        "zkc-pipeline-{}-{}",
+        dir.file_name().unwrap().to_string_lossy(),
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&tmp).unwrap();
+    for name in names {
+        let want = expected_in(dir, name);
+        let layout = compile_in(dir, name, &at(OptLevel::O2));
         let input = zkc_backend_zisk::emu::legacy_input(&want.stdin);
-        let elf = dir.join(format!("{name}.elf"));
-        let input_path = dir.join(format!("{name}.input"));
+        let ours = common::expected_stdout(name, &layout.rom, &input);
+        assert!(ours.starts_with(&want.stdout), "{name}: output");
+        let Some(ziskemu) = &ziskemu else { continue };
+        let elf = tmp.join(format!("{name}.elf"));
+        let input_path = tmp.join(format!("{name}.input"));
         std::fs::write(&elf, zkc_backend_zisk::zisk_bin::write_elf(&layout.rom)).unwrap();
         std::fs::write(&input_path, &input).unwrap();
-        let ours = common::expected_stdout(&name, &layout.rom, &input);
-        let theirs = common::run_ziskemu(&ziskemu, "-e", &elf, Some(&input_path));
+        let theirs = common::run_ziskemu(ziskemu, "-e", &elf, Some(&input_path));
         assert_eq!(theirs, ours, "{name}: ziskemu -e output and cost report");
     }
-    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+#[test]
+fn real_ziskemu_agrees_at_o2() {
+    check_at_o2_with_ziskemu(&bench_dir(), &names());
+}
+
+#[test]
+fn go_programs_at_o2() {
+    check_at_o2_with_ziskemu(&go_dir(), &names_in(&go_dir()));
 }
