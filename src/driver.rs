@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::time::Instant;
 use zkc_backend_zisk::codegen::{
     compile, dump_allocated, Allocator, CodegenError, CodegenOptions, EXIT_WORD,
 };
@@ -80,6 +81,8 @@ pub struct Options {
     pub bounds_checks: bool,
     /// The register allocator of the ZisK backend.
     pub allocator: Allocator,
+    /// Print each stage's wall time (verification included) to `dump`.
+    pub time_passes: bool,
 }
 
 impl Default for Options {
@@ -89,6 +92,7 @@ impl Default for Options {
             dump_after: vec![],
             bounds_checks: true,
             allocator: Allocator::default(),
+            time_passes: false,
         }
     }
 }
@@ -168,9 +172,11 @@ fn run_passes(
 ) -> Result<Module, Error> {
     let passes = opts.opt_level.passes();
     for (i, &name) in passes.iter().enumerate() {
+        let start = Instant::now();
         let report =
             zkc_opt::run_pass(name, &mut module).map_err(|e| Error::Internal(e.to_string()))?;
         check(&module, name)?;
+        report_time(opts, name, start, dump);
         if opts.dump_after.iter().any(|p| p == name) {
             let _ = writeln!(
                 dump,
@@ -216,9 +222,13 @@ pub fn prepare_for_zisk(
     check_dump_names(opts, &pipeline)?;
     check(&module, "translate")?;
     dump_if(opts, "translate", &module, dump);
+    let start = Instant::now();
     let mut linked = link(module, opts, dump)?;
+    report_time(opts, "link", start, dump);
+    let start = Instant::now();
     zkc_softfloat::lower_floats(&mut linked).map_err(|e| Error::Internal(e.to_string()))?;
     check(&linked, "softfloat")?;
+    report_time(opts, "softfloat", start, dump);
     dump_if(opts, "softfloat", &linked, dump);
     run_passes(linked, opts, dump)
 }
@@ -244,7 +254,18 @@ pub fn select(
         let text = dump_allocated(prepared, &cg).map_err(codegen_error)?;
         let _ = writeln!(dump, "; after regalloc ({:?})\n{text}", opts.allocator);
     }
-    compile(prepared, &cg).map_err(codegen_error)
+    let start = Instant::now();
+    let program = compile(prepared, &cg).map_err(codegen_error)?;
+    report_time(opts, "codegen", start, dump);
+    Ok(program)
+}
+
+/// With `--time-passes`, prints the wall time since `start` of the stage `name`.
+pub fn report_time(opts: &Options, name: &str, start: Instant, dump: &mut dyn std::io::Write) {
+    if opts.time_passes {
+        let ms = start.elapsed().as_secs_f64() * 1e3;
+        let _ = writeln!(dump, "time: {name:<16} {ms:>9.1} ms");
+    }
 }
 
 /// The whole ZisK pipeline on a loaded module: [`prepare_for_zisk`], then [`select`].

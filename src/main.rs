@@ -65,6 +65,10 @@ struct PipelineArgs {
     /// value its own memory slot; the simple baseline).
     #[arg(long, value_enum, default_value_t = Regalloc::Coloring)]
     regalloc: Regalloc,
+    /// Print the wall time of every stage to standard error (translate, link, softfloat,
+    /// each optimizer pass, codegen: selection, allocation and emission).
+    #[arg(long)]
+    time_passes: bool,
 }
 
 #[derive(Copy, Clone, ValueEnum)]
@@ -88,6 +92,7 @@ impl PipelineArgs {
                 Regalloc::Coloring => Allocator::Coloring,
                 Regalloc::Slots => Allocator::Slots,
             },
+            time_passes: self.time_passes,
         }
     }
 }
@@ -219,7 +224,7 @@ fn main() -> ExitCode {
 fn compile(args: &CompileArgs) -> Result<u8, Error> {
     let input = args.input.as_ref().expect("clap requires INPUT");
     let opts = args.pipeline.options();
-    let module = driver::load(input)?;
+    let module = load(input, &opts)?;
     let bytes = match args.emit {
         Emit::Ir => {
             let module = driver::optimize(module, &opts, &mut std::io::stderr())?;
@@ -238,6 +243,14 @@ fn compile(args: &CompileArgs) -> Result<u8, Error> {
     };
     write_output(args.output.as_deref(), &bytes)?;
     Ok(0)
+}
+
+/// [`driver::load`], timed with `--time-passes` (as `translate`).
+fn load(input: &std::path::Path, opts: &Options) -> Result<zkc_ir::Module, Error> {
+    let start = std::time::Instant::now();
+    let module = driver::load(input)?;
+    driver::report_time(opts, "translate", start, &mut std::io::stderr());
+    Ok(module)
 }
 
 fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> Result<(), Error> {
@@ -370,7 +383,7 @@ fn run(
     max_steps: u64,
     opts: &Options,
 ) -> Result<u8, Error> {
-    let module = driver::load(input)?;
+    let module = load(input, opts)?;
     let linked = driver::prepare_for_zisk(module, opts, &mut std::io::stderr())?;
     let program = driver::select(&linked, opts, &mut std::io::stderr())?;
     let layout = driver::layout(&program)?;

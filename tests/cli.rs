@@ -362,3 +362,26 @@ fn run_at_every_level_and_allocator() {
         variable[3]
     );
 }
+
+#[test]
+fn time_passes_lists_every_stage() {
+    let wasm = shared("bench/wasm/c_fib.wasm");
+    let out = zkc(&[
+        wasm.to_str().unwrap(),
+        "--emit",
+        "elf",
+        "-o",
+        "/dev/null",
+        "--time-passes",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    let stages: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix("time: ")?.split_whitespace().next())
+        .collect();
+    let mut want = vec!["translate", "link", "softfloat"];
+    want.extend(zkc::driver::OptLevel::O2.passes());
+    want.push("codegen");
+    assert_eq!(stages, want, "{err}");
+}

@@ -54,7 +54,11 @@ struct Stats {
 pub fn run(m: &mut Module) -> PassReport {
     let rules = rules::all();
     let mut st = Stats::default();
-    crate::util::for_each_body(m, |f| optimize_function(f, &rules, &mut st));
+    for part in
+        crate::util::par_for_each_body(m, |f, st: &mut Stats| optimize_function(f, &rules, st))
+    {
+        st.merge(part);
+    }
     let mut r = PassReport::new("egraph");
     r.add("blocks", st.blocks);
     r.add("pure insts before", st.pure_before);
@@ -81,6 +85,20 @@ pub fn optimize_function(f: &mut Function, rules: &[Rewrite<Zir, Fold>], st: &mu
 /// Where the pass puts its counters (a trait so the property tests can ignore them).
 pub trait StatsSink {
     fn record(&mut self, reason: &StopReason, nodes: usize, before: usize, after: usize);
+}
+
+impl Stats {
+    fn merge(&mut self, o: Stats) {
+        self.blocks += o.blocks;
+        self.saturated += o.saturated;
+        self.iter_limit += o.iter_limit;
+        self.node_limit += o.node_limit;
+        self.time_limit += o.time_limit;
+        self.other += o.other;
+        self.nodes += o.nodes;
+        self.pure_before += o.pure_before;
+        self.pure_after += o.pure_after;
+    }
 }
 
 impl StatsSink for Stats {
