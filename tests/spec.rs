@@ -37,15 +37,23 @@ fn spec_suite_through_interpreter() {
     check_suite("interp", &mut InterpExecutor, true);
 }
 
-/// The optimizer's differential test over the spec suite: the IR after `-O2` runs in the
-/// interpreter with the same results as the frontend's.
+/// The optimizer's differential test over the spec suite: the IR after `-O1` and after `-O2`
+/// runs in the interpreter with the same results as the frontend's.
+#[test]
+fn spec_suite_through_interpreter_after_o1() {
+    check_suite("interp", &mut optimized(OptLevel::O1), false);
+}
+
 #[test]
 fn spec_suite_through_interpreter_after_o2() {
-    let mut optimized = Optimized {
-        level: OptLevel::O2,
+    check_suite("interp", &mut optimized(OptLevel::O2), false);
+}
+
+fn optimized(level: OptLevel) -> Optimized<InterpExecutor> {
+    Optimized {
+        level,
         inner: InterpExecutor,
-    };
-    check_suite("interp", &mut optimized, false);
+    }
 }
 
 /// Through the whole ZisK pipeline at the default level (`-O2`).
