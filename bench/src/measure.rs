@@ -1,0 +1,298 @@
+//! Running a program every way the tables need: compiled by zkc in this process (any level,
+//! any allocator) or in a child process (for its peak memory), run on zkc's emulator with the
+//! output checked, and its ziskbin ELF on the real `ziskemu`, whose cost report must agree with
+//! zkc's to the unit; upstream's translation and native builds on `ziskemu` alone.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+use zkc::driver::{self, OptLevel, Options};
+use zkc_backend_zisk::codegen::Allocator;
+use zkc_backend_zisk::{zisk_bin, Rom};
+
+/// Steps after which zkc's emulator gives up on a program.
+const MAX_STEPS: u64 = 20_000_000_000;
+
+/// One program with its input and the output it must print.
+pub struct Program {
+    pub name: String,
+    pub wasm: PathBuf,
+    pub stdin: PathBuf,
+    pub stdout: Vec<u8>,
+}
+
+/// The programs of a suite laid out as `../shared/bench` is (`wasm/NAME.wasm`,
+/// `expected/NAME.stdin`, `expected/NAME.stdout`), those named in `only` (all when empty),
+/// in the order of `../shared/bench/README.md`: C, Rust, WAT, then Go, each alphabetical.
+pub fn programs(suite: &Path, only: &[String]) -> Vec<Program> {
+    let Ok(dir) = std::fs::read_dir(suite.join("wasm")) else {
+        return vec![];
+    };
+    let mut names: Vec<String> = dir
+        .filter_map(|e| {
+            let p = e.ok()?.path();
+            if p.extension()? != "wasm" {
+                return None;
+            }
+            Some(p.file_stem()?.to_string_lossy().into_owned())
+        })
+        .filter(|n| only.is_empty() || only.contains(n))
+        .collect();
+    names.sort_by_key(|n| {
+        (
+            ["c_", "rs_", "wat_", "go_"]
+                .iter()
+                .position(|p| n.starts_with(p)),
+            n.clone(),
+        )
+    });
+    names
+        .into_iter()
+        .map(|name| Program {
+            wasm: suite.join(format!("wasm/{name}.wasm")),
+            stdin: suite.join(format!("expected/{name}.stdin")),
+            stdout: std::fs::read(suite.join(format!("expected/{name}.stdout")))
+                .unwrap_or_default(),
+            name,
+        })
+        .collect()
+}
+
+/// The cost lines of a `ziskemu -X` report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cost {
+    pub steps: u64,
+    pub main: u64,
+    pub opcodes: u64,
+    pub memory: u64,
+    pub variable: u64,
+}
+
+/// A measured cost, or why there is none (said in the table's cell).
+pub type Measure = Result<Cost, String>;
+
+pub fn parse_report(text: &str) -> Option<Cost> {
+    let field = |name: &str| -> Option<u64> {
+        let line = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))?;
+        line.split_whitespace()
+            .nth(1)?
+            .replace(',', "")
+            .parse()
+            .ok()
+    };
+    Some(Cost {
+        steps: field("STEPS")?,
+        main: field("MAIN")?,
+        opcodes: field("OPCODES")?,
+        memory: field("MEMORY")?,
+        variable: field("VARIABLE")?,
+    })
+}
+
+/// Runs the real ziskemu on `target` (a wasm module or a ziskbin ELF, `-e`) with the program's
+/// stdin; checks its console.
+pub fn ziskemu(target: &Path, p: &Program) -> Measure {
+    let out = Command::new("ziskemu")
+        .arg("-e")
+        .arg(target)
+        .arg("--legacy-inputs")
+        .arg(&p.stdin)
+        .arg("-X")
+        .output()
+        .map_err(|e| format!("ziskemu not runnable: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let cost = parse_report(&text).ok_or_else(|| {
+        let why = err
+            .lines()
+            .chain(text.lines())
+            .find(|l| l.contains("rror"))
+            .unwrap_or("no report");
+        format!("fails: {}", why.trim())
+    })?;
+    let console = text.split("\nREPORT (cost version").next().unwrap_or("");
+    if console.trim_end().as_bytes() != String::from_utf8_lossy(&p.stdout).trim_end().as_bytes() {
+        return Err("wrong output".into());
+    }
+    Ok(cost)
+}
+
+/// `ziskemu --version`, when it is installed.
+pub fn ziskemu_version() -> Option<String> {
+    let out = Command::new("ziskemu").arg("--version").output().ok()?;
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .split(" (")
+            .next()?
+            .trim()
+            .to_string(),
+    )
+}
+
+/// The driver's options for a level and an allocator (bounds checks on, as `zkc run`).
+pub fn options(opt_level: OptLevel, allocator: Allocator) -> Options {
+    Options {
+        opt_level,
+        allocator,
+        ..Options::default()
+    }
+}
+
+/// The whole pipeline in this process: what `zkc run` compiles.
+pub fn build(wasm: &Path, opts: &Options) -> Result<zkc_backend_zisk::Program, String> {
+    let sink = &mut std::io::sink();
+    let m = driver::load(wasm).map_err(|e| e.to_string())?;
+    driver::codegen(m, opts, sink).map_err(|e| e.to_string())
+}
+
+/// Median wall time of `f` over five runs.
+pub fn median_time(mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[2]
+}
+
+/// zkc's figures for one program at one setting.
+pub struct Run {
+    pub cost: Measure,
+    /// Instructions in the emitted program, runtime included (0 when not compiled here).
+    pub insts: usize,
+    /// Steps emulated and the time zkc's emulator took.
+    pub emulated: (u64, Duration),
+}
+
+/// Compiles `p` with `opts`, runs it on zkc's emulator (output checked) and, with `real`, its
+/// ELF on the real ziskemu.
+pub fn zkc(p: &Program, opts: &Options, real: bool) -> Run {
+    match build(&p.wasm, opts) {
+        Ok(program) => {
+            let insts = program
+                .items
+                .iter()
+                .filter(|i| matches!(i, zkc_backend_zisk::Item::Inst { .. }))
+                .count();
+            let rom = driver::layout(&program).map(|l| l.rom);
+            let (cost, emulated) = match rom {
+                Ok(rom) => run_rom(p, &rom, real),
+                Err(e) => (Err(e.to_string()), (0, Duration::ZERO)),
+            };
+            Run {
+                cost,
+                insts,
+                emulated,
+            }
+        }
+        Err(e) => Run {
+            cost: Err(format!("compile error: {e}")),
+            insts: 0,
+            emulated: (0, Duration::ZERO),
+        },
+    }
+}
+
+/// Runs a compiled program on zkc's emulator, checks its output and, with `real`, that the real
+/// ziskemu reports the same cost for its ELF. Also gives the steps emulated and their time.
+pub fn run_rom(p: &Program, rom: &Rom, real: bool) -> (Measure, (u64, Duration)) {
+    let stdin = std::fs::read(&p.stdin).unwrap_or_default();
+    let t = Instant::now();
+    let run = match driver::run_zisk(rom, &stdin, MAX_STEPS) {
+        Ok(run) => run,
+        Err(e) => return (Err(e.to_string()), (0, Duration::ZERO)),
+    };
+    let emulated = (run.stats.steps, t.elapsed());
+    if run.console != p.stdout {
+        return (Err(format!("wrong output ({:?})", run.exit)), emulated);
+    }
+    let Some(cost) = parse_report(&run.stats.format_like_ziskemu()) else {
+        return (Err("no report".into()), emulated);
+    };
+    if !real {
+        return (Ok(cost), emulated);
+    }
+    let elf = temp_path(&p.name, "elf");
+    let theirs = std::fs::write(&elf, zisk_bin::write_elf(rom))
+        .map_err(|e| e.to_string())
+        .and_then(|()| ziskemu(&elf, p));
+    let _ = std::fs::remove_file(&elf);
+    let checked = match theirs {
+        Ok(c) if c == cost => Ok(cost),
+        Ok(c) => Err(format!("ziskemu disagrees: {c:?} vs {cost:?}")),
+        Err(e) => Err(format!("ziskemu: {e}")),
+    };
+    (checked, emulated)
+}
+
+/// A file in the temporary directory private to this run.
+pub fn temp_path(name: &str, ext: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("zkc-bench-{name}-{}.{ext}", std::process::id()))
+}
+
+/// A compilation done in a child process: its ELF, wall time and peak resident memory.
+pub struct ChildCompile {
+    pub rom: Rom,
+    pub time: Duration,
+    pub peak_kib: u64,
+}
+
+/// The hidden command-line flag that makes this binary the child of [`compile_in_child`].
+pub const CHILD_FLAG: &str = "--compile-child";
+
+/// Compiles `wasm` at the default options in a fresh process (this binary run with
+/// [`CHILD_FLAG`], which does what `zkc WASM --emit elf -o OUT` does), so that its peak
+/// resident memory is the compilation's alone.
+pub fn compile_in_child(name: &str, wasm: &Path) -> Result<ChildCompile, String> {
+    let elf = temp_path(name, "elf");
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let out = Command::new(exe)
+        .arg(CHILD_FLAG)
+        .arg(wasm)
+        .arg(&elf)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let report = String::from_utf8_lossy(&out.stdout);
+    let bytes = std::fs::read(&elf);
+    let _ = std::fs::remove_file(&elf);
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(format!(
+            "compile error: {}",
+            err.lines().next().unwrap_or("").trim()
+        ));
+    }
+    let mut fields = report.split_whitespace().map(|f| f.parse::<u64>().ok());
+    let (Some(Some(micros)), Some(Some(peak_kib))) = (fields.next(), fields.next()) else {
+        return Err(format!("child report unreadable: {report}"));
+    };
+    let rom = zisk_bin::read_elf(&bytes.map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    Ok(ChildCompile {
+        rom,
+        time: Duration::from_micros(micros),
+        peak_kib,
+    })
+}
+
+/// The child's side of [`compile_in_child`]: compiles `wasm` to the ELF `out`, then prints the
+/// compile time in microseconds and the process's peak resident set (VmHWM, KiB).
+pub fn child_main(wasm: &Path, out: &Path) -> Result<(), String> {
+    let t = Instant::now();
+    let program = build(wasm, &Options::default())?;
+    let rom = driver::layout(&program).map_err(|e| e.to_string())?.rom;
+    std::fs::write(out, zisk_bin::write_elf(&rom)).map_err(|e| e.to_string())?;
+    let micros = t.elapsed().as_micros();
+    let status = std::fs::read_to_string("/proc/self/status").map_err(|e| e.to_string())?;
+    let peak = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .ok_or("no VmHWM in /proc/self/status")?;
+    println!("{micros} {peak}");
+    Ok(())
+}
