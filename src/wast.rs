@@ -16,7 +16,7 @@ use wast::parser::{self, ParseBuffer};
 use wast::token::Span;
 use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, WastRet};
 use zkc_ir::interp::{InstError, Instance, Limits, SpectestHost, Trap, Val};
-use zkc_ir::{ExportKind, Module, TrapCode};
+use zkc_ir::{ExportKind, Module, TrapCode, Type};
 
 /// One action on an instance.
 #[derive(Clone, Debug)]
@@ -114,6 +114,10 @@ enum RetPattern {
     ArithmeticNan32,
     CanonicalNan64,
     ArithmeticNan64,
+    /// `(ref.null)`: a null reference, of this type if given.
+    Null(Option<Type>),
+    /// `(ref.func)`, `(ref.extern)`: any non-null reference of the type.
+    NonNull(Type),
 }
 
 impl RetPattern {
@@ -128,6 +132,10 @@ impl RetPattern {
             (RetPattern::ArithmeticNan64, Val::F64(b)) => {
                 b & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000
             }
+            (RetPattern::Null(ty), v) => {
+                v.ty().is_ref() && v.bits() == 0 && ty.is_none_or(|t| t == v.ty())
+            }
+            (RetPattern::NonNull(ty), v) => v.ty() == *ty && v.bits() != 0,
             _ => false,
         }
     }
@@ -456,6 +464,11 @@ impl Call {
                 WastArg::Core(WastArgCore::I64(x)) => Some(Val::I64(*x as u64)),
                 WastArg::Core(WastArgCore::F32(x)) => Some(Val::F32(x.bits)),
                 WastArg::Core(WastArgCore::F64(x)) => Some(Val::F64(x.bits)),
+                WastArg::Core(WastArgCore::RefNull(h)) => match heap_type(h)? {
+                    Type::FuncRef => Some(Val::FuncRef(None)),
+                    _ => Some(Val::ExternRef(None)),
+                },
+                WastArg::Core(WastArgCore::RefExtern(n)) => Some(Val::ExternRef(Some(*n))),
                 _ => None,
             })
             .collect::<Option<Vec<_>>>();
@@ -489,7 +502,30 @@ impl RetPattern {
             WastRet::Core(WastRetCore::F32(N::ArithmeticNan)) => RetPattern::ArithmeticNan32,
             WastRet::Core(WastRetCore::F64(N::CanonicalNan)) => RetPattern::CanonicalNan64,
             WastRet::Core(WastRetCore::F64(N::ArithmeticNan)) => RetPattern::ArithmeticNan64,
+            WastRet::Core(WastRetCore::RefNull(None)) => RetPattern::Null(None),
+            WastRet::Core(WastRetCore::RefNull(Some(h))) => RetPattern::Null(Some(heap_type(h)?)),
+            WastRet::Core(WastRetCore::RefFunc(None)) => RetPattern::NonNull(Type::FuncRef),
+            WastRet::Core(WastRetCore::RefExtern(None)) => RetPattern::NonNull(Type::ExternRef),
+            WastRet::Core(WastRetCore::RefExtern(Some(n))) => {
+                RetPattern::Exact(Val::ExternRef(Some(*n)))
+            }
             _ => return None,
         })
+    }
+}
+
+/// The reference type of a wasm 2.0 heap type (`func`, `extern`, and their bottom types).
+fn heap_type(h: &wast::core::HeapType) -> Option<Type> {
+    use wast::core::{AbstractHeapType as A, HeapType};
+    match h {
+        HeapType::Abstract {
+            shared: false,
+            ty: A::Func | A::NoFunc,
+        } => Some(Type::FuncRef),
+        HeapType::Abstract {
+            shared: false,
+            ty: A::Extern | A::NoExtern,
+        } => Some(Type::ExternRef),
+        _ => None,
     }
 }

@@ -238,10 +238,7 @@ fn with_driver(base: &Module, plan: &[&(usize, Target)]) -> Module {
     for (_, target) in plan {
         let vals: Vec<Value> = match &target.action {
             Action::Call(func, args) => {
-                let args: Vec<Value> = args
-                    .iter()
-                    .map(|a| konst(&mut f, b, a.ty(), a.bits()))
-                    .collect();
+                let args: Vec<Value> = args.iter().map(|a| arg_value(&mut f, b, *a)).collect();
                 let inst = f.append_inst(b, Op::Call(*func), &args, &target.results, SrcLoc::NONE);
                 f.inst_results(inst).to_vec()
             }
@@ -289,6 +286,25 @@ fn konst(f: &mut Function, b: zkc_ir::Block, ty: Type, bits: u64) -> Value {
     )
 }
 
+/// An argument: a constant, or a reference made from its bits.
+fn arg_value(f: &mut Function, b: zkc_ir::Block, a: Val) -> Value {
+    match a {
+        Val::FuncRef(None) => ins1(f, b, Op::RefNull(Type::FuncRef), &[], Type::FuncRef),
+        Val::ExternRef(_) => {
+            let bits = konst(f, b, Type::I64, a.bits());
+            ins1(
+                f,
+                b,
+                Op::RefFromBits(Type::ExternRef),
+                &[bits],
+                Type::ExternRef,
+            )
+        }
+        // A function reference argument cannot come from a script (it has no syntax for one).
+        _ => konst(f, b, a.ty(), a.bits()),
+    }
+}
+
 /// A value's bits as an i64.
 fn as_i64_bits(f: &mut Function, b: zkc_ir::Block, v: Value) -> Value {
     use zkc_ir::ConvOp::*;
@@ -301,6 +317,7 @@ fn as_i64_bits(f: &mut Function, b: zkc_ir::Block, v: Value) -> Value {
             conv(f, I64ExtendI32U, i, Type::I64)
         }
         Type::F64 => conv(f, I64ReinterpretF64, v, Type::I64),
+        ty @ (Type::FuncRef | Type::ExternRef) => ins1(f, b, Op::RefToBits(ty), &[v], Type::I64),
     }
 }
 

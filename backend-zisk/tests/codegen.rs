@@ -354,3 +354,122 @@ fn indirect_call_into_a_recursive_component() {
         120,
     );
 }
+
+/// Tables as RAM arrays: `table.get/set/grow/fill/copy/init`, `elem.drop`, references in
+/// globals and selects, and `call_indirect` through entries the program wrote, each checked
+/// against the interpreter (results and every out-of-bounds trap).
+#[test]
+fn reference_types_and_table_ops() {
+    let f = r#"
+  (type $v (func (result i32)))
+  (table $t 3 6 funcref)
+  (table $x 2 externref)
+  (global $g (mut funcref) (ref.null func))
+  (func $one (result i32) (i32.const 1))
+  (func $two (result i32) (i32.const 2))
+  (func $three (result i32) (i32.const 3))
+  (elem $p funcref (ref.func $three) (ref.null func) (ref.func $two))
+  (elem declare func $one)
+  ;; entry i of $t as a digit: its function's result, 0 for null
+  (func $at (param i32) (result i32)
+    (if (result i32) (ref.is_null (table.get $t (local.get 0)))
+      (then (i32.const 0))
+      (else (call_indirect $t (type $v) (local.get 0)))))
+  ;; the first 5 entries of $t as a number, entry 0 first
+  (func $digits (result i32)
+    (local $i i32) (local $n i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (table.size $t)))
+        (br_if $done (i32.eq (local.get $i) (i32.const 5)))
+        (local.set $n (i32.add (i32.mul (local.get $n) (i32.const 10))
+                               (call $at (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+    (local.get $n))
+"#;
+    // set and a grow (the new entries hold the grow's operand), then the grow past the maximum
+    exits_with(
+        f,
+        "(table.set $t (i32.const 1) (ref.func $one))
+         (global.set $g (ref.func $two))
+         (drop (table.grow $t (global.get $g) (i32.const 2)))
+         (i32.add (call $digits)
+           (i32.mul (i32.const 100000) (i32.add (i32.const 2)
+             (table.grow $t (ref.null func) (i32.const 2)))))",
+        101022,
+    );
+    exits_with(
+        f,
+        "(drop (table.grow $t (ref.null func) (i32.const 2)))
+         (table.init $t $p (i32.const 1) (i32.const 0) (i32.const 3))
+         (call $digits)",
+        3020,
+    );
+    // fill, then overlapping copies in both directions
+    exits_with(
+        f,
+        "(table.init $t $p (i32.const 0) (i32.const 0) (i32.const 3))
+         (drop (table.grow $t (ref.func $one) (i32.const 2)))
+         (table.copy $t $t (i32.const 1) (i32.const 0) (i32.const 4))
+         (call $digits)",
+        33021,
+    );
+    exits_with(
+        f,
+        "(table.init $t $p (i32.const 0) (i32.const 0) (i32.const 3))
+         (drop (table.grow $t (ref.func $one) (i32.const 2)))
+         (table.copy $t $t (i32.const 0) (i32.const 1) (i32.const 4))
+         (table.fill $t (i32.const 4) (ref.func $three) (i32.const 1))
+         (call $digits)",
+        2113,
+    );
+    // externref tables, selects and is_null
+    exits_with(
+        f,
+        "(table.set $x (i32.const 1) (table.get $x (i32.const 0)))
+         (table.fill $x (i32.const 0) (ref.null extern) (i32.const 2))
+         (i32.add (ref.is_null (table.get $x (i32.const 1)))
+           (i32.mul (i32.const 10) (ref.is_null
+             (select (result funcref) (ref.func $one) (ref.null func) (i32.const 0)))))",
+        11,
+    );
+    let oob = TrapCode::TableOutOfBounds;
+    traps(f, "(drop (table.get $t (i32.const 3))) (i32.const 0)", oob);
+    traps(
+        f,
+        "(table.set $t (i32.const 3) (ref.null func)) (i32.const 0)",
+        oob,
+    );
+    traps(
+        f,
+        "(table.fill $t (i32.const 2) (ref.null func) (i32.const 2)) (i32.const 0)",
+        oob,
+    );
+    traps(
+        f,
+        "(table.copy $t $t (i32.const 0) (i32.const 1) (i32.const 3)) (i32.const 0)",
+        oob,
+    );
+    traps(
+        f,
+        "(table.init $t $p (i32.const 0) (i32.const 1) (i32.const 3)) (i32.const 0)",
+        oob,
+    );
+    traps(
+        f,
+        "(elem.drop $p) (table.init $t $p (i32.const 0) (i32.const 0) (i32.const 1)) (i32.const 0)",
+        oob,
+    );
+    // call_indirect sees the grown size
+    traps(
+        f,
+        "(drop (table.grow $t (ref.null func) (i32.const 1))) (call_indirect $t (type $v) (i32.const 3))",
+        TrapCode::UninitializedElement,
+    );
+    traps(
+        f,
+        "(drop (table.grow $t (ref.null func) (i32.const 1))) (call_indirect $t (type $v) (i32.const 4))",
+        TrapCode::UndefinedElement,
+    );
+}

@@ -14,9 +14,9 @@
 //! through, translation simply continues in the current block.
 
 use crate::error::FrontendError;
-use crate::module::{ref_value, val_type, Types};
+use crate::module::{ref_type, val_type, Types};
 use crate::ssa::{remove_trivial_params, SsaBuilder};
-use wasmparser::{BlockType, FunctionBody, MemArg, Operator, ValType};
+use wasmparser::{BlockType, FunctionBody, MemArg, Operator};
 use zkc_ir::{
     BinaryOp, Block, BlockCall, CmpOp, ConvOp, DataId, ElemId, FuncId, Function, GlobalId, Module,
     Op, SrcLoc, TableId, TermKind, TrapCode, Type, UnaryOp, Value,
@@ -748,21 +748,46 @@ impl State<'_> {
                 self.push1(Op::TableSize(TableId::from_u32(table)), &[], I32);
             }
             Operator::RefNull { hty } => {
-                let r = wasmparser::RefType::new(true, hty).unwrap_or(wasmparser::RefType::FUNCREF);
-                return Err(ref_value(r, self.offset));
+                let r = wasmparser::RefType::new(true, hty).ok_or_else(|| {
+                    FrontendError::unsupported("function references", self.offset)
+                })?;
+                let ty = ref_type(r, self.offset)?;
+                self.push1(Op::RefNull(ty), &[], ty);
             }
-            Operator::RefIsNull
-            | Operator::RefFunc { .. }
-            | Operator::TableGet { .. }
-            | Operator::TableSet { .. }
-            | Operator::TableGrow { .. }
-            | Operator::TableFill { .. } => {
-                return self.unsupported(
-                    "reference types",
-                    &format!("{} (reference values)", op_name(&op)),
-                )
+            Operator::RefIsNull => {
+                let r = self.pop();
+                let ty = self.func.value_type(r);
+                self.push1(Op::RefIsNull(ty), &[r], I32);
             }
-            other => return Err(unsupported_op(&other, self.offset)),
+            Operator::RefFunc { function_index } => {
+                self.push1(
+                    Op::RefFunc(FuncId::from_u32(function_index)),
+                    &[],
+                    Type::FuncRef,
+                );
+            }
+            Operator::TableGet { table } => {
+                let t = TableId::from_u32(table);
+                let i = self.pop();
+                let ty = self.module.tables[t].ty;
+                self.push1(Op::TableGet(t), &[i], ty);
+            }
+            Operator::TableSet { table } => {
+                let args = self.popn(2);
+                self.ins(Op::TableSet(TableId::from_u32(table)), &args, &[]);
+            }
+            Operator::TableGrow { table } => {
+                let args = self.popn(2);
+                self.push1(Op::TableGrow(TableId::from_u32(table)), &args, I32);
+            }
+            Operator::TableFill { table } => {
+                let args = self.popn(3);
+                self.ins(Op::TableFill(TableId::from_u32(table)), &args, &[]);
+            }
+            other => match feature_of(&other) {
+                Some(f) => return self.unsupported(f, &op_name(&other)),
+                None => return Err(unsupported_op(&other, self.offset)),
+            },
         }
         Ok(())
     }
@@ -900,17 +925,12 @@ impl State<'_> {
 /// The proposal an operator belongs to, for the operators zkc refuses.
 fn feature_of(op: &Operator) -> Option<&'static str> {
     match op {
-        Operator::RefNull { .. }
-        | Operator::RefIsNull
-        | Operator::RefFunc { .. }
-        | Operator::TableGet { .. }
-        | Operator::TableSet { .. }
-        | Operator::TableGrow { .. }
-        | Operator::TableFill { .. }
-        | Operator::TypedSelectMulti { .. } => Some("reference types"),
-        Operator::TypedSelect {
-            ty: ValType::Ref(_),
-        } => Some("reference types"),
+        Operator::TypedSelectMulti { .. } => Some("multi-value select"),
+        Operator::CallRef { .. }
+        | Operator::ReturnCallRef { .. }
+        | Operator::RefAsNonNull
+        | Operator::BrOnNull { .. }
+        | Operator::BrOnNonNull { .. } => Some("function references"),
         _ => None,
     }
 }

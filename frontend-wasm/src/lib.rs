@@ -6,11 +6,13 @@
 //! Braun et al. ([`ssa`]). The IR's operations are wasm's own, so the translation is mostly one
 //! operator to one instruction; every instruction carries the byte offset of its operator.
 //!
-//! Accepted: wasm 2.0's integer and float instruction set (MVP, mutable globals, sign
-//! extension, non-trapping float-to-int, bulk memory, multi-value). Reference types are enabled
-//! in the validator only because wasm-ld writes `call_indirect`'s table index as a padded LEB,
-//! which wasmparser decodes as the reference-types encoding; reference *values* (`ref.*`,
-//! `table.get/set/grow/fill`, `funcref`/`externref` locals, params, globals) are refused.
+//! Accepted: wasm 2.0 (MVP, mutable globals, sign extension, non-trapping float-to-int, bulk
+//! memory, multi-value, reference types: `funcref`/`externref` values, `ref.*`,
+//! `table.get/set/size/grow/fill/copy/init`, `elem.drop`, several tables). The validator also
+//! knows the function-references proposal, so that the typed function references of the wasm
+//! 3.0 spec tests (`(ref null $t)`) validate; they are erased to `funcref` (validation already
+//! proved the finer types), and the operations only that proposal has (`call_ref`,
+//! `ref.as_non_null`, `br_on_null`, `br_on_non_null`) are refused as unsupported.
 
 mod error;
 mod func;
@@ -30,6 +32,7 @@ pub fn features() -> WasmFeatures {
         | WasmFeatures::BULK_MEMORY
         | WasmFeatures::MULTI_VALUE
         | WasmFeatures::REFERENCE_TYPES
+        | WasmFeatures::FUNCTION_REFERENCES
 }
 
 /// Translates a wasm module (binary, or text in the `.wat` format) to IR.

@@ -15,7 +15,7 @@ use zkc_ir::{
     TableDecl, TableId, Type,
 };
 
-/// Converts a wasm value type; reference types are refused where they would hold a value.
+/// Converts a wasm value type: the number types and wasm 2.0's `funcref` and `externref`.
 pub fn val_type(ty: ValType, offset: u64) -> Result<Type, FrontendError> {
     match ty {
         ValType::I32 => Ok(Type::I32),
@@ -23,17 +23,31 @@ pub fn val_type(ty: ValType, offset: u64) -> Result<Type, FrontendError> {
         ValType::F32 => Ok(Type::F32),
         ValType::F64 => Ok(Type::F64),
         ValType::V128 => Err(FrontendError::unsupported("SIMD", offset)),
-        ValType::Ref(r) => Err(ref_value(r, offset)),
+        ValType::Ref(r) => ref_type(r, offset),
     }
 }
 
-pub fn ref_value(r: RefType, offset: u64) -> FrontendError {
-    let mut e = FrontendError::unsupported("reference types", offset);
-    e.message = format!(
-        "values of type {} (only call_indirect may use tables)",
-        ref_name(r)
-    );
-    e
+/// `funcref` and `externref`. A typed function reference (`(ref null $t)`, `(ref func)`) is
+/// a `funcref` to zkc; other heap types (GC, exceptions) are refused.
+pub fn ref_type(r: RefType, offset: u64) -> Result<Type, FrontendError> {
+    use wasmparser::{AbstractHeapType as A, HeapType as H};
+    match r.heap_type() {
+        H::Abstract {
+            shared: false,
+            ty: A::Func | A::NoFunc,
+        }
+        | H::Concrete(_)
+        | H::Exact(_) => Ok(Type::FuncRef),
+        H::Abstract {
+            shared: false,
+            ty: A::Extern | A::NoExtern,
+        } => Ok(Type::ExternRef),
+        _ => {
+            let mut e = FrontendError::unsupported("GC", offset);
+            e.message = format!("values of type {}", ref_name(r));
+            Err(e)
+        }
+    }
 }
 
 /// The module's types section, as zkc signatures; `Err` holds the offset and reference type of
@@ -208,18 +222,18 @@ pub fn translate_module(bytes: &[u8]) -> Result<Module, FrontendError> {
                             }
                         }
                         ElementItems::Expressions(ty, r) => {
-                            if !ty.is_func_ref() {
-                                return Err(ref_value(ty, offset));
-                            }
+                            ref_type(ty, offset)?;
                             for expr in r.into_iter_with_offsets() {
                                 let (offset, expr) = expr?;
                                 let mut ops = expr.get_operators_reader();
                                 let item = match ops.read()? {
-                                    Operator::RefFunc { function_index } => Some(FuncId::from_u32(function_index)),
+                                    Operator::RefFunc { function_index } => {
+                                        Some(FuncId::from_u32(function_index))
+                                    }
                                     Operator::RefNull { .. } => None,
                                     _ => {
                                         return Err(FrontendError::unsupported(
-                                            "reference types (element expression other than ref.func/ref.null)",
+                                            "global.get in an element expression",
                                             offset,
                                         ))
                                     }
@@ -311,13 +325,16 @@ fn table(
     if t.table64 {
         return Err(FrontendError::unsupported("memory64", offset));
     }
-    if !t.element_type.is_func_ref() {
-        return Err(ref_value(t.element_type, offset));
-    }
+    let ty = ref_type(t.element_type, offset)?;
     let min = u32::try_from(t.initial)
         .map_err(|_| FrontendError::invalid("table size out of range", Some(offset)))?;
     let max = t.maximum.and_then(|x| u32::try_from(x).ok());
-    Ok(TableDecl { min, max, import })
+    Ok(TableDecl {
+        ty,
+        min,
+        max,
+        import,
+    })
 }
 
 fn const_expr(e: &wasmparser::ConstExpr) -> Result<ConstExpr, FrontendError> {
@@ -343,8 +360,13 @@ fn const_expr(e: &wasmparser::ConstExpr) -> Result<ConstExpr, FrontendError> {
         Operator::GlobalGet { global_index } => {
             ConstExpr::GlobalGet(GlobalId::from_u32(global_index))
         }
-        Operator::RefNull { .. } | Operator::RefFunc { .. } => {
-            return Err(FrontendError::unsupported("reference types", offset))
+        Operator::RefNull { hty } => {
+            let r = RefType::new(true, hty)
+                .ok_or_else(|| FrontendError::unsupported("function references", offset))?;
+            ConstExpr::RefNull(ref_type(r, offset)?)
+        }
+        Operator::RefFunc { function_index } => {
+            ConstExpr::RefFunc(FuncId::from_u32(function_index))
         }
         op => {
             return Err(FrontendError::unsupported(

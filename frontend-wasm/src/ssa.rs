@@ -45,7 +45,7 @@ pub struct SsaBuilder {
     work: Vec<(Var, Block, Value)>,
     /// One zero constant per type, for locals read before any write; placed at the top of the
     /// entry block.
-    zeros: [Option<Value>; 4],
+    zeros: [Option<Value>; 6],
     zero_insts: Vec<Inst>,
     entry: Option<Block>,
 }
@@ -177,11 +177,16 @@ impl SsaBuilder {
         let slot = Type::ALL
             .iter()
             .position(|&t| t == ty)
-            .expect("a number type");
+            .expect("a value type");
         if let Some(z) = self.zeros[slot] {
             return z;
         }
-        let inst = func.make_inst(Op::Const { ty, bits: 0 }, &[], &[ty], SrcLoc::NONE);
+        let op = if ty.is_ref() {
+            Op::RefNull(ty)
+        } else {
+            Op::Const { ty, bits: 0 }
+        };
+        let inst = func.make_inst(op, &[], &[ty], SrcLoc::NONE);
         self.zero_insts.push(inst);
         let z = func.inst_results(inst)[0];
         self.zeros[slot] = Some(z);

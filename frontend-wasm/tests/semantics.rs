@@ -75,6 +75,30 @@ fn tables_globals_memory() {
     );
     check("start.wat", "ready", &[], &[i(1)]);
     check("bulk_table.wat", "tables", &[], &[i(8)]);
+    // 2 * 1000 + 1 * 100 + 2 (first grow) - 1 (second grow) + 4 * 10
+    check("refs.wat", "tables", &[], &[i(2141)]);
+    let ext = |n| Val::ExternRef(n);
+    check("refs.wat", "is_null", &[ext(None)], &[i(1)]);
+    check("refs.wat", "is_null", &[ext(Some(0))], &[i(0)]);
+    check(
+        "refs.wat",
+        "pick",
+        &[ext(Some(3)), ext(None), i(1)],
+        &[ext(Some(3))],
+    );
+    check(
+        "refs.wat",
+        "pick",
+        &[ext(Some(3)), ext(None), i(0)],
+        &[ext(None)],
+    );
+    check("refs.wat", "default", &[], &[i(1)]);
+    assert_eq!(
+        call("refs.wat", "oob", &[]),
+        Err(zkc_ir::interp::Trap::Wasm(
+            zkc_ir::TrapCode::TableOutOfBounds
+        ))
+    );
     check("memory.wat", "mem", &[i(0)], &[Val::i64(7)]);
     check(
         "sign_ext.wat",

@@ -71,6 +71,10 @@ pub enum ConstExpr {
     Value { ty: Type, bits: u64 },
     /// `global.get %g` of an imported immutable global.
     GlobalGet(GlobalId),
+    /// `funcref.null`, `externref.null`.
+    RefNull(Type),
+    /// `ref.func @f`.
+    RefFunc(FuncId),
 }
 
 #[derive(Clone, Debug)]
@@ -96,9 +100,11 @@ pub struct MemoryDecl {
     pub import: Option<ImportName>,
 }
 
-/// A table of function references.
+/// A table of references, sizes in entries.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TableDecl {
+    /// The element type: `Type::FuncRef` or `Type::ExternRef`.
+    pub ty: Type,
     pub min: u32,
     pub max: Option<u32>,
     pub import: Option<ImportName>,
@@ -127,6 +133,8 @@ pub enum ElemMode {
     Declared,
 }
 
+/// An element segment. Its items are function references or nulls, so a segment of only
+/// nulls can initialize a table of either reference type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ElemSegment {
     pub mode: ElemMode,
@@ -223,6 +231,14 @@ impl Module {
                 Err(format!("unknown table {tb}"))
             }
         };
+        let elem_ty = |tb: TableId| table(tb).map(|()| self.tables[tb].ty);
+        let ref_ty = |ty: Type| {
+            if ty.is_ref() {
+                Ok(())
+            } else {
+                Err(format!("{ty} is not a reference type"))
+            }
+        };
         let memory = || {
             if self.memory.is_some() {
                 Ok(())
@@ -231,6 +247,7 @@ impl Module {
             }
         };
         match op {
+            Op::Const { ty, .. } if ty.is_ref() => Err(format!("{ty} has no constants")),
             Op::Const { ty, .. } => t(vec![], vec![*ty]),
             Op::Unary { op, ty } => {
                 if !op.valid_for(*ty) {
@@ -258,6 +275,15 @@ impl Module {
                 t(vec![a], vec![r])
             }
             Op::Select { ty } => t(vec![*ty, *ty, I32], vec![*ty]),
+            Op::RefNull(ty) => ref_ty(*ty).and(t(vec![], vec![*ty])),
+            Op::RefIsNull(ty) => ref_ty(*ty).and(t(vec![*ty], vec![I32])),
+            Op::RefToBits(ty) => ref_ty(*ty).and(t(vec![*ty], vec![I64])),
+            Op::RefFromBits(ExternRef) => t(vec![I64], vec![ExternRef]),
+            Op::RefFromBits(ty) => Err(format!("{ty}.from_bits does not exist")),
+            Op::RefFunc(f) => match self.funcs.get(*f) {
+                Some(_) => t(vec![], vec![FuncRef]),
+                None => Err(format!("unknown function {f}")),
+            },
             Op::Load { ty, width, .. } => {
                 memory()?;
                 if !valid_width(*ty, *width) {
@@ -287,19 +313,38 @@ impl Module {
             Op::MemoryInit(d) => memory().and(data(*d)).and(t(vec![I32, I32, I32], vec![])),
             Op::DataDrop(d) => data(*d).and(t(vec![], vec![])),
             Op::TableSize(tb) => table(*tb).and(t(vec![], vec![I32])),
+            Op::TableGet(tb) => t(vec![I32], vec![elem_ty(*tb)?]),
+            Op::TableSet(tb) => t(vec![I32, elem_ty(*tb)?], vec![]),
+            Op::TableGrow(tb) => t(vec![elem_ty(*tb)?, I32], vec![I32]),
+            Op::TableFill(tb) => t(vec![I32, elem_ty(*tb)?, I32], vec![]),
             Op::TableInit { table: tb, elem: e } => {
-                table(*tb).and(elem(*e)).and(t(vec![I32, I32, I32], vec![]))
+                let ty = elem_ty(*tb)?;
+                elem(*e)?;
+                if ty != FuncRef && self.elems[*e].items.iter().any(|i| i.is_some()) {
+                    return Err(format!("{e} holds functions, table {tb} holds {ty}"));
+                }
+                t(vec![I32, I32, I32], vec![])
             }
-            Op::TableCopy { dst, src } => table(*dst)
-                .and(table(*src))
-                .and(t(vec![I32, I32, I32], vec![])),
+            Op::TableCopy { dst, src } => {
+                let (d, s) = (elem_ty(*dst)?, elem_ty(*src)?);
+                if d != s {
+                    return Err(format!(
+                        "table.copy from {s} table {src} to {d} table {dst}"
+                    ));
+                }
+                t(vec![I32, I32, I32], vec![])
+            }
             Op::ElemDrop(e) => elem(*e).and(t(vec![], vec![])),
             Op::Call(f) => match self.funcs.get(*f) {
                 Some(d) => t(d.sig.params.clone(), d.sig.results.clone()),
                 None => Err(format!("unknown function {f}")),
             },
             Op::CallIndirect { table: tb, sig } => {
-                table(*tb)?;
+                if elem_ty(*tb)? != FuncRef {
+                    return Err(format!(
+                        "call_indirect through {tb}, which is not a funcref table"
+                    ));
+                }
                 match self.sigs.get(*sig) {
                     Some(s) => {
                         let mut args = s.params.clone();

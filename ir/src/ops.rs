@@ -175,7 +175,7 @@ impl BinaryOp {
     pub fn valid_for(self, ty: Type) -> bool {
         use BinaryOp::*;
         match self {
-            Add | Sub | Mul => true,
+            Add | Sub | Mul => !ty.is_ref(),
             DivS | DivU | RemS | RemU | And | Or | Xor | Shl | ShrS | ShrU | Rotl | Rotr => {
                 ty.is_int()
             }
@@ -195,7 +195,7 @@ impl CmpOp {
     pub fn valid_for(self, ty: Type) -> bool {
         use CmpOp::*;
         match self {
-            Eq | Ne => true,
+            Eq | Ne => !ty.is_ref(),
             LtS | LtU | GtS | GtU | LeS | LeU | GeS | GeU => ty.is_int(),
             Lt | Gt | Le | Ge => ty.is_float(),
         }
@@ -219,8 +219,22 @@ pub enum Op {
     Compare { op: CmpOp, ty: Type },
     /// `i64.extend_i32_u x`.
     Convert(ConvOp),
-    /// `i32.select a, b, c`: `c != 0 ? a : b` (wasm's operand order).
+    /// `i32.select a, b, c`: `c != 0 ? a : b` (wasm's operand order); also over references
+    /// (`funcref.select`).
     Select { ty: Type },
+    /// `funcref.null`, `externref.null` (wasm's `ref.null func|extern`): the null reference.
+    RefNull(Type),
+    /// `funcref.is_null r` (wasm's `ref.is_null`): i32 1 when `r` is null, else 0.
+    RefIsNull(Type),
+    /// `ref.func @f`: a reference to function `f`.
+    RefFunc(FuncId),
+    /// `funcref.to_bits r`: the i64 representation of a reference (0 for null, else
+    /// index plus one). Not a wasm operation: for embedders, such as the spec-test driver,
+    /// that pass references out of compiled code.
+    RefToBits(Type),
+    /// `externref.from_bits x`: the host reference whose representation is the i64 `x`
+    /// (0 is null). Only for `externref`, whose values are the host's to choose.
+    RefFromBits(Type),
     /// `i32.load8_u addr offset=4`: loads `width` bytes at `addr + offset` from linear memory,
     /// extended to `ty` (sign-extended when `signed`). Operand: i32 address.
     Load {
@@ -249,6 +263,15 @@ pub enum Op {
     DataDrop(DataId),
     /// `table.size t0`.
     TableSize(TableId),
+    /// `table.get t0, i`: entry `i` (out of bounds traps `table_oob`).
+    TableGet(TableId),
+    /// `table.set t0, i, r`.
+    TableSet(TableId),
+    /// `table.grow t0, r, n`: appends `n` entries set to `r`; the old size, or -1 (and no
+    /// change) past the table's maximum.
+    TableGrow(TableId),
+    /// `table.fill t0, i, r, n`: sets entries `i..i + n` to `r`.
+    TableFill(TableId),
     /// `table.init t0, e0, dst, src, n`.
     TableInit { table: TableId, elem: ElemId },
     /// `table.copy t0, t1, dst, src, n` (destination table first).
@@ -274,6 +297,8 @@ impl Op {
     /// Pure: no effect, no trap, result determined by the operands.
     pub fn is_pure(&self) -> bool {
         match self {
+            // `ref.null`, `ref.func` and `ref.is_null` have no effect either, but stay ordered
+            // until the optimizer's e-graph has nodes for them.
             Op::Const { .. } | Op::Unary { .. } | Op::Compare { .. } | Op::Select { .. } => true,
             Op::Binary { op, ty } => !op.can_trap(*ty),
             Op::Convert(c) => !c.can_trap(),
@@ -290,6 +315,11 @@ impl Op {
             Op::Compare { op, ty } => format!("{ty}.{}", op.name()),
             Op::Convert(c) => c.name().to_string(),
             Op::Select { ty } => format!("{ty}.select"),
+            Op::RefNull(ty) => format!("{ty}.null"),
+            Op::RefIsNull(ty) => format!("{ty}.is_null"),
+            Op::RefFunc(_) => "ref.func".into(),
+            Op::RefToBits(ty) => format!("{ty}.to_bits"),
+            Op::RefFromBits(ty) => format!("{ty}.from_bits"),
             Op::Load {
                 ty, width, signed, ..
             } => {
@@ -315,6 +345,10 @@ impl Op {
             Op::MemoryInit(_) => "memory.init".into(),
             Op::DataDrop(_) => "data.drop".into(),
             Op::TableSize(_) => "table.size".into(),
+            Op::TableGet(_) => "table.get".into(),
+            Op::TableSet(_) => "table.set".into(),
+            Op::TableGrow(_) => "table.grow".into(),
+            Op::TableFill(_) => "table.fill".into(),
             Op::TableInit { .. } => "table.init".into(),
             Op::TableCopy { .. } => "table.copy".into(),
             Op::ElemDrop(_) => "elem.drop".into(),
@@ -335,5 +369,6 @@ pub fn valid_width(ty: Type, width: Width) -> bool {
         Type::I64 => matches!(width, 1 | 2 | 4 | 8),
         Type::F32 => width == 4,
         Type::F64 => width == 8,
+        Type::FuncRef | Type::ExternRef => false,
     }
 }

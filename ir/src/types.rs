@@ -2,17 +2,36 @@
 
 use std::fmt;
 
-/// The four wasm number types; the IR has no others.
+/// The four wasm number types and wasm 2.0's two reference types.
+///
+/// A reference is an opaque value; its bits (how the interpreter and the backends hold it)
+/// are `0` for null, `index + 1` for a function reference to function `index`
+/// (`funcref`), and `n + 1` for the host's `externref` number `n`. Numbers and references
+/// never convert into one another: the only operations on references are `T.null`,
+/// `T.is_null`, `ref.func`, `T.select`, globals, block parameters, calls and tables.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub enum Type {
     I32,
     I64,
     F32,
     F64,
+    /// A nullable reference to a function (wasm's `funcref`).
+    FuncRef,
+    /// A nullable reference to a host object (wasm's `externref`).
+    ExternRef,
 }
 
 impl Type {
-    pub const ALL: [Type; 4] = [Type::I32, Type::I64, Type::F32, Type::F64];
+    pub const ALL: [Type; 6] = [
+        Type::I32,
+        Type::I64,
+        Type::F32,
+        Type::F64,
+        Type::FuncRef,
+        Type::ExternRef,
+    ];
+    /// The number types.
+    pub const NUM: [Type; 4] = [Type::I32, Type::I64, Type::F32, Type::F64];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -20,6 +39,8 @@ impl Type {
             Type::I64 => "i64",
             Type::F32 => "f32",
             Type::F64 => "f64",
+            Type::FuncRef => "funcref",
+            Type::ExternRef => "externref",
         }
     }
 
@@ -32,14 +53,18 @@ impl Type {
     }
 
     pub fn is_float(self) -> bool {
-        !self.is_int()
+        matches!(self, Type::F32 | Type::F64)
     }
 
-    /// Width in bits.
+    pub fn is_ref(self) -> bool {
+        matches!(self, Type::FuncRef | Type::ExternRef)
+    }
+
+    /// Width in bits (a reference is held in 64).
     pub fn bits(self) -> u32 {
         match self {
             Type::I32 | Type::F32 => 32,
-            Type::I64 | Type::F64 => 64,
+            Type::I64 | Type::F64 | Type::FuncRef | Type::ExternRef => 64,
         }
     }
 

@@ -108,6 +108,10 @@ fn verify_decls(m: &Module, errors: &mut Vec<VerifierError>) {
                 )),
                 None => Err(format!("initializer reads unknown global {g}")),
             },
+            ConstExpr::RefNull(ty) if ty.is_ref() => Ok(*ty),
+            ConstExpr::RefNull(ty) => Err(format!("{ty}.null: {ty} is not a reference type")),
+            ConstExpr::RefFunc(f) if m.funcs.is_valid(*f) => Ok(Type::FuncRef),
+            ConstExpr::RefFunc(f) => Err(format!("ref.func of unknown function {f}")),
         }
     };
     let mut names = std::collections::HashSet::new();
@@ -147,10 +151,22 @@ fn verify_decls(m: &Module, errors: &mut Vec<VerifierError>) {
             }
         }
     }
+    for (id, t) in m.tables.iter() {
+        if !t.ty.is_ref() {
+            module_err(errors, format!("{id}: {} is not a reference type", t.ty));
+        }
+    }
     for (id, e) in m.elems.iter() {
         if let ElemMode::Active { table, offset } = &e.mode {
-            if !m.tables.is_valid(*table) {
-                module_err(errors, format!("{id}: unknown table {table}"));
+            match m.tables.get(*table) {
+                None => module_err(errors, format!("{id}: unknown table {table}")),
+                Some(t) if t.ty != Type::FuncRef && e.items.iter().any(|i| i.is_some()) => {
+                    module_err(
+                        errors,
+                        format!("{id} holds functions, table {table} holds {}", t.ty),
+                    )
+                }
+                Some(_) => {}
             }
             match const_ty(offset) {
                 Ok(Type::I32) => {}

@@ -608,6 +608,7 @@ fn segments_apply_at_instantiation_and_trap_out_of_bounds() {
     fb.ret(&[]);
     let f = add_func(&mut m, "f", &[], &[], fb);
     let t = m.tables.push(TableDecl {
+        ty: Type::FuncRef,
         min: 2,
         max: None,
         import: None,
@@ -639,6 +640,7 @@ fn call_indirect_traps() {
     fb.ret(&[r]);
     let neg = add_func(&mut m, "neg", &[I32], &[I32], fb);
     let t = m.tables.push(TableDecl {
+        ty: Type::FuncRef,
         min: 3,
         max: None,
         import: None,
@@ -1183,6 +1185,7 @@ fn table_init_copy_size_and_elem_drop() {
         fids.push(add_func(&mut m, &format!("k{k}"), &[], &[I32], fb));
     }
     let t = m.tables.push(TableDecl {
+        ty: Type::FuncRef,
         min: 4,
         max: None,
         import: None,
@@ -1202,14 +1205,20 @@ fn table_init_copy_size_and_elem_drop() {
     let i = Val::i32;
     let oob = Err(Trap::Wasm(TrapCode::TableOutOfBounds));
     assert_eq!(inst.invoke(init, &[i(1), i(0), i(3)]), Ok(vec![]));
-    assert_eq!(inst.table(t), &[None, Some(fids[0]), None, Some(fids[2])]);
+    assert_eq!(
+        funcs(&inst.table(t)),
+        [None, Some(fids[0]), None, Some(fids[2])]
+    );
     assert_eq!(inst.invoke(init, &[i(2), i(0), i(3)]), oob);
     assert_eq!(inst.invoke(init, &[i(0), i(1), i(3)]), oob);
-    assert_eq!(inst.table(t), &[None, Some(fids[0]), None, Some(fids[2])]);
+    assert_eq!(
+        funcs(&inst.table(t)),
+        [None, Some(fids[0]), None, Some(fids[2])]
+    );
     assert_eq!(inst.invoke(copy, &[i(0), i(1), i(3)]), Ok(vec![]));
     assert_eq!(
-        inst.table(t),
-        &[Some(fids[0]), None, Some(fids[2]), Some(fids[2])]
+        funcs(&inst.table(t)),
+        [Some(fids[0]), None, Some(fids[2]), Some(fids[2])]
     );
     assert_eq!(inst.invoke(copy, &[i(1), i(0), i(4)]), oob);
     assert_eq!(inst.invoke(drop, &[]), Ok(vec![i(4)]));
@@ -1307,4 +1316,15 @@ fn start_function_runs_at_instantiation() {
     m.start = Some(add_func(&mut m, "bad", &[], &[], fb));
     let e = Instance::new(&m, NoHost, Limits::default()).err().unwrap();
     assert_eq!(e, InstError::Trap(Trap::Wasm(TrapCode::Unreachable)));
+}
+
+/// The entries of a funcref table.
+fn funcs(table: &[Val]) -> Vec<Option<FuncId>> {
+    table
+        .iter()
+        .map(|v| match v {
+            Val::FuncRef(f) => *f,
+            other => panic!("{other} in a funcref table"),
+        })
+        .collect()
 }

@@ -44,6 +44,10 @@ enum Arg {
     I64(i64),
     F32(u32),
     F64(u64),
+    /// A function reference by function index; `None` is null.
+    FuncRef(Option<u32>),
+    /// A host reference; `None` is null.
+    ExternRef(Option<u32>),
 }
 
 impl Arg {
@@ -53,6 +57,8 @@ impl Arg {
             Arg::I64(x) => Val::from_bits(Type::I64, x as u64),
             Arg::F32(b) => Val::from_bits(Type::F32, b as u64),
             Arg::F64(b) => Val::from_bits(Type::F64, b),
+            Arg::FuncRef(f) => Val::FuncRef(f.map(zkc_ir::FuncId::from_u32)),
+            Arg::ExternRef(x) => Val::ExternRef(x),
         }
     }
 }
@@ -96,6 +102,31 @@ use Expect::*;
 /// Every program, with its expected results. `syntax.zir` exercises the whole syntax; only
 /// its simplest function is run.
 const RUN_CASES: &[RunCase] = &[
+    // table.set/fill/grow (the second grow passes the maximum: -1), call_indirect through the
+    // set entries, table.get of a grown (null) entry, table.size.
+    case("refs.zir", "run", &[], Returns(&[I32(42111)])),
+    case(
+        "refs.zir",
+        "pick",
+        &[ExternRef(Some(7)), ExternRef(None), I32(1)],
+        Returns(&[ExternRef(Some(7))]),
+    ),
+    case(
+        "refs.zir",
+        "pick",
+        &[ExternRef(Some(7)), ExternRef(None), I32(0)],
+        Returns(&[ExternRef(None)]),
+    ),
+    case("refs.zir", "null_of", &[I32(1)], Returns(&[FuncRef(None)])),
+    case(
+        "refs.zir",
+        "null_of",
+        &[I32(0)],
+        Returns(&[FuncRef(Some(0))]),
+    ),
+    case("refs.zir", "oob", &[], Traps("table_oob")),
+    // The representation: externref 6 is 7, @two (function 1) is 2.
+    case("refs.zir", "bits", &[I64(7)], Returns(&[I64(702)])),
     case("sum.zir", "sum", &[I32(100)], Returns(&[I32(5050)])),
     case(
         "syntax.zir",
@@ -520,7 +551,7 @@ const PARSE_ERRORS: &[(&str, &str)] = &[
     // 13 unexpected end of file
     (
         "func @f() {\nblock0:\n",
-        r#"3:1: expected one of `}`, `jump`, `brif`, `br_table`, `return`, `trap`, `call`, `call_indirect`, `global.get`, `global.set`, `memory.init`, `data.drop`, `table.size`, `table.init`, `table.copy`, `elem.drop`, a constant (`i32.const`, ...), an operation, a value, a block, a source location, found end of file"#,
+        r#"3:1: expected one of `}`, `jump`, `brif`, `br_table`, `return`, `trap`, `call`, `call_indirect`, `global.get`, `global.set`, `memory.init`, `data.drop`, `table.size`, `table.init`, `table.copy`, `elem.drop`, `table.get`, `table.set`, `table.grow`, `table.fill`, `ref.func`, a null reference (`funcref.null`, `externref.null`), a constant (`i32.const`, ...), an operation, a value, a block, a source location, found end of file"#,
     ),
     // 14 unknown character
     (

@@ -199,3 +199,46 @@ fn trap_terminator_needs_no_values_and_verifies() {
     ));
     assert!(errors_of(&m).is_empty());
 }
+
+#[test]
+fn reference_type_rules() {
+    // table.copy between tables of different reference types
+    assert_error(
+        "table t0 1\ntable t1 externref 1\n\nfunc @f() {\nblock0:\n    v0 = i32.const 0\n    table.copy t0, t1, v0, v0, v0\n    return\n}\n",
+        "@f block0 inst 1: table.copy from externref table t1 to funcref table t0",
+    );
+    // a funcref value into an externref table
+    assert_error(
+        "table t0 externref 1\n\nfunc @f() {\nblock0:\n    v0 = i32.const 0\n    v1 = funcref.null\n    table.set t0, v0, v1\n    return\n}\n",
+        "@f block0 inst 2: operands of table.set: got (i32, funcref), expected (i32, externref)",
+    );
+    // functions in a segment for an externref table
+    assert_error(
+        "table t0 externref 1\nelem e0 active t0 i32.const 0 = [@f]\n\nfunc @f() {\nblock0:\n    return\n}\n",
+        "module: e0 holds functions, table t0 holds externref",
+    );
+    // a funcref global initialized with an externref
+    assert_error(
+        "global %g: funcref = externref.null\n",
+        "module: global %g: externref initializer for a funcref",
+    );
+    // call_indirect only through funcref tables
+    assert_error(
+        "type sig0 = ()\ntable t0 externref 1\n\nfunc @f() {\nblock0:\n    v0 = i32.const 0\n    call_indirect t0, sig0, v0()\n    return\n}\n",
+        "@f block0 inst 1: call_indirect through t0, which is not a funcref table",
+    );
+    // funcref.from_bits would forge a function reference (the text has no such operation)
+    let mut m = parse_module(
+        "func @f(i64) -> externref {\nblock0(v0: i64):\n    v1 = externref.from_bits v0\n    return v1\n}\n",
+    )
+    .unwrap();
+    let f = m.funcs.values_mut().next().unwrap().body_mut().unwrap();
+    let inst = f.blocks[f.layout[0]].insts[0];
+    f.insts[inst].op = zkc_ir::Op::RefFromBits(zkc_ir::Type::FuncRef);
+    let errs = errors_of(&m);
+    assert!(
+        errs.iter()
+            .any(|e| e == "@f block0 inst 0: funcref.from_bits does not exist"),
+        "{errs:#?}"
+    );
+}

@@ -114,7 +114,7 @@ pub fn lower_floats(module: &mut Module) -> Result<(), LowerError> {
 /// `Ok` when no float type or float operation is left in `module`; else where one is.
 pub fn float_free(module: &Module) -> Result<(), String> {
     use zkc_ir::{ConstExpr, GlobalInit, Op};
-    let sig_ok = |s: &zkc_ir::Signature| s.params.iter().chain(&s.results).all(|t| t.is_int());
+    let sig_ok = |s: &zkc_ir::Signature| !s.params.iter().chain(&s.results).any(|t| t.is_float());
     for s in module.sigs.values() {
         if !sig_ok(s) {
             return Err(format!("signature {s}"));

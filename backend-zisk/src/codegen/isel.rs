@@ -181,7 +181,17 @@ impl<'a> Ctx<'a> {
         let res: Vec<IrValue> = data.results.to_vec();
         let op = data.op.clone();
         match op {
-            IrOp::Const { .. } => {}
+            IrOp::Const { .. } | IrOp::RefNull(_) | IrOp::RefFunc(_) => {}
+            IrOp::RefIsNull(_) => {
+                let x = self.a(args[0]);
+                let d = self.dst(res[0]);
+                self.emit(Op::Eq, x, VB::Imm(lit(0)), d);
+            }
+            IrOp::RefToBits(_) | IrOp::RefFromBits(_) => {
+                let x = self.b(args[0]);
+                let d = self.dst(res[0]);
+                self.copy(x, d);
+            }
             IrOp::Binary { op, ty } => {
                 if ty.is_float() {
                     return Err(self.err(format!(
@@ -362,10 +372,20 @@ impl<'a> Ctx<'a> {
             }
             IrOp::TableSize(t) => {
                 let d = self.dst(res[0]);
-                self.copy(VB::Imm(lit(self.l.tables[t.index()].1)), d);
+                let size = self.table_size(t.index());
+                self.copy(self.a_as_b(&size), d);
             }
-            IrOp::TableInit { .. } | IrOp::TableCopy { .. } | IrOp::ElemDrop(_) => {
-                return Err(self.err(op.mnemonic()));
+            IrOp::TableGet(t) => self.lower_table_get(t.index(), args[0], res[0]),
+            IrOp::TableSet(t) => self.lower_table_set(t.index(), args[0], args[1]),
+            IrOp::TableFill(t) => self.lower_table_fill(t.index(), &args),
+            IrOp::TableGrow(t) => self.lower_table_grow(t.index(), args[0], args[1], res[0]),
+            IrOp::TableCopy { dst, src } => self.lower_table_copy(dst.index(), src.index(), &args),
+            IrOp::TableInit { table, elem } => {
+                self.lower_table_init(table.index(), elem.index(), &args)
+            }
+            IrOp::ElemDrop(e) => {
+                let w = self.l.elem_len[e.index()];
+                self.copy(VB::Imm(lit(0)), VS::Mem(lit(w)));
             }
             IrOp::Call(g) => {
                 let callee = &self.m.funcs[g];
@@ -407,10 +427,13 @@ impl<'a> Ctx<'a> {
                     let b = self.b(a);
                     self.copy(b, Self::arg_loc_s(i, self.l));
                 }
-                let (base, size) = self.l.tables[table.index()];
+                let base = self.l.tables[table.index()]
+                    .entries
+                    .expect("call_indirect through a funcref table");
+                let size = self.table_size(table.index());
                 let ia = self.a(*idx);
                 let ib = self.b(*idx);
-                self.trap_if(Op::LeuW, VA::Imm(lit(size)), ib, TrapCode::UndefinedElement);
+                self.trap_if(Op::LeuW, size, ib, TrapCode::UndefinedElement);
                 self.emit(Op::Sll, ia, VB::Imm(lit(32)), VS::None);
                 self.emit(Op::Srl, VA::C, VB::Imm(lit(28)), VS::Reg(2));
                 self.emit_w(Op::CopyB, VA::Reg(2), VB::Ind(base as i64 + 8), VS::None, 8);
@@ -466,6 +489,16 @@ impl<'a> Ctx<'a> {
             }
         }
         Ok(())
+    }
+
+    fn a_as_b(&self, a: &VA) -> VB {
+        match a {
+            VA::V(v) => VB::V(*v),
+            VA::Imm(x) => VB::Imm(x.clone()),
+            VA::Reg(r) => VB::Reg(*r),
+            VA::Mem(x) => VB::Mem(x.clone()),
+            VA::C => VB::C,
+        }
     }
 
     fn b_as_a(&self, b: &VB) -> VA {
@@ -669,6 +702,299 @@ impl<'a> Ctx<'a> {
         self.vc.push(VInst::Label(done));
     }
 
+    /// The current size of table `t`: its size word if the program grows it, else a constant.
+    fn table_size(&self, t: usize) -> VA {
+        let tl = &self.l.tables[t];
+        match tl.size_word {
+            Some(w) => VA::Mem(lit(w)),
+            None => VA::Imm(lit(tl.min)),
+        }
+    }
+
+    /// `reg` = zext(x).
+    fn zext_to(&mut self, x: IrValue, reg: u8) {
+        let a = self.a(x);
+        self.emit(Op::And, a, VB::Imm(lit(LOW32)), VS::Reg(reg));
+    }
+
+    /// Traps `table_oob` unless `r{first} + r{count}` <= the size of table `t`.
+    fn table_range_check(&mut self, t: usize, first: u8, count: u8) {
+        self.emit(Op::Add, VA::Reg(first), VB::Reg(count), VS::None);
+        let size = self.table_size(t);
+        self.trap_if(Op::Ltu, size, VB::C, TrapCode::TableOutOfBounds);
+    }
+
+    /// The entry words of reference `r` (bits in `r4`): code address in `r6`, signature in
+    /// `r7`, from the function descriptors (or as constants).
+    fn ref_entry(&mut self, r: IrValue) {
+        match self.consts[r] {
+            Some(bits) => {
+                let (code, sig) = match bits.checked_sub(1) {
+                    Some(f) => (
+                        Value::Sym(self.l.func_labels[f as usize].clone(), 0),
+                        self.l.func_sig_id[f as usize],
+                    ),
+                    None => (
+                        Value::Sym(trap_label(TrapCode::UninitializedElement), 0),
+                        u64::MAX,
+                    ),
+                };
+                self.copy(VB::Imm(code), VS::Reg(6));
+                self.copy(VB::Imm(lit(sig)), VS::Reg(7));
+            }
+            None => self.desc_of_reg(4),
+        }
+    }
+
+    /// `r6`, `r7` = the descriptor of the reference in `reg` (uses `r9`).
+    fn desc_of_reg(&mut self, reg: u8) {
+        self.emit(Op::Sll, VA::Reg(reg), VB::Imm(lit(4)), VS::None);
+        let desc = VB::Imm(Value::Sym(super::FUNC_DESC.into(), 0));
+        self.emit(Op::Add, VA::C, desc, VS::Reg(9));
+        self.emit_w(Op::CopyB, VA::Reg(9), VB::Ind(0), VS::Reg(6), 8);
+        self.emit_w(Op::CopyB, VA::Reg(9), VB::Ind(8), VS::Reg(7), 8);
+    }
+
+    /// `r3` = the address of entry `r{index}` of table `t`'s (code, sig) pairs and `r8` the
+    /// address of its reference word, for the arrays the table has.
+    fn entry_addrs(&mut self, t: usize, index: u8, entries: u8, refs: u8) {
+        let tl = &self.l.tables[t];
+        let (e, r) = (tl.entries, tl.refs);
+        if let Some(r) = r {
+            self.emit(Op::Sll, VA::Reg(index), VB::Imm(lit(3)), VS::None);
+            self.emit(Op::Add, VA::C, VB::Imm(lit(r)), VS::Reg(refs));
+        }
+        if let Some(e) = e {
+            self.emit(Op::Sll, VA::Reg(index), VB::Imm(lit(4)), VS::None);
+            self.emit(Op::Add, VA::C, VB::Imm(lit(e)), VS::Reg(entries));
+        }
+    }
+
+    /// Stores the reference (bits `r4`, entry words `r6`, `r7`) at the entry addressed by
+    /// `r3`/`r8`; with `advance`, moves both addresses to the next entry.
+    fn store_entry(&mut self, t: usize, advance: bool) {
+        let tl = &self.l.tables[t];
+        let (e, r) = (tl.entries.is_some(), tl.refs.is_some());
+        if e {
+            self.emit_w(Op::CopyB, VA::Reg(3), VB::Reg(6), VS::Ind(0), 8);
+            self.emit_w(Op::CopyB, VA::Reg(3), VB::Reg(7), VS::Ind(8), 8);
+            if advance {
+                self.emit(Op::Add, VA::Reg(3), VB::Imm(lit(16)), VS::Reg(3));
+            }
+        }
+        if r {
+            self.emit_w(Op::CopyB, VA::Reg(8), VB::Reg(4), VS::Ind(0), 8);
+            if advance {
+                self.emit(Op::Add, VA::Reg(8), VB::Imm(lit(8)), VS::Reg(8));
+            }
+        }
+    }
+
+    /// `r5` times: stores the reference in `r4`/`r6`/`r7` at `r3`/`r8`, advancing.
+    fn fill_loop(&mut self, t: usize) {
+        let (head, done) = (self.local(), self.local());
+        self.vc.push(VInst::Label(head.clone()));
+        self.emit_f(
+            Op::Eq,
+            VA::Reg(5),
+            VB::Imm(lit(0)),
+            VS::None,
+            to_label(&done),
+        );
+        self.store_entry(t, true);
+        self.emit(Op::Add, VA::Reg(5), VB::Imm(lit(u64::MAX)), VS::Reg(5));
+        self.jump_to(&head);
+        self.vc.push(VInst::Label(done));
+    }
+
+    /// Loads reference `r` into `r4` and, for a funcref table, its entry words.
+    fn load_ref(&mut self, t: usize, r: IrValue) {
+        let v = self.b(r);
+        self.copy(v, VS::Reg(4));
+        if self.l.tables[t].entries.is_some() {
+            self.ref_entry(r);
+        }
+    }
+
+    fn lower_table_get(&mut self, t: usize, index: IrValue, res: IrValue) {
+        let size = self.table_size(t);
+        let ib = self.b(index);
+        self.trap_if(Op::LeuW, size, ib, TrapCode::TableOutOfBounds);
+        let refs = self.l.tables[t]
+            .refs
+            .expect("tables read by table.get keep references");
+        let ia = self.a(index);
+        self.emit(Op::Sll, ia, VB::Imm(lit(32)), VS::None);
+        self.emit(Op::Srl, VA::C, VB::Imm(lit(29)), VS::Reg(2));
+        let d = self.dst(res);
+        self.emit_w(Op::CopyB, VA::Reg(2), VB::Ind(refs as i64), d, 8);
+    }
+
+    fn lower_table_set(&mut self, t: usize, index: IrValue, r: IrValue) {
+        let size = self.table_size(t);
+        let ib = self.b(index);
+        self.trap_if(Op::LeuW, size, ib, TrapCode::TableOutOfBounds);
+        self.load_ref(t, r);
+        self.zext_to(index, 2);
+        self.entry_addrs(t, 2, 3, 8);
+        self.store_entry(t, false);
+    }
+
+    fn lower_table_fill(&mut self, t: usize, args: &[IrValue]) {
+        self.zext_to(args[0], 2);
+        self.zext_to(args[2], 5);
+        self.table_range_check(t, 2, 5);
+        self.load_ref(t, args[1]);
+        self.entry_addrs(t, 2, 3, 8);
+        self.fill_loop(t);
+    }
+
+    fn lower_table_grow(&mut self, t: usize, r: IrValue, n: IrValue, res: IrValue) {
+        let tl = &self.l.tables[t];
+        let (size_word, capacity) = (tl.size_word.expect("a grown table"), tl.capacity);
+        self.load_ref(t, r);
+        self.zext_to(n, 5);
+        self.copy(VB::Mem(lit(size_word)), VS::Reg(2));
+        self.emit(Op::Add, VA::Reg(2), VB::Reg(5), VS::None);
+        let (fail, done) = (self.local(), self.local());
+        self.emit_f(
+            Op::Ltu,
+            VA::Imm(lit(capacity)),
+            VB::C,
+            VS::None,
+            to_label(&fail),
+        );
+        self.emit(Op::Add, VA::Reg(2), VB::Reg(5), VS::Mem(lit(size_word)));
+        self.entry_addrs(t, 2, 3, 8);
+        let d = self.dst(res);
+        self.copy(VB::Reg(2), d.clone());
+        self.fill_loop(t);
+        self.jump_to(&done);
+        self.vc.push(VInst::Label(fail));
+        self.copy(VB::Imm(lit(LOW32)), d);
+        self.vc.push(VInst::Label(done));
+    }
+
+    /// `table.copy`: forwards when the destination is below the source, else backwards, so
+    /// overlapping ranges of one table copy as memmove does.
+    fn lower_table_copy(&mut self, dst: usize, src: usize, args: &[IrValue]) {
+        self.zext_to(args[0], 2);
+        self.zext_to(args[1], 4);
+        self.zext_to(args[2], 5);
+        self.table_range_check(src, 4, 5);
+        self.table_range_check(dst, 2, 5);
+        let (d, s) = (&self.l.tables[dst], &self.l.tables[src]);
+        // The arrays both tables have: (code, sig) pairs, reference words.
+        let pairs = match (d.entries, s.entries) {
+            (Some(a), Some(b)) => Some((a, b)),
+            _ => None,
+        };
+        let refs = match (d.refs, s.refs) {
+            (Some(a), Some(b)) => Some((a, b)),
+            _ => None,
+        };
+        // r3/r6: destination and source pair addresses; r8/r7: reference word addresses.
+        if let Some((a, b)) = pairs {
+            self.emit(Op::Sll, VA::Reg(2), VB::Imm(lit(4)), VS::None);
+            self.emit(Op::Add, VA::C, VB::Imm(lit(a)), VS::Reg(3));
+            self.emit(Op::Sll, VA::Reg(4), VB::Imm(lit(4)), VS::None);
+            self.emit(Op::Add, VA::C, VB::Imm(lit(b)), VS::Reg(6));
+        }
+        if let Some((a, b)) = refs {
+            self.emit(Op::Sll, VA::Reg(2), VB::Imm(lit(3)), VS::None);
+            self.emit(Op::Add, VA::C, VB::Imm(lit(a)), VS::Reg(8));
+            self.emit(Op::Sll, VA::Reg(4), VB::Imm(lit(3)), VS::None);
+            self.emit(Op::Add, VA::C, VB::Imm(lit(b)), VS::Reg(7));
+        }
+        let (back, head, bhead, done) = (self.local(), self.local(), self.local(), self.local());
+        self.emit_f(Op::Ltu, VA::Reg(4), VB::Reg(2), VS::None, to_label(&back));
+        for backwards in [false, true] {
+            let h = if backwards { &bhead } else { &head };
+            if backwards {
+                self.vc.push(VInst::Label(back.clone()));
+                // Start one past the last entry of each range.
+                if pairs.is_some() {
+                    self.emit(Op::Sll, VA::Reg(5), VB::Imm(lit(4)), VS::Reg(9));
+                    self.emit(Op::Add, VA::Reg(3), VB::Reg(9), VS::Reg(3));
+                    self.emit(Op::Add, VA::Reg(6), VB::Reg(9), VS::Reg(6));
+                }
+                if refs.is_some() {
+                    self.emit(Op::Sll, VA::Reg(5), VB::Imm(lit(3)), VS::Reg(9));
+                    self.emit(Op::Add, VA::Reg(8), VB::Reg(9), VS::Reg(8));
+                    self.emit(Op::Add, VA::Reg(7), VB::Reg(9), VS::Reg(7));
+                }
+            }
+            self.vc.push(VInst::Label(h.clone()));
+            self.emit_f(
+                Op::Eq,
+                VA::Reg(5),
+                VB::Imm(lit(0)),
+                VS::None,
+                to_label(&done),
+            );
+            let step = |k: u64| if backwards { k.wrapping_neg() } else { k };
+            // Backwards, the addresses are one past the entry to copy.
+            if pairs.is_some() {
+                for w in [0i64, 8] {
+                    let o = if backwards { w - 16 } else { w };
+                    self.emit_w(Op::CopyB, VA::Reg(6), VB::Ind(o), VS::Reg(9), 8);
+                    self.emit_w(Op::CopyB, VA::Reg(3), VB::Reg(9), VS::Ind(o), 8);
+                }
+                self.emit(Op::Add, VA::Reg(3), VB::Imm(lit(step(16))), VS::Reg(3));
+                self.emit(Op::Add, VA::Reg(6), VB::Imm(lit(step(16))), VS::Reg(6));
+            }
+            if refs.is_some() {
+                let o = if backwards { -8 } else { 0 };
+                self.emit_w(Op::CopyB, VA::Reg(7), VB::Ind(o), VS::Reg(9), 8);
+                self.emit_w(Op::CopyB, VA::Reg(8), VB::Reg(9), VS::Ind(o), 8);
+                self.emit(Op::Add, VA::Reg(8), VB::Imm(lit(step(8))), VS::Reg(8));
+                self.emit(Op::Add, VA::Reg(7), VB::Imm(lit(step(8))), VS::Reg(7));
+            }
+            self.emit(Op::Add, VA::Reg(5), VB::Imm(lit(u64::MAX)), VS::Reg(5));
+            self.jump_to(h);
+        }
+        self.vc.push(VInst::Label(done));
+    }
+
+    /// `table.init`: references from the segment's ROM words, entry words from the function
+    /// descriptors.
+    fn lower_table_init(&mut self, t: usize, e: usize, args: &[IrValue]) {
+        self.zext_to(args[1], 4);
+        self.zext_to(args[2], 5);
+        self.emit(Op::Add, VA::Reg(4), VB::Reg(5), VS::None);
+        let len = VA::Mem(lit(self.l.elem_len[e]));
+        self.trap_if(Op::Ltu, len, VB::C, TrapCode::TableOutOfBounds);
+        self.zext_to(args[0], 2);
+        self.table_range_check(t, 2, 5);
+        let Some(sym) = self.l.elem_sym[e].clone() else {
+            // An active or declared (dropped) segment: only n == 0 passed the check.
+            return;
+        };
+        self.emit(Op::Sll, VA::Reg(4), VB::Imm(lit(3)), VS::None);
+        // r2 walks the segment; the entry index is taken again from args[0].
+        self.emit(Op::Add, VA::C, VB::Imm(Value::Sym(sym, 0)), VS::Reg(2));
+        self.zext_to(args[0], 9);
+        self.entry_addrs(t, 9, 3, 8);
+        let (head, done) = (self.local(), self.local());
+        self.vc.push(VInst::Label(head.clone()));
+        self.emit_f(
+            Op::Eq,
+            VA::Reg(5),
+            VB::Imm(lit(0)),
+            VS::None,
+            to_label(&done),
+        );
+        self.emit_w(Op::CopyB, VA::Reg(2), VB::Ind(0), VS::Reg(4), 8);
+        if self.l.tables[t].entries.is_some() {
+            self.desc_of_reg(4);
+        }
+        self.store_entry(t, true);
+        self.emit(Op::Add, VA::Reg(2), VB::Imm(lit(8)), VS::Reg(2));
+        self.emit(Op::Add, VA::Reg(5), VB::Imm(lit(u64::MAX)), VS::Reg(5));
+        self.jump_to(&head);
+        self.vc.push(VInst::Label(done));
+    }
+
     /// The moves of a block call.
     fn par_move(&mut self, call: &BlockCall) -> Option<VInst> {
         let params = self.f.blocks[call.block].params.clone();
@@ -867,8 +1193,11 @@ pub(crate) fn compile_function(
         for &i in &f.blocks[b].insts {
             def_block.insert(i, b);
             let d = &f.insts[i];
-            if let IrOp::Const { bits, .. } = d.op {
-                consts[d.results[0]] = Some(bits);
+            match d.op {
+                IrOp::Const { bits, .. } => consts[d.results[0]] = Some(bits),
+                IrOp::RefNull(_) => consts[d.results[0]] = Some(0),
+                IrOp::RefFunc(g) => consts[d.results[0]] = Some(g.index() as u64 + 1),
+                _ => {}
             }
             for &a in &d.args {
                 uses[a] += 1;

@@ -46,6 +46,23 @@
 //!   declaration, the image of the active data segments; never below `OUTPUT_ADDR + 0x1000`.
 //!   Its byte `i` is at `mem_base + i`. Passive segments are ROM data.
 //!
+//! # Tables and references
+//!
+//! A reference is one 64-bit value like any other: 0 is null, function `f` is `f + 1`, the
+//! host's externref `n` is `n + 1` (the interpreter's bits, so the spec driver reads results
+//! the same way). A funcref table is an array of (code address, signature id) pairs in the
+//! static area, so `call_indirect` costs what it did before tables could change: a bounds
+//! check, one load and compare of the signature, one jump through the code word; null
+//! entries jump to the null-element trap with signature MAX. Where the program reads
+//! references back (`table.get`), every funcref table also keeps one reference word per
+//! entry; an externref table is only those words. Writing a reference into a pair looks its
+//! code address and signature up in the ROM table of function descriptors `__zkc_funcref`
+//! (16 bytes per reference, null first); passive element segments are ROM words of
+//! references with a length word that `elem.drop` zeroes (active and declared segments start
+//! dropped). A table the program grows reserves up to [`TABLE_GROWTH`] more entries (never
+//! past its maximum) and keeps its size in a word, which `call_indirect`, `table.size` and
+//! the bounds checks read; other tables have a constant size.
+//!
 //! # Bounds checks
 //!
 //! An access of `k` bytes at offset `o` is in bounds when `zext(addr) <= memsize - (o + k)`; the
@@ -178,8 +195,11 @@ pub(crate) struct Layout {
     pub bounds: BTreeMap<u64, u64>,
     pub extra_args: u64,
     pub globals: Vec<u64>,
-    /// Per table: address of entry 0 (two words per entry: code address, signature) and size.
-    pub tables: Vec<(u64, u64)>,
+    pub tables: Vec<TableLayout>,
+    /// Per element segment: the word holding its current length, and its ROM symbol if
+    /// passive (one reference per word).
+    pub elem_len: Vec<u64>,
+    pub elem_sym: Vec<Option<String>>,
     /// Per data segment: the word holding its current length, and its ROM symbol if passive.
     pub seg_len: Vec<u64>,
     pub seg_sym: Vec<Option<String>>,
@@ -198,6 +218,28 @@ impl Layout {
         self.pages_word
     }
 }
+
+/// Where a table lives (see the module docs, "Tables and references").
+pub(crate) struct TableLayout {
+    /// Entry 0 of the (code address, signature) pairs of a funcref table.
+    pub entries: Option<u64>,
+    /// Entry 0 of the reference words (one per entry): externref tables, and funcref tables
+    /// when the program reads references out of a table (`table.get`).
+    pub refs: Option<u64>,
+    /// The size at instantiation.
+    pub min: u64,
+    /// The word holding the current size of a table the program grows; else the size is
+    /// always `min`.
+    pub size_word: Option<u64>,
+    /// Entries reserved.
+    pub capacity: u64,
+}
+
+/// The ROM table of function descriptors: for the reference `r`, the code address and the
+/// signature id at `FUNC_DESC + 16 * r` (null: the null-element trap and signature MAX).
+pub(crate) const FUNC_DESC: &str = "__zkc_funcref";
+/// Entries a growable table may gain beyond its initial size (capped by its maximum).
+pub const TABLE_GROWTH: u64 = 4096;
 
 /// Static-area allocator shared by the module layout and the frames.
 pub(crate) struct Statics {
@@ -243,6 +285,8 @@ fn const_bits(m: &Module, e: &ConstExpr) -> Result<u64, CodegenError> {
             GlobalInit::Const(c) => const_bits(m, c),
             GlobalInit::Import(_) => Err(unsupported("imported global in an initializer")),
         },
+        ConstExpr::RefNull(_) => Ok(0),
+        ConstExpr::RefFunc(f) => Ok(f.index() as u64 + 1),
     }
 }
 
@@ -377,43 +421,153 @@ fn compile_inner(
         })
         .collect();
 
-    // Tables: entries (code, sig); null entries point at the null trap with signature MAX.
+    // Tables: entries (code, sig), null entries point at the null trap with signature MAX;
+    // reference words where the program reads them; a size word where it grows the table.
+    let mut grows = BTreeSet::new();
+    let mut reads_funcrefs = false;
+    let mut funcref_writes = false;
+    let mut ref_funcs: Vec<usize> = Vec::new();
+    for (_, g) in module.globals.iter() {
+        if let GlobalInit::Const(ConstExpr::RefFunc(f)) = g.init {
+            ref_funcs.push(f.index());
+        }
+    }
+    for (_, f) in module.funcs.iter() {
+        for (_, inst) in f.body().iter().flat_map(|b| b.insts.iter()) {
+            let funcref = |t: &zkc_ir::TableId| module.tables[*t].ty == zkc_ir::Type::FuncRef;
+            match &inst.op {
+                IrOp::TableGrow(t) => {
+                    grows.insert(t.index());
+                    funcref_writes |= funcref(t);
+                }
+                IrOp::TableGet(t) => reads_funcrefs |= funcref(t),
+                IrOp::TableSet(t) | IrOp::TableFill(t) | IrOp::TableInit { table: t, .. } => {
+                    funcref_writes |= funcref(t)
+                }
+                IrOp::RefFunc(f) => ref_funcs.push(f.index()),
+                _ => {}
+            }
+        }
+    }
+    let null_code = || Value::Sym(trap_label(TrapCode::UninitializedElement), 0);
     let mut tables = Vec::new();
     for (_, t) in module.tables.iter() {
         if t.import.is_some() {
             return Err(unsupported("imported table"));
         }
-        let base = statics.arena.next;
-        for _ in 0..t.min {
-            statics.word(Value::Sym(trap_label(TrapCode::UninitializedElement), 0))?;
-            statics.word(Value::Lit(u64::MAX))?;
-        }
-        tables.push((base, t.min as u64));
+        let min = t.min as u64;
+        let capacity = if grows.contains(&tables.len()) {
+            (min + TABLE_GROWTH).min(t.max.map_or(u64::MAX, u64::from))
+        } else {
+            min
+        };
+        let funcref = t.ty == zkc_ir::Type::FuncRef;
+        let entries = if funcref {
+            let base = statics.arena.next;
+            for k in 0..capacity {
+                let init = k < min;
+                statics.word(if init { null_code() } else { Value::Lit(0) })?;
+                statics.word(Value::Lit(if init { u64::MAX } else { 0 }))?;
+            }
+            Some(base)
+        } else {
+            None
+        };
+        let refs = if !funcref || reads_funcrefs {
+            let base = statics.arena.next;
+            for _ in 0..capacity {
+                statics.word(Value::Lit(0))?;
+            }
+            Some(base)
+        } else {
+            None
+        };
+        let size_word = if capacity > min {
+            Some(statics.word(Value::Lit(min))?)
+        } else {
+            None
+        };
+        tables.push(TableLayout {
+            entries,
+            refs,
+            min,
+            size_word,
+            capacity,
+        });
     }
-    for (_, e) in module.elems.iter() {
-        if let ElemMode::Active { table, offset } = &e.mode {
-            let off = const_bits(module, offset)? & 0xffff_ffff;
-            let (base, size) = tables[table.index()];
-            if off + e.items.len() as u64 > size {
-                return Err(unsupported("active element segment out of bounds"));
+    let mut elem_len = Vec::new();
+    let mut elem_sym = Vec::new();
+    let mut rom_elems = Vec::new();
+    for (id, e) in module.elems.iter() {
+        let bits = |item: &Option<FuncId>| Value::Lit(item.map_or(0, |f| f.index() as u64 + 1));
+        match &e.mode {
+            ElemMode::Active { table, offset } => {
+                let off = const_bits(module, offset)? & 0xffff_ffff;
+                let tl = &tables[table.index()];
+                if off + e.items.len() as u64 > tl.min {
+                    return Err(unsupported("active element segment out of bounds"));
+                }
+                for (i, item) in e.items.iter().enumerate() {
+                    let k = off + i as u64;
+                    let mut set = |a: u64, v: Value| {
+                        statics.init.retain(|(w, _)| *w != a);
+                        if v != Value::Lit(0) {
+                            statics.init.push((a, v));
+                        }
+                    };
+                    if let Some(base) = tl.entries {
+                        let (code, sig) = match item {
+                            Some(f) => (
+                                Value::Sym(func_labels[f.index()].clone(), 0),
+                                func_sig_id[f.index()],
+                            ),
+                            None => (null_code(), u64::MAX),
+                        };
+                        set(base + 16 * k, code);
+                        set(base + 16 * k + 8, Value::Lit(sig));
+                    }
+                    if let Some(refs) = tl.refs {
+                        set(refs + 8 * k, bits(item));
+                    }
+                }
+                elem_len.push(statics.word(Value::Lit(0))?);
+                elem_sym.push(None);
             }
-            for (i, item) in e.items.iter().enumerate() {
-                let a = base + 16 * (off + i as u64);
-                let (code, sig) = match item {
-                    Some(f) => (
-                        Value::Sym(func_labels[f.index()].clone(), 0),
-                        func_sig_id[f.index()],
-                    ),
-                    None => (
-                        Value::Sym(trap_label(TrapCode::UninitializedElement), 0),
-                        u64::MAX,
-                    ),
-                };
-                statics.init.retain(|(w, _)| *w != a && *w != a + 8);
-                statics.init.push((a, code));
-                statics.init.push((a + 8, Value::Lit(sig)));
+            ElemMode::Declared => {
+                elem_len.push(statics.word(Value::Lit(0))?);
+                elem_sym.push(None);
+            }
+            ElemMode::Passive => {
+                elem_len.push(statics.word(Value::Lit(e.items.len() as u64))?);
+                let name = format!("__elem_{}", id.index());
+                let words: Vec<Value> = e.items.iter().map(bits).collect();
+                rom_elems.push(DataDecl {
+                    name: name.clone(),
+                    is_const: true,
+                    len: words.len().max(1),
+                    words,
+                });
+                elem_sym.push(Some(name));
             }
         }
+    }
+    if funcref_writes {
+        let mut words = vec![null_code(), Value::Lit(u64::MAX)];
+        for (id, f) in module.funcs.iter() {
+            let callable = f.import().is_none_or(|i| i.module != "zisk");
+            words.push(if callable {
+                Value::Sym(func_labels[id.index()].clone(), 0)
+            } else {
+                Value::Sym(trap_label(TrapCode::Unreachable), 0)
+            });
+            words.push(Value::Lit(func_sig_id[id.index()]));
+        }
+        rom_elems.push(DataDecl {
+            name: FUNC_DESC.into(),
+            is_const: true,
+            len: words.len(),
+            words,
+        });
     }
 
     // Data segments: lengths (active ones are dropped after instantiation); passive in ROM.
@@ -441,6 +595,8 @@ fn compile_inner(
     for (_, e) in module.elems.iter() {
         table_funcs.extend(e.items.iter().flatten().map(|f| f.index()));
     }
+    // `table.set` and friends may put any referenced function in a table.
+    table_funcs.extend(ref_funcs);
     table_funcs.sort_unstable();
     table_funcs.dedup();
     let mut succs = vec![Vec::new(); n];
@@ -474,6 +630,8 @@ fn compile_inner(
         extra_args,
         globals,
         tables,
+        elem_len,
+        elem_sym,
         seg_len,
         seg_sym,
         func_labels,
@@ -568,7 +726,8 @@ fn compile_inner(
         p.inst(InstKind::RetToBios, None);
     }
     // The signature-mismatch path of call_indirect: null entries have signature MAX.
-    for (t, &(base, _)) in layout.tables.iter().enumerate() {
+    for (t, tl) in layout.tables.iter().enumerate() {
+        let Some(base) = tl.entries else { continue };
         p.label(&format!("__ci_bad_{t}"));
         p.op(OpInst::new(Op::CopyB, ASrc::Reg(2), BSrc::Ind(base as i64 + 8)).width(8));
         p.op(
@@ -597,7 +756,7 @@ fn compile_inner(
         }
         p.data(DataDecl::from_bytes("__mem_image", false, &image));
     }
-    for d in rom_data {
+    for d in rom_data.into_iter().chain(rom_elems) {
         p.data(d);
     }
     Ok(p)
@@ -697,10 +856,11 @@ fn select_and_allocate(
                                         let targets = table_funcs
                                             .iter()
                                             .filter(|&&g| layout.func_sig_id[g] == *sig);
-                                        let s = targets.clone().fold(
-                                            (CALL_FIXED_CLOBBERS, 0),
-                                            |(c, h), &g| (c | summary[g].0, h.max(summary[g].1)),
-                                        );
+                                        let s = targets
+                                            .clone()
+                                            .fold((CALL_FIXED_CLOBBERS, 0), |(c, h), &g| {
+                                                (c | summary[g].0, h.max(summary[g].1))
+                                            });
                                         if targets.clone().all(|&g| done[g]) {
                                             by_sig.insert(*sig, s);
                                         }

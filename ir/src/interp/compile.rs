@@ -165,6 +165,31 @@ pub(crate) enum Ins {
     ElemDrop {
         e: u32,
     },
+    IsNull {
+        d: u32,
+        a: u32,
+    },
+    TableGet {
+        d: u32,
+        t: u32,
+        a: u32,
+    },
+    TableSet {
+        t: u32,
+        a: u32,
+        b: u32,
+    },
+    TableGrow {
+        d: u32,
+        t: u32,
+        a: u32,
+        b: u32,
+    },
+    /// Operand slots `dst, value, n` at `lists[l..l + 3]`.
+    TableFill {
+        t: u32,
+        l: u32,
+    },
     /// Call of a function defined in the module; `site` indexes `calls`.
     Call {
         f: u32,
@@ -545,6 +570,46 @@ impl Builder<'_> {
                 Op::ElemDrop(e) => Ins::ElemDrop {
                     e: e.index() as u32,
                 },
+                Op::RefNull(_) => Ins::Const { d: d()?, v: 0 },
+                Op::RefFunc(f) => Ins::Const {
+                    d: d()?,
+                    v: f.index() as u64 + 1,
+                },
+                Op::RefToBits(_) | Op::RefFromBits(_) => Ins::Un {
+                    f: |x| x,
+                    d: d()?,
+                    a: arg(0)?,
+                },
+                Op::RefIsNull(_) => Ins::IsNull {
+                    d: d()?,
+                    a: arg(0)?,
+                },
+                Op::TableGet(t) => Ins::TableGet {
+                    d: d()?,
+                    t: t.index() as u32,
+                    a: arg(0)?,
+                },
+                Op::TableSet(t) => Ins::TableSet {
+                    t: t.index() as u32,
+                    a: arg(0)?,
+                    b: arg(1)?,
+                },
+                Op::TableGrow(t) => Ins::TableGrow {
+                    d: d()?,
+                    t: t.index() as u32,
+                    a: arg(0)?,
+                    b: arg(1)?,
+                },
+                Op::TableFill(t) => {
+                    if args.len() != 3 {
+                        return Err(bad());
+                    }
+                    let l = self.list(&data.args)?;
+                    Ins::TableFill {
+                        t: t.index() as u32,
+                        l,
+                    }
+                }
                 Op::Call(f) => {
                     let callee = ctx.module.funcs.get(*f).ok_or_else(bad)?;
                     if callee.sig.params.len() != args.len()

@@ -51,6 +51,10 @@ pub enum Val {
     F32(u32),
     /// Bits of an `f64`.
     F64(u64),
+    /// A function reference; `None` is null.
+    FuncRef(Option<FuncId>),
+    /// A host reference (the spec tests' `ref.extern N`); `None` is null.
+    ExternRef(Option<u32>),
 }
 
 impl Val {
@@ -60,14 +64,19 @@ impl Val {
             Val::I64(_) => Type::I64,
             Val::F32(_) => Type::F32,
             Val::F64(_) => Type::F64,
+            Val::FuncRef(_) => Type::FuncRef,
+            Val::ExternRef(_) => Type::ExternRef,
         }
     }
 
-    /// The raw bits, zero-extended to 64.
+    /// The raw bits, zero-extended to 64; a reference is 0 for null, else its index + 1 (see
+    /// [`Type`]).
     pub fn bits(self) -> u64 {
         match self {
             Val::I32(x) | Val::F32(x) => x as u64,
             Val::I64(x) | Val::F64(x) => x,
+            Val::FuncRef(f) => f.map_or(0, |f| f.index() as u64 + 1),
+            Val::ExternRef(x) => x.map_or(0, |x| x as u64 + 1),
         }
     }
 
@@ -78,6 +87,8 @@ impl Val {
             Type::I64 => Val::I64(bits),
             Type::F32 => Val::F32(bits as u32),
             Type::F64 => Val::F64(bits),
+            Type::FuncRef => Val::FuncRef(bits.checked_sub(1).map(|i| FuncId::new(i as usize))),
+            Type::ExternRef => Val::ExternRef(bits.checked_sub(1).map(|x| x as u32)),
         }
     }
 
@@ -135,6 +146,10 @@ impl fmt::Display for Val {
             Val::F64(x) if f64::from_bits(x).is_nan() => write!(f, "f64:nan:{x:#018x}"),
             Val::F32(x) => write!(f, "f32:{:?}", f32::from_bits(x)),
             Val::F64(x) => write!(f, "f64:{:?}", f64::from_bits(x)),
+            Val::FuncRef(None) => write!(f, "funcref:null"),
+            Val::FuncRef(Some(x)) => write!(f, "funcref:{x}"),
+            Val::ExternRef(None) => write!(f, "externref:null"),
+            Val::ExternRef(Some(x)) => write!(f, "externref:{x}"),
         }
     }
 }
@@ -311,10 +326,21 @@ impl Memory {
     }
 }
 
-/// A table of function references.
+/// A table: its entries as reference bits (0 is null, see [`Val::bits`]).
 #[derive(Clone, Debug)]
 struct Table {
-    elems: Vec<Option<FuncId>>,
+    elems: Vec<u64>,
+    ty: Type,
+    /// The effective maximum: the declared one, capped by [`MAX_TABLE_ENTRIES`].
+    max: u32,
+}
+
+/// The interpreter's cap on a table's size; `table.grow` past it fails (returns -1).
+pub const MAX_TABLE_ENTRIES: u32 = 10_000_000;
+
+/// The reference bits of an element segment item.
+fn item_bits(item: Option<FuncId>) -> u64 {
+    item.map_or(0, |f| f.index() as u64 + 1)
 }
 
 /// A suspended caller.
@@ -455,16 +481,24 @@ impl<'m, H: Host> Instance<'m, H> {
 
         let mut tables = Vec::with_capacity(module.tables.len());
         for (_, t) in module.tables.iter() {
-            let min = match &t.import {
+            let (min, max) = match &t.import {
                 Some(name) => {
                     let lim = host.table(name).map_err(InstError::Link)?;
                     check_limits("table", lim, (t.min, t.max))?;
-                    lim.0
+                    lim
                 }
-                None => t.min,
+                None => (t.min, t.max),
             };
+            let max = max.unwrap_or(u32::MAX).min(MAX_TABLE_ENTRIES);
+            if min > max {
+                return Err(InstError::Link(format!(
+                    "table of {min} entries exceeds the limit of {max}"
+                )));
+            }
             tables.push(Table {
-                elems: vec![None; min as usize],
+                elems: vec![0; min as usize],
+                ty: t.ty,
+                max,
             });
         }
 
@@ -499,7 +533,9 @@ impl<'m, H: Host> Instance<'m, H> {
                         .elems
                         .get_mut(off..off + seg.items.len())
                         .ok_or(InstError::Trap(Trap::Wasm(TrapCode::TableOutOfBounds)))?;
-                    dst.copy_from_slice(&seg.items);
+                    for (d, &item) in dst.iter_mut().zip(&seg.items) {
+                        *d = item_bits(item);
+                    }
                     inst.elem_dropped[id.index()] = true;
                 }
                 ElemMode::Declared => inst.elem_dropped[id.index()] = true,
@@ -555,9 +591,10 @@ impl<'m, H: Host> Instance<'m, H> {
         })
     }
 
-    /// The current entries of table `t` (`None` is a null reference).
-    pub fn table(&self, t: TableId) -> &[Option<FuncId>] {
-        &self.tables[t.index()].elems
+    /// The current entries of table `t`.
+    pub fn table(&self, t: TableId) -> Vec<Val> {
+        let t = &self.tables[t.index()];
+        t.elems.iter().map(|&b| Val::from_bits(t.ty, b)).collect()
     }
 
     /// Instructions executed so far, over all invocations.
@@ -853,7 +890,11 @@ impl<'m, H: Host> Instance<'m, H> {
                         items.get(src..src + n),
                         tables[t as usize].elems.get_mut(dst..dst + n),
                     ) {
-                        (Some(s), Some(m)) => m.copy_from_slice(s),
+                        (Some(s), Some(m)) => {
+                            for (d, &item) in m.iter_mut().zip(s) {
+                                *d = item_bits(item);
+                            }
+                        }
                         _ => trap!(TrapCode::TableOutOfBounds),
                     }
                 }
@@ -879,14 +920,51 @@ impl<'m, H: Host> Instance<'m, H> {
                     }
                 }
                 Ins::ElemDrop { e } => elem_dropped[e as usize] = true,
+                Ins::IsNull { d, a } => r!(d) = (r!(a) == 0) as u64,
+                Ins::TableGet { d, t, a } => match tables[t as usize].elems.get(r!(a) as usize) {
+                    Some(&v) => r!(d) = v,
+                    None => trap!(TrapCode::TableOutOfBounds),
+                },
+                Ins::TableSet { t, a, b } => {
+                    let v = r!(b);
+                    match tables[t as usize].elems.get_mut(r!(a) as usize) {
+                        Some(e) => *e = v,
+                        None => trap!(TrapCode::TableOutOfBounds),
+                    }
+                }
+                Ins::TableGrow { d, t, a, b } => {
+                    let (v, n) = (r!(a), r!(b) as u32);
+                    let table = &mut tables[t as usize];
+                    let old = table.elems.len();
+                    let new = old as u64 + n as u64;
+                    r!(d) =
+                        if new > table.max as u64 || table.elems.try_reserve(n as usize).is_err() {
+                            u32::MAX as u64
+                        } else {
+                            table.elems.resize(new as usize, v);
+                            old as u64
+                        };
+                }
+                Ins::TableFill { t, l } => {
+                    let l = l as usize;
+                    let (dst, v, n) = (
+                        r!(cf.lists[l]) as usize,
+                        r!(cf.lists[l + 1]),
+                        r!(cf.lists[l + 2]) as usize,
+                    );
+                    match tables[t as usize].elems.get_mut(dst..dst + n) {
+                        Some(m) => m.fill(v),
+                        None => trap!(TrapCode::TableOutOfBounds),
+                    }
+                }
                 Ins::Call { f: callee, site } => call!(callee as usize, site),
                 Ins::CallHost { f: callee, site } => call_host!(callee as usize, site),
                 Ins::CallIndirect { t, sig, i, site } => {
                     let idx = r!(i) as u32 as usize;
                     let callee = match tables[t as usize].elems.get(idx) {
                         None => trap!(TrapCode::UndefinedElement),
-                        Some(None) => trap!(TrapCode::UninitializedElement),
-                        Some(Some(c)) => c.index(),
+                        Some(0) => trap!(TrapCode::UninitializedElement),
+                        Some(&c) => c as usize - 1,
                     };
                     if func_sig[callee] != sig {
                         trap!(TrapCode::BadSignature);
@@ -978,5 +1056,7 @@ fn eval_const(c: &ConstExpr, globals: &[u64]) -> Result<u64, InstError> {
                 "constant expression reads {g} before it is defined"
             ))
         }),
+        ConstExpr::RefNull(_) => Ok(0),
+        ConstExpr::RefFunc(f) => Ok(item_bits(Some(f))),
     }
 }

@@ -21,6 +21,8 @@ pub fn at<T>(pos: usize, node: T) -> At<T> {
 pub enum ConstExpr<'a> {
     Value { ty: Type, lit: At<&'a str> },
     GlobalGet(At<String>),
+    RefNull(Type),
+    RefFunc(At<String>),
 }
 
 #[derive(Clone, Debug)]
@@ -66,6 +68,7 @@ pub enum Item<'a> {
     },
     Table {
         id: At<u32>,
+        ty: Option<At<Type>>,
         limits: Limits<'a>,
     },
     Global {
@@ -142,12 +145,24 @@ pub enum InstBody<'a> {
     MemoryInit(At<u32>, Vec<At<u32>>),
     DataDrop(At<u32>),
     TableSize(At<u32>),
+    /// `table.get`, `table.set`, `table.grow`, `table.fill`: the table and the operands.
+    TableOp(At<u32>, TableOpKind, Vec<At<u32>>),
+    RefNull(Type),
+    RefFunc(At<String>),
     TableInit(At<u32>, At<u32>, Vec<At<u32>>),
     TableCopy(At<u32>, At<u32>, Vec<At<u32>>),
     ElemDrop(At<u32>),
     Call(At<String>, Vec<At<u32>>),
     /// Table, signature, callee index, arguments.
     CallIndirect(At<u32>, At<u32>, At<u32>, Vec<At<u32>>),
+}
+
+#[derive(Copy, Clone, Debug)]
+pub enum TableOpKind {
+    Get,
+    Set,
+    Grow,
+    Fill,
 }
 
 #[derive(Clone, Debug)]

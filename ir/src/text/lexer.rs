@@ -125,11 +125,26 @@ pub enum Tok<'a> {
     KwTableCopy,
     #[token("elem.drop")]
     KwElemDrop,
+    #[token("table.get")]
+    KwTableGet,
+    #[token("table.set")]
+    KwTableSet,
+    #[token("table.grow")]
+    KwTableGrow,
+    #[token("table.fill")]
+    KwTableFill,
+    #[token("ref.func")]
+    KwRefFunc,
+    #[token("funcref.null", |_| Type::FuncRef)]
+    #[token("externref.null", |_| Type::ExternRef)]
+    RefNull(Type),
 
     #[token("i32", |_| Type::I32)]
     #[token("i64", |_| Type::I64)]
     #[token("f32", |_| Type::F32)]
     #[token("f64", |_| Type::F64)]
+    #[token("funcref", |_| Type::FuncRef)]
+    #[token("externref", |_| Type::ExternRef)]
     Type(Type),
     #[token("i32.const", |_| Type::I32)]
     #[token("i64.const", |_| Type::I64)]

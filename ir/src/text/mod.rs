@@ -83,6 +83,7 @@ fn terminal(name: &str) -> String {
         "<newline>" => "end of line",
         "<type>" => "a type",
         "<const>" => "a constant (`i32.const`, ...)",
+        "<null>" => "a null reference (`funcref.null`, `externref.null`)",
         "<operation>" => "an operation",
         "<word>" => "a trap code",
         "<value>" => "a value",

@@ -65,6 +65,7 @@ fn constant(ty: Type, bits: u64) -> String {
         Type::I64 => (bits as i64).to_string(),
         Type::F32 => format!("{:#010x}", bits as u32),
         Type::F64 => format!("{bits:#018x}"),
+        Type::FuncRef | Type::ExternRef => format!("{bits:#x}"),
     }
 }
 
@@ -72,6 +73,8 @@ fn const_expr(m: &Module, e: &ConstExpr) -> String {
     match *e {
         ConstExpr::Value { ty, bits } => format!("{ty}.const {}", constant(ty, bits)),
         ConstExpr::GlobalGet(g) => format!("global.get {}", global_name(m, g)),
+        ConstExpr::RefNull(ty) => format!("{ty}.null"),
+        ConstExpr::RefFunc(f) => format!("ref.func {}", func_name(m, f)),
     }
 }
 
@@ -228,7 +231,12 @@ fn write_operands(out: &mut String, m: &Module, op: &Op, args: &[crate::Value]) 
         }
         Op::GlobalGet(g) | Op::GlobalSet(g) => vec![global_name(m, *g)],
         Op::MemoryInit(d) | Op::DataDrop(d) => vec![d.to_string()],
-        Op::TableSize(t) => vec![t.to_string()],
+        Op::TableSize(t)
+        | Op::TableGet(t)
+        | Op::TableSet(t)
+        | Op::TableGrow(t)
+        | Op::TableFill(t) => vec![t.to_string()],
+        Op::RefFunc(f) => vec![func_name(m, *f)],
         Op::TableInit { table, elem } => vec![table.to_string(), elem.to_string()],
         Op::TableCopy { dst, src } => vec![dst.to_string(), src.to_string()],
         Op::ElemDrop(e) => vec![e.to_string()],
@@ -265,6 +273,9 @@ pub fn print_module(m: &Module) -> String {
     }
     for (id, t) in m.tables.iter() {
         let _ = write!(out, "table {id}");
+        if t.ty != Type::FuncRef {
+            let _ = write!(out, " {}", t.ty);
+        }
         limits(&mut out, t.min, t.max, &t.import);
     }
     for (_, g) in m.globals.iter() {

@@ -40,7 +40,7 @@ fn mnemonics() -> &'static HashMap<String, Op> {
             Op::MemoryCopy,
             Op::MemoryFill,
         ];
-        ops.extend([Op::Uart, Op::PubOut]);
+        ops.extend([Op::Uart, Op::PubOut, Op::RefFromBits(Type::ExternRef)]);
         for ty in Type::ALL {
             ops.extend(
                 UnaryOp::ALL
@@ -61,6 +61,9 @@ fn mnemonics() -> &'static HashMap<String, Op> {
                     .map(|&op| Op::Compare { op, ty }),
             );
             ops.push(Op::Select { ty });
+            if ty.is_ref() {
+                ops.extend([Op::RefIsNull(ty), Op::RefToBits(ty)]);
+            }
             for width in [1, 2, 4, 8].into_iter().filter(|&w| valid_width(ty, w)) {
                 let full = u32::from(width) * 8 == ty.bits();
                 if !full {
@@ -227,6 +230,8 @@ fn const_expr(names: &Names, e: &ast::ConstExpr) -> Res<ConstExpr> {
             bits: const_bits(*ty, lit)?,
         },
         ast::ConstExpr::GlobalGet(n) => ConstExpr::GlobalGet(names.global(n)?),
+        ast::ConstExpr::RefNull(ty) => ConstExpr::RefNull(*ty),
+        ast::ConstExpr::RefFunc(n) => ConstExpr::RefFunc(names.func(n)?),
     })
 }
 
@@ -286,10 +291,18 @@ pub fn build(items: Vec<ast::Item>) -> Res<Module> {
                     import: limits.import,
                 });
             }
-            ast::Item::Table { id, limits } => {
+            ast::Item::Table { id, ty, limits } => {
                 next_id::<TableId>(&id, m.tables.len())?;
                 let max = limits.max.as_ref().map(u32_lit).transpose()?;
+                let ty = match ty {
+                    None => Type::FuncRef,
+                    Some(t) if t.node.is_ref() => t.node,
+                    Some(t) => {
+                        return err(t.pos, format!("a table holds references, not {}", t.node))
+                    }
+                };
                 m.tables.push(TableDecl {
+                    ty,
                     min: u32_lit(&limits.min)?,
                     max,
                     import: limits.import,
@@ -398,9 +411,16 @@ fn result_types(m: &Module, op: &Op) -> Vec<Type> {
         Op::Call(f) => m.funcs[*f].sig.results.clone(),
         Op::CallIndirect { sig, .. } => m.sigs[*sig].results.clone(),
         Op::GlobalGet(g) => vec![m.globals[*g].ty],
-        Op::Const { ty, .. } | Op::Binary { ty, .. } | Op::Select { ty } | Op::Load { ty, .. } => {
-            vec![*ty]
-        }
+        Op::Const { ty, .. }
+        | Op::Binary { ty, .. }
+        | Op::Select { ty }
+        | Op::Load { ty, .. }
+        | Op::RefNull(ty) => vec![*ty],
+        Op::RefFunc(_) => vec![FuncRef],
+        Op::RefToBits(_) => vec![I64],
+        Op::RefFromBits(ty) => vec![*ty],
+        Op::TableGet(t) => vec![m.tables[*t].ty],
+        Op::RefIsNull(_) | Op::TableGrow(_) => vec![I32],
         Op::Unary {
             op: UnaryOp::Eqz, ..
         }
@@ -417,6 +437,8 @@ fn result_types(m: &Module, op: &Op) -> Vec<Type> {
         | Op::DataDrop(_)
         | Op::TableInit { .. }
         | Op::TableCopy { .. }
+        | Op::TableSet(_)
+        | Op::TableFill(_)
         | Op::ElemDrop(_)
         | Op::MachStore { .. }
         | Op::Uart
@@ -454,6 +476,18 @@ fn resolve_op(m: &Module, names: &Names, body: ast::InstBody) -> Res<(Op, Vec<At
         B::MemoryInit(d, args) => (Op::MemoryInit(entity(&m.data, &d, "data segment")?), args),
         B::DataDrop(d) => (Op::DataDrop(entity(&m.data, &d, "data segment")?), vec![]),
         B::TableSize(t) => (Op::TableSize(entity(&m.tables, &t, "table")?), vec![]),
+        B::TableOp(t, kind, args) => {
+            let t = entity(&m.tables, &t, "table")?;
+            let op = match kind {
+                ast::TableOpKind::Get => Op::TableGet(t),
+                ast::TableOpKind::Set => Op::TableSet(t),
+                ast::TableOpKind::Grow => Op::TableGrow(t),
+                ast::TableOpKind::Fill => Op::TableFill(t),
+            };
+            (op, args)
+        }
+        B::RefNull(ty) => (Op::RefNull(ty), vec![]),
+        B::RefFunc(f) => (Op::RefFunc(names.func(&f)?), vec![]),
         B::TableInit(t, e, args) => {
             let table = entity(&m.tables, &t, "table")?;
             (
