@@ -417,6 +417,36 @@ pub fn profile(
     out
 }
 
+/// The program's assembly with `; ×EXECUTIONS $VARIABLE` before every instruction that ran
+/// (a profiled run's [`ZiskRun::pc_costs`]).
+pub fn annotate(program: &Program, run: &ZiskRun) -> Result<String, Error> {
+    let program = program
+        .with_launcher()
+        .map_err(|e| Error::Internal(format!("layout: {e}")))?;
+    let text = zkc_backend_zisk::write_asm(&program)
+        .map_err(|e| Error::Internal(format!("assembly writer: {e}")))?;
+    let by_pc: std::collections::HashMap<u64, (u64, u64)> = run
+        .pc_costs
+        .iter()
+        .map(|&(pc, n, c)| (pc, (n, c)))
+        .collect();
+    let mut out = String::new();
+    let mut index = 0u64;
+    for line in text.lines() {
+        if line.starts_with('\t') {
+            let pc = zkc_backend_zisk::mem_map::ROM_ADDR + 4 * index;
+            index += 1;
+            match by_pc.get(&pc) {
+                Some((n, c)) => out += &format!("{n:>10} {c:>12}"),
+                None => out += &format!("{:>10} {:>12}", "", ""),
+            }
+        }
+        out += line;
+        out.push('\n');
+    }
+    Ok(out)
+}
+
 /// The wasm name behind a function label; runtime stubs keep their label.
 fn function_name(linked: &Module, label: &str) -> String {
     let index = label

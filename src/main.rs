@@ -166,6 +166,9 @@ enum Command {
         /// List the functions by their share of the proof cost (VARIABLE).
         #[arg(long)]
         profile: bool,
+        /// Write the ZisK assembly to FILE with each instruction's executions and VARIABLE cost.
+        #[arg(long, value_name = "FILE")]
+        annotate: Option<PathBuf>,
         /// Stop after this many ZisK steps.
         #[arg(long, default_value_t = 10_000_000_000)]
         max_steps: u64,
@@ -202,12 +205,17 @@ fn main() -> ExitCode {
             stdin,
             stats,
             profile,
+            annotate,
             max_steps,
             pipeline,
         }) => run(
             &input,
             stdin.as_deref(),
-            Report { stats, profile },
+            Report {
+                stats,
+                profile,
+                annotate,
+            },
             max_steps,
             &pipeline.options(),
         ),
@@ -374,6 +382,7 @@ fn emu(
 struct Report {
     stats: bool,
     profile: bool,
+    annotate: Option<PathBuf>,
 }
 
 fn run(
@@ -388,7 +397,8 @@ fn run(
     let program = driver::select(&linked, opts, &mut std::io::stderr())?;
     let layout = driver::layout(&program)?;
     let stdin = read_stdin_file(stdin)?;
-    let out = driver::run_zisk_with(&layout.rom, &stdin, max_steps, report.profile)?;
+    let profile = report.profile || report.annotate.is_some();
+    let out = driver::run_zisk_with(&layout.rom, &stdin, max_steps, profile)?;
     let _ = std::io::stdout().write_all(&out.console);
     if report.stats {
         print!("{}", out.stats.format_like_ziskemu());
@@ -398,6 +408,10 @@ fn run(
             &driver::profile(&linked, &program, &layout, &out),
             out.stats.variable_cost(),
         );
+    }
+    if let Some(path) = &report.annotate {
+        let text = driver::annotate(&program, &out)?;
+        write_output(Some(path), text.as_bytes())?;
     }
     match out.exit {
         driver::ZiskExit::Code(c) => Ok(c as u8),

@@ -185,6 +185,146 @@ fn memory_bounds_and_grow() {
     );
 }
 
+/// Addresses used without masking (codegen `ext`): sums that wrap around 2^32, values at or
+/// above 2^31, parameters, globals and call results; checks merged over a window and skipped
+/// when a dominating one covers them (codegen `checks`).
+const ADDRS: &str = r#"
+(global $g (mut i32) (i32.const 0))
+(func $ld (param i32 i32) (result i32) local.get 0 local.get 1 i32.add i32.load)
+(func $ld_p (param i32) (result i32) local.get 0 i32.load)
+(func $ld_g (result i32) global.get $g i32.load offset=4)
+(func $id (param i32) (result i32) local.get 0)
+(func $ld_call (param i32) (result i32) local.get 0 call $id i32.load8_u)
+(func $two (param i32) (result i32)
+  local.get 0 i32.load local.get 0 i32.load offset=8 i32.add)
+(func $st_then_ld (param i32) (result i32)
+  local.get 0 i32.const 3 i32.store
+  local.get 0 i32.load offset=4
+  local.get 0 if (result i32) local.get 0 i32.load else i32.const 1 end
+  i32.add)
+(func $walk (param i32 i32) (result i32) (local i32)
+  (loop $l
+    local.get 0 i32.load8_u local.get 2 i32.add local.set 2
+    local.get 0 i32.const 1 i32.add local.set 0
+    local.get 1 i32.const 1 i32.sub local.tee 1 br_if $l)
+  local.get 2)
+(func $ext (param i32) (result i64) local.get 0 i32.load i64.extend_i32_u)
+"#;
+
+#[test]
+fn addresses_without_masking() {
+    let init = "i32.const 4 i32.const 0x01020304 i32.store i32.const 12 i32.const 5 i32.store";
+    exits_with(
+        ADDRS,
+        &format!("{init} i32.const -4 i32.const 8 call $ld"),
+        0x01020304,
+    );
+    exits_with(
+        ADDRS,
+        &format!("{init} i32.const 0x80000000 i32.const 0x80000004 call $ld"),
+        0x01020304,
+    );
+    traps(
+        ADDRS,
+        "i32.const 0x7ffffff0 i32.const 0x10 call $ld",
+        TrapCode::MemoryOutOfBounds,
+    );
+    traps(
+        ADDRS,
+        "i32.const -1 i32.const 0 call $ld",
+        TrapCode::MemoryOutOfBounds,
+    );
+    traps(
+        ADDRS,
+        "i32.const -4 call $ld_p",
+        TrapCode::MemoryOutOfBounds,
+    );
+    traps(
+        ADDRS,
+        "i32.const 0x80000000 call $ld_p",
+        TrapCode::MemoryOutOfBounds,
+    );
+    exits_with(ADDRS, &format!("{init} i32.const 4 call $ld_p"), 0x01020304);
+    exits_with(
+        ADDRS,
+        &format!("{init} i32.const 8 global.set $g call $ld_g"),
+        5,
+    );
+    exits_with(ADDRS, &format!("{init} i32.const 6 call $ld_call"), 2);
+    traps(
+        ADDRS,
+        "i32.const -6 call $ld_call",
+        TrapCode::MemoryOutOfBounds,
+    );
+    exits_with(ADDRS, &format!("{init} i32.const 4 call $two"), 0x01020309);
+    traps(
+        ADDRS,
+        "i32.const 65528 call $two",
+        TrapCode::MemoryOutOfBounds,
+    );
+    exits_with(ADDRS, &format!("{init} i32.const 8 call $st_then_ld"), 8);
+    traps(
+        ADDRS,
+        "i32.const 65532 call $st_then_ld",
+        TrapCode::MemoryOutOfBounds,
+    );
+    exits_with(
+        ADDRS,
+        &format!("{init} i32.const 4 i32.const 4 call $walk"),
+        10,
+    );
+    traps(
+        ADDRS,
+        "i32.const 65530 i32.const 7 call $walk",
+        TrapCode::MemoryOutOfBounds,
+    );
+    exits_with(
+        ADDRS,
+        &format!("{init} i32.const 4 call $ext i64.const 0x01020304 i64.eq"),
+        1,
+    );
+    // An offset past the memory: the bound word stays 0 (every address fails) until a grow.
+    traps(
+        "",
+        "i32.const 0 i32.load offset=131072",
+        TrapCode::MemoryOutOfBounds,
+    );
+    exits_with(
+        "",
+        "i32.const 2 memory.grow drop i32.const 0 i32.load offset=131072",
+        0,
+    );
+    traps(
+        "",
+        "i32.const 1 memory.grow drop i32.const 0 i32.load offset=131072",
+        TrapCode::MemoryOutOfBounds,
+    );
+}
+
+#[test]
+fn table_indices_without_masking() {
+    let sw = r#"(func $sw (param i32) (result i32)
+      (block $d (block $c (block $b (block $a
+        local.get 0 i32.const 1 i32.add br_table $a $b $c $d)
+        i32.const 10 return) i32.const 20 return) i32.const 30 return) i32.const 40)"#;
+    exits_with(sw, "i32.const -1 call $sw", 10);
+    exits_with(sw, "i32.const 1 call $sw", 30);
+    exits_with(sw, "i32.const 0x7fffffff call $sw", 40);
+    exits_with(sw, "i32.const -2 call $sw", 40);
+    let f = format!("{RECURSION}\n(func $ci (param i32 i32) (result i32) local.get 0 local.get 1 i32.const 1 i32.add call_indirect (type $t))");
+    exits_with(&f, "i32.const 10 i32.const -1 call $ci", 55);
+    traps(
+        &f,
+        "i32.const 10 i32.const -2 call $ci",
+        TrapCode::UndefinedElement,
+    );
+    traps(
+        &f,
+        "i32.const 10 i32.const 0x7fffffff call $ci",
+        TrapCode::UndefinedElement,
+    );
+}
+
 const RECURSION: &str = r#"
 (type $t (func (param i32) (result i32)))
 (table 3 funcref)

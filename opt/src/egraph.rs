@@ -7,8 +7,9 @@
 //! [`Fold`] analysis with wasm's exact integer semantics (it never sees a trapping op: those
 //! are not pure). The rules ([`rules`]) live in topic lists; extraction uses [`ZiskCost`]
 //! (TARGET.md §2–3: 62 per step plus the op's cost; immediates free). Reinsertion emits each
-//! chosen e-class once, right before its first effectful use (or before the terminator), so
-//! equal expressions are shared: GVN/CSE within the block. As in Cranelift's aegraph
+//! chosen e-class once, where the block first computed it (or, when its chosen form reads a
+//! later effectful result, right before its first effectful use), so equal expressions are
+//! shared: GVN/CSE within the block, and operands live no longer than in the input. As in Cranelift's aegraph
 //! (`cranelift/codegen/src/egraph`), pure values are placed by their uses, not by their
 //! original position.
 //!
@@ -24,7 +25,7 @@ pub use lang::{Fold, Key, Konst, Leaf, Zir, ZiskCost};
 use crate::util::{use_counts, Aliases};
 use crate::PassReport;
 use egg::{EGraph, Extractor, Id, Language, Rewrite, Runner, StopReason};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 use zkc_ir::{Block, Function, Inst, Module, Op, SecondaryMap, SrcLoc, Value};
 
@@ -202,8 +203,36 @@ fn optimize_block(
         out: Vec::new(),
         emitted_pure: 0,
     };
+    // Classes the block's output reads: from the effectful instructions' operands and the
+    // values read by the terminator or other blocks, through the chosen nodes.
+    let mut needed: HashSet<Id> = HashSet::new();
+    let mut work: Vec<Id> = Vec::new();
+    for &i in &insts {
+        let d = &f.insts[i];
+        if d.op.is_pure() {
+            let r = d.results[0];
+            if uses[r] > local_uses.get(&r).copied().unwrap_or(0) {
+                work.push(class_of[&r]);
+            }
+        } else {
+            work.extend(d.args.iter().filter_map(|a| class_of.get(a).copied()));
+        }
+    }
+    while let Some(id) = work.pop() {
+        let id = eg.find(id);
+        if needed.insert(id) {
+            work.extend(extractor.find_best_node(id).children().iter().copied());
+        }
+    }
     for (pos, &i) in insts.iter().enumerate() {
         if f.insts[i].op.is_pure() {
+            // A needed value is computed where the original computed it (when its chosen form
+            // can be): sinking it to its first effectful use would stretch the live ranges of
+            // its operands across the loads in between.
+            let id = eg.find(class_of[&f.insts[i].results[0]]);
+            if needed.contains(&id) && em.ready(id) <= pos {
+                em.best(f, id);
+            }
             continue;
         }
         let args = f.insts[i].args.clone();

@@ -8,6 +8,8 @@ use zkc_ir::{
 };
 use zkc_regalloc_mem::{CallInfo, VReg};
 
+use super::checks::Checks;
+use super::ext::{self, Ext, ExtFacts};
 use super::vcode::{MoveSrc, VCode, VInst, VA, VB, VS};
 use super::{trap_label, CodegenError, CodegenOptions, Layout, Statics};
 use super::{ARG_REG0, ARG_REGS, EXIT_WORD};
@@ -49,6 +51,8 @@ struct Ctx<'a> {
     consts: SecondaryMap<IrValue, Option<u64>>,
     uses: SecondaryMap<IrValue, u32>,
     fused: HashSet<Inst>,
+    ext: ExtFacts,
+    checks: Checks,
     ra: Option<VReg>,
     label: String,
     nlocal: u32,
@@ -136,24 +140,28 @@ impl<'a> Ctx<'a> {
         self.emit_f(op, a, b, VS::None, to_label(&trap_label(code)));
     }
 
-    /// Zero-extends an i32 address into `r2` (or gives the constant) and checks `k` bytes from
-    /// it (offset included) against the memory size.
-    fn address(&mut self, addr: IrValue, k: u64) -> VA {
+    /// The i32 address `addr` as a ZisK address operand (zero-extended into `r2` unless it is
+    /// an extension already, see `ext`), checked for `k` bytes from it (offset included)
+    /// against the memory size if the access needs a check (see `checks`): `leu([bound], addr)`
+    /// traps.
+    fn address(&mut self, inst: Inst, addr: IrValue) -> VA {
         let a = match self.consts[addr] {
             Some(c) => VA::Imm(lit(c & LOW32)),
+            None if self.ext.ext[addr].any() => VA::V(self.v(addr)),
             None => {
                 let r = self.a(addr);
                 self.emit(Op::And, r, VB::Imm(lit(LOW32)), VS::Reg(2));
                 VA::Reg(2)
             }
         };
-        if self.opts.bounds_checks {
+        if let (true, Some(k)) = (self.opts.bounds_checks, self.checks.k[&inst]) {
             let bound = self.l.bounds[&k];
             let b = match &a {
                 VA::Imm(v) => VB::Imm(v.clone()),
+                VA::V(v) => VB::V(*v),
                 _ => VB::Reg(2),
             };
-            self.trap_if(Op::Lt, VA::Mem(lit(bound)), b, TrapCode::MemoryOutOfBounds);
+            self.trap_if(Op::Leu, VA::Mem(lit(bound)), b, TrapCode::MemoryOutOfBounds);
         }
         a
     }
@@ -202,7 +210,11 @@ impl<'a> Ctx<'a> {
                 let w = ty == Type::I32;
                 let (a, b, d) = (self.a(args[0]), self.b(args[1]), self.dst(res[0]));
                 let pick = |x: Op, y: Op| if w { x } else { y };
+                let narrow = w && self.ext.narrow.contains(&inst);
                 let zop = match op {
+                    BinaryOp::Add if narrow => Op::AddW,
+                    BinaryOp::Sub if narrow => Op::SubW,
+                    BinaryOp::Mul if narrow => Op::MulW,
                     BinaryOp::Add => Op::Add,
                     BinaryOp::Sub => Op::Sub,
                     BinaryOp::Mul => Op::Mul,
@@ -297,6 +309,9 @@ impl<'a> Ctx<'a> {
                     | ConvOp::F32ReinterpretI32
                     | ConvOp::F64ReinterpretI64 => self.copy(x, d),
                     ConvOp::I64ExtendI32S => self.emit(Op::SignExtendW, VA::Imm(lit(0)), x, d),
+                    ConvOp::I64ExtendI32U if self.ext.ext[args[0]] & Ext::ZERO == Ext::ZERO => {
+                        self.copy(x, d)
+                    }
                     ConvOp::I64ExtendI32U => {
                         let xa = self.a(args[0]);
                         self.emit(Op::And, xa, VB::Imm(lit(LOW32)), d)
@@ -327,7 +342,7 @@ impl<'a> Ctx<'a> {
                 signed,
                 offset,
             } => {
-                let base = self.address(args[0], offset as u64 + width as u64);
+                let base = self.address(inst, args[0]);
                 let d = self.dst(res[0]);
                 let ext = match (signed, width) {
                     (true, 1) => Some(Op::SignExtendB),
@@ -345,14 +360,13 @@ impl<'a> Ctx<'a> {
                 }
             }
             IrOp::Store { width, offset, .. } => {
-                let base = self.address(args[0], offset as u64 + width as u64);
+                let base = self.address(inst, args[0]);
                 let v = self.b(args[1]);
                 let off = (self.l.mem_base + offset as u64) as i64;
                 self.emit_w(Op::CopyB, base, v, VS::Ind(off), width);
             }
             IrOp::GlobalGet(g) => {
-                let d = self.dst(res[0]);
-                self.copy(VB::Mem(lit(self.l.globals[g.index()])), d);
+                self.define(res[0], VB::Mem(lit(self.l.globals[g.index()])));
             }
             IrOp::GlobalSet(g) => {
                 let v = self.b(args[0]);
@@ -434,8 +448,7 @@ impl<'a> Ctx<'a> {
                 let ia = self.a(*idx);
                 let ib = self.b(*idx);
                 self.trap_if(Op::LeuW, size, ib, TrapCode::UndefinedElement);
-                self.emit(Op::Sll, ia, VB::Imm(lit(32)), VS::None);
-                self.emit(Op::Srl, VA::C, VB::Imm(lit(28)), VS::Reg(2));
+                self.scaled_index(*idx, ia, 4);
                 self.emit_w(Op::CopyB, VA::Reg(2), VB::Ind(base as i64 + 8), VS::None, 8);
                 let bad = format!("__ci_bad_{}", table.index());
                 self.emit_f(
@@ -501,6 +514,17 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// `r2 = zext(index) << shift`, for an index already checked against its table's length
+    /// (below 2^31: either extension is the index itself, see `ext`).
+    fn scaled_index(&mut self, index: IrValue, ia: VA, shift: u64) {
+        if self.ext.ext[index].any() {
+            self.emit(Op::Sll, ia, VB::Imm(lit(shift)), VS::Reg(2));
+        } else {
+            self.emit(Op::Sll, ia, VB::Imm(lit(32)), VS::None);
+            self.emit(Op::Srl, VA::C, VB::Imm(lit(32 - shift)), VS::Reg(2));
+        }
+    }
+
     fn b_as_a(&self, b: &VB) -> VA {
         match b {
             VB::V(v) => VA::V(*v),
@@ -514,8 +538,17 @@ impl<'a> Ctx<'a> {
 
     fn results(&mut self, res: &[IrValue]) {
         for (i, &r) in res.iter().enumerate() {
-            let d = self.dst(r);
-            self.copy(Self::arg_loc_b(i, self.l), d);
+            self.define(r, Self::arg_loc_b(i, self.l));
+        }
+    }
+
+    /// `v = src`, sign-extended when `v` reaches addresses (see `ext`).
+    fn define(&mut self, v: IrValue, src: VB) {
+        let d = self.dst(v);
+        if self.ext.sext.contains(&v) {
+            self.emit(Op::SignExtendW, VA::Imm(lit(0)), src, d);
+        } else {
+            self.copy(src, d);
         }
     }
 
@@ -563,9 +596,10 @@ impl<'a> Ctx<'a> {
             self.emit(
                 Op::Add,
                 VA::Reg(4),
-                VB::Imm(lit(k.wrapping_neg())),
-                VS::Mem(lit(w)),
+                VB::Imm(lit((k - 1).wrapping_neg())),
+                VS::None,
             );
+            self.emit(Op::Max, VA::C, VB::Imm(lit(0)), VS::Mem(lit(w)));
         }
         self.emit_f(
             Op::Flag,
@@ -1038,8 +1072,7 @@ impl<'a> Ctx<'a> {
                     .push(VInst::op(Op::CopyB, VA::Imm(lit(0)), VB::Reg(1), VS::V(ra)));
             }
             for (i, &p) in self.f.blocks[b].params.clone().iter().enumerate() {
-                let d = self.dst(p);
-                self.copy(Self::arg_loc_b(i, self.l), d);
+                self.define(p, Self::arg_loc_b(i, self.l));
             }
         }
         for &inst in &self.f.blocks[b].insts.clone() {
@@ -1131,8 +1164,7 @@ impl<'a> Ctx<'a> {
                         VS::None,
                         to_label(&def_l),
                     );
-                    self.emit(Op::Sll, ia, VB::Imm(lit(32)), VS::None);
-                    self.emit(Op::Srl, VA::C, VB::Imm(lit(29)), VS::Reg(2));
+                    self.scaled_index(*index, ia, 3);
                     self.vc.push(VInst::Op {
                         op: Op::CopyB,
                         a: VA::Reg(2),
@@ -1237,6 +1269,7 @@ pub(crate) fn compile_function(
             }
         }
     }
+    let checks = Checks::compute(f, &consts, l.mem_min);
     let label = l.func_labels[fid.index()].clone();
     let taken = Statics {
         arena: statics.arena.clone(),
@@ -1253,6 +1286,8 @@ pub(crate) fn compile_function(
         consts,
         uses,
         fused,
+        ext: ext::analyze(f),
+        checks,
         ra: None,
         label: label.clone(),
         nlocal: 0,

@@ -13,7 +13,8 @@
 //! ops (`add` is the cheapest ALU op), `i32.wrap_i64` is a copy, comparisons, shifts, rotations,
 //! divisions and bit counts use the `_w` forms (which read the low 32 bits), and the places that
 //! need the full value zero-extend explicitly: addresses (`and 0xffffffff`) and
-//! `i64.extend_i32_u`. Constants are never materialised: they are immediates in the operand that
+//! `i64.extend_i32_u`, unless the upper bits are known (see "Bounds checks"); an i32 addition,
+//! subtraction or multiplication that reaches an address uses the `_w` op. Constants are never materialised: they are immediates in the operand that
 //! uses them. f32/f64 values are their bit patterns (only moves, loads, stores, selects,
 //! reinterpretations; float arithmetic is not supported yet).
 //!
@@ -76,7 +77,9 @@
 //! [`EXIT_WORD`] (`OUTPUT_ADDR + 256`, just past the 256 published bytes): the exit status in
 //! the low 32 bits, and `1 + index in TrapCode::ALL` in the high 32 bits after a trap.
 
+mod checks;
 mod emit;
+mod ext;
 mod isel;
 pub mod vcode;
 
@@ -191,6 +194,8 @@ pub(crate) struct Layout {
     pub pages_word: u64,
     pub mem_base: u64,
     pub max_pages: u64,
+    /// The initial memory size in bytes (memory never shrinks).
+    pub mem_min: u64,
     /// `offset + width` → the bound word.
     pub bounds: BTreeMap<u64, u64>,
     pub extra_args: u64,
@@ -240,6 +245,13 @@ pub(crate) struct TableLayout {
 pub(crate) const FUNC_DESC: &str = "__zkc_funcref";
 /// Entries a growable table may gain beyond its initial size (capped by its maximum).
 pub const TABLE_GROWTH: u64 = 4096;
+
+/// The bound word of accesses that end `k` bytes past their address (offset included) in a
+/// memory of `mem_size` bytes: the first address that fails, `mem_size - k + 1`, or 0 when
+/// every address fails.
+fn bound_word(mem_size: u64, k: u64) -> u64 {
+    (mem_size + 1).saturating_sub(k)
+}
 
 /// Static-area allocator shared by the module layout and the frames.
 pub(crate) struct Statics {
@@ -379,7 +391,7 @@ fn compile_inner(
     }
     let mut bounds = BTreeMap::new();
     for k in ks {
-        let w = statics.word(Value::Lit(mem_size.wrapping_sub(k)))?;
+        let w = statics.word(Value::Lit(bound_word(mem_size, k)))?;
         bounds.insert(k, w);
     }
     let extra_args = statics.arena.next;
@@ -626,6 +638,7 @@ fn compile_inner(
         pages_word: mem_pages_word,
         mem_base,
         max_pages,
+        mem_min: mem_size,
         bounds,
         extra_args,
         globals,

@@ -1,0 +1,159 @@
+//! Which linear-memory accesses need a bounds check, and for how many bytes.
+//!
+//! Memory never shrinks, so once `addr + k <= memsize` held it holds for the rest of the run:
+//! an access of `k' <= k` bytes (offset included) from the same address value in a block that
+//! the check dominates needs no check ([`Checks::redundant`]). And a check may cover more than
+//! its own access: the first access from an address covers the accesses from the same value
+//! that follow it in its block with only loads and effect-free, trap-free instructions in
+//! between (a window ending at, and including, the next store, call or trap). A larger `k`
+//! can only make the check fail earlier than the access that would have failed, with nothing
+//! observable in between: the loads it skips would have been the same out-of-bounds trap or
+//! in bounds, and nothing else it skips has an effect. Constant addresses inside the initial
+//! memory need no check at all.
+
+use std::collections::HashMap;
+
+use zkc_ir::{Block, Function, Inst, Op as IrOp, SecondaryMap, Value};
+
+/// The bounds check of every load and store: `Some(k)` checks `k` bytes from the address
+/// value, `None` needs none.
+pub(crate) struct Checks {
+    pub k: HashMap<Inst, Option<u64>>,
+}
+
+impl Checks {
+    /// Checks of `f`'s accesses; `consts` are the constant values, `min_mem` the initial memory
+    /// size in bytes.
+    pub fn compute(f: &Function, consts: &SecondaryMap<Value, Option<u64>>, min_mem: u64) -> Self {
+        let cf = zkc_ir::cfg::ControlFlow::compute(f);
+        let mut children: SecondaryMap<Block, Vec<Block>> = SecondaryMap::new();
+        for &b in &cf.rpo {
+            if let Some(d) = cf.idom[b] {
+                children[d].push(b);
+            }
+        }
+        let mut out = Checks { k: HashMap::new() };
+        // Scoped facts: address value -> bytes checked; undo log per dominator-tree level.
+        let mut checked: HashMap<Value, u64> = HashMap::new();
+        let mut undo: Vec<(Value, Option<u64>)> = Vec::new();
+        // Depth-first over the dominator tree; `None` leaves a block's scope.
+        let mut stack: Vec<Option<Block>> = cf.rpo.first().map(|&e| Some(e)).into_iter().collect();
+        let mut marks: Vec<usize> = Vec::new();
+        while let Some(item) = stack.pop() {
+            let Some(b) = item else {
+                let m = marks.pop().expect("scope mark");
+                while undo.len() > m {
+                    let (v, old) = undo.pop().expect("undo entry");
+                    match old {
+                        Some(k) => checked.insert(v, k),
+                        None => checked.remove(&v),
+                    };
+                }
+                continue;
+            };
+            marks.push(undo.len());
+            stack.push(None);
+            let insts = &f.blocks[b].insts;
+            for (n, &i) in insts.iter().enumerate() {
+                let Some(k) = access_bytes(f, i) else {
+                    continue;
+                };
+                let addr = f.insts[i].args[0];
+                if let Some(c) = consts[addr] {
+                    let end = (c & 0xffff_ffff) + k;
+                    out.k.insert(i, (end > min_mem).then_some(k));
+                    continue;
+                }
+                if checked.get(&addr).is_some_and(|&done| done >= k) {
+                    out.k.insert(i, None);
+                    continue;
+                }
+                let mut kk = k;
+                if matches!(f.insts[i].op, IrOp::Load { .. }) {
+                    for &j in &insts[n + 1..] {
+                        if let Some(k2) = access_bytes(f, j) {
+                            if f.insts[j].args[0] == addr {
+                                kk = kk.max(k2);
+                            }
+                        }
+                        if !transparent(&f.insts[j].op) {
+                            break;
+                        }
+                    }
+                }
+                out.k.insert(i, Some(kk));
+                undo.push((addr, checked.insert(addr, kk)));
+            }
+            for &c in children[b].iter().rev() {
+                stack.push(Some(c));
+            }
+        }
+        out
+    }
+}
+
+/// The bytes a load or store reaches past its address value (offset included).
+fn access_bytes(f: &Function, i: Inst) -> Option<u64> {
+    match f.insts[i].op {
+        IrOp::Load { width, offset, .. } | IrOp::Store { width, offset, .. } => {
+            Some(offset as u64 + width as u64)
+        }
+        _ => None,
+    }
+}
+
+/// Instructions a bounds check may move above: no effect, and no trap but an out-of-bounds
+/// load's.
+fn transparent(op: &IrOp) -> bool {
+    op.is_pure()
+        || matches!(
+            op,
+            IrOp::Load { .. } | IrOp::GlobalGet(_) | IrOp::MemorySize | IrOp::TableSize(_)
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zkc_ir::text::parse_module;
+
+    /// The checks of the function `@f` in `src`, in instruction order, as `Some(k)` / `None`.
+    fn checks(src: &str, min_mem: u64) -> Vec<Option<u64>> {
+        let m = parse_module(src).expect("parses");
+        let f = m.funcs.iter().find(|(_, f)| f.name == "f").unwrap().1;
+        let f = f.body().expect("body");
+        let mut consts = SecondaryMap::new();
+        for (_, d) in f.insts.iter() {
+            if let IrOp::Const { bits, .. } = d.op {
+                consts[d.results[0]] = Some(bits);
+            }
+        }
+        let c = Checks::compute(f, &consts, min_mem);
+        f.layout
+            .iter()
+            .flat_map(|&b| f.blocks[b].insts.iter())
+            .filter_map(|i| c.k.get(i).copied())
+            .collect()
+    }
+
+    #[test]
+    fn loads_share_the_first_check_up_to_a_store() {
+        let src = "memory 1\nfunc @f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = i32.load v0\n    v2 = i32.load v0 offset=8\n    v3 = i32.add v1, v2\n    i32.store v0, v3 offset=16\n    i32.store v0, v3 offset=24\n    v4 = i32.load v0 offset=4\n    return v4\n}\n";
+        assert_eq!(
+            checks(src, 65536),
+            vec![Some(20), None, None, Some(28), None]
+        );
+    }
+
+    #[test]
+    fn a_dominating_check_covers_later_blocks_only() {
+        let src = "memory 1\nfunc @f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = i32.load v0 offset=8\n    brif v1, block1, block2\nblock1:\n    v2 = i32.load v0\n    v3 = i32.load v0 offset=12\n    return v3\nblock2:\n    v4 = i32.load v1\n    jump block1\n}\n";
+        assert_eq!(checks(src, 65536), vec![Some(12), None, Some(16), Some(4)]);
+    }
+
+    #[test]
+    fn constant_addresses_inside_the_initial_memory_need_none() {
+        let src = "memory 1\nfunc @f() -> i32 {\nblock0:\n    v0 = i32.const 65532\n    v1 = i32.load v0\n    v2 = i32.load v0 offset=4\n    return v1\n}\n";
+        assert_eq!(checks(src, 65536), vec![None, Some(8)]);
+    }
+}

@@ -1,0 +1,275 @@
+//! Upper-bits facts: which integer values are already the zero- or sign-extension of their low
+//! 32 bits, so that an address needs no `and 0xffffffff` before it is checked and used.
+//!
+//! An i32 keeps only its low 32 bits meaningful (module docs), so a wasm address is normally
+//! zero-extended before its bounds check. Linear memory is smaller than 2 GiB (ZisK RAM is
+//! 512 MiB), so an in-bounds address is below 2^31, where the zero- and the sign-extension
+//! agree; an address whose low 32 bits are 2^31 or more is out of bounds either way, and its
+//! sign-extension, read unsigned, is above every bound word. So the check
+//! `leu([bound], addr)` is exact for an address that is either extension ([`Ext::any`]), and
+//! the access can use it directly.
+//!
+//! The same holds for table indices (`br_table`, `call_indirect`): once the index is below the
+//! table's length, a value that is either extension is the index itself, so scaling it is one
+//! `sll` instead of the `sll 32`, `srl` pair that also zero-extends.
+//!
+//! Most values are one or the other already: loads (zero-extended), the `_w` shifts, rotations,
+//! divisions and bit counts (sign-extended), comparisons. Additions, subtractions and
+//! multiplications use the 64-bit ops (`add` costs 21, `add_w` 55), whose upper bits are
+//! garbage; the ones whose result reaches an address (through `and`/`or`/`xor`/`select` and
+//! block parameters) are selected as `add_w`/`sub_w`/`mul_w` instead ([`ExtFacts::narrow`]):
+//! 34 more for the addition, one `and` step (62 + 55) less for each access.
+//!
+//! The facts are a forward dataflow over the SSA values (optimistic at block parameters,
+//! iterated to the greatest fixpoint); for an i64 they say the same thing of the whole value.
+
+use std::collections::HashSet;
+
+use zkc_ir::{
+    BinaryOp, Block, ConvOp, Function, Inst, Op as IrOp, SecondaryMap, TermKind, Type, UnaryOp,
+    Value, ValueDef,
+};
+
+/// What is known of a value's upper 32 bits.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Ext(u8);
+
+impl Ext {
+    /// Nothing known.
+    pub const NONE: Ext = Ext(0);
+    /// The upper 32 bits are zero.
+    pub const ZERO: Ext = Ext(1);
+    /// The upper 32 bits repeat bit 31.
+    pub const SIGN: Ext = Ext(2);
+    /// Both: the value is below 2^31.
+    pub const BOTH: Ext = Ext(3);
+
+    /// The facts of the 64-bit constant `bits`.
+    pub fn of_bits(bits: u64) -> Ext {
+        let z = if bits >> 32 == 0 {
+            Ext::ZERO
+        } else {
+            Ext::NONE
+        };
+        let s = if bits as i32 as i64 as u64 == bits {
+            Ext::SIGN
+        } else {
+            Ext::NONE
+        };
+        z | s
+    }
+
+    /// Either extension: usable as an address without masking.
+    pub fn any(self) -> bool {
+        self.0 != 0
+    }
+}
+
+impl std::ops::BitOr for Ext {
+    type Output = Ext;
+    fn bitor(self, o: Ext) -> Ext {
+        Ext(self.0 | o.0)
+    }
+}
+
+impl std::ops::BitAnd for Ext {
+    type Output = Ext;
+    fn bitand(self, o: Ext) -> Ext {
+        Ext(self.0 & o.0)
+    }
+}
+
+pub(crate) struct ExtFacts {
+    pub ext: SecondaryMap<Value, Ext>,
+    /// i32 additions, subtractions and multiplications to select as their `_w` op.
+    pub narrow: HashSet<Inst>,
+    /// Values that come from outside the function's arithmetic (entry parameters, call
+    /// results, globals) and reach an address: sign-extended where they are defined
+    /// (`signextend_w` instead of their copy), once, rather than masked at every access.
+    pub sext: HashSet<Value>,
+}
+
+/// The values that reach a block parameter: per parameter, the argument of every edge.
+fn incoming(f: &Function) -> SecondaryMap<Block, Vec<Vec<Value>>> {
+    let mut inc: SecondaryMap<Block, Vec<Vec<Value>>> = SecondaryMap::new();
+    for &b in &f.layout {
+        let Some(t) = &f.blocks[b].term else { continue };
+        for call in t.targets() {
+            let n = f.blocks[call.block].params.len();
+            let slot = &mut inc[call.block];
+            slot.resize(n, Vec::new());
+            for (k, &a) in call.args.iter().enumerate() {
+                slot[k].push(a);
+            }
+        }
+    }
+    inc
+}
+
+pub(crate) fn analyze(f: &Function) -> ExtFacts {
+    let inc = incoming(f);
+    let (narrow, sext) = narrowed(f, &inc);
+    let order = zkc_ir::cfg::reverse_postorder(f);
+    let mut ext: SecondaryMap<Value, Ext> = SecondaryMap::with_default(Ext::BOTH);
+    if let Some(entry) = f.entry() {
+        for &p in &f.blocks[entry].params {
+            ext[p] = if sext.contains(&p) {
+                Ext::SIGN
+            } else {
+                Ext::NONE
+            };
+        }
+    }
+    loop {
+        let mut changed = false;
+        for &b in &order {
+            for &i in &f.blocks[b].insts {
+                let e = transfer(f, i, &ext, narrow.contains(&i));
+                for &r in &f.insts[i].results {
+                    ext[r] = if sext.contains(&r) { Ext::SIGN } else { e };
+                }
+            }
+            let Some(t) = &f.blocks[b].term else { continue };
+            for call in t.targets() {
+                for (&a, &p) in call.args.iter().zip(&f.blocks[call.block].params) {
+                    let e = ext[p] & ext[a];
+                    if e != ext[p] {
+                        ext[p] = e;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    ExtFacts { ext, narrow, sext }
+}
+
+/// The facts of instruction `i`'s results from its operands' facts.
+fn transfer(f: &Function, i: Inst, ext: &SecondaryMap<Value, Ext>, narrow: bool) -> Ext {
+    let d = &f.insts[i];
+    let arg = |k: usize| ext[d.args[k]];
+    match &d.op {
+        IrOp::Const { bits, ty } if ty.is_int() => Ext::of_bits(*bits),
+        IrOp::Binary { op, ty } if ty.is_int() => {
+            let w = *ty == Type::I32;
+            match op {
+                BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul if w && narrow => Ext::SIGN,
+                BinaryOp::And => {
+                    let z = (arg(0) | arg(1)) & Ext::ZERO;
+                    z | (arg(0) & arg(1) & Ext::SIGN)
+                }
+                BinaryOp::Or | BinaryOp::Xor => arg(0) & arg(1),
+                BinaryOp::Shl
+                | BinaryOp::ShrS
+                | BinaryOp::ShrU
+                | BinaryOp::Rotl
+                | BinaryOp::Rotr
+                | BinaryOp::DivS
+                | BinaryOp::DivU
+                | BinaryOp::RemS
+                | BinaryOp::RemU
+                    if w =>
+                {
+                    Ext::SIGN
+                }
+                _ => Ext::NONE,
+            }
+        }
+        IrOp::Compare { .. } => Ext::BOTH,
+        IrOp::Unary { op, ty } if ty.is_int() => match op {
+            UnaryOp::Eqz | UnaryOp::Clz | UnaryOp::Ctz | UnaryOp::Popcnt => Ext::BOTH,
+            UnaryOp::Extend8S | UnaryOp::Extend16S | UnaryOp::Extend32S => Ext::SIGN,
+            _ => Ext::NONE,
+        },
+        IrOp::Convert(c) => match c {
+            ConvOp::I32WrapI64 => arg(0),
+            ConvOp::I64ExtendI32U => Ext::ZERO,
+            ConvOp::I64ExtendI32S => Ext::SIGN,
+            _ => Ext::NONE,
+        },
+        IrOp::Select { ty } if ty.is_int() => arg(0) & arg(1),
+        IrOp::Load {
+            ty, width, signed, ..
+        } if ty.is_int() => match (*signed, *width) {
+            (false, 1 | 2) => Ext::BOTH,
+            (false, 4) => Ext::ZERO,
+            (true, 1 | 2) => Ext::SIGN,
+            (true, 4) if *ty == Type::I64 => Ext::SIGN,
+            (true, 4) => Ext::ZERO,
+            _ => Ext::NONE,
+        },
+        IrOp::MemorySize | IrOp::TableSize(_) => Ext::BOTH,
+        IrOp::MemoryGrow => Ext::ZERO,
+        IrOp::MachLoad { width } if *width < 8 => Ext::ZERO,
+        _ => Ext::NONE,
+    }
+}
+
+/// The i32 additions, subtractions and multiplications whose results reach an address or a
+/// table index, and the values from outside that do.
+fn narrowed(
+    f: &Function,
+    inc: &SecondaryMap<Block, Vec<Vec<Value>>>,
+) -> (HashSet<Inst>, HashSet<Value>) {
+    let mut narrow = HashSet::new();
+    let mut sext = HashSet::new();
+    let mut seen: SecondaryMap<Value, bool> = SecondaryMap::new();
+    let mut work: Vec<Value> = Vec::new();
+    for &b in &f.layout {
+        for &i in &f.blocks[b].insts {
+            match f.insts[i].op {
+                IrOp::Load { .. } | IrOp::Store { .. } => work.push(f.insts[i].args[0]),
+                IrOp::CallIndirect { .. } => work.extend(f.insts[i].args.last().copied()),
+                _ => {}
+            }
+        }
+        if let Some(TermKind::BrTable { index, .. }) = f.blocks[b].term.as_ref().map(|t| &t.kind) {
+            work.push(*index);
+        }
+    }
+    while let Some(v) = work.pop() {
+        if std::mem::replace(&mut seen[v], true) {
+            continue;
+        }
+        match f.values[v].def {
+            ValueDef::Result(i, _) => match f.insts[i].op {
+                IrOp::Binary {
+                    op: BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul,
+                    ty: Type::I32,
+                } => {
+                    narrow.insert(i);
+                }
+                // `and` with a constant is zero-extended already (i32 constants are).
+                IrOp::Binary {
+                    op: BinaryOp::And, ..
+                } if f.insts[i].args.iter().any(|&a| is_const(f, a)) => {}
+                IrOp::Binary {
+                    op: BinaryOp::And | BinaryOp::Or | BinaryOp::Xor,
+                    ..
+                } => work.extend(f.insts[i].args.iter().copied()),
+                IrOp::Select { .. } => work.extend(f.insts[i].args[..2].iter().copied()),
+                IrOp::Call(_) | IrOp::CallIndirect { .. } | IrOp::GlobalGet(_) => {
+                    sext.insert(v);
+                }
+                _ => {}
+            },
+            ValueDef::Param(b, _) if Some(b) == f.entry() => {
+                sext.insert(v);
+            }
+            ValueDef::Param(b, k) => {
+                if let Some(args) = inc[b].get(k as usize) {
+                    work.extend(args.iter().copied());
+                }
+            }
+            ValueDef::Detached => {}
+        }
+    }
+    (narrow, sext)
+}
+
+fn is_const(f: &Function, v: Value) -> bool {
+    matches!(f.values[v].def, ValueDef::Result(i, _) if matches!(f.insts[i].op, IrOp::Const { .. }))
+}
