@@ -187,14 +187,36 @@ fn bind_spectest(module: &Module) -> Result<Module, Trap> {
             f.def = FuncDef::Body(empty_body(&f.sig));
         }
     }
-    for (_, g) in m.globals.iter_mut() {
+    let mut bound = std::collections::HashMap::new();
+    for (id, g) in m.globals.iter_mut() {
         if let GlobalInit::Import(name) = &g.init {
             let v = host.global(name, g.ty, g.mutable).map_err(Trap::Host)?;
-            g.init = GlobalInit::Const(ConstExpr::Value {
+            let c = ConstExpr::Value {
                 ty: g.ty,
                 bits: v.bits(),
-            });
+            };
+            bound.insert(id, c.clone());
+            g.init = GlobalInit::Const(c);
         }
+    }
+    // Initializers may read only imported globals: those now read the bound values.
+    let consts = m
+        .globals
+        .values_mut()
+        .filter_map(|g| match &mut g.init {
+            GlobalInit::Const(c) => Some(c),
+            GlobalInit::Import(_) => None,
+        })
+        .chain(m.data.values_mut().filter_map(|d| match &mut d.mode {
+            zkc_ir::DataMode::Active { offset } => Some(offset),
+            zkc_ir::DataMode::Passive => None,
+        }))
+        .chain(m.elems.values_mut().filter_map(|e| match &mut e.mode {
+            zkc_ir::ElemMode::Active { offset, .. } => Some(offset),
+            _ => None,
+        }));
+    for c in consts {
+        inline_globals(c, &bound);
     }
     if let Some(mem) = &mut m.memory {
         if let Some(name) = mem.import.take() {
@@ -207,6 +229,22 @@ fn bind_spectest(module: &Module) -> Result<Module, Trap> {
         }
     }
     Ok(m)
+}
+
+/// Replaces the reads of the globals in `values` by their values.
+fn inline_globals(
+    c: &mut ConstExpr,
+    values: &std::collections::HashMap<zkc_ir::GlobalId, ConstExpr>,
+) {
+    match c {
+        ConstExpr::GlobalGet(g) => {
+            if let Some(v) = values.get(g) {
+                *c = v.clone();
+            }
+        }
+        ConstExpr::Binary { args, .. } => args.iter_mut().for_each(|a| inline_globals(a, values)),
+        ConstExpr::Value { .. } | ConstExpr::RefNull(_) | ConstExpr::RefFunc(_) => {}
+    }
 }
 
 /// `block0(params): return`.

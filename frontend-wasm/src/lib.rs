@@ -12,7 +12,8 @@
 //! knows the function-references proposal, so that the typed function references of the wasm
 //! 3.0 spec tests (`(ref null $t)`) validate; they are erased to `funcref` (validation already
 //! proved the finer types), and the operations only that proposal has (`call_ref`,
-//! `ref.as_non_null`, `br_on_null`, `br_on_non_null`) are refused as unsupported.
+//! `ref.as_non_null`, `br_on_null`, `br_on_non_null`) are refused as unsupported. Constant
+//! expressions may use `add`, `sub` and `mul` (the extended-const proposal, also wasm 3.0).
 
 mod error;
 mod func;
@@ -33,6 +34,7 @@ pub fn features() -> WasmFeatures {
         | WasmFeatures::MULTI_VALUE
         | WasmFeatures::REFERENCE_TYPES
         | WasmFeatures::FUNCTION_REFERENCES
+        | WasmFeatures::EXTENDED_CONST
 }
 
 /// Translates a wasm module (binary, or text in the `.wat` format) to IR.

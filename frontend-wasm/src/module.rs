@@ -337,51 +337,74 @@ fn table(
     })
 }
 
+/// A constant expression, evaluated on a stack as wasm does: one value, or the `add`, `sub`
+/// and `mul` trees of the extended-constant-expressions proposal.
 fn const_expr(e: &wasmparser::ConstExpr) -> Result<ConstExpr, FrontendError> {
     let mut ops = e.get_operators_reader();
     let offset = ops.original_position();
-    let c = match ops.read()? {
-        Operator::I32Const { value } => ConstExpr::Value {
-            ty: Type::I32,
-            bits: value as u32 as u64,
-        },
-        Operator::I64Const { value } => ConstExpr::Value {
-            ty: Type::I64,
-            bits: value as u64,
-        },
-        Operator::F32Const { value } => ConstExpr::Value {
-            ty: Type::F32,
-            bits: value.bits() as u64,
-        },
-        Operator::F64Const { value } => ConstExpr::Value {
-            ty: Type::F64,
-            bits: value.bits(),
-        },
-        Operator::GlobalGet { global_index } => {
-            ConstExpr::GlobalGet(GlobalId::from_u32(global_index))
-        }
-        Operator::RefNull { hty } => {
-            let r = RefType::new(true, hty)
-                .ok_or_else(|| FrontendError::unsupported("function references", offset))?;
-            ConstExpr::RefNull(ref_type(r, offset)?)
-        }
-        Operator::RefFunc { function_index } => {
-            ConstExpr::RefFunc(FuncId::from_u32(function_index))
-        }
-        op => {
-            return Err(FrontendError::unsupported(
-                format!("extended constant expressions ({op:?})"),
-                offset,
-            ))
-        }
-    };
-    if !matches!(ops.read()?, Operator::End) {
-        return Err(FrontendError::unsupported(
-            "extended constant expressions",
-            offset,
-        ));
+    let mut stack: Vec<ConstExpr> = Vec::new();
+    loop {
+        let c = match ops.read()? {
+            Operator::End => break,
+            Operator::I32Const { value } => ConstExpr::Value {
+                ty: Type::I32,
+                bits: value as u32 as u64,
+            },
+            Operator::I64Const { value } => ConstExpr::Value {
+                ty: Type::I64,
+                bits: value as u64,
+            },
+            Operator::F32Const { value } => ConstExpr::Value {
+                ty: Type::F32,
+                bits: value.bits() as u64,
+            },
+            Operator::F64Const { value } => ConstExpr::Value {
+                ty: Type::F64,
+                bits: value.bits(),
+            },
+            Operator::GlobalGet { global_index } => {
+                ConstExpr::GlobalGet(GlobalId::from_u32(global_index))
+            }
+            Operator::RefNull { hty } => {
+                let r = RefType::new(true, hty)
+                    .ok_or_else(|| FrontendError::unsupported("function references", offset))?;
+                ConstExpr::RefNull(ref_type(r, offset)?)
+            }
+            Operator::RefFunc { function_index } => {
+                ConstExpr::RefFunc(FuncId::from_u32(function_index))
+            }
+            op => {
+                use zkc_ir::BinaryOp::{Add, Mul, Sub};
+                let (op, ty) = match op {
+                    Operator::I32Add => (Add, Type::I32),
+                    Operator::I32Sub => (Sub, Type::I32),
+                    Operator::I32Mul => (Mul, Type::I32),
+                    Operator::I64Add => (Add, Type::I64),
+                    Operator::I64Sub => (Sub, Type::I64),
+                    Operator::I64Mul => (Mul, Type::I64),
+                    op => {
+                        return Err(FrontendError::unsupported(
+                            format!("constant expression with {op:?}"),
+                            offset,
+                        ))
+                    }
+                };
+                let (Some(b), Some(a)) = (stack.pop(), stack.pop()) else {
+                    return Err(FrontendError::invalid("constant expression", Some(offset)));
+                };
+                ConstExpr::Binary {
+                    op,
+                    ty,
+                    args: Box::new([a, b]),
+                }
+            }
+        };
+        stack.push(c);
     }
-    Ok(c)
+    match (stack.pop(), stack.is_empty()) {
+        (Some(c), true) => Ok(c),
+        _ => Err(FrontendError::invalid("constant expression", Some(offset))),
+    }
 }
 
 fn read_names(

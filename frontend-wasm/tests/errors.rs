@@ -43,17 +43,14 @@ fn unsupported_features() {
     unsupported("(module (memory 1) (memory 1))", "multiple memories");
     unsupported("(module (func (return_call 0)))", "tail calls");
     unsupported("(module (type (struct)))", "GC");
-    unsupported(
-        "(module (global i32 (i32.add (i32.const 1) (i32.const 2))))",
-        "extended constant expressions",
-    );
     let e = err("(module (global i32 (i32.ctz (i32.const 1))))");
     assert_eq!(e.kind, ErrorKind::Invalid, "{e}");
 }
 
 #[test]
-fn reference_types_translate() {
+fn reference_types_and_extended_constants_translate() {
     for wat in [
+        "(module (global i32 (i32.add (i32.const 1) (i32.const 2))))",
         "(module (func (param funcref externref)))",
         "(module (table 1 externref) (func (drop (table.get 0 (i32.const 0)))))",
         // typed function references are erased to funcref

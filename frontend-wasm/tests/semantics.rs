@@ -93,6 +93,7 @@ fn tables_globals_memory() {
         &[ext(None)],
     );
     check("refs.wat", "default", &[], &[i(1)]);
+    check("refs.wat", "k", &[], &[i(42)]);
     assert_eq!(
         call("refs.wat", "oob", &[]),
         Err(zkc_ir::interp::Trap::Wasm(

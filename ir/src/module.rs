@@ -65,7 +65,7 @@ impl FuncDecl {
 }
 
 /// A constant initializer (global init, segment offset).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub enum ConstExpr {
     /// `i32.const 5`: raw bits, truncated to the type's width.
     Value { ty: Type, bits: u64 },
@@ -75,6 +75,20 @@ pub enum ConstExpr {
     RefNull(Type),
     /// `ref.func @f`.
     RefFunc(FuncId),
+    /// `i32.add(c1, c2)`: `add`, `sub` or `mul` of two i32 or i64 constant expressions
+    /// (wasm's extended constant expressions), wrapping as the instructions do.
+    Binary {
+        op: BinaryOp,
+        ty: Type,
+        args: Box<[ConstExpr; 2]>,
+    },
+}
+
+impl ConstExpr {
+    /// Whether `op` may appear in an extended constant expression of type `ty`.
+    pub fn binary_allowed(op: BinaryOp, ty: Type) -> bool {
+        ty.is_int() && matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul)
+    }
 }
 
 #[derive(Clone, Debug)]

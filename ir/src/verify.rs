@@ -97,7 +97,7 @@ fn module_err(errors: &mut Vec<VerifierError>, message: String) {
 }
 
 fn verify_decls(m: &Module, errors: &mut Vec<VerifierError>) {
-    let const_ty = |e: &ConstExpr| -> Result<Type, String> {
+    fn const_ty(m: &Module, e: &ConstExpr) -> Result<Type, String> {
         match e {
             ConstExpr::Value { ty, .. } => Ok(*ty),
             ConstExpr::GlobalGet(g) => match m.globals.get(*g) {
@@ -112,8 +112,22 @@ fn verify_decls(m: &Module, errors: &mut Vec<VerifierError>) {
             ConstExpr::RefNull(ty) => Err(format!("{ty}.null: {ty} is not a reference type")),
             ConstExpr::RefFunc(f) if m.funcs.is_valid(*f) => Ok(Type::FuncRef),
             ConstExpr::RefFunc(f) => Err(format!("ref.func of unknown function {f}")),
+            ConstExpr::Binary { op, ty, args } => {
+                let name = format!("{ty}.{}", op.name());
+                if !ConstExpr::binary_allowed(*op, *ty) {
+                    return Err(format!("{name} is not a constant operation"));
+                }
+                for a in args.iter() {
+                    let t = const_ty(m, a)?;
+                    if t != *ty {
+                        return Err(format!("{t} operand of {name}"));
+                    }
+                }
+                Ok(*ty)
+            }
         }
-    };
+    }
+    let const_ty = |e: &ConstExpr| const_ty(m, e);
     let mut names = std::collections::HashSet::new();
     for (_, f) in m.funcs.iter() {
         if !names.insert(f.name.as_str()) {

@@ -127,6 +127,8 @@ const RUN_CASES: &[RunCase] = &[
     case("refs.zir", "oob", &[], Traps("table_oob")),
     // The representation: externref 6 is 7, @two (function 1) is 2.
     case("refs.zir", "bits", &[I64(7)], Returns(&[I64(702)])),
+    // An extended constant expression: 40 + -1 * (0 - 2).
+    case("refs.zir", "k", &[], Returns(&[I64(42)])),
     case("sum.zir", "sum", &[I32(100)], Returns(&[I32(5050)])),
     case(
         "syntax.zir",

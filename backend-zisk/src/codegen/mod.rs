@@ -299,6 +299,16 @@ fn const_bits(m: &Module, e: &ConstExpr) -> Result<u64, CodegenError> {
         },
         ConstExpr::RefNull(_) => Ok(0),
         ConstExpr::RefFunc(f) => Ok(f.index() as u64 + 1),
+        ConstExpr::Binary { op, ty, args } => {
+            let (a, b) = (const_bits(m, &args[0])?, const_bits(m, &args[1])?);
+            let r = match op {
+                zkc_ir::BinaryOp::Add => a.wrapping_add(b),
+                zkc_ir::BinaryOp::Sub => a.wrapping_sub(b),
+                zkc_ir::BinaryOp::Mul => a.wrapping_mul(b),
+                _ => return Err(unsupported(format!("{ty}.{} in a constant", op.name()))),
+            };
+            Ok(ty.truncate(r))
+        }
     }
 }
 

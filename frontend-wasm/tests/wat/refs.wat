@@ -6,6 +6,8 @@
   (table $x 1 externref)
   (global $g (mut funcref) (ref.func $one))
   (global $e (mut externref) (ref.null extern))
+  ;; an extended constant expression
+  (global $k i32 (i32.sub (i32.mul (i32.const 20) (i32.const 2)) (i32.const -2)))
   (func $one (result i32) (i32.const 1))
   (func $two (result i32) (i32.const 2))
   (elem declare func $two)
@@ -36,4 +38,5 @@
     (local funcref)
     (ref.is_null (local.get 0)))
   (func (export "oob") (result funcref)
-    (table.get $t (i32.const 4))))
+    (table.get $t (i32.const 4)))
+  (func (export "k") (result i32) (global.get $k)))

@@ -1050,6 +1050,24 @@ impl<'m, H: Host> Instance<'m, H> {
 
 fn eval_const(c: &ConstExpr, globals: &[u64]) -> Result<u64, InstError> {
     match *c {
+        ConstExpr::Binary { op, ty, ref args } => {
+            let (a, b) = (
+                eval_const(&args[0], globals)?,
+                eval_const(&args[1], globals)?,
+            );
+            let r = match op {
+                crate::BinaryOp::Add => a.wrapping_add(b),
+                crate::BinaryOp::Sub => a.wrapping_sub(b),
+                crate::BinaryOp::Mul => a.wrapping_mul(b),
+                _ => {
+                    return Err(InstError::Invalid(format!(
+                        "{ty}.{} in a constant",
+                        op.name()
+                    )))
+                }
+            };
+            Ok(ty.truncate(r))
+        }
         ConstExpr::Value { ty, bits } => Ok(ty.truncate(bits)),
         ConstExpr::GlobalGet(g) => globals.get(g.index()).copied().ok_or_else(|| {
             InstError::Invalid(format!(

@@ -23,6 +23,7 @@ pub enum ConstExpr<'a> {
     GlobalGet(At<String>),
     RefNull(Type),
     RefFunc(At<String>),
+    Binary(At<&'a str>, Box<[ConstExpr<'a>; 2]>),
 }
 
 #[derive(Clone, Debug)]

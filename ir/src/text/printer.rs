@@ -75,6 +75,12 @@ fn const_expr(m: &Module, e: &ConstExpr) -> String {
         ConstExpr::GlobalGet(g) => format!("global.get {}", global_name(m, g)),
         ConstExpr::RefNull(ty) => format!("{ty}.null"),
         ConstExpr::RefFunc(f) => format!("ref.func {}", func_name(m, f)),
+        ConstExpr::Binary { op, ty, ref args } => format!(
+            "{ty}.{}({}, {})",
+            op.name(),
+            const_expr(m, &args[0]),
+            const_expr(m, &args[1])
+        ),
     }
 }
 

@@ -232,6 +232,14 @@ fn const_expr(names: &Names, e: &ast::ConstExpr) -> Res<ConstExpr> {
         ast::ConstExpr::GlobalGet(n) => ConstExpr::GlobalGet(names.global(n)?),
         ast::ConstExpr::RefNull(ty) => ConstExpr::RefNull(*ty),
         ast::ConstExpr::RefFunc(n) => ConstExpr::RefFunc(names.func(n)?),
+        ast::ConstExpr::Binary(m, args) => match lookup_mnemonic(m)? {
+            Op::Binary { op, ty } if ConstExpr::binary_allowed(op, ty) => ConstExpr::Binary {
+                op,
+                ty,
+                args: Box::new([const_expr(names, &args[0])?, const_expr(names, &args[1])?]),
+            },
+            _ => return err(m.pos, format!("`{}` is not a constant operation", m.node)),
+        },
     })
 }
 
