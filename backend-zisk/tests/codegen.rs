@@ -613,3 +613,16 @@ fn reference_types_and_table_ops() {
         TrapCode::UndefinedElement,
     );
 }
+
+/// A table at its maximum from the start still grows by 0 and fails to grow by more.
+#[test]
+fn table_grow_at_its_maximum() {
+    let f = "(table $t 2 2 funcref) (table $e 0 externref)";
+    exits_with(
+        f,
+        "(i32.add (table.grow $t (ref.null func) (i32.const 0))
+           (i32.add (i32.mul (i32.const 10) (table.grow $t (ref.null func) (i32.const 1)))
+             (i32.mul (i32.const 100) (table.grow $e (ref.null extern) (i32.const 3)))))",
+        -8,
+    );
+}

@@ -201,8 +201,8 @@ pub(crate) struct Layout {
     pub extra_args: u64,
     pub globals: Vec<u64>,
     pub tables: Vec<TableLayout>,
-    /// Per element segment: the word holding its current length, and its ROM symbol if
-    /// passive (one reference per word).
+    /// Per element segment that `table.init` or `elem.drop` names: the word holding its
+    /// current length, and its ROM symbol if passive (one reference per word).
     pub elem_len: Vec<u64>,
     pub elem_sym: Vec<Option<String>>,
     /// Per data segment: the word holding its current length, and its ROM symbol if passive.
@@ -449,6 +449,8 @@ fn compile_inner(
     let mut reads_funcrefs = false;
     let mut funcref_writes = false;
     let mut ref_funcs: Vec<usize> = Vec::new();
+    // Segments that table.init or elem.drop name; the others need no length word or ROM.
+    let mut used_elems = BTreeSet::new();
     for (_, g) in module.globals.iter() {
         if let GlobalInit::Const(ConstExpr::RefFunc(f)) = g.init {
             ref_funcs.push(f.index());
@@ -469,6 +471,12 @@ fn compile_inner(
                 IrOp::RefFunc(f) => ref_funcs.push(f.index()),
                 _ => {}
             }
+            match &inst.op {
+                IrOp::TableInit { elem: e, .. } | IrOp::ElemDrop(e) => {
+                    used_elems.insert(e.index());
+                }
+                _ => {}
+            }
         }
     }
     let null_code = || Value::Sym(trap_label(TrapCode::UninitializedElement), 0);
@@ -478,7 +486,8 @@ fn compile_inner(
             return Err(unsupported("imported table"));
         }
         let min = t.min as u64;
-        let capacity = if grows.contains(&tables.len()) {
+        let grown = grows.contains(&tables.len());
+        let capacity = if grown {
             (min + TABLE_GROWTH).min(t.max.map_or(u64::MAX, u64::from))
         } else {
             min
@@ -504,7 +513,7 @@ fn compile_inner(
         } else {
             None
         };
-        let size_word = if capacity > min {
+        let size_word = if grown {
             Some(statics.word(Value::Lit(min))?)
         } else {
             None
@@ -522,6 +531,7 @@ fn compile_inner(
     let mut rom_elems = Vec::new();
     for (id, e) in module.elems.iter() {
         let bits = |item: &Option<FuncId>| Value::Lit(item.map_or(0, |f| f.index() as u64 + 1));
+        let used = used_elems.contains(&id.index());
         match &e.mode {
             ElemMode::Active { table, offset } => {
                 let off = const_bits(module, offset)? & 0xffff_ffff;
@@ -552,11 +562,23 @@ fn compile_inner(
                         set(refs + 8 * k, bits(item));
                     }
                 }
-                elem_len.push(statics.word(Value::Lit(0))?);
+                elem_len.push(if used {
+                    statics.word(Value::Lit(0))?
+                } else {
+                    0
+                });
                 elem_sym.push(None);
             }
             ElemMode::Declared => {
-                elem_len.push(statics.word(Value::Lit(0))?);
+                elem_len.push(if used {
+                    statics.word(Value::Lit(0))?
+                } else {
+                    0
+                });
+                elem_sym.push(None);
+            }
+            ElemMode::Passive if !used => {
+                elem_len.push(0);
                 elem_sym.push(None);
             }
             ElemMode::Passive => {
