@@ -134,7 +134,7 @@ enum Command {
         /// What executes the modules.
         #[arg(long, value_enum, default_value_t = Backend::Interp)]
         backend: Backend,
-        /// List every failing assertion with its line and column.
+        /// List every failing and every skipped assertion with its line, column and reason.
         #[arg(short, long)]
         verbose: bool,
     },
@@ -328,8 +328,8 @@ fn wast(input: &std::path::Path, backend: Backend, verbose: bool) -> Result<u8, 
     let report = zkc::wast::run_script(&text, executor.as_mut())
         .map_err(|e| Error::Input(format!("{}: {e}", input.display())))?;
     if verbose {
-        for f in &report.failures {
-            println!("{}:{f}", input.display());
+        for line in report.failures.iter().chain(&report.skips) {
+            println!("{}:{line}", input.display());
         }
     }
     println!("{report}");

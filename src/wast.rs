@@ -86,6 +86,8 @@ pub struct Report {
     pub skipped: usize,
     /// One line per failure: `line:col: what`.
     pub failures: Vec<String>,
+    /// One line per skipped assertion: `line:col: why`.
+    pub skips: Vec<String>,
 }
 
 impl fmt::Display for Report {
@@ -157,8 +159,8 @@ enum Current {
         calls: Vec<Call>,
         pending: Vec<Pending>,
     },
-    /// Its assertions are skipped (unsupported feature or unresolved import).
-    Skipped,
+    /// Its assertions are skipped, for this reason (unsupported feature or unresolved import).
+    Skipped(String),
     /// It failed to translate although it should have: its assertions fail.
     Broken(String),
 }
@@ -208,19 +210,26 @@ impl Runner<'_, '_> {
         self.report.failures.push(format!("{at}: {what}"));
     }
 
+    fn skip(&mut self, span: Span, why: &str) {
+        self.report.skipped += 1;
+        let at = self.at(span);
+        self.report.skips.push(format!("{at}: skipped: {why}"));
+    }
+
     fn directive(&mut self, d: WastDirective) {
+        let directive_span = d.span();
         match d {
             WastDirective::Module(mut q) | WastDirective::ModuleDefinition(mut q) => {
                 self.flush();
                 let span = q.span();
                 self.current = match translate(&mut q) {
-                    Ok(m) if imports_registered(&m) => Current::Skipped,
+                    Ok(m) if imports_registered(&m) => Current::Skipped(IMPORTS_REGISTERED.into()),
                     Ok(m) => Current::Ready {
                         module: Box::new(m),
                         calls: vec![],
                         pending: vec![],
                     },
-                    Err(Translate::Unsupported) => Current::Skipped,
+                    Err(Translate::Unsupported(why)) => Current::Skipped(why),
                     Err(Translate::Rejected(e)) => {
                         self.fail(span, format!("module rejected: {e}"));
                         Current::Broken(e)
@@ -252,7 +261,8 @@ impl Runner<'_, '_> {
                     .collect::<Option<Vec<_>>>();
                 match (self.exec(exec), expect) {
                     (Some(call), Some(pats)) => self.call(span, call, Expect::Return(pats)),
-                    _ => self.report.skipped += 1,
+                    (None, _) => self.skip(span, OTHER_MODULE),
+                    (_, None) => self.skip(span, "a result of a type outside wasm 2.0"),
                 }
             }
             WastDirective::AssertTrap {
@@ -266,13 +276,16 @@ impl Runner<'_, '_> {
                 message,
             } => match self.exec(exec) {
                 Some(call) => self.call(span, call, Expect::Trap(message.to_string())),
-                None => self.report.skipped += 1,
+                None => self.skip(span, OTHER_MODULE),
             },
             WastDirective::AssertExhaustion { span, call, .. } => {
                 self.call(span, Call::from_invoke(&call), Expect::Exhaustion)
             }
             WastDirective::Register { .. } => {}
-            _ => self.report.skipped += 1,
+            _ => self.skip(
+                directive_span,
+                "a directive outside a wasm32 core engine (threads, components, exceptions)",
+            ),
         }
     }
 
@@ -294,8 +307,7 @@ impl Runner<'_, '_> {
 
     fn call(&mut self, span: Span, call: Call, expect: Expect) {
         if call.has_unsupported_args() {
-            self.report.skipped += 1;
-            return;
+            return self.skip(span, "an argument of a type outside wasm 2.0");
         }
         match &mut self.current {
             Current::Ready { calls, pending, .. } => {
@@ -306,7 +318,10 @@ impl Runner<'_, '_> {
                 });
                 calls.push(call);
             }
-            Current::Skipped => self.report.skipped += 1,
+            Current::Skipped(why) => {
+                let why = format!("its module is skipped: {why}");
+                self.skip(span, &why)
+            }
             Current::Broken(e) => {
                 let e = e.clone();
                 if !matches!(expect, Expect::Nothing) {
@@ -320,7 +335,7 @@ impl Runner<'_, '_> {
     fn assert_rejected(&mut self, mut module: QuoteWat, span: Span, message: &str) {
         match translate(&mut module) {
             Err(Translate::Rejected(_)) => self.pass(),
-            Err(Translate::Unsupported) => self.report.skipped += 1,
+            Err(Translate::Unsupported(why)) => self.skip(span, &why),
             Ok(_) => self.fail(span, format!("accepted a module that is \"{message}\"")),
         }
     }
@@ -329,19 +344,16 @@ impl Runner<'_, '_> {
     fn assert_instantiation_traps(&mut self, mut module: QuoteWat, span: Span, message: &str) {
         let m = match translate(&mut module) {
             Ok(m) if !imports_registered(&m) => m,
-            Ok(_) | Err(Translate::Unsupported) => {
-                self.report.skipped += 1;
-                return;
-            }
+            Ok(_) => return self.skip(span, IMPORTS_REGISTERED),
+            Err(Translate::Unsupported(why)) => return self.skip(span, &why),
             Err(Translate::Rejected(e)) => return self.fail(span, format!("module rejected: {e}")),
         };
         let result = self.executor.run(&Session {
             module: &m,
             calls: vec![],
         });
-        if let Err(Trap::Unsupported(_)) = result {
-            self.report.skipped += 1;
-            return;
+        if let Err(Trap::Unsupported(why)) = &result {
+            return self.skip(span, why);
         }
         match check(&Expect::Trap(message.to_string()), &result.map(|_| vec![])) {
             None => self.pass(),
@@ -364,11 +376,12 @@ impl Runner<'_, '_> {
             calls,
         };
         match self.executor.run(&session) {
-            Err(Trap::Unsupported(_)) => {
-                self.report.skipped += pending
-                    .iter()
-                    .filter(|p| !matches!(p.expect, Expect::Nothing))
-                    .count();
+            Err(Trap::Unsupported(why)) => {
+                for p in pending {
+                    if !matches!(p.expect, Expect::Nothing) {
+                        self.skip(p.span, &why);
+                    }
+                }
             }
             Err(t) => {
                 for p in pending {
@@ -420,20 +433,25 @@ fn check(expect: &Expect, got: &CallResult) -> Option<String> {
     }
 }
 
+/// Why assertions on a module that imports from a script-registered module are skipped.
+const IMPORTS_REGISTERED: &str = "imports from a module the script registered (no module linking)";
+/// Why assertions calling a named module other than the current one are skipped.
+const OTHER_MODULE: &str = "acts on a named module other than the current one";
+
 enum Translate {
-    /// The frontend refuses a feature zkc does not support.
-    Unsupported,
+    /// The frontend refuses a feature zkc does not support (the frontend's message).
+    Unsupported(String),
     /// The module is malformed or invalid (for the text format: it does not even encode).
     Rejected(String),
 }
 
 fn translate(q: &mut QuoteWat) -> Result<Module, Translate> {
     if matches!(q, QuoteWat::QuoteComponent(..)) {
-        return Err(Translate::Unsupported);
+        return Err(Translate::Unsupported("a component".into()));
     }
     let bytes = q.encode().map_err(|e| Translate::Rejected(e.to_string()))?;
     zkc_frontend_wasm::translate(&bytes).map_err(|e| match e.kind {
-        zkc_frontend_wasm::ErrorKind::Unsupported { .. } => Translate::Unsupported,
+        zkc_frontend_wasm::ErrorKind::Unsupported { .. } => Translate::Unsupported(e.to_string()),
         _ => Translate::Rejected(e.to_string()),
     })
 }

@@ -179,6 +179,33 @@ fn wast_prints_the_summary_line() {
     assert_eq!(text(&out.stdout), "7 passed, 0 failed, 0 skipped\n");
 }
 
+/// `-v` names every skipped assertion with its reason: multiple memories are not supported.
+#[test]
+fn wast_verbose_lists_skips_with_their_reason() {
+    let path = shared("wasm-testsuite/memory_grow.wast");
+    let out = zkc(&["wast", "-v", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    let (skips, summary) = stdout.trim_end().rsplit_once('\n').unwrap();
+    let n: usize = summary
+        .split(", ")
+        .nth(2)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(n > 0, "{stdout}");
+    assert_eq!(skips.lines().count(), n, "{stdout}");
+    assert!(
+        skips
+            .lines()
+            .all(|l| l.contains(": skipped: ") && l.contains("multiple memories")),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn run_prints_the_program_output_and_costs_like_ziskemu() {
     let out = zkc(&[
