@@ -130,6 +130,7 @@ enum Command {
     },
     /// Run a wasm spec-test script; prints `N passed, N failed, N skipped` (exit 1 on failures).
     Wast {
+        /// The `.wast` script (modules are compiled from its text; `spectest` imports provided).
         input: PathBuf,
         /// What executes the modules.
         #[arg(long, value_enum, default_value_t = Backend::Interp)]
@@ -157,7 +158,9 @@ enum Command {
     },
     /// Compile a module and run it on zkc's ZisK emulator.
     Run {
+        /// .wasm, .wat or .zir module exporting `_start`.
         input: PathBuf,
+        /// File whose bytes are the program's standard input (laid out in ZisK's input region).
         #[arg(long)]
         stdin: Option<PathBuf>,
         /// Print the cost figures as `ziskemu -X` does.
