@@ -46,6 +46,7 @@ named_enum! {
         And = "and", Or = "or", Xor = "xor",
         Shl = "shl", ShrS = "shr_s", ShrU = "shr_u", Rotl = "rotl", Rotr = "rotr",
         Div = "div", Min = "min", Max = "max", Copysign = "copysign",
+        MulHiU = "mul_hi_u",
     }
 }
 
@@ -180,6 +181,9 @@ impl BinaryOp {
                 ty.is_int()
             }
             Div | Min | Max | Copysign => ty.is_float(),
+            // Not a wasm instruction: the high 64 bits of the unsigned 128-bit product (ZisK's
+            // `muluh`), for the soft-float routines.
+            MulHiU => ty == Type::I64,
         }
     }
 

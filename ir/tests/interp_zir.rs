@@ -38,6 +38,20 @@ fn cases() -> Vec<(&'static str, &'static str, Vec<Val>, Outcome)> {
             ok(&[l(2432902008176640000)]),
         ),
         ("fac_rec.zir", "fac", vec![l(10)], ok(&[l(3628800)])),
+        // (2^64 - 1)^2 = 2^128 - 2^65 + 1: high half 2^64 - 2.
+        (
+            "i64_arith.zir",
+            "mul_hi_u",
+            vec![l(-1), l(-1)],
+            ok(&[l(-2)]),
+        ),
+        (
+            "i64_arith.zir",
+            "mul_hi_u",
+            vec![l(1 << 40), l(1 << 40)],
+            ok(&[l(1 << 16)]),
+        ),
+        ("i64_arith.zir", "mul_hi_u", vec![l(-1), l(3)], ok(&[l(2)])),
         (
             "fac_rec.zir",
             "fac",

@@ -132,6 +132,10 @@ impl Fb {
     pub fn mul(&mut self, a: impl Into<A>, b: impl Into<A>) -> Value {
         self.bin(BinaryOp::Mul, a, b)
     }
+    /// The high 64 bits of the unsigned 128-bit product (ZisK `muluh`).
+    pub fn mul_hi_u(&mut self, a: impl Into<A>, b: impl Into<A>) -> Value {
+        self.bin(BinaryOp::MulHiU, a, b)
+    }
     pub fn and(&mut self, a: impl Into<A>, b: impl Into<A>) -> Value {
         self.bin(BinaryOp::And, a, b)
     }

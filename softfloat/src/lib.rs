@@ -39,14 +39,13 @@
 //!   sticky bit (`shift_right_jam`), add or subtract, normalize with `clz`, round. `sub` is
 //!   `add` with the sign of the second operand flipped inline.
 //! - `f64.mul`: 53×53-bit significands; the 128-bit product's high half comes from
-//!   `__zkc_sf_umulh` (four 32×32 multiplies), its low half is one `i64.mul` (only whether it
-//!   is zero matters). `__zkc_sf_umulh(a, b)` is exactly ZisK's `muluh`: the backend can
-//!   replace calls to it by that single instruction.
+//!   the IR's `i64.mul_hi_u` (not a wasm instruction: ZisK's `muluh`, one step), its low half
+//!   is one `i64.mul` (only whether it is zero matters).
 //! - `f64.div`: long division by 64-bit `div_u`/`rem_u`, 11 quotient bits per step (the
 //!   remainder stays below 2^53), 55 quotient bits plus a sticky bit from the last remainder.
 //! - `f64.sqrt`: the 28-bit integer square root of the top of the 110-bit radicand by
 //!   Newton's iteration (`div_u`, from an AM-GM start above the root), the next 27 bits from
-//!   the first-order expansion (one more `div_u`), and a 128-bit square (`umulh`) deciding the
+//!   the first-order expansion (one more `div_u`), and a 128-bit square (`mul_hi_u`) deciding the
 //!   last bit and the sticky bit.
 //! - `f32` `add`/`sub`/`mul`/`div` are the same generators in the f32 format, computed in
 //!   64-bit registers: the 24×24-bit product is exact in one `i64.mul`, one `div_u` gives 40

@@ -90,8 +90,6 @@ pub enum RoundMode {
 /// innocuous since 53 ≥ 2·24 + 2 (Figueroa 1995).
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
 pub enum Rt {
-    /// High 64 bits of the unsigned 128-bit product (ZisK `muluh`).
-    Umulh,
     Add64,
     Mul64,
     Div64,
@@ -136,7 +134,6 @@ impl Rt {
         let sat = |s: bool| if s { "_sat" } else { "" };
         let w = |b: bool| if b { 64 } else { 32 };
         match self {
-            Rt::Umulh => "umulh".into(),
             Rt::Add64 => "f64_add".into(),
             Rt::Mul64 => "f64_mul".into(),
             Rt::Div64 => "f64_div".into(),
@@ -175,7 +172,7 @@ impl Rt {
         use Type::*;
         let s = |p: &[Type], r: Type| Signature::new(p.to_vec(), vec![r]);
         match self {
-            Rt::Umulh | Rt::Add64 | Rt::Mul64 | Rt::Div64 => s(&[I64, I64], I64),
+            Rt::Add64 | Rt::Mul64 | Rt::Div64 => s(&[I64, I64], I64),
             Rt::Sqrt64 => s(&[I64], I64),
             Rt::MinMax { fmt, .. } => s(&[fmt.int(), fmt.int()], fmt.int()),
             Rt::Round { fmt, .. } => s(&[fmt.int()], fmt.int()),
@@ -222,20 +219,13 @@ impl Library {
 
     fn generate(&mut self, m: &mut Module, rt: Rt) -> Function {
         match rt {
-            Rt::Umulh => umulh(),
             Rt::Add64 => add(Fmt::F64),
-            Rt::Mul64 => {
-                let mh = self.get(m, Rt::Umulh);
-                mul(Fmt::F64, Some(mh))
-            }
+            Rt::Mul64 => mul(Fmt::F64),
             Rt::Div64 => div(Fmt::F64),
             Rt::F32Add => add(Fmt::F32),
-            Rt::F32Mul => mul(Fmt::F32, None),
+            Rt::F32Mul => mul(Fmt::F32),
             Rt::F32Div => div(Fmt::F32),
-            Rt::Sqrt64 => {
-                let mh = self.get(m, Rt::Umulh);
-                sqrt64(mh)
-            }
+            Rt::Sqrt64 => sqrt64(),
             Rt::MinMax { fmt, max } => minmax(fmt, max),
             Rt::Round { fmt, mode } => round_int(fmt, mode),
             Rt::Promote => promote(),
@@ -381,32 +371,6 @@ fn narrow(b: &mut Fb, fmt: Fmt, x: Value) -> Value {
     }
 }
 
-fn umulh() -> Function {
-    let (mut b, p) = Fb::new(&[Type::I64, Type::I64]);
-    let m32 = 0xffff_ffffu64;
-    let a0 = b.and(p[0], m32);
-    let a1 = b.shr_u(p[0], 32u64);
-    let b0 = b.and(p[1], m32);
-    let b1 = b.shr_u(p[1], 32u64);
-    let p00 = b.mul(a0, b0);
-    let p01 = b.mul(a0, b1);
-    let p10 = b.mul(a1, b0);
-    let p11 = b.mul(a1, b1);
-    let t = b.shr_u(p00, 32u64);
-    let u = b.and(p01, m32);
-    let v = b.and(p10, m32);
-    let mid = b.add(t, u);
-    let mid = b.add(mid, v);
-    let h1 = b.shr_u(p01, 32u64);
-    let h2 = b.shr_u(p10, 32u64);
-    let h3 = b.shr_u(mid, 32u64);
-    let hi = b.add(p11, h1);
-    let hi = b.add(hi, h2);
-    let hi = b.add(hi, h3);
-    b.ret(&[hi]);
-    b.finish()
-}
-
 fn add(fmt: Fmt) -> Function {
     let (mut b, p) = Fb::new(&[fmt.int(), fmt.int()]);
     let (inf_k, mag) = (fmt.inf(), fmt.mag());
@@ -512,7 +476,7 @@ fn operands(b: &mut Fb, fmt: Fmt, p: &[Value]) -> Operands {
     }
 }
 
-fn mul(fmt: Fmt, umulh: Option<FuncId>) -> Function {
+fn mul(fmt: Fmt) -> Function {
     let (mut b, p) = Fb::new(&[fmt.int(), fmt.int()]);
     let o = operands(&mut b, fmt, &p);
     let sp = b.branch_off(o.special);
@@ -523,19 +487,20 @@ fn mul(fmt: Fmt, umulh: Option<FuncId>) -> Function {
     b.ret_if(zero, zs);
     let (ea, sa) = unpack_norm(&mut b, fmt, o.abs_a);
     let (ec, sc) = unpack_norm(&mut b, fmt, o.abs_c);
-    let s = match umulh {
-        // 53 × 53 bits: the high half of the 128-bit product, the low half as a sticky bit.
-        Some(umulh) => {
+    let s = match fmt {
+        // 53 × 53 bits: the high half of the 128-bit product (`i64.mul_hi_u`, ZisK's `muluh`),
+        // the low half as a sticky bit.
+        Fmt::F64 => {
             let sa = b.shl(sa, 10u64);
             let sc = b.shl(sc, 11u64);
-            let hi = b.call(umulh, &[sa, sc], Type::I64);
+            let hi = b.mul_hi_u(sa, sc);
             let lo = b.mul(sa, sc);
             let sticky = b.ne(lo, 0u64);
             let sticky = b.b64(sticky);
             b.or(hi, sticky)
         }
         // 24 × 24 bits: exact in one i64.mul.
-        None => {
+        Fmt::F32 => {
             let pr = b.mul(sa, sc);
             b.shl(pr, 15u64)
         }
@@ -641,7 +606,7 @@ fn div(fmt: Fmt) -> Function {
     b.finish()
 }
 
-fn sqrt64(umulh: FuncId) -> Function {
+fn sqrt64() -> Function {
     let (mut b, p) = Fb::new(&[Type::I64]);
     let a = p[0];
     // +inf, NaNs and every negative operand (sign bit set) compare >= INF.
@@ -683,7 +648,7 @@ fn sqrt64(umulh: FuncId) -> Function {
     let c = b.div_u(r, t);
     let hi = b.shl(t, 27u64);
     let cand = b.add(hi, c);
-    let sh = b.call(umulh, &[cand, cand], Type::I64);
+    let sh = b.mul_hi_u(cand, cand);
     let sl = b.mul(cand, cand);
     let mh = b.shr_u(s, 8u64);
     let ml = b.shl(s, 56u64);

@@ -218,6 +218,7 @@ impl<'a> Ctx<'a> {
                     BinaryOp::Add => Op::Add,
                     BinaryOp::Sub => Op::Sub,
                     BinaryOp::Mul => Op::Mul,
+                    BinaryOp::MulHiU => Op::Muluh,
                     BinaryOp::And => Op::And,
                     BinaryOp::Or => Op::Or,
                     BinaryOp::Xor => Op::Xor,

@@ -226,6 +226,7 @@ pub(crate) fn binary(op: BinaryOp, ty: Type) -> Option<Bin> {
                 (ShrU, I64) => |a, b| a.wrapping_shr(b as u32),
                 (Rotl, I64) => |a, b| a.rotate_left((b % 64) as u32),
                 (Rotr, I64) => |a, b| a.rotate_right((b % 64) as u32),
+                (MulHiU, I64) => |a, b| ((a as u128 * b as u128) >> 64) as u64,
                 (Add, F32) => |a, b| f32b(f32v(a) + f32v(b)),
                 (Sub, F32) => |a, b| f32b(f32v(a) - f32v(b)),
                 (Mul, F32) => |a, b| f32b(f32v(a) * f32v(b)),

@@ -326,6 +326,7 @@ pub fn eval(key: Key, a: &[Konst]) -> Option<Konst> {
                 BinaryOp::Rotr if w == 32 => int(ty, (x as u32).rotate_right(sh) as u64),
                 BinaryOp::Rotl => int(ty, x.rotate_left(sh)),
                 BinaryOp::Rotr => int(ty, x.rotate_right(sh)),
+                BinaryOp::MulHiU => int(ty, ((x as u128 * y as u128) >> 64) as u64),
                 // Division and remainder trap, so they are never pure e-nodes.
                 _ => None,
             }
@@ -384,7 +385,7 @@ impl ZiskCost {
             Key::Select(_) => 2 * STEP + COST_ALU,
             Key::Un(_, ty) | Key::Bin(_, ty) | Key::Cmp(_, ty) if ty.is_float() => COST_FLOAT,
             Key::Bin(BinaryOp::Add, _) => STEP + COST_ADD,
-            Key::Bin(BinaryOp::Mul, _) => STEP + COST_MUL,
+            Key::Bin(BinaryOp::Mul | BinaryOp::MulHiU, _) => STEP + COST_MUL,
             Key::Cmp(CmpOp::GtS | CmpOp::GtU | CmpOp::GeS | CmpOp::GeU | CmpOp::Ne, _) => {
                 STEP + COST_ALU + NONCANONICAL
             }
