@@ -71,6 +71,15 @@ struct PipelineArgs {
     time_passes: bool,
 }
 
+/// The level of a `-O` argument (clap has checked it is 0, 1 or 2).
+fn opt_level(arg: &str) -> OptLevel {
+    match arg {
+        "0" => OptLevel::O0,
+        "1" => OptLevel::O1,
+        _ => OptLevel::O2,
+    }
+}
+
 #[derive(Copy, Clone, ValueEnum)]
 enum Regalloc {
     Coloring,
@@ -79,13 +88,8 @@ enum Regalloc {
 
 impl PipelineArgs {
     fn options(&self) -> Options {
-        let opt_level = match self.opt.as_str() {
-            "0" => OptLevel::O0,
-            "1" => OptLevel::O1,
-            _ => OptLevel::O2,
-        };
         Options {
-            opt_level,
+            opt_level: opt_level(&self.opt),
             dump_after: self.dump_after.clone(),
             bounds_checks: !self.no_bounds_checks,
             allocator: match self.regalloc {
@@ -127,6 +131,11 @@ enum Command {
         /// Stop after this many executed IR instructions.
         #[arg(long, default_value_t = 10_000_000_000)]
         fuel: u64,
+        /// Run the IR after this optimization level's passes (0: the frontend's IR, the
+        /// reference; 1 or 2: the optimized IR, to compare against it).
+        #[arg(short = 'O', value_name = "LEVEL", default_value = "0",
+              value_parser = clap::builder::PossibleValuesParser::new(["0", "1", "2"]))]
+        opt: String,
     },
     /// Run a wasm spec-test script; prints `N passed, N failed, N skipped` (exit 1 on failures).
     Wast {
@@ -184,7 +193,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         None => compile(&cli.compile),
-        Some(Command::Interp { input, stdin, fuel }) => interp(&input, stdin.as_deref(), fuel),
+        Some(Command::Interp {
+            input,
+            stdin,
+            fuel,
+            opt,
+        }) => interp(&input, stdin.as_deref(), fuel, opt_level(&opt)),
         Some(Command::Wast {
             input,
             backend,
@@ -287,17 +301,15 @@ fn interp(
     input: &std::path::Path,
     stdin: Option<&std::path::Path>,
     fuel: u64,
+    opt_level: OptLevel,
 ) -> Result<u8, Error> {
     use zkc_ir::interp::{run_command, Exit, Limits};
     let module = driver::load(input)?;
-    driver::optimize(
-        module.clone(),
-        &Options {
-            opt_level: OptLevel::O0,
-            ..Options::default()
-        },
-        &mut std::io::sink(),
-    )?;
+    let opts = Options {
+        opt_level,
+        ..Options::default()
+    };
+    let module = driver::optimize(module, &opts, &mut std::io::sink())?;
     if module.export_func("_start").is_none() {
         return Err(Error::Input(format!(
             "{}: exports no `_start` function to run",

@@ -53,6 +53,25 @@ fn interp_runs_a_c_program_with_its_stdin() {
     );
 }
 
+/// The optimized IR runs in the interpreter with the reference's output.
+#[test]
+fn interp_runs_the_optimized_ir_on_request() {
+    let wasm = shared("bench/wasm/rs_sha256.wasm");
+    let stdin = shared("bench/expected/rs_sha256.stdin");
+    let expected = std::fs::read(shared("bench/expected/rs_sha256.stdout")).unwrap();
+    for level in ["-O1", "-O2"] {
+        let out = zkc(&[
+            "interp",
+            level,
+            wasm.to_str().unwrap(),
+            "--stdin",
+            stdin.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{level}: {}", text(&out.stderr));
+        assert_eq!(out.stdout, expected, "{level}");
+    }
+}
+
 #[test]
 fn interp_exits_with_the_programs_status() {
     let out = run_bench("interp", "wat_exit");
