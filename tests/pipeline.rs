@@ -25,24 +25,7 @@ fn go_dir() -> PathBuf {
 }
 
 fn names() -> Vec<String> {
-    names_in(&bench_dir())
-}
-
-/// The programs of a bench directory (`wasm/NAME.wasm`), sorted.
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir.join("wasm"))
-        .expect("bench dir")
-        .filter_map(|e| {
-            let p = e.ok()?.path();
-            (p.extension()? == "wasm")
-                .then(|| p.file_stem().unwrap().to_string_lossy().into_owned())
-        })
-        .collect();
-    v.sort();
-    if let Ok(only) = std::env::var("ZKC_BENCH") {
-        v.retain(|n| *n == only);
-    }
-    v
+    common::bench_names(&bench_dir())
 }
 
 struct Expected {
@@ -56,13 +39,11 @@ fn expected(name: &str) -> Expected {
 }
 
 fn expected_in(dir: &Path, name: &str) -> Expected {
-    let dir = dir.join("expected");
+    let (stdin, stdout, code) = common::bench_expected(dir, name);
     Expected {
-        stdin: std::fs::read(dir.join(format!("{name}.stdin"))).unwrap_or_default(),
-        stdout: std::fs::read_to_string(dir.join(format!("{name}.stdout"))).expect("stdout"),
-        code: std::fs::read_to_string(dir.join(format!("{name}.exitcode")))
-            .map(|s| s.trim().parse().expect("exit code"))
-            .unwrap_or(0),
+        stdin,
+        stdout,
+        code,
     }
 }
 
@@ -133,27 +114,10 @@ fn optimized_ir_runs_the_same_in_the_interpreter() {
     }
 }
 
-/// `ziskemu` from `$ZISKEMU`, `PATH` or `~/.cargo/bin`; `None` (the test skips) when it is
-/// missing and not required.
-fn ziskemu() -> Option<PathBuf> {
-    let found = common::find_tool("ZISKEMU", "ziskemu").or_else(|| {
-        let p = Path::new(&std::env::var_os("HOME")?).join(".cargo/bin/ziskemu");
-        p.is_file().then_some(p)
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("ZKC_REQUIRE_ZISKEMU").is_none(),
-            "ziskemu not found"
-        );
-        println!("SKIPPED: ziskemu not found");
-    }
-    found
-}
-
 /// The programs of `dir` at -O2: the expected output on zkc's emulator, and the same console,
 /// STEPS and VARIABLE on the real ziskemu (when there is one).
 fn check_at_o2_with_ziskemu(dir: &Path, names: &[String]) {
-    let ziskemu = ziskemu();
+    let ziskemu = common::ziskemu_or_skip();
     let tmp = std::env::temp_dir().join(format!(
         "zkc-pipeline-{}-{}",
         dir.file_name().unwrap().to_string_lossy(),
@@ -184,5 +148,5 @@ fn real_ziskemu_agrees_at_o2() {
 
 #[test]
 fn go_programs_at_o2() {
-    check_at_o2_with_ziskemu(&go_dir(), &names_in(&go_dir()));
+    check_at_o2_with_ziskemu(&go_dir(), &common::bench_names(&go_dir()));
 }

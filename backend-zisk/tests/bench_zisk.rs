@@ -58,29 +58,11 @@ fn run_zkc(program: &zkc_backend_zisk::Program, stdin: &[u8]) -> Run {
 }
 
 fn names() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(bench_dir().join("wasm"))
-        .expect("bench dir")
-        .filter_map(|e| {
-            let p = e.ok()?.path();
-            (p.extension()? == "wasm")
-                .then(|| p.file_stem().unwrap().to_string_lossy().into_owned())
-        })
-        .collect();
-    v.sort();
-    if let Ok(only) = std::env::var("ZKC_BENCH") {
-        v.retain(|n| *n == only);
-    }
-    v
+    common::bench_names(&bench_dir())
 }
 
 fn expected(name: &str) -> (Vec<u8>, String, i32) {
-    let dir = bench_dir().join("expected");
-    let stdin = std::fs::read(dir.join(format!("{name}.stdin"))).unwrap_or_default();
-    let stdout = std::fs::read_to_string(dir.join(format!("{name}.stdout"))).expect("stdout");
-    let code = std::fs::read_to_string(dir.join(format!("{name}.exitcode")))
-        .map(|s| s.trim().parse().expect("exit code"))
-        .unwrap_or(0);
-    (stdin, stdout, code)
+    common::bench_expected(&bench_dir(), name)
 }
 
 #[test]
@@ -165,14 +147,6 @@ fn interpreter_and_compiled_code_agree() {
     }
 }
 
-/// `ziskemu` from `$ZISKEMU`, `PATH` or `~/.cargo/bin`.
-fn ziskemu() -> Option<PathBuf> {
-    common::find_tool("ZISKEMU", "ziskemu").or_else(|| {
-        let p = Path::new(&std::env::var_os("HOME")?).join(".cargo/bin/ziskemu");
-        p.is_file().then_some(p)
-    })
-}
-
 fn field(report: &str, key: &str) -> Option<u64> {
     report.lines().find_map(|l| {
         let l = l.trim();
@@ -188,12 +162,7 @@ fn field(report: &str, key: &str) -> Option<u64> {
 
 #[test]
 fn real_ziskemu_agrees() {
-    let Some(ziskemu) = ziskemu() else {
-        assert!(
-            std::env::var_os("ZKC_REQUIRE_ZISKEMU").is_none(),
-            "ziskemu not found"
-        );
-        println!("SKIPPED: ziskemu not found");
+    let Some(ziskemu) = common::ziskemu_or_skip() else {
         return;
     };
     let dir = std::env::temp_dir().join(format!("zkc-bench-{}", std::process::id()));

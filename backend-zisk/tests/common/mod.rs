@@ -127,6 +127,53 @@ pub fn find_tool(var: &str, name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// The real `ziskemu` (from `$ZISKEMU`, `PATH` or `~/.cargo/bin`). When it is missing the
+/// calling test prints `SKIPPED` and should pass, unless `ZKC_REQUIRE_ZISKEMU` is set (CI): then
+/// this panics.
+pub fn ziskemu_or_skip() -> Option<PathBuf> {
+    let found = find_tool("ZISKEMU", "ziskemu").or_else(|| {
+        let p = Path::new(&std::env::var_os("HOME")?).join(".cargo/bin/ziskemu");
+        p.is_file().then_some(p)
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("ZKC_REQUIRE_ZISKEMU").is_none(),
+            "ziskemu not found and ZKC_REQUIRE_ZISKEMU is set"
+        );
+        println!("SKIPPED: ziskemu not found (set ZISKEMU or put it on PATH)");
+    }
+    found
+}
+
+/// The programs of a bench directory (`DIR/wasm/NAME.wasm`), sorted; `ZKC_BENCH=name` keeps
+/// only that one.
+pub fn bench_names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir.join("wasm"))
+        .expect("bench dir")
+        .filter_map(|e| {
+            let p = e.ok()?.path();
+            (p.extension()? == "wasm")
+                .then(|| p.file_stem().unwrap().to_string_lossy().into_owned())
+        })
+        .collect();
+    v.sort();
+    if let Ok(only) = std::env::var("ZKC_BENCH") {
+        v.retain(|n| *n == only);
+    }
+    v
+}
+
+/// A bench program's stdin, expected stdout and exit status (`DIR/expected/NAME.*`).
+pub fn bench_expected(dir: &Path, name: &str) -> (Vec<u8>, String, i32) {
+    let dir = dir.join("expected");
+    let stdin = std::fs::read(dir.join(format!("{name}.stdin"))).unwrap_or_default();
+    let stdout = std::fs::read_to_string(dir.join(format!("{name}.stdout"))).expect("stdout");
+    let code = std::fs::read_to_string(dir.join(format!("{name}.exitcode")))
+        .map(|s| s.trim().parse().expect("exit code"))
+        .unwrap_or(0);
+    (stdin, stdout, code)
+}
+
 /// ziskemu's stdout for `ziskemu FLAG PROGRAM -X -c [-i INPUT]`.
 pub fn run_ziskemu(ziskemu: &Path, flag: &str, program: &Path, input: Option<&Path>) -> String {
     let mut cmd = Command::new(ziskemu);
