@@ -10,7 +10,7 @@ use std::fmt;
 use std::path::Path;
 use std::time::Instant;
 use zkc_backend_zisk::codegen::{
-    compile, dump_allocated, Allocator, CodegenError, CodegenOptions, EXIT_WORD,
+    compile, compile_dumping, Allocator, CodegenError, CodegenOptions, EXIT_WORD,
 };
 use zkc_backend_zisk::{emu, Emulator, Item, Layout, Program, Rom, Stats, Status};
 use zkc_ir::EntityRef;
@@ -234,7 +234,7 @@ pub fn prepare_for_zisk(
 }
 
 /// Selects ZisK code for a prepared module ([`prepare_for_zisk`]); with `--dump-after
-/// regalloc`, prints every function's allocated code to `dump` first.
+/// regalloc`, prints every function's allocated code to `dump` as well.
 pub fn select(
     prepared: &Module,
     opts: &Options,
@@ -250,12 +250,15 @@ pub fn select(
             Error::Unimplemented(e.to_string())
         }
     };
-    if opts.dump_after.iter().any(|p| p == "regalloc") {
-        let text = dump_allocated(prepared, &cg).map_err(codegen_error)?;
-        let _ = writeln!(dump, "; after regalloc ({:?})\n{text}", opts.allocator);
-    }
     let start = Instant::now();
-    let program = compile(prepared, &cg).map_err(codegen_error)?;
+    let program = if opts.dump_after.iter().any(|p| p == "regalloc") {
+        let mut text = String::new();
+        let program = compile_dumping(prepared, &cg, &mut text).map_err(codegen_error)?;
+        let _ = writeln!(dump, "; after regalloc ({:?})\n{text}", opts.allocator);
+        program
+    } else {
+        compile(prepared, &cg).map_err(codegen_error)?
+    };
     report_time(opts, "codegen", start, dump);
     Ok(program)
 }

@@ -321,8 +321,17 @@ pub fn compile(module: &Module, opts: &CodegenOptions) -> Result<Program, Codege
 /// summary (`--dump-after regalloc`).
 pub fn dump_allocated(module: &Module, opts: &CodegenOptions) -> Result<String, CodegenError> {
     let mut out = String::new();
-    compile_inner(module, opts, Some(&mut out))?;
+    compile_dumping(module, opts, &mut out)?;
     Ok(out)
+}
+
+/// [`compile`], appending [`dump_allocated`]'s text to `dump` on the way.
+pub fn compile_dumping(
+    module: &Module,
+    opts: &CodegenOptions,
+    dump: &mut String,
+) -> Result<Program, CodegenError> {
+    compile_inner(module, opts, Some(dump))
 }
 
 fn compile_inner(
