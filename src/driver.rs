@@ -420,6 +420,34 @@ pub fn profile(
     out
 }
 
+/// The part of a run's cost the register allocation added: the instructions it added (moves,
+/// saves and restores, jumps of edge blocks that hold moves) and every access to its memory
+/// slots ([`Program::allocation_costs`]). The rest is a floor: the same selected code with a
+/// perfect allocation (every value in a register, no copy left) costs no less.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AllocShare {
+    pub memory: u64,
+    pub variable: u64,
+}
+
+/// What allocation cost in a profiled run ([`run_zisk_with`] with `profile`) of `program`.
+pub fn allocation_share(program: &Program, run: &ZiskRun) -> AllocShare {
+    let execs: std::collections::HashMap<u64, (u64, u64)> = run
+        .pc_costs
+        .iter()
+        .map(|&(pc, n, c)| (pc, (n, c)))
+        .collect();
+    let mut share = AllocShare::default();
+    for a in program.allocation_costs() {
+        let Some(&(n, cost)) = execs.get(&a.pc) else {
+            continue;
+        };
+        share.memory += n * a.memory;
+        share.variable += if a.added { cost } else { n * a.memory };
+    }
+    share
+}
+
 /// The program's assembly with `; ×EXECUTIONS $VARIABLE` before every instruction that ran
 /// (a profiled run's [`ZiskRun::pc_costs`]).
 pub fn annotate(program: &Program, run: &ZiskRun) -> Result<String, Error> {

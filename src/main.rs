@@ -175,7 +175,8 @@ enum Command {
         /// Print the cost figures as `ziskemu -X` does.
         #[arg(long)]
         stats: bool,
-        /// List the functions by their share of the proof cost (VARIABLE).
+        /// List the functions by their share of the proof cost (VARIABLE), and what register
+        /// allocation cost of it.
         #[arg(long)]
         profile: bool,
         /// Write the ZisK assembly to FILE with each instruction's executions and VARIABLE cost.
@@ -422,6 +423,13 @@ fn run(
         print_profile(
             &driver::profile(&linked, &program, &layout, &out),
             out.stats.variable_cost(),
+        );
+        let share = driver::allocation_share(&program, &out);
+        println!(
+            "register allocation: {} of VARIABLE ({:.2}%), {} of MEMORY (moves, saves, slot accesses)",
+            share.variable,
+            100.0 * share.variable as f64 / out.stats.variable_cost().max(1) as f64,
+            share.memory,
         );
     }
     if let Some(path) = &report.annotate {

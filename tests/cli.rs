@@ -256,6 +256,9 @@ fn run_prints_the_program_output_and_costs_like_ziskemu() {
         .split("PROFILE: VARIABLE BY FUNCTION")
         .nth(1)
         .expect("profile");
+    let (rows, alloc) = rows
+        .split_once("register allocation:")
+        .expect("allocation line");
     let sum: u64 = rows
         .lines()
         .skip(2)
@@ -264,6 +267,8 @@ fn run_prints_the_program_output_and_costs_like_ziskemu() {
         .sum();
     assert_eq!(sum, variable);
     assert!(rows.contains("__original_main"), "{rows}");
+    // Then what register allocation cost, a part of VARIABLE.
+    assert!(field(alloc, 0) < variable, "{alloc}");
 }
 
 #[test]

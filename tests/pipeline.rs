@@ -150,3 +150,44 @@ fn real_ziskemu_agrees_at_o2() {
 fn go_programs_at_o2() {
     check_at_o2_with_ziskemu(&go_dir(), &common::bench_names(&go_dir()));
 }
+
+/// `driver::allocation_share` separates what allocation costs from the rest, the floor: the
+/// floor is a property of the selected code, so the slot allocator (every vreg its own slot)
+/// and the coloring allocator measure the same floor (within the few instructions they place
+/// differently, e.g. the return address); the slot allocator's share is most of its MEMORY,
+/// and the coloring allocator's is smaller.
+#[test]
+fn allocation_share_separates_a_floor_both_allocators_agree_on() {
+    use zkc_backend_zisk::codegen::Allocator;
+    for name in ["c_fib", "rs_sort", "wat_i64"] {
+        let e = expected(name);
+        let run = |allocator| {
+            let opts = Options {
+                allocator,
+                ..at(OptLevel::O0)
+            };
+            let module = driver::load(&bench_dir().join(format!("wasm/{name}.wasm"))).unwrap();
+            let program = driver::codegen(module, &opts, &mut std::io::sink()).unwrap();
+            let rom = driver::layout(&program).unwrap().rom;
+            let run = driver::run_zisk_with(&rom, &e.stdin, 1 << 32, true).unwrap();
+            assert_eq!(String::from_utf8_lossy(&run.console), e.stdout, "{name}");
+            let share = driver::allocation_share(&program, &run);
+            (run.stats, share)
+        };
+        let (slots, s) = run(Allocator::Slots);
+        let (coloring, c) = run(Allocator::Coloring);
+        assert!(2 * s.memory > slots.memory_cost, "{name}: slots {s:?}");
+        assert!(c.variable < s.variable, "{name}: {c:?} vs {s:?}");
+        let floor = |st: &zkc_backend_zisk::Stats, a: &driver::AllocShare| {
+            [st.memory_cost - a.memory, st.variable_cost() - a.variable]
+        };
+        let (fs, fc) = (floor(&slots, &s), floor(&coloring, &c));
+        for k in 0..2 {
+            let gap = fs[k].abs_diff(fc[k]) as f64 / fc[k] as f64;
+            assert!(
+                gap < 0.05,
+                "{name}: floors {fs:?} (slots) vs {fc:?} (coloring)"
+            );
+        }
+    }
+}

@@ -35,7 +35,7 @@ pub fn write_asm(program: &Program) -> Result<String, LayoutError> {
                 writeln!(out, "{l}:").expect("writing to a String");
             }
             Item::Label(_) | Item::Data(_) => {}
-            Item::Inst { kind, comment } => {
+            Item::Inst { kind, comment, .. } => {
                 out.push('\t');
                 out += &w.inst(kind)?;
                 if let Some(c) = comment {

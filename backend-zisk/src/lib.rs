@@ -64,6 +64,8 @@ pub use asm::write_asm;
 pub use emu::{EmuError, Emulator, Outcome, Status};
 pub use inst::{ASrc, BSrc, DataSection, Inst, Store};
 pub use ops::Op;
-pub use program::{DataDecl, Flow, InstKind, Item, Layout, OpInst, Program, Target, Value};
+pub use program::{
+    AllocCost, DataDecl, Flow, InstKind, Item, Layout, OpInst, Program, Target, Value,
+};
 pub use rom::Rom;
 pub use stats::Stats;

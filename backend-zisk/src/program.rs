@@ -132,9 +132,13 @@ pub enum Item {
     /// Names the next instruction.
     Label(String),
     /// An instruction, with the origin it came from (IR value, wasm offset) as a comment.
+    /// `by_alloc`: the register allocation added it (a move, a save or restore, the jump of
+    /// an edge block that only holds moves): a perfect allocation would not execute it (see
+    /// [`Program::allocation_costs`]).
     Inst {
         kind: InstKind,
         comment: Option<String>,
+        by_alloc: bool,
     },
     Data(DataDecl),
 }
@@ -185,6 +189,20 @@ impl DataDecl {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Program {
     pub items: Vec<Item>,
+    /// The RAM the register allocation owns (its memory slots and the software stack of
+    /// saves); empty when the program has none. Only [`Program::allocation_costs`] reads it.
+    pub alloc_area: std::ops::Range<u64>,
+}
+
+/// What the register allocation costs in one instruction, per execution
+/// ([`Program::allocation_costs`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AllocCost {
+    pub pc: u64,
+    /// The allocation added the whole instruction (its step, op and memory).
+    pub added: bool,
+    /// MEMORY of its accesses to the allocation's RAM: memory slots and saves.
+    pub memory: u64,
 }
 
 /// Why a program cannot be laid out.
@@ -248,6 +266,7 @@ fn launcher(entry: &str) -> Vec<Item> {
     let inst = |kind| Item::Inst {
         kind,
         comment: None,
+        by_alloc: false,
     };
     let set = |reg, v| {
         let op = OpInst::new(
@@ -278,8 +297,61 @@ impl Program {
         self.items.push(Item::Inst {
             kind,
             comment: comment.map(str::to_string),
+            by_alloc: false,
         });
         self
+    }
+
+    /// Appends an instruction the register allocation added (see [`Item::Inst`]).
+    pub fn alloc_inst(&mut self, kind: InstKind, comment: Option<&str>) -> &mut Program {
+        self.inst(kind, comment);
+        if let Some(Item::Inst { by_alloc, .. }) = self.items.last_mut() {
+            *by_alloc = true;
+        }
+        self
+    }
+
+    /// Per instruction that costs the register allocation something: whether the allocation
+    /// added it, and the MEMORY of its accesses to [`Program::alloc_area`] per execution (an
+    /// 8-byte slot read costs 11, a write 18: `stats.rs`). Together with a profiled run
+    /// ([`crate::Emulator::pc_costs`]) this is what allocation costs, and the rest a floor
+    /// no allocation of this code goes below. The program must have its `_start`.
+    pub fn allocation_costs(&self) -> Vec<AllocCost> {
+        let in_area = |v: &Value| matches!(v, Value::Lit(x) if self.alloc_area.contains(x));
+        let mut out = Vec::new();
+        let code = self.items.iter().filter_map(|i| match i {
+            Item::Inst { kind, by_alloc, .. } => Some((kind, *by_alloc)),
+            _ => None,
+        });
+        for (i, (kind, added)) in code.enumerate() {
+            let mut memory = 0;
+            if let InstKind::Op(o) = kind {
+                let (read, write) = (crate::stats::MEM_READ, crate::stats::MEM_WRITE);
+                memory += match &o.a {
+                    ASrc::Mem(v) if in_area(v) => read,
+                    _ => 0,
+                };
+                memory += match &o.b {
+                    BSrc::Mem(v) if in_area(v) => read,
+                    // An added instruction's indirect access is a save or restore.
+                    BSrc::Ind(_) if added => read,
+                    _ => 0,
+                };
+                memory += match &o.store {
+                    Store::Mem(v) if in_area(v) => write,
+                    Store::Ind(_) if added => write,
+                    _ => 0,
+                };
+            }
+            if added || memory > 0 {
+                out.push(AllocCost {
+                    pc: ROM_ADDR + INST_SIZE * i as u64,
+                    added,
+                    memory,
+                });
+            }
+        }
+        out
     }
 
     /// Appends an operation without a comment.
@@ -330,7 +402,10 @@ impl Program {
             .ok_or(LayoutError::NoEntry)?;
         let mut items = launcher(entry);
         items.extend(self.items.iter().cloned());
-        Ok(Program { items })
+        Ok(Program {
+            items,
+            alloc_area: self.alloc_area.clone(),
+        })
     }
 
     /// Lays the program out into a ROM with the BIOS, as `ziskemu -z` would.
@@ -340,7 +415,7 @@ impl Program {
             .items
             .iter()
             .filter_map(|i| match i {
-                Item::Inst { kind, comment } => Some((kind, comment)),
+                Item::Inst { kind, comment, .. } => Some((kind, comment)),
                 _ => None,
             })
             .collect();

@@ -113,9 +113,10 @@ impl Row {
                 p,
                 &options(l, Allocator::Coloring),
                 ziskemu && l == OptLevel::O2,
+                l == OptLevel::O0,
             )
         });
-        let slots = measure::zkc(p, &options(OptLevel::O0, Allocator::Slots), false);
+        let slots = measure::zkc(p, &options(OptLevel::O0, Allocator::Slots), false, true);
         let upstream = if ziskemu {
             measure::ziskemu(&p.wasm, p)
         } else {
@@ -345,7 +346,62 @@ fn regalloc_section(rows: &[Row]) -> String {
          vreg its own memory slot), after = `--regalloc coloring` (registers for the most \
          valuable live ranges, reused slots for the rest, copies coalesced). ÷ = before / \
          after.\n\n{table}\n\
-         Geometric means: {target}.\n\n",
+         Geometric means: {target}.\n\n{}",
+        floor_section(rows),
+    )
+}
+
+/// What allocation costs in each run, and the floor no allocation of the same code goes below.
+fn floor_section(rows: &[Row]) -> String {
+    let mut t = Table::new(&[
+        "program",
+        "slots: allocation's MEMORY",
+        "allocation's VARIABLE",
+        "coloring: allocation's MEMORY",
+        "allocation's VARIABLE",
+        "floor MEMORY",
+        "floor VARIABLE",
+        "best MEMORY ÷",
+        "best VARIABLE ÷",
+    ]);
+    // (floor, allocation's share) of a run, by MEMORY and by VARIABLE.
+    let split = |run: &measure::Run| -> Option<[(u64, u64); 2]> {
+        let (c, a) = (run.cost.as_ref().ok()?, run.alloc?);
+        Some([
+            (c.memory - a.memory, a.memory),
+            (c.variable - a.variable, a.variable),
+        ])
+    };
+    let (mut best, mut gap) = ([vec![], vec![]], 0f64);
+    for r in rows {
+        let (Some(s), Some(c)) = (split(&r.slots), split(&r.levels[0])) else {
+            t.row(&[r.name.clone(), "not measured".into()]);
+            continue;
+        };
+        let mut cells = vec![r.name.clone()];
+        cells.extend([s[0].1, s[1].1, c[0].1, c[1].1, c[0].0, c[1].0].map(num));
+        for k in 0..2 {
+            let before = s[k].0 + s[k].1;
+            let x = before as f64 / c[k].0.max(1) as f64;
+            best[k].push(x);
+            cells.push(ratio_cell(Some(x)));
+            gap = gap.max((s[k].0 as f64 / c[k].0.max(1) as f64 - 1.0).abs());
+        }
+        t.row(&cells);
+    }
+    format!(
+        "What allocation costs in each run: the instructions it added (moves, saves and \
+         restores around re-entering calls, jumps of edge blocks that hold moves) and every \
+         access to its memory slots (`Program::allocation_costs` over a profiled run). The \
+         rest is the floor: the same selected code with a perfect allocation (every value in a \
+         register, no copy) costs no less. Best ÷ = slots / floor, the most any allocation \
+         could reach. The floor measured on the slot run differs from the coloring one by at \
+         most {:.1}%.\n\n{}\n\
+         Geometric means of the best possible: MEMORY {}×, VARIABLE {}×.\n\n",
+        gap * 100.0,
+        t.finish(),
+        geomean_cell(&best[0]),
+        geomean_cell(&best[1]),
     )
 }
 

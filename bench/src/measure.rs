@@ -163,15 +163,17 @@ pub fn median_time(mut f: impl FnMut()) -> Duration {
 /// zkc's figures for one program at one setting.
 pub struct Run {
     pub cost: Measure,
+    /// What the register allocation costs of it (profiled runs only).
+    pub alloc: Option<driver::AllocShare>,
     /// Instructions in the emitted program, runtime included (0 when not compiled here).
     pub insts: usize,
     /// Steps emulated and the time zkc's emulator took.
     pub emulated: (u64, Duration),
 }
 
-/// Compiles `p` with `opts`, runs it on zkc's emulator (output checked) and, with `real`, its
-/// ELF on the real ziskemu.
-pub fn zkc(p: &Program, opts: &Options, real: bool) -> Run {
+/// Compiles `p` with `opts`, runs it on zkc's emulator (output checked; with `profile`, also
+/// what allocation costs) and, with `real`, its ELF on the real ziskemu.
+pub fn zkc(p: &Program, opts: &Options, real: bool, profile: bool) -> Run {
     match build(&p.wasm, opts) {
         Ok(program) => {
             let insts = program
@@ -180,11 +182,14 @@ pub fn zkc(p: &Program, opts: &Options, real: bool) -> Run {
                 .filter(|i| matches!(i, zkc_backend_zisk::Item::Inst { .. }))
                 .count();
             let rom = driver::layout(&program).map(|l| l.rom);
-            let (cost, emulated) = match rom {
-                Ok(rom) => run_rom(p, &rom, real),
-                Err(e) => (Err(e.to_string()), (0, Duration::ZERO)),
+            let (cost, emulated, run) = match rom {
+                Ok(rom) => run_rom_with(p, &rom, real, profile),
+                Err(e) => (Err(e.to_string()), (0, Duration::ZERO), None),
             };
             Run {
+                alloc: run
+                    .filter(|_| profile)
+                    .map(|run| driver::allocation_share(&program, &run)),
                 cost,
                 insts,
                 emulated,
@@ -192,6 +197,7 @@ pub fn zkc(p: &Program, opts: &Options, real: bool) -> Run {
         }
         Err(e) => Run {
             cost: Err(format!("compile error: {e}")),
+            alloc: None,
             insts: 0,
             emulated: (0, Duration::ZERO),
         },
@@ -201,22 +207,21 @@ pub fn zkc(p: &Program, opts: &Options, real: bool) -> Run {
 /// Runs a compiled program on zkc's emulator, checks its output and, with `real`, that the real
 /// ziskemu reports the same cost for its ELF. Also gives the steps emulated and their time.
 pub fn run_rom(p: &Program, rom: &Rom, real: bool) -> (Measure, (u64, Duration)) {
-    let stdin = std::fs::read(&p.stdin).unwrap_or_default();
-    let t = Instant::now();
-    let run = match driver::run_zisk(rom, &stdin, MAX_STEPS) {
-        Ok(run) => run,
-        Err(e) => return (Err(e.to_string()), (0, Duration::ZERO)),
-    };
-    let emulated = (run.stats.steps, t.elapsed());
-    if run.console != p.stdout {
-        return (Err(format!("wrong output ({:?})", run.exit)), emulated);
+    let (cost, emulated, _) = run_rom_with(p, rom, real, false);
+    (cost, emulated)
+}
+
+/// A checked run: its cost, the steps emulated and their time, and the run itself when its
+/// output was right.
+type Checked = (Measure, (u64, Duration), Option<driver::ZiskRun>);
+
+/// [`run_rom`], with every instruction's cost when profiling (`zkc run --profile`).
+fn run_rom_with(p: &Program, rom: &Rom, real: bool, profile: bool) -> Checked {
+    let (cost, emulated, run) = emulate(p, rom, profile);
+    if !real || cost.is_err() {
+        return (cost, emulated, run);
     }
-    let Some(cost) = parse_report(&run.stats.format_like_ziskemu()) else {
-        return (Err("no report".into()), emulated);
-    };
-    if !real {
-        return (Ok(cost), emulated);
-    }
+    let cost = cost.expect("checked");
     let elf = temp_path(&p.name, "elf");
     let theirs = std::fs::write(&elf, zisk_bin::write_elf(rom))
         .map_err(|e| e.to_string())
@@ -227,7 +232,29 @@ pub fn run_rom(p: &Program, rom: &Rom, real: bool) -> (Measure, (u64, Duration))
         Ok(c) => Err(format!("ziskemu disagrees: {c:?} vs {cost:?}")),
         Err(e) => Err(format!("ziskemu: {e}")),
     };
-    (checked, emulated)
+    (checked, emulated, run)
+}
+
+/// The run on zkc's emulator, its output checked.
+fn emulate(p: &Program, rom: &Rom, profile: bool) -> Checked {
+    let stdin = std::fs::read(&p.stdin).unwrap_or_default();
+    let t = Instant::now();
+    let run = match driver::run_zisk_with(rom, &stdin, MAX_STEPS, profile) {
+        Ok(run) => run,
+        Err(e) => return (Err(e.to_string()), (0, Duration::ZERO), None),
+    };
+    let emulated = (run.stats.steps, t.elapsed());
+    if run.console != p.stdout {
+        return (
+            Err(format!("wrong output ({:?})", run.exit)),
+            emulated,
+            None,
+        );
+    }
+    match parse_report(&run.stats.format_like_ziskemu()) {
+        Some(cost) => (Ok(cost), emulated, Some(run)),
+        None => (Err("no report".into()), emulated, None),
+    }
 }
 
 /// A file in the temporary directory private to this run.

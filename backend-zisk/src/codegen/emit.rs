@@ -43,8 +43,13 @@ fn loc_s(l: Loc) -> Store<Value> {
     }
 }
 
+/// A move the allocation added (see [`crate::Item::Inst`]).
 fn mov(out: &mut Program, b: BSrc<Value>, s: Store<Value>) {
-    out.op(OpInst::new(Op::CopyB, ASrc::Imm(lit(0)), b).to(s));
+    alloc_op(out, OpInst::new(Op::CopyB, ASrc::Imm(lit(0)), b).to(s));
+}
+
+fn alloc_op(out: &mut Program, op: OpInst) {
+    out.alloc_inst(InstKind::Op(op), None);
 }
 
 /// Pushes `saves` on the software stack (checking its limit) or pops them back.
@@ -55,25 +60,32 @@ fn save_restore(out: &mut Program, saves: &[VReg], alloc: &Allocation, push: boo
     let n = 8 * saves.len() as u64;
     if push {
         let limit = RAM_ADDR + STACK_SIZE - n;
-        out.op(
+        alloc_op(
+            out,
             OpInst::new(Op::Ltu, ASrc::Imm(lit(limit)), BSrc::Reg(SP_REG))
                 .branch(&trap_label(TrapCode::StackOverflow)),
         );
         for (i, &v) in saves.iter().enumerate() {
-            out.op(
+            alloc_op(
+                out,
                 OpInst::new(Op::CopyB, ASrc::Reg(SP_REG), loc_b(alloc.loc(v)))
                     .to(Store::Ind(8 * i as i64))
                     .width(8),
             );
         }
-        out.op(OpInst::new(Op::Add, ASrc::Reg(SP_REG), BSrc::Imm(lit(n))).to(Store::Reg(SP_REG)));
+        alloc_op(
+            out,
+            OpInst::new(Op::Add, ASrc::Reg(SP_REG), BSrc::Imm(lit(n))).to(Store::Reg(SP_REG)),
+        );
     } else {
-        out.op(
+        alloc_op(
+            out,
             OpInst::new(Op::Add, ASrc::Reg(SP_REG), BSrc::Imm(lit(n.wrapping_neg())))
                 .to(Store::Reg(SP_REG)),
         );
         for (i, &v) in saves.iter().enumerate() {
-            out.op(
+            alloc_op(
+                out,
                 OpInst::new(Op::CopyB, ASrc::Reg(SP_REG), BSrc::Ind(8 * i as i64))
                     .to(loc_s(alloc.loc(v)))
                     .width(8),
@@ -233,7 +245,11 @@ pub(crate) fn emit(vc: &VCode, alloc: &Allocation, label: &str, out: &mut Progra
                     };
                     let mut o = OpInst::new(*op, a_of(a), bb).to(ss).flow(flow);
                     o.ind_width = *width;
-                    out.inst(InstKind::Op(o), comment);
+                    if vc.insts[i].as_move().is_some() {
+                        out.alloc_inst(InstKind::Op(o), comment);
+                    } else {
+                        out.inst(InstKind::Op(o), comment);
+                    }
                 }
                 VInst::Label(l) => {
                     out.label(l);
@@ -249,11 +265,12 @@ pub(crate) fn emit(vc: &VCode, alloc: &Allocation, label: &str, out: &mut Progra
                 } => {
                     let saves = alloc.call_saves.get(&i).unwrap_or(&no_saves);
                     save_restore(out, saves, alloc, true);
-                    mov(
-                        out,
+                    out.op(OpInst::new(
+                        Op::CopyB,
+                        ASrc::Imm(lit(0)),
                         BSrc::Imm(Value::Sym(ret_label.clone(), 0)),
-                        Store::Reg(1),
-                    );
+                    )
+                    .to(Store::Reg(1)));
                     out.inst(
                         InstKind::Op(
                             OpInst::new(Op::CopyB, ASrc::Reg(2), BSrc::Ind(*table as i64))
@@ -277,7 +294,12 @@ pub(crate) fn emit(vc: &VCode, alloc: &Allocation, label: &str, out: &mut Progra
                     if i + 1 == block.end && next_label == Some(l) {
                         continue;
                     }
-                    out.inst(InstKind::Jump(l.to_string()), comment);
+                    if block.edge {
+                        // Only there because moves remain on the edge.
+                        out.alloc_inst(InstKind::Jump(l.to_string()), comment);
+                    } else {
+                        out.inst(InstKind::Jump(l.to_string()), comment);
+                    }
                 }
                 VInst::RetToBios => {
                     out.inst(InstKind::RetToBios, comment);

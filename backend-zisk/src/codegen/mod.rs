@@ -693,7 +693,9 @@ fn compile_inner(
         func_sig_id,
     };
 
-    // Functions: selection, allocation (callees first), emission.
+    // Functions: selection, allocation (callees first), emission. The allocation's slots, then
+    // the software stack of its saves, take the rest of the static area.
+    let alloc_area = statics.arena.next..statics.arena.end;
     let funcs = select_and_allocate(module, &layout, opts, &mut statics, &table_funcs)?;
     if let Some(out) = dump {
         for (id, f) in module.funcs.iter() {
@@ -730,7 +732,10 @@ fn compile_inner(
     used_imports_check(module)?;
 
     // The entry.
-    let mut p = Program::default();
+    let mut p = Program {
+        alloc_area,
+        ..Program::default()
+    };
     p.label("_start");
     let imm = |v: Value| ASrc::Imm(v);
     let stack_start = statics.arena.next;
