@@ -448,8 +448,10 @@ pub fn allocation_share(program: &Program, run: &ZiskRun) -> AllocShare {
     share
 }
 
-/// The program's assembly with `; ×EXECUTIONS $VARIABLE` before every instruction that ran
-/// (a profiled run's [`ZiskRun::pc_costs`]).
+/// The program's assembly with two columns before every instruction that ran, its executions
+/// and the VARIABLE charged to it (a profiled run's [`ZiskRun::pc_costs`]), then a mark: `A`
+/// when register allocation added the instruction, `s` when it accesses an allocation slot
+/// ([`Program::allocation_costs`]).
 pub fn annotate(program: &Program, run: &ZiskRun) -> Result<String, Error> {
     let program = program
         .with_launcher()
@@ -461,6 +463,11 @@ pub fn annotate(program: &Program, run: &ZiskRun) -> Result<String, Error> {
         .iter()
         .map(|&(pc, n, c)| (pc, (n, c)))
         .collect();
+    let alloc: std::collections::HashMap<u64, bool> = program
+        .allocation_costs()
+        .into_iter()
+        .map(|a| (a.pc, a.added))
+        .collect();
     let mut out = String::new();
     let mut index = 0u64;
     for line in text.lines() {
@@ -471,6 +478,11 @@ pub fn annotate(program: &Program, run: &ZiskRun) -> Result<String, Error> {
                 Some((n, c)) => out += &format!("{n:>10} {c:>12}"),
                 None => out += &format!("{:>10} {:>12}", "", ""),
             }
+            out += match alloc.get(&pc) {
+                Some(true) => " A",
+                Some(false) => " s",
+                None => "  ",
+            };
         }
         out += line;
         out.push('\n');

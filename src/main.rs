@@ -179,7 +179,8 @@ enum Command {
         /// allocation cost of it.
         #[arg(long)]
         profile: bool,
-        /// Write the ZisK assembly to FILE with each instruction's executions and VARIABLE cost.
+        /// Write the ZisK assembly to FILE with each instruction's executions and VARIABLE cost,
+        /// marked `A` when register allocation added it, `s` when it accesses a memory slot.
         #[arg(long, value_name = "FILE")]
         annotate: Option<PathBuf>,
         /// Stop after this many ZisK steps.

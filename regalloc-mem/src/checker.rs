@@ -5,7 +5,8 @@
 //! value it holds. A def of `v` puts `{v}` in `v`'s location and removes `v` from every other
 //! location; a copy makes its destination hold what its source holds (plus the destination
 //! vreg); a fixed-register write empties the register; a call empties its callee's clobbers,
-//! or, when it may re-enter, every location, and then restores its saved vregs. States meet by
+//! or, when it may re-enter, every location, and then restores its saved vregs; spills around
+//! a call copy a register to its home slot before and back after. States meet by
 //! intersection at block entries, iterated to a fixed point. Slots are checked as offsets
 //! (before [`Allocation::rebase_slots`](crate::Allocation::rebase_slots)).
 
@@ -135,11 +136,31 @@ fn step(
                 st.insert(l, before[&l].clone());
             }
         } else {
+            // Spills store registers to their home slots, which the call must leave alone.
+            let spills = alloc.call_spills.get(&i).map(|s| &s[..]).unwrap_or(&[]);
+            for &(v, home) in spills {
+                let l = alloc.loc(v);
+                if !holds(st, l, v) {
+                    return err(format!("spilled {v} is not in its location"));
+                }
+                let held = st[&l].clone();
+                st.insert(Loc::Slot(home), held);
+            }
             for r in regs_of(c.clobbers) {
                 st.remove(&Loc::Reg(r));
             }
             let limit = 8 * c.slot_clobbers as u64;
             st.retain(|l, _| !matches!(l, Loc::Slot(o) if *o < limit));
+            for &(v, home) in spills {
+                let l = alloc.loc(v);
+                if matches!(l, Loc::Reg(r) if rdefs >> r & 1 != 0) {
+                    return err(format!("reloading {v} overwrites a result in {l}"));
+                }
+                match st.get(&Loc::Slot(home)).cloned() {
+                    Some(held) => st.insert(l, held),
+                    None => return err(format!("the call clobbers {v}'s home slot {home}")),
+                };
+            }
         }
     }
     for r in regs_of(rdefs) {

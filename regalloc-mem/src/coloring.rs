@@ -22,6 +22,14 @@
 //!    low ones are argument registers, the likeliest hints) — otherwise the first slot, from
 //!    the class's lowest allowed slot, that no neighbour occupies. Slots are thus reused
 //!    whenever live ranges do not overlap.
+//! 5. **Splitting around calls**: a class live across calls whose callees clobber every
+//!    register it could have would go to a slot. Instead it may keep a clobbered register and
+//!    be stored to a *home slot* before each call that clobbers it and loaded back after (two
+//!    steps, a write and a read: 2 × 62 + 18 + 11 per call, times the call's loop weight),
+//!    when that costs less than its accesses in a slot; the register with the cheapest spills
+//!    wins. The home slot is chosen like any slot (above the callees' slots). This is what keeps
+//!    an interpreter loop's state in registers when the loop calls into a large library
+//!    function on a rare path.
 //!
 //! # The slot area and calls
 //!
@@ -30,8 +38,9 @@
 //! anything `g` calls) writes: `g`'s summary says it writes `0..slot_clobbers(g)`, so such a
 //! value gets a slot above. Values that are not live across any call take the lowest slots and
 //! so overlay the frames of functions that are never active at the same time. The same holds
-//! for registers: a call forbids exactly the registers its callee, transitively, writes
-//! (per-function clobber sets computed from the whole program, callees first), so a leaf's
+//! for registers: a call forbids (short of a split) exactly the registers its callee,
+//! transitively, writes (per-function clobber sets computed from the whole program, callees
+//! first), so a leaf's
 //! caller keeps its values in the registers the leaf leaves alone. The backend allocates the
 //! call graph's components callees first; calls inside a component re-enter and save instead.
 
@@ -47,6 +56,8 @@ pub struct Config {
     pub read_cost: u64,
     /// Cost of writing a slot (ZisK: 18).
     pub write_cost: u64,
+    /// Cost of one instruction step (ZisK: 62); a spill around a call is two.
+    pub step_cost: u64,
 }
 
 /// Loop weight cap: 8^6.
@@ -119,7 +130,12 @@ fn weight(depth: u32) -> u64 {
 
 struct Graph {
     adj: Vec<Vec<u32>>,
+    /// Registers a vreg may never have.
     forbid: Vec<RegSet>,
+    /// Registers the calls a vreg is live across clobber: it may have one only with spills.
+    call_forbid: Vec<RegSet>,
+    /// The calls (that do not re-enter) a vreg is live across: (instruction, weight, vreg).
+    crosses: Vec<Vec<(u32, u64, u32)>>,
     min_slot: Vec<u32>,
     cost: Vec<u64>,
     seen: Vec<bool>,
@@ -155,6 +171,8 @@ pub fn allocate(f: &impl AllocFunction, cfg: &Config) -> Allocation {
     let mut g = Graph {
         adj: vec![Vec::new(); n],
         forbid: vec![0; n],
+        call_forbid: vec![0; n],
+        crosses: vec![Vec::new(); n],
         min_slot: vec![0; n],
         cost: vec![0; n],
         seen: vec![false; n],
@@ -162,6 +180,7 @@ pub fn allocate(f: &impl AllocFunction, cfg: &Config) -> Allocation {
         hints: Vec::new(),
     };
     let mut call_saves = HashMap::new();
+    let mut call_clobbers: HashMap<u32, RegSet> = HashMap::new();
     let mut clobbers: RegSet = 0;
     let mut slot_clobbers = 0u32;
     let (mut uses, mut defs, mut mv) = (Vec::new(), Vec::new(), Vec::new());
@@ -196,8 +215,10 @@ pub fn allocate(f: &impl AllocFunction, cfg: &Config) -> Allocation {
                 } else {
                     clobbers |= c.clobbers;
                     slot_clobbers = slot_clobbers.max(c.slot_clobbers);
+                    call_clobbers.insert(i as u32, c.clobbers);
                     for v in across {
-                        g.forbid[v.index()] |= c.clobbers;
+                        g.call_forbid[v.index()] |= c.clobbers;
+                        g.crosses[v.index()].push((i as u32, w, v.0));
                         let m = &mut g.min_slot[v.index()];
                         *m = (*m).max(c.slot_clobbers);
                     }
@@ -283,6 +304,9 @@ pub fn allocate(f: &impl AllocFunction, cfg: &Config) -> Allocation {
         let (s, bg) = (small as usize, big as usize);
         g.adj[bg].extend(adj_small);
         g.forbid[bg] |= g.forbid[s];
+        g.call_forbid[bg] |= g.call_forbid[s];
+        let crosses = std::mem::take(&mut g.crosses[s]);
+        g.crosses[bg].extend(crosses);
         g.min_slot[bg] = g.min_slot[bg].max(g.min_slot[s]);
         g.cost[bg] += g.cost[s];
         g.seen[bg] |= g.seen[s];
@@ -321,6 +345,9 @@ pub fn allocate(f: &impl AllocFunction, cfg: &Config) -> Allocation {
         .collect();
     order.sort_by(|&x, &y| g.cost[y as usize].cmp(&g.cost[x as usize]).then(x.cmp(&y)));
     let mut assigned: Vec<Option<Loc>> = vec![None; n];
+    // The home slot of a class kept in a register the calls it crosses clobber.
+    let mut home: Vec<Option<u32>> = vec![None; n];
+    let spill_cost = 2 * cfg.step_cost + cfg.read_cost + cfg.write_cost;
     let mut used_regs: RegSet = 0;
     let mut taken_slots: Vec<bool> = Vec::new();
     let mut marked: Vec<usize> = Vec::new();
@@ -338,26 +365,57 @@ pub fn allocate(f: &impl AllocFunction, cfg: &Config) -> Allocation {
         let ci = c as usize;
         let mut nregs: RegSet = 0;
         for &x in &g.adj[ci] {
-            match assigned[x as usize] {
-                Some(Loc::Reg(r)) => nregs |= 1 << r,
-                Some(Loc::Slot(k)) => {
-                    let k = k as usize / 8;
-                    if k >= taken_slots.len() {
-                        taken_slots.resize(k + 1, false);
-                    }
-                    taken_slots[k] = true;
-                    marked.push(k);
+            let slot = match assigned[x as usize] {
+                Some(Loc::Reg(r)) => {
+                    nregs |= 1 << r;
+                    home[x as usize]
                 }
-                None => {}
+                Some(Loc::Slot(k)) => Some(k as u32 / 8),
+                None => None,
+            };
+            if let Some(k) = slot {
+                let k = k as usize;
+                if k >= taken_slots.len() {
+                    taken_slots.resize(k + 1, false);
+                }
+                taken_slots[k] = true;
+                marked.push(k);
             }
         }
-        let avail = cfg.allocatable & !g.forbid[ci] & !nregs;
+        let free_slot = |taken_slots: &[bool]| {
+            (g.min_slot[ci] as usize..)
+                .find(|&k| !taken_slots.get(k).copied().unwrap_or(false))
+                .expect("a free slot")
+        };
+        let avail = cfg.allocatable & !g.forbid[ci] & !g.call_forbid[ci] & !nregs;
+        // No register survives the calls: the cheapest one to spill around them, if that
+        // costs less than living in a slot.
+        let split = (avail == 0)
+            .then(|| {
+                let mut calls: Vec<(u32, u64)> =
+                    g.crosses[ci].iter().map(|&(i, w, _)| (i, w)).collect();
+                calls.sort_unstable();
+                calls.dedup_by_key(|c| c.0);
+                regs_of(cfg.allocatable & !g.forbid[ci] & !nregs)
+                    .map(|r| {
+                        let spills = calls.iter().filter(|(i, _)| call_clobbers[i] >> r & 1 != 0);
+                        (spills.map(|&(_, w)| w * spill_cost).sum::<u64>(), r)
+                    })
+                    .min_by_key(|&(cost, r)| (cost, std::cmp::Reverse(r)))
+            })
+            .flatten()
+            .filter(|&(cost, _)| cost < g.cost[ci]);
         let partner_locs = partners.get(&c).map(|p| {
             p.iter()
                 .filter_map(|&(x, w)| assigned[x as usize].map(|l| (l, w)))
                 .collect::<Vec<_>>()
         });
-        let loc = if avail != 0 {
+        let loc = if let Some((_, r)) = split {
+            let k = free_slot(&taken_slots);
+            home[ci] = Some(k as u32);
+            num_slots = num_slots.max(k as u32 + 1);
+            Loc::Reg(r)
+        } else if avail != 0 {
             let reg_ok = |l: Loc| matches!(l, Loc::Reg(r) if avail >> r & 1 != 0);
             let hinted = hint
                 .get(&c)
@@ -384,12 +442,7 @@ pub fn allocate(f: &impl AllocFunction, cfg: &Config) -> Allocation {
             let partner = partner_locs
                 .as_ref()
                 .and_then(|p| best(&mut p.iter().copied(), &slot_ok));
-            partner.unwrap_or_else(|| {
-                let k = (min..)
-                    .find(|&k| !taken_slots.get(k).copied().unwrap_or(false))
-                    .expect("a free slot");
-                Loc::Slot(8 * k as u64)
-            })
+            partner.unwrap_or_else(|| Loc::Slot(8 * free_slot(&taken_slots) as u64))
         };
         match loc {
             Loc::Reg(r) => used_regs |= 1 << r,
@@ -403,6 +456,25 @@ pub fn allocate(f: &impl AllocFunction, cfg: &Config) -> Allocation {
     let locs: Vec<Loc> = (0..n)
         .map(|v| assigned[rep[v] as usize].unwrap_or(Loc::Slot(0)))
         .collect();
+    // Spills: each call a split class crosses whose callee clobbers its register.
+    let mut call_spills: HashMap<usize, Vec<(VReg, u64)>> = HashMap::new();
+    for c in 0..n {
+        let (Some(k), Some(Loc::Reg(r))) = (home[c], assigned[c]) else {
+            continue;
+        };
+        for &(i, _, v) in &g.crosses[c] {
+            if call_clobbers[&i] >> r & 1 != 0 {
+                call_spills
+                    .entry(i as usize)
+                    .or_default()
+                    .push((VReg(v), 8 * k as u64));
+            }
+        }
+    }
+    for spills in call_spills.values_mut() {
+        spills.sort_unstable_by_key(|&(v, home)| (home, v.0));
+        spills.dedup_by_key(|s| s.1);
+    }
     // Coalesced vregs share a location: save it once.
     for saves in call_saves.values_mut() {
         let mut seen = Vec::new();
@@ -416,6 +488,7 @@ pub fn allocate(f: &impl AllocFunction, cfg: &Config) -> Allocation {
     Allocation {
         locs,
         call_saves,
+        call_spills,
         num_slots,
         clobbers: clobbers | used_regs,
         slot_clobbers: slot_clobbers.max(num_slots),

@@ -144,6 +144,10 @@ pub struct Allocation {
     /// For each call instruction that may re-enter: the vregs to save before it and restore
     /// after it, in a fixed order.
     pub call_saves: HashMap<usize, Vec<VReg>>,
+    /// For each call that does not re-enter: vregs in registers the callee clobbers, each
+    /// stored to its home slot before the call and loaded back after it (live-range splitting
+    /// around calls, coloring only), in a fixed order.
+    pub call_spills: HashMap<usize, Vec<(VReg, u64)>>,
     /// Slots used by the function itself (coloring: offsets `0..8 * num_slots`).
     pub num_slots: u32,
     /// Registers the function writes: its vregs' registers and its fixed-register defs, and
@@ -164,6 +168,9 @@ impl Allocation {
             if let Loc::Slot(o) = l {
                 *o += base;
             }
+        }
+        for (_, home) in self.call_spills.values_mut().flatten() {
+            *home += base;
         }
     }
 }
@@ -362,6 +369,7 @@ pub fn allocate(f: &impl AllocFunction, slots: &mut SlotArena) -> Result<Allocat
         num_slots: locs.len() as u32,
         locs,
         call_saves,
+        call_spills: HashMap::new(),
         clobbers,
         slot_clobbers: 0,
     })

@@ -252,7 +252,9 @@ fn random_functions_pass_the_checker() {
         allocatable: ALLOCATABLE,
         read_cost: 11,
         write_cost: 18,
+        step_cost: 62,
     };
+    let mut split = 0;
     for seed in 1..=cases {
         let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
         let f = random_function(&mut rng);
@@ -260,12 +262,18 @@ fn random_functions_pass_the_checker() {
         if let Err(e) = check(&f, &a) {
             panic!("seed {seed}: coloring: {e}\n{f:#?}\n{:?}", a.locs);
         }
+        split += !a.call_spills.is_empty() as u64;
         let mut arena = SlotArena::new(0x1000, 0x10_0000);
         let s = allocate(&f, &mut arena).unwrap();
         if let Err(e) = check(&f, &s) {
             panic!("seed {seed}: slots: {e}");
         }
     }
+    // Live ranges split around calls are among the cases checked.
+    assert!(
+        split * 50 > cases,
+        "{split} of {cases} functions split a live range"
+    );
 }
 
 /// The checker itself catches a wrong allocation.
@@ -296,9 +304,42 @@ fn checker_rejects_a_clobbered_value() {
             allocatable: ALLOCATABLE,
             read_cost: 11,
             write_cost: 18,
+            step_cost: 62,
         },
     );
     assert!(check(&f, &a).is_ok());
     a.locs[1] = a.locs[0];
     assert!(check(&f, &a).is_err());
+}
+
+/// Spills around calls are what keeps a split live range correct: without them, or with a
+/// home slot the callee writes, the checker rejects the allocation (when the call is reached
+/// and the value used after it).
+#[test]
+fn checker_needs_the_spills_around_calls() {
+    let cfg = Config {
+        allocatable: ALLOCATABLE,
+        read_cost: 11,
+        write_cost: 18,
+        step_cost: 62,
+    };
+    let (mut without_rejected, mut clobbered_rejected) = (0, 0);
+    for seed in 1..=3000u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let f = random_function(&mut rng);
+        let a = coloring::allocate(&f, &cfg);
+        let Some(&call) = a.call_spills.keys().min() else {
+            continue;
+        };
+        let mut without = a.clone();
+        without.call_spills.remove(&call);
+        without_rejected += check(&f, &without).is_err() as u32;
+        if f.call_info(call).unwrap().slot_clobbers > 0 {
+            let mut clobbered = a.clone();
+            clobbered.call_spills.get_mut(&call).unwrap()[0].1 = 0;
+            clobbered_rejected += check(&f, &clobbered).is_err() as u32;
+        }
+    }
+    assert!(without_rejected > 10, "{without_rejected}");
+    assert!(clobbered_rejected > 10, "{clobbered_rejected}");
 }

@@ -4,7 +4,8 @@
 //! instruction reads `lastc`, which the copy sets); an edge block whose moves all vanished
 //! vanishes too, its branches going straight to its target; a jump to the block emitted next
 //! falls through. Parallel moves are sequentialized with `r2` as the cycle breaker; re-entering
-//! calls push and pop their saves on the software stack.
+//! calls push and pop their saves on the software stack; other calls store the registers they
+//! clobber of split live ranges to their home slots and load them back.
 
 use std::collections::HashMap;
 
@@ -90,6 +91,18 @@ fn save_restore(out: &mut Program, saves: &[VReg], alloc: &Allocation, push: boo
                     .to(loc_s(alloc.loc(v)))
                     .width(8),
             );
+        }
+    }
+}
+
+/// Stores the registers call `i` clobbers to their home slots, or loads them back.
+fn spill_reload(out: &mut Program, i: usize, alloc: &Allocation, store: bool) {
+    for &(v, home) in alloc.call_spills.get(&i).into_iter().flatten() {
+        let (reg, slot) = (alloc.loc(v), Loc::Slot(home));
+        if store {
+            mov(out, loc_b(reg), loc_s(slot));
+        } else {
+            mov(out, loc_b(slot), loc_s(reg));
         }
     }
 }
@@ -256,14 +269,17 @@ pub(crate) fn emit(vc: &VCode, alloc: &Allocation, label: &str, out: &mut Progra
                 }
                 VInst::Call { label: target, .. } => {
                     let saves = alloc.call_saves.get(&i).unwrap_or(&no_saves);
+                    spill_reload(out, i, alloc, true);
                     save_restore(out, saves, alloc, true);
                     out.inst(InstKind::Call(target.clone()), comment);
                     save_restore(out, saves, alloc, false);
+                    spill_reload(out, i, alloc, false);
                 }
                 VInst::CallInd {
                     table, ret_label, ..
                 } => {
                     let saves = alloc.call_saves.get(&i).unwrap_or(&no_saves);
+                    spill_reload(out, i, alloc, true);
                     save_restore(out, saves, alloc, true);
                     out.op(OpInst::new(
                         Op::CopyB,
@@ -281,6 +297,7 @@ pub(crate) fn emit(vc: &VCode, alloc: &Allocation, label: &str, out: &mut Progra
                     );
                     out.label(ret_label);
                     save_restore(out, saves, alloc, false);
+                    spill_reload(out, i, alloc, false);
                 }
                 VInst::Ret { ra, .. } => {
                     let b = match ra {

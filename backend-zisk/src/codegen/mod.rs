@@ -31,7 +31,9 @@
 //!   its argument register and its copy vanish.
 //! - Across calls (interprocedural, whole program): a function's *clobbers* are the registers
 //!   it writes and the clobbers of the calls it makes, computed callees first over the call
-//!   graph's components; a value live across a call avoids exactly its callee's clobbers.
+//!   graph's components; a value live across a call avoids exactly its callee's clobbers
+//!   (or, split, is stored to a home slot before the calls that clobber its register and
+//!   loaded back after).
 //!   Slots likewise: the slot area is shared by all functions, a function's slots and its
 //!   callees' start at offset 0, and a value live across a call lives above the callee's
 //!   highest slot, so functions never active at the same time overlay their slots. Calls inside
@@ -884,6 +886,7 @@ fn select_and_allocate(
                 allocatable: ALLOCATABLE,
                 read_cost: 11,
                 write_cost: 18,
+                step_cost: crate::ops::MAIN_COST,
             };
             let ncomp = layout.scc.iter().max().map_or(0, |m| m + 1);
             let mut members = vec![Vec::new(); ncomp];
@@ -997,6 +1000,13 @@ fn dump_function(out: &mut String, name: &str, vc: &vcode::VCode, alloc: &Alloca
             .map(|v| format!("{v}={}", alloc.loc(*v)))
             .collect();
         let _ = writeln!(out, "; saves around inst {i}: {}", s.join(" "));
+    }
+    for (i, spills) in sorted(&alloc.call_spills) {
+        let s: Vec<String> = spills
+            .iter()
+            .map(|&(v, home)| format!("{v}={}@{}", alloc.loc(v), zkc_regalloc_mem::Loc::Slot(home)))
+            .collect();
+        let _ = writeln!(out, "; spills around inst {i}: {}", s.join(" "));
     }
     let mut p = Program::default();
     emit::emit(vc, alloc, label, &mut p);
