@@ -82,6 +82,7 @@
 mod checks;
 mod emit;
 mod ext;
+mod hoist;
 mod isel;
 pub mod vcode;
 
@@ -906,6 +907,7 @@ fn select_and_allocate(
                     let Some(mut vc) = vcs[f].take() else {
                         continue;
                     };
+                    hoist::hoist_back_edge_moves(&mut vc);
                     for inst in vc.insts.iter_mut() {
                         let (callees, info): (Option<(RegSet, u32)>, &mut CallInfo) = match inst {
                             vcode::VInst::Call { callee, info, .. } => {

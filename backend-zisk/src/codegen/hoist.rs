@@ -1,0 +1,118 @@
+//! Block-parameter moves of a loop's back edge, placed before the branch instead of on the edge.
+//!
+//! The selector puts the moves of a conditional branch's edge into an edge block that ends with a
+//! jump (`ParMove`, `Jump`). On a loop latch (`br_if` back to the header) that is one jump step
+//! per iteration on top of the moves. When the moves may run on both edges — no destination is
+//! live into the other successor, none is read by the branch itself — they go before the
+//! branch: the edge block is left with a bare jump, which emission removes (the branch then
+//! targets the header), and a destination no longer live on the exit can share its source's
+//! location, so the coloring allocator coalesces the copy away. Only edges into a deeper loop
+//! than the other successor are moved (the back edge, not the exit), so the moves run on the
+//! rare path rather than adding to the frequent one. Coloring only: the slot allocator stays
+//! the plain baseline of issue 7.
+
+use zkc_regalloc_mem::{coloring::loop_depths, liveness, AllocFunction, VReg};
+
+use super::vcode::{MoveSrc, VCode, VInst, VA, VB, VS};
+use crate::program::{Flow, Target};
+
+/// Moves the qualifying edge blocks' moves before their branches (see the module docs).
+pub(crate) fn hoist_back_edge_moves(vc: &mut VCode) {
+    let depth = loop_depths(vc);
+    let index = |l: &str| vc.blocks.iter().position(|b| b.label == l);
+    // (branching block, edge block, other successor) for every deeper-loop edge with moves.
+    let mut cands: Vec<(usize, usize, usize)> = Vec::new();
+    for (b, block) in vc.blocks.iter().enumerate() {
+        if block.end == block.start {
+            continue;
+        }
+        let VInst::Op {
+            a,
+            b: bsrc,
+            store: VS::None,
+            flow:
+                Flow::Branch {
+                    taken: Target::Label(t),
+                    not_taken: Target::Label(f),
+                },
+            ..
+        } = &vc.insts[block.end - 1]
+        else {
+            continue;
+        };
+        if !matches!(a, VA::V(_) | VA::Imm(_) | VA::Mem(_))
+            || !matches!(bsrc, VB::V(_) | VB::Imm(_) | VB::Mem(_))
+        {
+            continue;
+        }
+        let (Some(t), Some(f)) = (index(t), index(f)) else {
+            continue;
+        };
+        for (e, other) in [(t, f), (f, t)] {
+            let eb = &vc.blocks[e];
+            let moves = eb.edge
+                && e != other
+                && matches!(
+                    &vc.insts[eb.start..eb.end],
+                    [VInst::ParMove(m), VInst::Jump(_)] if !m.is_empty()
+                );
+            if moves && depth[e] > depth[other] {
+                cands.push((b, e, other));
+            }
+        }
+    }
+    if cands.is_empty() {
+        return;
+    }
+    let live = liveness(vc);
+    let mut uses = Vec::new();
+    let mut hoisted: Vec<(usize, usize)> = Vec::new();
+    for (b, e, other) in cands {
+        let VInst::ParMove(m) = &vc.insts[vc.blocks[e].start] else {
+            unreachable!("checked above")
+        };
+        uses.clear();
+        vc.inst_uses(vc.blocks[b].end - 1, &mut uses);
+        let ok = m
+            .iter()
+            .all(|(_, d)| !live.live_in[other].contains(d.index()) && !uses.contains(d));
+        if ok {
+            hoisted.push((b, e));
+        }
+    }
+    if hoisted.is_empty() {
+        return;
+    }
+    // Rebuild the instruction list: each hoisted ParMove before its branch, an empty one left
+    // in the edge block (which emission then skips).
+    let mut moved: Vec<Option<Vec<(MoveSrc, VReg)>>> = vec![None; vc.blocks.len()];
+    for &(b, e) in &hoisted {
+        let k = vc.blocks[e].start;
+        let VInst::ParMove(m) = std::mem::replace(&mut vc.insts[k], VInst::ParMove(Vec::new()))
+        else {
+            unreachable!("checked above")
+        };
+        moved[b] = Some(m);
+    }
+    let mut old: Vec<Option<(VInst, Option<String>)>> = std::mem::take(&mut vc.insts)
+        .into_iter()
+        .zip(std::mem::take(&mut vc.comments))
+        .map(Some)
+        .collect();
+    for (b, block) in vc.blocks.iter_mut().enumerate() {
+        let start = vc.insts.len();
+        for (k, slot) in old.iter_mut().enumerate().take(block.end).skip(block.start) {
+            let (inst, comment) = slot.take().expect("each instruction in one block");
+            if k + 1 == block.end {
+                if let Some(m) = moved[b].take() {
+                    vc.insts.push(VInst::ParMove(m));
+                    vc.comments.push(None);
+                }
+            }
+            vc.insts.push(inst);
+            vc.comments.push(comment);
+        }
+        block.start = start;
+        block.end = vc.insts.len();
+    }
+}
