@@ -9,9 +9,9 @@
 //!    def forbids that register to the vregs concerned; a call that does not re-enter the
 //!    function forbids its callee's clobbers (registers, and the slots `0..slot_clobbers`) to
 //!    everything live across it. Every use and def adds its access cost (11 per read, 18 per
-//!    write, ZisK cost model v1) times the block's loop weight (8 to the loop depth, loops
-//!    found from the back edges of a depth-first search) to the vreg's weight: that weight is
-//!    what a register saves over a slot.
+//!    write, ZisK cost model v1) times the block's estimated frequency ([`crate::freq`]: 8
+//!    iterations per loop, branches split evenly) to the vreg's weight: that weight is what a
+//!    register saves over a slot.
 //! 3. **Coalescing**: vreg-to-vreg copies (block-parameter moves, `select`, wrap) are merged
 //!    greedily, heaviest first, when the two classes do not interfere (aggressive coalescing:
 //!    slots are unbounded, so a merge never causes a spill of its own). Copies from and to
@@ -25,7 +25,7 @@
 //! 5. **Splitting around calls**: a class live across calls whose callees clobber every
 //!    register it could have would go to a slot. Instead it may keep a clobbered register and
 //!    be stored to a *home slot* before each call that clobbers it and loaded back after (two
-//!    steps, a write and a read: 2 × 62 + 18 + 11 per call, times the call's loop weight),
+//!    steps, a write and a read: 2 × 62 + 18 + 11 per call, times the call's frequency),
 //!    when that costs less than its accesses in a slot; the register with the cheapest spills
 //!    wins. The home slot is chosen like any slot (above the callees' slots). This is what keeps
 //!    an interpreter loop's state in registers when the loop calls into a large library
@@ -60,72 +60,18 @@ pub struct Config {
     pub step_cost: u64,
 }
 
-/// Loop weight cap: 8^6.
-const MAX_DEPTH: u32 = 6;
-
-/// Loop depth of each block: natural loops of the back edges of a DFS from block 0.
+/// Loop depth of each block (see [`crate::freq::Loops`]).
 pub fn loop_depths(f: &impl AllocFunction) -> Vec<u32> {
-    let nb = f.num_blocks();
-    let mut depth = vec![0u32; nb];
-    if nb == 0 {
-        return depth;
-    }
-    let mut preds = vec![Vec::new(); nb];
-    for b in 0..nb {
-        for &s in f.block_succs(b) {
-            preds[s].push(b);
-        }
-    }
-    // Iterative DFS: 0 unvisited, 1 on stack, 2 done.
-    let mut state = vec![0u8; nb];
-    let mut back: HashMap<usize, Vec<usize>> = HashMap::new();
-    let mut stack = vec![(0usize, 0usize)];
-    state[0] = 1;
-    while let Some(&mut (b, ref mut k)) = stack.last_mut() {
-        let succs = f.block_succs(b);
-        if *k < succs.len() {
-            let s = succs[*k];
-            *k += 1;
-            match state[s] {
-                0 => {
-                    state[s] = 1;
-                    stack.push((s, 0));
-                }
-                1 => back.entry(s).or_default().push(b),
-                _ => {}
-            }
-        } else {
-            state[b] = 2;
-            stack.pop();
-        }
-    }
-    let mut in_loop = vec![false; nb];
-    let mut headers: Vec<_> = back.into_iter().collect();
-    headers.sort();
-    for (h, tails) in headers {
-        in_loop.iter_mut().for_each(|x| *x = false);
-        in_loop[h] = true;
-        let mut work: Vec<usize> = tails.into_iter().filter(|&t| !in_loop[t]).collect();
-        for &t in &work {
-            in_loop[t] = true;
-        }
-        while let Some(x) = work.pop() {
-            for &p in &preds[x] {
-                if !in_loop[p] && state[p] != 0 {
-                    in_loop[p] = true;
-                    work.push(p);
-                }
-            }
-        }
-        for (d, &l) in depth.iter_mut().zip(&in_loop) {
-            *d += l as u32;
-        }
-    }
-    depth
+    crate::freq::Loops::compute(f).depth
 }
 
-fn weight(depth: u32) -> u64 {
-    8u64.pow(depth.min(MAX_DEPTH))
+/// Each block's weight: its estimated frequency ([`crate::freq`]) in 64ths, at least 1.
+fn block_weights(f: &impl AllocFunction) -> Vec<u64> {
+    let loops = crate::freq::Loops::compute(f);
+    crate::freq::block_frequencies(f, &loops)
+        .into_iter()
+        .map(|x| ((x * 64.0).round() as u64).max(1))
+        .collect()
 }
 
 struct Graph {
@@ -167,7 +113,7 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
 pub fn allocate(f: &impl AllocFunction, cfg: &Config) -> Allocation {
     let n = f.num_vregs();
     let live = liveness(f);
-    let depths = loop_depths(f);
+    let weights = block_weights(f);
     let mut g = Graph {
         adj: vec![Vec::new(); n],
         forbid: vec![0; n],
@@ -186,8 +132,7 @@ pub fn allocate(f: &impl AllocFunction, cfg: &Config) -> Allocation {
     let (mut uses, mut defs, mut mv) = (Vec::new(), Vec::new(), Vec::new());
     let mut cur = BitSet::new(n + 64);
     let mut live_vregs: Vec<usize> = Vec::new();
-    for (b, &depth) in depths.iter().enumerate() {
-        let w = weight(depth);
+    for (b, &w) in weights.iter().enumerate() {
         cur.copy_from(&live.live_out[b]);
         for i in f.block_insts(b).rev() {
             defs.clear();

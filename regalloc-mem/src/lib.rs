@@ -39,6 +39,7 @@
 pub mod bitset;
 pub mod checker;
 pub mod coloring;
+pub mod freq;
 
 use std::collections::HashMap;
 
