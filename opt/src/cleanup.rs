@@ -62,7 +62,7 @@ pub fn simplify_cfg(m: &mut Module) -> PassReport {
 }
 
 /// The constant an i32 value is defined as, if any.
-fn const_of(f: &Function, v: Value) -> Option<u64> {
+pub(crate) fn const_of(f: &Function, v: Value) -> Option<u64> {
     match f.values[v].def {
         ValueDef::Result(i, 0) => match f.insts[i].op {
             Op::Const { bits, .. } => Some(bits),

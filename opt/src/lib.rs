@@ -10,6 +10,7 @@
 //! | `dce` | removes blocks unreachable from the entry, then block parameters and effect-free instructions whose values never reach an effect, a branch or a return |
 //! | `simplify-cfg` | folds `brif`/`br_table` with one destination or a constant condition, threads jumps through empty blocks, merges a block into its only predecessor |
 //! | `simplify-params` | replaces block parameters that receive one value (or themselves) from every edge by that value, removes parameters nobody reads |
+//! | `devirt` | turns `call_indirect` at a constant index into a table nothing writes into a direct `call` |
 //! | `inline` | inlines small functions and functions with a single call site (never recursive cycles), then drops defined functions nothing references |
 //! | `licm` | hoists loop-invariant pure instructions of natural loops into a preheader |
 //! | `globals` | keeps mutable globals read or written more than once in a block in SSA values between the calls, returns and traps that can observe them |
@@ -18,6 +19,7 @@
 //! `-O1` is [`PASSES_O1`] (classic passes), `-O2` is [`PASSES_O2`] (classic + e-graph).
 
 pub mod cleanup;
+pub mod devirt;
 pub mod egraph;
 pub mod globals;
 pub mod inline;
@@ -32,6 +34,7 @@ pub const PASSES_O1: &[&str] = &[
     "dce",
     "simplify-cfg",
     "simplify-params",
+    "devirt",
     "inline",
     "simplify-cfg",
     "simplify-params",
@@ -47,6 +50,7 @@ pub const PASSES_O2: &[&str] = &[
     "dce",
     "simplify-cfg",
     "simplify-params",
+    "devirt",
     "inline",
     "simplify-cfg",
     "simplify-params",
@@ -84,6 +88,11 @@ pub const PASSES: &[PassInfo] = &[
         description:
             "replace block parameters that always receive one value, remove unread parameters",
         run: cleanup::simplify_params,
+    },
+    PassInfo {
+        name: "devirt",
+        description: "make call_indirect at a constant index into an unwritten table a call",
+        run: devirt::run,
     },
     PassInfo {
         name: "inline",
