@@ -428,6 +428,9 @@ pub fn profile(
 pub struct AllocShare {
     pub memory: u64,
     pub variable: u64,
+    /// MEMORY of the constant-address accesses to static words (globals, bound words): not
+    /// allocation's, part of the floor.
+    pub static_memory: u64,
 }
 
 /// What allocation cost in a profiled run ([`run_zisk_with`] with `profile`) of `program`.
@@ -444,6 +447,9 @@ pub fn allocation_share(program: &Program, run: &ZiskRun) -> AllocShare {
         };
         share.memory += n * a.memory;
         share.variable += if a.added { cost } else { n * a.memory };
+        if !a.added {
+            share.static_memory += n * a.static_memory;
+        }
     }
     share
 }

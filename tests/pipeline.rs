@@ -178,6 +178,9 @@ fn allocation_share_separates_a_floor_both_allocators_agree_on() {
         let (coloring, c) = run(Allocator::Coloring);
         assert!(2 * s.memory > slots.memory_cost, "{name}: slots {s:?}");
         assert!(c.variable < s.variable, "{name}: {c:?} vs {s:?}");
+        // Static words (globals, bound words) are the selected code's, not the allocator's.
+        assert_eq!(s.static_memory, c.static_memory, "{name}");
+        assert!(c.static_memory > 0 && c.static_memory < coloring.memory_cost - c.memory);
         let floor = |st: &zkc_backend_zisk::Stats, a: &driver::AllocShare| {
             [st.memory_cost - a.memory, st.variable_cost() - a.variable]
         };

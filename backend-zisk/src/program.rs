@@ -194,8 +194,8 @@ pub struct Program {
     pub alloc_area: std::ops::Range<u64>,
 }
 
-/// What the register allocation costs in one instruction, per execution
-/// ([`Program::allocation_costs`]).
+/// What the register allocation costs in one instruction, per execution, and what its
+/// accesses to static words cost ([`Program::allocation_costs`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AllocCost {
     pub pc: u64,
@@ -203,6 +203,10 @@ pub struct AllocCost {
     pub added: bool,
     /// MEMORY of its accesses to the allocation's RAM: memory slots and saves.
     pub memory: u64,
+    /// MEMORY of its constant-address accesses to the static words below that RAM (globals,
+    /// bound words, table sizes): not allocation's, but what keeping them in registers would
+    /// save at most.
+    pub static_memory: u64,
 }
 
 /// Why a program cannot be laid out.
@@ -313,41 +317,60 @@ impl Program {
 
     /// Per instruction that costs the register allocation something: whether the allocation
     /// added it, and the MEMORY of its accesses to [`Program::alloc_area`] per execution (an
-    /// 8-byte slot read costs 11, a write 18: `stats.rs`). Together with a profiled run
+    /// 8-byte slot read costs 11, a write 18: `stats.rs`); and per instruction that reads or
+    /// writes a static word below that area at a constant address, what that costs. Together with a profiled run
     /// ([`crate::Emulator::pc_costs`]) this is what allocation costs, and the rest a floor
     /// no allocation of this code goes below. The program must have its `_start`.
     pub fn allocation_costs(&self) -> Vec<AllocCost> {
-        let in_area = |v: &Value| matches!(v, Value::Lit(x) if self.alloc_area.contains(x));
+        let area = &self.alloc_area;
+        let in_area = |x: u64| area.contains(&x);
+        let in_static = |x: u64| (RAM_ADDR..area.start).contains(&x);
         let mut out = Vec::new();
         let code = self.items.iter().filter_map(|i| match i {
             Item::Inst { kind, by_alloc, .. } => Some((kind, *by_alloc)),
             _ => None,
         });
         for (i, (kind, added)) in code.enumerate() {
-            let mut memory = 0;
+            let (mut memory, mut static_memory) = (0, 0);
             if let InstKind::Op(o) = kind {
                 let (read, write) = (crate::stats::MEM_READ, crate::stats::MEM_WRITE);
-                memory += match &o.a {
-                    ASrc::Mem(v) if in_area(v) => read,
-                    _ => 0,
+                let reads = [
+                    match &o.a {
+                        ASrc::Mem(Value::Lit(x)) => Some(*x),
+                        _ => None,
+                    },
+                    match &o.b {
+                        BSrc::Mem(Value::Lit(x)) => Some(*x),
+                        _ => None,
+                    },
+                ];
+                let write_at = match &o.store {
+                    Store::Mem(Value::Lit(x)) => Some(*x),
+                    _ => None,
                 };
-                memory += match &o.b {
-                    BSrc::Mem(v) if in_area(v) => read,
-                    // An added instruction's indirect access is a save or restore.
-                    BSrc::Ind(_) if added => read,
-                    _ => 0,
-                };
-                memory += match &o.store {
-                    Store::Mem(v) if in_area(v) => write,
-                    Store::Ind(_) if added => write,
-                    _ => 0,
-                };
+                let accesses = reads
+                    .map(|r| (r, read))
+                    .into_iter()
+                    .chain([(write_at, write)]);
+                for (addr, cost) in accesses {
+                    match addr {
+                        Some(x) if in_area(x) => memory += cost,
+                        Some(x) if in_static(x) => static_memory += cost,
+                        _ => {}
+                    }
+                }
+                // An added instruction's indirect accesses are saves and restores.
+                if added {
+                    memory += matches!(o.b, BSrc::Ind(_)) as u64 * read;
+                    memory += matches!(o.store, Store::Ind(_)) as u64 * write;
+                }
             }
-            if added || memory > 0 {
+            if added || memory > 0 || static_memory > 0 {
                 out.push(AllocCost {
                     pc: ROM_ADDR + INST_SIZE * i as u64,
                     added,
                     memory,
+                    static_memory,
                 });
             }
         }
