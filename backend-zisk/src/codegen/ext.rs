@@ -9,9 +9,10 @@
 //! `leu([bound], addr)` is exact for an address that is either extension ([`Ext::any`]), and
 //! the access can use it directly.
 //!
-//! The same holds for table indices (`br_table`, `call_indirect`): once the index is below the
-//! table's length, a value that is either extension is the index itself, so scaling it is one
-//! `sll` instead of the `sll 32`, `srl` pair that also zero-extends.
+//! Table indices (`br_table`, `call_indirect`) need none of this for correctness: their checks
+//! compare the low 32 bits (`leu_w`) and an index of unknown upper bits is scaled by one `sll_w`
+//! of its low bits; an extended one by `sll`, which the frequent-operation table makes free for
+//! small indices (see [`narrowed`]).
 //!
 //! Most values are one or the other already: loads (zero-extended), the `_w` shifts, rotations,
 //! divisions and bit counts (sign-extended), comparisons. Additions, subtractions and
@@ -209,31 +210,42 @@ fn transfer(f: &Function, i: Inst, ext: &SecondaryMap<Value, Ext>, narrow: bool)
 }
 
 /// The i32 additions, subtractions and multiplications whose results reach an address or a
-/// table index, and the values from outside that do.
+/// table index, and the values from outside that reach an address.
+///
+/// An index needs no extension (`scaled_index` shifts its low bits), but an extended one is
+/// scaled by `sll`, which is free for small operands (a frequent operation, `frops.rs`) where
+/// `sll_w` of a value with garbage upper bits is not: narrowing an addition for it costs 34 and
+/// saves 55. Sign-extending a parameter or a call's result for it would cost a whole step, so
+/// only addresses do that.
 fn narrowed(
     f: &Function,
     inc: &SecondaryMap<Block, Vec<Vec<Value>>>,
 ) -> (HashSet<Inst>, HashSet<Value>) {
+    const INDEX: u8 = 1;
+    const ADDRESS: u8 = 2 | INDEX;
     let mut narrow = HashSet::new();
     let mut sext = HashSet::new();
-    let mut seen: SecondaryMap<Value, bool> = SecondaryMap::new();
-    let mut work: Vec<Value> = Vec::new();
+    let mut seen: SecondaryMap<Value, u8> = SecondaryMap::new();
+    let mut work: Vec<(Value, u8)> = Vec::new();
     for &b in &f.layout {
         for &i in &f.blocks[b].insts {
             match f.insts[i].op {
-                IrOp::Load { .. } | IrOp::Store { .. } => work.push(f.insts[i].args[0]),
-                IrOp::CallIndirect { .. } => work.extend(f.insts[i].args.last().copied()),
+                IrOp::Load { .. } | IrOp::Store { .. } => work.push((f.insts[i].args[0], ADDRESS)),
+                IrOp::CallIndirect { .. } => {
+                    work.extend(f.insts[i].args.last().map(|&v| (v, INDEX)))
+                }
                 _ => {}
             }
         }
         if let Some(TermKind::BrTable { index, .. }) = f.blocks[b].term.as_ref().map(|t| &t.kind) {
-            work.push(*index);
+            work.push((*index, INDEX));
         }
     }
-    while let Some(v) = work.pop() {
-        if std::mem::replace(&mut seen[v], true) {
+    while let Some((v, mode)) = work.pop() {
+        if seen[v] & mode == mode {
             continue;
         }
+        seen[v] |= mode;
         match f.values[v].def {
             ValueDef::Result(i, _) => match f.insts[i].op {
                 IrOp::Binary {
@@ -249,19 +261,23 @@ fn narrowed(
                 IrOp::Binary {
                     op: BinaryOp::And | BinaryOp::Or | BinaryOp::Xor,
                     ..
-                } => work.extend(f.insts[i].args.iter().copied()),
-                IrOp::Select { .. } => work.extend(f.insts[i].args[..2].iter().copied()),
-                IrOp::Call(_) | IrOp::CallIndirect { .. } | IrOp::GlobalGet(_) => {
+                } => work.extend(f.insts[i].args.iter().map(|&a| (a, mode))),
+                IrOp::Select { .. } => work.extend(f.insts[i].args[..2].iter().map(|&a| (a, mode))),
+                IrOp::Call(_) | IrOp::CallIndirect { .. } | IrOp::GlobalGet(_)
+                    if mode == ADDRESS =>
+                {
                     sext.insert(v);
                 }
                 _ => {}
             },
             ValueDef::Param(b, _) if Some(b) == f.entry() => {
-                sext.insert(v);
+                if mode == ADDRESS {
+                    sext.insert(v);
+                }
             }
             ValueDef::Param(b, k) => {
                 if let Some(args) = inc[b].get(k as usize) {
-                    work.extend(args.iter().copied());
+                    work.extend(args.iter().map(|&a| (a, mode)));
                 }
             }
             ValueDef::Detached => {}

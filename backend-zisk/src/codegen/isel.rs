@@ -517,13 +517,18 @@ impl<'a> Ctx<'a> {
 
     /// `r2 = zext(index) << shift`, for an index already checked against its table's length
     /// (below 2^31: either extension is the index itself, see `ext`).
+    /// `r2` = an index already checked against its table's length, times `1 << shift`. An
+    /// extended index is the index itself: `sll` (free for small ones, a frequent operation).
+    /// Otherwise the 32-bit shift of its low bits: tables (in the static area, a few MiB) and
+    /// jump tables are far shorter than `2^(31 - shift)` entries, so the shifted index is below
+    /// 2^31 and `sll_w`'s sign-extension is the index itself.
     fn scaled_index(&mut self, index: IrValue, ia: VA, shift: u64) {
-        if self.ext.ext[index].any() {
-            self.emit(Op::Sll, ia, VB::Imm(lit(shift)), VS::Reg(2));
+        let op = if self.ext.ext[index].any() {
+            Op::Sll
         } else {
-            self.emit(Op::Sll, ia, VB::Imm(lit(32)), VS::None);
-            self.emit(Op::Srl, VA::C, VB::Imm(lit(32 - shift)), VS::Reg(2));
-        }
+            Op::SllW
+        };
+        self.emit(op, ia, VB::Imm(lit(shift)), VS::Reg(2));
     }
 
     fn b_as_a(&self, b: &VB) -> VA {
