@@ -40,7 +40,14 @@ pub(crate) fn hoist_back_edge_moves(vc: &mut VCode) {
         else {
             continue;
         };
-        if !matches!(a, VA::V(_) | VA::Imm(_) | VA::Mem(_))
+        // A relative branch just before may skip the branch: moves in between would change
+        // what it skips.
+        let skipped = block.end - block.start >= 2
+            && matches!(&vc.insts[block.end - 2], VInst::Op {
+                flow: Flow::Branch { taken, not_taken }, ..
+            } if [taken, not_taken].iter().any(|t| matches!(t, Target::Offset(o) if *o != 4)));
+        if skipped
+            || !matches!(a, VA::V(_) | VA::Imm(_) | VA::Mem(_))
             || !matches!(bsrc, VB::V(_) | VB::Imm(_) | VB::Mem(_))
         {
             continue;
