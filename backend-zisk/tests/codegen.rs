@@ -626,3 +626,44 @@ fn table_grow_at_its_maximum() {
         -8,
     );
 }
+
+/// `x & !y` (an `and` of an `xor` with all ones used only there) is one `andn`; for an i32 only
+/// when the upper bits stay what the address analysis assumes of the result.
+#[test]
+fn and_not() {
+    let funcs = r#"
+      (func $andn64 (param i64 i64) (result i64)
+        (i64.and (local.get 0) (i64.xor (local.get 1) (i64.const -1))))
+      (func $andn32 (param i32 i32) (result i32)
+        (i32.and (i32.xor (local.get 1) (i32.const -1)) (local.get 0)))
+      (func $twice (param i32 i32) (result i32)
+        (local $n i32)
+        (local.set $n (i32.xor (local.get 1) (i32.const -1)))
+        (i32.add (i32.and (local.get 0) (local.get $n)) (local.get $n)))
+      ;; The address is `wrap(p) & !load(0)`: the wrapped i64 keeps its upper bits.
+      (func $addr (param i64) (result i32)
+        (i32.load (i32.and (i32.wrap_i64 (local.get 0))
+                           (i32.xor (i32.load (i32.const 0)) (i32.const -1)))))"#;
+    exits_with(
+        funcs,
+        "i64.const 0xff00ff00ff00ff00 i64.const 0x0ff00ff00ff00ff0 call $andn64 \
+         i64.const 0xf000f000f000f000 i64.eq",
+        1,
+    );
+    exits_with(
+        funcs,
+        "i32.const 0xff00ff00 i32.const 0x0ff00ff0 call $andn32",
+        0xf000f000u32 as i32,
+    );
+    exits_with(
+        funcs,
+        "i32.const 0xff i32.const 0x0f call $twice",
+        0xf0 - 0x10,
+    );
+    exits_with(
+        funcs,
+        "i32.const 16 i32.const 77 i32.store \
+         i64.const 0x100000010 call $addr",
+        77,
+    );
+}

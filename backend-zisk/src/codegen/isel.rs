@@ -51,6 +51,9 @@ struct Ctx<'a> {
     consts: SecondaryMap<IrValue, Option<u64>>,
     uses: SecondaryMap<IrValue, u32>,
     fused: HashSet<Inst>,
+    /// `and(x, xor(y, -1))` whose `xor` has no other use: the `and` → `(x, y)` for one `andn`
+    /// (`x & !y`); the `xor` is in `fused` and emits nothing.
+    andn: HashMap<Inst, (IrValue, IrValue)>,
     ext: ExtFacts,
     checks: Checks,
     ra: Option<VReg>,
@@ -206,6 +209,14 @@ impl<'a> Ctx<'a> {
                         "float arithmetic ({})",
                         IrOp::Binary { op, ty }.mnemonic()
                     )));
+                }
+                if self.fused.contains(&inst) {
+                    return Ok(());
+                }
+                if let Some(&(x, y)) = self.andn.get(&inst) {
+                    let (a, b, d) = (self.a(x), self.b(y), self.dst(res[0]));
+                    self.emit(Op::Andn, a, b, d);
+                    return Ok(());
                 }
                 let w = ty == Type::I32;
                 let (a, b, d) = (self.a(args[0]), self.b(args[1]), self.dst(res[0]));
@@ -1275,6 +1286,55 @@ pub(crate) fn compile_function(
             }
         }
     }
+    let ext = ext::analyze(f);
+    // `x & !y` in one `andn`: an `and` with an operand `xor(y, all ones)` used only there. For
+    // an i32, `andn` gives the same low 32 bits, but its upper bits are `x`'s and `!y`'s, not
+    // those of the `xor`: only when they keep what `ext` says of the `and`'s result.
+    let mut andn = HashMap::new();
+    for &b in &f.layout {
+        for &i in &f.blocks[b].insts {
+            let IrOp::Binary {
+                op: BinaryOp::And,
+                ty: ty @ (Type::I32 | Type::I64),
+            } = f.insts[i].op
+            else {
+                continue;
+            };
+            let ones = if ty == Type::I32 { LOW32 } else { u64::MAX };
+            let not_of = |v: IrValue| match f.values[v].def {
+                zkc_ir::ValueDef::Result(x, _) if uses[v] == 1 => match f.insts[x].op {
+                    IrOp::Binary {
+                        op: BinaryOp::Xor, ..
+                    } => {
+                        let a = &f.insts[x].args;
+                        let ones_at =
+                            |k: usize| consts[a[k]].is_some_and(|c| ty.truncate(c) == ones);
+                        if ones_at(1) {
+                            Some((x, a[0]))
+                        } else if ones_at(0) {
+                            Some((x, a[1]))
+                        } else {
+                            None
+                        }
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            let args = &f.insts[i].args;
+            let found = not_of(args[1])
+                .map(|n| (n, args[0]))
+                .or_else(|| not_of(args[0]).map(|n| (n, args[1])));
+            if let Some(((x, y), other)) = found {
+                let e = |v: IrValue| ext.ext[v];
+                let keeps = (e(other) & Ext::ZERO) | (e(other) & e(y) & Ext::SIGN);
+                let claimed = e(f.insts[i].results[0]);
+                if (ty == Type::I64 || claimed & keeps == claimed) && fused.insert(x) {
+                    andn.insert(i, (other, y));
+                }
+            }
+        }
+    }
     let checks = Checks::compute(f, &consts, l.mem_min);
     let label = l.func_labels[fid.index()].clone();
     let taken = Statics {
@@ -1292,7 +1352,8 @@ pub(crate) fn compile_function(
         consts,
         uses,
         fused,
-        ext: ext::analyze(f),
+        andn,
+        ext,
         checks,
         ra: None,
         label: label.clone(),
