@@ -667,3 +667,52 @@ fn and_not() {
         77,
     );
 }
+
+/// A select between the operands of an ordering compare is one min/max op: the 64-bit one
+/// where both operands are the right extension, else the `_w` one (and only where its
+/// sign-extended result keeps the facts the rest of the code relies on).
+#[test]
+fn select_min_max() {
+    let funcs = r#"
+      (func $minu (param i32 i32) (result i32)
+        (select (local.get 0) (local.get 1) (i32.lt_u (local.get 0) (local.get 1))))
+      (func $maxs (param i32 i32) (result i32)
+        (select (local.get 0) (local.get 1) (i32.gt_s (local.get 0) (local.get 1))))
+      (func $maxu_rev (param i32 i32) (result i32)
+        (select (local.get 1) (local.get 0) (i32.le_u (local.get 0) (local.get 1))))
+      (func $min64 (param i64 i64) (result i64)
+        (select (local.get 0) (local.get 1) (i64.le_s (local.get 0) (local.get 1))))
+      ;; Zero-extended loads, one of them at or above 2^31; the result zero-extended again.
+      (func $maxu_loads (result i64)
+        (local $a i32) (local $b i32)
+        (local.set $a (i32.load (i32.const 0)))
+        (local.set $b (i32.load (i32.const 4)))
+        (i64.extend_i32_u
+          (select (local.get $a) (local.get $b) (i32.ge_u (local.get $a) (local.get $b)))))
+      ;; Operands with upper bits left by a wrap.
+      (func $minu_wrapped (param i64 i64) (result i64)
+        (local $a i32) (local $b i32)
+        (local.set $a (i32.wrap_i64 (local.get 0)))
+        (local.set $b (i32.wrap_i64 (local.get 1)))
+        (i64.extend_i32_u
+          (select (local.get $a) (local.get $b) (i32.lt_u (local.get $a) (local.get $b)))))"#;
+    exits_with(funcs, "i32.const 0x80000000 i32.const 5 call $minu", 5);
+    exits_with(funcs, "i32.const -3 i32.const 2 call $maxs", 2);
+    exits_with(funcs, "i32.const -3 i32.const 2 call $maxu_rev", -3);
+    exits_with(
+        funcs,
+        "i64.const -7 i64.const 3 call $min64 i64.const -7 i64.eq",
+        1,
+    );
+    exits_with(
+        funcs,
+        "i32.const 0 i32.const 0x80000001 i32.store i32.const 4 i32.const 0x80000000 i32.store \
+         call $maxu_loads i64.const 0x80000001 i64.eq",
+        1,
+    );
+    exits_with(
+        funcs,
+        "i64.const 0x1ffffffff i64.const 0x300000002 call $minu_wrapped i64.const 2 i64.eq",
+        1,
+    );
+}

@@ -66,6 +66,13 @@ impl Ext {
     }
 }
 
+impl Ext {
+    /// Whether every fact of `other` is one of `self`'s.
+    pub fn contains(self, other: Ext) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
 impl std::ops::BitOr for Ext {
     type Output = Ext;
     fn bitor(self, o: Ext) -> Ext {

@@ -54,6 +54,8 @@ struct Ctx<'a> {
     /// `and(x, xor(y, -1))` whose `xor` has no other use: the `and` → `(x, y)` for one `andn`
     /// (`x & !y`); the `xor` is in `fused` and emits nothing.
     andn: HashMap<Inst, (IrValue, IrValue)>,
+    /// `select(a < b, a, b)` and the like: the `select` → one min/max op of `(a, b)`.
+    minmax: HashMap<Inst, (Op, IrValue, IrValue)>,
     ext: ExtFacts,
     checks: Checks,
     ra: Option<VReg>,
@@ -330,6 +332,11 @@ impl<'a> Ctx<'a> {
                     }
                     _ => return Err(self.err(format!("float conversion {}", c.name()))),
                 }
+            }
+            IrOp::Select { .. } if self.minmax.contains_key(&inst) => {
+                let (op, x, y) = self.minmax[&inst];
+                let (a, b, d) = (self.a(x), self.b(y), self.dst(res[0]));
+                self.emit(op, a, b, d);
             }
             IrOp::Select { .. } => {
                 let (x, y) = (self.b(args[0]), self.b(args[1]));
@@ -1329,10 +1336,67 @@ pub(crate) fn compile_function(
                 let e = |v: IrValue| ext.ext[v];
                 let keeps = (e(other) & Ext::ZERO) | (e(other) & e(y) & Ext::SIGN);
                 let claimed = e(f.insts[i].results[0]);
-                if (ty == Type::I64 || claimed & keeps == claimed) && fused.insert(x) {
+                if (ty == Type::I64 || keeps.contains(claimed)) && fused.insert(x) {
                     andn.insert(i, (other, y));
                 }
             }
+        }
+    }
+    // A select between the two operands of an ordering compare is their min or max: one op
+    // instead of a copy, a branch and maybe another copy (and the compare, if only the select
+    // reads it). The i32 forms sign-extend their result: only where the address facts allow.
+    let mut minmax = HashMap::new();
+    for &b in &f.layout {
+        for &i in &f.blocks[b].insts {
+            let IrOp::Select { ty } = f.insts[i].op else {
+                continue;
+            };
+            let args = &f.insts[i].args;
+            let zkc_ir::ValueDef::Result(c, _) = f.values[args[2]].def else {
+                continue;
+            };
+            let IrOp::Compare { op, ty: cty } = f.insts[c].op else {
+                continue;
+            };
+            let (a, b2) = (f.insts[c].args[0], f.insts[c].args[1]);
+            let first = if (args[0], args[1]) == (a, b2) {
+                true
+            } else if (args[0], args[1]) == (b2, a) {
+                false
+            } else {
+                continue;
+            };
+            let signed = match op {
+                CmpOp::LtU | CmpOp::LeU | CmpOp::GtU | CmpOp::GeU => false,
+                CmpOp::LtS | CmpOp::LeS | CmpOp::GtS | CmpOp::GeS => true,
+                _ => continue,
+            };
+            if cty != ty || !ty.is_int() {
+                continue;
+            }
+            // An i32 whose operands are both the right extension (zero for unsigned, sign for
+            // signed) compares as its 64-bit value, and the 64-bit op keeps that extension; else
+            // the `_w` op, whose sign-extended result must not contradict the facts.
+            let both = ext.ext[a] & ext.ext[b2];
+            let exact =
+                ty == Type::I64 || both.contains(if signed { Ext::SIGN } else { Ext::ZERO });
+            let claimed = ext.ext[f.insts[i].results[0]];
+            if !exact && !Ext::SIGN.contains(claimed) {
+                continue;
+            }
+            let (min, max) = match (signed, exact) {
+                (false, true) => (Op::Minu, Op::Maxu),
+                (false, false) => (Op::MinuW, Op::MaxuW),
+                (true, true) => (Op::Min, Op::Max),
+                (true, false) => (Op::MinW, Op::MaxW),
+            };
+            // The op that gives `a` when the compare holds (then `first`), else its opposite.
+            let less = matches!(op, CmpOp::LtU | CmpOp::LeU | CmpOp::LtS | CmpOp::LeS);
+            let zop = if less == first { min } else { max };
+            if uses[args[2]] == 1 {
+                fused.insert(c);
+            }
+            minmax.insert(i, (zop, a, b2));
         }
     }
     let checks = Checks::compute(f, &consts, l.mem_min);
@@ -1353,6 +1417,7 @@ pub(crate) fn compile_function(
         uses,
         fused,
         andn,
+        minmax,
         ext,
         checks,
         ra: None,
