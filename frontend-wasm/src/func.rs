@@ -15,8 +15,8 @@
 
 use crate::error::FrontendError;
 use crate::module::{ref_type, val_type, Types};
-use crate::ssa::{remove_trivial_params, SsaBuilder};
 use wasmparser::{BlockType, FunctionBody, MemArg, Operator};
+use zkc_ir::ssa::{remove_trivial_params, SsaBuilder};
 use zkc_ir::{
     BinaryOp, Block, BlockCall, CmpOp, ConvOp, DataId, ElemId, FuncId, Function, GlobalId, Module,
     Op, SrcLoc, TableId, TermKind, TrapCode, Type, UnaryOp, Value,

@@ -3,8 +3,9 @@
 //! [`translate`] validates the module with wasmparser's validator, declares every import,
 //! function, global, table, memory, segment and export ([`module`]), then translates each body
 //! in one pass over its operators ([`func`]), building SSA for the locals with the algorithm of
-//! Braun et al. ([`ssa`]). The IR's operations are wasm's own, so the translation is mostly one
-//! operator to one instruction; every instruction carries the byte offset of its operator.
+//! Braun et al. ([`zkc_ir::ssa`]). The IR's operations are wasm's own, so the translation is
+//! mostly one operator to one instruction; every instruction carries the byte offset of its
+//! operator.
 //!
 //! Accepted: wasm 2.0 (MVP, mutable globals, sign extension, non-trapping float-to-int, bulk
 //! memory, multi-value, reference types: `funcref`/`externref` values, `ref.*`,
@@ -18,7 +19,6 @@
 mod error;
 mod func;
 mod module;
-pub mod ssa;
 
 pub use error::{ErrorKind, FrontendError};
 

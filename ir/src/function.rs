@@ -128,19 +128,21 @@ impl Terminator {
         first.into_iter().chain(rest.iter())
     }
 
-    pub fn targets_mut(&mut self) -> Vec<&mut BlockCall> {
-        match &mut self.kind {
-            TermKind::Jump(c) => vec![c],
+    /// The branch targets, in the order of [`Terminator::targets`].
+    pub fn targets_mut(&mut self) -> impl Iterator<Item = &mut BlockCall> {
+        let (first, rest): (Option<&mut BlockCall>, &mut [BlockCall]) = match &mut self.kind {
+            TermKind::Jump(c) => (Some(c), &mut []),
             TermKind::Brif {
                 then_dest,
                 else_dest,
                 ..
-            } => vec![then_dest, else_dest],
+            } => (Some(then_dest), std::slice::from_mut(else_dest)),
             TermKind::BrTable {
                 targets, default, ..
-            } => std::iter::once(default).chain(targets.iter_mut()).collect(),
-            TermKind::Return(_) | TermKind::Trap(_) => vec![],
-        }
+            } => (Some(default), targets.as_mut_slice()),
+            TermKind::Return(_) | TermKind::Trap(_) => (None, &mut []),
+        };
+        first.into_iter().chain(rest.iter_mut())
     }
 
     /// Every value the terminator reads: its own operand, then the block-call arguments.

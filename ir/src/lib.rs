@@ -25,5 +25,6 @@ pub use ops::{BinaryOp, CmpOp, ConvOp, Op, TrapCode, UnaryOp, Width};
 pub use types::{Signature, Type};
 
 pub mod interp;
+pub mod ssa;
 pub mod text;
 pub mod verify;

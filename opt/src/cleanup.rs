@@ -47,13 +47,15 @@ pub fn simplify_cfg(m: &mut Module) -> PassReport {
         remove_unreachable(f);
         for _ in 0..SIMPLIFY_CFG_MAX_ROUNDS {
             let folded = fold_branches(f);
+            let edges = crate::threading::thread_branches(f);
             let threaded = thread_jumps(f);
             remove_unreachable(f);
             let merged = merge_blocks(f);
             r.add("branches folded", folded as u64);
+            r.add("edges threaded", edges as u64);
             r.add("jumps threaded", threaded as u64);
             r.add("blocks merged", merged as u64);
-            if folded + threaded + merged == 0 {
+            if folded + edges + threaded + merged == 0 {
                 break;
             }
         }

@@ -8,7 +8,7 @@
 //! | pass | what it does |
 //! |---|---|
 //! | `dce` | removes blocks unreachable from the entry, then block parameters and effect-free instructions whose values never reach an effect, a branch or a return |
-//! | `simplify-cfg` | folds `brif`/`br_table` with one destination or a constant condition, threads jumps through empty blocks, merges a block into its only predecessor |
+//! | `simplify-cfg` | folds `brif`/`br_table` with one destination or a constant condition, threads edges whose constant arguments decide their destination's branch ([`threading`]), threads jumps through empty blocks, merges a block into its only predecessor |
 //! | `simplify-params` | replaces block parameters that receive one value (or themselves) from every edge by that value, removes parameters nobody reads |
 //! | `devirt` | turns `call_indirect` at a constant index into a table nothing writes into a direct `call` |
 //! | `inline` | inlines small functions and functions with a single call site (never recursive cycles), then drops defined functions nothing references |
@@ -24,6 +24,7 @@ pub mod egraph;
 pub mod globals;
 pub mod inline;
 pub mod licm;
+pub mod threading;
 pub mod util;
 
 use std::fmt;
@@ -79,8 +80,8 @@ pub const PASSES: &[PassInfo] = &[
     },
     PassInfo {
         name: "simplify-cfg",
-        description:
-            "fold trivial branches, thread jumps through empty blocks, merge straight-line blocks",
+        description: "fold trivial branches, thread constant-decided branches and empty blocks, \
+             merge straight-line blocks",
         run: cleanup::simplify_cfg,
     },
     PassInfo {

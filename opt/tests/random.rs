@@ -171,6 +171,118 @@ fn random_module(seed: u64) -> String {
     g.text
 }
 
+/// A module with one export `f(i32, i64, i32) -> (i32, i64)` that is a loop in the shape jump
+/// threading looks for: a header `block1(flag, x, y, z, n)` tests its flag in a few pure
+/// instructions (`and`, `eqz`, a `br_table` on `flag & 3`, or the flag itself) and the arms,
+/// which read the header's parameters and results directly, count `n` down and go back with a
+/// constant flag (mostly) or a computed one, or return.
+fn random_loop_module(seed: u64) -> String {
+    let mut g = Gen {
+        rng: Rng(seed.wrapping_mul(0xd1b5_4a32_d192_ed03) | 1),
+        text: String::new(),
+        next: 3,
+        pool: vec![(0, Type::I32), (1, Type::I64), (2, Type::I32)],
+    };
+    let flags: [i64; 6] = [0, 1, 2, 3, -1, 5];
+    g.text
+        .push_str("func @f(i32, i64, i32) -> (i32, i64) {\nblock0(v0: i32, v1: i64, v2: i32):\n");
+    let (k15, n0) = (g.fresh(), g.fresh());
+    g.text.push_str(&format!(
+        "    v{k15} = i32.const 15\n    v{n0} = i32.and v2, v{k15}\n"
+    ));
+    let f0 = if g.rng.below(4) == 0 {
+        0
+    } else {
+        let f = g.fresh();
+        let k = g.rng.pick(&flags);
+        g.text.push_str(&format!("    v{f} = i32.const {k}\n"));
+        f
+    };
+    let (pf, px, py, pz, pn) = (g.fresh(), g.fresh(), g.fresh(), g.fresh(), g.fresh());
+    g.text.push_str(&format!(
+        "    jump block1(v{f0}, v0, v1, v2, v{n0})\nblock1(v{pf}: i32, v{px}: i32, v{py}: i64, v{pz}: i32, v{pn}: i32):\n"
+    ));
+    g.pool = vec![
+        (pf, Type::I32),
+        (px, Type::I32),
+        (py, Type::I64),
+        (pz, Type::I32),
+        (pn, Type::I32),
+    ];
+    let arms = match g.rng.below(4) {
+        0 => {
+            let (k, t) = (g.fresh(), g.fresh());
+            let mask = g.rng.pick(&[1, 2, 3]);
+            g.text.push_str(&format!(
+                "    v{k} = i32.const {mask}\n    v{t} = i32.and v{pf}, v{k}\n    brif v{t}, block2, block3\n"
+            ));
+            g.pool.push((t, Type::I32));
+            2
+        }
+        1 => {
+            let t = g.fresh();
+            g.text.push_str(&format!(
+                "    v{t} = i32.eqz v{pf}\n    brif v{t}, block2, block3\n"
+            ));
+            g.pool.push((t, Type::I32));
+            2
+        }
+        2 => {
+            let (k, t) = (g.fresh(), g.fresh());
+            g.text.push_str(&format!(
+                "    v{k} = i32.const 3\n    v{t} = i32.and v{pf}, v{k}\n    br_table v{t}, [block2, block3, block4], block5\n"
+            ));
+            g.pool.push((t, Type::I32));
+            4
+        }
+        _ => {
+            g.text
+                .push_str(&format!("    brif v{pf}, block2, block3\n"));
+            2
+        }
+    };
+    let header_pool = g.pool.clone();
+    let mut next_block = 2 + arms;
+    for a in 0..arms {
+        g.pool = header_pool.clone();
+        g.text.push_str(&format!("block{}:\n", 2 + a));
+        for _ in 0..g.rng.below(4) {
+            g.inst();
+        }
+        let (one, n1, zero, c) = (g.fresh(), g.fresh(), g.fresh(), g.fresh());
+        g.text.push_str(&format!(
+            "    v{one} = i32.const 1\n    v{n1} = i32.sub v{pn}, v{one}\n    v{zero} = i32.const 0\n    v{c} = i32.gt_s v{pn}, v{zero}\n"
+        ));
+        let (back, exit) = (next_block, next_block + 1);
+        next_block += 2;
+        g.text.push_str(&format!(
+            "    brif v{c}, block{back}, block{exit}\nblock{back}:\n"
+        ));
+        let arm_pool = g.pool.clone();
+        let f = if g.rng.below(4) == 0 {
+            g.pick_val(Type::I32)
+        } else {
+            let f = g.fresh();
+            let k = g.rng.pick(&flags);
+            g.text.push_str(&format!("    v{f} = i32.const {k}\n"));
+            f
+        };
+        let (x, y, z) = (
+            g.pick_val(Type::I32),
+            g.pick_val(Type::I64),
+            g.pick_val(Type::I32),
+        );
+        g.text.push_str(&format!(
+            "    jump block1(v{f}, v{x}, v{y}, v{z}, v{n1})\nblock{exit}:\n"
+        ));
+        g.pool = arm_pool;
+        let (x, y) = (g.pick_val(Type::I32), g.pick_val(Type::I64));
+        g.text.push_str(&format!("    return v{x}, v{y}\n"));
+    }
+    g.text.push_str("}\nexport \"f\" func @f\n");
+    g.text
+}
+
 fn run(m: &zkc_ir::Module, args: &[Val]) -> String {
     let mut inst = Instance::new(m, NoHost, Limits::with_fuel(1_000_000)).unwrap();
     match inst.invoke_export("f", args) {
@@ -181,13 +293,30 @@ fn run(m: &zkc_ir::Module, args: &[Val]) -> String {
 
 #[test]
 fn random_functions_keep_their_results() {
+    check_random(random_module);
+}
+
+#[test]
+fn random_loops_keep_their_results() {
+    let (cases, threaded) = check_random(random_loop_module);
+    // Most loops are threaded through: the generator exercises what it was written for.
+    assert!(
+        threaded >= cases,
+        "{threaded} edges threaded in {cases} loops"
+    );
+}
+
+/// Checks `ZKC_RANDOM_CASES` (default 400) modules; returns how many, and the edges that
+/// `simplify-cfg` threaded in them at -O2.
+fn check_random(generate: fn(u64) -> String) -> (u64, u64) {
+    let mut threaded = 0;
     let cases: u64 = std::env::var("ZKC_RANDOM_CASES")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(400);
     let mut arg_rng = Rng(0x1234_5678_9abc_def1);
     for seed in 0..cases {
-        let text = random_module(seed);
+        let text = generate(seed);
         let m = parse_module(&text).unwrap_or_else(|e| panic!("seed {seed}: {e}\n{text}"));
         zkc_ir::verify::verify_module(&m).unwrap_or_else(|e| panic!("seed {seed}: {e}\n{text}"));
         let mut inputs: Vec<Vec<Val>> = Vec::new();
@@ -203,8 +332,11 @@ fn random_functions_keep_their_results() {
         }
         for level in [1u8, 2] {
             let mut o = m.clone();
-            zkc_opt::run_pipeline(zkc_opt::passes_for_level(level), &mut o, true)
+            let reports = zkc_opt::run_pipeline(zkc_opt::passes_for_level(level), &mut o, true)
                 .unwrap_or_else(|e| panic!("seed {seed} -O{level}: {e}\n{text}"));
+            if level == 2 {
+                threaded += reports.iter().map(|r| r.get("edges threaded")).sum::<u64>();
+            }
             for args in &inputs {
                 let (want, got) = (run(&m, args), run(&o, args));
                 assert_eq!(
@@ -216,4 +348,5 @@ fn random_functions_keep_their_results() {
             }
         }
     }
+    (cases, threaded)
 }

@@ -1,14 +1,17 @@
-//! SSA construction for wasm locals, after Braun, Buchwald, Hack, Leißa, Mallon and Zwinkau,
-//! "Simple and Efficient Construction of Static Single Assignment Form" (CC 2013).
+//! SSA construction with block parameters, after Braun, Buchwald, Hack, Leißa, Mallon and
+//! Zwinkau, "Simple and Efficient Construction of Static Single Assignment Form" (CC 2013).
 //!
-//! Each wasm local is a variable. A definition is recorded per block (`def_var`); a use
-//! (`use_var`) reads the block's own definition or, failing that, asks the predecessors: a
-//! sealed block with one predecessor forwards the question, a block with several gets a new
-//! block parameter (the paper's φ), and a block that is not yet *sealed* (a loop header whose
-//! back edges are still to come) gets an *incomplete* parameter whose incoming arguments are
-//! filled in when the block is sealed (the paper's §2.3). The translator seals a block as soon
-//! as all its predecessors are known; with wasm's structured control flow that is at the
-//! `end` of the construct that branches to it.
+//! A variable is a number its user chooses: the wasm frontend's variables are wasm locals, the
+//! optimizer's jump threading makes one for each value whose definition it duplicates. A
+//! definition is recorded per block (`def_var`); a use (`use_var`) reads the block's own
+//! definition or, failing that, asks the predecessors: a sealed block with one predecessor
+//! forwards the question, a block with several gets a new block parameter (the paper's φ), and
+//! a block that is not yet *sealed* (a loop header whose back edges are still to come) gets an
+//! *incomplete* parameter whose incoming arguments are filled in when the block is sealed (the
+//! paper's §2.3). The translator seals a block as soon as all its predecessors are known; with
+//! wasm's structured control flow that is at the `end` of the construct that branches to it.
+//! A pass that repairs SSA in a finished function starts from [`SsaBuilder::for_function`],
+//! with every edge declared and every block sealed.
 //!
 //! Two departures from the paper, both taken from Cranelift's rewrite of this algorithm
 //! (`cranelift/frontend/src/ssa.rs`, bytecodealliance/wasmtime#5382):
@@ -24,11 +27,11 @@
 //! Predecessor edges are recorded by the translator through [`SsaBuilder::declare_edges`]
 //! every time it sets a terminator.
 
+use crate::{Block, Function, Inst, Op, SecondaryMap, SrcLoc, Type, Value, ValueDef};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use zkc_ir::{Block, Function, Inst, Op, SecondaryMap, SrcLoc, Type, Value, ValueDef};
 
-/// A variable: the index of a wasm local.
+/// A variable: for the frontend, the index of a wasm local.
 pub type Var = u32;
 
 #[derive(Default)]
@@ -58,6 +61,33 @@ impl SsaBuilder {
             ..Default::default()
         };
         s.sealed[entry] = true;
+        s
+    }
+
+    /// A builder over the finished CFG of `func`'s laid-out blocks: every edge declared, every
+    /// block sealed. A variable read must then reach a definition on every path from the entry
+    /// (the entry has no definition to fall back to: its zero would be placed nowhere).
+    pub fn for_function(func: &Function, var_types: Vec<Type>) -> Self {
+        let mut s = SsaBuilder {
+            var_types,
+            entry: func.entry(),
+            ..Default::default()
+        };
+        for &b in &func.layout {
+            let Some(term) = &func.blocks[b].term else {
+                continue;
+            };
+            // `b`'s edges are declared together, so an earlier edge to the same block left `b`
+            // last in its list.
+            for c in term.targets() {
+                if s.preds[c.block].last() != Some(&b) {
+                    s.preds[c.block].push(b);
+                }
+            }
+        }
+        for &b in &func.layout {
+            s.sealed[b] = true;
+        }
         s
     }
 
@@ -219,6 +249,12 @@ fn set_edge_args(func: &mut Function, from: Block, to: Block, mut f: impl FnMut(
 /// Removes block parameters that receive the same value on every edge (ignoring edges that pass
 /// the parameter itself), until none is left, and replaces their uses (Braun et al. §3.1).
 pub fn remove_trivial_params(func: &mut Function) {
+    remove_trivial_params_where(func, |_| true);
+}
+
+/// [`remove_trivial_params`] for the parameters `candidate` accepts (say, the ones a repair
+/// just added).
+pub fn remove_trivial_params_where(func: &mut Function, candidate: impl Fn(Value) -> bool) {
     let Some(entry) = func.entry() else { return };
     let mut alias: HashMap<Value, Value, BuildHasherDefault<FxHasher>> = HashMap::default();
     let resolve = |alias: &HashMap<Value, Value, BuildHasherDefault<FxHasher>>, mut v: Value| {
@@ -235,7 +271,7 @@ pub fn remove_trivial_params(func: &mut Function) {
         {
             break;
         }
-        // Incoming edges of each block: (pred, index into targets_mut()).
+        // Incoming edges of each block: (pred, index into targets()).
         let mut incoming: SecondaryMap<Block, Vec<(Block, usize)>> = SecondaryMap::new();
         for &b in &func.layout {
             if let Some(term) = &func.blocks[b].term {
@@ -255,6 +291,9 @@ pub fn remove_trivial_params(func: &mut Function) {
             }
             for pi in (0..func.blocks[b].params.len()).rev() {
                 let p = func.blocks[b].params[pi];
+                if !candidate(p) {
+                    continue;
+                }
                 let mut same = None;
                 let mut trivial = true;
                 for &(pred, ti) in &incoming[b] {
@@ -276,7 +315,7 @@ pub fn remove_trivial_params(func: &mut Function) {
                 func.remove_block_param(b, pi);
                 for &(pred, ti) in &incoming[b] {
                     let term = func.blocks[pred].term.as_mut().expect("in layout");
-                    term.targets_mut()[ti].args.remove(pi);
+                    term.targets_mut().nth(ti).expect("edge").args.remove(pi);
                 }
                 changed = true;
             }
