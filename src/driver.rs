@@ -472,6 +472,7 @@ pub fn annotate(program: &Program, run: &ZiskRun) -> Result<String, Error> {
     let alloc: std::collections::HashMap<u64, bool> = program
         .allocation_costs()
         .into_iter()
+        .filter(|a| a.added || a.memory > 0)
         .map(|a| (a.pc, a.added))
         .collect();
     let mut out = String::new();

@@ -436,3 +436,70 @@ fn time_passes_lists_every_stage() {
     want.push("codegen");
     assert_eq!(stages, want, "{err}");
 }
+
+/// `--annotate` writes the assembly with each instruction's executions and VARIABLE, marking
+/// what register allocation added (`A`) and its slot accesses (`s`): with the slot allocator
+/// most instructions touch a slot, bounds checks (they read a bound word, not a slot) never
+/// count as one, and the VARIABLE column adds up to the run's less its initialised data.
+#[test]
+fn annotate_marks_what_allocation_costs() {
+    let path = std::env::temp_dir().join(format!("zkc-annotate-{}.zisk", std::process::id()));
+    let run = |regalloc: &str| {
+        let out = zkc(&[
+            "run",
+            shared("bench/wasm/c_sort.wasm").to_str().unwrap(),
+            "--stdin",
+            shared("bench/expected/c_sort.stdin").to_str().unwrap(),
+            "-O0",
+            "--regalloc",
+            regalloc,
+            "--stats",
+            "--annotate",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let annotated = std::fs::read_to_string(&path).unwrap();
+        let _ = std::fs::remove_file(&path);
+        (text(&out.stdout), annotated)
+    };
+    for regalloc in ["slots", "coloring"] {
+        let (stdout, annotated) = run(regalloc);
+        // Instruction lines: executions, VARIABLE, a mark, a tab, the instruction.
+        let insts: Vec<(u64, u64, &str, &str)> = annotated
+            .lines()
+            .filter(|l| l.len() > 26 && l.as_bytes()[25] == b'\t')
+            .map(|l| {
+                let num = |s: &str| s.trim().parse().unwrap_or(0);
+                (num(&l[..10]), num(&l[11..23]), l[23..25].trim(), &l[26..])
+            })
+            .collect();
+        assert!(insts.len() > 100, "{annotated}");
+        let marked = |m: &str| insts.iter().filter(|i| i.0 > 0 && i.2 == m).count();
+        let (added, slots) = (marked("A"), marked("s"));
+        assert!(added > 0, "{regalloc}: no instruction added by allocation");
+        let ran = insts.iter().filter(|i| i.0 > 0).count();
+        if regalloc == "slots" {
+            assert!(
+                slots > ran / 4,
+                "{regalloc}: {slots} slot accesses of {ran}"
+            );
+        }
+        // A bounds check of an address in a register reads only its bound word.
+        let checks = insts
+            .iter()
+            .filter(|i| i.3.contains("__trap_heap_oob") && i.3.matches('[').count() == 1);
+        assert!(checks.clone().count() > 0);
+        assert!(checks.clone().all(|i| i.2.is_empty()), "{regalloc}");
+        let variable: u64 = stdout
+            .lines()
+            .find(|l| l.starts_with("VARIABLE"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .map(|v| v.replace(',', "").parse().unwrap())
+            .unwrap();
+        let sum: u64 = insts.iter().map(|i| i.1).sum();
+        assert!(
+            sum <= variable && sum * 100 > variable * 99,
+            "{sum} of {variable}"
+        );
+    }
+}
