@@ -20,13 +20,15 @@
 //!
 //! # Machine conventions
 //!
-//! - `r1`: return address (`call`); a function that calls keeps it in a vreg from its entry.
+//! - `r1`: return address (`call`); a function that calls keeps it in a vreg from its entry,
+//!   which stays in `r1` when every call the vreg crosses re-enters (their saves restore it).
 //! - `r2`..`r9`: scratch inside one lowered IR instruction (`r2` also breaks parallel-move
 //!   cycles); never allocated.
 //! - `r10`..`r29`: arguments and results (`i`th in `r10+i`); arguments and results past the
 //!   20th in fixed memory words (`Layout::extra_args`).
 //! - `r39`: the software stack pointer (saves around re-entering calls, growing upwards).
-//! - Allocatable ([`ALLOCATABLE`]): `r10`..`r38`. The argument registers are allocatable
+//! - Allocatable ([`ALLOCATABLE`]): `r1` and `r10`..`r38`. A call clobbers `r1` (its return
+//!   address) like the callee's other registers. The argument registers are allocatable
 //!   where they are not in use, so a value computed for an argument, or a parameter, may live in
 //!   its argument register and its copy vanish.
 //! - Across calls (interprocedural, whole program): a function's *clobbers* are the registers
@@ -110,7 +112,7 @@ pub const ARG_REG0: u8 = 10;
 /// The software stack pointer.
 pub const SP_REG: u8 = 39;
 /// Registers the allocator may assign (see the module docs).
-pub const ALLOCATABLE: RegSet = reg_range(10, 38);
+pub const ALLOCATABLE: RegSet = reg_range(10, 38) | 1 << 1;
 /// Bytes at the top of RAM left to the ZisK libraries.
 const RAM_TOP_RESERVE: u64 = 0x10_0000;
 

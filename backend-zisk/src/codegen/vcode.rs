@@ -293,7 +293,9 @@ impl AllocFunction for VCode {
             VInst::Op {
                 store: VS::Reg(r), ..
             } => 1 << r,
-            VInst::Call { rets, .. } | VInst::CallInd { rets, .. } => arg_regs(*rets) | 1 << 1,
+            // The return address the call leaves in `r1` is one of its clobbers ([`CallInfo`]),
+            // which saves around a re-entering call restore.
+            VInst::Call { rets, .. } | VInst::CallInd { rets, .. } => arg_regs(*rets),
             _ => 0,
         }
     }
