@@ -652,6 +652,23 @@ impl<'a> Ctx<'a> {
         );
     }
 
+    /// `r5` times (counting it down to 0): `body`.
+    fn count_loop(&mut self, body: impl FnOnce(&mut Self)) {
+        let (head, done) = (self.local(), self.local());
+        self.vc.push(VInst::Label(head.clone()));
+        self.emit_f(
+            Op::Eq,
+            VA::Reg(5),
+            VB::Imm(lit(0)),
+            VS::None,
+            to_label(&done),
+        );
+        body(self);
+        self.emit(Op::Add, VA::Reg(5), VB::Imm(lit(u64::MAX)), VS::Reg(5));
+        self.jump_to(&head);
+        self.vc.push(VInst::Label(done));
+    }
+
     fn jump_to(&mut self, label: &str) {
         self.emit_f(
             Op::Flag,
@@ -667,20 +684,10 @@ impl<'a> Ctx<'a> {
         self.range_check(args[0], args[2], 3);
         let v = self.b(args[1]);
         self.copy(v, VS::Reg(4));
-        let (head, done) = (self.local(), self.local());
-        self.vc.push(VInst::Label(head.clone()));
-        self.emit_f(
-            Op::Eq,
-            VA::Reg(5),
-            VB::Imm(lit(0)),
-            VS::None,
-            to_label(&done),
-        );
-        self.emit_w(Op::CopyB, VA::Reg(3), VB::Reg(4), VS::Ind(mb), 1);
-        self.emit(Op::Add, VA::Reg(3), VB::Imm(lit(1)), VS::Reg(3));
-        self.emit(Op::Add, VA::Reg(5), VB::Imm(lit(u64::MAX)), VS::Reg(5));
-        self.jump_to(&head);
-        self.vc.push(VInst::Label(done));
+        self.count_loop(|cx| {
+            cx.emit_w(Op::CopyB, VA::Reg(3), VB::Reg(4), VS::Ind(mb), 1);
+            cx.emit(Op::Add, VA::Reg(3), VB::Imm(lit(1)), VS::Reg(3));
+        });
     }
 
     fn lower_copy(&mut self, args: &[IrValue]) {
@@ -742,22 +749,12 @@ impl<'a> Ctx<'a> {
             return;
         };
         self.emit(Op::Add, VA::Reg(4), VB::Imm(Value::Sym(sym, 0)), VS::Reg(4));
-        let (head, done) = (self.local(), self.local());
-        self.vc.push(VInst::Label(head.clone()));
-        self.emit_f(
-            Op::Eq,
-            VA::Reg(5),
-            VB::Imm(lit(0)),
-            VS::None,
-            to_label(&done),
-        );
-        self.emit_w(Op::CopyB, VA::Reg(4), VB::Ind(0), VS::Reg(6), 1);
-        self.emit_w(Op::CopyB, VA::Reg(3), VB::Reg(6), VS::Ind(mb), 1);
-        self.emit(Op::Add, VA::Reg(3), VB::Imm(lit(1)), VS::Reg(3));
-        self.emit(Op::Add, VA::Reg(4), VB::Imm(lit(1)), VS::Reg(4));
-        self.emit(Op::Add, VA::Reg(5), VB::Imm(lit(u64::MAX)), VS::Reg(5));
-        self.jump_to(&head);
-        self.vc.push(VInst::Label(done));
+        self.count_loop(|cx| {
+            cx.emit_w(Op::CopyB, VA::Reg(4), VB::Ind(0), VS::Reg(6), 1);
+            cx.emit_w(Op::CopyB, VA::Reg(3), VB::Reg(6), VS::Ind(mb), 1);
+            cx.emit(Op::Add, VA::Reg(3), VB::Imm(lit(1)), VS::Reg(3));
+            cx.emit(Op::Add, VA::Reg(4), VB::Imm(lit(1)), VS::Reg(4));
+        });
     }
 
     /// The current size of table `t`: its size word if the program grows it, else a constant.
@@ -850,19 +847,9 @@ impl<'a> Ctx<'a> {
 
     /// `r5` times: stores the reference in `r4`/`r6`/`r7` at `r3`/`r8`, advancing.
     fn fill_loop(&mut self, t: usize) {
-        let (head, done) = (self.local(), self.local());
-        self.vc.push(VInst::Label(head.clone()));
-        self.emit_f(
-            Op::Eq,
-            VA::Reg(5),
-            VB::Imm(lit(0)),
-            VS::None,
-            to_label(&done),
-        );
-        self.store_entry(t, true);
-        self.emit(Op::Add, VA::Reg(5), VB::Imm(lit(u64::MAX)), VS::Reg(5));
-        self.jump_to(&head);
-        self.vc.push(VInst::Label(done));
+        self.count_loop(|cx| {
+            cx.store_entry(t, true);
+        });
     }
 
     /// Loads reference `r` into `r4` and, for a funcref table, its entry words.
@@ -1033,24 +1020,14 @@ impl<'a> Ctx<'a> {
         self.emit(Op::Add, VA::C, VB::Imm(Value::Sym(sym, 0)), VS::Reg(2));
         self.zext_to(args[0], 9);
         self.entry_addrs(t, 9, 3, 8);
-        let (head, done) = (self.local(), self.local());
-        self.vc.push(VInst::Label(head.clone()));
-        self.emit_f(
-            Op::Eq,
-            VA::Reg(5),
-            VB::Imm(lit(0)),
-            VS::None,
-            to_label(&done),
-        );
-        self.emit_w(Op::CopyB, VA::Reg(2), VB::Ind(0), VS::Reg(4), 8);
-        if self.l.tables[t].entries.is_some() {
-            self.desc_of_reg(4);
-        }
-        self.store_entry(t, true);
-        self.emit(Op::Add, VA::Reg(2), VB::Imm(lit(8)), VS::Reg(2));
-        self.emit(Op::Add, VA::Reg(5), VB::Imm(lit(u64::MAX)), VS::Reg(5));
-        self.jump_to(&head);
-        self.vc.push(VInst::Label(done));
+        self.count_loop(|cx| {
+            cx.emit_w(Op::CopyB, VA::Reg(2), VB::Ind(0), VS::Reg(4), 8);
+            if cx.l.tables[t].entries.is_some() {
+                cx.desc_of_reg(4);
+            }
+            cx.store_entry(t, true);
+            cx.emit(Op::Add, VA::Reg(2), VB::Imm(lit(8)), VS::Reg(2));
+        });
     }
 
     /// The moves of a block call.
