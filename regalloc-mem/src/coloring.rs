@@ -60,11 +60,6 @@ pub struct Config {
     pub step_cost: u64,
 }
 
-/// Loop depth of each block (see [`crate::freq::Loops`]).
-pub fn loop_depths(f: &impl AllocFunction) -> Vec<u32> {
-    crate::freq::Loops::compute(f).depth
-}
-
 /// Each block's weight: its estimated frequency ([`crate::freq`]) in 64ths, at least 1.
 fn block_weights(f: &impl AllocFunction) -> Vec<u64> {
     let loops = crate::freq::Loops::compute(f);

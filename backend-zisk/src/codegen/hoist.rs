@@ -11,15 +11,23 @@
 //! rare path rather than adding to the frequent one. Coloring only: the slot allocator stays
 //! the plain baseline of issue 7.
 
-use zkc_regalloc_mem::{coloring::loop_depths, liveness, AllocFunction, VReg};
+use std::collections::HashMap;
+
+use zkc_regalloc_mem::{freq::Loops, liveness, AllocFunction, VReg};
 
 use super::vcode::{MoveSrc, VCode, VInst, VA, VB, VS};
 use crate::program::{Flow, Target};
 
 /// Moves the qualifying edge blocks' moves before their branches (see the module docs).
 pub(crate) fn hoist_back_edge_moves(vc: &mut VCode) {
-    let depth = loop_depths(vc);
-    let index = |l: &str| vc.blocks.iter().position(|b| b.label == l);
+    let depth = Loops::compute(vc).depth;
+    let by_label: HashMap<&str, usize> = vc
+        .blocks
+        .iter()
+        .enumerate()
+        .map(|(k, b)| (b.label.as_str(), k))
+        .collect();
+    let index = |l: &str| by_label.get(l).copied();
     // (branching block, edge block, other successor) for every deeper-loop edge with moves.
     let mut cands: Vec<(usize, usize, usize)> = Vec::new();
     for (b, block) in vc.blocks.iter().enumerate() {
