@@ -63,7 +63,7 @@ pub fn simplify_cfg(m: &mut Module) -> PassReport {
     r
 }
 
-/// The constant an i32 value is defined as, if any.
+/// The bits of the constant a value is defined as, if any.
 pub(crate) fn const_of(f: &Function, v: Value) -> Option<u64> {
     match f.values[v].def {
         ValueDef::Result(i, 0) => match f.insts[i].op {

@@ -277,13 +277,9 @@ fn local_index(f: &Function, b: Block, v: Value) -> Option<Local> {
 
 /// The constant an integer value is defined as, if any.
 fn konst_of(f: &Function, v: Value) -> Option<Konst> {
-    match f.values[v].def {
-        ValueDef::Result(i, 0) => match f.insts[i].op {
-            Op::Const { ty, bits } if ty.is_int() => Some(Konst::new(ty, bits)),
-            _ => None,
-        },
-        _ => None,
-    }
+    let ty = f.values[v].ty;
+    let bits = crate::cleanup::const_of(f, v)?;
+    ty.is_int().then(|| Konst::new(ty, bits))
 }
 
 /// `call.block` evaluated with `call`'s arguments.
