@@ -194,3 +194,32 @@ fn allocation_share_separates_a_floor_both_allocators_agree_on() {
         }
     }
 }
+
+/// ../shared/repro/coloring-trap.wasm (a printf-heavy C program, reduced): its indirect calls
+/// reach functions outside the caller's call-graph component, whose clobbers the coloring
+/// allocator once dropped from the caller's summary. It runs to exit 0 with the interpreter's
+/// output at every level with both allocators.
+#[test]
+fn coloring_trap_repro_runs_everywhere() {
+    use zkc_backend_zisk::codegen::Allocator;
+    use zkc_ir::interp::{run_command, Exit};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/repro");
+    let stdin = std::fs::read(dir.join("coloring-trap.stdin")).expect("stdin");
+    let module = driver::load(&dir.join("coloring-trap.wasm")).expect("load");
+    let want = run_command(&module, &stdin, Default::default());
+    assert!(matches!(want.exit, Exit::Code(0)), "{:?}", want.exit);
+    for level in [OptLevel::O0, OptLevel::O1, OptLevel::O2] {
+        for allocator in [Allocator::Slots, Allocator::Coloring] {
+            let opts = Options {
+                allocator,
+                ..at(level)
+            };
+            let program = driver::codegen(module.clone(), &opts, &mut std::io::sink())
+                .unwrap_or_else(|e| panic!("{level} {allocator:?}: {e}"));
+            let rom = driver::layout(&program).expect("layout").rom;
+            let run = driver::run_zisk(&rom, &stdin, 1 << 32).expect("run");
+            assert_eq!(run.exit, ZiskExit::Code(0), "{level} {allocator:?}");
+            assert_eq!(run.console, want.stdout, "{level} {allocator:?}");
+        }
+    }
+}

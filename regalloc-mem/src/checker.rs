@@ -9,6 +9,11 @@
 //! a call copy a register to its home slot before and back after. States meet by
 //! intersection at block entries, iterated to a fixed point. Slots are checked as offsets
 //! (before [`Allocation::rebase_slots`](crate::Allocation::rebase_slots)).
+//!
+//! [`check`] trusts each call's [`CallInfo`](crate::CallInfo): what the callee clobbers is a
+//! whole-program fact. [`check_summaries`] checks those facts: every call that does not
+//! re-enter its caller declares at least the registers and slots that any function it may
+//! reach, transitively, writes.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -176,6 +181,84 @@ fn step(
     }
     for (d, set) in copied {
         st.insert(loc_of(d), set);
+    }
+    Ok(())
+}
+
+/// One function of a whole program, for [`check_summaries`]: its code and allocation, and per
+/// call instruction the functions it may call (an indirect call: every possible target).
+pub struct ProgramFunction<'a, F> {
+    pub code: &'a F,
+    pub alloc: &'a Allocation,
+    pub calls: Vec<(usize, Vec<usize>)>,
+}
+
+/// Checks the clobber summaries of calls (see the module docs). Functions are indices into
+/// `funcs`; `None` is a function without code (an import lowered elsewhere), writing nothing
+/// the allocator hands out. Slots are offsets from the shared slot area (the coloring
+/// allocator's), checked against each call's `slot_clobbers`.
+pub fn check_summaries<F: AllocFunction>(
+    funcs: &[Option<ProgramFunction<'_, F>>],
+) -> Result<(), String> {
+    // What each function writes itself: its vregs' registers, its fixed-register defs, its
+    // slots; then, to a fixed point, what its callees write.
+    let mut writes: Vec<(crate::RegSet, u32)> = funcs
+        .iter()
+        .map(|f| {
+            f.as_ref().map_or((0, 0), |f| {
+                let mut regs = (0..f.code.num_blocks())
+                    .flat_map(|b| f.code.block_insts(b))
+                    .fold(0, |r, i| r | f.code.inst_reg_defs(i));
+                for l in &f.alloc.locs {
+                    if let Loc::Reg(r) = l {
+                        regs |= 1 << r;
+                    }
+                }
+                (regs, f.alloc.num_slots)
+            })
+        })
+        .collect();
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (k, f) in funcs.iter().enumerate() {
+            let Some(f) = f else { continue };
+            for (_, targets) in &f.calls {
+                for &t in targets {
+                    let (r, s) = writes[t];
+                    let w = &mut writes[k];
+                    if r & !w.0 != 0 || s > w.1 {
+                        *w = (w.0 | r, w.1.max(s));
+                        changed = true;
+                    }
+                }
+            }
+        }
+    }
+    for (k, f) in funcs.iter().enumerate() {
+        let Some(f) = f else { continue };
+        for (i, targets) in &f.calls {
+            let Some(c) = f.code.call_info(*i).filter(|c| !c.reenters) else {
+                continue;
+            };
+            for &t in targets {
+                let (r, s) = writes[t];
+                if r & !c.clobbers != 0 {
+                    return Err(format!(
+                        "function {k}, inst {i}: the call may reach function {t}, which writes \
+                         registers {:?} the call does not declare",
+                        regs_of(r & !c.clobbers).collect::<Vec<_>>()
+                    ));
+                }
+                if s > c.slot_clobbers {
+                    return Err(format!(
+                        "function {k}, inst {i}: the call may reach function {t}, which writes \
+                         slots up to {s}, above the declared {}",
+                        c.slot_clobbers
+                    ));
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -481,9 +481,10 @@ impl<'a> Ctx<'a> {
                     },
                 );
                 let fid = self.fid.index();
-                let reenters = (0..self.m.funcs.len()).any(|g| {
-                    self.l.scc[g] == self.l.scc[fid] && self.l.func_sig_id[g] == sig.index() as u64
-                });
+                let reenters = self
+                    .l
+                    .indirect_targets(sig.index() as u64)
+                    .any(|g| self.l.scc[g] == self.l.scc[fid]);
                 let ret_label = self.local();
                 self.vc.push_c(
                     VInst::CallInd {

@@ -218,9 +218,21 @@ pub(crate) struct Layout {
     pub scc: Vec<usize>,
     /// The signature id of each function for indirect calls.
     pub func_sig_id: Vec<u64>,
+    /// The functions a `call_indirect` may reach: those of element segments and those
+    /// `ref.func` names (sorted).
+    pub table_funcs: Vec<usize>,
 }
 
 impl Layout {
+    /// The functions a `call_indirect` through signature id `sig` may call: the one home of
+    /// that fact for the call graph, `reenters` and the allocation's clobber summaries.
+    pub fn indirect_targets(&self, sig: u64) -> impl Iterator<Item = usize> + Clone + '_ {
+        self.table_funcs
+            .iter()
+            .copied()
+            .filter(move |&g| self.func_sig_id[g] == sig)
+    }
+
     pub fn mem_size_word(&self) -> u64 {
         self.size_word
     }
@@ -657,29 +669,7 @@ fn compile_inner(
     table_funcs.extend(ref_funcs);
     table_funcs.sort_unstable();
     table_funcs.dedup();
-    let mut succs = vec![Vec::new(); n];
-    for (id, f) in module.funcs.iter() {
-        if let Some(body) = f.body() {
-            for &b in &body.layout {
-                for &i in &body.blocks[b].insts {
-                    match &body.insts[i].op {
-                        IrOp::Call(g) => succs[id.index()].push(g.index()),
-                        IrOp::CallIndirect { sig, .. } => {
-                            for &g in &table_funcs {
-                                if func_sig_id[g] == sig.index() as u64 {
-                                    succs[id.index()].push(g);
-                                }
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-        }
-    }
-    let scc = call_graph_sccs(n, &succs);
-
-    let layout = Layout {
+    let mut layout = Layout {
         size_word: mem_size_word,
         pages_word: mem_pages_word,
         mem_base,
@@ -694,14 +684,32 @@ fn compile_inner(
         seg_len,
         seg_sym,
         func_labels,
-        scc,
+        scc: Vec::new(),
         func_sig_id,
+        table_funcs,
     };
+    let mut succs = vec![Vec::new(); n];
+    for (id, f) in module.funcs.iter() {
+        if let Some(body) = f.body() {
+            for &b in &body.layout {
+                for &i in &body.blocks[b].insts {
+                    match &body.insts[i].op {
+                        IrOp::Call(g) => succs[id.index()].push(g.index()),
+                        IrOp::CallIndirect { sig, .. } => {
+                            succs[id.index()].extend(layout.indirect_targets(sig.index() as u64))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    layout.scc = call_graph_sccs(n, &succs);
 
     // Functions: selection, allocation (callees first), emission. The allocation's slots, then
     // the software stack of its saves, take the rest of the static area.
     let alloc_area = statics.arena.next..statics.arena.end;
-    let funcs = select_and_allocate(module, &layout, opts, &mut statics, &table_funcs)?;
+    let funcs = select_and_allocate(module, &layout, opts, &mut statics)?;
     if let Some(out) = dump {
         for (id, f) in module.funcs.iter() {
             if let Some((vc, alloc)) = &funcs[id.index()] {
@@ -839,7 +847,6 @@ fn select_and_allocate(
     layout: &Layout,
     opts: &CodegenOptions,
     statics: &mut Statics,
-    table_funcs: &[usize],
 ) -> Result<Selected, CodegenError> {
     let n = module.funcs.len();
     let mut vcs: Vec<Option<vcode::VCode>> = (0..n).map(|_| None).collect();
@@ -919,15 +926,13 @@ fn select_and_allocate(
                                 let s = match by_sig.get(sig) {
                                     Some(&s) => s,
                                     None => {
-                                        let targets = table_funcs
-                                            .iter()
-                                            .filter(|&&g| layout.func_sig_id[g] == *sig);
+                                        let targets = layout.indirect_targets(*sig);
                                         let s = targets
                                             .clone()
-                                            .fold((CALL_FIXED_CLOBBERS, 0), |(c, h), &g| {
+                                            .fold((CALL_FIXED_CLOBBERS, 0), |(c, h), g| {
                                                 (c | summary[g].0, h.max(summary[g].1))
                                             });
-                                        if targets.clone().all(|&g| done[g]) {
+                                        if targets.clone().all(|g| done[g]) {
                                             by_sig.insert(*sig, s);
                                         }
                                         s
@@ -938,6 +943,12 @@ fn select_and_allocate(
                             _ => (None, &mut CallInfo::default()),
                         };
                         if let Some((c, h)) = callees {
+                            // The component writes what every callee writes; a call that may
+                            // re-enter may also reach callees outside the component (done,
+                            // so `c` and `h` hold their summaries), whose writes the
+                            // allocation of this function does not see.
+                            clob |= c;
+                            hw = hw.max(h);
                             if info.reenters {
                                 info.clobbers = reg_range(1, 39);
                                 info.slot_clobbers = 0;
@@ -958,6 +969,9 @@ fn select_and_allocate(
                     done[f] = true;
                 }
             }
+            if cfg!(debug_assertions) {
+                check_summaries(layout, &out);
+            }
             let area = summary.iter().map(|s| s.1).max().unwrap_or(0);
             let base = statics.arena.next;
             for _ in 0..area {
@@ -969,6 +983,33 @@ fn select_and_allocate(
         }
     }
     Ok(out)
+}
+
+/// Checks that every call declares what its possible callees write (the whole-program half of
+/// the allocation checker; debug builds and tests).
+fn check_summaries(layout: &Layout, selected: &Selected) {
+    use zkc_regalloc_mem::checker::{self, ProgramFunction};
+    let funcs: Vec<Option<ProgramFunction<vcode::VCode>>> = selected
+        .iter()
+        .map(|f| {
+            f.as_ref().map(|(vc, alloc)| ProgramFunction {
+                code: vc,
+                alloc,
+                calls: (vc.insts.iter().enumerate())
+                    .filter_map(|(i, inst)| match inst {
+                        vcode::VInst::Call { callee, .. } => Some((i, vec![*callee])),
+                        vcode::VInst::CallInd { sig, .. } => {
+                            Some((i, layout.indirect_targets(*sig).collect()))
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    if let Err(e) = checker::check_summaries(&funcs) {
+        panic!("allocation fails the summary checker: {e}");
+    }
 }
 
 fn dump_function(out: &mut String, name: &str, vc: &vcode::VCode, alloc: &Allocation, label: &str) {
