@@ -716,3 +716,42 @@ fn select_min_max() {
         1,
     );
 }
+
+/// 3,000 values live at once, across a recursive call (their saves) and a call to a leaf: past
+/// the coloring allocator's edge budget, one slot each, and the same exit status.
+#[test]
+fn thousands_of_live_values() {
+    let n = 3000;
+    let locals: String = (0..n).map(|i| format!("(local $l{i} i64)")).collect();
+    let sets: String = (0..n)
+        .map(|i| {
+            format!(
+                "(local.set $l{i} (i64.mul (local.get $p) (i64.const {})))",
+                i + 3
+            )
+        })
+        .collect();
+    let sum: String = (1..n)
+        .map(|i| format!("(local.get $l{i}) i64.add "))
+        .collect();
+    let funcs = format!(
+        "(func $leaf (param i64) (result i64) (i64.add (local.get 0) (i64.const 1)))
+         (func $f (param $p i64) (result i64) {locals} {sets}
+           (if (i64.gt_u (local.get $p) (i64.const 3))
+             (then (local.set $l0 (call $f (i64.sub (local.get $p) (i64.const 1))))))
+           (local.set $l1 (call $leaf (local.get $l1)))
+           (local.get $l0) {sum})"
+    );
+    exits_with(
+        &funcs,
+        "(i32.wrap_i64 (i64.rem_u (call $f (i64.const 5)) (i64.const 251)))",
+        {
+            // f(p) = f(p-1) (p > 3, else 3p) + 1 + p * sum(4..=3002)
+            let s: u64 = (4..=n as u64 + 2).sum();
+            let f3 = 3 * 3 + 1 + 3 * s;
+            let f4 = f3 + 1 + 4 * s;
+            let f5 = f4 + 1 + 5 * s;
+            (f5 % 251) as i32
+        },
+    );
+}

@@ -12,12 +12,35 @@ impl BitSet {
         }
     }
 
-    pub fn insert(&mut self, i: usize) {
-        self.words[i / 64] |= 1 << (i % 64);
+    /// Adds `i`; whether it was absent.
+    pub fn insert(&mut self, i: usize) -> bool {
+        let w = &mut self.words[i / 64];
+        let new = *w >> (i % 64) & 1 == 0;
+        *w |= 1 << (i % 64);
+        new
     }
 
-    pub fn remove(&mut self, i: usize) {
-        self.words[i / 64] &= !(1 << (i % 64));
+    /// Removes `i`; whether it was present.
+    pub fn remove(&mut self, i: usize) -> bool {
+        let w = &mut self.words[i / 64];
+        let had = *w >> (i % 64) & 1 != 0;
+        *w &= !(1 << (i % 64));
+        had
+    }
+
+    /// How many bits below `limit` are set.
+    pub fn count_below(&self, limit: usize) -> usize {
+        let (k, sh) = (limit / 64, limit % 64);
+        let full: u32 = self.words[..k.min(self.words.len())]
+            .iter()
+            .map(|w| w.count_ones())
+            .sum();
+        let part = if sh == 0 {
+            0
+        } else {
+            (self.word(k) & ((1 << sh) - 1)).count_ones()
+        };
+        (full + part) as usize
     }
 
     pub fn contains(&self, i: usize) -> bool {

@@ -31,6 +31,15 @@
 //!    an interpreter loop's state in registers when the loop calls into a large library
 //!    function on a rare path.
 //!
+//! # Size
+//!
+//! The interference graph has an edge per pair of values live at once, so a function that
+//! keeps `k` values live together costs `k²/2` edges. Past [`EDGE_BUDGET`] (a function keeping
+//! about 2,800 values live at once, a generated module's: the largest function of the bench and
+//! Go programs makes 32,000) the function gets one slot per vreg
+//! instead, in time and memory linear in its size: correct, slower code, and a compile that
+//! finishes.
+//!
 //! # The slot area and calls
 //!
 //! Slots are offsets into one area shared by the whole program; the backend places it. A
@@ -44,7 +53,9 @@
 //! caller keeps its values in the registers the leaf leaves alone. The backend allocates the
 //! call graph's components callees first; calls inside a component re-enter and save instead.
 
-use crate::{liveness, regs_of, AllocFunction, Allocation, BitSet, Loc, Operand, RegSet, VReg};
+use crate::{
+    liveness, regs_of, AllocFunction, Allocation, BitSet, Liveness, Loc, Operand, RegSet, VReg,
+};
 use std::collections::HashMap;
 
 /// What the allocator may use and what accesses cost.
@@ -104,10 +115,67 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
     x
 }
 
+/// Interference edges (counted with repeats) past which a function gets one slot per vreg (see
+/// "Size" in the module docs).
+pub const EDGE_BUDGET: u64 = 4_000_000;
+
+/// The number of (def, live value) pairs the interference scan would visit: the graph's size
+/// before deduplication, counted in time linear in the code.
+fn interference_size(f: &impl AllocFunction, live: &Liveness) -> u64 {
+    let n = f.num_vregs();
+    let (mut uses, mut defs) = (Vec::new(), Vec::new());
+    let mut cur = BitSet::new(n + 64);
+    let mut total = 0u64;
+    for b in 0..f.num_blocks() {
+        cur.copy_from(&live.live_out[b]);
+        let mut count = cur.count_below(n) as u64;
+        for i in f.block_insts(b).rev() {
+            defs.clear();
+            uses.clear();
+            f.inst_defs(i, &mut defs);
+            f.inst_uses(i, &mut uses);
+            total += defs.len() as u64 * count;
+            for d in &defs {
+                count -= cur.remove(d.index()) as u64;
+            }
+            for u in &uses {
+                count += cur.insert(u.index()) as u64;
+            }
+        }
+    }
+    total
+}
+
+/// One slot per vreg, above every slot a callee writes; the fallback for functions whose
+/// interference graph would be too large.
+fn one_slot_each(f: &impl AllocFunction, live: &Liveness) -> Allocation {
+    let n = f.num_vregs() as u32;
+    let mut clobbers = 0;
+    let mut base = 0u32;
+    for i in (0..f.num_blocks()).flat_map(|b| f.block_insts(b)) {
+        clobbers |= f.inst_reg_defs(i);
+        if let Some(c) = f.call_info(i).filter(|c| !c.reenters) {
+            clobbers |= c.clobbers;
+            base = base.max(c.slot_clobbers);
+        }
+    }
+    Allocation {
+        locs: (base..base + n).map(|k| Loc::Slot(8 * k as u64)).collect(),
+        call_saves: crate::reentering_call_saves(f, live),
+        call_spills: HashMap::new(),
+        num_slots: base + n,
+        clobbers,
+        slot_clobbers: base + n,
+    }
+}
+
 /// Allocates `f` (see the module docs). Slots in the result are offsets from the slot area.
 pub fn allocate(f: &impl AllocFunction, cfg: &Config) -> Allocation {
     let n = f.num_vregs();
     let live = liveness(f);
+    if interference_size(f, &live) > EDGE_BUDGET {
+        return one_slot_each(f, &live);
+    }
     let weights = block_weights(f);
     let mut g = Graph {
         adj: vec![Vec::new(); n],

@@ -343,3 +343,60 @@ fn checker_needs_the_spills_around_calls() {
     assert!(without_rejected > 10, "{without_rejected}");
     assert!(clobbered_rejected > 10, "{clobbered_rejected}");
 }
+
+/// A function keeping 3,000 values live at once (a 4.5M-edge interference graph) gets one slot
+/// per vreg, above the slots its callee writes, with its re-entering call's saves: linear in
+/// its size, and checked like any allocation.
+#[test]
+fn too_many_live_values_get_one_slot_each() {
+    let n = 3000;
+    let mut insts: Vec<I> = (0..n)
+        .map(|v| I::Op {
+            uses: vec![],
+            def: Some(VReg(v as u32)),
+        })
+        .collect();
+    for (k, reenters) in [(0, false), (1, true)] {
+        insts.push(I::Call {
+            args: 0,
+            rets: 0,
+            info: CallInfo {
+                reenters,
+                clobbers: reg_range(1, 39),
+                slot_clobbers: 5 + k,
+            },
+        });
+    }
+    insts.push(I::Op {
+        uses: (0..n).map(|v| VReg(v as u32)).collect(),
+        def: None,
+    });
+    let f = F {
+        nv: n,
+        blocks: vec![(0, insts.len(), vec![])],
+        insts,
+    };
+    let a = coloring::allocate(
+        &f,
+        &Config {
+            allocatable: ALLOCATABLE,
+            read_cost: 11,
+            write_cost: 18,
+            step_cost: 62,
+        },
+    );
+    check(&f, &a).expect("checked");
+    let mut slots: Vec<u64> = a
+        .locs
+        .iter()
+        .map(|l| match l {
+            zkc_regalloc_mem::Loc::Slot(o) => *o,
+            l => panic!("{l} is not a slot"),
+        })
+        .collect();
+    slots.sort_unstable();
+    slots.dedup();
+    assert_eq!(slots.len(), n);
+    assert_eq!(slots[0], 8 * 5, "above the non-re-entering callee's slots");
+    assert_eq!(a.call_saves[&(n + 1)].len(), n);
+}
