@@ -1,8 +1,13 @@
 //! Control-flow graph facts: predecessors, reverse postorder, dominators.
 //!
-//! Dominators use the iterative algorithm of Cooper, Harvey and Kennedy, "A Simple, Fast
-//! Dominance Algorithm" (2001): intersect predecessors' dominators in reverse postorder until
-//! nothing changes. Only blocks reachable from the entry get a position and an idom.
+//! Dominators use Lengauer and Tarjan's algorithm, "A Fast Algorithm for Finding Dominators in
+//! a Flowgraph" (TOPLAS 1979), in its simple form (path compression, no balancing:
+//! O(m log n)), with the compression made iterative so that deep CFGs cannot overflow the
+//! stack. The iterative algorithm of Cooper, Harvey and Kennedy (2001), used before, walks the
+//! dominator tree once per predecessor: quadratic on a join of `n` nested branches (20k nested
+//! `if`s: 54 s). `dominates` answers in constant time from a numbering of the dominator tree
+//! (entry and exit times of a depth-first walk). Only blocks reachable from the entry get a
+//! position and an idom.
 
 use crate::entities::Block;
 use crate::function::Function;
@@ -17,7 +22,11 @@ pub struct ControlFlow {
     pub preds: SecondaryMap<Block, Vec<Block>>,
     /// Immediate dominator; `None` for the entry and unreachable blocks.
     pub idom: SecondaryMap<Block, Option<Block>>,
+    /// Entry and exit times of each reachable block in a walk of the dominator tree.
+    dom_span: SecondaryMap<Block, (u32, u32)>,
 }
+
+const NONE: u32 = u32::MAX;
 
 impl ControlFlow {
     pub fn compute(func: &Function) -> Self {
@@ -27,104 +36,192 @@ impl ControlFlow {
                 preds[s].push(b);
             }
         }
-        let rpo = reverse_postorder(func);
-        let mut rpo_index = SecondaryMap::with_default(u32::MAX);
+        let walk = depth_first(func);
+        let mut rpo = walk.post.clone();
+        rpo.reverse();
+        let mut rpo_index = SecondaryMap::with_default(NONE);
         for (i, &b) in rpo.iter().enumerate() {
             rpo_index[b] = i as u32;
         }
-        let mut idom: SecondaryMap<Block, Option<Block>> = SecondaryMap::new();
-        if let Some(&entry) = rpo.first() {
-            // The entry dominates itself while iterating; cleared at the end.
-            idom[entry] = Some(entry);
-            let mut changed = true;
-            while changed {
-                changed = false;
-                for &b in &rpo[1..] {
-                    let mut new: Option<Block> = None;
-                    for &p in &preds[b] {
-                        if idom[p].is_none() {
-                            continue;
-                        }
-                        new = Some(match new {
-                            None => p,
-                            Some(n) => intersect(&idom, &rpo_index, p, n),
-                        });
-                    }
-                    if new.is_some() && idom[b] != new {
-                        idom[b] = new;
-                        changed = true;
-                    }
-                }
-            }
-            idom[entry] = None;
-        }
+        let idom = lengauer_tarjan(&walk, &preds);
+        let dom_span = number_dominator_tree(&walk.pre, &idom);
         ControlFlow {
             rpo,
             rpo_index,
             preds,
             idom,
+            dom_span,
         }
     }
 
     pub fn is_reachable(&self, b: Block) -> bool {
-        self.rpo_index[b] != u32::MAX
+        self.rpo_index[b] != NONE
     }
 
     /// Whether `a` dominates `b` (every block dominates itself). Both must be reachable.
-    pub fn dominates(&self, a: Block, mut b: Block) -> bool {
-        loop {
-            if a == b {
-                return true;
-            }
-            match self.idom[b] {
-                Some(d) => b = d,
-                None => return false,
-            }
-        }
+    pub fn dominates(&self, a: Block, b: Block) -> bool {
+        let (a_in, a_out) = self.dom_span[a];
+        let (b_in, b_out) = self.dom_span[b];
+        a_in <= b_in && b_out <= a_out
     }
 }
 
-fn intersect(
-    idom: &SecondaryMap<Block, Option<Block>>,
-    rpo_index: &SecondaryMap<Block, u32>,
-    mut a: Block,
-    mut b: Block,
-) -> Block {
-    while a != b {
-        while rpo_index[a] > rpo_index[b] {
-            a = idom[a].expect("processed block has an idom");
-        }
-        while rpo_index[b] > rpo_index[a] {
-            b = idom[b].expect("processed block has an idom");
+/// A depth-first walk from the entry: blocks in preorder with their tree parent's preorder
+/// number, and in postorder.
+struct Walk {
+    pre: Vec<Block>,
+    parent: Vec<u32>,
+    number: SecondaryMap<Block, u32>,
+    post: Vec<Block>,
+}
+
+/// The walk (iterative, so deep CFGs cannot overflow the stack). Successors are taken last
+/// first, the order zkc's reverse postorder has always had.
+fn depth_first(func: &Function) -> Walk {
+    let mut w = Walk {
+        pre: Vec::new(),
+        parent: Vec::new(),
+        number: SecondaryMap::with_default(NONE),
+        post: Vec::new(),
+    };
+    let Some(entry) = func.entry() else {
+        return w;
+    };
+    let visit = |w: &mut Walk, b: Block, parent: u32| {
+        w.number[b] = w.pre.len() as u32;
+        w.pre.push(b);
+        w.parent.push(parent);
+    };
+    visit(&mut w, entry, NONE);
+    let mut stack: Vec<(Block, Vec<Block>)> = vec![(entry, func.successors(entry))];
+    while let Some((b, succs)) = stack.last_mut() {
+        match succs.pop() {
+            Some(s) if w.number[s] == NONE => {
+                let parent = w.number[*b];
+                visit(&mut w, s, parent);
+                stack.push((s, func.successors(s)));
+            }
+            Some(_) => {}
+            None => {
+                w.post.push(*b);
+                stack.pop();
+            }
         }
     }
-    a
+    w
+}
+
+/// The link-eval forest of Lengauer and Tarjan over preorder numbers.
+struct Forest {
+    ancestor: Vec<u32>,
+    label: Vec<u32>,
+    semi: Vec<u32>,
+    path: Vec<u32>,
+}
+
+impl Forest {
+    /// The vertex of least semidominator on the forest path above `v` (compressing it).
+    fn eval(&mut self, v: u32) -> u32 {
+        if self.ancestor[v as usize] == NONE {
+            return v;
+        }
+        let mut x = v;
+        while self.ancestor[self.ancestor[x as usize] as usize] != NONE {
+            self.path.push(x);
+            x = self.ancestor[x as usize];
+        }
+        while let Some(y) = self.path.pop() {
+            let (y, a) = (y as usize, self.ancestor[y as usize] as usize);
+            if self.semi[self.label[a] as usize] < self.semi[self.label[y] as usize] {
+                self.label[y] = self.label[a];
+            }
+            self.ancestor[y] = self.ancestor[a];
+        }
+        self.label[v as usize]
+    }
+}
+
+/// Immediate dominators (see the module docs).
+fn lengauer_tarjan(
+    walk: &Walk,
+    preds: &SecondaryMap<Block, Vec<Block>>,
+) -> SecondaryMap<Block, Option<Block>> {
+    let n = walk.pre.len();
+    let mut f = Forest {
+        ancestor: vec![NONE; n],
+        label: (0..n as u32).collect(),
+        semi: (0..n as u32).collect(),
+        path: Vec::new(),
+    };
+    let mut idom: Vec<u32> = vec![NONE; n];
+    let mut bucket: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for w in (1..n).rev() {
+        for &p in &preds[walk.pre[w]] {
+            let v = walk.number[p];
+            if v != NONE {
+                let u = f.eval(v);
+                f.semi[w] = f.semi[w].min(f.semi[u as usize]);
+            }
+        }
+        bucket[f.semi[w] as usize].push(w as u32);
+        let parent = walk.parent[w];
+        f.ancestor[w] = parent;
+        for v in std::mem::take(&mut bucket[parent as usize]) {
+            let u = f.eval(v);
+            idom[v as usize] = if f.semi[u as usize] < f.semi[v as usize] {
+                u
+            } else {
+                parent
+            };
+        }
+    }
+    let mut out = SecondaryMap::new();
+    for w in 1..n {
+        if idom[w] != f.semi[w] {
+            idom[w] = idom[idom[w] as usize];
+        }
+        out[walk.pre[w]] = Some(walk.pre[idom[w] as usize]);
+    }
+    out
+}
+
+/// Entry and exit times of a depth-first walk of the dominator tree.
+fn number_dominator_tree(
+    pre: &[Block],
+    idom: &SecondaryMap<Block, Option<Block>>,
+) -> SecondaryMap<Block, (u32, u32)> {
+    let mut children: SecondaryMap<Block, Vec<Block>> = SecondaryMap::new();
+    for &b in pre {
+        if let Some(d) = idom[b] {
+            children[d].push(b);
+        }
+    }
+    let mut span = SecondaryMap::with_default((NONE, 0));
+    let Some(&entry) = pre.first() else {
+        return span;
+    };
+    let mut clock = 0u32;
+    span[entry].0 = clock;
+    let mut stack = vec![(entry, 0usize)];
+    while let Some((b, k)) = stack.last_mut() {
+        let b = *b;
+        clock += 1;
+        if let Some(&c) = children[b].get(*k) {
+            *k += 1;
+            span[c].0 = clock;
+            stack.push((c, 0));
+        } else {
+            span[b].1 = clock;
+            stack.pop();
+        }
+    }
+    span
 }
 
 /// Reachable blocks in reverse postorder of a depth-first walk from the entry (iterative, so
 /// deep CFGs cannot overflow the stack).
 pub fn reverse_postorder(func: &Function) -> Vec<Block> {
-    let Some(entry) = func.entry() else {
-        return vec![];
-    };
-    let mut visited: SecondaryMap<Block, bool> = SecondaryMap::new();
-    let mut post = Vec::new();
-    let mut stack: Vec<(Block, Vec<Block>)> = vec![(entry, func.successors(entry))];
-    visited[entry] = true;
-    while let Some((b, succs)) = stack.last_mut() {
-        match succs.pop() {
-            Some(s) if !visited[s] => {
-                visited[s] = true;
-                let ss = func.successors(s);
-                stack.push((s, ss));
-            }
-            Some(_) => {}
-            None => {
-                post.push(*b);
-                stack.pop();
-            }
-        }
-    }
+    let mut post = depth_first(func).post;
     post.reverse();
     post
 }

@@ -145,35 +145,70 @@ fn thread_jumps(f: &mut Function) -> usize {
     if !any {
         return 0;
     }
+    // Where an edge into each bypassable block ends up, resolved once per block (a chain is
+    // followed once, not once per edge into it), with arguments in terms of the block's
+    // parameters. Blocks on a cycle of empty blocks stop at the cycle.
+    let mut resolved: SecondaryMap<Block, Option<BlockCall>> = SecondaryMap::new();
+    let mut seen: SecondaryMap<Block, bool> = SecondaryMap::new();
+    let mut on_chain: SecondaryMap<Block, bool> = SecondaryMap::new();
+    let mut chain = Vec::new();
+    for &e in &f.layout {
+        let mut x = e;
+        while bypass[x].is_some() && !seen[x] {
+            seen[x] = true;
+            on_chain[x] = true;
+            chain.push(x);
+            x = bypass[x].as_ref().expect("bypassable").block;
+        }
+        if on_chain[x] {
+            // A cycle of empty blocks, from `x` on: left as it is.
+            while let Some(y) = chain.pop() {
+                on_chain[y] = false;
+                if y == x {
+                    break;
+                }
+            }
+        }
+        while let Some(y) = chain.pop() {
+            on_chain[y] = false;
+            let call = bypass[y].as_ref().expect("bypassable");
+            resolved[y] = Some(match &resolved[call.block] {
+                Some(next) => forward(f, call, next),
+                None => call.clone(),
+            });
+        }
+    }
     let mut n = 0;
     for bi in 0..f.layout.len() {
         let p = f.layout[bi];
         let mut term = f.blocks[p].term.take().expect("terminator");
         for call in term.targets_mut() {
-            // Follow a chain of bypassable blocks, at most as long as the function.
-            let mut steps = 0;
-            while let Some(next) = &bypass[call.block] {
-                if steps > f.layout.len() {
-                    break;
+            if let Some(to) = &resolved[call.block] {
+                let new = forward(f, call, to);
+                if new != *call {
+                    *call = new;
+                    n += 1;
                 }
-                let e = call.block;
-                let params = &f.blocks[e].params;
-                let args = next
-                    .args
-                    .iter()
-                    .map(|&a| match params.iter().position(|&q| q == a) {
-                        Some(i) => call.args[i],
-                        None => a,
-                    })
-                    .collect();
-                *call = BlockCall::new(next.block, args);
-                n += 1;
-                steps += 1;
             }
         }
         f.blocks[p].term = Some(term);
     }
     n
+}
+
+/// The edge `call` into an empty block that jumps on with `next` (whose arguments may read the
+/// block's parameters), sent straight to `next`'s destination.
+fn forward(f: &Function, call: &BlockCall, next: &BlockCall) -> BlockCall {
+    let params = &f.blocks[call.block].params;
+    let args = next
+        .args
+        .iter()
+        .map(|&a| match params.iter().position(|&q| q == a) {
+            Some(i) => call.args[i],
+            None => a,
+        })
+        .collect();
+    BlockCall::new(next.block, args)
 }
 
 /// A block that ends in `jump c(args)` absorbs `c` when it is `c`'s only predecessor.
