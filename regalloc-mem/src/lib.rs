@@ -15,9 +15,10 @@
 //!
 //! # Two strategies
 //!
-//! - [`allocate`] (the first allocator, [`Strategy::Slots`]): every vreg its own static slot.
-//! - [`coloring::allocate`] ([`Strategy::Coloring`]): registers for the most valuable live
-//!   ranges, reused slots for the rest, copies coalesced; see [`coloring`].
+//! - [`allocate`] (the first allocator, the backend's `--regalloc slots`): every vreg its own
+//!   static slot.
+//! - [`coloring::allocate`] (`--regalloc coloring`, the default): registers for the most
+//!   valuable live ranges, reused slots for the rest, copies coalesced; see [`coloring`].
 //!
 //! ZisK facts behind both (TARGET.md, `zisk-core` `zisk_ops_costs.rs`): registers r1..r39 cost
 //! nothing beyond the step; a constant-address 8-byte slot costs 11 per read and 18 per write
@@ -174,16 +175,6 @@ impl Allocation {
             *home += base;
         }
     }
-}
-
-/// Which allocator to run.
-#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
-pub enum Strategy {
-    /// The first allocator: one static slot per vreg.
-    Slots,
-    /// Registers, then reused slots ([`coloring`]).
-    #[default]
-    Coloring,
 }
 
 /// Hands out static slot addresses from a region `[next, end)`.
