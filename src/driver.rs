@@ -58,8 +58,8 @@ pub enum OptLevel {
 }
 
 impl OptLevel {
-    /// The optimizer's passes at this level, in order (`zkc_opt::PASSES_O1`, `PASSES_O2`).
-    pub fn passes(self) -> &'static [&'static str] {
+    /// The optimizer's passes at this level, in order (`zkc_opt::PIPELINE`).
+    pub fn passes(self) -> Vec<&'static str> {
         zkc_opt::passes_for_level(self as u8)
     }
 }
@@ -171,11 +171,9 @@ fn run_passes(
     dump: &mut dyn std::io::Write,
 ) -> Result<Module, Error> {
     let passes = opts.opt_level.passes();
-    for (i, &name) in passes.iter().enumerate() {
-        let start = Instant::now();
-        let report =
-            zkc_opt::run_pass(name, &mut module).map_err(|e| Error::Internal(e.to_string()))?;
-        check(&module, name)?;
+    let mut start = Instant::now();
+    zkc_opt::run_pipeline_with(&passes, &mut module, true, &mut |i, report, module| {
+        let name = passes[i];
         report_time(opts, name, start, dump);
         if opts.dump_after.iter().any(|p| p == name) {
             let _ = writeln!(
@@ -184,10 +182,12 @@ fn run_passes(
                 i + 1,
                 passes.len(),
                 opts.opt_level,
-                zkc_ir::text::print_module(&module)
+                zkc_ir::text::print_module(module)
             );
         }
-    }
+        start = Instant::now();
+    })
+    .map_err(|e| Error::Internal(e.to_string()))?;
     Ok(module)
 }
 

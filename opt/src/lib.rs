@@ -16,7 +16,7 @@
 //! | `globals` | keeps mutable globals read or written more than once in a block in SSA values between the calls, returns and traps that can observe them |
 //! | `egraph` | equality saturation over each block's pure dataflow (constant folding, algebra, strength reduction, comparison canonicalization, extension/wrap elimination), extraction under the ZisK cost model, reinsertion with sharing (CSE) |
 //!
-//! `-O1` is [`PASSES_O1`] (classic passes), `-O2` is [`PASSES_O2`] (classic + e-graph).
+//! `-O1` and `-O2` run the passes of [`PIPELINE`] up to their level.
 
 pub mod cleanup;
 pub mod devirt;
@@ -30,38 +30,23 @@ pub mod util;
 use std::fmt;
 use zkc_ir::Module;
 
-/// `-O1`: the classic passes.
-pub const PASSES_O1: &[&str] = &[
-    "dce",
-    "simplify-cfg",
-    "simplify-params",
-    "devirt",
-    "inline",
-    "simplify-cfg",
-    "simplify-params",
-    "globals",
-    "dce",
-    "licm",
-    "simplify-cfg",
-    "dce",
-];
-
-/// `-O2`: the classic passes around the e-graph mid-end.
-pub const PASSES_O2: &[&str] = &[
-    "dce",
-    "simplify-cfg",
-    "simplify-params",
-    "devirt",
-    "inline",
-    "simplify-cfg",
-    "simplify-params",
-    "globals",
-    "dce",
-    "egraph",
-    "licm",
-    "simplify-cfg",
-    "simplify-params",
-    "dce",
+/// The optimizer's pipeline, each pass with the lowest level it runs at: `-O1` is the classic
+/// passes, `-O2` adds the e-graph mid-end and the cleanup of what it leaves.
+pub const PIPELINE: &[(&str, u8)] = &[
+    ("dce", 1),
+    ("simplify-cfg", 1),
+    ("simplify-params", 1),
+    ("devirt", 1),
+    ("inline", 1),
+    ("simplify-cfg", 1),
+    ("simplify-params", 1),
+    ("globals", 1),
+    ("dce", 1),
+    ("egraph", 2),
+    ("licm", 1),
+    ("simplify-cfg", 1),
+    ("simplify-params", 2),
+    ("dce", 1),
 ];
 
 /// One pass: its name (as in `--dump-after NAME`), a one-line description, its entry point.
@@ -198,12 +183,12 @@ pub fn run_pass(name: &str, module: &mut Module) -> Result<PassReport, OptError>
 }
 
 /// The pipeline of an optimization level: 0 (none), 1 or 2 (higher levels are 2).
-pub fn passes_for_level(level: u8) -> &'static [&'static str] {
-    match level {
-        0 => &[],
-        1 => PASSES_O1,
-        _ => PASSES_O2,
-    }
+pub fn passes_for_level(level: u8) -> Vec<&'static str> {
+    PIPELINE
+        .iter()
+        .filter(|&&(_, at)| level >= at)
+        .map(|&(name, _)| name)
+        .collect()
 }
 
 /// Runs `passes` in order, verifying after each one when `verify` is set.
@@ -212,15 +197,29 @@ pub fn run_pipeline(
     module: &mut Module,
     verify: bool,
 ) -> Result<Vec<PassReport>, OptError> {
+    run_pipeline_with(passes, module, verify, &mut |_, _, _| {})
+}
+
+/// The one pass runner (the driver's and the tests'): runs `passes` in order, verifying after
+/// each one when `verify` is set; `after(k, report, module)` sees pass `k`'s report and the
+/// module it left (the driver times and dumps there).
+pub fn run_pipeline_with(
+    passes: &[&str],
+    module: &mut Module,
+    verify: bool,
+    after: &mut dyn FnMut(usize, &PassReport, &Module),
+) -> Result<Vec<PassReport>, OptError> {
     let mut reports = Vec::new();
-    for &name in passes {
-        reports.push(run_pass(name, module)?);
+    for (k, &name) in passes.iter().enumerate() {
+        let report = run_pass(name, module)?;
         if verify {
             zkc_ir::verify::verify_module(module).map_err(|e| OptError::Verifier {
                 pass: name.to_string(),
                 message: e.to_string(),
             })?;
         }
+        after(k, &report, module);
+        reports.push(report);
     }
     Ok(reports)
 }

@@ -21,7 +21,7 @@ fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
 
 fn optimize(m: &Module, level: u8, what: &str) -> Module {
     let mut m = m.clone();
-    zkc_opt::run_pipeline(zkc_opt::passes_for_level(level), &mut m, true)
+    zkc_opt::run_pipeline(&zkc_opt::passes_for_level(level), &mut m, true)
         .unwrap_or_else(|e| panic!("{what} -O{level}: {e}"));
     m
 }

@@ -332,7 +332,7 @@ fn check_random(generate: fn(u64) -> String) -> (u64, u64) {
         }
         for level in [1u8, 2] {
             let mut o = m.clone();
-            let reports = zkc_opt::run_pipeline(zkc_opt::passes_for_level(level), &mut o, true)
+            let reports = zkc_opt::run_pipeline(&zkc_opt::passes_for_level(level), &mut o, true)
                 .unwrap_or_else(|e| panic!("seed {seed} -O{level}: {e}\n{text}"));
             if level == 2 {
                 threaded += reports.iter().map(|r| r.get("edges threaded")).sum::<u64>();
