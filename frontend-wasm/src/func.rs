@@ -14,7 +14,7 @@
 //! through, translation simply continues in the current block.
 
 use crate::error::FrontendError;
-use crate::module::{ref_type, val_type, Types};
+use crate::types::{ref_type, val_type, Types};
 use wasmparser::{BlockType, FunctionBody, MemArg, Operator};
 use zkc_ir::ssa::{remove_trivial_params, SsaBuilder};
 use zkc_ir::{

@@ -19,6 +19,7 @@
 mod error;
 mod func;
 mod module;
+mod types;
 
 pub use error::{ErrorKind, FrontendError};
 

@@ -6,11 +6,11 @@
 //! dominates every predecessor and so the block. Dead parameters are found by a liveness
 //! fixpoint over the branch arguments, so a loop-carried value nobody reads goes away too.
 
-use crate::util::{removable, use_counts, Aliases};
+use crate::util::{const_of, removable, use_counts, Aliases};
 use crate::PassReport;
 use zkc_ir::cfg::{reverse_postorder, ControlFlow};
 use zkc_ir::{
-    Block, BlockCall, Function, Module, Op, SecondaryMap, TermKind, Terminator, Value, ValueDef,
+    Block, BlockCall, Function, Module, SecondaryMap, TermKind, Terminator, Value, ValueDef,
 };
 
 /// Rounds of `simplify-cfg` per function; each round is linear, most functions settle in two.
@@ -61,17 +61,6 @@ pub fn simplify_cfg(m: &mut Module) -> PassReport {
         }
     });
     r
-}
-
-/// The bits of the constant a value is defined as, if any.
-pub(crate) fn const_of(f: &Function, v: Value) -> Option<u64> {
-    match f.values[v].def {
-        ValueDef::Result(i, 0) => match f.insts[i].op {
-            Op::Const { bits, .. } => Some(bits),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 /// `brif`/`br_table` with a constant operand or a single destination become `jump`.

@@ -11,7 +11,7 @@
 //! graph: its recursive components and per-function clobbers no longer include every function
 //! of the signature.
 
-use crate::cleanup::const_of;
+use crate::util::const_of;
 use crate::PassReport;
 use zkc_ir::{ConstExpr, ElemMode, EntityRef, FuncId, Module, Op};
 

@@ -278,7 +278,7 @@ fn local_index(f: &Function, b: Block, v: Value) -> Option<Local> {
 /// The constant an integer value is defined as, if any.
 fn konst_of(f: &Function, v: Value) -> Option<Konst> {
     let ty = f.values[v].ty;
-    let bits = crate::cleanup::const_of(f, v)?;
+    let bits = crate::util::const_of(f, v)?;
     ty.is_int().then(|| Konst::new(ty, bits))
 }
 

@@ -178,3 +178,14 @@ pub fn par_for_each_body<S: Default + Send>(
 pub(crate) fn value_index(v: Value) -> usize {
     v.index()
 }
+
+/// The bits of the constant a value is defined as, if any.
+pub(crate) fn const_of(f: &Function, v: Value) -> Option<u64> {
+    match f.values[v].def {
+        ValueDef::Result(i, 0) => match f.insts[i].op {
+            Op::Const { bits, .. } => Some(bits),
+            _ => None,
+        },
+        _ => None,
+    }
+}
