@@ -5,6 +5,7 @@
 //! ([`Value`], [`Inst`], [`Block`]). The IR covers all of wasm's integer and float semantics
 //! plus a few machine-level operations the ZisK runtime needs (see [`ops`]).
 
+pub mod callgraph;
 pub mod cfg;
 pub mod entities;
 pub mod function;

@@ -1,7 +1,7 @@
 //! Inlining of small and single-call functions.
 //!
 //! Functions are visited callees first (the reverse topological order of the call graph's
-//! strongly connected components, Kosaraju), so a helper is already as small as it gets when
+//! strongly connected components, [`zkc_ir::callgraph`]), so a helper is already as small as it gets when
 //! its callers consider it. A call is inlined when the callee is small
 //! ([`INLINE_SMALL_MAX_SIZE`]) or has this single call site and nothing else refers to it
 //! ([`INLINE_SINGLE_CALL_MAX_SIZE`]); never a function of a recursive cycle, never into a caller
@@ -10,6 +10,7 @@
 //! start function and element-segment entries are references) and function ids renumbered.
 
 use crate::PassReport;
+use zkc_ir::callgraph::direct_callees;
 use zkc_ir::{
     Block, BlockCall, ElemMode, EntityRef, ExportKind, FuncDecl, FuncId, Function, Inst, Module,
     Op, PrimaryMap, SecondaryMap, TermKind, Terminator, Value, ValueDef,
@@ -21,18 +22,6 @@ pub const INLINE_SMALL_MAX_SIZE: usize = 12;
 pub const INLINE_SINGLE_CALL_MAX_SIZE: usize = 400;
 /// No inlining into a caller that has grown past this size.
 pub const INLINE_CALLER_MAX_SIZE: usize = 4000;
-
-fn direct_callees(f: &Function) -> Vec<FuncId> {
-    let mut v = Vec::new();
-    for &b in &f.layout {
-        for &i in &f.blocks[b].insts {
-            if let Op::Call(g) = f.insts[i].op {
-                v.push(g);
-            }
-        }
-    }
-    v
-}
 
 /// Functions referenced other than by a direct call.
 fn pinned(m: &Module) -> SecondaryMap<FuncId, bool> {
@@ -53,66 +42,6 @@ fn pinned(m: &Module) -> SecondaryMap<FuncId, bool> {
     p
 }
 
-/// Strongly connected components of the call graph, callees first (Kosaraju, iterative).
-fn sccs_callees_first(calls: &[Vec<usize>]) -> (Vec<usize>, Vec<usize>) {
-    let n = calls.len();
-    let mut order = Vec::with_capacity(n);
-    let mut seen = vec![false; n];
-    for s in 0..n {
-        if seen[s] {
-            continue;
-        }
-        seen[s] = true;
-        let mut stack = vec![(s, 0usize)];
-        while let Some((v, k)) = stack.last_mut() {
-            if let Some(&w) = calls[*v].get(*k) {
-                *k += 1;
-                if !seen[w] {
-                    seen[w] = true;
-                    stack.push((w, 0));
-                }
-            } else {
-                order.push(*v);
-                stack.pop();
-            }
-        }
-    }
-    let mut rev = vec![Vec::new(); n];
-    for (v, ws) in calls.iter().enumerate() {
-        for &w in ws {
-            rev[w].push(v);
-        }
-    }
-    // Second pass on the transposed graph in decreasing finish time: components come out
-    // callers first; reversing gives callees first.
-    let mut comp = vec![usize::MAX; n];
-    let mut comps_in_order = Vec::new();
-    for &s in order.iter().rev() {
-        if comp[s] != usize::MAX {
-            continue;
-        }
-        let c = comps_in_order.len();
-        comps_in_order.push(s);
-        comp[s] = c;
-        let mut stack = vec![s];
-        while let Some(v) = stack.pop() {
-            for &w in &rev[v] {
-                if comp[w] == usize::MAX {
-                    comp[w] = c;
-                    stack.push(w);
-                }
-            }
-        }
-    }
-    let ncomp = comps_in_order.len();
-    let mut by_comp = vec![Vec::new(); ncomp];
-    for v in 0..n {
-        by_comp[comp[v]].push(v);
-    }
-    let visit: Vec<usize> = by_comp.into_iter().rev().flatten().collect();
-    (visit, comp)
-}
-
 pub fn run(m: &mut Module) -> PassReport {
     let mut r = PassReport::new("inline");
     let n = m.funcs.len();
@@ -125,7 +54,10 @@ pub fn run(m: &mut Module) -> PassReport {
             })
         })
         .collect();
-    let (visit, comp) = sccs_callees_first(&calls);
+    let comp = zkc_ir::callgraph::sccs(&calls);
+    // Callees first: component ids are in reverse topological order.
+    let mut visit: Vec<usize> = (0..n).collect();
+    visit.sort_by_key(|&v| (comp[v], v));
     let mut comp_size = vec![0usize; n];
     for v in 0..n {
         comp_size[comp[v]] += 1;

@@ -28,8 +28,8 @@
 //! # Recursion
 //!
 //! Static locations (registers and slots alike) are correct as long as a function is never
-//! re-entered while they hold live values. [`call_graph_sccs`] computes the strongly connected
-//! components of the call graph (Tarjan, 1972); the backend adds an edge from a
+//! re-entered while they hold live values. The backend takes the strongly connected
+//! components of the call graph (`zkc_ir::callgraph`), with an edge from a
 //! `call_indirect` to every function of an element segment with the same signature. A call from
 //! `f` to a function of `f`'s own component may re-enter `f`: the caller saves the vregs live
 //! across that call (its return-address vreg included) on a software stack and restores them
@@ -367,64 +367,6 @@ pub fn allocate(f: &impl AllocFunction, slots: &mut SlotArena) -> Result<Allocat
     })
 }
 
-/// Strongly connected components of a graph of `n` nodes (Tarjan's algorithm, iterative).
-/// Returns the component id of each node; ids are in reverse topological order (a component's
-/// successors have smaller ids).
-pub fn call_graph_sccs(n: usize, succs: &[Vec<usize>]) -> Vec<usize> {
-    const NONE: usize = usize::MAX;
-    let mut index = vec![NONE; n];
-    let mut low = vec![0; n];
-    let mut on_stack = vec![false; n];
-    let mut comp = vec![NONE; n];
-    let mut stack = Vec::new();
-    let mut next_index = 0;
-    let mut next_comp = 0;
-    for root in 0..n {
-        if index[root] != NONE {
-            continue;
-        }
-        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
-        index[root] = next_index;
-        low[root] = next_index;
-        next_index += 1;
-        stack.push(root);
-        on_stack[root] = true;
-        while let Some(&mut (v, ref mut k)) = work.last_mut() {
-            if *k < succs[v].len() {
-                let w = succs[v][*k];
-                *k += 1;
-                if index[w] == NONE {
-                    index[w] = next_index;
-                    low[w] = next_index;
-                    next_index += 1;
-                    stack.push(w);
-                    on_stack[w] = true;
-                    work.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
-                }
-            } else {
-                work.pop();
-                if let Some(&(p, _)) = work.last() {
-                    low[p] = low[p].min(low[v]);
-                }
-                if low[v] == index[v] {
-                    loop {
-                        let w = stack.pop().expect("tarjan stack");
-                        on_stack[w] = false;
-                        comp[w] = next_comp;
-                        if w == v {
-                            break;
-                        }
-                    }
-                    next_comp += 1;
-                }
-            }
-        }
-    }
-    comp
-}
-
 /// Sequentializes a parallel move `dst_i <- src_i` (all at once) into single moves, using
 /// `scratch` to break cycles. Locations must be distinct among destinations.
 pub fn sequentialize_moves(moves: &[(Loc, Loc)], scratch: Loc) -> Vec<(Loc, Loc)> {
@@ -453,17 +395,6 @@ pub fn sequentialize_moves(moves: &[(Loc, Loc)], scratch: Loc) -> Vec<(Loc, Loc)
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tarjan_finds_cycles() {
-        // 0 -> 1 -> 2 -> 0, 2 -> 3, 3 -> 3
-        let succs = vec![vec![1], vec![2], vec![0, 3], vec![3], vec![]];
-        let c = call_graph_sccs(5, &succs);
-        assert_eq!(c[0], c[1]);
-        assert_eq!(c[1], c[2]);
-        assert_ne!(c[2], c[3]);
-        assert_ne!(c[3], c[4]);
-    }
 
     fn simulate(moves: &[(Loc, Loc)], scratch: Loc) {
         let seq = sequentialize_moves(moves, scratch);

@@ -95,9 +95,7 @@ use zkc_ir::{
     ConstExpr, DataMode, ElemMode, EntityRef, FuncDef, FuncId, GlobalInit, Module, Op as IrOp,
     TrapCode,
 };
-use zkc_regalloc_mem::{
-    call_graph_sccs, coloring, reg_range, Allocation, CallInfo, RegSet, SlotArena,
-};
+use zkc_regalloc_mem::{coloring, reg_range, Allocation, CallInfo, RegSet, SlotArena};
 
 use crate::mem_map::*;
 use crate::program::{DataDecl, Flow, InstKind, OpInst, Program, Value};
@@ -704,7 +702,7 @@ fn compile_inner(
             }
         }
     }
-    layout.scc = call_graph_sccs(n, &succs);
+    layout.scc = zkc_ir::callgraph::sccs(&succs);
 
     // Functions: selection, allocation (callees first), emission. The allocation's slots, then
     // the software stack of its saves, take the rest of the static area.
