@@ -11,6 +11,7 @@ pub mod entities;
 pub mod function;
 pub mod module;
 pub mod ops;
+pub mod parallel_move;
 pub mod types;
 
 pub use cranelift_entity::{EntityRef, PrimaryMap, SecondaryMap};

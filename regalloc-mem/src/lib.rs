@@ -367,96 +367,9 @@ pub fn allocate(f: &impl AllocFunction, slots: &mut SlotArena) -> Result<Allocat
     })
 }
 
-/// Sequentializes a parallel move `dst_i <- src_i` (all at once) into single moves, using
-/// `scratch` to break cycles. Locations must be distinct among destinations.
-pub fn sequentialize_moves(moves: &[(Loc, Loc)], scratch: Loc) -> Vec<(Loc, Loc)> {
-    let mut pending: Vec<(Loc, Loc)> = moves.iter().copied().filter(|(s, d)| s != d).collect();
-    let mut out = Vec::new();
-    while !pending.is_empty() {
-        // A move whose destination no other pending move reads can go now.
-        if let Some(k) =
-            (0..pending.len()).find(|&k| !pending.iter().any(|&(s, _)| s == pending[k].1))
-        {
-            out.push(pending.remove(k));
-            continue;
-        }
-        // Only cycles remain: move one source to scratch and read it from there.
-        let (s, _) = pending[0];
-        out.push((s, scratch));
-        for m in pending.iter_mut() {
-            if m.0 == s {
-                m.0 = scratch;
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn simulate(moves: &[(Loc, Loc)], scratch: Loc) {
-        let seq = sequentialize_moves(moves, scratch);
-        let mut m: HashMap<Loc, u64> = HashMap::new();
-        let val = |m: &HashMap<Loc, u64>, l: Loc| {
-            m.get(&l).copied().unwrap_or(match l {
-                Loc::Reg(r) => 1000 + r as u64,
-                Loc::Slot(a) => a,
-            })
-        };
-        let before = m.clone();
-        for (s, d) in seq {
-            let v = val(&m, s);
-            m.insert(d, v);
-        }
-        for &(s, d) in moves {
-            assert_eq!(val(&m, d), val(&before, s), "{moves:?}");
-        }
-    }
-
-    #[test]
-    fn swap_uses_scratch() {
-        let (a, b, t) = (Loc::Slot(0), Loc::Slot(8), Loc::Reg(2));
-        simulate(&[(a, b), (b, a)], t);
-    }
-
-    #[test]
-    fn chain_order() {
-        let (a, b, c) = (Loc::Slot(0), Loc::Slot(8), Loc::Slot(16));
-        let seq = sequentialize_moves(&[(a, b), (b, c)], Loc::Reg(2));
-        assert_eq!(seq, vec![(b, c), (a, b)]);
-    }
-
-    /// Random parallel moves (cycles, fan-out, chains) over a few locations.
-    #[test]
-    fn random_parallel_moves() {
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let mut rnd = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
-        let locs: Vec<Loc> = (0..4)
-            .map(|i| Loc::Reg(10 + i))
-            .chain((0..4).map(|i| Loc::Slot(8 * i)))
-            .collect();
-        for _ in 0..5000 {
-            let k = 1 + rnd(8) as usize;
-            let mut dsts: Vec<Loc> = locs.clone();
-            let mut moves = Vec::new();
-            for _ in 0..k {
-                if dsts.is_empty() {
-                    break;
-                }
-                let d = dsts.remove(rnd(dsts.len() as u64) as usize);
-                let s = locs[rnd(locs.len() as u64) as usize];
-                moves.push((s, d));
-            }
-            simulate(&moves, Loc::Reg(2));
-        }
-    }
 
     #[test]
     fn reg_ranges() {

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use zkc_ir::TrapCode;
-use zkc_regalloc_mem::{sequentialize_moves, Allocation, Loc, VReg};
+use zkc_regalloc_mem::{Allocation, Loc, VReg};
 
 use super::trap_label;
 use super::vcode::{MoveSrc, VCode, VInst, VA, VB, VS};
@@ -120,13 +120,13 @@ fn par_moves(moves: &[(MoveSrc, VReg)], alloc: &Allocation) -> Vec<(BSrc<Value>,
     let locs: Vec<(Loc, Loc)> = moves
         .iter()
         .filter_map(|(s, d)| match s {
-            MoveSrc::V(v) => Some((alloc.loc(*v), alloc.loc(*d))),
+            MoveSrc::V(v) => Some((alloc.loc(*d), alloc.loc(*v))),
             MoveSrc::Imm(_) => None,
         })
         .collect();
-    let mut out: Vec<_> = sequentialize_moves(&locs, Loc::Reg(2))
+    let mut out: Vec<_> = zkc_ir::parallel_move::sequentialize(&locs, Loc::Reg(2))
         .into_iter()
-        .map(|(s, d)| (loc_b(s), loc_s(d)))
+        .map(|(d, s)| (loc_b(s), loc_s(d)))
         .collect();
     for (s, d) in moves {
         if let MoveSrc::Imm(c) = s {

@@ -15,7 +15,6 @@ use crate::module::Module;
 use crate::ops::{Op, TrapCode};
 use crate::types::Type;
 use cranelift_entity::{EntityRef, SecondaryMap};
-use std::collections::{HashMap, HashSet};
 
 /// Kinds of linear-memory loads: result width, access width, signedness.
 #[derive(Copy, Clone, Debug)]
@@ -389,7 +388,9 @@ impl Builder<'_> {
             }
         }
         let ms = self.out.moves.len() as u32;
-        sequentialize(&mut pending, self.scratch, &mut self.out.moves);
+        self.out
+            .moves
+            .extend(crate::parallel_move::sequentialize(&pending, self.scratch));
         let me = self.out.moves.len() as u32;
         self.out.edges.push(Edge { pc: 0, ms, me });
         self.edge_blocks.push(call.block);
@@ -715,62 +716,9 @@ impl Builder<'_> {
     }
 }
 
-/// Orders the parallel copy `pending` (distinct destinations, no self-moves) into sequential
-/// moves appended to `out`, in time linear in the number of moves. A move is emitted once no
-/// other pending move still reads its destination; when only cycles remain, one destination is
-/// saved to `scratch` and its readers read the copy instead.
-pub(crate) fn sequentialize(
-    pending: &mut Vec<(u32, u32)>,
-    scratch: u32,
-    out: &mut Vec<(u32, u32)>,
-) {
-    let dsts: HashSet<u32> = pending.iter().map(|m| m.0).collect();
-    if pending.iter().all(|m| !dsts.contains(&m.1)) {
-        out.append(pending);
-        return;
-    }
-    let mut src_of: HashMap<u32, u32> = pending.iter().copied().collect();
-    // Pending moves reading each slot, by their destination.
-    let mut readers: HashMap<u32, Vec<u32>> = HashMap::new();
-    for &(d, s) in pending.iter() {
-        readers.entry(s).or_default().push(d);
-    }
-    let blocked =
-        |readers: &HashMap<u32, Vec<u32>>, d: u32| readers.get(&d).is_some_and(|r| !r.is_empty());
-    let mut ready: Vec<u32> = pending
-        .iter()
-        .map(|m| m.0)
-        .filter(|&d| !blocked(&readers, d))
-        .collect();
-    // Deterministic choice of which cycle to break next.
-    let mut order = pending.iter().map(|m| m.0).collect::<Vec<_>>().into_iter();
-    pending.clear();
-    loop {
-        while let Some(d) = ready.pop() {
-            let s = src_of.remove(&d).expect("each destination is emitted once");
-            out.push((d, s));
-            if let Some(r) = readers.get_mut(&s) {
-                r.retain(|&x| x != d);
-                if r.is_empty() && src_of.contains_key(&s) {
-                    ready.push(s);
-                }
-            }
-        }
-        let Some(d) = order.by_ref().find(|d| src_of.contains_key(d)) else {
-            return;
-        };
-        // Every remaining move is on a cycle or waits for one: save `d` and unblock it.
-        out.push((scratch, d));
-        for r in readers.remove(&d).unwrap_or_default() {
-            src_of.insert(r, scratch);
-        }
-        ready.push(d);
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{sequentialize, Ins};
+    use super::Ins;
 
     #[test]
     fn instructions_stay_compact() {
@@ -780,38 +728,5 @@ mod tests {
             "{}",
             std::mem::size_of::<Ins>()
         );
-    }
-
-    /// Every permutation-with-copies of up to 5 slots: the sequential moves must compute the
-    /// same result as the parallel copy.
-    #[test]
-    fn sequentialized_moves_equal_parallel_copy() {
-        let n = 5u32;
-        let scratch = n;
-        for code in 0..(n + 1).pow(n) {
-            // Slot d receives from src[d], or keeps its value when src[d] == n.
-            let src: Vec<u32> = (0..n).map(|d| code / (n + 1).pow(d) % (n + 1)).collect();
-            let mut pending: Vec<(u32, u32)> = (0..n)
-                .filter(|&d| src[d as usize] != n && src[d as usize] != d)
-                .map(|d| (d, src[d as usize]))
-                .collect();
-            let init: Vec<u64> = (0..=n as u64).map(|k| 100 + k).collect();
-            let want: Vec<u64> = (0..n as usize)
-                .map(|d| {
-                    if src[d] == n {
-                        init[d]
-                    } else {
-                        init[src[d] as usize]
-                    }
-                })
-                .collect();
-            let mut moves = vec![];
-            sequentialize(&mut pending, scratch, &mut moves);
-            let mut regs = init.clone();
-            for (d, s) in moves {
-                regs[d as usize] = regs[s as usize];
-            }
-            assert_eq!(&regs[..n as usize], &want[..], "src {src:?}");
-        }
     }
 }
