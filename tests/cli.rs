@@ -503,3 +503,27 @@ fn annotate_marks_what_allocation_costs() {
         );
     }
 }
+
+/// Writes `contents` to `name` in a fresh directory for the calling test; returns its path.
+fn temp_file(test: &str, name: &str, contents: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("zkc-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+/// Issue #19: an empty active data segment outside the range of the non-empty ones panicked
+/// the ZisK backend's memory image (exit 101).
+#[test]
+fn empty_data_segment_outside_the_others_compiles_for_zisk() {
+    let path = temp_file(
+        "empty-seg",
+        "x.wat",
+        br#"(module (memory 1 7) (data (i32.const 16348) "") (data (i32.const 2561) "\19") (func (export "_start")))"#,
+    );
+    let out = zkc(&[path.to_str().unwrap(), "--emit", "zisk", "-o", "/dev/null"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = zkc(&["run", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}

@@ -185,6 +185,21 @@ fn memory_bounds_and_grow() {
     );
 }
 
+/// Empty active data segments write nothing, wherever they lie: above and below the
+/// non-empty ones (issue #19: one outside their range panicked the memory image).
+#[test]
+fn empty_data_segments_outside_the_image() {
+    let seg = r#"(data (i32.const 2561) "\19")"#;
+    for empty in [16348, 8, 2560, 65536] {
+        exits_with(
+            &format!(r#"(data (i32.const {empty}) "") {seg}"#),
+            "i32.const 2561 i32.load8_u",
+            0x19,
+        );
+    }
+    exits_with(r#"(data (i32.const 100) "")"#, "i32.const 100 i32.load8_u", 0);
+}
+
 /// Addresses used without masking (codegen `ext`): sums that wrap around 2^32, values at or
 /// above 2^31, parameters, globals and call results; checks merged over a window and skipped
 /// when a dominating one covers them (codegen `checks`).
