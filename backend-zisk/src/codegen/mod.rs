@@ -374,11 +374,12 @@ fn compile_inner(
                     "active data segment out of bounds (instantiation trap)",
                 ));
             }
+            // An empty segment writes nothing: it has no place in the image (nor in its range).
             if !seg.bytes.is_empty() {
                 image_start = image_start.min(off & !7);
                 image_end = image_end.max(off + seg.bytes.len() as u64);
+                actives.push((off, &seg.bytes));
             }
-            actives.push((off, &seg.bytes));
         }
     }
     if image_start == u64::MAX {
