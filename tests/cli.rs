@@ -527,3 +527,33 @@ fn empty_data_segment_outside_the_others_compiles_for_zisk() {
     let out = zkc(&["run", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+/// Issue #19: a module with an active segment out of bounds compiles; on ZisK it traps at
+/// instantiation (its `_start`, which would trap as unreachable, never runs), exit 3.
+#[test]
+fn out_of_bounds_segments_trap_at_instantiation() {
+    let cases: [(&str, &[u8]); 2] = [
+        (
+            "out of bounds memory access",
+            br#"(module (memory 1) (data (i32.const 0) "a") (data (i32.const 65536) "b")
+                (func (export "_start") unreachable))"#,
+        ),
+        (
+            "out of bounds table access",
+            br#"(module (table 1 funcref) (elem (i32.const 1) $f)
+                (func $f) (func (export "_start") unreachable))"#,
+        ),
+    ];
+    for (message, wat) in cases {
+        let path = temp_file("oob-seg", "oob.wat", wat);
+        let out = zkc(&[path.to_str().unwrap(), "--emit", "zisk", "-o", "/dev/null"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        for command in ["run", "interp"] {
+            let out = zkc(&[command, path.to_str().unwrap()]);
+            let err = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(3), "{command}: {err}");
+            assert!(err.contains(message), "{command}: {err}");
+            assert!(!err.contains("unreachable"), "{command}: {err}");
+        }
+    }
+}
