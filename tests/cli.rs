@@ -557,3 +557,42 @@ fn out_of_bounds_segments_trap_at_instantiation() {
         }
     }
 }
+
+/// Issue #19: the spec's names.wast names exports with characters the `.wast` lexer refuses
+/// by default ("likely-confusing unicode character"); `zkc wast` accepts them.
+#[test]
+fn wast_accepts_confusing_unicode_in_names() {
+    let path = root().join("tests/wasm-testsuite/names.wast");
+    for backend in ["interp", "zisk"] {
+        let out = zkc(&["wast", "--backend", backend, path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{backend}: {}", text(&out.stderr));
+        assert_eq!(
+            text(&out.stdout),
+            "482 passed, 0 failed, 0 skipped\n",
+            "{backend}"
+        );
+    }
+}
+
+/// Issue #19: the empty string is an export name like any other; `(invoke "")` runs (it was
+/// taken for an invocation with unsupported arguments and skipped).
+#[test]
+fn wast_invokes_the_empty_export_name() {
+    let path = temp_file(
+        "empty-export",
+        "empty.wast",
+        br#"(module (func (export "") (result i32) (i32.const 7)))
+            (assert_return (invoke "") (i32.const 7))
+            (module (func (export "") unreachable))
+            (assert_trap (invoke "") "unreachable")"#,
+    );
+    for backend in ["interp", "zisk"] {
+        let out = zkc(&["wast", "-v", "--backend", backend, path.to_str().unwrap()]);
+        assert_eq!(
+            text(&out.stdout),
+            "2 passed, 0 failed, 0 skipped\n",
+            "{backend}: {}",
+            text(&out.stderr)
+        );
+    }
+}
