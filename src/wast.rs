@@ -12,6 +12,7 @@
 
 use std::fmt;
 use wast::core::{WastArgCore, WastRetCore};
+use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
 use wast::token::Span;
 use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, WastRet};
@@ -167,7 +168,11 @@ enum Current {
 
 /// Runs one `.wast` script.
 pub fn run_script(text: &str, executor: &mut dyn Executor) -> Result<Report, String> {
-    let buf = ParseBuffer::new(text).map_err(|e| render(e, text))?;
+    let mut lexer = Lexer::new(text);
+    // The spec's names.wast names exports with bidirectional overrides and other characters
+    // the lexer otherwise refuses as likely to confuse a reader.
+    lexer.allow_confusing_unicode(true);
+    let buf = ParseBuffer::new_with_lexer(lexer).map_err(|e| render(e, text))?;
     let script: Wast = parser::parse(&buf).map_err(|e| render(e, text))?;
     let mut runner = Runner {
         text,
