@@ -251,10 +251,10 @@ impl Runner<'_, '_> {
                 span,
                 message,
             } => self.assert_rejected(module, span, message),
-            WastDirective::Invoke(inv) => {
-                let span = inv.span;
-                self.call(span, Call::from_invoke(&inv), Expect::Nothing);
-            }
+            WastDirective::Invoke(inv) => match Call::from_invoke(&inv) {
+                Some(call) => self.call(inv.span, call, Expect::Nothing),
+                None => self.skip(inv.span, UNSUPPORTED_ARGS),
+            },
             WastDirective::AssertReturn {
                 span,
                 exec,
@@ -265,8 +265,8 @@ impl Runner<'_, '_> {
                     .map(RetPattern::from_wast)
                     .collect::<Option<Vec<_>>>();
                 match (self.exec(exec), expect) {
-                    (Some(call), Some(pats)) => self.call(span, call, Expect::Return(pats)),
-                    (None, _) => self.skip(span, OTHER_MODULE),
+                    (Ok(call), Some(pats)) => self.call(span, call, Expect::Return(pats)),
+                    (Err(why), _) => self.skip(span, why),
                     (_, None) => self.skip(span, "a result of a type outside wasm 2.0"),
                 }
             }
@@ -280,12 +280,13 @@ impl Runner<'_, '_> {
                 exec,
                 message,
             } => match self.exec(exec) {
-                Some(call) => self.call(span, call, Expect::Trap(message.to_string())),
-                None => self.skip(span, OTHER_MODULE),
+                Ok(call) => self.call(span, call, Expect::Trap(message.to_string())),
+                Err(why) => self.skip(span, why),
             },
-            WastDirective::AssertExhaustion { span, call, .. } => {
-                self.call(span, Call::from_invoke(&call), Expect::Exhaustion)
-            }
+            WastDirective::AssertExhaustion { span, call, .. } => match Call::from_invoke(&call) {
+                Some(call) => self.call(span, call, Expect::Exhaustion),
+                None => self.skip(span, UNSUPPORTED_ARGS),
+            },
             WastDirective::Register { .. } => {}
             _ => self.skip(
                 directive_span,
@@ -294,26 +295,25 @@ impl Runner<'_, '_> {
         }
     }
 
-    /// A call action of an assertion; `None` for kinds the runner does not execute
-    /// (instantiation traps of inline modules, calls on named other modules).
-    fn exec(&mut self, exec: WastExecute) -> Option<Call> {
+    /// A call action of an assertion; `Err` with the reason to skip it for kinds the runner
+    /// does not execute (calls on named other modules, arguments outside wasm 2.0).
+    fn exec(&mut self, exec: WastExecute) -> Result<Call, &'static str> {
         match exec {
-            WastExecute::Invoke(inv) if inv.module.is_none() => Some(Call::from_invoke(&inv)),
+            WastExecute::Invoke(inv) if inv.module.is_none() => {
+                Call::from_invoke(&inv).ok_or(UNSUPPORTED_ARGS)
+            }
             WastExecute::Get {
                 module: None,
                 global,
                 ..
-            } => Some(Call::Get {
+            } => Ok(Call::Get {
                 export: global.to_string(),
             }),
-            _ => None,
+            _ => Err(OTHER_MODULE),
         }
     }
 
     fn call(&mut self, span: Span, call: Call, expect: Expect) {
-        if call.has_unsupported_args() {
-            return self.skip(span, "an argument of a type outside wasm 2.0");
-        }
         match &mut self.current {
             Current::Ready { calls, pending, .. } => {
                 pending.push(Pending {
@@ -440,6 +440,8 @@ fn check(expect: &Expect, got: &CallResult) -> Option<String> {
 
 /// Why assertions on a module that imports from a script-registered module are skipped.
 const IMPORTS_REGISTERED: &str = "imports from a module the script registered (no module linking)";
+/// Why invocations with reference or vector arguments outside wasm 2.0 are skipped.
+const UNSUPPORTED_ARGS: &str = "an argument of a type outside wasm 2.0";
 /// Why assertions calling a named module other than the current one are skipped.
 const OTHER_MODULE: &str = "acts on a named module other than the current one";
 
@@ -478,7 +480,8 @@ fn imports_registered(m: &Module) -> bool {
 }
 
 impl Call {
-    fn from_invoke(inv: &WastInvoke) -> Call {
+    /// The call of an invocation; `None` when an argument is of a type outside wasm 2.0.
+    fn from_invoke(inv: &WastInvoke) -> Option<Call> {
         let args = inv
             .args
             .iter()
@@ -494,22 +497,11 @@ impl Call {
                 WastArg::Core(WastArgCore::RefExtern(n)) => Some(Val::ExternRef(Some(*n))),
                 _ => None,
             })
-            .collect::<Option<Vec<_>>>();
-        match args {
-            Some(args) => Call::Invoke {
-                export: inv.name.to_string(),
-                args,
-            },
-            // Reference or vector arguments: an invoke that `has_unsupported_args`.
-            None => Call::Invoke {
-                export: String::new(),
-                args: vec![],
-            },
-        }
-    }
-
-    fn has_unsupported_args(&self) -> bool {
-        matches!(self, Call::Invoke { export, .. } if export.is_empty())
+            .collect::<Option<Vec<_>>>()?;
+        Some(Call::Invoke {
+            export: inv.name.to_string(),
+            args,
+        })
     }
 }
 
