@@ -596,3 +596,25 @@ fn wast_invokes_the_empty_export_name() {
         );
     }
 }
+
+/// Issue #19: `zkc wast -O0|-O1|-O2` runs the interpreter on the IR optimized at that level and
+/// compiles for ZisK at that level; the help says so.
+#[test]
+fn wast_runs_a_spec_file_at_every_level_on_both_backends() {
+    let path = shared("wasm-testsuite/fac.wast");
+    for backend in ["interp", "zisk"] {
+        for level in ["-O0", "-O1", "-O2"] {
+            let out = zkc(&["wast", level, "--backend", backend, path.to_str().unwrap()]);
+            assert_eq!(
+                (out.status.code(), text(&out.stdout).as_str()),
+                (Some(0), "7 passed, 0 failed, 0 skipped\n"),
+                "{backend} {level}: {}",
+                text(&out.stderr)
+            );
+        }
+    }
+    let out = zkc(&["wast", "-O3", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let help = text(&zkc(&["wast", "--help"]).stdout);
+    assert!(help.contains("-O <LEVEL>"), "{help}");
+}
