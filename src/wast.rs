@@ -10,6 +10,7 @@
 //! refuses (the frontend's `Unsupported` error), imports from a module registered by the script,
 //! or when it is of a kind outside a wasm32 core engine (threads, components, exceptions).
 
+use crate::driver::{optimize, OptLevel, Options};
 use std::fmt;
 use wast::core::{WastArgCore, WastRetCore};
 use wast::lexer::Lexer;
@@ -76,6 +77,29 @@ impl Executor for InterpExecutor {
                     .ok_or_else(|| Trap::Host(format!("no exported global \"{export}\""))),
             })
             .collect())
+    }
+}
+
+/// Runs each session's module through the optimizer's passes of `level` before `inner` (the
+/// interpreter on the optimized IR: `zkc wast -O1`, and the optimizer's differential test).
+pub struct Optimized<E> {
+    pub level: OptLevel,
+    pub inner: E,
+}
+
+impl<E: Executor> Executor for Optimized<E> {
+    fn run(&mut self, session: &Session) -> Result<Vec<CallResult>, Trap> {
+        let opts = Options {
+            opt_level: self.level,
+            ..Options::default()
+        };
+        // The optimizer fails only by a bug in zkc (a verifier error): the session fails.
+        let module = optimize(session.module.clone(), &opts, &mut std::io::sink())
+            .map_err(|e| Trap::Host(e.to_string()))?;
+        self.inner.run(&Session {
+            module: &module,
+            calls: session.calls.clone(),
+        })
     }
 }
 

@@ -7,10 +7,9 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use zkc::driver::{optimize, OptLevel, Options};
-use zkc::wast::{run_script, CallResult, Executor, InterpExecutor, Report, Session};
+use zkc::driver::OptLevel;
+use zkc::wast::{run_script, Executor, InterpExecutor, Optimized, Report};
 use zkc::wast_zisk::ZiskExecutor;
-use zkc_ir::interp::Trap;
 
 /// The shared subset of the spec tests, and the files of the same suite this repository adds
 /// (`tests/wasm-testsuite/README.md`).
@@ -83,27 +82,6 @@ fn zisk_at(level: OptLevel) -> ZiskExecutor {
     let mut e = ZiskExecutor::default();
     e.options.opt_level = level;
     e
-}
-
-/// Runs each session's module through the optimizer's passes of `level` before `inner`.
-struct Optimized<E> {
-    level: OptLevel,
-    inner: E,
-}
-
-impl<E: Executor> Executor for Optimized<E> {
-    fn run(&mut self, session: &Session) -> Result<Vec<CallResult>, Trap> {
-        let opts = Options {
-            opt_level: self.level,
-            ..Options::default()
-        };
-        let module = optimize(session.module.clone(), &opts, &mut std::io::sink())
-            .unwrap_or_else(|e| panic!("the optimizer failed: {e}"));
-        self.inner.run(&Session {
-            module: &module,
-            calls: session.calls.clone(),
-        })
-    }
 }
 
 fn check_suite(backend: &str, executor: &mut dyn Executor, bless: bool) {
