@@ -618,3 +618,20 @@ fn wast_runs_a_spec_file_at_every_level_on_both_backends() {
     let help = text(&zkc(&["wast", "--help"]).stdout);
     assert!(help.contains("-O <LEVEL>"), "{help}");
 }
+
+/// Issue #19: a module without a memory may import `proc_exit` (it needs none); it runs on
+/// both executors with the status it exits with.
+#[test]
+fn proc_exit_without_a_memory() {
+    let path = temp_file(
+        "nomem",
+        "nomem.wat",
+        br#"(module
+             (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+             (func (export "_start") (call $exit (i32.const 7))))"#,
+    );
+    for command in ["run", "interp"] {
+        let out = zkc(&[command, path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(7), "{command}: {}", text(&out.stderr));
+    }
+}

@@ -215,3 +215,33 @@ fn unique_global_name(m: &Module, base: &str) -> String {
     }
     name
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module without a memory that imports the WASI function `field` (of type `sig`).
+    fn without_memory(field: &str, sig: &str) -> Module {
+        let text = format!(
+            "import func @{field}{sig} = \"wasi_snapshot_preview1\" \"{field}\"\n\
+             func @_start() {{\nblock0:\n    return\n}}\nexport \"_start\" func @_start\n"
+        );
+        zkc_ir::text::parse_module(&text).unwrap()
+    }
+
+    /// Issue #19: `proc_exit` needs no memory, so a module without one may import it.
+    #[test]
+    fn proc_exit_links_without_a_memory() {
+        let linked = link(without_memory("proc_exit", "(i32)")).unwrap();
+        assert!(linked.memory.is_none());
+    }
+
+    #[test]
+    fn wasi_functions_that_use_memory_need_one() {
+        let err = link(without_memory("fd_write", "(i32, i32, i32, i32) -> i32")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "\"wasi_snapshot_preview1\" \"fd_write\" needs a linear memory, the module has none"
+        );
+    }
+}
