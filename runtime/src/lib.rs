@@ -41,7 +41,7 @@ pub enum LinkError {
         expected: String,
         found: String,
     },
-    /// The runtime needs the module's linear memory.
+    /// The runtime's function for this import accesses linear memory; the module has none.
     NoMemory(ImportName),
     /// The runtime's own source does not parse (a bug).
     Runtime(String),
@@ -111,7 +111,7 @@ pub fn link(mut module: Module) -> Result<Module, LinkError> {
                         found: sig.to_string(),
                     });
                 }
-                if module.memory.is_none() {
+                if module.memory.is_none() && uses_memory(&rt, rid) {
                     return Err(LinkError::NoMemory(imp));
                 }
                 if !globals_added {
@@ -173,6 +173,32 @@ pub fn link(mut module: Module) -> Result<Module, LinkError> {
         def: FuncDef::Body(entry),
     });
     Ok(module)
+}
+
+/// Whether the runtime function `f`, or one it calls, accesses linear memory (`proc_exit`
+/// does not: a module without a memory may import it).
+fn uses_memory(rt: &Module, f: FuncId) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut todo = vec![f];
+    while let Some(f) = todo.pop() {
+        if !seen.insert(f) {
+            continue;
+        }
+        for (_, inst) in rt.funcs[f].body().iter().flat_map(|b| b.insts.iter()) {
+            match inst.op {
+                Op::Load { .. }
+                | Op::Store { .. }
+                | Op::MemorySize
+                | Op::MemoryGrow
+                | Op::MemoryCopy
+                | Op::MemoryFill
+                | Op::MemoryInit(_) => return true,
+                Op::Call(g) => todo.push(g),
+                _ => {}
+            }
+        }
+    }
+    false
 }
 
 fn enosys(params: &[Type]) -> Function {
