@@ -635,3 +635,25 @@ fn proc_exit_without_a_memory() {
         assert_eq!(out.status.code(), Some(7), "{command}: {}", text(&out.stderr));
     }
 }
+
+/// Issue #19: a file that looks binary, or is named `.wasm`, and lacks the magic number gets
+/// "bad magic" at offset 0 (it was parsed as wasm text, with a syntax error), exit 1.
+#[test]
+fn bad_magic_is_named() {
+    for (name, bytes, found) in [
+        ("bad.wasm", &b"\0asn\x01\0\0\0"[..], "00 61 73 6e"),
+        ("bad.wat", b"\x01\x02\x03\x04\0\0", "01 02 03 04"),
+        ("text.wasm", b"(module)", "28 6d 6f 64"),
+    ] {
+        let path = temp_file("magic", name, bytes);
+        let out = zkc(&[path.to_str().unwrap()]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+        assert!(
+            err.contains(&format!(
+                "error at 0x0: malformed module: bad magic: expected \\0asm, found {found}"
+            )),
+            "{name}: {err}"
+        );
+    }
+}
