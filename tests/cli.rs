@@ -565,7 +565,12 @@ fn wast_accepts_confusing_unicode_in_names() {
     let path = root().join("tests/wasm-testsuite/names.wast");
     for backend in ["interp", "zisk"] {
         let out = zkc(&["wast", "--backend", backend, path.to_str().unwrap()]);
-        assert_eq!(out.status.code(), Some(0), "{backend}: {}", text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{backend}: {}",
+            text(&out.stderr)
+        );
         assert_eq!(
             text(&out.stdout),
             "482 passed, 0 failed, 0 skipped\n",
@@ -632,7 +637,12 @@ fn proc_exit_without_a_memory() {
     );
     for command in ["run", "interp"] {
         let out = zkc(&[command, path.to_str().unwrap()]);
-        assert_eq!(out.status.code(), Some(7), "{command}: {}", text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(7),
+            "{command}: {}",
+            text(&out.stderr)
+        );
     }
 }
 

@@ -94,7 +94,11 @@ fn check_suite(backend: &str, executor: &mut dyn Executor, bless: bool) {
     files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     assert!(!files.is_empty());
     for w in files.windows(2) {
-        assert_ne!(w[0].file_name(), w[1].file_name(), "a spec file in both suites");
+        assert_ne!(
+            w[0].file_name(),
+            w[1].file_name(),
+            "a spec file in both suites"
+        );
     }
     let expected = read_expected(backend);
     let mut total = Report::default();

@@ -197,7 +197,11 @@ fn empty_data_segments_outside_the_image() {
             0x19,
         );
     }
-    exits_with(r#"(data (i32.const 100) "")"#, "i32.const 100 i32.load8_u", 0);
+    exits_with(
+        r#"(data (i32.const 100) "")"#,
+        "i32.const 100 i32.load8_u",
+        0,
+    );
 }
 
 /// An active segment out of bounds traps at instantiation, before `_start` runs (wasm 2.0,
@@ -250,7 +254,10 @@ fn segments_before_an_out_of_bounds_one_are_applied() {
         .position(|&t| t == TrapCode::MemoryOutOfBounds)
         .unwrap() as u64;
     assert_eq!(e.read_u64(EXIT_WORD), trap << 32);
-    assert_eq!(e.console_as_printed(), "trap: out of bounds memory access\n");
+    assert_eq!(
+        e.console_as_printed(),
+        "trap: out of bounds memory access\n"
+    );
     let mem0 = layout.symbols["__mem_image"];
     assert_eq!(e.read_u64(mem0).to_le_bytes(), *b"abc\0\0\0\0\0");
     assert_eq!(e.read_u64(mem0 + 8).to_le_bytes(), *b"d\0\0\0\0\0\0\0");

@@ -342,13 +342,19 @@ fn instantiation(module: &Module) -> Result<Instantiation, CodegenError> {
                     data: 0,
                     trap: Some((
                         TrapCode::TableOutOfBounds,
-                        format!("instantiation traps: element segment {} out of bounds", id.index()),
+                        format!(
+                            "instantiation traps: element segment {} out of bounds",
+                            id.index()
+                        ),
                     )),
                 });
             }
         }
     }
-    let mem_size = module.memory.as_ref().map_or(0, |m| u64::from(m.min) * 65536);
+    let mem_size = module
+        .memory
+        .as_ref()
+        .map_or(0, |m| u64::from(m.min) * 65536);
     for (id, seg) in module.data.iter() {
         if let DataMode::Active { offset } = &seg.mode {
             let off = const_bits(module, offset)? & 0xffff_ffff;
@@ -358,7 +364,10 @@ fn instantiation(module: &Module) -> Result<Instantiation, CodegenError> {
                     data: id.index(),
                     trap: Some((
                         TrapCode::MemoryOutOfBounds,
-                        format!("instantiation traps: data segment {} out of bounds", id.index()),
+                        format!(
+                            "instantiation traps: data segment {} out of bounds",
+                            id.index()
+                        ),
                     )),
                 });
             }
