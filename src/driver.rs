@@ -129,7 +129,8 @@ fn check_dump_names(opts: &Options, pipeline: &[&str]) -> Result<(), Error> {
     Ok(())
 }
 
-/// Reads an input file: zkc IR text (`.zir`), wasm text (`.wat`/`.wast`-style module) or binary.
+/// Reads an input file: zkc IR text (`.zir`), a wasm binary (`.wasm`), or wasm text or binary
+/// (any other name; the frontend tells them apart).
 pub fn load(path: &Path) -> Result<Module, Error> {
     let bytes = std::fs::read(path)
         .map_err(|e| Error::Input(format!("{}: cannot read: {e}", path.display())))?;
@@ -139,7 +140,13 @@ pub fn load(path: &Path) -> Result<Module, Error> {
             .map_err(|e| Error::Input(format!("{name}: not UTF-8 text: {e}")))?;
         zkc_ir::text::parse_module(&text).map_err(|e| Error::Input(format!("{name}:{e}")))
     } else {
-        zkc_frontend_wasm::translate(&bytes).map_err(|e| match e.kind {
+        let wasm = path.extension().is_some_and(|e| e == "wasm");
+        let translated = if wasm {
+            zkc_frontend_wasm::translate_binary(&bytes)
+        } else {
+            zkc_frontend_wasm::translate(&bytes)
+        };
+        translated.map_err(|e| match e.kind {
             zkc_frontend_wasm::ErrorKind::Unsupported { .. } => {
                 Error::Unimplemented(format!("{name}: {e}"))
             }

@@ -147,6 +147,11 @@ enum Command {
         /// List every failing and every skipped assertion with its line, column and reason.
         #[arg(short, long)]
         verbose: bool,
+        /// Optimization level: the interpreter runs the IR after this level's passes (default:
+        /// the frontend's IR, unoptimized), the zisk backend compiles at this level (default 2).
+        #[arg(short = 'O', value_name = "LEVEL",
+              value_parser = clap::builder::PossibleValuesParser::new(["0", "1", "2"]))]
+        opt: Option<String>,
     },
     /// Run a ziskbin ELF (zkc's or upstream's) on zkc's ZisK emulator.
     Emu {
@@ -205,7 +210,8 @@ fn main() -> ExitCode {
             input,
             backend,
             verbose,
-        }) => wast(&input, backend, verbose),
+            opt,
+        }) => wast(&input, backend, verbose, opt.as_deref().map(opt_level)),
         Some(Command::Emu {
             input,
             stdin,
@@ -335,12 +341,27 @@ fn interp(
     }
 }
 
-fn wast(input: &std::path::Path, backend: Backend, verbose: bool) -> Result<u8, Error> {
+/// `zkc wast`; `level` is `-O`'s, if given.
+fn wast(
+    input: &std::path::Path,
+    backend: Backend,
+    verbose: bool,
+    level: Option<OptLevel>,
+) -> Result<u8, Error> {
+    use zkc::wast::{InterpExecutor, Optimized};
     let text = std::fs::read_to_string(input)
         .map_err(|e| Error::Input(format!("{}: cannot read: {e}", input.display())))?;
-    let mut executor: Box<dyn zkc::wast::Executor> = match backend {
-        Backend::Interp => Box::new(zkc::wast::InterpExecutor),
-        Backend::Zisk => Box::new(zkc::wast_zisk::ZiskExecutor::default()),
+    let mut executor: Box<dyn zkc::wast::Executor> = match (backend, level) {
+        (Backend::Interp, None) => Box::new(InterpExecutor),
+        (Backend::Interp, Some(level)) => Box::new(Optimized {
+            level,
+            inner: InterpExecutor,
+        }),
+        (Backend::Zisk, level) => {
+            let mut e = zkc::wast_zisk::ZiskExecutor::default();
+            e.options.opt_level = level.unwrap_or(OptLevel::O2);
+            Box::new(e)
+        }
     };
     let report = zkc::wast::run_script(&text, executor.as_mut())
         .map_err(|e| Error::Input(format!("{}: {e}", input.display())))?;

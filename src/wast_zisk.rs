@@ -4,7 +4,9 @@
 //! session's calls in order; after each call it writes `C` and every result as 8 raw bytes
 //! (little-endian, f32/f64 as their bits) to the console. The `spectest` imports are bound at
 //! compile time to what [`SpectestHost`] provides (prints become empty functions, globals
-//! constants, memory and table the module's own).
+//! constants, memory and table the module's own). A run that ends before `S` trapped at
+//! instantiation: an active segment out of bounds (the backend decides it at compile time and
+//! jumps to the trap before the entry) or a trapping start function.
 //!
 //! A trap ends a ZisK run, while a script goes on calling the same instance. So when call `k`
 //! traps, the session is compiled again without call `k` and run again from the start:

@@ -503,3 +503,167 @@ fn annotate_marks_what_allocation_costs() {
         );
     }
 }
+
+/// Writes `contents` to `name` in a fresh directory for the calling test; returns its path.
+fn temp_file(test: &str, name: &str, contents: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("zkc-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+/// Issue #19: an empty active data segment outside the range of the non-empty ones panicked
+/// the ZisK backend's memory image (exit 101).
+#[test]
+fn empty_data_segment_outside_the_others_compiles_for_zisk() {
+    let path = temp_file(
+        "empty-seg",
+        "x.wat",
+        br#"(module (memory 1 7) (data (i32.const 16348) "") (data (i32.const 2561) "\19") (func (export "_start")))"#,
+    );
+    let out = zkc(&[path.to_str().unwrap(), "--emit", "zisk", "-o", "/dev/null"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = zkc(&["run", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+/// Issue #19: a module with an active segment out of bounds compiles; on ZisK it traps at
+/// instantiation (its `_start`, which would trap as unreachable, never runs), exit 3.
+#[test]
+fn out_of_bounds_segments_trap_at_instantiation() {
+    let cases: [(&str, &[u8]); 2] = [
+        (
+            "out of bounds memory access",
+            br#"(module (memory 1) (data (i32.const 0) "a") (data (i32.const 65536) "b")
+                (func (export "_start") unreachable))"#,
+        ),
+        (
+            "out of bounds table access",
+            br#"(module (table 1 funcref) (elem (i32.const 1) $f)
+                (func $f) (func (export "_start") unreachable))"#,
+        ),
+    ];
+    for (message, wat) in cases {
+        let path = temp_file("oob-seg", "oob.wat", wat);
+        let out = zkc(&[path.to_str().unwrap(), "--emit", "zisk", "-o", "/dev/null"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        for command in ["run", "interp"] {
+            let out = zkc(&[command, path.to_str().unwrap()]);
+            let err = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(3), "{command}: {err}");
+            assert!(err.contains(message), "{command}: {err}");
+            assert!(!err.contains("unreachable"), "{command}: {err}");
+        }
+    }
+}
+
+/// Issue #19: the spec's names.wast names exports with characters the `.wast` lexer refuses
+/// by default ("likely-confusing unicode character"); `zkc wast` accepts them.
+#[test]
+fn wast_accepts_confusing_unicode_in_names() {
+    let path = root().join("tests/wasm-testsuite/names.wast");
+    for backend in ["interp", "zisk"] {
+        let out = zkc(&["wast", "--backend", backend, path.to_str().unwrap()]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{backend}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(
+            text(&out.stdout),
+            "482 passed, 0 failed, 0 skipped\n",
+            "{backend}"
+        );
+    }
+}
+
+/// Issue #19: the empty string is an export name like any other; `(invoke "")` runs (it was
+/// taken for an invocation with unsupported arguments and skipped).
+#[test]
+fn wast_invokes_the_empty_export_name() {
+    let path = temp_file(
+        "empty-export",
+        "empty.wast",
+        br#"(module (func (export "") (result i32) (i32.const 7)))
+            (assert_return (invoke "") (i32.const 7))
+            (module (func (export "") unreachable))
+            (assert_trap (invoke "") "unreachable")"#,
+    );
+    for backend in ["interp", "zisk"] {
+        let out = zkc(&["wast", "-v", "--backend", backend, path.to_str().unwrap()]);
+        assert_eq!(
+            text(&out.stdout),
+            "2 passed, 0 failed, 0 skipped\n",
+            "{backend}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+/// Issue #19: `zkc wast -O0|-O1|-O2` runs the interpreter on the IR optimized at that level and
+/// compiles for ZisK at that level; the help says so.
+#[test]
+fn wast_runs_a_spec_file_at_every_level_on_both_backends() {
+    let path = shared("wasm-testsuite/fac.wast");
+    for backend in ["interp", "zisk"] {
+        for level in ["-O0", "-O1", "-O2"] {
+            let out = zkc(&["wast", level, "--backend", backend, path.to_str().unwrap()]);
+            assert_eq!(
+                (out.status.code(), text(&out.stdout).as_str()),
+                (Some(0), "7 passed, 0 failed, 0 skipped\n"),
+                "{backend} {level}: {}",
+                text(&out.stderr)
+            );
+        }
+    }
+    let out = zkc(&["wast", "-O3", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let help = text(&zkc(&["wast", "--help"]).stdout);
+    assert!(help.contains("-O <LEVEL>"), "{help}");
+}
+
+/// Issue #19: a module without a memory may import `proc_exit` (it needs none); it runs on
+/// both executors with the status it exits with.
+#[test]
+fn proc_exit_without_a_memory() {
+    let path = temp_file(
+        "nomem",
+        "nomem.wat",
+        br#"(module
+             (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+             (func (export "_start") (call $exit (i32.const 7))))"#,
+    );
+    for command in ["run", "interp"] {
+        let out = zkc(&[command, path.to_str().unwrap()]);
+        assert_eq!(
+            out.status.code(),
+            Some(7),
+            "{command}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+/// Issue #19: a file that looks binary, or is named `.wasm`, and lacks the magic number gets
+/// "bad magic" at offset 0 (it was parsed as wasm text, with a syntax error), exit 1.
+#[test]
+fn bad_magic_is_named() {
+    for (name, bytes, found) in [
+        ("bad.wasm", &b"\0asn\x01\0\0\0"[..], "00 61 73 6e"),
+        ("bad.wat", b"\x01\x02\x03\x04\0\0", "01 02 03 04"),
+        ("text.wasm", b"(module)", "28 6d 6f 64"),
+    ] {
+        let path = temp_file("magic", name, bytes);
+        let out = zkc(&[path.to_str().unwrap()]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+        assert!(
+            err.contains(&format!(
+                "error at 0x0: malformed module: bad magic: expected \\0asm, found {found}"
+            )),
+            "{name}: {err}"
+        );
+    }
+}

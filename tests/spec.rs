@@ -1,18 +1,24 @@
-//! The wasm spec tests (../shared/wasm-testsuite) through the frontend and each executor: the
-//! reference interpreter, and compiled ZisK code on zkc's emulator. Prints a per-file table;
+//! The wasm spec tests (../shared/wasm-testsuite, and tests/wasm-testsuite) through the
+//! frontend and each executor: the reference interpreter, and compiled ZisK code on zkc's
+//! emulator. Prints a per-file table;
 //! fails when a file passes fewer assertions, or fails more, than
 //! `tests/spec-expected-BACKEND.txt` records. After an improvement, update those files with
 //! `ZKC_BLESS_SPEC=1 cargo test --test spec` and review their diff.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use zkc::driver::{optimize, OptLevel, Options};
-use zkc::wast::{run_script, CallResult, Executor, InterpExecutor, Report, Session};
+use zkc::driver::OptLevel;
+use zkc::wast::{run_script, Executor, InterpExecutor, Optimized, Report};
 use zkc::wast_zisk::ZiskExecutor;
-use zkc_ir::interp::Trap;
 
-fn suite_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/wasm-testsuite")
+/// The shared subset of the spec tests, and the files of the same suite this repository adds
+/// (`tests/wasm-testsuite/README.md`).
+fn suite_dirs() -> [PathBuf; 2] {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    [
+        root.join("../shared/wasm-testsuite"),
+        root.join("tests/wasm-testsuite"),
+    ]
 }
 
 fn expected_path(backend: &str) -> PathBuf {
@@ -78,35 +84,22 @@ fn zisk_at(level: OptLevel) -> ZiskExecutor {
     e
 }
 
-/// Runs each session's module through the optimizer's passes of `level` before `inner`.
-struct Optimized<E> {
-    level: OptLevel,
-    inner: E,
-}
-
-impl<E: Executor> Executor for Optimized<E> {
-    fn run(&mut self, session: &Session) -> Result<Vec<CallResult>, Trap> {
-        let opts = Options {
-            opt_level: self.level,
-            ..Options::default()
-        };
-        let module = optimize(session.module.clone(), &opts, &mut std::io::sink())
-            .unwrap_or_else(|e| panic!("the optimizer failed: {e}"));
-        self.inner.run(&Session {
-            module: &module,
-            calls: session.calls.clone(),
-        })
-    }
-}
-
 fn check_suite(backend: &str, executor: &mut dyn Executor, bless: bool) {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(suite_dir())
-        .expect("../shared/wasm-testsuite")
+    let mut files: Vec<PathBuf> = suite_dirs()
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).unwrap_or_else(|e| panic!("{}: {e}", d.display())))
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "wast"))
         .collect();
-    files.sort();
+    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     assert!(!files.is_empty());
+    for w in files.windows(2) {
+        assert_ne!(
+            w[0].file_name(),
+            w[1].file_name(),
+            "a spec file in both suites"
+        );
+    }
     let expected = read_expected(backend);
     let mut total = Report::default();
     let mut regressions = Vec::new();

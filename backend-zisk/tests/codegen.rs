@@ -185,6 +185,84 @@ fn memory_bounds_and_grow() {
     );
 }
 
+/// Empty active data segments write nothing, wherever they lie: above and below the
+/// non-empty ones (issue #19: one outside their range panicked the memory image).
+#[test]
+fn empty_data_segments_outside_the_image() {
+    let seg = r#"(data (i32.const 2561) "\19")"#;
+    for empty in [16348, 8, 2560, 65536] {
+        exits_with(
+            &format!(r#"(data (i32.const {empty}) "") {seg}"#),
+            "i32.const 2561 i32.load8_u",
+            0x19,
+        );
+    }
+    exits_with(
+        r#"(data (i32.const 100) "")"#,
+        "i32.const 100 i32.load8_u",
+        0,
+    );
+}
+
+/// An active segment out of bounds traps at instantiation, before `_start` runs (wasm 2.0,
+/// "Instantiation": the element segments, then the data segments, in order; issue #19).
+#[test]
+fn out_of_bounds_segments_trap_at_instantiation() {
+    let start = r#"(func $f) (func (export "_start") i32.const 5 call $exit)"#;
+    for segs in [
+        r#"(data (i32.const 65535) "ab")"#,
+        r#"(data (i32.const 65537) "")"#,
+        r#"(data (i32.const -1) "a")"#,
+        r#"(data (i32.const 0) "a") (data (i32.const 65536) "b") (data (i32.const 1) "c")"#,
+    ] {
+        let got = check(&format!("{segs} {start}"));
+        assert_eq!(got, End::Trap(TrapCode::MemoryOutOfBounds), "{segs}");
+    }
+    for segs in [
+        "(table 2 funcref) (elem (i32.const 1) $f $f)",
+        "(table 2 funcref) (elem (i32.const 3) func)",
+        "(table 2 funcref) (elem (i32.const 0) $f) (elem (i32.const 2) $f $f)",
+        // Every element segment comes before the first data segment.
+        r#"(table 1 funcref) (data (i32.const 65536) "b") (elem (i32.const 1) $f)"#,
+    ] {
+        let got = check(&format!("{segs} {start}"));
+        assert_eq!(got, End::Trap(TrapCode::TableOutOfBounds), "{segs}");
+    }
+}
+
+/// The data segments before the one out of bounds are in memory when instantiation traps;
+/// it and the ones after it are not.
+#[test]
+fn segments_before_an_out_of_bounds_one_are_applied() {
+    let wasm = wat::parse_str(
+        r#"(module (memory 1)
+             (data (i32.const 0) "abc") (data (i32.const 8) "d")
+             (data (i32.const 65536) "x") (data (i32.const 1) "zz")
+             (func (export "_start") unreachable))"#,
+    )
+    .unwrap();
+    let module = zkc_frontend_wasm::translate(&wasm).unwrap();
+    let linked = zkc_runtime::link(module).unwrap();
+    let layout = compile(&linked, &CodegenOptions::default())
+        .expect("an out-of-bounds segment compiles")
+        .layout()
+        .unwrap();
+    let mut e = Emulator::new(&layout.rom, &emu::legacy_input(b"")).unwrap();
+    assert_eq!(e.run(1_000_000).unwrap().status, Status::Ended);
+    let trap = 1 + TrapCode::ALL
+        .iter()
+        .position(|&t| t == TrapCode::MemoryOutOfBounds)
+        .unwrap() as u64;
+    assert_eq!(e.read_u64(EXIT_WORD), trap << 32);
+    assert_eq!(
+        e.console_as_printed(),
+        "trap: out of bounds memory access\n"
+    );
+    let mem0 = layout.symbols["__mem_image"];
+    assert_eq!(e.read_u64(mem0).to_le_bytes(), *b"abc\0\0\0\0\0");
+    assert_eq!(e.read_u64(mem0 + 8).to_le_bytes(), *b"d\0\0\0\0\0\0\0");
+}
+
 /// Addresses used without masking (codegen `ext`): sums that wrap around 2^32, values at or
 /// above 2^31, parameters, globals and call results; checks merged over a window and skipped
 /// when a dominating one covers them (codegen `checks`).

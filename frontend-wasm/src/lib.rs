@@ -38,12 +38,56 @@ pub fn features() -> WasmFeatures {
         | WasmFeatures::EXTENDED_CONST
 }
 
-/// Translates a wasm module (binary, or text in the `.wat` format) to IR.
+/// Translates a wasm module (binary, or text in the `.wat` format) to IR. Bytes that look
+/// binary (see [`looks_binary`]) must be a wasm binary: without the magic number they are
+/// refused as such, not parsed as text.
 pub fn translate(bytes: &[u8]) -> Result<zkc_ir::Module, FrontendError> {
+    if looks_binary(bytes) {
+        return translate_binary(bytes);
+    }
     let wasm =
         wat::parse_bytes(bytes).map_err(|e| FrontendError::malformed(e.to_string(), None))?;
     validate(&wasm)?;
     module::translate_module(&wasm)
+}
+
+/// Translates a wasm binary module (a `.wasm` file) to IR.
+pub fn translate_binary(bytes: &[u8]) -> Result<zkc_ir::Module, FrontendError> {
+    check_magic(bytes)?;
+    validate(bytes)?;
+    module::translate_module(bytes)
+}
+
+/// The magic number that starts every wasm binary.
+const MAGIC: &[u8; 4] = b"\0asm";
+
+/// Whether `bytes` cannot be wasm text: they start with the magic number, or their first 64
+/// bytes hold a control character other than the text format's white space (tab, line feed,
+/// carriage return; form feed is allowed too) or are not UTF-8.
+pub fn looks_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(64)];
+    bytes.starts_with(MAGIC)
+        || head
+            .iter()
+            .any(|&b| (b < 0x20 && !b"\t\n\r\x0c".contains(&b)) || b == 0x7f)
+        // A character cut at the end of the 64 bytes is not an error.
+        || std::str::from_utf8(head).is_err_and(|e| e.error_len().is_some())
+}
+
+/// A malformed-module error at offset 0 unless `bytes` start with the magic number.
+fn check_magic(bytes: &[u8]) -> Result<(), FrontendError> {
+    if bytes.starts_with(MAGIC) {
+        return Ok(());
+    }
+    let head = &bytes[..bytes.len().min(4)];
+    let mut found: Vec<String> = head.iter().map(|b| format!("{b:02x}")).collect();
+    if head.len() < 4 {
+        found.push("(the file ends)".into());
+    }
+    Err(FrontendError::malformed(
+        format!("bad magic: expected \\0asm, found {}", found.join(" ")),
+        Some(0),
+    ))
 }
 
 /// Validates `wasm`, classifying failures as malformed, invalid or unsupported.

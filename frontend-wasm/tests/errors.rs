@@ -161,3 +161,38 @@ fn padded_leb_call_indirect_is_accepted() {
     let m = translate(&wasm).unwrap_or_else(|e| panic!("{e}"));
     zkc_ir::verify::verify_module(&m).unwrap();
 }
+
+/// Issue #19: bytes that look binary (a NUL or invalid UTF-8 near the start) are a wasm binary
+/// with a bad magic number, not wasm text with a syntax error; so is anything
+/// [`translate_binary`] gets without the magic.
+#[test]
+fn bad_magic_is_named_at_offset_0() {
+    use zkc_frontend_wasm::translate_binary;
+    let bad_magic = |e: FrontendError, found: &str| {
+        assert_eq!(
+            (e.kind.clone(), e.offset),
+            (ErrorKind::Malformed, Some(0)),
+            "{e}"
+        );
+        assert_eq!(
+            e.to_string(),
+            format!("error at 0x0: malformed module: bad magic: expected \\0asm, found {found}")
+        );
+    };
+    bad_magic(translate(b"\0asn\x01\0\0\0").unwrap_err(), "00 61 73 6e");
+    bad_magic(
+        translate(b"\x7fELF\x02\x01\x01").unwrap_err(),
+        "7f 45 4c 46",
+    );
+    bad_magic(translate(b"\xff\xfe(module)").unwrap_err(), "ff fe 28 6d");
+    bad_magic(translate_binary(b"(module)").unwrap_err(), "28 6d 6f 64");
+    bad_magic(
+        translate_binary(b"\0a").unwrap_err(),
+        "00 61 (the file ends)",
+    );
+    assert!(translate_binary(&wat::parse_str("(module)").unwrap()).is_ok());
+    // Text is still text, whatever its errors.
+    let e = translate(b"(module (func (nop)").unwrap_err();
+    assert!(!e.to_string().contains("magic"), "{e}");
+    assert!(translate("(module (func (export \"\u{e9}\")))".as_bytes()).is_ok());
+}

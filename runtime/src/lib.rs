@@ -41,7 +41,7 @@ pub enum LinkError {
         expected: String,
         found: String,
     },
-    /// The runtime needs the module's linear memory.
+    /// The runtime's function for this import accesses linear memory; the module has none.
     NoMemory(ImportName),
     /// The runtime's own source does not parse (a bug).
     Runtime(String),
@@ -111,7 +111,7 @@ pub fn link(mut module: Module) -> Result<Module, LinkError> {
                         found: sig.to_string(),
                     });
                 }
-                if module.memory.is_none() {
+                if module.memory.is_none() && uses_memory(&rt, rid) {
                     return Err(LinkError::NoMemory(imp));
                 }
                 if !globals_added {
@@ -175,6 +175,32 @@ pub fn link(mut module: Module) -> Result<Module, LinkError> {
     Ok(module)
 }
 
+/// Whether the runtime function `f`, or one it calls, accesses linear memory (`proc_exit`
+/// does not: a module without a memory may import it).
+fn uses_memory(rt: &Module, f: FuncId) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut todo = vec![f];
+    while let Some(f) = todo.pop() {
+        if !seen.insert(f) {
+            continue;
+        }
+        for (_, inst) in rt.funcs[f].body().iter().flat_map(|b| b.insts.iter()) {
+            match inst.op {
+                Op::Load { .. }
+                | Op::Store { .. }
+                | Op::MemorySize
+                | Op::MemoryGrow
+                | Op::MemoryCopy
+                | Op::MemoryFill
+                | Op::MemoryInit(_) => return true,
+                Op::Call(g) => todo.push(g),
+                _ => {}
+            }
+        }
+    }
+    false
+}
+
 fn enosys(params: &[Type]) -> Function {
     let mut f = Function::new();
     let b = f.create_block();
@@ -214,4 +240,34 @@ fn unique_global_name(m: &Module, base: &str) -> String {
         name = format!("{base}_{k}");
     }
     name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module without a memory that imports the WASI function `field` (of type `sig`).
+    fn without_memory(field: &str, sig: &str) -> Module {
+        let text = format!(
+            "import func @{field}{sig} = \"wasi_snapshot_preview1\" \"{field}\"\n\
+             func @_start() {{\nblock0:\n    return\n}}\nexport \"_start\" func @_start\n"
+        );
+        zkc_ir::text::parse_module(&text).unwrap()
+    }
+
+    /// Issue #19: `proc_exit` needs no memory, so a module without one may import it.
+    #[test]
+    fn proc_exit_links_without_a_memory() {
+        let linked = link(without_memory("proc_exit", "(i32)")).unwrap();
+        assert!(linked.memory.is_none());
+    }
+
+    #[test]
+    fn wasi_functions_that_use_memory_need_one() {
+        let err = link(without_memory("fd_write", "(i32, i32, i32, i32) -> i32")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "\"wasi_snapshot_preview1\" \"fd_write\" needs a linear memory, the module has none"
+        );
+    }
 }

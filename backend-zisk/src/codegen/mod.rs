@@ -80,6 +80,9 @@
 //! to the BIOS (which publishes the public output). The exit word is the u64 at
 //! [`EXIT_WORD`] (`OUTPUT_ADDR + 256`, just past the 256 published bytes): the exit status in
 //! the low 32 bits, and `1 + index in TrapCode::ALL` in the high 32 bits after a trap.
+//! Instantiation is decided at compile time (segment offsets are constants): when an active
+//! segment is out of bounds, the image holds the segments before it and `_start` jumps to its
+//! trap instead of calling the entry.
 
 mod checks;
 mod emit;
@@ -327,6 +330,66 @@ fn const_bits(m: &Module, e: &ConstExpr) -> Result<u64, CodegenError> {
     }
 }
 
+/// How far instantiation gets (wasm 2.0, "Instantiation", steps 14-15): it applies the active
+/// element segments, then the active data segments, in order, each checked against the table
+/// or memory size before it writes anything; the first out of bounds traps, so the segments
+/// before it are in the initial state and `_start` never runs.
+struct Instantiation {
+    /// Element segments `0..elems` and data segments `0..data` are applied.
+    elems: usize,
+    data: usize,
+    /// The trap, with what caused it.
+    trap: Option<(TrapCode, String)>,
+}
+
+fn instantiation(module: &Module) -> Result<Instantiation, CodegenError> {
+    for (id, e) in module.elems.iter() {
+        if let ElemMode::Active { table, offset } = &e.mode {
+            let off = const_bits(module, offset)? & 0xffff_ffff;
+            if off + e.items.len() as u64 > u64::from(module.tables[*table].min) {
+                return Ok(Instantiation {
+                    elems: id.index(),
+                    data: 0,
+                    trap: Some((
+                        TrapCode::TableOutOfBounds,
+                        format!(
+                            "instantiation traps: element segment {} out of bounds",
+                            id.index()
+                        ),
+                    )),
+                });
+            }
+        }
+    }
+    let mem_size = module
+        .memory
+        .as_ref()
+        .map_or(0, |m| u64::from(m.min) * 65536);
+    for (id, seg) in module.data.iter() {
+        if let DataMode::Active { offset } = &seg.mode {
+            let off = const_bits(module, offset)? & 0xffff_ffff;
+            if off + seg.bytes.len() as u64 > mem_size {
+                return Ok(Instantiation {
+                    elems: module.elems.len(),
+                    data: id.index(),
+                    trap: Some((
+                        TrapCode::MemoryOutOfBounds,
+                        format!(
+                            "instantiation traps: data segment {} out of bounds",
+                            id.index()
+                        ),
+                    )),
+                });
+            }
+        }
+    }
+    Ok(Instantiation {
+        elems: module.elems.len(),
+        data: module.data.len(),
+        trap: None,
+    })
+}
+
 /// Compiles a linked module (every import resolved, except `zisk.*` machine imports).
 pub fn compile(module: &Module, opts: &CodegenOptions) -> Result<Program, CodegenError> {
     compile_inner(module, opts, None)
@@ -373,22 +436,19 @@ fn compile_inner(
         }
         None => (0, 0),
     };
+    let init = instantiation(module)?;
     let mut image_start = u64::MAX;
     let mut image_end = 0u64;
     let mut actives = Vec::new();
-    for (_, seg) in module.data.iter() {
+    for (_, seg) in module.data.iter().take(init.data) {
         if let DataMode::Active { offset } = &seg.mode {
             let off = const_bits(module, offset)? & 0xffff_ffff;
-            if off + seg.bytes.len() as u64 > min_pages * 65536 {
-                return Err(unsupported(
-                    "active data segment out of bounds (instantiation trap)",
-                ));
-            }
+            // An empty segment writes nothing: it has no place in the image (nor in its range).
             if !seg.bytes.is_empty() {
                 image_start = image_start.min(off & !7);
                 image_end = image_end.max(off + seg.bytes.len() as u64);
+                actives.push((off, &seg.bytes));
             }
-            actives.push((off, &seg.bytes));
         }
     }
     if image_start == u64::MAX {
@@ -560,10 +620,12 @@ fn compile_inner(
             ElemMode::Active { table, offset } => {
                 let off = const_bits(module, offset)? & 0xffff_ffff;
                 let tl = &tables[table.index()];
-                if off + e.items.len() as u64 > tl.min {
-                    return Err(unsupported("active element segment out of bounds"));
-                }
-                for (i, item) in e.items.iter().enumerate() {
+                let applied = if id.index() < init.elems {
+                    e.items.as_slice()
+                } else {
+                    &[]
+                };
+                for (i, item) in applied.iter().enumerate() {
                     let k = off + i as u64;
                     let mut set = |a: u64, v: Value| {
                         statics.init.retain(|(w, _)| *w != a);
@@ -767,11 +829,18 @@ fn compile_inner(
                 .to(Store::Mem(Value::Lit(*addr))),
         );
     }
-    p.inst(
-        InstKind::Call(layout.func_labels[entry.index()].clone()),
-        Some("entry"),
-    );
-    p.inst(InstKind::RetToBios, Some("exit 0"));
+    match init.trap {
+        None => {
+            p.inst(
+                InstKind::Call(layout.func_labels[entry.index()].clone()),
+                Some("entry"),
+            );
+            p.inst(InstKind::RetToBios, Some("exit 0"));
+        }
+        Some((code, why)) => {
+            p.inst(InstKind::Jump(trap_label(code)), Some(&why));
+        }
+    }
     p.items.extend(body_program.items);
 
     // Trap handlers.
