@@ -208,7 +208,9 @@ pub fn link(
     let linked = zkc_runtime::link(module).map_err(|e| match e {
         LinkError::Runtime(_) => Error::Internal(e.to_string()),
         LinkError::UnknownImport(_) => Error::Unimplemented(e.to_string()),
-        LinkError::Signature { .. } | LinkError::NoMemory(_) => Error::Input(e.to_string()),
+        LinkError::Signature { .. } | LinkError::NoMemory(_) | LinkError::Entry(_) => {
+            Error::Input(e.to_string())
+        }
     })?;
     check(&linked, "link")?;
     dump_if(opts, "link", &linked, dump);

@@ -43,6 +43,8 @@ pub enum LinkError {
     },
     /// The runtime's function for this import accesses linear memory; the module has none.
     NoMemory(ImportName),
+    /// The exported `_start` takes parameters (their types): the entry has none to pass.
+    Entry(String),
     /// The runtime's own source does not parse (a bug).
     Runtime(String),
 }
@@ -69,6 +71,10 @@ impl fmt::Display for LinkError {
                     i.module, i.field
                 )
             }
+            LinkError::Entry(params) => write!(
+                f,
+                "the exported \"_start\" takes parameters ({params}); WASI's _start has type () -> ()"
+            ),
             LinkError::Runtime(e) => write!(f, "runtime source: {e}"),
         }
     }
@@ -155,7 +161,14 @@ pub fn link(mut module: Module) -> Result<Module, LinkError> {
         module.funcs[id].def = FuncDef::Body(body);
     }
 
-    // The entry: start function, then `_start`.
+    // The entry: start function (of type [] -> [] by validation), then `_start`.
+    if let Some(f) = module.export_func("_start") {
+        let params = &module.funcs[f].sig.params;
+        if !params.is_empty() {
+            let names: Vec<&str> = params.iter().map(|t| t.name()).collect();
+            return Err(LinkError::Entry(names.join(", ")));
+        }
+    }
     let mut entry = Function::new();
     let b = entry.create_block();
     for f in [module.start, module.export_func("_start")]
@@ -268,6 +281,22 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "\"wasi_snapshot_preview1\" \"fd_write\" needs a linear memory, the module has none"
+        );
+    }
+
+    /// The entry calls `_start` with no arguments: one with parameters is the input's error
+    /// (zkc-fuzz malformed mutant 87 made the linked IR invalid, an internal error).
+    #[test]
+    fn start_with_parameters_is_refused() {
+        let m = zkc_ir::text::parse_module(
+            "func @_start(i32) {\nblock0(v0: i32):\n    return\n}\nexport \"_start\" func @_start\n",
+        )
+        .unwrap();
+        let err = link(m).unwrap_err();
+        assert!(matches!(err, LinkError::Entry(_)), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "the exported \"_start\" takes parameters (i32); WASI's _start has type () -> ()"
         );
     }
 }
