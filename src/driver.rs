@@ -162,12 +162,11 @@ pub fn optimize(
     opts: &Options,
     dump: &mut dyn std::io::Write,
 ) -> Result<Module, Error> {
-    let mut pipeline = vec!["translate"];
-    pipeline.extend(opts.opt_level.passes());
+    let pipeline = ir_pipeline(opts);
     check_dump_names(opts, &pipeline)?;
     check(&module, "translate")?;
-    dump_if(opts, "translate", &module, dump);
-    run_passes(module, opts, dump)
+    dump_if(opts, &pipeline, 0, None, &module, dump);
+    run_passes(module, opts, &pipeline, dump)
 }
 
 /// Runs the optimizer's passes of `opts.opt_level`, verifying and (on request) dumping after
@@ -175,23 +174,25 @@ pub fn optimize(
 fn run_passes(
     mut module: Module,
     opts: &Options,
+    pipeline: &[&str],
     dump: &mut dyn std::io::Write,
 ) -> Result<Module, Error> {
     let passes = opts.opt_level.passes();
+    let first = pipeline
+        .iter()
+        .position(|&p| p == "softfloat")
+        .map_or(1, |k| k + 1);
     let mut start = Instant::now();
     zkc_opt::run_pipeline_with(&passes, &mut module, true, &mut |i, report, module| {
-        let name = passes[i];
-        report_time(opts, name, start, dump);
-        if opts.dump_after.iter().any(|p| p == name) {
-            let _ = writeln!(
-                dump,
-                "; after {name} (pass {} of {} at {})\n; {report}\n{}",
-                i + 1,
-                passes.len(),
-                opts.opt_level,
-                zkc_ir::text::print_module(module)
-            );
-        }
+        report_time(opts, passes[i], start, dump);
+        dump_if(
+            opts,
+            pipeline,
+            first + i,
+            Some(&report.to_string()),
+            module,
+            dump,
+        );
         start = Instant::now();
     })
     .map_err(|e| Error::Internal(e.to_string()))?;
@@ -213,7 +214,7 @@ pub fn link(
         }
     })?;
     check(&linked, "link")?;
-    dump_if(opts, "link", &linked, dump);
+    dump_if(opts, &zisk_pipeline(opts), 1, None, &linked, dump);
     Ok(linked)
 }
 
@@ -225,12 +226,10 @@ pub fn prepare_for_zisk(
     opts: &Options,
     dump: &mut dyn std::io::Write,
 ) -> Result<Module, Error> {
-    let mut pipeline = vec!["translate", "link", "softfloat"];
-    pipeline.extend(opts.opt_level.passes());
-    pipeline.push("regalloc");
+    let pipeline = zisk_pipeline(opts);
     check_dump_names(opts, &pipeline)?;
     check(&module, "translate")?;
-    dump_if(opts, "translate", &module, dump);
+    dump_if(opts, &pipeline, 0, None, &module, dump);
     let start = Instant::now();
     let mut linked = link(module, opts, dump)?;
     report_time(opts, "link", start, dump);
@@ -238,8 +237,8 @@ pub fn prepare_for_zisk(
     zkc_softfloat::lower_floats(&mut linked).map_err(|e| Error::Internal(e.to_string()))?;
     check(&linked, "softfloat")?;
     report_time(opts, "softfloat", start, dump);
-    dump_if(opts, "softfloat", &linked, dump);
-    run_passes(linked, opts, dump)
+    dump_if(opts, &pipeline, 2, None, &linked, dump);
+    run_passes(linked, opts, &pipeline, dump)
 }
 
 /// Selects ZisK code for a prepared module ([`prepare_for_zisk`]); with `--dump-after
@@ -263,7 +262,10 @@ pub fn select(
     let program = if opts.dump_after.iter().any(|p| p == "regalloc") {
         let mut text = String::new();
         let program = compile_dumping(prepared, &cg, &mut text).map_err(codegen_error)?;
-        let _ = writeln!(dump, "; after regalloc ({:?})\n{text}", opts.allocator);
+        let pipeline = zisk_pipeline(opts);
+        let detail = format!("{:?} allocator", opts.allocator).to_lowercase();
+        let header = dump_header(opts, &pipeline, pipeline.len() - 1, Some(&detail));
+        let _ = writeln!(dump, "{header}{text}");
         program
     } else {
         compile(prepared, &cg).map_err(codegen_error)?
@@ -519,14 +521,50 @@ fn function_name(linked: &Module, label: &str) -> String {
     }
 }
 
-fn dump_if(opts: &Options, pass: &str, module: &Module, dump: &mut dyn std::io::Write) {
-    if opts.dump_after.iter().any(|p| p == pass) {
-        let _ = writeln!(
-            dump,
-            "; after {pass}\n{}",
-            zkc_ir::text::print_module(module)
-        );
+fn dump_if(
+    opts: &Options,
+    pipeline: &[&str],
+    k: usize,
+    detail: Option<&str>,
+    module: &Module,
+    dump: &mut dyn std::io::Write,
+) {
+    if opts.dump_after.iter().any(|p| p == pipeline[k]) {
+        let header = dump_header(opts, pipeline, k, detail);
+        let _ = writeln!(dump, "{header}{}", zkc_ir::text::print_module(module));
     }
+}
+
+/// The one header of every dump: `; after NAME (stage K of N at -OL)`, then `; DETAIL` (a
+/// pass's report, the allocator) when there is one.
+fn dump_header(opts: &Options, pipeline: &[&str], k: usize, detail: Option<&str>) -> String {
+    let mut h = format!(
+        "; after {} (stage {} of {} at {})\n",
+        pipeline[k],
+        k + 1,
+        pipeline.len(),
+        opts.opt_level
+    );
+    if let Some(d) = detail {
+        h += &format!("; {d}\n");
+    }
+    h
+}
+
+/// The stages of `--emit ir`: the frontend, then the optimizer's passes.
+fn ir_pipeline(opts: &Options) -> Vec<&'static str> {
+    let mut p = vec!["translate"];
+    p.extend(opts.opt_level.passes());
+    p
+}
+
+/// The stages of ZisK output: the frontend, the runtime, soft-float, the optimizer's passes
+/// on the whole program, code generation with allocation.
+fn zisk_pipeline(opts: &Options) -> Vec<&'static str> {
+    let mut p = vec!["translate", "link", "softfloat"];
+    p.extend(opts.opt_level.passes());
+    p.push("regalloc");
+    p
 }
 
 /// The verifier between passes: a failure is a compiler bug in the pass named.

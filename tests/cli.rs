@@ -112,7 +112,11 @@ fn dump_after_prints_the_ir_to_stderr() {
     ]);
     assert_eq!(out.status.code(), Some(0));
     let err = text(&out.stderr);
-    assert!(err.starts_with("; after translate\n"), "{err}");
+    // The one header format of every dump: stage, position in the pipeline, level.
+    assert!(
+        err.starts_with("; after translate (stage 1 of 15 at -O2)\n"),
+        "{err}"
+    );
     assert!(err.contains("func @sum(i32) -> i32 {"), "{err}");
 }
 
@@ -336,7 +340,10 @@ fn dump_after_an_optimizer_pass_names_it_and_its_report() {
     let out = zkc(&[path.to_str().unwrap(), "-O2", "--dump-after", "egraph"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let err = text(&out.stderr);
-    assert!(err.starts_with("; after egraph (pass "), "{err}");
+    assert!(
+        err.starts_with("; after egraph (stage 11 of 15 at -O2)\n; egraph: "),
+        "{err}"
+    );
     assert!(err.contains("stop reasons: saturated"), "{err}");
     let o1 = zkc(&[path.to_str().unwrap(), "-O1", "--dump-after", "egraph"]);
     assert_eq!(o1.status.code(), Some(1));
@@ -361,7 +368,10 @@ fn dump_after_regalloc_shows_locations() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let err = text(&out.stderr);
-    assert!(err.starts_with("; after regalloc (Coloring)\n"), "{err}");
+    assert!(
+        err.starts_with("; after regalloc (stage 18 of 18 at -O2)\n; coloring allocator\n"),
+        "{err}"
+    );
     assert!(
         err.contains("; function @") && err.contains(" vregs, "),
         "{err}"
