@@ -222,21 +222,35 @@ pub fn translate(bytes: &[u8]) -> Result<Module, Error> {
 }
 
 thread_local! {
-    /// The message of the last panic on this thread (recorded by [`install_panic_hook`]).
+    /// The message of the last panic on this thread inside [`catch`].
     static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    /// Whether this thread is inside [`catch`].
+    static CATCHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Records panics (message and location) for [`catch`] instead of printing them.
+/// Records the panics inside [`catch`] (message and location) instead of printing them; other
+/// panics go to the previous hook. Installed once.
 pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        let msg = info.to_string();
-        LAST_PANIC.with(|p| *p.borrow_mut() = Some(msg));
-    }));
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if CATCHING.with(|c| c.get()) {
+                let msg = info.to_string();
+                LAST_PANIC.with(|p| *p.borrow_mut() = Some(msg));
+            } else {
+                previous(info);
+            }
+        }));
+    });
 }
 
 /// Runs `f`, turning a panic into its message.
 pub fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|e| {
+    let outer = CATCHING.with(|c| c.replace(true));
+    let r = catch_unwind(AssertUnwindSafe(f));
+    CATCHING.with(|c| c.set(outer));
+    r.map_err(|e| {
         LAST_PANIC
             .with(|p| p.borrow_mut().take())
             .or_else(|| e.downcast_ref::<String>().cloned())
