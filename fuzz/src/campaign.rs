@@ -114,6 +114,15 @@ pub fn differential(flavor: Flavor, start: u64, seeds: u64, run: &Run) -> DiffSt
         ..DiffStats::default()
     };
     for seed in start..start + seeds {
+        if run.progress && seed > start && (seed - start).is_multiple_of(50) {
+            eprintln!(
+                "{flavor}: {} seeds, {} run, {} findings, {:.0}s",
+                seed - start,
+                st.run,
+                st.findings(),
+                began.elapsed().as_secs_f64()
+            );
+        }
         let (tx, rx) = mpsc::channel();
         let check = run.check.clone();
         std::thread::Builder::new()
@@ -205,15 +214,6 @@ pub fn differential(flavor: Flavor, start: u64, seeds: u64, run: &Run) -> DiffSt
                     );
                 }
             }
-        }
-        if run.progress && (seed - start + 1).is_multiple_of(50) {
-            eprintln!(
-                "{flavor}: {} seeds, {} run, {} findings, {:.0}s",
-                seed - start + 1,
-                st.run,
-                st.findings(),
-                began.elapsed().as_secs_f64()
-            );
         }
     }
     st.seconds = began.elapsed().as_secs_f64();

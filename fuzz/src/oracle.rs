@@ -13,6 +13,7 @@ fn engine() -> wasmi::Engine {
     let mut c = wasmi::Config::default();
     // Deeper than the generator's fuel allows: recursion ends by fuel, as in zkc.
     c.set_max_recursion_depth(100_000);
+    c.set_max_stack_height(1 << 28);
     c.wasm_multi_value(true)
         .wasm_bulk_memory(true)
         .wasm_reference_types(true)
