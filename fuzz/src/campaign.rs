@@ -41,6 +41,8 @@ pub struct DiffStats {
     /// Seeds with at least one finding.
     pub failing_seeds: usize,
     pub groups: BTreeMap<String, Group>,
+    /// What wasmi's calls did (coverage): returned, or trapped by kind; instantiation traps.
+    pub oracle: BTreeMap<String, usize>,
     pub seconds: f64,
 }
 
@@ -162,8 +164,21 @@ pub fn differential(flavor: Flavor, start: u64, seeds: u64, run: &Run) -> DiffSt
                 calls,
                 stage_skips,
                 findings,
+                expected,
                 ..
             } => {
+                match &expected {
+                    Ok(results) => {
+                        for r in results {
+                            let k = match r {
+                                Ok(_) => "returned".to_string(),
+                                Err(t) => format!("trapped: {t}"),
+                            };
+                            *st.oracle.entry(k).or_default() += 1;
+                        }
+                    }
+                    Err(t) => *st.oracle.entry(format!("instantiation: {t}")).or_default() += 1,
+                }
                 st.generated += 1;
                 st.run += 1;
                 st.calls += calls;
@@ -414,6 +429,13 @@ pub fn report(command: &str, diffs: &[DiffStats], mal: Option<&MalformedStats>) 
         if !d.skipped.is_empty() {
             s += "Skipped modules, by reason:\n\n";
             for (r, n) in &d.skipped {
+                s += &format!("- {n}: {r}\n");
+            }
+            s += "\n";
+        }
+        if !d.oracle.is_empty() {
+            s += "What wasmi's calls did (per call; \"instantiation\" per module):\n\n";
+            for (r, n) in &d.oracle {
                 s += &format!("- {n}: {r}\n");
             }
             s += "\n";

@@ -68,8 +68,10 @@ impl Rng {
 
 /// The wasm-smith configuration of a flavor: no imports, everything exported, one memory of at
 /// most 4 pages with a maximum, and bigger functions than smith's defaults (more instructions,
-/// functions, and calls between them) so that register pressure is real.
-pub fn config(flavor: Flavor) -> wasm_smith::Config {
+/// functions, and calls between them) so that register pressure is real. Without `traps`,
+/// wasm-smith masks addresses, guards divisions and conversions and leaves out `unreachable`,
+/// so that calls run to their end instead of trapping in their first lines.
+pub fn config(flavor: Flavor, traps: bool) -> wasm_smith::Config {
     let float = flavor == Flavor::Float;
     wasm_smith::Config {
         max_imports: 0,
@@ -112,6 +114,7 @@ pub fn config(flavor: Flavor) -> wasm_smith::Config {
         wide_arithmetic_enabled: false,
         custom_descriptors_enabled: false,
         generate_custom_sections: false,
+        disallow_traps: !traps,
         ..wasm_smith::Config::default()
     }
 }
@@ -121,7 +124,8 @@ const BUFFER: usize = 24 * 1024;
 
 /// The module of `seed`. Odd seeds bias the choice bytes' low bit to 1, which makes every
 /// "one more?" loop of the generator (locals, params, results, functions, exports) run longer:
-/// wider signatures and more live values than smith's even odds give.
+/// wider signatures and more live values than smith's even odds give. One seed in three may
+/// trap anywhere; the others only where fuel runs out (see [`config`]).
 pub fn module(seed: u64, flavor: Flavor) -> Result<Vec<u8>, String> {
     let mut rng = Rng::new(seed.wrapping_mul(2).wrapping_add(flavor as u64));
     let biased = seed % 2 == 1;
@@ -137,7 +141,9 @@ pub fn module(seed: u64, flavor: Flavor) -> Result<Vec<u8>, String> {
         })
         .collect();
     let mut u = Unstructured::new(&bytes);
-    let mut m = wasm_smith::Module::new(config(flavor), &mut u).map_err(|e| e.to_string())?;
+    let traps = seed.is_multiple_of(3);
+    let mut m =
+        wasm_smith::Module::new(config(flavor, traps), &mut u).map_err(|e| e.to_string())?;
     m.ensure_termination(FUEL).map_err(|e| e.to_string())?;
     Ok(m.to_bytes())
 }
