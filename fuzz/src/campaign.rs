@@ -293,9 +293,10 @@ pub struct MalformedStats {
 /// Hostile cases that are known to be slow (quadratic allocation, quadratic simplify-cfg).
 fn hostile_known(name: &str, v: &Verdict) -> Option<&'static str> {
     match (name, v) {
-        ("locals-100k" | "stack-20k" | "br-table-1m" | "call-chain-10k", Verdict::Hang) => {
-            Some("quadratic allocation with many live values (known)")
-        }
+        (
+            "locals-100k" | "locals-50k" | "stack-20k" | "br-table-1m" | "call-chain-10k",
+            Verdict::Hang,
+        ) => Some("quadratic allocation with many live values (known)"),
         ("blocks-50k", Verdict::Hang) => Some("quadratic simplify-cfg with deep nesting (known)"),
         _ => None,
     }

@@ -348,21 +348,40 @@ pub fn hostile() -> Vec<(&'static str, &'static str, String)> {
     }
     v.push((
         "locals-100k",
-        "100k i32 locals, all set then summed (all live at once)",
+        "100k i32 locals, all set then summed (over wasmparser's 50k limit: an input error)",
         format!(
             "(module (memory 1) (func $f (result i32) (local {}) {body}) \
              (func (export \"_start\") (drop (call $f))))",
             "i32 ".repeat(n)
         ),
     ));
+    let n = 50_000;
+    let mut body = String::new();
+    for i in 0..n {
+        body += &format!(
+            "(local.set {i} (i32.load offset={} (i32.const 0)))\n",
+            4 * (i % 16_000)
+        );
+    }
+    body += "(local.get 0)\n";
+    for i in 1..n {
+        body += &format!("(i32.add (local.get {i}))\n");
+    }
+    v.push((
+        "locals-50k",
+        "50k i32 locals (wasmparser's limit), each loaded, then all summed (all live at once)",
+        format!(
+            "(module (memory 1) (func (export \"_start\") (local {}) i32.const 0 {body} i32.store))",
+            "i32 ".repeat(n)
+        ),
+    ));
     let depth = 50_000;
     v.push((
         "blocks-50k",
-        "50k nested blocks, a br_if out of the middle",
+        "50k nested blocks, each with a conditional branch to its end",
         format!(
-            "(module (memory 1) (func (export \"_start\") {} (br_if {} (i32.load (i32.const 0))) {}))",
-            "block ".repeat(depth),
-            depth / 2,
+            "(module (memory 1) (func (export \"_start\") {} {}))",
+            "block (br_if 0 (i32.load (i32.const 0))) ".repeat(depth),
             "end ".repeat(depth)
         ),
     ));
@@ -422,13 +441,13 @@ pub fn hostile() -> Vec<(&'static str, &'static str, String)> {
     let w = 20_000;
     let mut stack = String::new();
     for i in 0..w {
-        stack += &format!("(i32.load (i32.const {}))\n", (i % 1000) * 4);
+        stack += &format!("(i32.load offset={} (i32.const 0))\n", i * 4);
     }
     stack += &"i32.add\n".repeat(w - 1);
     v.push((
         "stack-20k",
-        "20k loads live on the operand stack, then summed",
-        format!("(module (memory 1) (func (export \"_start\") {stack} drop))"),
+        "20k distinct loads live on the operand stack, then summed and stored",
+        format!("(module (memory 2) (func (export \"_start\") i32.const 0 {stack} i32.store))"),
     ));
     v
 }
