@@ -60,27 +60,14 @@ impl DiffStats {
     }
 }
 
-/// Known bugs (issue tracker), recognized by a finding's signature.
-fn known(signature: &str, coloring_only: bool) -> Option<&'static str> {
-    if signature.contains("instantiation: wasmi trap MemoryOutOfBounds")
-        && !signature.contains("zkc succeeds")
-        && !signature.contains("zkc trap")
-    {
-        return Some("out-of-bounds active segment refused at compile time (known)");
-    }
-    if signature.starts_with("panic")
-        && signature.contains("backend-zisk/src/codegen/mod.rs")
-        && signature.contains("range start index")
-    {
-        return Some("panic on an empty active data segment (known)");
-    }
-    if signature.contains("StackOverflow") {
-        return Some("engines' stack limits differ (not a zkc bug)");
-    }
-    if coloring_only && signature.starts_with("divergence") {
-        return Some("coloring allocator miscompile? (known: repro/coloring-trap.wasm)");
-    }
-    None
+/// Findings that are no zkc bug, recognized by their signature: engines' stack limits differ
+/// (wasmi overflows its stack where zkc's deeper one does not, or the reverse). The bugs this
+/// list once held (#19: segments refused at compile time, the empty-segment panic, the
+/// coloring allocator's dropped clobbers) are fixed, so their findings count again.
+fn known(signature: &str, _coloring_only: bool) -> Option<&'static str> {
+    signature
+        .contains("StackOverflow")
+        .then_some("engines' stack limits differ (not a zkc bug)")
 }
 
 /// Options of a campaign run.
@@ -285,21 +272,9 @@ pub struct MalformedStats {
     pub findings: usize,
     pub groups: BTreeMap<String, Group>,
     /// Hostile modules: (name, what, verdict, seconds, known note).
-    pub hostile: Vec<(String, String, Verdict, f64, Option<&'static str>)>,
+    pub hostile: Vec<(String, String, Verdict, f64)>,
     pub hostile_findings: usize,
     pub seconds: f64,
-}
-
-/// Hostile cases that are known to be slow (quadratic allocation, quadratic simplify-cfg).
-fn hostile_known(name: &str, v: &Verdict) -> Option<&'static str> {
-    match (name, v) {
-        (
-            "locals-100k" | "locals-50k" | "stack-20k" | "br-table-1m" | "call-chain-10k",
-            Verdict::Hang,
-        ) => Some("quadratic allocation with many live values (known)"),
-        ("blocks-50k", Verdict::Hang) => Some("quadratic simplify-cfg with deep nesting (known)"),
-        _ => None,
-    }
 }
 
 /// The malformed campaign: mutants `start..start + seeds` of the bench modules in `bench`,
@@ -375,7 +350,6 @@ pub fn malformed(
             let path = tmp.join(format!("{name}.wasm"));
             std::fs::write(&path, &bytes)?;
             let (verdict, t) = malformed::compile_in_child(&path, run.budget);
-            let known = hostile_known(name, &verdict);
             if run.progress {
                 eprintln!(
                     "hostile {name}: {} in {:.1}s",
@@ -391,7 +365,7 @@ pub fn malformed(
                 }
             }
             st.hostile
-                .push((name.into(), what.into(), verdict, t.as_secs_f64(), known));
+                .push((name.into(), what.into(), verdict, t.as_secs_f64()));
         }
     }
     let _ = std::fs::remove_dir_all(&tmp);
@@ -476,18 +450,16 @@ pub fn report(command: &str, diffs: &[DiffStats], mal: Option<&MalformedStats>) 
         s += &format!("\nFindings among the mutants: {}\n\n", m.findings);
         groups(&mut s, &m.groups);
         if !m.hostile.is_empty() {
-            s += "### hostile modules\n\n| module | what | verdict | seconds | note |\n|---|---|---|---|---|\n";
-            for (name, what, v, t, known) in &m.hostile {
+            s +=
+                "### hostile modules\n\n| module | what | verdict | seconds |\n|---|---|---|---|\n";
+            for (name, what, v, t) in &m.hostile {
                 let msg = diff::normalize(v.message());
                 let verdict = if msg.is_empty() {
                     v.label().to_string()
                 } else {
                     format!("{}: {}", v.label(), msg.replace('|', "\\|"))
                 };
-                s += &format!(
-                    "| {name} | {what} | {verdict} | {t:.1} | {} |\n",
-                    known.unwrap_or("")
-                );
+                s += &format!("| {name} | {what} | {verdict} | {t:.1} |\n");
             }
             s += "\n";
         }

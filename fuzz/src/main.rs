@@ -130,7 +130,7 @@ fn main() {
                 .sum::<usize>()
                 + m.hostile
                     .iter()
-                    .filter(|h| h.2.is_finding() && h.4.is_none())
+                    .filter(|h| h.2.is_finding())
                     .count()
         });
     let failed = if args.tolerate_known {
