@@ -128,10 +128,7 @@ fn main() {
                 .filter(|g| g.known.is_none())
                 .map(|g| g.count)
                 .sum::<usize>()
-                + m.hostile
-                    .iter()
-                    .filter(|h| h.2.is_finding())
-                    .count()
+                + m.hostile.iter().filter(|h| h.2.is_finding()).count()
         });
     let failed = if args.tolerate_known {
         unknown > 0

@@ -242,18 +242,23 @@ fn make_valid(f: &mut F) {
     }
 }
 
+/// ZisK's register set and costs (TARGET.md): 11 per slot read, 18 per write, 62 per step.
+fn zisk_config() -> Config {
+    Config {
+        allocatable: ALLOCATABLE,
+        read_cost: 11,
+        write_cost: 18,
+        step_cost: 62,
+    }
+}
+
 #[test]
 fn random_functions_pass_the_checker() {
     let cases: u64 = std::env::var("ZKC_FUZZ_CASES")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(3000);
-    let cfg = Config {
-        allocatable: ALLOCATABLE,
-        read_cost: 11,
-        write_cost: 18,
-        step_cost: 62,
-    };
+    let cfg = zisk_config();
     let mut split = 0;
     for seed in 1..=cases {
         let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
@@ -298,15 +303,7 @@ fn checker_rejects_a_clobbered_value() {
         ],
         blocks: vec![(0, 3, vec![])],
     };
-    let mut a = coloring::allocate(
-        &f,
-        &Config {
-            allocatable: ALLOCATABLE,
-            read_cost: 11,
-            write_cost: 18,
-            step_cost: 62,
-        },
-    );
+    let mut a = coloring::allocate(&f, &zisk_config());
     assert!(check(&f, &a).is_ok());
     a.locs[1] = a.locs[0];
     assert!(check(&f, &a).is_err());
@@ -317,12 +314,7 @@ fn checker_rejects_a_clobbered_value() {
 /// and the value used after it).
 #[test]
 fn checker_needs_the_spills_around_calls() {
-    let cfg = Config {
-        allocatable: ALLOCATABLE,
-        read_cost: 11,
-        write_cost: 18,
-        step_cost: 62,
-    };
+    let cfg = zisk_config();
     let (mut without_rejected, mut clobbered_rejected) = (0, 0);
     for seed in 1..=3000u64 {
         let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
@@ -376,15 +368,7 @@ fn too_many_live_values_get_one_slot_each() {
         blocks: vec![(0, insts.len(), vec![])],
         insts,
     };
-    let a = coloring::allocate(
-        &f,
-        &Config {
-            allocatable: ALLOCATABLE,
-            read_cost: 11,
-            write_cost: 18,
-            step_cost: 62,
-        },
-    );
+    let a = coloring::allocate(&f, &zisk_config());
     check(&f, &a).expect("checked");
     let mut slots: Vec<u64> = a
         .locs
