@@ -333,19 +333,25 @@ pub fn bench_modules(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
         .collect()
 }
 
-/// Hostile valid modules: (name, what it stresses, WAT text). Each exports `_start` and has a
-/// memory, as the compile path wants.
-pub fn hostile() -> Vec<(&'static str, &'static str, String)> {
-    let mut v = Vec::new();
-    let n = 100_000;
+/// Locals `0..n` set to `value(i)`, then all summed: `n` values live at once.
+fn set_then_sum(n: usize, value: impl Fn(usize) -> String) -> String {
     let mut body = String::new();
     for i in 0..n {
-        body += &format!("(local.set {i} (i32.const {i}))\n");
+        body += &format!("(local.set {i} {})\n", value(i));
     }
     body += "(local.get 0)\n";
     for i in 1..n {
         body += &format!("(i32.add (local.get {i}))\n");
     }
+    body
+}
+
+/// Hostile valid modules: (name, what it stresses, WAT text). Each exports `_start` and has a
+/// memory, as the compile path wants.
+pub fn hostile() -> Vec<(&'static str, &'static str, String)> {
+    let mut v = Vec::new();
+    let n = 100_000;
+    let body = set_then_sum(n, |i| format!("(i32.const {i})"));
     v.push((
         "locals-100k",
         "100k i32 locals, all set then summed (over wasmparser's 50k limit: an input error)",
@@ -356,17 +362,9 @@ pub fn hostile() -> Vec<(&'static str, &'static str, String)> {
         ),
     ));
     let n = 50_000;
-    let mut body = String::new();
-    for i in 0..n {
-        body += &format!(
-            "(local.set {i} (i32.load offset={} (i32.const 0)))\n",
-            4 * (i % 16_000)
-        );
-    }
-    body += "(local.get 0)\n";
-    for i in 1..n {
-        body += &format!("(i32.add (local.get {i}))\n");
-    }
+    let body = set_then_sum(n, |i| {
+        format!("(i32.load offset={} (i32.const 0))", 4 * (i % 16_000))
+    });
     v.push((
         "locals-50k",
         "50k i32 locals (wasmparser's limit), each loaded, then all summed (all live at once)",
