@@ -8,19 +8,22 @@
 //! instantiation: an active segment out of bounds (the backend decides it at compile time and
 //! jumps to the trap before the entry) or a trapping start function.
 //!
-//! A trap ends a ZisK run, while a script goes on calling the same instance. So when call `k`
-//! traps, the session is compiled again without call `k` and run again from the start:
-//! replaying calls `0..k` rebuilds the instance's state (deterministically), and the results
-//! after `k` come from the new run. (What a trapping call wrote before it trapped is lost; the
-//! spec tests this runner passes do not depend on it.)
+//! A trap ends a ZisK run, while a script goes on calling the same instance. So the driver
+//! reads one byte per call from the program's input and skips the calls whose byte is not
+//! zero; when call `k` traps, the same program runs again from the start with call `k`
+//! skipped: replaying calls `0..k` rebuilds the instance's state (deterministically), and the
+//! results after `k` come from the new run. A session is compiled once, however many of its
+//! calls trap. (What a trapping call wrote before it trapped is lost; the spec tests this
+//! runner passes do not depend on it.)
 
 use crate::driver::{self, Error, Options, ZiskExit};
 use crate::wast::{Call, CallResult, Executor, Session};
-use std::collections::BTreeSet;
+use zkc_backend_zisk::mem_map::INPUT_ADDR;
+use zkc_backend_zisk::Rom;
 use zkc_ir::interp::{Host, SpectestHost, Trap, Val};
 use zkc_ir::{
-    ConstExpr, Export, ExportKind, FuncDecl, FuncDef, FuncId, Function, GlobalInit, Module, Op,
-    Signature, SrcLoc, TermKind, Type, Value,
+    BlockCall, ConstExpr, ConvOp, Export, ExportKind, FuncDecl, FuncDef, FuncId, Function,
+    GlobalInit, Module, Op, Signature, SrcLoc, TermKind, Type, Value,
 };
 
 /// Runs sessions through the whole zkc pipeline and zkc's ZisK emulator.
@@ -43,7 +46,6 @@ impl Executor for ZiskExecutor {
     fn run(&mut self, session: &Session) -> Result<Vec<CallResult>, Trap> {
         let base = bind_spectest(session.module)?;
         let mut results: Vec<Option<CallResult>> = vec![None; session.calls.len()];
-        let mut skipped: BTreeSet<usize> = BTreeSet::new();
         // Calls the generated driver cannot make (unknown export, wrong argument types).
         let mut plan = Vec::new();
         for (i, call) in session.calls.iter().enumerate() {
@@ -52,18 +54,19 @@ impl Executor for ZiskExecutor {
                 Err(msg) => results[i] = Some(Err(Trap::Host(msg))),
             }
         }
+        let rom = self.compile(with_driver(&base, &plan))?;
+        // The input: one byte per planned call, 1 to skip it.
+        let mut skip = vec![0u8; plan.len()];
         loop {
-            let live: Vec<&(usize, Target)> =
-                plan.iter().filter(|(i, _)| !skipped.contains(i)).collect();
-            let module = with_driver(&base, &live);
-            let run = self.compile_and_run(module)?;
+            let run = self.run_rom(&rom, &skip)?;
             let mut bytes = run.console.as_slice();
             if bytes.first() != Some(&b'S') {
                 return Err(exit_trap(&run.exit));
             }
             bytes = &bytes[1..];
             let mut trapped = None;
-            for (i, target) in live {
+            let live = plan.iter().enumerate().filter(|&(k, _)| skip[k] == 0);
+            for (k, (i, target)) in live {
                 let n = 1 + 8 * target.results.len();
                 if bytes.len() >= n && bytes[0] == b'C' {
                     let vals = target
@@ -80,14 +83,12 @@ impl Executor for ZiskExecutor {
                     bytes = &bytes[n..];
                 } else {
                     results[*i] = Some(Err(exit_trap(&run.exit)));
-                    trapped = Some(*i);
+                    trapped = Some(k);
                     break;
                 }
             }
             match trapped {
-                Some(i) => {
-                    skipped.insert(i);
-                }
+                Some(k) => skip[k] = 1,
                 None => break,
             }
         }
@@ -104,21 +105,32 @@ struct Run {
 }
 
 impl ZiskExecutor {
-    fn compile_and_run(&self, module: Module) -> Result<Run, Trap> {
-        let sink = &mut std::io::sink();
-        let to_trap = |e: Error| match e {
-            Error::Unimplemented(m) => Trap::Unsupported(m),
-            other => Trap::Host(other.to_string()),
-        };
-        let program = driver::codegen(module, &self.options, sink).map_err(to_trap)?;
-        let layout = driver::layout(&program).map_err(to_trap)?;
-        let run = driver::run_zisk(&layout.rom, &[], self.max_steps).map_err(to_trap)?;
+    fn compile(&self, module: Module) -> Result<Rom, Trap> {
+        let program =
+            driver::codegen(module, &self.options, &mut std::io::sink()).map_err(error_trap)?;
+        Ok(driver::layout(&program).map_err(error_trap)?.rom)
+    }
+
+    fn run_rom(&self, rom: &Rom, stdin: &[u8]) -> Result<Run, Trap> {
+        let run = driver::run_zisk(rom, stdin, self.max_steps).map_err(error_trap)?;
         Ok(Run {
             console: run.console,
             exit: run.exit,
         })
     }
 }
+
+/// A driver error as the executors report it: unimplemented features skip, the rest fail.
+pub fn error_trap(e: Error) -> Trap {
+    match e {
+        Error::Unimplemented(m) => Trap::Unsupported(m),
+        other => Trap::Host(other.to_string()),
+    }
+}
+
+/// Where the program's standard input starts: after the input's u64 length at `INPUT_ADDR + 8`
+/// (`zkc_backend_zisk::emu::legacy_input`, the runtime's `fd_read`).
+const INPUT_BYTES: u64 = INPUT_ADDR + 16;
 
 fn exit_trap(exit: &ZiskExit) -> Trap {
     match exit {
@@ -261,7 +273,8 @@ fn empty_body(sig: &Signature) -> Function {
 }
 
 /// Adds `__zkc_spec_out(i64)` (8 bytes to the console) and the driver, exported as `_start`.
-fn with_driver(base: &Module, plan: &[&(usize, Target)]) -> Module {
+/// The driver makes planned call `k` unless input byte `k` is not zero.
+fn with_driver(base: &Module, plan: &[(usize, Target)]) -> Module {
     let mut m = base.clone();
     let out = m.funcs.push(FuncDecl {
         name: unique_name(&m, "__zkc_spec_out"),
@@ -269,29 +282,55 @@ fn with_driver(base: &Module, plan: &[&(usize, Target)]) -> Module {
         def: FuncDef::Body(out_body()),
     });
     let mut f = Function::new();
-    let b = f.create_block();
-    let uart = |f: &mut Function, byte: u8| {
+    let mut b = f.create_block();
+    let uart = |f: &mut Function, b, byte: u8| {
         let c = konst(f, b, Type::I32, u64::from(byte));
         f.append_inst(b, Op::Uart, &[c], &[], SrcLoc::NONE);
     };
-    uart(&mut f, b'S');
-    for (_, target) in plan {
+    uart(&mut f, b, b'S');
+    for (k, (_, target)) in plan.iter().enumerate() {
+        // `brif input[k], next, call`
+        let addr = konst(&mut f, b, Type::I64, INPUT_BYTES + k as u64);
+        let load = Op::MachLoad { width: 1 };
+        let byte = ins1(&mut f, b, load, &[addr], Type::I64);
+        let skip = ins1(
+            &mut f,
+            b,
+            Op::Convert(ConvOp::I32WrapI64),
+            &[byte],
+            Type::I32,
+        );
+        let (call, next) = (f.create_block(), f.create_block());
+        let brif = TermKind::Brif {
+            cond: skip,
+            then_dest: BlockCall::new(next, vec![]),
+            else_dest: BlockCall::new(call, vec![]),
+        };
+        f.set_terminator(b, brif, SrcLoc::NONE);
         let vals: Vec<Value> = match &target.action {
             Action::Call(func, args) => {
-                let args: Vec<Value> = args.iter().map(|a| arg_value(&mut f, b, *a)).collect();
-                let inst = f.append_inst(b, Op::Call(*func), &args, &target.results, SrcLoc::NONE);
+                let args: Vec<Value> = args.iter().map(|a| arg_value(&mut f, call, *a)).collect();
+                let inst =
+                    f.append_inst(call, Op::Call(*func), &args, &target.results, SrcLoc::NONE);
                 f.inst_results(inst).to_vec()
             }
             Action::Global(g) => {
-                let inst = f.append_inst(b, Op::GlobalGet(*g), &[], &target.results, SrcLoc::NONE);
+                let inst =
+                    f.append_inst(call, Op::GlobalGet(*g), &[], &target.results, SrcLoc::NONE);
                 f.inst_results(inst).to_vec()
             }
         };
-        uart(&mut f, b'C');
+        uart(&mut f, call, b'C');
         for v in vals {
-            let bits = as_i64_bits(&mut f, b, v);
-            f.append_inst(b, Op::Call(out), &[bits], &[], SrcLoc::NONE);
+            let bits = as_i64_bits(&mut f, call, v);
+            f.append_inst(call, Op::Call(out), &[bits], &[], SrcLoc::NONE);
         }
+        f.set_terminator(
+            call,
+            TermKind::Jump(BlockCall::new(next, vec![])),
+            SrcLoc::NONE,
+        );
+        b = next;
     }
     f.set_terminator(b, TermKind::Return(vec![]), SrcLoc::NONE);
     let driver = m.funcs.push(FuncDecl {

@@ -7,7 +7,7 @@ use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use zkc::driver::{self, Error, OptLevel, Options};
 use zkc::wast::{Call, CallResult, Executor, InterpExecutor, Session};
-use zkc::wast_zisk::ZiskExecutor;
+use zkc::wast_zisk::{error_trap, ZiskExecutor};
 use zkc_backend_zisk::codegen::Allocator;
 use zkc_ir::interp::{Trap, Val};
 use zkc_ir::{ExportKind, Module, TrapCode, Type};
@@ -87,14 +87,6 @@ impl Stage {
                 })
             }
         }
-    }
-}
-
-/// A driver error as the executors report it (`zkc::wast_zisk` does the same).
-fn error_trap(e: Error) -> Trap {
-    match e {
-        Error::Unimplemented(m) => Trap::Unsupported(m),
-        other => Trap::Host(other.to_string()),
     }
 }
 
