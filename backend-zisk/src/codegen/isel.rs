@@ -302,8 +302,8 @@ impl<'a> Ctx<'a> {
                     UnaryOp::Ctz => self.emit(if w { Op::CtzW } else { Op::Ctz }, zero, x, d),
                     UnaryOp::Popcnt => self.emit(if w { Op::CpopW } else { Op::Cpop }, zero, x, d),
                     UnaryOp::Eqz => {
-                        let xa = self.a(args[0]);
-                        self.emit(if w { Op::EqW } else { Op::Eq }, xa, VB::Imm(lit(0)), d)
+                        let (zop, xa) = (self.zero_test(args[0]), self.a(args[0]));
+                        self.emit(zop, xa, VB::Imm(lit(0)), d)
                     }
                     UnaryOp::Extend8S => self.emit(Op::SignExtendB, zero, x, d),
                     UnaryOp::Extend16S => self.emit(Op::SignExtendH, zero, x, d),
@@ -340,11 +340,11 @@ impl<'a> Ctx<'a> {
             }
             IrOp::Select { .. } => {
                 let (x, y) = (self.b(args[0]), self.b(args[1]));
-                let c = self.a(args[2]);
+                let (zop, c) = (self.zero_test(args[2]), self.a(args[2]));
                 let d = self.dst(res[0]);
                 self.copy(x, d.clone());
                 self.emit_f(
-                    Op::EqW,
+                    zop,
                     c,
                     VB::Imm(lit(0)),
                     VS::None,
@@ -578,8 +578,22 @@ impl<'a> Ctx<'a> {
     }
 
     /// The ZisK compare for `x op y`: (op, a, b, negate).
+    ///
+    /// An i32 compare uses the 64-bit op when both operands carry the same extension of their
+    /// low 32 bits ([`Self::common_ext`]): equality and unsigned order are those of the low
+    /// bits under either extension (sign extension maps `[2^31, 2^32)` above every
+    /// non-negative value, in order), signed order under sign extension. The op costs the
+    /// same, but the 64-bit `eq`, `ltu` and `lt` are frequent operations for small operands
+    /// where the `_w` ones never are (`frops.rs`), so a loop counter or a flag compares for its
+    /// step alone. For the same reason `x <= k` with a constant `k` becomes `x < k + 1` (`leu`
+    /// and `le` have no frequent operations), and `k <= x` becomes `k - 1 < x`.
     fn compare(&mut self, op: CmpOp, ty: Type, x: IrValue, y: IrValue) -> (Op, VA, VB, bool) {
-        let w = ty == Type::I32;
+        let signed = matches!(op, CmpOp::LtS | CmpOp::GtS | CmpOp::LeS | CmpOp::GeS);
+        let ext = match ty {
+            Type::I32 => self.common_ext(x, y, signed),
+            _ => Some(Ext::NONE),
+        };
+        let w = ext.is_none();
         let pick = |a: Op, b: Op| if w { a } else { b };
         let (zop, swap, neg) = match op {
             CmpOp::Eq => (pick(Op::EqW, Op::Eq), false, false),
@@ -595,7 +609,67 @@ impl<'a> Ctx<'a> {
             _ => unreachable!("float compare"),
         };
         let (p, q) = if swap { (y, x) } else { (x, y) };
-        (zop, self.a(p), self.b(q), neg)
+        let Some(ext) = ext else {
+            return (zop, self.a(p), self.b(q), neg);
+        };
+        // The operands as 64-bit values: an i32 constant in the extension the other has.
+        let wide = |c: u64| match ext {
+            Ext::SIGN => c as i32 as i64 as u64,
+            Ext::ZERO => c & LOW32,
+            _ => c,
+        };
+        let (cp, cq) = (self.consts[p].map(wide), self.consts[q].map(wide));
+        // `p <= k` as `p < k + 1`, `k <= q` as `k - 1 < q`, where that does not wrap.
+        let strict = |o: Op| if o == Op::Leu { Op::Ltu } else { Op::Lt };
+        let (lo, hi) = if zop == Op::Leu {
+            (0, u64::MAX)
+        } else {
+            (1 << 63, (1 << 63) - 1)
+        };
+        let (zop, cp, cq) = match (zop, cp, cq) {
+            (Op::Leu | Op::Le, _, Some(k)) if k != hi => (strict(zop), cp, Some(k.wrapping_add(1))),
+            (Op::Leu | Op::Le, Some(k), None) if k != lo => {
+                (strict(zop), Some(k.wrapping_sub(1)), cq)
+            }
+            _ => (zop, cp, cq),
+        };
+        let a = match cp {
+            Some(k) => VA::Imm(lit(k)),
+            None => VA::V(self.v(p)),
+        };
+        let b = match cq {
+            Some(k) => VB::Imm(lit(k)),
+            None => VB::V(self.v(q)),
+        };
+        (zop, a, b, neg)
+    }
+
+    /// The extension both operands of an i32 compare carry, if the 64-bit compare may read
+    /// them (a constant carries whichever the other operand needs); only sign extension keeps
+    /// signed order.
+    fn common_ext(&self, x: IrValue, y: IrValue, signed: bool) -> Option<Ext> {
+        let of = |v: IrValue| match self.consts[v] {
+            Some(_) => Ext::BOTH,
+            None => self.ext.ext[v],
+        };
+        let common = of(x) & of(y);
+        if common.contains(Ext::SIGN) {
+            Some(Ext::SIGN)
+        } else if !signed && common.contains(Ext::ZERO) {
+            Some(Ext::ZERO)
+        } else {
+            None
+        }
+    }
+
+    /// The op that tests `v == 0`: the 64-bit `eq` (a frequent operation for small `v`) when
+    /// `v` is an i64 or an extended i32.
+    fn zero_test(&self, v: IrValue) -> Op {
+        if self.f.value_type(v) == Type::I64 || self.ext.ext[v].any() {
+            Op::Eq
+        } else {
+            Op::EqW
+        }
     }
 
     fn lower_grow(&mut self, delta: IrValue, res: IrValue) {
@@ -1114,13 +1188,13 @@ impl<'a> Ctx<'a> {
                         let (zop, a, bb, neg) = match op {
                             IrOp::Compare { op, ty } => self.compare(op, ty, args[0], args[1]),
                             IrOp::Unary {
-                                op: UnaryOp::Eqz,
-                                ty,
-                            } => {
-                                let a = self.a(args[0]);
-                                let zop = if ty == Type::I32 { Op::EqW } else { Op::Eq };
-                                (zop, a, VB::Imm(lit(0)), false)
-                            }
+                                op: UnaryOp::Eqz, ..
+                            } => (
+                                self.zero_test(args[0]),
+                                self.a(args[0]),
+                                VB::Imm(lit(0)),
+                                false,
+                            ),
                             _ => unreachable!("fused op"),
                         };
                         let flow = if neg {
@@ -1131,9 +1205,9 @@ impl<'a> Ctx<'a> {
                         self.emit_f(zop, a, bb, VS::None, flow);
                     }
                     None => {
-                        let c = self.a(*cond);
+                        let (zop, c) = (self.zero_test(*cond), self.a(*cond));
                         self.emit_f(
-                            Op::EqW,
+                            zop,
                             c,
                             VB::Imm(lit(0)),
                             VS::None,
