@@ -12,6 +12,7 @@ pub mod function;
 pub mod module;
 pub mod ops;
 pub mod parallel_move;
+pub mod ranges;
 pub mod types;
 
 pub use cranelift_entity::{EntityRef, PrimaryMap, SecondaryMap};
