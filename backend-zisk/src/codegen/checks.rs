@@ -9,10 +9,12 @@
 //! can only make the check fail earlier than the access that would have failed, with nothing
 //! observable in between: the loads it skips would have been the same out-of-bounds trap or
 //! in bounds, and nothing else it skips has an effect. Constant addresses inside the initial
-//! memory need no check at all.
+//! memory need no check at all, and neither do addresses whose value range
+//! ([`zkc_ir::ranges`]) lies inside it.
 
 use std::collections::HashMap;
 
+use zkc_ir::ranges::Ranges;
 use zkc_ir::{Block, Function, Inst, Op as IrOp, SecondaryMap, Value};
 
 /// The bounds check of every load and store: `Some(k)` checks `k` bytes from the address
@@ -22,9 +24,14 @@ pub(crate) struct Checks {
 }
 
 impl Checks {
-    /// Checks of `f`'s accesses; `consts` are the constant values, `min_mem` the initial memory
-    /// size in bytes.
-    pub fn compute(f: &Function, consts: &SecondaryMap<Value, Option<u64>>, min_mem: u64) -> Self {
+    /// Checks of `f`'s accesses; `consts` are the constant values, `ranges` those of all
+    /// values, `min_mem` the initial memory size in bytes.
+    pub fn compute(
+        f: &Function,
+        consts: &SecondaryMap<Value, Option<u64>>,
+        ranges: &Ranges,
+        min_mem: u64,
+    ) -> Self {
         let cf = zkc_ir::cfg::ControlFlow::compute(f);
         let mut children: SecondaryMap<Block, Vec<Block>> = SecondaryMap::new();
         for &b in &cf.rpo {
@@ -62,6 +69,11 @@ impl Checks {
                 if let Some(c) = consts[addr] {
                     let end = (c & 0xffff_ffff) + k;
                     out.k.insert(i, (end > min_mem).then_some(k));
+                    continue;
+                }
+                let r = ranges.of(addr);
+                if r.lo >= 0 && r.hi as u64 + k <= min_mem {
+                    out.k.insert(i, None);
                     continue;
                 }
                 if checked.get(&addr).is_some_and(|&done| done >= k) {
@@ -128,7 +140,7 @@ mod tests {
                 consts[d.results[0]] = Some(bits);
             }
         }
-        let c = Checks::compute(f, &consts, min_mem);
+        let c = Checks::compute(f, &consts, &Ranges::compute(f), min_mem);
         f.layout
             .iter()
             .flat_map(|&b| f.blocks[b].insts.iter())
@@ -155,5 +167,13 @@ mod tests {
     fn constant_addresses_inside_the_initial_memory_need_none() {
         let src = "memory 1\nfunc @f() -> i32 {\nblock0:\n    v0 = i32.const 65532\n    v1 = i32.load v0\n    v2 = i32.load v0 offset=4\n    return v1\n}\n";
         assert_eq!(checks(src, 65536), vec![None, Some(8)]);
+    }
+
+    #[test]
+    fn a_counted_loop_inside_the_initial_memory_needs_none() {
+        // i in [0, 99]: i * 4 + 1024 + 4 <= 1428; with i < n (n unknown) it may pass the end.
+        let src = "memory 1\nfunc @f(i32) {\nblock0(v0: i32):\n    v1 = i32.const 0\n    jump block1(v1)\nblock1(v2: i32):\n    v3 = i32.const 2\n    v4 = i32.shl v2, v3\n    v5 = i32.const 1024\n    v6 = i32.add v4, v5\n    v7 = i32.load v6\n    v8 = i32.load v0\n    v9 = i32.const 1\n    v10 = i32.add v2, v9\n    v11 = i32.const 100\n    v12 = i32.lt_s v10, v11\n    brif v12, block1(v10), block2\nblock2:\n    return\n}\n";
+        assert_eq!(checks(src, 65536), vec![None, Some(4)]);
+        assert_eq!(checks(src, 1024), vec![Some(4), Some(4)]);
     }
 }

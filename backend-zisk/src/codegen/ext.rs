@@ -21,11 +21,19 @@
 //! block parameters) are selected as `add_w`/`sub_w`/`mul_w` instead ([`ExtFacts::narrow`]):
 //! 34 more for the addition, one `and` step (62 + 55) less for each access.
 //!
+//! Where the value ranges ([`zkc_ir::ranges`]) prove that an i32 addition or subtraction does
+//! not wrap, the 64-bit op on sign-extended operands computes the sign extension of the i32
+//! result: it is selected instead of the `_w` op (21 instead of 55) and its result is
+//! sign-extended all the same ([`ExtFacts::exact`]). For that, an i32 constant reaching a block
+//! parameter is sign-extended there, so that a counter starting at a negative constant stays
+//! sign-extended around its loop.
+//!
 //! The facts are a forward dataflow over the SSA values (optimistic at block parameters,
 //! iterated to the greatest fixpoint); for an i64 they say the same thing of the whole value.
 
 use std::collections::HashSet;
 
+use zkc_ir::ranges::{Range, Ranges};
 use zkc_ir::{
     BinaryOp, Block, ConvOp, Function, Inst, Op as IrOp, SecondaryMap, TermKind, Type, UnaryOp,
     Value, ValueDef,
@@ -95,6 +103,10 @@ pub(crate) struct ExtFacts {
     /// results, globals) and reach an address: sign-extended where they are defined
     /// (`signextend_w` instead of their copy), once, rather than masked at every access.
     pub sext: HashSet<Value>,
+    /// i32 additions and subtractions that cannot wrap, of sign-extended operands (or
+    /// constants, sign-extended for them): the 64-bit op gives their sign-extended result.
+    pub exact: HashSet<Inst>,
+    pub ranges: Ranges,
 }
 
 /// The values that reach a block parameter: per parameter, the argument of every edge.
@@ -117,6 +129,13 @@ fn incoming(f: &Function) -> SecondaryMap<Block, Vec<Vec<Value>>> {
 pub(crate) fn analyze(f: &Function) -> ExtFacts {
     let inc = incoming(f);
     let (narrow, sext) = narrowed(f, &inc);
+    let ranges = Ranges::compute(f);
+    let no_wrap: HashSet<Inst> = f
+        .insts
+        .iter()
+        .filter(|(_, d)| cannot_wrap(d, &ranges))
+        .map(|(i, _)| i)
+        .collect();
     let order = zkc_ir::cfg::reverse_postorder(f);
     let mut ext: SecondaryMap<Value, Ext> = SecondaryMap::with_default(Ext::BOTH);
     if let Some(entry) = f.entry() {
@@ -128,11 +147,19 @@ pub(crate) fn analyze(f: &Function) -> ExtFacts {
             };
         }
     }
+    let facts = |ext: &SecondaryMap<Value, Ext>, i: Inst| {
+        let exact = no_wrap.contains(&i) && signed_operands(f, i, ext);
+        match transfer(f, i, ext, narrow.contains(&i), exact) {
+            // The sign extension of a non-negative result is its zero extension too.
+            Ext::SIGN if exact && ranges.of(f.insts[i].results[0]).lo >= 0 => Ext::BOTH,
+            e => e,
+        }
+    };
     loop {
         let mut changed = false;
         for &b in &order {
             for &i in &f.blocks[b].insts {
-                let e = transfer(f, i, &ext, narrow.contains(&i));
+                let e = facts(&ext, i);
                 for &r in &f.insts[i].results {
                     ext[r] = if sext.contains(&r) { Ext::SIGN } else { e };
                 }
@@ -140,7 +167,7 @@ pub(crate) fn analyze(f: &Function) -> ExtFacts {
             let Some(t) = &f.blocks[b].term else { continue };
             for call in t.targets() {
                 for (&a, &p) in call.args.iter().zip(&f.blocks[call.block].params) {
-                    let e = ext[p] & ext[a];
+                    let e = ext[p] & param_arg(f, a, &ext);
                     if e != ext[p] {
                         ext[p] = e;
                         changed = true;
@@ -152,11 +179,73 @@ pub(crate) fn analyze(f: &Function) -> ExtFacts {
             break;
         }
     }
-    ExtFacts { ext, narrow, sext }
+    let exact = no_wrap
+        .into_iter()
+        .filter(|&i| signed_operands(f, i, &ext))
+        .collect();
+    ExtFacts {
+        ext,
+        narrow,
+        sext,
+        exact,
+        ranges,
+    }
+}
+
+/// What argument `a` brings to a block parameter: an i32 constant is sign-extended there
+/// (`Ctx::par_move`), so a negative one is `SIGN` only.
+fn param_arg(f: &Function, a: Value, ext: &SecondaryMap<Value, Ext>) -> Ext {
+    match const_bits(f, a) {
+        Some((Type::I32, bits)) if (bits as u32 as i32) < 0 => Ext::SIGN,
+        Some((Type::I32, _)) => Ext::BOTH,
+        _ => ext[a],
+    }
+}
+
+/// Whether `d` is an i32 addition or subtraction whose operands' ranges keep it from wrapping.
+fn cannot_wrap(d: &zkc_ir::InstData, ranges: &Ranges) -> bool {
+    let IrOp::Binary {
+        op: op @ (BinaryOp::Add | BinaryOp::Sub),
+        ty: Type::I32,
+    } = d.op
+    else {
+        return false;
+    };
+    let (x, y) = (ranges.of(d.args[0]), ranges.of(d.args[1]));
+    let (lo, hi) = match op {
+        BinaryOp::Add => (x.lo + y.lo, x.hi + y.hi),
+        _ => (x.lo - y.hi, x.hi - y.lo),
+    };
+    Range::new(lo, hi).within(i32::MIN as i64, i32::MAX as i64)
+}
+
+/// Whether both operands of `i` are sign-extended or constants (which the selector writes
+/// sign-extended for it).
+fn signed_operands(f: &Function, i: Inst, ext: &SecondaryMap<Value, Ext>) -> bool {
+    f.insts[i]
+        .args
+        .iter()
+        .all(|&a| const_bits(f, a).is_some() || ext[a].contains(Ext::SIGN))
+}
+
+fn const_bits(f: &Function, v: Value) -> Option<(Type, u64)> {
+    match f.values[v].def {
+        ValueDef::Result(i, _) => match f.insts[i].op {
+            IrOp::Const { ty, bits } => Some((ty, bits)),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The facts of instruction `i`'s results from its operands' facts.
-fn transfer(f: &Function, i: Inst, ext: &SecondaryMap<Value, Ext>, narrow: bool) -> Ext {
+fn transfer(
+    f: &Function,
+    i: Inst,
+    ext: &SecondaryMap<Value, Ext>,
+    narrow: bool,
+    exact: bool,
+) -> Ext {
     let d = &f.insts[i];
     let arg = |k: usize| ext[d.args[k]];
     match &d.op {
@@ -164,6 +253,7 @@ fn transfer(f: &Function, i: Inst, ext: &SecondaryMap<Value, Ext>, narrow: bool)
         IrOp::Binary { op, ty } if ty.is_int() => {
             let w = *ty == Type::I32;
             match op {
+                BinaryOp::Add | BinaryOp::Sub if exact => Ext::SIGN,
                 BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul if w && narrow => Ext::SIGN,
                 BinaryOp::And => {
                     let z = (arg(0) | arg(1)) & Ext::ZERO;
@@ -294,5 +384,5 @@ fn narrowed(
 }
 
 fn is_const(f: &Function, v: Value) -> bool {
-    matches!(f.values[v].def, ValueDef::Result(i, _) if matches!(f.insts[i].op, IrOp::Const { .. }))
+    const_bits(f, v).is_some()
 }

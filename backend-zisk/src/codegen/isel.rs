@@ -22,6 +22,55 @@ pub const MACHINE_IMPORTS: &[&str] = &["exit"];
 
 const LOW32: u64 = 0xffff_ffff;
 
+/// The accesses whose address is an addition `p + k` that cannot wrap, of a sign-extended `p`
+/// and a constant `k`, and needs no bounds check: the access reads `[p + k + offset]` and the
+/// addition is not needed for it (`Ctx::fold`).
+fn folded_addresses(
+    f: &Function,
+    consts: &SecondaryMap<IrValue, Option<u64>>,
+    ext: &ExtFacts,
+    checks: &Checks,
+) -> HashMap<Inst, (IrValue, i64)> {
+    let mut fold = HashMap::new();
+    for (i, d) in f.insts.iter() {
+        // Accesses of unreachable blocks have no entry.
+        if !matches!(d.op, IrOp::Load { .. } | IrOp::Store { .. })
+            || checks.k.get(&i) != Some(&None)
+        {
+            continue;
+        }
+        let zkc_ir::ValueDef::Result(a, _) = f.values[d.args[0]].def else {
+            continue;
+        };
+        let ad = &f.insts[a];
+        if !matches!(
+            ad.op,
+            IrOp::Binary {
+                op: BinaryOp::Add,
+                ..
+            }
+        ) || !ext.exact.contains(&a)
+        {
+            continue;
+        }
+        let (x, y) = (ad.args[0], ad.args[1]);
+        let found = match (consts[x], consts[y]) {
+            (None, Some(k)) => Some((x, k)),
+            (Some(k), None) => Some((y, k)),
+            _ => None,
+        };
+        if let Some((p, k)) = found {
+            fold.insert(i, (p, sext32(k) as i64));
+        }
+    }
+    fold
+}
+
+/// The sign extension of an i32 constant's bits.
+fn sext32(c: u64) -> u64 {
+    c as u32 as i32 as i64 as u64
+}
+
 fn lit(v: u64) -> Value {
     Value::Lit(v)
 }
@@ -58,6 +107,9 @@ struct Ctx<'a> {
     minmax: HashMap<Inst, (Op, IrValue, IrValue)>,
     ext: ExtFacts,
     checks: Checks,
+    /// Accesses whose address `p + k` (an addition that cannot wrap, of a sign-extended `p`,
+    /// needing no bounds check) is the memory operand `[p + k + offset]`: access → (p, k).
+    fold: HashMap<Inst, (IrValue, i64)>,
     ra: Option<VReg>,
     label: String,
     nlocal: u32,
@@ -107,6 +159,22 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// [`Self::a`] with an i32 constant sign-extended.
+    fn a_sext(&mut self, v: IrValue) -> VA {
+        match self.consts[v] {
+            Some(c) => VA::Imm(lit(sext32(c))),
+            None => VA::V(self.v(v)),
+        }
+    }
+
+    /// [`Self::b`] with an i32 constant sign-extended.
+    fn b_sext(&mut self, v: IrValue) -> VB {
+        match self.consts[v] {
+            Some(c) => VB::Imm(lit(sext32(c))),
+            None => VB::V(self.v(v)),
+        }
+    }
+
     fn dst(&mut self, v: IrValue) -> VS {
         VS::V(self.v(v))
     }
@@ -149,6 +217,15 @@ impl<'a> Ctx<'a> {
     /// an extension already, see `ext`), checked for `k` bytes from it (offset included)
     /// against the memory size if the access needs a check (see `checks`): `leu([bound], addr)`
     /// traps.
+    /// The base register of a load or store and what to add to its offset: a folded address
+    /// (`fold`), else [`Self::address`].
+    fn access_base(&mut self, inst: Inst, addr: IrValue) -> (VA, i64) {
+        match self.fold.get(&inst) {
+            Some(&(p, k)) => (VA::V(self.v(p)), k),
+            None => (self.address(inst, addr), 0),
+        }
+    }
+
     fn address(&mut self, inst: Inst, addr: IrValue) -> VA {
         let a = match self.consts[addr] {
             Some(c) => VA::Imm(lit(c & LOW32)),
@@ -218,6 +295,18 @@ impl<'a> Ctx<'a> {
                 if let Some(&(x, y)) = self.andn.get(&inst) {
                     let (a, b, d) = (self.a(x), self.b(y), self.dst(res[0]));
                     self.emit(Op::Andn, a, b, d);
+                    return Ok(());
+                }
+                if self.ext.exact.contains(&inst) {
+                    // Cannot wrap, of sign-extended operands: the 64-bit op (see `ext`).
+                    let zop = if op == BinaryOp::Add {
+                        Op::Add
+                    } else {
+                        Op::Sub
+                    };
+                    let (a, b) = (self.a_sext(args[0]), self.b_sext(args[1]));
+                    let d = self.dst(res[0]);
+                    self.emit(zop, a, b, d);
                     return Ok(());
                 }
                 let w = ty == Type::I32;
@@ -361,7 +450,7 @@ impl<'a> Ctx<'a> {
                 signed,
                 offset,
             } => {
-                let base = self.address(inst, args[0]);
+                let (base, k) = self.access_base(inst, args[0]);
                 let d = self.dst(res[0]);
                 let ext = match (signed, width) {
                     (true, 1) => Some(Op::SignExtendB),
@@ -369,7 +458,7 @@ impl<'a> Ctx<'a> {
                     (true, 4) if ty == Type::I64 => Some(Op::SignExtendW),
                     _ => None,
                 };
-                let off = (self.l.mem_base + offset as u64) as i64;
+                let off = (self.l.mem_base + offset as u64) as i64 + k;
                 match ext {
                     None => self.emit_w(Op::CopyB, base, VB::Ind(off), d, width),
                     Some(e) => {
@@ -379,9 +468,9 @@ impl<'a> Ctx<'a> {
                 }
             }
             IrOp::Store { width, offset, .. } => {
-                let base = self.address(inst, args[0]);
+                let (base, k) = self.access_base(inst, args[0]);
                 let v = self.b(args[1]);
-                let off = (self.l.mem_base + offset as u64) as i64;
+                let off = (self.l.mem_base + offset as u64) as i64 + k;
                 self.emit_w(Op::CopyB, base, v, VS::Ind(off), width);
             }
             IrOp::GlobalGet(g) => {
@@ -1113,7 +1202,9 @@ impl<'a> Ctx<'a> {
             if self.uses[p] == 0 {
                 continue;
             }
+            // An i32 constant is sign-extended into a parameter (`ext::param_arg`).
             let src = match self.consts[a] {
+                Some(c) if self.f.value_type(a) == Type::I32 => MoveSrc::Imm(sext32(c)),
                 Some(c) => MoveSrc::Imm(c),
                 None => MoveSrc::V(self.v(a)),
             };
@@ -1451,7 +1542,20 @@ pub(crate) fn compile_function(
             minmax.insert(i, (zop, a, b2));
         }
     }
-    let checks = Checks::compute(f, &consts, l.mem_min);
+    let checks = Checks::compute(f, &consts, &ext.ranges, l.mem_min);
+    let fold = folded_addresses(f, &consts, &ext, &checks);
+    // An address addition that every use folds into its access emits nothing.
+    let mut folded_uses: HashMap<IrValue, u32> = HashMap::new();
+    for (&access, _) in fold.iter() {
+        *folded_uses.entry(f.insts[access].args[0]).or_default() += 1;
+    }
+    for (v, n) in folded_uses {
+        if uses[v] == n {
+            if let zkc_ir::ValueDef::Result(i, _) = f.values[v].def {
+                fused.insert(i);
+            }
+        }
+    }
     let label = l.func_labels[fid.index()].clone();
     let taken = Statics {
         arena: statics.arena.clone(),
@@ -1472,6 +1576,7 @@ pub(crate) fn compile_function(
         minmax,
         ext,
         checks,
+        fold,
         ra: None,
         label: label.clone(),
         nlocal: 0,
