@@ -363,3 +363,30 @@ pub fn child_main(wasm: &Path, out: &Path) -> Result<(), String> {
     println!("{micros} {peak}");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The count agrees with what `zkc run --annotate` shows: the executions on the lines
+    /// of the assembly that jump to `__trap_heap_oob`.
+    #[test]
+    fn bounds_checks_are_the_annotated_jumps_to_the_trap() {
+        let suite = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench");
+        let p = &programs(&[suite], &["c_sha256".to_string()])[0];
+        let program = build(&p.wasm, &options(OptLevel::O2, Allocator::Coloring)).unwrap();
+        let rom = driver::layout(&program).unwrap().rom;
+        let stdin = std::fs::read(&p.stdin).unwrap();
+        let run = driver::run_zisk_with(&rom, &stdin, MAX_STEPS, true).unwrap();
+        assert_eq!(run.console, p.stdout);
+        let trap = format!("j({})", trap_label(TrapCode::MemoryOutOfBounds));
+        let annotated: u64 = driver::annotate(&program, &run)
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains(&trap))
+            .filter_map(|l| l.split_whitespace().next()?.parse::<u64>().ok())
+            .sum();
+        assert!(annotated > 0);
+        assert_eq!(bounds_checks(&program, &run), annotated);
+    }
+}
