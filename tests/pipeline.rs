@@ -1,9 +1,10 @@
-//! Every bench program (../shared/bench) through the whole driver pipeline (link, softfloat,
-//! the optimizer, code generation) at -O0, -O1 and -O2: run on zkc's emulator with its stdin,
-//! it prints exactly its expected stdout and exits with its expected status. The optimized IR
-//! gives the same results in the reference interpreter (the optimizer's differential test), and
-//! at -O2 the real `ziskemu` runs the ELF with the same console, STEPS and VARIABLE as zkc's
-//! emulator (skipped when ziskemu is missing, unless `ZKC_REQUIRE_ZISKEMU` is set).
+//! Every bench program (../shared/bench and zkc's own bench/suite) through the whole driver
+//! pipeline (link, softfloat, the optimizer, code generation) at -O0, -O1 and -O2: run on
+//! zkc's emulator with its stdin, it prints exactly its expected stdout and exits with its
+//! expected status. The optimized IR gives the same results in the reference interpreter (the
+//! optimizer's differential test), and at -O2 the real `ziskemu` runs the ELF with the same
+//! console, STEPS and VARIABLE as zkc's emulator (skipped when ziskemu is missing, unless
+//! `ZKC_REQUIRE_ZISKEMU` is set).
 //!
 //! The Go programs (../shared/bench-go: 2.5 MB modules with the whole Go runtime) run at -O2
 //! only, on zkc's emulator and on the real `ziskemu`.
@@ -24,8 +25,19 @@ fn go_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench-go")
 }
 
-fn names() -> Vec<String> {
-    common::bench_names(&bench_dir())
+fn suite_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/suite")
+}
+
+/// Every program of ../shared/bench and bench/suite, with its suite's directory.
+fn programs() -> Vec<(PathBuf, String)> {
+    [bench_dir(), suite_dir()]
+        .into_iter()
+        .flat_map(|dir| {
+            let names = common::bench_names(&dir);
+            names.into_iter().map(move |n| (dir.clone(), n))
+        })
+        .collect()
 }
 
 struct Expected {
@@ -54,10 +66,6 @@ fn at(level: OptLevel) -> Options {
     }
 }
 
-fn compile(name: &str, opts: &Options) -> zkc_backend_zisk::Layout {
-    compile_in(&bench_dir(), name, opts)
-}
-
 fn compile_in(dir: &Path, name: &str, opts: &Options) -> zkc_backend_zisk::Layout {
     let module = driver::load(&dir.join(format!("wasm/{name}.wasm"))).expect("load");
     let program = driver::codegen(module, opts, &mut std::io::sink())
@@ -68,10 +76,10 @@ fn compile_in(dir: &Path, name: &str, opts: &Options) -> zkc_backend_zisk::Layou
 #[test]
 fn bench_programs_at_every_level() {
     let mut failures = Vec::new();
-    for name in names() {
-        let want = expected(&name);
+    for (dir, name) in programs() {
+        let want = expected_in(&dir, &name);
         for level in [OptLevel::O0, OptLevel::O1, OptLevel::O2] {
-            let layout = compile(&name, &at(level));
+            let layout = compile_in(&dir, &name, &at(level));
             let run = driver::run_zisk(&layout.rom, &want.stdin, 5_000_000_000).expect("run");
             let console = String::from_utf8_lossy(&run.console);
             if console != want.stdout || run.exit != ZiskExit::Code(want.code) {
@@ -93,9 +101,9 @@ fn bench_programs_at_every_level() {
 #[test]
 fn optimized_ir_runs_the_same_in_the_interpreter() {
     use zkc_ir::interp::{run_command, Exit};
-    for name in names() {
-        let want = expected(&name);
-        let module = driver::load(&bench_dir().join(format!("wasm/{name}.wasm"))).expect("load");
+    for (dir, name) in programs() {
+        let want = expected_in(&dir, &name);
+        let module = driver::load(&dir.join(format!("wasm/{name}.wasm"))).expect("load");
         for level in [OptLevel::O1, OptLevel::O2] {
             let optimized =
                 driver::optimize(module.clone(), &at(level), &mut std::io::sink()).expect("opt");
@@ -143,7 +151,9 @@ fn check_at_o2_with_ziskemu(dir: &Path, names: &[String]) {
 
 #[test]
 fn real_ziskemu_agrees_at_o2() {
-    check_at_o2_with_ziskemu(&bench_dir(), &names());
+    for dir in [bench_dir(), suite_dir()] {
+        check_at_o2_with_ziskemu(&dir, &common::bench_names(&dir));
+    }
 }
 
 #[test]

@@ -1,9 +1,11 @@
-//! `cargo run --release -p zkc-bench` writes BENCHMARKS.md: for every program in
-//! ../shared/bench/wasm, the ZisK cost of zkc's code (-O2, the coloring allocator: what `zkc
-//! run` does) next to upstream's own wasm translation (`ziskemu -e NAME.wasm`) and native gcc /
-//! clang RISC-V builds of the C sources, all on the real `ziskemu` where it is installed; what
-//! each optimization level and the register allocator are worth; the Go programs of
-//! ../shared/bench-go; what a float operation costs; and compile-time and tool-speed figures.
+//! `cargo run --release -p zkc-bench` writes BENCHMARKS.md: for every program of the two
+//! suites (../shared/bench and zkc's own bench/suite, laid out alike), the ZisK cost of zkc's
+//! code (-O2, the coloring allocator: what `zkc run` does) next to upstream's own wasm
+//! translation (`ziskemu -e NAME.wasm`) and native gcc / clang RISC-V builds of the C sources
+//! (each suite's build script), all on the real `ziskemu` where it is installed; what each
+//! optimization level and the register allocator are worth; the bounds checks executed; the Go
+//! programs of ../shared/bench-go; what a float operation costs; and compile-time and
+//! tool-speed figures.
 //!
 //! The tables are the project's scoreboard (STYLE.md, practice 12): every change to code
 //! generation shows its effect here. Costs are deterministic (the same clone gives the same
@@ -26,8 +28,8 @@ use zkc_backend_zisk::codegen::Allocator;
 #[derive(Parser)]
 #[command(about = "Regenerate BENCHMARKS.md")]
 struct Args {
-    /// Only these programs, of ../shared/bench and ../shared/bench-go alike (default: all);
-    /// e.g. `--only c_fib,wat_i32,go_fib`.
+    /// Only these programs, of ../shared/bench, bench/suite and ../shared/bench-go alike
+    /// (default: all); e.g. `--only c_fib,c_tree,wat_i32,go_fib`.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Where to write the tables (default: BENCHMARKS.md in the workspace root).
@@ -67,23 +69,40 @@ fn tool_version(tool: &str) -> Option<String> {
     Some(text.lines().next()?.trim().to_string())
 }
 
-/// Builds the native RISC-V guests of the C programs once (../shared/bench/native/build.sh).
+/// zkc's own suite, laid out as ../shared/bench is.
+fn own_suite() -> PathBuf {
+    workspace().join("bench/suite")
+}
+
+/// The suites of C, Rust and WAT programs the cost tables cover.
+fn suites() -> Vec<PathBuf> {
+    vec![shared("bench"), own_suite()]
+}
+
+/// Builds the native RISC-V guests of both suites' C programs once into `dir`
+/// (../shared/bench/native/build.sh DIR, bench/suite/build.sh native DIR).
 fn build_native(dir: &Path) -> Result<(), String> {
-    let out = Command::new("bash")
-        .arg(shared("bench").join("native/build.sh"))
-        .arg(dir)
-        .output()
-        .map_err(|e| format!("build.sh: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err("riscv64 toolchain missing (scripts/install-bench-tools)".into())
+    let scripts = [
+        (shared("bench").join("native/build.sh"), None),
+        (own_suite().join("build.sh"), Some("native")),
+    ];
+    for (script, mode) in scripts {
+        let out = Command::new("bash")
+            .arg(&script)
+            .args(mode)
+            .arg(dir)
+            .output()
+            .map_err(|e| format!("{}: {e}", script.display()))?;
+        if !out.status.success() {
+            return Err("riscv64 toolchain missing (scripts/install-bench-tools)".into());
+        }
     }
+    Ok(())
 }
 
 const LEVELS: [OptLevel; 3] = [OptLevel::O0, OptLevel::O1, OptLevel::O2];
 
-/// Everything measured of one program of ../shared/bench.
+/// Everything measured of one program of the suites.
 struct Row {
     name: String,
     wasm: PathBuf,
@@ -105,6 +124,14 @@ struct Row {
 impl Row {
     fn zkc(&self) -> &Run {
         &self.levels[2]
+    }
+
+    /// The better native build: of gcc and clang, the one with the lower VARIABLE.
+    fn native(&self) -> Measure {
+        match (&self.gcc, &self.clang) {
+            (Ok(g), Ok(c)) => Ok(*[g, c].into_iter().min_by_key(|c| c.variable).unwrap()),
+            (Err(e), _) | (_, Err(e)) => Err(e.clone()),
+        }
     }
 
     fn measure(p: &Program, ziskemu: bool, native: &Result<PathBuf, String>) -> Row {
@@ -183,6 +210,40 @@ fn met(yes: bool) -> &'static str {
     }
 }
 
+/// Ratios, each named by its program.
+type Named<'a> = Vec<(&'a str, f64)>;
+
+/// The ratios of the programs whose names start with one of `prefixes`.
+fn of<'a>(xs: &[(&'a str, f64)], prefixes: &[&str]) -> Named<'a> {
+    let mut xs = xs.to_vec();
+    xs.retain(|(n, _)| prefixes.iter().any(|p| n.starts_with(p)));
+    xs
+}
+
+fn values(xs: &[(&str, f64)]) -> Vec<f64> {
+    xs.iter().map(|&(_, x)| x).collect()
+}
+
+/// The geometric mean of `xs` against the target `≤ max`: `0.219 (**met**)`.
+fn mean_target(xs: &[(&str, f64)], max: f64) -> String {
+    match geomean(&values(xs)) {
+        Some(g) => format!("{g:.3} ({})", met(g <= max)),
+        None => "not measured".into(),
+    }
+}
+
+/// The largest of `xs` against the target `≤ max`: `c_sort 0.263 (**met**)`.
+fn worst_target(xs: &[(&str, f64)], max: f64) -> String {
+    match xs.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
+        Some((n, w)) => format!("{n} {w:.3} ({})", met(*w <= max)),
+        None => "not measured".into(),
+    }
+}
+
+/// Where the programs come from, for the sections' texts.
+const SOURCES: &str = "`../shared/bench` and zkc's own `bench/suite` (c_bignum128, c_interp, \
+                       c_tree)";
+
 /// The main table: zkc against upstream and native builds, with the issue's targets.
 fn cost_section(rows: &[Row]) -> String {
     let mut t = Table::new(&[
@@ -196,15 +257,19 @@ fn cost_section(rows: &[Row]) -> String {
         "zkc/upstream",
         "zkc/gcc",
         "zkc/clang",
+        "zkc/native",
     ]);
-    let (mut vs_up, mut gcc, mut clang) = (vec![], vec![], vec![]);
+    let (mut vs_up, mut gcc, mut clang, mut native) = (vec![], vec![], vec![], vec![]);
     for r in rows {
         let z = &r.zkc().cost;
+        let name = r.name.as_str();
         let up = ratio(z, &r.upstream, variable);
         let (vs_gcc, vs_clang) = (ratio(z, &r.gcc, variable), ratio(z, &r.clang, variable));
-        vs_up.extend(up.map(|x| (r.name.as_str(), x)));
+        let vs_native = ratio(z, &r.native(), variable);
+        vs_up.extend(up.map(|x| (name, x)));
         gcc.extend(vs_gcc);
         clang.extend(vs_clang);
+        native.extend(vs_native.map(|x| (name, x)));
         t.row(&[
             r.name.clone(),
             cell(z, steps, true),
@@ -216,41 +281,32 @@ fn cost_section(rows: &[Row]) -> String {
             ratio_cell(up),
             ratio_cell(vs_gcc),
             ratio_cell(vs_clang),
+            ratio_cell(vs_native),
         ]);
     }
-    // The ratios of the programs whose names start with one of `prefixes`.
-    let of = |prefixes: &[&str]| -> Vec<(&str, f64)> {
-        let mut xs = vs_up.clone();
-        xs.retain(|(n, _)| prefixes.iter().any(|p| n.starts_with(p)));
-        xs
-    };
-    let mean = |prefixes: &[&str]| {
-        let xs: Vec<f64> = of(prefixes).iter().map(|&(_, x)| x).collect();
-        match geomean(&xs) {
-            Some(g) => format!("{g:.3} ({})", met(g <= 0.25)),
-            None => "not measured".into(),
-        }
-    };
-    let worst =
-        |prefixes: &[&str]| match of(prefixes).into_iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
-            Some((n, w)) => format!("{n} {w:.3} ({})", met(w <= 0.5)),
-            None => "not measured".into(),
-        };
+    let native_c = of(&native, &["c_"]);
     format!(
         "## Cost per program\n\n\
-         zkc = `zkc run NAME.wasm` (-O2, coloring allocator) on zkc's emulator, and its \
-         ziskbin ELF on the real ziskemu: the two agree to the unit or the cell says so; \
-         upstream = `ziskemu -e NAME.wasm` (ZisK's own wasm translation); gcc / clang = the C \
-         source built natively for rv64ima at -O2 (`../shared/bench/native/build.sh`).\n\n{}\n\
+         Programs: {SOURCES}. zkc = `zkc run NAME.wasm` (-O2, coloring allocator) on zkc's \
+         emulator, and its ziskbin ELF on the real ziskemu: the two agree to the unit or the \
+         cell says so; upstream = `ziskemu -e NAME.wasm` (ZisK's own wasm translation); gcc / \
+         clang = the C source built natively for rv64ima at -O2 (`../shared/bench/native/build.sh` \
+         and `bench/suite/build.sh native`, the same commands); native = the better of the two, \
+         the one with the lower VARIABLE.\n\n{}\n\
          Targets of zkc/upstream VARIABLE, over the programs above: geometric mean ≤ 0.25 for \
          C: {}; for Rust: {}. No program above 0.5: worst of all {}; worst of C and Rust \
          {}.\n\n\
+         Target of zkc/native VARIABLE (issue 15), over its {} C programs: geometric mean ≤ \
+         0.85: {}; none above 1.15: worst {}.\n\n\
          Geometric means of zkc/gcc VARIABLE: {}; of zkc/clang: {}.\n\n",
         t.finish(),
-        mean(&["c_"]),
-        mean(&["rs_"]),
-        worst(&[""]),
-        worst(&["c_", "rs_"]),
+        mean_target(&of(&vs_up, &["c_"]), 0.25),
+        mean_target(&of(&vs_up, &["rs_"]), 0.25),
+        worst_target(&vs_up, 0.5),
+        worst_target(&of(&vs_up, &["c_", "rs_"]), 0.5),
+        native_c.len(),
+        mean_target(&native_c, 0.85),
+        worst_target(&native_c, 1.15),
         geomean_cell(&gcc),
         geomean_cell(&clang),
     )
@@ -267,13 +323,13 @@ type Field = (&'static str, fn(&Cost) -> u64);
 type RatioColumn = (&'static str, usize, usize, fn(&Cost) -> u64);
 
 /// zkc settings side by side, each setting's `fields`, then the `ratios`; returns the table
-/// and, per ratio column, the ratios measured (for their geometric means).
-fn compare(
-    rows: &[Row],
+/// and, per ratio column, the ratios measured, named by program (for their geometric means).
+fn compare<'a>(
+    rows: &'a [Row],
     settings: &[Setting],
     fields: &[Field],
     ratios: &[RatioColumn],
-) -> (String, Vec<Vec<f64>>) {
+) -> (String, Vec<Named<'a>>) {
     let mut columns = vec!["program".to_string()];
     for (setting, _) in settings {
         columns.extend(fields.iter().map(|(field, _)| format!("{setting} {field}")));
@@ -291,7 +347,7 @@ fn compare(
         }
         for (&(_, num, den, f), m) in ratios.iter().zip(&mut measured) {
             let x = ratio(costs[num], costs[den], f);
-            m.extend(x);
+            m.extend(x.map(|x| (r.name.as_str(), x)));
             cells.push(ratio_cell(x));
         }
         t.row(&cells);
@@ -309,15 +365,24 @@ fn levels_section(rows: &[Row]) -> String {
             ("-O2", |r| &r.levels[2].cost),
         ],
         &[("STEPS", steps), ("VARIABLE", variable)],
-        &[("O1/O0", 1, 0, variable), ("O2/O0", 2, 0, variable)],
+        &[
+            ("O1/O0", 1, 0, variable),
+            ("O2/O0", 2, 0, variable),
+            ("O2/O1", 2, 1, variable),
+        ],
     );
     format!(
         "## Optimization levels\n\n\
          zkc with the coloring allocator at each level, on zkc's emulator (output checked; \
          -O2 is the column above). Ratios are of VARIABLE.\n\n{table}\n\
-         Geometric means of VARIABLE: O1/O0 {}, O2/O0 {}.\n\n",
-        geomean_cell(&ratios[0]),
-        geomean_cell(&ratios[1]),
+         Geometric means of VARIABLE: O1/O0 {}, O2/O0 {}, O2/O1 {}.\n\n\
+         Target of -O2/-O1 on C (issue 15: what the e-graph buys), over its {} C programs: \
+         geometric mean ≤ 0.90: {}.\n\n",
+        geomean_cell(&values(&ratios[0])),
+        geomean_cell(&values(&ratios[1])),
+        geomean_cell(&values(&ratios[2])),
+        of(&ratios[2], &["c_"]).len(),
+        mean_target(&of(&ratios[2], &["c_"]), 0.90),
     )
 }
 
@@ -332,7 +397,7 @@ fn regalloc_section(rows: &[Row]) -> String {
         &[("STEPS", steps), ("MEMORY", memory), ("VARIABLE", variable)],
         &[("MEMORY ÷", 0, 1, memory), ("VARIABLE ÷", 0, 1, variable)],
     );
-    let target = match (geomean(&ratios[0]), geomean(&ratios[1])) {
+    let target = match (geomean(&values(&ratios[0])), geomean(&values(&ratios[1]))) {
         (Some(m), Some(v)) => format!(
             "MEMORY falls {m:.2}× (target ≥ 5×: {}), VARIABLE {v:.2}× (target ≥ 2×: {})",
             met(m >= 5.0),
@@ -442,6 +507,75 @@ fn parts_section(rows: &[Row]) -> String {
          VARIABLE = MAIN (62 per step) + OPCODES + MEMORY (PRECOMPILES: zkc emits none).\n\n{}\n",
         t.finish()
     )
+}
+
+/// Issue 15's baseline: the memory bounds checks each C program executed at -O2 when they were
+/// first counted (zkc at commit c38dc9d, by this tool).
+const BOUNDS_CHECK_BASELINE: [(&str, u64); 9] = [
+    ("c_bf", 1_383_708),
+    ("c_bigint", 43_611),
+    ("c_bignum128", 401_834),
+    ("c_fib", 172),
+    ("c_interp", 767_732),
+    ("c_keccak", 1_871_320),
+    ("c_sha256", 363_304),
+    ("c_sort", 916_139),
+    ("c_tree", 381_219),
+];
+
+/// The memory bounds checks zkc's -O2 code executes, against the baseline.
+fn bounds_section(rows: &[Row]) -> String {
+    let mut t = Table::new(&["program", "executed", "per 1000", "baseline", "fewer"]);
+    let (mut now, mut then, mut programs) = (0, 0, 0);
+    for r in rows {
+        let z = r.zkc();
+        let (Some(n), Ok(c)) = (z.bounds_checks, &z.cost) else {
+            t.row(&[r.name.clone(), "not measured".into()]);
+            continue;
+        };
+        let baseline = BOUNDS_CHECK_BASELINE
+            .iter()
+            .find(|(name, _)| *name == r.name)
+            .map(|&(_, b)| b);
+        if let Some(b) = baseline {
+            (now, then, programs) = (now + n, then + b, programs + 1);
+        }
+        t.row(&[
+            r.name.clone(),
+            num(n),
+            format!("{:.1}", 1000.0 * n as f64 / c.steps.max(1) as f64),
+            baseline.map_or("-".into(), num),
+            baseline.map_or("-".into(), |b| fewer(n, b)),
+        ]);
+    }
+    let target = if then == 0 {
+        "not measured".into()
+    } else {
+        format!(
+            "over its {programs} C programs, {} against {}, {} fewer ({})",
+            num(now),
+            num(then),
+            fewer(now, then),
+            met(now * 5 <= then)
+        )
+    };
+    format!(
+        "## Bounds checks\n\n\
+         The memory bounds checks zkc's -O2 code executes, counted on zkc's emulator: the \
+         instructions that branch to the out-of-bounds trap (`__trap_heap_oob`), each the check \
+         of a load's or store's address against the memory size, or of a bulk memory \
+         operation's range: executed in all, per 1000 steps, and how many fewer than the \
+         baseline. Baseline: what the C programs executed when the count was first \
+         taken (zkc at commit c38dc9d).\n\n{}\n\
+         Target (issue 15): ≥ 80% fewer checks executed on the C programs than the baseline: \
+         {target}.\n\n",
+        t.finish()
+    )
+}
+
+/// How many fewer `now` is than `then`, in percent.
+fn fewer(now: u64, then: u64) -> String {
+    format!("{:.1}%", 100.0 * (1.0 - now as f64 / then.max(1) as f64))
 }
 
 fn ms(d: Duration) -> String {
@@ -634,8 +768,9 @@ fn header(ziskemu_version: Option<&str>) -> String {
          (`ziskemu -X`): STEPS and VARIABLE, deterministic for a given clone. Times (marked ⏱) \
          vary from run to run and machine to machine.\n\n\
          - machine: {}\n- ziskemu: {}\n- native compilers: {} / {}\n- zkc built by: {}\n\
-         - programs and inputs: `../shared/bench`, `../shared/bench-go` (expected output \
-         checked for every column)\n\n",
+         - programs and inputs: `../shared/bench`, zkc's own `bench/suite` (the same layout; \
+         c_bignum128, c_interp, c_tree and their native builds, `bench/suite/README.md`), \
+         `../shared/bench-go` (expected output checked for every column)\n\n",
         command_line(),
         machine(),
         ziskemu_version.unwrap_or("not installed"),
@@ -654,7 +789,7 @@ fn main() {
         }
         return;
     }
-    let programs = measure::programs(&shared("bench"), &args.only);
+    let programs = measure::programs(&suites(), &args.only);
     let ziskemu_version = measure::ziskemu_version();
     let ziskemu = ziskemu_version.is_some();
     let native_dir = measure::temp_path("native", "d");
@@ -694,10 +829,11 @@ fn main() {
     md.push_str(&levels_section(&rows));
     md.push_str(&regalloc_section(&rows));
     md.push_str(&parts_section(&rows));
+    md.push_str(&bounds_section(&rows));
     let go = if args.no_go {
         vec![]
     } else {
-        measure::programs(&shared("bench-go"), &args.only)
+        measure::programs(&[shared("bench-go")], &args.only)
     };
     if !go.is_empty() {
         let (text, go_steps, go_time) = go_section(&go, ziskemu, &mut broken);

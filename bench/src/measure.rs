@@ -3,12 +3,16 @@
 //! output checked, and its ziskbin ELF on the real `ziskemu`, whose cost report must agree with
 //! zkc's to the unit; upstream's translation and native builds on `ziskemu` alone.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 use zkc::driver::{self, OptLevel, Options};
-use zkc_backend_zisk::codegen::Allocator;
+use zkc_backend_zisk::codegen::{trap_label, Allocator};
+use zkc_backend_zisk::mem_map::{INST_SIZE, ROM_ADDR};
+use zkc_backend_zisk::program::{Flow, InstKind, Item, OpInst, Target};
 use zkc_backend_zisk::{zisk_bin, Rom};
+use zkc_ir::TrapCode;
 
 /// Steps after which zkc's emulator gives up on a program.
 const MAX_STEPS: u64 = 20_000_000_000;
@@ -21,24 +25,26 @@ pub struct Program {
     pub stdout: Vec<u8>,
 }
 
-/// The programs of a suite laid out as `../shared/bench` is (`wasm/NAME.wasm`,
+/// The programs of suites laid out as `../shared/bench` is (`wasm/NAME.wasm`,
 /// `expected/NAME.stdin`, `expected/NAME.stdout`), those named in `only` (all when empty),
-/// in the order of `../shared/bench/README.md`: C, Rust, WAT, then Go, each alphabetical.
-pub fn programs(suite: &Path, only: &[String]) -> Vec<Program> {
-    let Ok(dir) = std::fs::read_dir(suite.join("wasm")) else {
-        return vec![];
-    };
-    let mut names: Vec<String> = dir
-        .filter_map(|e| {
-            let p = e.ok()?.path();
-            if p.extension()? != "wasm" {
-                return None;
-            }
-            Some(p.file_stem()?.to_string_lossy().into_owned())
+/// in the order of `../shared/bench/README.md`: C, Rust, WAT, then Go, each alphabetical
+/// whichever suite a program comes from.
+pub fn programs(suites: &[PathBuf], only: &[String]) -> Vec<Program> {
+    let mut names: Vec<(String, &PathBuf)> = suites
+        .iter()
+        .flat_map(|suite| {
+            let dir = std::fs::read_dir(suite.join("wasm")).into_iter().flatten();
+            dir.filter_map(move |e| {
+                let p = e.ok()?.path();
+                if p.extension()? != "wasm" {
+                    return None;
+                }
+                Some((p.file_stem()?.to_string_lossy().into_owned(), suite))
+            })
         })
-        .filter(|n| only.is_empty() || only.contains(n))
+        .filter(|(n, _)| only.is_empty() || only.contains(n))
         .collect();
-    names.sort_by_key(|n| {
+    names.sort_by_key(|(n, _)| {
         (
             ["c_", "rs_", "wat_", "go_"]
                 .iter()
@@ -48,7 +54,7 @@ pub fn programs(suite: &Path, only: &[String]) -> Vec<Program> {
     });
     names
         .into_iter()
-        .map(|name| Program {
+        .map(|(name, suite)| Program {
             wasm: suite.join(format!("wasm/{name}.wasm")),
             stdin: suite.join(format!("expected/{name}.stdin")),
             stdout: std::fs::read(suite.join(format!("expected/{name}.stdout")))
@@ -167,6 +173,8 @@ pub struct Run {
     pub alloc: Option<driver::AllocShare>,
     /// Instructions in the emitted program, runtime included (0 when not compiled here).
     pub insts: usize,
+    /// Memory bounds checks executed (when the output was right).
+    pub bounds_checks: Option<u64>,
     /// Steps emulated and the time zkc's emulator took.
     pub emulated: (u64, Duration),
 }
@@ -179,7 +187,7 @@ pub fn zkc(p: &Program, opts: &Options, real: bool, profile: bool) -> Run {
             let insts = program
                 .items
                 .iter()
-                .filter(|i| matches!(i, zkc_backend_zisk::Item::Inst { .. }))
+                .filter(|i| matches!(i, Item::Inst { .. }))
                 .count();
             let rom = driver::layout(&program).map(|l| l.rom);
             let (cost, emulated, run) = match rom {
@@ -187,6 +195,7 @@ pub fn zkc(p: &Program, opts: &Options, real: bool, profile: bool) -> Run {
                 Err(e) => (Err(e.to_string()), (0, Duration::ZERO), None),
             };
             Run {
+                bounds_checks: run.as_ref().map(|run| bounds_checks(&program, run)),
                 alloc: run
                     .filter(|_| profile)
                     .map(|run| driver::allocation_share(&program, &run)),
@@ -199,9 +208,40 @@ pub fn zkc(p: &Program, opts: &Options, real: bool, profile: bool) -> Run {
             cost: Err(format!("compile error: {e}")),
             alloc: None,
             insts: 0,
+            bounds_checks: None,
             emulated: (0, Duration::ZERO),
         },
     }
+}
+
+/// The memory bounds checks `run` executed: the executions of `program`'s instructions that
+/// branch to the out-of-bounds trap (a check of a load's or store's address, or of a bulk
+/// memory operation's range). `program` must have its `_start` first, as
+/// [`zkc_backend_zisk::Program::allocation_costs`] needs.
+pub fn bounds_checks(program: &zkc_backend_zisk::Program, run: &driver::ZiskRun) -> u64 {
+    let trap = Target::Label(trap_label(TrapCode::MemoryOutOfBounds));
+    let checks: HashSet<u64> = program
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Inst { kind, .. } => Some(kind),
+            _ => None,
+        })
+        .enumerate()
+        .filter(|(_, kind)| match kind {
+            InstKind::Op(OpInst {
+                flow: Flow::Branch { taken, not_taken },
+                ..
+            }) => *taken == trap || *not_taken == trap,
+            _ => false,
+        })
+        .map(|(i, _)| ROM_ADDR + INST_SIZE * i as u64)
+        .collect();
+    run.pc_costs
+        .iter()
+        .filter(|(pc, _, _)| checks.contains(pc))
+        .map(|&(_, n, _)| n)
+        .sum()
 }
 
 /// Runs a compiled program on zkc's emulator, checks its output and, with `real`, that the real
@@ -322,4 +362,31 @@ pub fn child_main(wasm: &Path, out: &Path) -> Result<(), String> {
         .ok_or("no VmHWM in /proc/self/status")?;
     println!("{micros} {peak}");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The count agrees with what `zkc run --annotate` shows: the executions on the lines
+    /// of the assembly that jump to `__trap_heap_oob`.
+    #[test]
+    fn bounds_checks_are_the_annotated_jumps_to_the_trap() {
+        let suite = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench");
+        let p = &programs(&[suite], &["c_sha256".to_string()])[0];
+        let program = build(&p.wasm, &options(OptLevel::O2, Allocator::Coloring)).unwrap();
+        let rom = driver::layout(&program).unwrap().rom;
+        let stdin = std::fs::read(&p.stdin).unwrap();
+        let run = driver::run_zisk_with(&rom, &stdin, MAX_STEPS, true).unwrap();
+        assert_eq!(run.console, p.stdout);
+        let trap = format!("j({})", trap_label(TrapCode::MemoryOutOfBounds));
+        let annotated: u64 = driver::annotate(&program, &run)
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains(&trap))
+            .filter_map(|l| l.split_whitespace().next()?.parse::<u64>().ok())
+            .sum();
+        assert!(annotated > 0);
+        assert_eq!(bounds_checks(&program, &run), annotated);
+    }
 }

@@ -304,7 +304,8 @@ fn sanitize(name: &str) -> String {
         .collect()
 }
 
-pub(crate) fn trap_label(code: TrapCode) -> String {
+/// The label of the handler a check jumps to when it fails with `code` (`__trap_heap_oob`).
+pub fn trap_label(code: TrapCode) -> String {
     format!("__trap_{}", code.name())
 }
 
