@@ -22,6 +22,7 @@ pub mod cleanup;
 pub mod devirt;
 pub mod egraph;
 pub mod globals;
+pub mod idioms;
 pub mod inline;
 pub mod licm;
 pub mod threading;
@@ -33,6 +34,7 @@ use zkc_ir::Module;
 /// The optimizer's pipeline, each pass with the lowest level it runs at: `-O1` is the classic
 /// passes, `-O2` adds the e-graph mid-end and the cleanup of what it leaves.
 pub const PIPELINE: &[(&str, u8)] = &[
+    ("idioms", 1),
     ("dce", 1),
     ("simplify-cfg", 1),
     ("simplify-params", 1),
@@ -74,6 +76,12 @@ pub const PASSES: &[PassInfo] = &[
         description:
             "replace block parameters that always receive one value, remove unread parameters",
         run: cleanup::simplify_params,
+    },
+    PassInfo {
+        name: "idioms",
+        description: "replace code that computes one ZisK operation by it (a 64x64-bit product's \
+             halves from 32-bit partial products: mul, mul_hi_u)",
+        run: idioms::run,
     },
     PassInfo {
         name: "devirt",
