@@ -1324,13 +1324,15 @@ impl<'a> Ctx<'a> {
                     let table = self.jump_table(&labels)?;
                     let ib = self.b(*index);
                     let ia = self.a(*index);
-                    self.emit_f(
-                        Op::LeuW,
-                        VA::Imm(lit(labels.len() as u64)),
-                        ib,
-                        VS::None,
-                        to_label(&def_l),
-                    );
+                    // `len <= index` goes to the default: for an extended index, as
+                    // `len - 1 < index`, a frequent operation for small ones (see `compare`).
+                    let len = labels.len() as u64;
+                    let (zop, bound) = if self.ext.ext[*index].any() {
+                        (Op::Ltu, len - 1)
+                    } else {
+                        (Op::LeuW, len)
+                    };
+                    self.emit_f(zop, VA::Imm(lit(bound)), ib, VS::None, to_label(&def_l));
                     self.scaled_index(*index, ia, 3);
                     self.vc.push(VInst::Op {
                         op: Op::CopyB,
