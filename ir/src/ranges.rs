@@ -34,6 +34,11 @@ const GROWTHS_BEFORE_WIDENING: u32 = 2;
 /// Rounds over the function after which widening skips the thresholds (a parameter stepping
 /// through many of them would take a round each).
 const ROUNDS_WITH_THRESHOLDS: u32 = 8;
+/// Rounds after which a growing parameter gets its whole type at once.
+const ROUNDS_BEFORE_GIVING_UP: u32 = 16;
+/// Facts a block keeps from the branches above it (the nearest ones): a long chain of
+/// single-predecessor blocks would otherwise copy ever longer lists.
+const MAX_FACTS: usize = 16;
 
 impl Range {
     /// Every value of `ty` (i32: `[-2^31, 2^31 - 1]`).
@@ -291,6 +296,9 @@ impl Analysis<'_> {
                 facts.push((v, r));
             }
         }
+        if facts.len() > MAX_FACTS {
+            facts.drain(..facts.len() - MAX_FACTS);
+        }
         facts
     }
 
@@ -458,7 +466,9 @@ impl Analysis<'_> {
             return false;
         }
         self.growths[p] += 1;
-        if self.growths[p] > GROWTHS_BEFORE_WIDENING {
+        if self.rounds >= ROUNDS_BEFORE_GIVING_UP {
+            new = Range::full(ty);
+        } else if self.growths[p] > GROWTHS_BEFORE_WIDENING {
             new = self.widen(ty, old, new);
         }
         self.r[p] = Some(new);
@@ -602,7 +612,13 @@ fn binary(op: BinaryOp, ty: Type, x: Range, y: Range) -> Range {
         BinaryOp::DivU if x.lo >= 0 && y.stride == 0 && y.lo > 0 => {
             Range::new(x.lo / y.lo, x.hi / y.lo)
         }
-        BinaryOp::RemU | BinaryOp::RemS if x.lo >= 0 && y.stride == 0 && y.lo != 0 => {
+        // The remainder of a non-negative dividend: below the divisor, and not above the
+        // dividend (a negative divisor of `rem_u` is a huge unsigned one: only the latter).
+        BinaryOp::RemU if x.lo >= 0 && y.stride == 0 && y.lo > 0 => {
+            Range::new(0, x.hi.min(y.lo - 1))
+        }
+        BinaryOp::RemU if x.lo >= 0 => Range::new(0, x.hi),
+        BinaryOp::RemS if x.lo >= 0 && y.stride == 0 && y.lo != 0 => {
             let m = y.lo.unsigned_abs() - 1;
             Range::new(0, x.hi.min(m.min(i64::MAX as u64) as i64))
         }

@@ -166,3 +166,25 @@ block2:
     let (r, _) = ranges(src);
     assert_eq!(r.of(v(1)), range(-96, -8, 8));
 }
+
+#[test]
+fn remainders_stay_below_divisor_and_dividend() {
+    let src = "func @f(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.const 255
+    v2 = i32.and v0, v1
+    v3 = i32.const 10
+    v4 = i32.rem_u v2, v3
+    v5 = i32.const -1
+    v6 = i32.rem_u v2, v5
+    v7 = i32.const -7
+    v8 = i32.rem_s v2, v7
+    return v4
+}
+";
+    let (r, _) = ranges(src);
+    assert_eq!(r.of(v(4)), range(0, 9, 1));
+    // -1 is 2^32 - 1 unsigned: the dividend itself.
+    assert_eq!(r.of(v(6)), range(0, 255, 1));
+    assert_eq!(r.of(v(8)), range(0, 6, 1));
+}

@@ -202,21 +202,17 @@ fn param_arg(f: &Function, a: Value, ext: &SecondaryMap<Value, Ext>) -> Ext {
     }
 }
 
-/// Whether `d` is an i32 addition or subtraction whose operands' ranges keep it from wrapping.
+/// Whether `d` is an i32 addition or subtraction that cannot wrap: the ranges give its result
+/// a range short of the whole type only when its operands' ranges (as refined where it is)
+/// keep it from wrapping (`zkc_ir::ranges`).
 fn cannot_wrap(d: &zkc_ir::InstData, ranges: &Ranges) -> bool {
-    let IrOp::Binary {
-        op: op @ (BinaryOp::Add | BinaryOp::Sub),
-        ty: Type::I32,
-    } = d.op
-    else {
-        return false;
-    };
-    let (x, y) = (ranges.of(d.args[0]), ranges.of(d.args[1]));
-    let (lo, hi) = match op {
-        BinaryOp::Add => (x.lo + y.lo, x.hi + y.hi),
-        _ => (x.lo - y.hi, x.hi - y.lo),
-    };
-    Range::new(lo, hi).within(i32::MIN as i64, i32::MAX as i64)
+    matches!(
+        d.op,
+        IrOp::Binary {
+            op: BinaryOp::Add | BinaryOp::Sub,
+            ty: Type::I32,
+        }
+    ) && ranges.of(d.results[0]) != Range::full(Type::I32)
 }
 
 /// Whether both operands of `i` are sign-extended or constants (which the selector writes
