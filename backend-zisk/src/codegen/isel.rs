@@ -213,10 +213,6 @@ impl<'a> Ctx<'a> {
         self.emit_f(op, a, b, VS::None, to_label(&trap_label(code)));
     }
 
-    /// The i32 address `addr` as a ZisK address operand (zero-extended into `r2` unless it is
-    /// an extension already, see `ext`), checked for `k` bytes from it (offset included)
-    /// against the memory size if the access needs a check (see `checks`): `leu([bound], addr)`
-    /// traps.
     /// The base register of a load or store and what to add to its offset: a folded address
     /// (`fold`), else [`Self::address`].
     fn access_base(&mut self, inst: Inst, addr: IrValue) -> (VA, i64) {
@@ -226,6 +222,10 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The i32 address `addr` as a ZisK address operand (zero-extended into `r2` unless it is
+    /// an extension already, see `ext`), checked for `k` bytes from it (offset included)
+    /// against the memory size if the access needs a check (see `checks`): `leu([bound], addr)`
+    /// traps.
     fn address(&mut self, inst: Inst, addr: IrValue) -> VA {
         let a = match self.consts[addr] {
             Some(c) => VA::Imm(lit(c & LOW32)),
