@@ -833,3 +833,37 @@ fn thousands_of_live_values() {
         },
     );
 }
+
+/// Counted loops whose addresses the value ranges bound (issue #15): inside the initial memory
+/// they run without checks and their address additions fold into the access; crossing its end
+/// they keep the check and trap at the first access past it; a negative constant that brings
+/// a large counter back into memory (no i32 overflow) reads what wasm reads.
+#[test]
+fn counted_loops_with_ranged_addresses() {
+    let walk = |k: i64, from: i64, to: i64| {
+        format!(
+            "(func $walk (result i32) (local $i i32) (local $s i32)
+               i32.const {from} local.set $i
+               (loop $l
+                 local.get $i i32.const {k} i32.add local.get $i i32.store
+                 local.get $i i32.const {k} i32.add i32.load local.get $s i32.add local.set $s
+                 local.get $i i32.const 8 i32.add local.tee $i i32.const {to} i32.ne br_if $l)
+               local.get $s)"
+        )
+    };
+    // -96 + -88 + .. + -8 = -624, at 65404..65496: inside the 64 KiB memory.
+    exits_with(&walk(65500, -96, 0), "call $walk", -624);
+    // 65464.. crosses 65536 at i = -24.
+    traps(
+        &walk(65560, -96, 0),
+        "call $walk",
+        TrapCode::MemoryOutOfBounds,
+    );
+    // i in [0x7fffff00, 0x7fffff78] plus 0x80000200: 256..376, no signed overflow.
+    let s: i64 = (0..16).map(|n| 0x7fffff00i64 + 8 * n).sum::<i64>() as i32 as i64;
+    exits_with(
+        &walk(0x80000200u32 as i32 as i64, 0x7fffff00, 0x7fffff80),
+        "call $walk",
+        s as i32,
+    );
+}
