@@ -255,6 +255,10 @@ fn single_predecessors(f: &Function) -> SecondaryMap<Block, Option<InEdge>> {
             single[b] = None;
         }
     }
+    // The entry is also entered from the function's start, by no branch.
+    if let Some(entry) = f.entry() {
+        single[entry] = None;
+    }
     single
 }
 

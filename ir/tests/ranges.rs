@@ -188,3 +188,32 @@ block0(v0: i32):
     assert_eq!(r.of(v(6)), range(0, 255, 1));
     assert_eq!(r.of(v(8)), range(0, 6, 1));
 }
+
+#[test]
+fn the_entry_block_inherits_no_facts_from_a_branch_back_to_it() {
+    // block0 is also entered from the function's start: what block1's branch says of v0 does
+    // not hold there.
+    // (The loop in block3 makes the analysis take more than one round.)
+    let src = "func @f(i32) -> i32 {
+block0(v0: i32):
+    v1 = i32.const 10
+    v2 = i32.lt_s v0, v1
+    v3 = i32.const 1
+    v4 = i32.add v0, v3
+    brif v2, block1, block2
+block1:
+    jump block0(v1)
+block2:
+    jump block3(v3)
+block3(v5: i32):
+    v6 = i32.add v5, v3
+    v7 = i32.const 50
+    v8 = i32.lt_s v6, v7
+    brif v8, block3(v6), block4
+block4:
+    return v4
+}
+";
+    let (r, _) = ranges(src);
+    assert_eq!(r.of(v(4)), Range::full(zkc_ir::Type::I32));
+}
