@@ -2,6 +2,7 @@
 //! registers, calls with clobbers, re-entering calls), allocated by both strategies, must pass
 //! the checker. `ZKC_FUZZ_CASES=N` runs more cases.
 
+use fastrand::Rng;
 use zkc_regalloc_mem::checker::check;
 use zkc_regalloc_mem::coloring::{self, Config};
 use zkc_regalloc_mem::{
@@ -101,16 +102,20 @@ impl AllocFunction for F {
     }
 }
 
-struct Rng(u64);
-impl Rng {
+/// `fastrand` with the two draws the generator needs.
+trait Draw {
+    /// A number below `n` (0 for `n` = 0).
+    fn next(&mut self, n: u64) -> u64;
+    /// True `pct` times in a hundred.
+    fn chance(&mut self, pct: u64) -> bool;
+}
+
+impl Draw for Rng {
     fn next(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n.max(1)
+        self.u64(..n.max(1))
     }
     fn chance(&mut self, pct: u64) -> bool {
-        self.next(100) < pct
+        self.u64(..100) < pct
     }
 }
 
@@ -261,7 +266,7 @@ fn random_functions_pass_the_checker() {
     let cfg = zisk_config();
     let mut split = 0;
     for seed in 1..=cases {
-        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let mut rng = Rng::with_seed(seed);
         let f = random_function(&mut rng);
         let a = coloring::allocate(&f, &cfg);
         if let Err(e) = check(&f, &a) {
@@ -317,7 +322,7 @@ fn checker_needs_the_spills_around_calls() {
     let cfg = zisk_config();
     let (mut without_rejected, mut clobbered_rejected) = (0, 0);
     for seed in 1..=3000u64 {
-        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let mut rng = Rng::with_seed(seed);
         let f = random_function(&mut rng);
         let a = coloring::allocate(&f, &cfg);
         let Some(&call) = a.call_spills.keys().min() else {
