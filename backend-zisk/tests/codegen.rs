@@ -867,3 +867,36 @@ fn counted_loops_with_ranged_addresses() {
         s as i32,
     );
 }
+
+/// An i32 addition that only addresses memory is the 64-bit `add` of its operands as their
+/// extensions hold them (`ext::address_sums`), even where it wraps: a sum that wraps to a small
+/// address reads it, and one past the top of memory or 2^31 and above traps; a sum whose 64-bit
+/// value could pass 2^32 stays `add_w`.
+#[test]
+fn address_sums_that_wrap_read_what_wasm_reads() {
+    // `p << 2` is sign-extended (`sll_w`), 100 non-negative.
+    let at = "(func $at (param $p i32) (result i32)
+                i32.const 84 i32.const 7 i32.store8
+                local.get $p i32.const 2 i32.shl i32.const 100 i32.add i32.load8_u)";
+    exits_with(at, "i32.const -4 call $at", 7);
+    exits_with(at, "i32.const 16358 call $at", 0);
+    traps(at, "i32.const 16359 call $at", TrapCode::MemoryOutOfBounds);
+    traps(
+        at,
+        "i32.const 0x1fffffc0 call $at",
+        TrapCode::MemoryOutOfBounds,
+    );
+    traps(
+        at,
+        "i32.const 0x20000000 call $at",
+        TrapCode::MemoryOutOfBounds,
+    );
+    traps(at, "i32.const -26 call $at", TrapCode::MemoryOutOfBounds);
+    // A loaded i32 is zero-extended: 0xfffffff0 + 100 is 2^32 + 84 in 64 bits, so that sum
+    // stays `add_w` and wraps to 84.
+    let loaded = "(func $via (result i32)
+                    i32.const 84 i32.const 7 i32.store8
+                    i32.const 8 i32.const 0xfffffff0 i32.store
+                    i32.const 8 i32.load i32.const 100 i32.add i32.load8_u)";
+    exits_with(loaded, "call $via", 7);
+}

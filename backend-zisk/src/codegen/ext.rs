@@ -106,6 +106,10 @@ pub(crate) struct ExtFacts {
     /// i32 additions and subtractions that cannot wrap, of sign-extended operands (or
     /// constants, sign-extended for them): the 64-bit op gives their sign-extended result.
     pub exact: HashSet<Inst>,
+    /// i32 additions (of [`Self::narrow`], not [`Self::exact`]) that only address memory and
+    /// whose 64-bit sum is checked exactly as their i32 result would be (module docs): the
+    /// 64-bit op instead of `add_w`.
+    pub address_sums: HashSet<Inst>,
     pub ranges: Ranges,
 }
 
@@ -179,17 +183,84 @@ pub(crate) fn analyze(f: &Function) -> ExtFacts {
             break;
         }
     }
-    let exact = no_wrap
+    let exact: HashSet<Inst> = no_wrap
         .into_iter()
         .filter(|&i| signed_operands(f, i, &ext))
         .collect();
+    let address_sums = address_sums(f, &narrow, &exact, &ext, &ranges);
     ExtFacts {
         ext,
         narrow,
         sext,
         exact,
+        address_sums,
         ranges,
     }
+}
+
+/// The narrowed i32 additions whose 64-bit sum stays in `[-2^31, 2^32)` and that only address
+/// memory (module docs).
+fn address_sums(
+    f: &Function,
+    narrow: &HashSet<Inst>,
+    exact: &HashSet<Inst>,
+    ext: &SecondaryMap<Value, Ext>,
+    ranges: &Ranges,
+) -> HashSet<Inst> {
+    // Values with a use other than an access's address.
+    let mut other_use: SecondaryMap<Value, bool> = SecondaryMap::new();
+    for &b in &f.layout {
+        for &i in &f.blocks[b].insts {
+            let access = matches!(f.insts[i].op, IrOp::Load { .. } | IrOp::Store { .. });
+            for (k, &a) in f.insts[i].args.iter().enumerate() {
+                if !(access && k == 0) {
+                    other_use[a] = true;
+                }
+            }
+        }
+        if let Some(t) = &f.blocks[b].term {
+            for v in t.uses() {
+                other_use[v] = true;
+            }
+        }
+    }
+    // The interval of an operand's 64-bit value, as its extension holds it.
+    let held = |v: Value| -> Option<(i64, i64)> {
+        if let Some((_, bits)) = const_bits(f, v) {
+            let c = bits as u32 as i32 as i64;
+            return Some((c, c));
+        }
+        let r = ranges.of(v);
+        if ext[v].contains(Ext::SIGN) || (ext[v].contains(Ext::ZERO) && r.lo >= 0) {
+            Some((r.lo, r.hi))
+        } else if ext[v].contains(Ext::ZERO) {
+            Some((0, u32::MAX as i64))
+        } else {
+            None
+        }
+    };
+    narrow
+        .iter()
+        .copied()
+        .filter(|i| !exact.contains(i))
+        .filter(|&i| {
+            let d = &f.insts[i];
+            if !matches!(
+                d.op,
+                IrOp::Binary {
+                    op: BinaryOp::Add,
+                    ty: Type::I32
+                }
+            ) || other_use[d.results[0]]
+            {
+                return false;
+            }
+            let (Some(a), Some(b)) = (held(d.args[0]), held(d.args[1])) else {
+                return false;
+            };
+            a.0 + b.0 >= -(1 << 31) && a.1 + b.1 < 1 << 32
+        })
+        .collect()
 }
 
 /// What argument `a` brings to a block parameter: an i32 constant is sign-extended there

@@ -297,8 +297,9 @@ impl<'a> Ctx<'a> {
                     self.emit(Op::Andn, a, b, d);
                     return Ok(());
                 }
-                if self.ext.exact.contains(&inst) {
-                    // Cannot wrap, of sign-extended operands: the 64-bit op (see `ext`).
+                if self.ext.exact.contains(&inst) || self.ext.address_sums.contains(&inst) {
+                    // Cannot wrap, of sign-extended operands, or only an address checked
+                    // exactly all the same: the 64-bit op (see `ext`).
                     let zop = if op == BinaryOp::Add {
                         Op::Add
                     } else {
