@@ -114,7 +114,7 @@ fn dump_after_prints_the_ir_to_stderr() {
     let err = text(&out.stderr);
     // The one header format of every dump: stage, position in the pipeline, level.
     assert!(
-        err.starts_with("; after translate (stage 1 of 16 at -O2)\n"),
+        err.starts_with("; after translate (stage 1 of 17 at -O2)\n"),
         "{err}"
     );
     assert!(err.contains("func @sum(i32) -> i32 {"), "{err}");
@@ -341,7 +341,7 @@ fn dump_after_an_optimizer_pass_names_it_and_its_report() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(
-        err.starts_with("; after egraph (stage 12 of 16 at -O2)\n; egraph: "),
+        err.starts_with("; after egraph (stage 12 of 17 at -O2)\n; egraph: "),
         "{err}"
     );
     assert!(err.contains("stop reasons: saturated"), "{err}");
@@ -369,7 +369,7 @@ fn dump_after_regalloc_shows_locations() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(
-        err.starts_with("; after regalloc (stage 19 of 19 at -O2)\n; coloring allocator\n"),
+        err.starts_with("; after regalloc (stage 20 of 20 at -O2)\n; coloring allocator\n"),
         "{err}"
     );
     assert!(
@@ -676,4 +676,52 @@ fn bad_magic_is_named() {
             "{name}: {err}"
         );
     }
+}
+
+/// Issue #15: a loop whose invariant address is checked once, in its peeled first iteration
+/// (opt `peel`), still traps at that access, after the output before it, at every level.
+#[test]
+fn a_peeled_loop_traps_at_its_first_access_after_the_output_before_it() {
+    let dir = std::env::temp_dir().join(format!("zkc-peel-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let program = |base: u32| {
+        format!(
+            r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "\08\00\00\00\03\00\00\00hi\0a")
+  (func $total (param $p i32) (param $n i32) (result i64)
+    (local $i i32) (local $s i64)
+    (loop $l
+      (i64.store offset=16 (local.get $p)
+        (local.tee $s (i64.add (i64.load offset=16 (local.get $p))
+                               (i64.extend_i32_u (local.get $i)))))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                          (local.get $n))))
+    (local.get $s))
+  (func (export "_start")
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 64)))
+    (if (i64.ne (call $total (i32.const {base}) (i32.const 100)) (i64.const 4950))
+      (then unreachable))))"#
+        )
+    };
+    // The trap stub prints its message on the console, after the program's output.
+    for (base, code, stdout) in [
+        (1000u32, 0, "hi\n"),
+        (65520, 3, "hi\ntrap: out of bounds memory access\n"),
+    ] {
+        let path = dir.join(format!("peel{base}.wat"));
+        std::fs::write(&path, program(base)).unwrap();
+        for level in ["-O0", "-O1", "-O2"] {
+            let out = zkc(&["run", path.to_str().unwrap(), level]);
+            assert_eq!(
+                out.status.code(),
+                Some(code),
+                "{base} {level}: {}",
+                text(&out.stderr)
+            );
+            assert_eq!(text(&out.stdout), stdout, "{base} {level}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -25,6 +25,7 @@ pub mod globals;
 pub mod idioms;
 pub mod inline;
 pub mod licm;
+pub mod peel;
 pub mod threading;
 pub mod util;
 
@@ -46,6 +47,7 @@ pub const PIPELINE: &[(&str, u8)] = &[
     ("dce", 1),
     ("egraph", 2),
     ("licm", 1),
+    ("peel", 1),
     ("simplify-cfg", 1),
     ("simplify-params", 2),
     ("dce", 1),
@@ -97,6 +99,12 @@ pub const PASSES: &[PassInfo] = &[
         name: "licm",
         description: "hoist loop-invariant pure instructions into loop preheaders",
         run: licm::run,
+    },
+    PassInfo {
+        name: "peel",
+        description: "copy the first iteration of small loops that access memory at an address \
+             computed outside them before the loop, so that the address is checked once",
+        run: peel::run,
     },
     PassInfo {
         name: "globals",

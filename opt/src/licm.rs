@@ -26,7 +26,7 @@ pub fn run(m: &mut Module) -> PassReport {
 }
 
 /// Natural loops: (header, body blocks in reverse postorder), outermost (largest) first.
-fn natural_loops(f: &Function, cfg: &ControlFlow) -> Vec<(Block, Vec<Block>)> {
+pub(crate) fn natural_loops(f: &Function, cfg: &ControlFlow) -> Vec<(Block, Vec<Block>)> {
     let mut loops = Vec::new();
     for &h in &cfg.rpo {
         let latches: Vec<Block> = cfg.preds[h]

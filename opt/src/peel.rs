@@ -1,0 +1,300 @@
+//! `peel`: the first iteration of a small innermost loop, copied in front of it, where the loop
+//! accesses memory at an address computed outside it.
+//!
+//! Every wasm access checks its address against the memory size, and memory never shrinks:
+//! once `addr + k <= size` held, it holds for the rest of the run. An address that does not
+//! change in a loop (the sret slot of an inlined `__multi3`, a structure's field through a
+//! pointer fixed for the loop) is nevertheless checked on every iteration, because no check of
+//! it dominates the loop. With the first iteration peeled off, its copy of the access checks
+//! the address once, in a block that dominates the loop, and the backend's checks
+//! (`backend-zisk` `codegen/checks.rs`) drop the loop's own. The semantics are wasm's exactly:
+//! the peeled iteration is the first iteration, checks and traps included; no check moves
+//! above anything.
+//!
+//! A loop qualifies when it is innermost, small (at most [`MAX_INSTS`] instructions, the copy
+//! costs ROM and compile time, not proof steps), and has an access whose address is defined
+//! outside the loop in a block that every iteration passes through (one that dominates every
+//! latch), with no access from the same address value in a block dominating the loop already.
+//! Values the loop defines and code after it reads must leave through one exit block: that
+//! block receives each as a new parameter (from the loop and from the copy alike), and the
+//! reads after the loop read the parameter. Every such read lies in a block the exit block
+//! dominates: the value's definition dominates the read, and every path from it out of the
+//! loop enters the exit block.
+//!
+//! The copy's blocks branch to the loop's header where the loop's latches do, to the copy's
+//! own blocks inside, and to the same exits; the loop's outside predecessors branch to the
+//! copy's header.
+
+use crate::util::inst_blocks;
+use crate::PassReport;
+use std::collections::{HashMap, HashSet};
+use zkc_ir::cfg::ControlFlow;
+
+use zkc_ir::{Block, Function, Inst, Op, SecondaryMap, Value, ValueDef};
+
+/// The largest loop peeled, in instructions.
+pub const MAX_INSTS: usize = 48;
+
+pub fn run(m: &mut zkc_ir::Module) -> PassReport {
+    let mut r = PassReport::new("peel");
+    // Constant addresses inside the initial memory need no check (wasm pages are 64 KiB).
+    let min_mem = m.memory.as_ref().map_or(0, |d| d.min as u64 * 65536);
+    crate::util::for_each_body(m, |f| {
+        r.add("loops peeled", peel_function(f, min_mem) as u64);
+    });
+    r
+}
+
+fn peel_function(f: &mut Function, min_mem: u64) -> usize {
+    // One loop at a time: a peel adds blocks and edges the next loop's analysis must see.
+    let mut done: HashSet<Block> = HashSet::new();
+    let mut peeled = 0;
+    loop {
+        let cfg = ControlFlow::compute(f);
+        let loops = crate::licm::natural_loops(f, &cfg);
+        let inst_block = inst_blocks(f);
+        // The blocks of the accesses from each address value.
+        let mut accessed: HashMap<Value, Vec<Block>> = HashMap::new();
+        for &b in &cfg.rpo {
+            for &i in &f.blocks[b].insts {
+                if matches!(f.insts[i].op, Op::Load { .. } | Op::Store { .. }) {
+                    accessed.entry(f.insts[i].args[0]).or_default().push(b);
+                }
+            }
+        }
+        let cx = Candidates {
+            f,
+            cfg: &cfg,
+            loops: &loops,
+            inst_block: &inst_block,
+            accessed: &accessed,
+            min_mem,
+        };
+        let Some((h, body, in_body, escaping, exits)) = loops
+            .iter()
+            .filter(|(h, _)| !done.contains(h) && Some(*h) != f.entry())
+            .find_map(|(h, body)| cx.qualifies(*h, body).map(|(i, e, x)| (*h, body, i, e, x)))
+        else {
+            return peeled;
+        };
+        done.insert(h);
+        if let [exit] = exits.as_slice() {
+            pass_through_exit(f, &cfg, body, &in_body, *exit, &escaping);
+        }
+        peel(f, &cfg, h, body, &in_body);
+        peeled += 1;
+    }
+}
+
+struct Candidates<'a> {
+    f: &'a Function,
+    cfg: &'a ControlFlow,
+    loops: &'a [(Block, Vec<Block>)],
+    inst_block: &'a SecondaryMap<Inst, Option<Block>>,
+    accessed: &'a HashMap<Value, Vec<Block>>,
+    min_mem: u64,
+}
+
+impl Candidates<'_> {
+    /// For a loop that qualifies (module docs): its blocks, the values read after it, its exits.
+    fn qualifies(
+        &self,
+        h: Block,
+        body: &[Block],
+    ) -> Option<(SecondaryMap<Block, bool>, Vec<Value>, Vec<Block>)> {
+        let (f, cfg) = (self.f, self.cfg);
+        if body.iter().map(|&b| f.blocks[b].insts.len()).sum::<usize>() > MAX_INSTS {
+            return None;
+        }
+        let mut in_body: SecondaryMap<Block, bool> = SecondaryMap::new();
+        for &b in body {
+            in_body[b] = true;
+        }
+        // Innermost: no other header inside.
+        if self.loops.iter().any(|(h2, _)| *h2 != h && in_body[*h2]) {
+            return None;
+        }
+        let defined_inside = |v: Value| match f.values[v].def {
+            ValueDef::Param(b, _) => in_body[b],
+            ValueDef::Result(i, _) => self.inst_block[i].is_some_and(|b| in_body[b]),
+            ValueDef::Detached => false,
+        };
+        let latches: Vec<Block> = cfg.preds[h]
+            .iter()
+            .copied()
+            .filter(|&p| in_body[p])
+            .collect();
+        // An access from an outside address that every iteration runs and no access before
+        // the loop covers.
+        let worth = body.iter().any(|&b| {
+            latches.iter().all(|&l| cfg.dominates(b, l))
+                && f.blocks[b].insts.iter().any(|&i| {
+                    let d = &f.insts[i];
+                    matches!(d.op, Op::Load { .. } | Op::Store { .. })
+                        && !defined_inside(d.args[0])
+                        && !inside_initial_memory(f, i, self.min_mem)
+                        && !self.accessed[&d.args[0]]
+                            .iter()
+                            .any(|&a| a != h && cfg.dominates(a, h))
+                })
+        });
+        if !worth {
+            return None;
+        }
+        let escaping = escaping(f, cfg, &in_body, defined_inside);
+        let exits = exits(f, body, &in_body);
+        if !escaping.is_empty() && exits.len() != 1 {
+            return None;
+        }
+        Some((in_body, escaping, exits))
+    }
+}
+
+/// The values defined in the loop that reachable code outside it reads, in first-read order.
+fn escaping(
+    f: &Function,
+    cfg: &ControlFlow,
+    in_body: &SecondaryMap<Block, bool>,
+    defined_inside: impl Fn(Value) -> bool,
+) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut seen: SecondaryMap<Value, bool> = SecondaryMap::new();
+    for &b in cfg.rpo.iter().filter(|&&b| !in_body[b]) {
+        let insts = f.blocks[b]
+            .insts
+            .iter()
+            .flat_map(|&i| f.insts[i].args.iter().copied());
+        let term = f.blocks[b].term.iter().flat_map(|t| t.uses());
+        for v in insts.chain(term) {
+            if defined_inside(v) && !std::mem::replace(&mut seen[v], true) {
+                out.push(v);
+            }
+        }
+    }
+    out
+}
+
+/// The blocks outside the loop that its blocks branch to, in first-branch order.
+fn exits(f: &Function, body: &[Block], in_body: &SecondaryMap<Block, bool>) -> Vec<Block> {
+    let mut out = Vec::new();
+    for &b in body {
+        for call in f.blocks[b].term.iter().flat_map(|t| t.targets()) {
+            if !in_body[call.block] && !out.contains(&call.block) {
+                out.push(call.block);
+            }
+        }
+    }
+    out
+}
+
+/// Makes the loop's only exit block receive each escaping value as a new parameter, read after
+/// the loop instead of the value (module docs).
+fn pass_through_exit(
+    f: &mut Function,
+    cfg: &ControlFlow,
+    body: &[Block],
+    in_body: &SecondaryMap<Block, bool>,
+    exit: Block,
+    escaping: &[Value],
+) {
+    let mut param: SecondaryMap<Value, Option<Value>> = SecondaryMap::new();
+    for &v in escaping {
+        param[v] = Some(f.append_block_param(exit, f.values[v].ty));
+    }
+    for &b in body {
+        let mut t = f.blocks[b].term.take().expect("terminator");
+        for call in t.targets_mut() {
+            if call.block == exit {
+                call.args.extend_from_slice(escaping);
+            }
+        }
+        f.blocks[b].term = Some(t);
+    }
+    for &b in cfg.rpo.iter().filter(|&&b| !in_body[b]) {
+        for k in 0..f.blocks[b].insts.len() {
+            let i = f.blocks[b].insts[k];
+            for a in f.insts[i].args.iter_mut() {
+                *a = param[*a].unwrap_or(*a);
+            }
+        }
+        if let Some(t) = f.blocks[b].term.as_mut() {
+            t.map_uses(|v| param[v].unwrap_or(v));
+        }
+    }
+}
+
+/// Whether access `i` is at a constant address whose bytes lie in the initial memory.
+fn inside_initial_memory(f: &Function, i: zkc_ir::Inst, min_mem: u64) -> bool {
+    let d = &f.insts[i];
+    let (Op::Load { width, offset, .. } | Op::Store { width, offset, .. }) = d.op else {
+        return false;
+    };
+    crate::util::const_of(f, d.args[0])
+        .is_some_and(|c| (c & 0xffff_ffff) + offset as u64 + width as u64 <= min_mem)
+}
+
+/// Copies the loop's blocks (see the module docs) and sends its outside predecessors to the
+/// copy of its header.
+fn peel(
+    f: &mut Function,
+    cfg: &ControlFlow,
+    h: Block,
+    body: &[Block],
+    in_body: &SecondaryMap<Block, bool>,
+) {
+    let mut block_map: SecondaryMap<Block, Option<Block>> = SecondaryMap::new();
+    let mut value_map: SecondaryMap<Value, Option<Value>> = SecondaryMap::new();
+    for &b in body {
+        let copy = f.create_detached_block();
+        block_map[b] = Some(copy);
+        for k in 0..f.blocks[b].params.len() {
+            let p = f.blocks[b].params[k];
+            let q = f.append_block_param(copy, f.values[p].ty);
+            value_map[p] = Some(q);
+        }
+    }
+    // Reverse postorder: every definition is copied before its uses.
+    for &b in body {
+        let copy = block_map[b].expect("copied block");
+        for k in 0..f.blocks[b].insts.len() {
+            let i = f.blocks[b].insts[k];
+            let d = &f.insts[i];
+            let args: Vec<Value> = d.args.iter().map(|&a| value_map[a].unwrap_or(a)).collect();
+            let tys: Vec<_> = d.results.iter().map(|&r| f.values[r].ty).collect();
+            let (op, srcloc, results) = (d.op.clone(), d.srcloc, d.results.clone());
+            let c = f.append_inst(copy, op, &args, &tys, srcloc);
+            for (&r, &s) in results.iter().zip(&f.insts[c].results.clone()) {
+                value_map[r] = Some(s);
+            }
+        }
+        let mut t = f.blocks[b].term.clone().expect("terminator");
+        t.map_uses(|v| value_map[v].unwrap_or(v));
+        for call in t.targets_mut() {
+            if call.block != h && in_body[call.block] {
+                call.block = block_map[call.block].expect("copied block");
+            }
+        }
+        f.blocks[copy].term = Some(t);
+    }
+    let head = block_map[h].expect("copied header");
+    let mut seen: SecondaryMap<Block, bool> = SecondaryMap::new();
+    for &p in &cfg.preds[h] {
+        if in_body[p] || !cfg.is_reachable(p) || std::mem::replace(&mut seen[p], true) {
+            continue;
+        }
+        let mut t = f.blocks[p].term.take().expect("terminator");
+        for call in t.targets_mut() {
+            if call.block == h {
+                call.block = head;
+            }
+        }
+        f.blocks[p].term = Some(t);
+    }
+    let pos = f
+        .layout
+        .iter()
+        .position(|&b| b == h)
+        .expect("header in layout");
+    let copies: Vec<Block> = body.iter().map(|&b| block_map[b].expect("copy")).collect();
+    f.layout.splice(pos..pos, copies);
+}
