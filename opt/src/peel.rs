@@ -70,18 +70,18 @@ fn peel_function(f: &mut Function, min_mem: u64) -> usize {
             accessed: &accessed,
             min_mem,
         };
-        let Some((h, body, in_body, escaping, exits)) = loops
+        let Some((h, body, q)) = loops
             .iter()
             .filter(|(h, _)| !done.contains(h) && Some(*h) != f.entry())
-            .find_map(|(h, body)| cx.qualifies(*h, body).map(|(i, e, x)| (*h, body, i, e, x)))
+            .find_map(|(h, body)| cx.qualifies(*h, body).map(|q| (*h, body, q)))
         else {
             return peeled;
         };
         done.insert(h);
-        if let [exit] = exits.as_slice() {
-            pass_through_exit(f, &cfg, body, &in_body, *exit, &escaping);
+        if let [exit] = q.exits.as_slice() {
+            pass_through_exit(f, &cfg, body, &q.in_body, *exit, &q.escaping);
         }
-        peel(f, &cfg, h, body, &in_body);
+        peel(f, &cfg, h, body, &q.in_body);
         peeled += 1;
     }
 }
@@ -96,12 +96,8 @@ struct Candidates<'a> {
 }
 
 impl Candidates<'_> {
-    /// For a loop that qualifies (module docs): its blocks, the values read after it, its exits.
-    fn qualifies(
-        &self,
-        h: Block,
-        body: &[Block],
-    ) -> Option<(SecondaryMap<Block, bool>, Vec<Value>, Vec<Block>)> {
+    /// What peeling the loop headed by `h` needs, if it qualifies (module docs).
+    fn qualifies(&self, h: Block, body: &[Block]) -> Option<Qualified> {
         let (f, cfg) = (self.f, self.cfg);
         if body.iter().map(|&b| f.blocks[b].insts.len()).sum::<usize>() > MAX_INSTS {
             return None;
@@ -146,8 +142,21 @@ impl Candidates<'_> {
         if !escaping.is_empty() && exits.len() != 1 {
             return None;
         }
-        Some((in_body, escaping, exits))
+        Some(Qualified {
+            in_body,
+            escaping,
+            exits,
+        })
     }
+}
+
+/// What peeling a qualifying loop needs.
+struct Qualified {
+    in_body: SecondaryMap<Block, bool>,
+    /// The values defined in the loop and read after it.
+    escaping: Vec<Value>,
+    /// The blocks outside the loop that it branches to.
+    exits: Vec<Block>,
 }
 
 /// The values defined in the loop that reachable code outside it reads, in first-read order.
