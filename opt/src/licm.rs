@@ -167,15 +167,28 @@ fn preheader(
         .map(|t| t.srcloc)
         .unwrap_or_default();
     f.set_terminator(pre, TermKind::Jump(BlockCall::new(h, params)), srcloc);
+    enter_through(f, &outside, h, &[pre], pre);
+    (pre, true)
+}
+
+/// Sends the branches of `outside` (the loop's predecessors outside it) to `to` instead of the
+/// loop's header `h`, and lays `new` out right before `h`.
+pub(crate) fn enter_through(
+    f: &mut Function,
+    outside: &[Block],
+    h: Block,
+    new: &[Block],
+    to: Block,
+) {
     let mut seen: SecondaryMap<Block, bool> = SecondaryMap::new();
-    for p in outside {
+    for &p in outside {
         if std::mem::replace(&mut seen[p], true) {
             continue;
         }
         let mut t = f.blocks[p].term.take().expect("terminator");
         for c in t.targets_mut() {
             if c.block == h {
-                c.block = pre;
+                c.block = to;
             }
         }
         f.blocks[p].term = Some(t);
@@ -185,6 +198,5 @@ fn preheader(
         .iter()
         .position(|&b| b == h)
         .expect("header in layout");
-    f.layout.insert(pos, pre);
-    (pre, true)
+    f.layout.splice(pos..pos, new.iter().copied());
 }

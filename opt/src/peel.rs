@@ -285,25 +285,12 @@ fn peel(
         }
         f.blocks[copy].term = Some(t);
     }
-    let head = block_map[h].expect("copied header");
-    let mut seen: SecondaryMap<Block, bool> = SecondaryMap::new();
-    for &p in &cfg.preds[h] {
-        if in_body[p] || !cfg.is_reachable(p) || std::mem::replace(&mut seen[p], true) {
-            continue;
-        }
-        let mut t = f.blocks[p].term.take().expect("terminator");
-        for call in t.targets_mut() {
-            if call.block == h {
-                call.block = head;
-            }
-        }
-        f.blocks[p].term = Some(t);
-    }
-    let pos = f
-        .layout
+    let outside: Vec<Block> = cfg.preds[h]
         .iter()
-        .position(|&b| b == h)
-        .expect("header in layout");
+        .copied()
+        .filter(|&p| !in_body[p] && cfg.is_reachable(p))
+        .collect();
     let copies: Vec<Block> = body.iter().map(|&b| block_map[b].expect("copy")).collect();
-    f.layout.splice(pos..pos, copies);
+    let head = block_map[h].expect("copied header");
+    crate::licm::enter_through(f, &outside, h, &copies, head);
 }
