@@ -100,6 +100,9 @@ struct Ctx<'a> {
     consts: SecondaryMap<IrValue, Option<u64>>,
     uses: SecondaryMap<IrValue, u32>,
     fused: HashSet<Inst>,
+    /// Compares of `fused` whose result is read after their block too: the branch op also
+    /// writes it (a ZisK op both stores its result and jumps on its flag).
+    kept: HashSet<Inst>,
     /// `and(x, xor(y, -1))` whose `xor` has no other use: the `and` → `(x, y)` for one `andn`
     /// (`x & !y`); the `xor` is in `fused` and emits nothing.
     andn: HashMap<Inst, (IrValue, IrValue)>,
@@ -1294,7 +1297,26 @@ impl<'a> Ctx<'a> {
                         } else {
                             label_flow(&then_l, &else_l)
                         };
-                        self.emit_f(zop, a, bb, VS::None, flow);
+                        if !self.kept.contains(&i) {
+                            self.emit_f(zop, a, bb, VS::None, flow);
+                        } else if !neg {
+                            let d = self.dst(*cond);
+                            self.emit_f(zop, a, bb, d, flow);
+                        } else {
+                            // The op computes the opposite: the kept result is its negation,
+                            // tested as an unfused condition is.
+                            let d = self.dst(*cond);
+                            self.emit(zop, a, bb, VS::None);
+                            self.emit(Op::Xor, VA::C, VB::Imm(lit(1)), d);
+                            let (zt, c) = (self.zero_test(*cond), self.a(*cond));
+                            self.emit_f(
+                                zt,
+                                c,
+                                VB::Imm(lit(0)),
+                                VS::None,
+                                label_flow(&else_l, &then_l),
+                            );
+                        }
                     }
                     None => {
                         let (zop, c) = (self.zero_test(*cond), self.a(*cond));
@@ -1420,6 +1442,7 @@ pub(crate) fn compile_function(
     }
     // Compare-and-branch: a compare whose only use is its own block's brif.
     let mut fused = HashSet::new();
+    let mut kept = HashSet::new();
     for &b in &f.layout {
         if let Some(TermKind::Brif { cond, .. }) = f.blocks[b].term.as_ref().map(|t| &t.kind) {
             if let zkc_ir::ValueDef::Result(i, _) = f.values[*cond].def {
@@ -1433,8 +1456,26 @@ pub(crate) fn compile_function(
                         ..
                     }
                 );
-                if fusable && uses[*cond] == 1 && def_block.get(&i) == Some(&b) {
-                    fused.insert(i);
+                // Read again only after the block (its other reads are in other blocks or
+                // are the branch's own arguments): the compare moves to the branch and keeps
+                // its result.
+                let later = || {
+                    let insts = &f.blocks[b].insts;
+                    let at = insts
+                        .iter()
+                        .position(|&j| j == i)
+                        .expect("compare in block");
+                    !insts[at + 1..]
+                        .iter()
+                        .any(|&j| f.insts[j].args.contains(cond))
+                };
+                if fusable && def_block.get(&i) == Some(&b) {
+                    if uses[*cond] == 1 {
+                        fused.insert(i);
+                    } else if later() {
+                        fused.insert(i);
+                        kept.insert(i);
+                    }
                 }
             }
         }
@@ -1575,6 +1616,7 @@ pub(crate) fn compile_function(
         consts,
         uses,
         fused,
+        kept,
         andn,
         minmax,
         ext,
