@@ -5,9 +5,9 @@
 //! transfer functions per operation, block parameters joined over their incoming edges, each
 //! edge refined by the branch that takes it (`brif x < n` tells the `then` edge `x <= n - 1`,
 //! and `x != 0` at an interval's end moves that end by one stride). A parameter that keeps
-//! growing is widened to the next *threshold* (the constants the function compares with, one
-//! either side), aligned to its stride, as in Blanchet et al., "A static analyzer for large
-//! safety-critical software" (PLDI 2003). The stride is what makes a counted loop precise:
+//! growing is widened to the next *threshold* (the constants it is compared with, less what
+//! was added to it on the way, one either side), aligned to its stride, as in Blanchet et al.,
+//! "A static analyzer for large safety-critical software" (PLDI 2003). The stride is what makes a counted loop precise:
 //! `i = -192; do { ..; i += 8 } while (i != 0)` gives `i` in `[-192, -8]` step 8, where an
 //! interval alone could not exclude the values past 0.
 //!
@@ -31,8 +31,8 @@ pub struct Range {
 
 /// How often a block parameter may grow before it is widened.
 const GROWTHS_BEFORE_WIDENING: u32 = 2;
-/// Rounds over the function after which widening skips the thresholds (a parameter stepping
-/// through many of them would take a round each).
+/// Rounds over the function after which widening skips a value's own thresholds (a parameter
+/// stepping through many of them would take a round each) and stops only at the defaults.
 const ROUNDS_WITH_THRESHOLDS: u32 = 8;
 /// Rounds after which a growing parameter gets its whole type at once.
 const ROUNDS_BEFORE_GIVING_UP: u32 = 16;
@@ -194,21 +194,70 @@ fn int_type(f: &Function, v: Value) -> Option<Type> {
     Some(f.value_type(v)).filter(|t| t.is_int())
 }
 
-/// The function's constants, one either side, and 0 (what a branch on a value compares
-/// with): where a growing parameter stops.
-fn thresholds(f: &Function) -> Vec<i64> {
-    let mut t = vec![-1, 0, 1];
+/// Each value's thresholds: the constants it is compared with, one either side, less what
+/// was added to it on the way (`i + 4 != 192` gives `i` the thresholds 187, 188 and 189).
+/// Per value, not every constant of the function: with those a large function's thresholds
+/// lie a few units apart, and a counter stepping through them takes a round each until
+/// [`ROUNDS_WITH_THRESHOLDS`] runs out. Every value also stops at -1, 0 and 1
+/// ([`DEFAULT_THRESHOLDS`]).
+fn thresholds(f: &Function) -> SecondaryMap<Value, Vec<i64>> {
+    let mut t: SecondaryMap<Value, Vec<i64>> = SecondaryMap::new();
     for (_, d) in f.insts.iter() {
-        if let Op::Const { ty, bits } = d.op {
-            if ty.is_int() {
-                let c = signed(ty, bits);
-                t.extend([c.saturating_sub(1), c, c.saturating_add(1)]);
+        if !matches!(d.op, Op::Compare { .. }) {
+            continue;
+        }
+        for (x, y) in [(d.args[0], d.args[1]), (d.args[1], d.args[0])] {
+            let Some(c) = const_value(f, y) else {
+                continue;
+            };
+            // Through additions and subtractions of constants, a few deep.
+            let (mut v, mut c) = (x, c as i128);
+            for _ in 0..4 {
+                t[v].extend(
+                    [c - 1, c, c + 1].map(|c| c.clamp(i64::MIN as i128, i64::MAX as i128) as i64),
+                );
+                let ValueDef::Result(i, _) = f.values[v].def else {
+                    break;
+                };
+                let a = &f.insts[i].args;
+                match f.insts[i].op {
+                    Op::Binary {
+                        op: BinaryOp::Add, ..
+                    } => match (const_value(f, a[0]), const_value(f, a[1])) {
+                        (None, Some(k)) => (v, c) = (a[0], c - k as i128),
+                        (Some(k), None) => (v, c) = (a[1], c - k as i128),
+                        _ => break,
+                    },
+                    Op::Binary {
+                        op: BinaryOp::Sub, ..
+                    } => match const_value(f, a[1]) {
+                        Some(k) => (v, c) = (a[0], c + k as i128),
+                        None => break,
+                    },
+                    _ => break,
+                }
             }
         }
     }
-    t.sort_unstable();
-    t.dedup();
+    for (_, list) in t.iter_mut() {
+        list.sort_unstable();
+        list.dedup();
+    }
     t
+}
+
+/// Where every growing value may stop.
+const DEFAULT_THRESHOLDS: [i64; 3] = [-1, 0, 1];
+
+/// The signed value of an integer constant.
+fn const_value(f: &Function, v: Value) -> Option<i64> {
+    let ValueDef::Result(i, _) = f.values[v].def else {
+        return None;
+    };
+    match f.insts[i].op {
+        Op::Const { ty, bits } if ty.is_int() => Some(signed(ty, bits)),
+        _ => None,
+    }
 }
 
 /// The signed value of a constant's bits.
@@ -223,7 +272,7 @@ struct Analysis<'a> {
     f: &'a Function,
     r: SecondaryMap<Value, Option<Range>>,
     growths: SecondaryMap<Value, u32>,
-    thresholds: Vec<i64>,
+    thresholds: SecondaryMap<Value, Vec<i64>>,
     rounds: u32,
     single: SecondaryMap<Block, Option<InEdge>>,
     /// Per block, what the branches into it say of values defined above it: the refinements
@@ -473,7 +522,7 @@ impl Analysis<'_> {
         if self.rounds >= ROUNDS_BEFORE_GIVING_UP {
             new = Range::full(ty);
         } else if self.growths[p] > GROWTHS_BEFORE_WIDENING {
-            new = self.widen(ty, old, new);
+            new = self.widen(p, ty, old, new);
         }
         self.r[p] = Some(new);
         true
@@ -481,14 +530,14 @@ impl Analysis<'_> {
 
     /// `new` with each end that moved past `old` pushed to the next threshold (the type's
     /// bound past the last), kept in `new`'s stride class.
-    fn widen(&self, ty: Type, old: Range, new: Range) -> Range {
+    fn widen(&self, p: Value, ty: Type, old: Range, new: Range) -> Range {
         let (tlo, thi) = bounds(ty);
         let s = new.stride.max(1) as i128;
-        let thresholds: &[i64] = if self.rounds < ROUNDS_WITH_THRESHOLDS {
-            &self.thresholds
-        } else {
-            &[]
-        };
+        let mut thresholds: Vec<i64> = DEFAULT_THRESHOLDS.to_vec();
+        if self.rounds < ROUNDS_WITH_THRESHOLDS {
+            thresholds.extend_from_slice(&self.thresholds[p]);
+            thresholds.sort_unstable();
+        }
         let mut w = new;
         if new.hi > old.hi {
             let t = thresholds
