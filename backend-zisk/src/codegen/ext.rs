@@ -224,20 +224,20 @@ fn address_sums(
             }
         }
     }
-    // The interval of an operand's 64-bit value, as its extension holds it.
-    let held = |v: Value| -> Option<(i64, i64)> {
-        if let Some((_, bits)) = const_bits(f, v) {
+    let held = Held {
+        f,
+        narrow,
+        exact,
+        ext,
+        ranges,
+    };
+    // An operand of the sum: a constant is written sign-extended for it.
+    let operand = |v: Value| match const_bits(f, v) {
+        Some((_, bits)) => {
             let c = bits as u32 as i32 as i64;
-            return Some((c, c));
+            Some((c, c))
         }
-        let r = ranges.of(v);
-        if ext[v].contains(Ext::SIGN) || (ext[v].contains(Ext::ZERO) && r.lo >= 0) {
-            Some((r.lo, r.hi))
-        } else if ext[v].contains(Ext::ZERO) {
-            Some((0, u32::MAX as i64))
-        } else {
-            None
-        }
+        None => held.interval(v, Held::DEPTH),
     };
     narrow
         .iter()
@@ -255,12 +255,64 @@ fn address_sums(
             {
                 return false;
             }
-            let (Some(a), Some(b)) = (held(d.args[0]), held(d.args[1])) else {
+            let (Some(a), Some(b)) = (operand(d.args[0]), operand(d.args[1])) else {
                 return false;
             };
             a.0 + b.0 >= -(1 << 31) && a.1 + b.1 < 1 << 32
         })
         .collect()
+}
+
+/// What the 64-bit registers of i32 values hold, as intervals.
+struct Held<'a> {
+    f: &'a Function,
+    narrow: &'a HashSet<Inst>,
+    exact: &'a HashSet<Inst>,
+    ext: &'a SecondaryMap<Value, Ext>,
+    ranges: &'a Ranges,
+}
+
+impl Held<'_> {
+    /// How many 64-bit additions deep [`Held::interval`] looks.
+    const DEPTH: u32 = 4;
+
+    /// The interval of `v`'s register: its range where an extension holds it (the whole
+    /// 32-bit range, unsigned, for a zero-extended value of unknown sign); for an i32 addition
+    /// or subtraction selected as the 64-bit op (neither narrowed nor exact), the exact sum or
+    /// difference of its operands' registers (a constant operand is written as its bits), `depth`
+    /// such operations deep.
+    fn interval(&self, v: Value, depth: u32) -> Option<(i64, i64)> {
+        let (ext, r) = (self.ext[v], self.ranges.of(v));
+        if ext.contains(Ext::SIGN) || (ext.contains(Ext::ZERO) && r.lo >= 0) {
+            return Some((r.lo, r.hi));
+        }
+        if ext.contains(Ext::ZERO) {
+            return Some((0, u32::MAX as i64));
+        }
+        let ValueDef::Result(i, _) = self.f.values[v].def else {
+            return None;
+        };
+        let d = &self.f.insts[i];
+        let IrOp::Binary {
+            op: op @ (BinaryOp::Add | BinaryOp::Sub),
+            ty: Type::I32,
+        } = d.op
+        else {
+            return None;
+        };
+        if depth == 0 || self.narrow.contains(&i) || self.exact.contains(&i) {
+            return None;
+        }
+        let operand = |a: Value| match const_bits(self.f, a) {
+            Some((_, bits)) => Some((bits as i64, bits as i64)),
+            None => self.interval(a, depth - 1),
+        };
+        let (a, b) = (operand(d.args[0])?, operand(d.args[1])?);
+        Some(match op {
+            BinaryOp::Add => (a.0 + b.0, a.1 + b.1),
+            _ => (a.0 - b.1, a.1 - b.0),
+        })
+    }
 }
 
 /// What argument `a` brings to a block parameter: an i32 constant is sign-extended there
