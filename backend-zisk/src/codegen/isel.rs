@@ -66,6 +66,111 @@ fn folded_addresses(
     fold
 }
 
+/// A `br_table` on a loaded byte, or a loaded byte plus a constant (a `switch` on a `char`, on
+/// an opcode byte): its table has an entry for each of the 256 byte values and is indexed by the
+/// byte as loaded, so the dispatch needs no sign extension, no addition and no bounds test.
+/// 256 words of initialised data cost about 6,000 VARIABLE once (ziskemu's cost of initial
+/// memory), so only switches in loops; the three steps saved per dispatch repay it after about
+/// 30 of them.
+#[derive(Clone, Copy)]
+struct ByteSwitch {
+    /// The loaded byte.
+    byte: IrValue,
+    /// Whether the load sign-extends it (`load8_s`).
+    signed: bool,
+    /// The constant added to it (its i32 bits sign-extended).
+    add: i64,
+}
+
+impl ByteSwitch {
+    /// The `br_table` index (an unsigned i32) that byte value `byte` gives.
+    fn index_of(self, byte: u64) -> usize {
+        let v = if self.signed {
+            byte as u8 as i8 as i64
+        } else {
+            byte as i64
+        };
+        (v + self.add) as i32 as u32 as usize
+    }
+}
+
+/// The byte switches of `f` (see [`ByteSwitch`]), with the loads whose byte they read raw and
+/// the additions they make unneeded.
+fn byte_switches(
+    f: &Function,
+    consts: &SecondaryMap<IrValue, Option<u64>>,
+    uses: &SecondaryMap<IrValue, u32>,
+) -> (HashMap<Block, ByteSwitch>, HashSet<Inst>, HashSet<Inst>) {
+    let (mut switches, mut loads, mut adds) = (HashMap::new(), HashSet::new(), HashSet::new());
+    let byte_load = |v: IrValue| match f.values[v].def {
+        zkc_ir::ValueDef::Result(i, _) if uses[v] == 1 => match f.insts[i].op {
+            IrOp::Load {
+                ty: Type::I32,
+                width: 1,
+                signed,
+                ..
+            } => Some((i, signed)),
+            _ => None,
+        },
+        _ => None,
+    };
+    for &b in &f.layout {
+        let Some(TermKind::BrTable { index, .. }) = f.blocks[b].term.as_ref().map(|t| &t.kind)
+        else {
+            continue;
+        };
+        let found = match byte_load(*index) {
+            Some((load, signed)) => Some((load, *index, signed, 0, None)),
+            None => match f.values[*index].def {
+                zkc_ir::ValueDef::Result(a, _) if uses[*index] == 1 => {
+                    let d = &f.insts[a];
+                    if !matches!(
+                        d.op,
+                        IrOp::Binary {
+                            op: BinaryOp::Add,
+                            ty: Type::I32
+                        }
+                    ) {
+                        continue;
+                    }
+                    let (x, k) = match (consts[d.args[0]], consts[d.args[1]]) {
+                        (None, Some(k)) => (d.args[0], k),
+                        (Some(k), None) => (d.args[1], k),
+                        _ => continue,
+                    };
+                    byte_load(x).map(|(load, signed)| (load, x, signed, sext32(k) as i64, Some(a)))
+                }
+                _ => None,
+            },
+        };
+        let Some((load, byte, signed, add, add_inst)) = found else {
+            continue;
+        };
+        if !in_cycle(f, b) {
+            continue;
+        }
+        switches.insert(b, ByteSwitch { byte, signed, add });
+        loads.insert(load);
+        adds.extend(add_inst);
+    }
+    (switches, loads, adds)
+}
+
+/// Whether block `b` lies on a cycle of the control flow.
+fn in_cycle(f: &Function, b: Block) -> bool {
+    let mut seen: HashSet<Block> = HashSet::new();
+    let mut work = f.successors(b);
+    while let Some(x) = work.pop() {
+        if x == b {
+            return true;
+        }
+        if seen.insert(x) {
+            work.extend(f.successors(x));
+        }
+    }
+    false
+}
+
 /// The sign extension of an i32 constant's bits.
 fn sext32(c: u64) -> u64 {
     c as u32 as i32 as i64 as u64
@@ -108,6 +213,10 @@ struct Ctx<'a> {
     andn: HashMap<Inst, (IrValue, IrValue)>,
     /// `select(a < b, a, b)` and the like: the `select` → one min/max op of `(a, b)`.
     minmax: HashMap<Inst, (Op, IrValue, IrValue)>,
+    /// Byte switches ([`byte_switches`]): the block's `br_table` dispatches on the raw byte.
+    byte_switch: HashMap<Block, ByteSwitch>,
+    /// Their byte loads: the byte as loaded, without the sign extension of a `load8_s`.
+    raw_bytes: HashSet<Inst>,
     ext: ExtFacts,
     checks: Checks,
     /// Accesses whose address `p + k` (an addition that cannot wrap, of a sign-extended `p`,
@@ -457,6 +566,7 @@ impl<'a> Ctx<'a> {
                 let (base, k) = self.access_base(inst, args[0]);
                 let d = self.dst(res[0]);
                 let ext = match (signed, width) {
+                    _ if self.raw_bytes.contains(&inst) => None,
                     (true, 1) => Some(Op::SignExtendB),
                     (true, 2) => Some(Op::SignExtendH),
                     (true, 4) if ty == Type::I64 => Some(Op::SignExtendW),
@@ -1344,19 +1454,34 @@ impl<'a> Ctx<'a> {
                 } else {
                     let labels: Vec<String> =
                         targets.iter().map(|t| self.edge(t, &mut edges)).collect();
-                    let table = self.jump_table(&labels)?;
-                    let ib = self.b(*index);
-                    let ia = self.a(*index);
-                    // `len <= index` goes to the default: for an extended index, as
-                    // `len - 1 < index`, a frequent operation for small ones (see `compare`).
-                    let len = labels.len() as u64;
-                    let (zop, bound) = if self.ext.ext[*index].any() {
-                        (Op::Ltu, len - 1)
+                    let table = if let Some(sw) = self.byte_switch.get(&b).copied() {
+                        // One entry per byte value: no bounds test, no extension, no addition.
+                        let all: Vec<String> = (0..256)
+                            .map(|byte| match sw.index_of(byte) {
+                                k if k < labels.len() => labels[k].clone(),
+                                _ => def_l.clone(),
+                            })
+                            .collect();
+                        let table = self.jump_table(&all)?;
+                        let xa = self.a(sw.byte);
+                        self.emit(Op::Sll, xa, VB::Imm(lit(3)), VS::Reg(2));
+                        table
                     } else {
-                        (Op::LeuW, len)
+                        let table = self.jump_table(&labels)?;
+                        let ib = self.b(*index);
+                        let ia = self.a(*index);
+                        // `len <= index` goes to the default: for an extended index, as
+                        // `len - 1 < index`, a frequent operation for small ones (see `compare`).
+                        let len = labels.len() as u64;
+                        let (zop, bound) = if self.ext.ext[*index].any() {
+                            (Op::Ltu, len - 1)
+                        } else {
+                            (Op::LeuW, len)
+                        };
+                        self.emit_f(zop, VA::Imm(lit(bound)), ib, VS::None, to_label(&def_l));
+                        self.scaled_index(*index, ia, 3);
+                        table
                     };
-                    self.emit_f(zop, VA::Imm(lit(bound)), ib, VS::None, to_label(&def_l));
-                    self.scaled_index(*index, ia, 3);
                     self.vc.push(VInst::Op {
                         op: Op::CopyB,
                         a: VA::Reg(2),
@@ -1481,6 +1606,8 @@ pub(crate) fn compile_function(
         }
     }
     let ext = ext::analyze(f);
+    let (byte_switch, raw_bytes, switch_adds) = byte_switches(f, &consts, &uses);
+    fused.extend(switch_adds);
     // `x & !y` in one `andn`: an `and` with an operand `xor(y, all ones)` used only there. For
     // an i32, `andn` gives the same low 32 bits, but its upper bits are `x`'s and `!y`'s, not
     // those of the `xor`: only when they keep what `ext` says of the `and`'s result.
@@ -1619,6 +1746,8 @@ pub(crate) fn compile_function(
         kept,
         andn,
         minmax,
+        byte_switch,
+        raw_bytes,
         ext,
         checks,
         fold,
