@@ -69,9 +69,9 @@ fn folded_addresses(
 /// A `br_table` on a loaded byte, or a loaded byte plus a constant (a `switch` on a `char`, on
 /// an opcode byte): its table has an entry for each of the 256 byte values and is indexed by the
 /// byte as loaded, so the dispatch needs no sign extension, no addition and no bounds test.
-/// 256 words of initialised data cost about 6,000 VARIABLE once (ziskemu's cost of initial
-/// memory), so only switches in loops; the three steps saved per dispatch repay it after about
-/// 30 of them.
+/// The table's 256 words of initialised RAM cost 256 × 18 = 4,608 VARIABLE once (every
+/// initialised word is charged as a write, [`crate::stats`]), so only switches in loops: the
+/// three steps saved per dispatch (about 190) repay it after about 25 of them.
 #[derive(Clone, Copy)]
 struct ByteSwitch {
     /// The loaded byte.
