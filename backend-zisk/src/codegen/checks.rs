@@ -2,8 +2,8 @@
 //!
 //! Memory never shrinks, so once `addr + k <= memsize` held it holds for the rest of the run:
 //! an access of `k' <= k` bytes (offset included) from the same address value in a block that
-//! the check dominates needs no check ([`Checks::redundant`]). And a check may cover more than
-//! its own access: the first access from an address covers the accesses from the same value
+//! the check dominates needs no check. And a check may cover more than its own access: the
+//! first access from an address covers the accesses from the same value
 //! that follow it in its block with only loads and effect-free, trap-free instructions in
 //! between (a window ending at, and including, the next store, call or trap). A larger `k`
 //! can only make the check fail earlier than the access that would have failed, with nothing
