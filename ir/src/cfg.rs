@@ -218,6 +218,21 @@ fn number_dominator_tree(
     span
 }
 
+/// Whether block `b` lies on a cycle of the control flow (it can reach itself).
+pub fn on_cycle(func: &Function, b: Block) -> bool {
+    let mut seen: SecondaryMap<Block, bool> = SecondaryMap::new();
+    let mut work = func.successors(b);
+    while let Some(x) = work.pop() {
+        if x == b {
+            return true;
+        }
+        if !std::mem::replace(&mut seen[x], true) {
+            work.extend(func.successors(x));
+        }
+    }
+    false
+}
+
 /// Reachable blocks in reverse postorder of a depth-first walk from the entry (iterative, so
 /// deep CFGs cannot overflow the stack).
 pub fn reverse_postorder(func: &Function) -> Vec<Block> {

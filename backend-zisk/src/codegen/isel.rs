@@ -146,7 +146,7 @@ fn byte_switches(
         let Some((load, byte, signed, add, add_inst)) = found else {
             continue;
         };
-        if !in_cycle(f, b) {
+        if !zkc_ir::cfg::on_cycle(f, b) {
             continue;
         }
         switches.insert(b, ByteSwitch { byte, signed, add });
@@ -154,21 +154,6 @@ fn byte_switches(
         adds.extend(add_inst);
     }
     (switches, loads, adds)
-}
-
-/// Whether block `b` lies on a cycle of the control flow.
-fn in_cycle(f: &Function, b: Block) -> bool {
-    let mut seen: HashSet<Block> = HashSet::new();
-    let mut work = f.successors(b);
-    while let Some(x) = work.pop() {
-        if x == b {
-            return true;
-        }
-        if seen.insert(x) {
-            work.extend(f.successors(x));
-        }
-    }
-    false
 }
 
 /// The sign extension of an i32 constant's bits.
