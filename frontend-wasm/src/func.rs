@@ -236,6 +236,7 @@ impl State<'_> {
                 width,
                 signed,
                 offset,
+                notrap: false,
             },
             &[a],
             ty,
@@ -247,7 +248,16 @@ impl State<'_> {
         let offset = self.mem_offset(&m)?;
         let v = self.pop();
         let a = self.pop();
-        self.ins(Op::Store { ty, width, offset }, &[a, v], &[]);
+        self.ins(
+            Op::Store {
+                ty,
+                width,
+                offset,
+                notrap: false,
+            },
+            &[a, v],
+            &[],
+        );
         Ok(())
     }
 

@@ -240,15 +240,25 @@ pub enum Op {
     /// (0 is null). Only for `externref`, whose values are the host's to choose.
     RefFromBits(Type),
     /// `i32.load8_u addr offset=4`: loads `width` bytes at `addr + offset` from linear memory,
-    /// extended to `ty` (sign-extended when `signed`). Operand: i32 address.
+    /// extended to `ty` (sign-extended when `signed`). Operand: i32 address. `notrap` (text:
+    /// `notrap` after the offset) records that a check before it proved the access inside the
+    /// memory (`opt`'s loop versioning), so the backend emits no bounds check for it; the
+    /// interpreter checks it all the same, and a wrong mark shows as a divergence there.
     Load {
         ty: Type,
         width: Width,
         signed: bool,
         offset: u32,
+        notrap: bool,
     },
-    /// `i32.store8 addr, x offset=4`. Operands: i32 address, value of type `ty`.
-    Store { ty: Type, width: Width, offset: u32 },
+    /// `i32.store8 addr, x offset=4`. Operands: i32 address, value of type `ty`; `notrap` as
+    /// for loads.
+    Store {
+        ty: Type,
+        width: Width,
+        offset: u32,
+        notrap: bool,
+    },
     /// `global.get %g`.
     GlobalGet(GlobalId),
     /// `global.set %g, x`.

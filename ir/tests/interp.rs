@@ -435,6 +435,7 @@ fn load_fn(m: &mut Module, ty: Type, width: u8, signed: bool, offset: u32) -> Fu
             width,
             signed,
             offset,
+            notrap: false,
         },
         &p,
         ty,
@@ -445,7 +446,15 @@ fn load_fn(m: &mut Module, ty: Type, width: u8, signed: bool, offset: u32) -> Fu
 
 fn store_fn(m: &mut Module, ty: Type, width: u8, offset: u32) -> FuncId {
     let (mut fb, p) = Fb::new(&[I32, ty]);
-    fb.effect(Op::Store { ty, width, offset }, &p);
+    fb.effect(
+        Op::Store {
+            ty,
+            width,
+            offset,
+            notrap: false,
+        },
+        &p,
+    );
     fb.ret(&[]);
     add_func(m, "store", &[I32, ty], &[], fb)
 }
@@ -934,6 +943,7 @@ fn emit_write(fb: &mut Fb, fd_write: FuncId, fd: i64, ptr: Value, len: Value) ->
             ty: I32,
             width: 4,
             offset: 0,
+            notrap: false,
         },
         &[zero, ptr],
     );
@@ -942,6 +952,7 @@ fn emit_write(fb: &mut Fb, fd_write: FuncId, fd: i64, ptr: Value, len: Value) ->
             ty: I32,
             width: 4,
             offset: 4,
+            notrap: false,
         },
         &[zero, len],
     );
@@ -968,6 +979,7 @@ fn wasi_hello_world() {
             width: 4,
             signed: false,
             offset: 8,
+            notrap: false,
         },
         &[z],
         I32,
@@ -1010,6 +1022,7 @@ fn wasi_echo_stdin_and_exit_code() {
             ty: I32,
             width: 4,
             offset: 16,
+            notrap: false,
         },
         &[z, buf],
     );
@@ -1018,6 +1031,7 @@ fn wasi_echo_stdin_and_exit_code() {
             ty: I32,
             width: 4,
             offset: 20,
+            notrap: false,
         },
         &[z, cap],
     );
@@ -1029,6 +1043,7 @@ fn wasi_echo_stdin_and_exit_code() {
             width: 4,
             signed: false,
             offset: 24,
+            notrap: false,
         },
         &[z],
         I32,
@@ -1134,6 +1149,7 @@ fn speed() {
             ty: I64,
             width: 8,
             offset: 0,
+            notrap: false,
         },
         &[a, s],
     );

@@ -575,6 +575,11 @@ const PARSE_ERRORS: &[(&str, &str)] = &[
         "func @f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = i32.add v0, v0 offset=4\n    return v1\n}\n",
         r#"3:32: `i32.add` takes no offset"#,
     ),
+    // 17b `notrap` on a non-memory op
+    (
+        "func @f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = i32.add v0, v0 notrap\n    return v1\n}\n",
+        r#"3:25: `i32.add` takes no `notrap`"#,
+    ),
     // 18 bad escape
     (
         "export \"a\\q\" memory\n",

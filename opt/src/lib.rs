@@ -13,6 +13,8 @@
 //! | `devirt` | turns `call_indirect` at a constant index into a table nothing writes into a direct `call` |
 //! | `inline` | inlines small functions and functions with a single call site (never recursive cycles), then drops defined functions nothing references |
 //! | `licm` | hoists loop-invariant pure instructions of natural loops into a preheader |
+//! | `peel` | copies the first iteration of a small loop that accesses memory at an address computed outside it before the loop, so that one check covers the loop's |
+//! | `version` | copies a loop whose accesses are affine in its induction variables; a guard checks the whole range once and enters the copy, whose accesses need no check, or else the original loop |
 //! | `globals` | keeps mutable globals read or written more than once in a block in SSA values between the calls, returns and traps that can observe them |
 //! | `egraph` | equality saturation over each block's pure dataflow (constant folding, algebra, strength reduction, comparison canonicalization, extension/wrap elimination), extraction under the ZisK cost model, reinsertion with sharing (CSE) |
 //!
@@ -25,9 +27,11 @@ pub mod globals;
 pub mod idioms;
 pub mod inline;
 pub mod licm;
+mod loops;
 pub mod peel;
 pub mod threading;
 pub mod util;
+pub mod version;
 
 use std::fmt;
 use zkc_ir::Module;
@@ -48,6 +52,7 @@ pub const PIPELINE: &[(&str, u8)] = &[
     ("egraph", 2),
     ("licm", 1),
     ("peel", 1),
+    ("version", 1),
     ("simplify-cfg", 1),
     ("simplify-params", 2),
     ("dce", 1),
@@ -105,6 +110,13 @@ pub const PASSES: &[PassInfo] = &[
         description: "copy the first iteration of small loops that access memory at an address \
              computed outside them before the loop, so that the address is checked once",
         run: peel::run,
+    },
+    PassInfo {
+        name: "version",
+        description: "copy loops whose accesses walk memory with their induction variables; \
+             one check of the whole range before the loop enters the copy, whose accesses \
+             need no bounds check, else the original",
+        run: version::run,
     },
     PassInfo {
         name: "globals",

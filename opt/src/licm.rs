@@ -25,45 +25,9 @@ pub fn run(m: &mut Module) -> PassReport {
     r
 }
 
-/// Natural loops: (header, body blocks in reverse postorder), outermost (largest) first.
-pub(crate) fn natural_loops(f: &Function, cfg: &ControlFlow) -> Vec<(Block, Vec<Block>)> {
-    let mut loops = Vec::new();
-    for &h in &cfg.rpo {
-        let latches: Vec<Block> = cfg.preds[h]
-            .iter()
-            .copied()
-            .filter(|&p| cfg.is_reachable(p) && cfg.dominates(h, p))
-            .collect();
-        if latches.is_empty() {
-            continue;
-        }
-        let mut in_body: SecondaryMap<Block, bool> = SecondaryMap::new();
-        in_body[h] = true;
-        let mut work = latches;
-        while let Some(b) = work.pop() {
-            if in_body[b] {
-                continue;
-            }
-            in_body[b] = true;
-            work.extend(
-                cfg.preds[b]
-                    .iter()
-                    .copied()
-                    .filter(|&p| cfg.is_reachable(p)),
-            );
-        }
-        let body: Vec<Block> = cfg.rpo.iter().copied().filter(|&b| in_body[b]).collect();
-        loops.push((h, body));
-    }
-    let _ = f;
-    // Stable: equal sizes keep reverse-postorder order.
-    loops.sort_by_key(|(_, body)| std::cmp::Reverse(body.len()));
-    loops
-}
-
 fn licm_function(f: &mut Function) -> (usize, usize, usize) {
     let cfg = ControlFlow::compute(f);
-    let loops = natural_loops(f, &cfg);
+    let loops = crate::loops::natural_loops(f, &cfg);
     let mut inst_block = inst_blocks(f);
     let entry = f.entry();
     let (mut hoisted_total, mut created) = (0, 0);
@@ -167,36 +131,6 @@ fn preheader(
         .map(|t| t.srcloc)
         .unwrap_or_default();
     f.set_terminator(pre, TermKind::Jump(BlockCall::new(h, params)), srcloc);
-    enter_through(f, &outside, h, &[pre], pre);
+    crate::loops::enter_through(f, &outside, h, &[pre], pre);
     (pre, true)
-}
-
-/// Sends the branches of `outside` (the loop's predecessors outside it) to `to` instead of the
-/// loop's header `h`, and lays `new` out right before `h`.
-pub(crate) fn enter_through(
-    f: &mut Function,
-    outside: &[Block],
-    h: Block,
-    new: &[Block],
-    to: Block,
-) {
-    let mut seen: SecondaryMap<Block, bool> = SecondaryMap::new();
-    for &p in outside {
-        if std::mem::replace(&mut seen[p], true) {
-            continue;
-        }
-        let mut t = f.blocks[p].term.take().expect("terminator");
-        for c in t.targets_mut() {
-            if c.block == h {
-                c.block = to;
-            }
-        }
-        f.blocks[p].term = Some(t);
-    }
-    let pos = f
-        .layout
-        .iter()
-        .position(|&b| b == h)
-        .expect("header in layout");
-    f.layout.splice(pos..pos, new.iter().copied());
 }

@@ -25,6 +25,7 @@
 //! own blocks inside, and to the same exits; the loop's outside predecessors branch to the
 //! copy's header.
 
+use crate::loops;
 use crate::util::inst_blocks;
 use crate::PassReport;
 use std::collections::{HashMap, HashSet};
@@ -51,7 +52,7 @@ fn peel_function(f: &mut Function, min_mem: u64) -> usize {
     let mut peeled = 0;
     loop {
         let cfg = ControlFlow::compute(f);
-        let loops = crate::licm::natural_loops(f, &cfg);
+        let loops = crate::loops::natural_loops(f, &cfg);
         let inst_block = inst_blocks(f);
         // The blocks of the accesses from each address value.
         let mut accessed: HashMap<Value, Vec<Block>> = HashMap::new();
@@ -79,9 +80,15 @@ fn peel_function(f: &mut Function, min_mem: u64) -> usize {
         };
         done.insert(h);
         if let [exit] = q.exits.as_slice() {
-            pass_through_exit(f, &cfg, body, &q.in_body, *exit, &q.escaping);
+            loops::pass_through_exit(f, &cfg, body, &q.in_body, *exit, &q.escaping);
         }
-        peel(f, &cfg, h, body, &q.in_body);
+        let copy = loops::copy_loop(f, h, body, &q.in_body, true);
+        let copies: Vec<Block> = body
+            .iter()
+            .map(|&b| copy.blocks[b].expect("copy"))
+            .collect();
+        let outside = loops::outside_preds(&cfg, h, &q.in_body);
+        loops::enter_through(f, &outside, h, &copies, copies[0]);
         peeled += 1;
     }
 }
@@ -137,9 +144,9 @@ impl Candidates<'_> {
         if !worth {
             return None;
         }
-        let escaping = escaping(f, cfg, &in_body, defined_inside);
-        let exits = exits(f, body, &in_body);
-        if !escaping.is_empty() && exits.len() != 1 {
+        let escaping = loops::escaping(f, cfg, &in_body, defined_inside);
+        let exits = loops::exits(f, body, &in_body);
+        if !loops::can_pass_through(cfg, &in_body, &exits, &escaping) {
             return None;
         }
         Some(Qualified {
@@ -159,79 +166,6 @@ struct Qualified {
     exits: Vec<Block>,
 }
 
-/// The values defined in the loop that reachable code outside it reads, in first-read order.
-fn escaping(
-    f: &Function,
-    cfg: &ControlFlow,
-    in_body: &SecondaryMap<Block, bool>,
-    defined_inside: impl Fn(Value) -> bool,
-) -> Vec<Value> {
-    let mut out = Vec::new();
-    let mut seen: SecondaryMap<Value, bool> = SecondaryMap::new();
-    for &b in cfg.rpo.iter().filter(|&&b| !in_body[b]) {
-        let insts = f.blocks[b]
-            .insts
-            .iter()
-            .flat_map(|&i| f.insts[i].args.iter().copied());
-        let term = f.blocks[b].term.iter().flat_map(|t| t.uses());
-        for v in insts.chain(term) {
-            if defined_inside(v) && !std::mem::replace(&mut seen[v], true) {
-                out.push(v);
-            }
-        }
-    }
-    out
-}
-
-/// The blocks outside the loop that its blocks branch to, in first-branch order.
-fn exits(f: &Function, body: &[Block], in_body: &SecondaryMap<Block, bool>) -> Vec<Block> {
-    let mut out = Vec::new();
-    for &b in body {
-        for call in f.blocks[b].term.iter().flat_map(|t| t.targets()) {
-            if !in_body[call.block] && !out.contains(&call.block) {
-                out.push(call.block);
-            }
-        }
-    }
-    out
-}
-
-/// Makes the loop's only exit block receive each escaping value as a new parameter, read after
-/// the loop instead of the value (module docs).
-fn pass_through_exit(
-    f: &mut Function,
-    cfg: &ControlFlow,
-    body: &[Block],
-    in_body: &SecondaryMap<Block, bool>,
-    exit: Block,
-    escaping: &[Value],
-) {
-    let mut param: SecondaryMap<Value, Option<Value>> = SecondaryMap::new();
-    for &v in escaping {
-        param[v] = Some(f.append_block_param(exit, f.values[v].ty));
-    }
-    for &b in body {
-        let mut t = f.blocks[b].term.take().expect("terminator");
-        for call in t.targets_mut() {
-            if call.block == exit {
-                call.args.extend_from_slice(escaping);
-            }
-        }
-        f.blocks[b].term = Some(t);
-    }
-    for &b in cfg.rpo.iter().filter(|&&b| !in_body[b]) {
-        for k in 0..f.blocks[b].insts.len() {
-            let i = f.blocks[b].insts[k];
-            for a in f.insts[i].args.iter_mut() {
-                *a = param[*a].unwrap_or(*a);
-            }
-        }
-        if let Some(t) = f.blocks[b].term.as_mut() {
-            t.map_uses(|v| param[v].unwrap_or(v));
-        }
-    }
-}
-
 /// Whether access `i` is at a constant address whose bytes lie in the initial memory.
 fn inside_initial_memory(f: &Function, i: zkc_ir::Inst, min_mem: u64) -> bool {
     let d = &f.insts[i];
@@ -240,57 +174,4 @@ fn inside_initial_memory(f: &Function, i: zkc_ir::Inst, min_mem: u64) -> bool {
     };
     crate::util::const_of(f, d.args[0])
         .is_some_and(|c| (c & 0xffff_ffff) + offset as u64 + width as u64 <= min_mem)
-}
-
-/// Copies the loop's blocks (see the module docs) and sends its outside predecessors to the
-/// copy of its header.
-fn peel(
-    f: &mut Function,
-    cfg: &ControlFlow,
-    h: Block,
-    body: &[Block],
-    in_body: &SecondaryMap<Block, bool>,
-) {
-    let mut block_map: SecondaryMap<Block, Option<Block>> = SecondaryMap::new();
-    let mut value_map: SecondaryMap<Value, Option<Value>> = SecondaryMap::new();
-    for &b in body {
-        let copy = f.create_detached_block();
-        block_map[b] = Some(copy);
-        for k in 0..f.blocks[b].params.len() {
-            let p = f.blocks[b].params[k];
-            let q = f.append_block_param(copy, f.values[p].ty);
-            value_map[p] = Some(q);
-        }
-    }
-    // Reverse postorder: every definition is copied before its uses.
-    for &b in body {
-        let copy = block_map[b].expect("copied block");
-        for k in 0..f.blocks[b].insts.len() {
-            let i = f.blocks[b].insts[k];
-            let d = &f.insts[i];
-            let args: Vec<Value> = d.args.iter().map(|&a| value_map[a].unwrap_or(a)).collect();
-            let tys: Vec<_> = d.results.iter().map(|&r| f.values[r].ty).collect();
-            let (op, srcloc, results) = (d.op.clone(), d.srcloc, d.results.clone());
-            let c = f.append_inst(copy, op, &args, &tys, srcloc);
-            for (&r, &s) in results.iter().zip(&f.insts[c].results.clone()) {
-                value_map[r] = Some(s);
-            }
-        }
-        let mut t = f.blocks[b].term.clone().expect("terminator");
-        t.map_uses(|v| value_map[v].unwrap_or(v));
-        for call in t.targets_mut() {
-            if call.block != h && in_body[call.block] {
-                call.block = block_map[call.block].expect("copied block");
-            }
-        }
-        f.blocks[copy].term = Some(t);
-    }
-    let outside: Vec<Block> = cfg.preds[h]
-        .iter()
-        .copied()
-        .filter(|&p| !in_body[p] && cfg.is_reachable(p))
-        .collect();
-    let copies: Vec<Block> = body.iter().map(|&b| block_map[b].expect("copy")).collect();
-    let head = block_map[h].expect("copied header");
-    crate::licm::enter_through(f, &outside, h, &copies, head);
 }

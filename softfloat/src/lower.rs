@@ -363,20 +363,28 @@ impl Lowerer<'_> {
                 width,
                 signed,
                 offset,
+                notrap,
             } if ty.is_float() => Some((
                 Op::Load {
                     ty: int_type(ty),
                     width,
                     signed,
                     offset,
+                    notrap,
                 },
                 args.to_vec(),
             )),
-            Op::Store { ty, width, offset } if ty.is_float() => Some((
+            Op::Store {
+                ty,
+                width,
+                offset,
+                notrap,
+            } if ty.is_float() => Some((
                 Op::Store {
                     ty: int_type(ty),
                     width,
                     offset,
+                    notrap,
                 },
                 args.to_vec(),
             )),

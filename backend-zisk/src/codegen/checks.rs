@@ -10,7 +10,8 @@
 //! observable in between: the loads it skips would have been the same out-of-bounds trap or
 //! in bounds, and nothing else it skips has an effect. Constant addresses inside the initial
 //! memory need no check at all, and neither do addresses whose value range
-//! ([`zkc_ir::ranges`]) lies inside it.
+//! ([`zkc_ir::ranges`]) lies inside it, nor accesses marked `notrap` (a check before them,
+//! `opt`'s loop versioning, proved them inside the memory).
 
 use std::collections::HashMap;
 
@@ -66,6 +67,13 @@ impl Checks {
                     continue;
                 };
                 let addr = f.insts[i].args[0];
+                if matches!(
+                    f.insts[i].op,
+                    IrOp::Load { notrap: true, .. } | IrOp::Store { notrap: true, .. }
+                ) {
+                    out.k.insert(i, None);
+                    continue;
+                }
                 if let Some(c) = consts[addr] {
                     let end = (c & 0xffff_ffff) + k;
                     out.k.insert(i, (end > min_mem).then_some(k));
@@ -167,6 +175,12 @@ mod tests {
     fn constant_addresses_inside_the_initial_memory_need_none() {
         let src = "memory 1\nfunc @f() -> i32 {\nblock0:\n    v0 = i32.const 65532\n    v1 = i32.load v0\n    v2 = i32.load v0 offset=4\n    return v1\n}\n";
         assert_eq!(checks(src, 65536), vec![None, Some(8)]);
+    }
+
+    #[test]
+    fn notrap_accesses_need_none_and_cover_nothing() {
+        let src = "memory 1\nfunc @f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = i32.load v0 offset=4 notrap\n    i32.store v0, v1 notrap\n    v2 = i32.load v0\n    return v2\n}\n";
+        assert_eq!(checks(src, 65536), vec![None, None, Some(4)]);
     }
 
     #[test]

@@ -547,6 +547,7 @@ impl<'a> Ctx<'a> {
                 width,
                 signed,
                 offset,
+                ..
             } => {
                 let (base, k) = self.access_base(inst, args[0]);
                 let d = self.dst(res[0]);

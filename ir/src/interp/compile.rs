@@ -481,6 +481,7 @@ impl Builder<'_> {
                     width,
                     signed,
                     offset,
+                    ..
                 } => {
                     let (d, a, off) = (d()?, arg(0)?, *offset);
                     use LoadKind::*;

@@ -140,6 +140,8 @@ pub enum InstBody<'a> {
         mnemonic: At<&'a str>,
         args: Vec<At<u32>>,
         offset: Option<At<&'a str>>,
+        /// The byte offset of a `notrap` mark.
+        notrap: Option<usize>,
     },
     GlobalGet(At<String>),
     GlobalSet(At<String>, At<u32>),

@@ -95,6 +95,8 @@ pub enum Tok<'a> {
     KwNull,
     #[token("offset")]
     KwOffset,
+    #[token("notrap")]
+    KwNotrap,
     #[token("jump")]
     KwJump,
     #[token("brif")]

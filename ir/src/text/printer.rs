@@ -255,9 +255,12 @@ fn write_operands(out: &mut String, m: &Module, op: &Op, args: &[crate::Value]) 
     if !all.is_empty() {
         let _ = write!(out, " {}", all.join(", "));
     }
-    if let Op::Load { offset, .. } | Op::Store { offset, .. } = op {
+    if let Op::Load { offset, notrap, .. } | Op::Store { offset, notrap, .. } = op {
         if *offset != 0 {
             let _ = write!(out, " offset={offset}");
+        }
+        if *notrap {
+            out.push_str(" notrap");
         }
     }
 }

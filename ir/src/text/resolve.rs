@@ -72,6 +72,7 @@ fn mnemonics() -> &'static HashMap<String, Op> {
                         width,
                         signed: true,
                         offset: 0,
+                        notrap: false,
                     });
                 }
                 ops.push(Op::Load {
@@ -79,11 +80,13 @@ fn mnemonics() -> &'static HashMap<String, Op> {
                     width,
                     signed: false,
                     offset: 0,
+                    notrap: false,
                 });
                 ops.push(Op::Store {
                     ty,
                     width,
                     offset: 0,
+                    notrap: false,
                 });
             }
         }
@@ -469,12 +472,19 @@ fn resolve_op(m: &Module, names: &Names, body: ast::InstBody) -> Res<(Op, Vec<At
             mnemonic,
             args,
             offset,
+            notrap,
         } => {
             let mut op = lookup_mnemonic(&mnemonic)?;
             if let Some(lit) = offset {
                 match &mut op {
                     Op::Load { offset, .. } | Op::Store { offset, .. } => *offset = u32_lit(&lit)?,
                     _ => return err(lit.pos, format!("`{}` takes no offset", mnemonic.node)),
+                }
+            }
+            if let Some(at) = notrap {
+                match &mut op {
+                    Op::Load { notrap, .. } | Op::Store { notrap, .. } => *notrap = true,
+                    _ => return err(at, format!("`{}` takes no `notrap`", mnemonic.node)),
                 }
             }
             (op, args)

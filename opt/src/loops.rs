@@ -1,0 +1,235 @@
+//! Natural loops and the edits the loop passes (`licm`, `peel`, `version`) share: finding
+//! them, sending their entries through new blocks, copying their blocks, and routing the values
+//! they define out through their exit block.
+
+use zkc_ir::cfg::ControlFlow;
+use zkc_ir::{Block, Function, Inst, SecondaryMap, Value};
+
+/// Natural loops: (header, body blocks in reverse postorder), outermost (largest) first.
+pub(crate) fn natural_loops(f: &Function, cfg: &ControlFlow) -> Vec<(Block, Vec<Block>)> {
+    let mut loops = Vec::new();
+    for &h in &cfg.rpo {
+        let latches: Vec<Block> = cfg.preds[h]
+            .iter()
+            .copied()
+            .filter(|&p| cfg.is_reachable(p) && cfg.dominates(h, p))
+            .collect();
+        if latches.is_empty() {
+            continue;
+        }
+        let mut in_body: SecondaryMap<Block, bool> = SecondaryMap::new();
+        in_body[h] = true;
+        let mut work = latches;
+        while let Some(b) = work.pop() {
+            if in_body[b] {
+                continue;
+            }
+            in_body[b] = true;
+            work.extend(
+                cfg.preds[b]
+                    .iter()
+                    .copied()
+                    .filter(|&p| cfg.is_reachable(p)),
+            );
+        }
+        let body: Vec<Block> = cfg.rpo.iter().copied().filter(|&b| in_body[b]).collect();
+        loops.push((h, body));
+    }
+    let _ = f;
+    // Stable: equal sizes keep reverse-postorder order.
+    loops.sort_by_key(|(_, body)| std::cmp::Reverse(body.len()));
+    loops
+}
+
+/// Sends the branches of `outside` (the loop's predecessors outside it) to `to` instead of the
+/// loop's header `h`, and lays `new` out right before `h`.
+pub(crate) fn enter_through(
+    f: &mut Function,
+    outside: &[Block],
+    h: Block,
+    new: &[Block],
+    to: Block,
+) {
+    let mut seen: SecondaryMap<Block, bool> = SecondaryMap::new();
+    for &p in outside {
+        if std::mem::replace(&mut seen[p], true) {
+            continue;
+        }
+        let mut t = f.blocks[p].term.take().expect("terminator");
+        for c in t.targets_mut() {
+            if c.block == h {
+                c.block = to;
+            }
+        }
+        f.blocks[p].term = Some(t);
+    }
+    let pos = f
+        .layout
+        .iter()
+        .position(|&b| b == h)
+        .expect("header in layout");
+    f.layout.splice(pos..pos, new.iter().copied());
+}
+
+/// The loop's predecessors outside it (its entries), reachable ones only.
+pub(crate) fn outside_preds(
+    cfg: &ControlFlow,
+    h: Block,
+    in_body: &SecondaryMap<Block, bool>,
+) -> Vec<Block> {
+    cfg.preds[h]
+        .iter()
+        .copied()
+        .filter(|&p| !in_body[p] && cfg.is_reachable(p))
+        .collect()
+}
+
+/// A copy of a loop's blocks: each block's copy and each copied instruction's.
+pub(crate) struct LoopCopy {
+    pub blocks: SecondaryMap<Block, Option<Block>>,
+    pub insts: SecondaryMap<Inst, Option<Inst>>,
+}
+
+/// Copies the blocks of the loop headed by `h` (`body` in reverse postorder). The copies branch
+/// to the same blocks outside the loop and to each other inside it, except that with
+/// `back_to_original` their back edges enter the original loop (the copy is its first
+/// iteration, as `peel` makes it) instead of the copy of `h` (a second loop, as `version`
+/// makes it). The copies are not laid out and nothing branches to them yet.
+pub(crate) fn copy_loop(
+    f: &mut Function,
+    h: Block,
+    body: &[Block],
+    in_body: &SecondaryMap<Block, bool>,
+    back_to_original: bool,
+) -> LoopCopy {
+    let mut out = LoopCopy {
+        blocks: SecondaryMap::new(),
+        insts: SecondaryMap::new(),
+    };
+    let mut value_map: SecondaryMap<Value, Option<Value>> = SecondaryMap::new();
+    for &b in body {
+        let copy = f.create_detached_block();
+        out.blocks[b] = Some(copy);
+        for k in 0..f.blocks[b].params.len() {
+            let p = f.blocks[b].params[k];
+            let q = f.append_block_param(copy, f.values[p].ty);
+            value_map[p] = Some(q);
+        }
+    }
+    // Reverse postorder: every definition is copied before its uses.
+    for &b in body {
+        let copy = out.blocks[b].expect("copied block");
+        for k in 0..f.blocks[b].insts.len() {
+            let i = f.blocks[b].insts[k];
+            let d = &f.insts[i];
+            let args: Vec<Value> = d.args.iter().map(|&a| value_map[a].unwrap_or(a)).collect();
+            let tys: Vec<_> = d.results.iter().map(|&r| f.values[r].ty).collect();
+            let (op, srcloc, results) = (d.op.clone(), d.srcloc, d.results.clone());
+            let c = f.append_inst(copy, op, &args, &tys, srcloc);
+            out.insts[i] = Some(c);
+            for (&r, &s) in results.iter().zip(&f.insts[c].results.clone()) {
+                value_map[r] = Some(s);
+            }
+        }
+        let mut t = f.blocks[b].term.clone().expect("terminator");
+        t.map_uses(|v| value_map[v].unwrap_or(v));
+        for call in t.targets_mut() {
+            if in_body[call.block] && !(back_to_original && call.block == h) {
+                call.block = out.blocks[call.block].expect("copied block");
+            }
+        }
+        f.blocks[copy].term = Some(t);
+    }
+    out
+}
+
+/// The values defined in the loop that reachable code outside it reads, in first-read order.
+pub(crate) fn escaping(
+    f: &Function,
+    cfg: &ControlFlow,
+    in_body: &SecondaryMap<Block, bool>,
+    defined_inside: impl Fn(Value) -> bool,
+) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut seen: SecondaryMap<Value, bool> = SecondaryMap::new();
+    for &b in cfg.rpo.iter().filter(|&&b| !in_body[b]) {
+        let insts = f.blocks[b]
+            .insts
+            .iter()
+            .flat_map(|&i| f.insts[i].args.iter().copied());
+        let term = f.blocks[b].term.iter().flat_map(|t| t.uses());
+        for v in insts.chain(term) {
+            if defined_inside(v) && !std::mem::replace(&mut seen[v], true) {
+                out.push(v);
+            }
+        }
+    }
+    out
+}
+
+/// The blocks outside the loop that its blocks branch to, in first-branch order.
+pub(crate) fn exits(
+    f: &Function,
+    body: &[Block],
+    in_body: &SecondaryMap<Block, bool>,
+) -> Vec<Block> {
+    let mut out = Vec::new();
+    for &b in body {
+        for call in f.blocks[b].term.iter().flat_map(|t| t.targets()) {
+            if !in_body[call.block] && !out.contains(&call.block) {
+                out.push(call.block);
+            }
+        }
+    }
+    out
+}
+
+/// Whether the loop's escaping values can leave through its exit block
+/// ([`pass_through_exit`]): there are none, or the loop has one exit block and every edge
+/// into it comes from the loop.
+pub(crate) fn can_pass_through(
+    cfg: &ControlFlow,
+    in_body: &SecondaryMap<Block, bool>,
+    exits: &[Block],
+    escaping: &[Value],
+) -> bool {
+    escaping.is_empty() || matches!(exits, [e] if cfg.preds[*e].iter().all(|&p| in_body[p]))
+}
+
+/// Makes the loop's only exit block receive each escaping value as a new parameter, read after
+/// the loop instead of the value. Every such read lies in a block the exit block dominates:
+/// the value's definition dominates the read, and every path from it out of the loop enters
+/// the exit block.
+pub(crate) fn pass_through_exit(
+    f: &mut Function,
+    cfg: &ControlFlow,
+    body: &[Block],
+    in_body: &SecondaryMap<Block, bool>,
+    exit: Block,
+    escaping: &[Value],
+) {
+    let mut param: SecondaryMap<Value, Option<Value>> = SecondaryMap::new();
+    for &v in escaping {
+        param[v] = Some(f.append_block_param(exit, f.values[v].ty));
+    }
+    for &b in body {
+        let mut t = f.blocks[b].term.take().expect("terminator");
+        for call in t.targets_mut() {
+            if call.block == exit {
+                call.args.extend_from_slice(escaping);
+            }
+        }
+        f.blocks[b].term = Some(t);
+    }
+    for &b in cfg.rpo.iter().filter(|&&b| !in_body[b]) {
+        for k in 0..f.blocks[b].insts.len() {
+            let i = f.blocks[b].insts[k];
+            for a in f.insts[i].args.iter_mut() {
+                *a = param[*a].unwrap_or(*a);
+            }
+        }
+        if let Some(t) = f.blocks[b].term.as_mut() {
+            t.map_uses(|v| param[v].unwrap_or(v));
+        }
+    }
+}

@@ -1,0 +1,1028 @@
+//! `version`: loop versioning for bounds checks. A loop whose accesses walk memory with its
+//! induction variables gets a copy whose accesses are marked `notrap`, and a guard before both
+//! that checks, once per entry, that every address the copy's marked accesses can reach lies
+//! inside the memory; the guard enters the copy when it holds and the original loop, checks and
+//! all, when it does not. A program that goes out of bounds runs the original loop, so it traps
+//! at the same access with the same output before it: wasm semantics exactly.
+//!
+//! **What the guard knows.** For each i32 parameter `p` of the loop header (an induction
+//! variable: every back edge passes `p + s`), a test of a block that every iteration passes
+//! through (it dominates every latch) and that leaves the loop when it fails bounds the values
+//! `p` takes at the header:
+//! - `x <u n` with `n` invariant and `x` the value the back edges pass for `p`: every value but
+//!   the first is below `n`, so with `p0 <u n` all lie in `[0, n - 1]`;
+//! - the same test of `p` itself, `s` in `[0, S]`: the values lie in `[0, n - 1 + S]`, when
+//!   `p0` does and that bound stays below 2^32 (the step then cannot wrap);
+//! - with a constant step `c`, `±2^k`, `x != n` counts the iterations when `n - p0` (mod 2^32)
+//!   is a multiple of `c`, and so does `x <u n` for `c > 0` with `p0 <u n`, `n + c` below 2^32:
+//!   the header is entered at most `last + 1` times, and every parameter with a constant step
+//!   `d` takes the values `q0 + j * d` (mod 2^32), `0 <= j <= last`, whatever test bounds it.
+//!
+//! Other exits only shorten the loop. **What the copy marks.** An access whose address is, in
+//! wasm's i32 arithmetic (add, sub, shl and mul by constants), an affine combination
+//! `U = k + sum(a * inv) + sum(b * p)` of invariant values and bounded parameters: the address
+//! is `U mod 2^32`, the ring operations agree modulo 2^32, so when the guard proves
+//! `0 <= U` and `U + offset + width <= memory size` (<= 2^32) for the extreme values of the
+//! parameters, computed in i64 from the zero-extended operands, the address is `U` itself and
+//! the access is inside the memory. Memory never shrinks, so a guard that held before the loop
+//! holds in every iteration. Coefficients and steps are at most [`MAX_COEF`], so no i64
+//! computation of a guard that holds can overflow (2^12 * 2^12 * 2^32 per term).
+//!
+//! Accesses at invariant addresses are left to `peel` (one check before the loop covers
+//! them). The backend emits no check for a `notrap` access; its i32 address additions done as
+//! 64-bit ones stay exact for them, since ZisK's memory is far below 2^31 bytes and a sum that
+//! is not the wrapped address would lie outside it (`backend-zisk` `codegen/ext.rs`).
+//!
+//! Loop versioning for bounds checks is what Java JITs call range check elimination by loop
+//! versioning (HotSpot's `PhaseIdealLoop::do_range_check`, Würthinger et al., "Array bounds
+//! check elimination in the context of deoptimization", 2009), here without speculation.
+
+use crate::loops;
+use crate::util::{const_of, inst_blocks};
+use crate::PassReport;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use zkc_ir::cfg::ControlFlow;
+use zkc_ir::ranges::{Range, Ranges};
+use zkc_ir::{
+    BinaryOp, Block, BlockCall, CmpOp, ConvOp, Function, Inst, Module, Op, SecondaryMap, SrcLoc,
+    TermKind, Type, UnaryOp, Value, ValueDef,
+};
+
+/// The largest loop versioned, in instructions (the copy costs ROM and compile time).
+pub const MAX_INSTS: usize = 160;
+/// The largest coefficient of a parameter or invariant in an address, and step of a counted
+/// parameter.
+pub const MAX_COEF: i64 = 1 << 12;
+/// Loops that a counting test shows to run at most this many iterations are left alone: the
+/// guard would cost about what the checks it saves cost.
+pub const MIN_TRIPS: i64 = 4;
+/// How deep an address's arithmetic is followed.
+const MAX_DEPTH: u32 = 12;
+const U32_MAX: i64 = u32::MAX as i64;
+
+pub fn run(m: &mut Module) -> PassReport {
+    let mut r = PassReport::new("version");
+    if m.memory.is_none() {
+        return r;
+    }
+    crate::util::for_each_body(m, |f| {
+        let (versioned, marked) = version_function(f);
+        r.add("loops versioned", versioned);
+        r.add("accesses unchecked", marked);
+    });
+    r
+}
+
+fn version_function(f: &mut Function) -> (u64, u64) {
+    // One loop at a time: a copy adds blocks and edges the next loop's analysis must see.
+    let mut done: HashSet<Block> = HashSet::new();
+    let (mut versioned, mut marked) = (0, 0);
+    // The ranges of the input's values (the copies' values have none: their whole type).
+    let mut ranges: Option<Ranges> = None;
+    loop {
+        let cfg = ControlFlow::compute(f);
+        let all = loops::natural_loops(f, &cfg);
+        let inst_block = inst_blocks(f);
+        let ranges = ranges.get_or_insert_with(|| Ranges::compute(f));
+        let found = all
+            .iter()
+            .filter(|(h, _)| !done.contains(h) && Some(*h) != f.entry())
+            .find_map(|(h, body)| {
+                let cx = LoopCx::new(f, &cfg, &inst_block, ranges, &all, *h, body)?;
+                cx.plan().map(|p| (cx.in_body, p))
+            });
+        let Some((in_body, plan)) = found else {
+            return (versioned, marked);
+        };
+        let (h, body) = (plan.h, plan.body.clone());
+        done.insert(h);
+        marked += plan.accesses.len() as u64;
+        let copy_h = apply(f, &cfg, &body, &in_body, plan);
+        done.insert(copy_h);
+        versioned += 1;
+    }
+}
+
+/// A term of a guard's i64 expression.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+enum Atom {
+    /// An invariant i32 value, zero-extended.
+    Zext(Value),
+    /// The header parameter's value on entry, zero-extended.
+    P0(usize),
+    /// The memory's size in bytes.
+    MemBytes,
+    /// Arithmetic shift right (of values a holding guard makes non-negative).
+    Shr(X, u32),
+    AndC(X, i64),
+}
+
+/// An i64 expression the guard computes: `k + sum(coef * atom)`, kept linear so that bounds
+/// like `4 * (n - 1) + 4` cost what `4 * n` costs.
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+struct X {
+    terms: BTreeMap<Atom, i64>,
+    k: i64,
+}
+
+impl X {
+    fn atom(a: Atom) -> X {
+        X {
+            terms: BTreeMap::from([(a, 1)]),
+            k: 0,
+        }
+    }
+    fn konst(k: i64) -> X {
+        X { k, ..X::default() }
+    }
+    fn zext(v: Value) -> X {
+        X::atom(Atom::Zext(v))
+    }
+    fn p0(k: usize) -> X {
+        X::atom(Atom::P0(k))
+    }
+    fn constant(&self) -> Option<i64> {
+        self.terms.is_empty().then_some(self.k)
+    }
+    fn add(mut self, o: X) -> X {
+        for (a, c) in o.terms {
+            *self.terms.entry(a).or_default() += c;
+        }
+        self.terms.retain(|_, c| *c != 0);
+        self.k += o.k;
+        self
+    }
+    fn addc(self, c: i64) -> X {
+        self.add(X::konst(c))
+    }
+    fn sub(self, o: X) -> X {
+        self.add(o.mulc(-1))
+    }
+    fn mulc(mut self, c: i64) -> X {
+        self.terms.values_mut().for_each(|t| *t *= c);
+        self.terms.retain(|_, c| *c != 0);
+        self.k *= c;
+        self
+    }
+    fn shr(self, s: u32) -> X {
+        match self.constant() {
+            _ if s == 0 => self,
+            Some(k) => X::konst(k >> s),
+            None => X::atom(Atom::Shr(self, s)),
+        }
+    }
+    fn andc(self, m: i64) -> X {
+        let narrow = self.k == 0
+            && matches!(
+                self.terms.iter().collect::<Vec<_>>().as_slice(),
+                [(Atom::Zext(_) | Atom::P0(_), 1)]
+            );
+        match self.constant() {
+            Some(k) => X::konst(k & m),
+            None if m == 0 => X::konst(0),
+            // A zero-extended value is its own low 32 bits.
+            None if narrow && m & U32_MAX == U32_MAX => self,
+            None => X::atom(Atom::AndC(self, m)),
+        }
+    }
+}
+
+/// A condition the guard requires.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+enum Cond {
+    /// `x <= 0` (signed).
+    NonPositive(X),
+    /// `x == 0`.
+    Zero(X),
+}
+
+impl Cond {
+    /// Signed `a <= b`.
+    fn le(a: X, b: X) -> Cond {
+        Cond::NonPositive(a.sub(b))
+    }
+    /// `a < b` for values of at most 32 bits.
+    fn lt(a: X, b: X) -> Cond {
+        Cond::le(a.addc(1), b)
+    }
+    /// `Some(holds)` when the condition is constant.
+    fn constant(&self) -> Option<bool> {
+        match self {
+            Cond::NonPositive(x) => x.constant().map(|k| k <= 0),
+            Cond::Zero(x) => x.constant().map(|k| k == 0),
+        }
+    }
+}
+
+/// How a header parameter changes along the back edges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    /// By this constant (a signed i32) on every back edge.
+    Const(i64),
+    /// By a value in `[0, max]`.
+    UpTo(i64),
+}
+
+/// A loop exit test: the loop goes on only while `x <u n` (`Lt`) or `x != n` (`Ne`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Rel {
+    Lt,
+    Ne,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Test {
+    /// The header parameter tested.
+    iv: usize,
+    rel: Rel,
+    /// Whether the test reads the value the back edges pass (else the header's own).
+    on_next: bool,
+    n: Value,
+}
+
+/// What the guard knows of a header parameter's values.
+#[derive(Clone, Debug)]
+enum Fact {
+    /// `p0 + j * step` (mod 2^32) in iteration `j`, `0 <= j <= last`.
+    Counted { step: i64 },
+    /// Every value in `[0, hi]`.
+    UpTo { hi: X, guards: Vec<Cond> },
+}
+
+/// An address as `k + sum(coef * inv) + sum(coef * param)`, coefficients reduced to signed
+/// 32 bits (the address is this modulo 2^32).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Lin {
+    inv: BTreeMap<Value, i64>,
+    ivs: BTreeMap<usize, i64>,
+    k: i64,
+}
+
+fn wrap32(x: i64) -> i64 {
+    x as i32 as i64
+}
+
+impl Lin {
+    fn combine(mut self, o: &Lin, sign: i64) -> Option<Lin> {
+        for (&v, &c) in &o.inv {
+            *self.inv.entry(v).or_default() += sign * c;
+        }
+        for (&i, &c) in &o.ivs {
+            *self.ivs.entry(i).or_default() += sign * c;
+        }
+        self.k += sign * o.k;
+        self.normalized()
+    }
+
+    fn scaled(mut self, by: i64) -> Option<Lin> {
+        self.inv.values_mut().for_each(|c| *c = wrap32(*c * by));
+        self.ivs.values_mut().for_each(|c| *c = wrap32(*c * by));
+        self.k *= by;
+        self.normalized()
+    }
+
+    fn normalized(mut self) -> Option<Lin> {
+        self.k = wrap32(self.k);
+        self.inv.values_mut().for_each(|c| *c = wrap32(*c));
+        self.ivs.values_mut().for_each(|c| *c = wrap32(*c));
+        self.inv.retain(|_, c| *c != 0);
+        self.ivs.retain(|_, c| *c != 0);
+        let small = |c: &i64| c.abs() <= MAX_COEF;
+        (self.inv.values().all(small) && self.ivs.values().all(small)).then_some(self)
+    }
+}
+
+/// What versioning a loop needs.
+struct Plan {
+    h: Block,
+    body: Vec<Block>,
+    guards: Vec<Cond>,
+    /// The accesses the copy marks `notrap`.
+    accesses: Vec<Inst>,
+    escaping: Vec<Value>,
+    exits: Vec<Block>,
+}
+
+struct LoopCx<'a> {
+    f: &'a Function,
+    cfg: &'a ControlFlow,
+    inst_block: &'a SecondaryMap<Inst, Option<Block>>,
+    ranges: &'a Ranges,
+    h: Block,
+    body: &'a [Block],
+    in_body: SecondaryMap<Block, bool>,
+    latches: Vec<Block>,
+}
+
+impl<'a> LoopCx<'a> {
+    /// The loop headed by `h` if it is innermost and small enough.
+    fn new(
+        f: &'a Function,
+        cfg: &'a ControlFlow,
+        inst_block: &'a SecondaryMap<Inst, Option<Block>>,
+        ranges: &'a Ranges,
+        all: &[(Block, Vec<Block>)],
+        h: Block,
+        body: &'a [Block],
+    ) -> Option<Self> {
+        if body.iter().map(|&b| f.blocks[b].insts.len()).sum::<usize>() > MAX_INSTS {
+            return None;
+        }
+        let mut in_body: SecondaryMap<Block, bool> = SecondaryMap::new();
+        for &b in body {
+            in_body[b] = true;
+        }
+        if all.iter().any(|(h2, _)| *h2 != h && in_body[*h2]) {
+            return None;
+        }
+        let latches = cfg.preds[h]
+            .iter()
+            .copied()
+            .filter(|&p| in_body[p])
+            .collect();
+        Some(LoopCx {
+            f,
+            cfg,
+            inst_block,
+            ranges,
+            h,
+            body,
+            in_body,
+            latches,
+        })
+    }
+
+    fn inside(&self, v: Value) -> bool {
+        match self.f.values[v].def {
+            ValueDef::Param(b, _) => self.in_body[b],
+            ValueDef::Result(i, _) => self.inst_block[i].is_some_and(|b| self.in_body[b]),
+            ValueDef::Detached => false,
+        }
+    }
+
+    /// The values every back edge passes for each header parameter.
+    fn back_args(&self) -> Vec<Vec<Value>> {
+        let f = self.f;
+        let mut out = vec![Vec::new(); f.blocks[self.h].params.len()];
+        for &l in &self.latches {
+            for call in f.blocks[l].term.iter().flat_map(|t| t.targets()) {
+                if call.block == self.h {
+                    for (k, &a) in call.args.iter().enumerate() {
+                        out[k].push(a);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// How parameter `k` (`p`) steps: every back edge passes `p + s`.
+    fn step(&self, p: Value, args: &[Value]) -> Option<Step> {
+        let f = self.f;
+        let mut out: Option<Step> = None;
+        for &a in args {
+            let ValueDef::Result(i, 0) = f.values[a].def else {
+                return None;
+            };
+            let d = &f.insts[i];
+            let s = match (&d.op, d.args.as_slice()) {
+                (
+                    Op::Binary {
+                        op: BinaryOp::Add,
+                        ty: Type::I32,
+                    },
+                    &[x, y],
+                ) if x == p || y == p => {
+                    if x == p {
+                        y
+                    } else {
+                        x
+                    }
+                }
+                _ => return None,
+            };
+            let this = match const_of(f, s) {
+                Some(c) => Step::Const(wrap32(c as i64)),
+                None => Step::UpTo(small_nonnegative(f, s)?),
+            };
+            out = Some(match (out, this) {
+                (None, t) => t,
+                (Some(Step::Const(a)), Step::Const(b)) if a == b => Step::Const(a),
+                (Some(o), t) => Step::UpTo(upper(o)?.max(upper(t)?)),
+            });
+        }
+        out
+    }
+
+    /// The exit tests of blocks every iteration passes through.
+    fn tests(&self, back: &[Vec<Value>]) -> Vec<Test> {
+        let f = self.f;
+        let mut out = Vec::new();
+        for &b in self.body {
+            if !self.latches.iter().all(|&l| self.cfg.dominates(b, l)) {
+                continue;
+            }
+            let Some(TermKind::Brif {
+                cond,
+                then_dest,
+                else_dest,
+            }) = f.blocks[b].term.as_ref().map(|t| &t.kind)
+            else {
+                continue;
+            };
+            let stay_if_true = self.in_body[then_dest.block];
+            if stay_if_true == self.in_body[else_dest.block] {
+                continue;
+            }
+            let ValueDef::Result(i, 0) = f.values[*cond].def else {
+                continue;
+            };
+            let d = &f.insts[i];
+            let Op::Compare { op, ty: Type::I32 } = d.op else {
+                continue;
+            };
+            let (a0, a1) = (d.args[0], d.args[1]);
+            let candidates = match (op, stay_if_true) {
+                (CmpOp::LtU, true) | (CmpOp::GeU, false) => vec![(Rel::Lt, a0, a1)],
+                (CmpOp::GtU, true) | (CmpOp::LeU, false) => vec![(Rel::Lt, a1, a0)],
+                (CmpOp::Ne, true) | (CmpOp::Eq, false) => {
+                    vec![(Rel::Ne, a0, a1), (Rel::Ne, a1, a0)]
+                }
+                _ => continue,
+            };
+            for (rel, x, n) in candidates {
+                if self.inside(n) && const_of(f, n).is_none() {
+                    continue;
+                }
+                let found = match f.values[x].def {
+                    ValueDef::Param(hb, k) if hb == self.h => Some((k as usize, false)),
+                    _ => back
+                        .iter()
+                        .position(|args| !args.is_empty() && args.iter().all(|&a| a == x))
+                        .map(|k| (k, true)),
+                };
+                if let Some((iv, on_next)) = found {
+                    out.push(Test {
+                        iv,
+                        rel,
+                        on_next,
+                        n,
+                    });
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// The plan for versioning this loop, if it has an access the guard can cover.
+    fn plan(&self) -> Option<Plan> {
+        let f = self.f;
+        let params = f.blocks[self.h].params.clone();
+        let back = self.back_args();
+        if back.iter().any(|a| a.is_empty()) {
+            return None;
+        }
+        let steps: Vec<Option<Step>> = params
+            .iter()
+            .zip(&back)
+            .map(|(&p, args)| {
+                (f.values[p].ty == Type::I32)
+                    .then(|| self.step(p, args))
+                    .flatten()
+            })
+            .collect();
+        let tests = self.tests(&back);
+        let short = tests.iter().any(|t| match steps[t.iv] {
+            Some(Step::Const(c)) if c != 0 => {
+                self.max_trips(t, c).is_some_and(|trips| trips <= MIN_TRIPS)
+            }
+            _ => false,
+        });
+        if short {
+            return None;
+        }
+        // The iteration count, from the first test of a parameter with a power-of-two step.
+        let count = tests.iter().find_map(|t| {
+            let Some(Step::Const(c)) = steps[t.iv] else {
+                return None;
+            };
+            let m = c.abs();
+            if m == 0 || m > MAX_COEF || m & (m - 1) != 0 {
+                return None;
+            }
+            let log = m.trailing_zeros();
+            let (p0, n) = (X::p0(t.iv), self.invariant(t.n));
+            Some(match (t.rel, t.on_next) {
+                // The distance to `n` in steps, modulo 2^32: the loop stops where it is 0.
+                (Rel::Ne, on_next) => {
+                    let d = if c > 0 { n.sub(p0) } else { p0.sub(n) };
+                    let d = d.andc(U32_MAX);
+                    let aligned = Cond::Zero(d.clone().andc(m - 1));
+                    let steps = d.clone().shr(log);
+                    if on_next {
+                        (steps.addc(-1), vec![Cond::le(X::konst(1), d), aligned])
+                    } else {
+                        (steps, vec![aligned])
+                    }
+                }
+                (Rel::Lt, _) if c < 0 => return None,
+                (Rel::Lt, true) => (
+                    n.clone().sub(p0.clone()).addc(-1).shr(log),
+                    vec![
+                        Cond::lt(p0, n.clone()),
+                        Cond::le(n.addc(c - 1), X::konst(U32_MAX)),
+                    ],
+                ),
+                (Rel::Lt, false) => (
+                    n.clone().sub(p0.clone()).addc(c - 1).shr(log),
+                    vec![
+                        Cond::le(p0, n.clone()),
+                        Cond::le(n.addc(c - 1), X::konst(U32_MAX)),
+                    ],
+                ),
+            })
+        });
+        let facts: Vec<Option<Fact>> = (0..params.len())
+            .map(|k| match steps[k] {
+                Some(Step::Const(c)) if count.is_some() && c.abs() <= MAX_COEF => {
+                    Some(Fact::Counted { step: c })
+                }
+                step => tests.iter().find_map(|t| {
+                    (t.iv == k && t.rel == Rel::Lt).then(|| bound(t, self.invariant(t.n), step))?
+                }),
+            })
+            .collect();
+        // The accesses, grouped by their variable part: (min k, max k + offset + width).
+        let mut memo: HashMap<Value, Option<Lin>> = HashMap::new();
+        let mut groups: Vec<(Lin, i64, i64)> = Vec::new();
+        let mut accesses = Vec::new();
+        for &b in self.body {
+            for &i in &f.blocks[b].insts {
+                let (offset, width) = match f.insts[i].op {
+                    Op::Load {
+                        offset,
+                        width,
+                        notrap: false,
+                        ..
+                    }
+                    | Op::Store {
+                        offset,
+                        width,
+                        notrap: false,
+                        ..
+                    } => (offset as i64, width as i64),
+                    _ => continue,
+                };
+                let Some(lin) = self.lin(f.insts[i].args[0], &facts, &mut memo, 0) else {
+                    continue;
+                };
+                if lin.ivs.is_empty() {
+                    continue;
+                }
+                accesses.push(i);
+                let (lo, end) = (lin.k, lin.k + offset + width);
+                let key = Lin { k: 0, ..lin };
+                match groups.iter_mut().find(|(l, _, _)| *l == key) {
+                    Some(g) => {
+                        g.1 = g.1.min(lo);
+                        g.2 = g.2.max(end);
+                    }
+                    None => groups.push((key, lo, end)),
+                }
+            }
+        }
+        if accesses.is_empty() {
+            return None;
+        }
+        let mut guards: Vec<Cond> = Vec::new();
+        let push = |c: Cond, guards: &mut Vec<Cond>| {
+            if c.constant() != Some(true) && !guards.contains(&c) {
+                guards.push(c);
+            }
+        };
+        for (lin, lo, end) in &groups {
+            let mut a0 = X::konst(0);
+            let mut negative = *lo < 0;
+            for (&v, &c) in &lin.inv {
+                a0 = a0.add(X::zext(v).mulc(c));
+                negative |= c < 0;
+            }
+            let (mut up, mut down, mut d) = (X::konst(0), X::konst(0), 0);
+            for (&k, &c) in &lin.ivs {
+                negative |= c < 0;
+                match facts[k]
+                    .as_ref()
+                    .expect("facts of the parameters in addresses")
+                {
+                    Fact::Counted { step } => {
+                        a0 = a0.add(X::p0(k).mulc(c));
+                        d += c * step;
+                        for g in &count.as_ref().expect("a count for counted parameters").1 {
+                            push(g.clone(), &mut guards);
+                        }
+                    }
+                    Fact::UpTo { hi, guards: gs } => {
+                        if c > 0 {
+                            up = up.add(hi.clone().mulc(c));
+                        } else {
+                            down = down.add(hi.clone().mulc(c));
+                        }
+                        for g in gs {
+                            push(g.clone(), &mut guards);
+                        }
+                    }
+                }
+            }
+            if d != 0 {
+                let last = count.as_ref().expect("a count").0.clone();
+                if d > 0 {
+                    up = up.add(last.mulc(d));
+                } else {
+                    down = down.add(last.mulc(d));
+                    negative = true;
+                }
+            }
+            let max = a0.clone().add(up).addc(*end);
+            push(Cond::le(max, X::atom(Atom::MemBytes)), &mut guards);
+            if negative {
+                push(Cond::le(X::konst(0), a0.add(down).addc(*lo)), &mut guards);
+            }
+        }
+        if guards.iter().any(|g| g.constant() == Some(false)) {
+            return None;
+        }
+        let in_body = &self.in_body;
+        let escaping = loops::escaping(f, self.cfg, in_body, |v| self.inside(v));
+        let exits = loops::exits(f, self.body, in_body);
+        if !loops::can_pass_through(self.cfg, in_body, &exits, &escaping) {
+            return None;
+        }
+        Some(Plan {
+            h: self.h,
+            body: self.body.to_vec(),
+            guards,
+            accesses,
+            escaping,
+            exits,
+        })
+    }
+
+    /// An invariant i32 value as the guard reads it (constants as such: they may be defined
+    /// inside the loop).
+    fn invariant(&self, v: Value) -> X {
+        match const_of(self.f, v) {
+            Some(c) => X::konst(c as u32 as i64),
+            None => X::zext(v),
+        }
+    }
+
+    /// An upper bound of the iterations a counting test allows, from the value ranges of the
+    /// bound and the parameter's initial values.
+    fn max_trips(&self, t: &Test, c: i64) -> Option<i64> {
+        let f = self.f;
+        let mut p0: Option<Range> = None;
+        for p in loops::outside_preds(self.cfg, self.h, &self.in_body) {
+            for call in f.blocks[p].term.iter().flat_map(|t| t.targets()) {
+                if call.block == self.h {
+                    let r = self.ranges.of(call.args[t.iv]);
+                    p0 = Some(p0.map_or(r, |q| q.join(r)));
+                }
+            }
+        }
+        let (p0, n) = (p0?, self.ranges.of(t.n));
+        let (lo, hi) = if c > 0 {
+            (n.lo - p0.hi, n.hi - p0.lo)
+        } else {
+            (p0.lo - n.hi, p0.hi - n.lo)
+        };
+        (lo >= 0 && hi <= U32_MAX).then(|| hi / c.abs() + !t.on_next as i64)
+    }
+
+    /// `v` as an affine combination of invariants and parameters with facts.
+    fn lin(
+        &self,
+        v: Value,
+        facts: &[Option<Fact>],
+        memo: &mut HashMap<Value, Option<Lin>>,
+        depth: u32,
+    ) -> Option<Lin> {
+        if let Some(l) = memo.get(&v) {
+            return l.clone();
+        }
+        let f = self.f;
+        let out = if let Some(c) = const_of(f, v) {
+            Lin {
+                k: wrap32(c as i64),
+                ..Lin::default()
+            }
+            .normalized()
+        } else if !self.inside(v) {
+            Some(Lin {
+                inv: BTreeMap::from([(v, 1)]),
+                ..Lin::default()
+            })
+        } else if depth >= MAX_DEPTH {
+            None
+        } else {
+            match f.values[v].def {
+                ValueDef::Param(b, k) if b == self.h && facts[k as usize].is_some() => Some(Lin {
+                    ivs: BTreeMap::from([(k as usize, 1)]),
+                    ..Lin::default()
+                }),
+                ValueDef::Result(i, 0) => {
+                    let d = &f.insts[i];
+                    let mut arg = |k: usize| self.lin(d.args[k], facts, memo, depth + 1);
+                    match d.op {
+                        Op::Binary { op, ty: Type::I32 } => match op {
+                            BinaryOp::Add => arg(0).and_then(|a| a.combine(&arg(1)?, 1)),
+                            BinaryOp::Sub => arg(0).and_then(|a| a.combine(&arg(1)?, -1)),
+                            BinaryOp::Shl => const_of(f, d.args[1])
+                                .and_then(|s| arg(0)?.scaled(1i64 << (s & 31))),
+                            BinaryOp::Mul => match (const_of(f, d.args[0]), const_of(f, d.args[1]))
+                            {
+                                (_, Some(c)) => arg(0).and_then(|a| a.scaled(wrap32(c as i64))),
+                                (Some(c), _) => arg(1).and_then(|a| a.scaled(wrap32(c as i64))),
+                                _ => None,
+                            },
+                            _ => None,
+                        },
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        };
+        memo.insert(v, out.clone());
+        out
+    }
+}
+
+/// The bound a `<u n` test gives its parameter (module docs), if its step allows one.
+fn bound(t: &Test, n: X, step: Option<Step>) -> Option<Fact> {
+    let p0 = X::p0(t.iv);
+    if t.on_next {
+        return Some(Fact::UpTo {
+            hi: n.clone().addc(-1),
+            guards: vec![Cond::lt(p0, n)],
+        });
+    }
+    let hi = n.addc(upper(step?)? - 1);
+    Some(Fact::UpTo {
+        hi: hi.clone(),
+        guards: vec![Cond::le(p0, hi.clone()), Cond::le(hi, X::konst(U32_MAX))],
+    })
+}
+
+/// The largest step, when no step is negative.
+fn upper(s: Step) -> Option<i64> {
+    match s {
+        Step::Const(c) if c >= 0 => Some(c),
+        Step::UpTo(m) => Some(m),
+        Step::Const(_) => None,
+    }
+}
+
+/// An upper bound of `v` when it is known to be small and non-negative (a comparison, a
+/// masked value, a zero-extended byte).
+fn small_nonnegative(f: &Function, v: Value) -> Option<i64> {
+    let ValueDef::Result(i, 0) = f.values[v].def else {
+        return None;
+    };
+    let d = &f.insts[i];
+    match d.op {
+        Op::Compare { .. }
+        | Op::Unary {
+            op: UnaryOp::Eqz, ..
+        } => Some(1),
+        Op::Binary {
+            op: BinaryOp::And,
+            ty: Type::I32,
+        } => d
+            .args
+            .iter()
+            .filter_map(|&a| const_of(f, a))
+            .map(|c| c as u32 as i64)
+            .min()
+            .filter(|&m| m <= MAX_COEF),
+        _ => None,
+    }
+}
+
+/// Versions the planned loop (module docs); returns the copy's header.
+fn apply(
+    f: &mut Function,
+    cfg: &ControlFlow,
+    body: &[Block],
+    in_body: &SecondaryMap<Block, bool>,
+    plan: Plan,
+) -> Block {
+    let h = plan.h;
+    if let [exit] = plan.exits.as_slice() {
+        if !plan.escaping.is_empty() {
+            loops::pass_through_exit(f, cfg, body, in_body, *exit, &plan.escaping);
+        }
+    }
+    let outside = loops::outside_preds(cfg, h, in_body);
+    let copy = loops::copy_loop(f, h, body, in_body, false);
+    for &i in &plan.accesses {
+        let c = copy.insts[i].expect("copied access");
+        if let Op::Load { notrap, .. } | Op::Store { notrap, .. } = &mut f.insts[c].op {
+            *notrap = true;
+        }
+    }
+    let srcloc = f.blocks[h]
+        .term
+        .as_ref()
+        .map(|t| t.srcloc)
+        .unwrap_or_default();
+    let guard = f.create_detached_block();
+    let tys: Vec<Type> = f.blocks[h].params.iter().map(|&p| f.values[p].ty).collect();
+    let params: Vec<Value> = tys
+        .into_iter()
+        .map(|t| f.append_block_param(guard, t))
+        .collect();
+    let copy_h = copy.blocks[h].expect("copied header");
+    // One block per condition, each a compare and branch (one ZisK instruction) to the next
+    // or to the original loop.
+    let mut e = Emit {
+        f,
+        block: guard,
+        params: &params,
+        srcloc,
+        memo: HashMap::new(),
+        scaled: HashMap::new(),
+    };
+    let mut new = vec![guard];
+    for c in &plan.guards {
+        let ok = e.cond(c);
+        let next = e.f.create_detached_block();
+        new.push(next);
+        let to_slow = BlockCall::new(h, params.clone());
+        e.f.set_terminator(
+            e.block,
+            TermKind::Brif {
+                cond: ok,
+                then_dest: BlockCall::new(next, vec![]),
+                else_dest: to_slow,
+            },
+            srcloc,
+        );
+        e.block = next;
+    }
+    f.set_terminator(
+        *new.last().expect("the guard"),
+        TermKind::Jump(BlockCall::new(copy_h, params.clone())),
+        srcloc,
+    );
+    new.extend(body.iter().map(|&b| copy.blocks[b].expect("copy")));
+    loops::enter_through(f, &outside, h, &new, guard);
+    copy_h
+}
+
+/// Emits the guard's computations, each expression once.
+struct Emit<'a> {
+    f: &'a mut Function,
+    block: Block,
+    params: &'a [Value],
+    srcloc: SrcLoc,
+    memo: HashMap<Atom, Value>,
+    scaled: HashMap<(Value, i64), Value>,
+}
+
+impl Emit<'_> {
+    fn inst(&mut self, op: Op, args: &[Value], ty: Type) -> Value {
+        let i = self.f.append_inst(self.block, op, args, &[ty], self.srcloc);
+        self.f.insts[i].results[0]
+    }
+
+    fn konst(&mut self, c: i64) -> Value {
+        self.inst(
+            Op::Const {
+                ty: Type::I64,
+                bits: c as u64,
+            },
+            &[],
+            Type::I64,
+        )
+    }
+
+    fn bin(&mut self, op: BinaryOp, a: Value, b: Value) -> Value {
+        self.inst(Op::Binary { op, ty: Type::I64 }, &[a, b], Type::I64)
+    }
+
+    fn binc(&mut self, op: BinaryOp, a: Value, c: i64) -> Value {
+        let c = self.konst(c);
+        self.bin(op, a, c)
+    }
+
+    fn cmp(&mut self, op: CmpOp, ty: Type, a: Value, b: Value) -> Value {
+        self.inst(Op::Compare { op, ty }, &[a, b], Type::I32)
+    }
+
+    /// The i32 value an atom zero-extends, if it is one.
+    fn narrow(&self, a: &Atom) -> Option<Value> {
+        match a {
+            Atom::Zext(v) => Some(*v),
+            Atom::P0(k) => Some(self.params[*k]),
+            _ => None,
+        }
+    }
+
+    fn atom(&mut self, a: &Atom) -> Value {
+        if let Some(&v) = self.memo.get(a) {
+            return v;
+        }
+        let v = match a {
+            Atom::Zext(_) | Atom::P0(_) => {
+                let v = self.narrow(a).expect("an i32 value");
+                self.inst(Op::Convert(ConvOp::I64ExtendI32U), &[v], Type::I64)
+            }
+            Atom::MemBytes => {
+                let pages = self.inst(Op::MemorySize, &[], Type::I32);
+                let pages = self.inst(Op::Convert(ConvOp::I64ExtendI32U), &[pages], Type::I64);
+                self.binc(BinaryOp::Shl, pages, 16)
+            }
+            Atom::Shr(x, s) => {
+                let x = self.x(x);
+                self.binc(BinaryOp::ShrS, x, *s as i64)
+            }
+            Atom::AndC(x, m) => {
+                let x = self.x(x);
+                self.binc(BinaryOp::And, x, *m)
+            }
+        };
+        self.memo.insert(a.clone(), v);
+        v
+    }
+
+    /// `coef * atom`, for a positive `coef`.
+    fn scaled(&mut self, a: &Atom, coef: i64) -> Value {
+        let v = self.atom(a);
+        if coef == 1 {
+            return v;
+        }
+        if let Some(&s) = self.scaled.get(&(v, coef)) {
+            return s;
+        }
+        let s = if coef & (coef - 1) == 0 {
+            self.binc(BinaryOp::Shl, v, coef.trailing_zeros() as i64)
+        } else {
+            self.binc(BinaryOp::Mul, v, coef)
+        };
+        self.scaled.insert((v, coef), s);
+        s
+    }
+
+    /// The sum of the terms of `x` whose coefficient has the sign `sign`, times `sign`, plus
+    /// `k` (`None`: nothing to add).
+    fn side(&mut self, x: &X, sign: i64, k: i64) -> Option<Value> {
+        let mut acc: Option<Value> = None;
+        for (a, &c) in x.terms.iter().filter(|(_, &c)| c * sign > 0) {
+            let t = self.scaled(a, c * sign);
+            acc = Some(match acc {
+                None => t,
+                Some(s) => self.bin(BinaryOp::Add, s, t),
+            });
+        }
+        match (acc, k) {
+            (acc, 0) => acc,
+            (None, k) => Some(self.konst(k)),
+            (Some(s), k) => Some(self.binc(BinaryOp::Add, s, k)),
+        }
+    }
+
+    fn x(&mut self, x: &X) -> Value {
+        let pos = self.side(x, 1, x.k);
+        match (pos, self.side(x, -1, 0)) {
+            (Some(p), None) => p,
+            (p, Some(n)) => {
+                let p = p.unwrap_or_else(|| self.konst(0));
+                self.bin(BinaryOp::Sub, p, n)
+            }
+            (None, None) => self.konst(0),
+        }
+    }
+
+    /// The i32 truth value of a condition, as one comparison of its positive side (its
+    /// constant included) with its negative side.
+    fn cond(&mut self, c: &Cond) -> Value {
+        let (x, op) = match c {
+            Cond::NonPositive(x) => (x, CmpOp::LeS),
+            Cond::Zero(x) => (x, CmpOp::Eq),
+        };
+        // `a - b + k <= 0` of two i32 values: `a <u b` (k = 1) or `a <=u b` (k = 0).
+        let pair: Vec<_> = x.terms.iter().collect();
+        if let (CmpOp::LeS, [(a, 1), (b, -1)] | [(b, -1), (a, 1)]) = (op, pair.as_slice()) {
+            if let (Some(a), Some(b), 0 | 1) = (self.narrow(a), self.narrow(b), x.k) {
+                let op = if x.k == 1 { CmpOp::LtU } else { CmpOp::LeU };
+                return self.cmp(op, Type::I32, a, b);
+            }
+        }
+        let pos = self.side(x, 1, x.k);
+        let neg = self.side(x, -1, 0);
+        let pos = pos.unwrap_or_else(|| self.konst(0));
+        let neg = neg.unwrap_or_else(|| self.konst(0));
+        self.cmp(op, Type::I64, pos, neg)
+    }
+}
