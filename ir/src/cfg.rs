@@ -28,6 +28,13 @@ pub struct ControlFlow {
 
 const NONE: u32 = u32::MAX;
 
+/// A step of a depth-first walk of the dominator tree ([`ControlFlow::dominator_walk`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DomStep {
+    Enter(Block),
+    Leave(Block),
+}
+
 impl ControlFlow {
     pub fn compute(func: &Function) -> Self {
         let mut preds: SecondaryMap<Block, Vec<Block>> = SecondaryMap::new();
@@ -52,6 +59,37 @@ impl ControlFlow {
             idom,
             dom_span,
         }
+    }
+
+    /// The dominator tree walked depth first from the entry, children in reverse postorder:
+    /// each reachable block entered after its immediate dominator and left after every block
+    /// it dominates. A fact established by a block's code holds from its entry to its leave
+    /// (the walk of scoped analyses: bounds checks, memory forwarding).
+    pub fn dominator_walk(&self) -> Vec<DomStep> {
+        let mut children: SecondaryMap<Block, Vec<Block>> = SecondaryMap::new();
+        for &b in &self.rpo {
+            if let Some(d) = self.idom[b] {
+                children[d].push(b);
+            }
+        }
+        let mut out = Vec::with_capacity(2 * self.rpo.len());
+        let mut stack: Vec<(Block, usize)> = Vec::new();
+        if let Some(&entry) = self.rpo.first() {
+            out.push(DomStep::Enter(entry));
+            stack.push((entry, 0));
+        }
+        while let Some((b, k)) = stack.last_mut() {
+            let b = *b;
+            if let Some(&c) = children[b].get(*k) {
+                *k += 1;
+                out.push(DomStep::Enter(c));
+                stack.push((c, 0));
+            } else {
+                out.push(DomStep::Leave(b));
+                stack.pop();
+            }
+        }
+        out
     }
 
     pub fn is_reachable(&self, b: Block) -> bool {

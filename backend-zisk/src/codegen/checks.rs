@@ -15,8 +15,9 @@
 
 use std::collections::HashMap;
 
+use zkc_ir::cfg::DomStep;
 use zkc_ir::ranges::Ranges;
-use zkc_ir::{Block, Function, Inst, Op as IrOp, SecondaryMap, Value};
+use zkc_ir::{Function, Inst, Op as IrOp, SecondaryMap, Value};
 
 /// The bounds check of every load and store: `Some(k)` checks `k` bytes from the address
 /// value, `None` needs none.
@@ -34,33 +35,27 @@ impl Checks {
         min_mem: u64,
     ) -> Self {
         let cf = zkc_ir::cfg::ControlFlow::compute(f);
-        let mut children: SecondaryMap<Block, Vec<Block>> = SecondaryMap::new();
-        for &b in &cf.rpo {
-            if let Some(d) = cf.idom[b] {
-                children[d].push(b);
-            }
-        }
         let mut out = Checks { k: HashMap::new() };
         // Scoped facts: address value -> bytes checked; undo log per dominator-tree level.
         let mut checked: HashMap<Value, u64> = HashMap::new();
         let mut undo: Vec<(Value, Option<u64>)> = Vec::new();
-        // Depth-first over the dominator tree; `None` leaves a block's scope.
-        let mut stack: Vec<Option<Block>> = cf.rpo.first().map(|&e| Some(e)).into_iter().collect();
         let mut marks: Vec<usize> = Vec::new();
-        while let Some(item) = stack.pop() {
-            let Some(b) = item else {
-                let m = marks.pop().expect("scope mark");
-                while undo.len() > m {
-                    let (v, old) = undo.pop().expect("undo entry");
-                    match old {
-                        Some(k) => checked.insert(v, k),
-                        None => checked.remove(&v),
-                    };
+        for step in cf.dominator_walk() {
+            let b = match step {
+                DomStep::Enter(b) => b,
+                DomStep::Leave(_) => {
+                    let m = marks.pop().expect("scope mark");
+                    while undo.len() > m {
+                        let (v, old) = undo.pop().expect("undo entry");
+                        match old {
+                            Some(k) => checked.insert(v, k),
+                            None => checked.remove(&v),
+                        };
+                    }
+                    continue;
                 }
-                continue;
             };
             marks.push(undo.len());
-            stack.push(None);
             let insts = &f.blocks[b].insts;
             for (n, &i) in insts.iter().enumerate() {
                 let Some(k) = access_bytes(f, i) else {
@@ -103,9 +98,6 @@ impl Checks {
                 }
                 out.k.insert(i, Some(kk));
                 undo.push((addr, checked.insert(addr, kk)));
-            }
-            for &c in children[b].iter().rev() {
-                stack.push(Some(c));
             }
         }
         out
