@@ -114,7 +114,7 @@ fn dump_after_prints_the_ir_to_stderr() {
     let err = text(&out.stderr);
     // The one header format of every dump: stage, position in the pipeline, level.
     assert!(
-        err.starts_with("; after translate (stage 1 of 18 at -O2)\n"),
+        err.starts_with("; after translate (stage 1 of 19 at -O2)\n"),
         "{err}"
     );
     assert!(err.contains("func @sum(i32) -> i32 {"), "{err}");
@@ -341,7 +341,7 @@ fn dump_after_an_optimizer_pass_names_it_and_its_report() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(
-        err.starts_with("; after egraph (stage 12 of 18 at -O2)\n; egraph: "),
+        err.starts_with("; after egraph (stage 13 of 19 at -O2)\n; egraph: "),
         "{err}"
     );
     assert!(err.contains("stop reasons: saturated"), "{err}");
@@ -369,7 +369,7 @@ fn dump_after_regalloc_shows_locations() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(
-        err.starts_with("; after regalloc (stage 21 of 21 at -O2)\n; coloring allocator\n"),
+        err.starts_with("; after regalloc (stage 22 of 22 at -O2)\n; coloring allocator\n"),
         "{err}"
     );
     assert!(
@@ -775,6 +775,62 @@ fn a_versioned_loop_traps_at_the_same_access_after_the_same_output() {
                 text(&out.stderr)
             );
             assert_eq!(text(&out.stdout), stdout, "{base} {level}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Issue #15: a load that opt `forward` replaces by a value stored through `p + 16` stays as
+/// the check it is: when `p + 16` wraps, the store writes low memory and `p offset=16` must
+/// still trap, after the output before it, at every level.
+#[test]
+fn a_forwarded_load_still_traps_where_its_address_wraps() {
+    let dir = std::env::temp_dir().join(format!("zkc-forward-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let program = |p: i32| {
+        format!(
+            r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "\08\00\00\00\03\00\00\00hi\0a")
+  (global $p (mut i32) (i32.const {p}))
+  (func $f (param $p i32) (result i64)
+    (i64.store (i32.add (local.get $p) (i32.const 16)) (i64.const 7))
+    (i64.load offset=16 (local.get $p)))
+  (func (export "_start")
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 64)))
+    (if (i64.ne (call $f (global.get $p)) (i64.const 7))
+      (then unreachable))))"#
+        )
+    };
+    for (p, code, stdout) in [
+        (1000, 0, "hi\n"),
+        (-8, 3, "hi\ntrap: out of bounds memory access\n"),
+    ] {
+        let path = dir.join(format!("forward{p}.wat"));
+        std::fs::write(&path, program(p)).unwrap();
+        let ir = zkc(&[
+            path.to_str().unwrap(),
+            "--emit",
+            "ir",
+            "-O1",
+            "--dump-after",
+            "forward",
+        ]);
+        assert!(
+            text(&ir.stderr).contains("; forward: loads forwarded 1\n"),
+            "the load's value is forwarded: {}",
+            text(&ir.stderr)
+        );
+        for level in ["-O0", "-O1", "-O2"] {
+            let out = zkc(&["run", path.to_str().unwrap(), level]);
+            assert_eq!(
+                out.status.code(),
+                Some(code),
+                "{p} {level}: {}",
+                text(&out.stderr)
+            );
+            assert_eq!(text(&out.stdout), stdout, "{p} {level}");
         }
     }
     std::fs::remove_dir_all(&dir).unwrap();

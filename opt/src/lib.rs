@@ -16,6 +16,7 @@
 //! | `peel` | copies the first iteration of a small loop that accesses memory at an address computed outside it before the loop, so that one check covers the loop's |
 //! | `version` | copies a loop whose accesses are affine in its induction variables; a guard checks the whole range once and enters the copy, whose accesses need no check, or else the original loop |
 //! | `globals` | keeps mutable globals read or written more than once in a block in SSA values between the calls, returns and traps that can observe them |
+//! | `forward` | replaces a load by the value an earlier store or load of its block put at the same address when nothing in between may write there |
 //! | `egraph` | equality saturation over each block's pure dataflow (constant folding, algebra, strength reduction, comparison canonicalization, extension/wrap elimination), extraction under the ZisK cost model, reinsertion with sharing (CSE) |
 //!
 //! `-O1` and `-O2` run the passes of [`PIPELINE`] up to their level.
@@ -23,6 +24,7 @@
 pub mod cleanup;
 pub mod devirt;
 pub mod egraph;
+pub mod forward;
 pub mod globals;
 pub mod idioms;
 pub mod inline;
@@ -49,6 +51,7 @@ pub const PIPELINE: &[(&str, u8)] = &[
     ("simplify-params", 1),
     ("globals", 1),
     ("dce", 1),
+    ("forward", 1),
     ("egraph", 2),
     ("licm", 1),
     ("peel", 1),
@@ -122,6 +125,12 @@ pub const PASSES: &[PassInfo] = &[
         name: "globals",
         description: "keep mutable globals in SSA values between observing instructions",
         run: globals::run,
+    },
+    PassInfo {
+        name: "forward",
+        description: "replace a load by the value an earlier store or load of its block put at \
+             the same address, when nothing in between may write there",
+        run: forward::run,
     },
     PassInfo {
         name: "egraph",

@@ -3,9 +3,13 @@
 use zkc_ir::{Block, EntityRef, Function, Module, Op, SecondaryMap, Value, ValueDef};
 
 /// Whether an instruction with this op may be deleted when its results are unused: pure ops,
-/// and reads that can neither trap nor have an effect.
+/// and reads that can neither trap nor have an effect (a `notrap` load among them).
 pub fn removable(op: &Op) -> bool {
-    op.is_pure() || matches!(op, Op::GlobalGet(_) | Op::MemorySize | Op::TableSize(_))
+    op.is_pure()
+        || matches!(
+            op,
+            Op::GlobalGet(_) | Op::MemorySize | Op::TableSize(_) | Op::Load { notrap: true, .. }
+        )
 }
 
 /// How many times each value is read by instructions and terminators of laid-out blocks.

@@ -542,6 +542,13 @@ impl<'a> Ctx<'a> {
                 );
                 self.copy(y, d);
             }
+            // A load whose value nobody reads (opt `forward` took it from an earlier access)
+            // is only its bounds check, when it needs one.
+            IrOp::Load { .. } if self.uses[res[0]] == 0 => {
+                if self.checks.k[&inst].is_some() && !self.fold.contains_key(&inst) {
+                    self.address(inst, args[0]);
+                }
+            }
             IrOp::Load {
                 ty,
                 width,
