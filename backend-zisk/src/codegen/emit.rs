@@ -4,8 +4,9 @@
 //! instruction reads `lastc`, which the copy sets); an edge block whose moves all vanished
 //! vanishes too, its branches going straight to its target; a jump to the block emitted next
 //! falls through. Parallel moves are sequentialized with `r2` as the cycle breaker; re-entering
-//! calls push and pop their saves on the software stack; other calls store the registers they
-//! clobber of split live ranges to their home slots and load them back.
+//! calls push and pop their saves on the software stack, leaving out the pushes whose slot still
+//! holds the value since the block's previous call ([`still_saved`]); other calls store the
+//! registers they clobber of split live ranges to their home slots and load them back.
 
 use std::collections::HashMap;
 
@@ -53,20 +54,27 @@ fn alloc_op(out: &mut Program, op: OpInst) {
     out.alloc_inst(InstKind::Op(op), None);
 }
 
-/// Pushes `saves` on the software stack (checking its limit) or pops them back.
-fn save_restore(out: &mut Program, saves: &[VReg], alloc: &Allocation, push: bool) {
+/// Pushes `saves` on the software stack (checking its limit) or pops them back. `kept`
+/// ([`still_saved`]) tells which pushes the stack already holds and whether the limit was
+/// checked for at least as many bytes: those are left out.
+fn save_restore(out: &mut Program, saves: &[VReg], alloc: &Allocation, push: bool, kept: &Kept) {
     if saves.is_empty() {
         return;
     }
     let n = 8 * saves.len() as u64;
     if push {
-        let limit = RAM_ADDR + STACK_SIZE - n;
-        alloc_op(
-            out,
-            OpInst::new(Op::Ltu, ASrc::Imm(lit(limit)), BSrc::Reg(SP_REG))
-                .branch(&trap_label(TrapCode::StackOverflow)),
-        );
+        if !kept.checked {
+            let limit = RAM_ADDR + STACK_SIZE - n;
+            alloc_op(
+                out,
+                OpInst::new(Op::Ltu, ASrc::Imm(lit(limit)), BSrc::Reg(SP_REG))
+                    .branch(&trap_label(TrapCode::StackOverflow)),
+            );
+        }
         for (i, &v) in saves.iter().enumerate() {
+            if kept.slots.get(i) == Some(&true) {
+                continue;
+            }
             alloc_op(
                 out,
                 OpInst::new(Op::CopyB, ASrc::Reg(SP_REG), loc_b(alloc.loc(v)))
@@ -92,6 +100,67 @@ fn save_restore(out: &mut Program, saves: &[VReg], alloc: &Allocation, push: boo
                     .width(8),
             );
         }
+    }
+}
+
+/// What the software stack still holds for a re-entering call's saves.
+#[derive(Default)]
+struct Kept {
+    /// Per save: its location's value already sits in its stack slot.
+    slots: Vec<bool>,
+    /// The stack limit was checked for at least this call's bytes at the same stack pointer.
+    checked: bool,
+}
+
+/// What the software stack holds when call `i` (of the block starting at `start`) pushes its
+/// saves. The previous re-entering call of the block popped its own saves back into their
+/// locations at the same stack pointer (a callee pops all it pushes), and its callee wrote only
+/// above them; where call `i` saves the same location at the same position and nothing since
+/// wrote that location (no label between: nothing else enters), the slot already holds the
+/// value. Locations are compared, not vregs: coalesced vregs share one.
+fn still_saved(vc: &VCode, start: usize, i: usize, alloc: &Allocation) -> Kept {
+    let no_saves = Vec::new();
+    let saves = alloc.call_saves.get(&i).unwrap_or(&no_saves);
+    let Some(j) = (start..i).rev().find(|&j| {
+        matches!(
+            vc.insts[j],
+            VInst::Call { .. } | VInst::CallInd { .. } | VInst::Label(_)
+        )
+    }) else {
+        return Kept::default();
+    };
+    let before = match (&vc.insts[j], alloc.call_saves.get(&j)) {
+        (VInst::Call { .. } | VInst::CallInd { .. }, Some(b)) if !b.is_empty() => b,
+        _ => return Kept::default(),
+    };
+    let mut written: Vec<Loc> = Vec::new();
+    let mut any_slot = false;
+    for x in &vc.insts[j + 1..i] {
+        match x {
+            VInst::Op { store, .. } => match store {
+                VS::V(v) => written.push(alloc.loc(*v)),
+                VS::Reg(r) => written.push(Loc::Reg(*r)),
+                VS::Mem(Value::Lit(a)) => written.push(Loc::Slot(*a)),
+                VS::Mem(_) => any_slot = true,
+                VS::None | VS::Ind(_) => {}
+            },
+            VInst::ParMove(moves) => written.extend(moves.iter().map(|(_, d)| alloc.loc(*d))),
+            _ => return Kept::default(),
+        }
+    }
+    for k in [j, i] {
+        for &(v, home) in alloc.call_spills.get(&k).into_iter().flatten() {
+            written.extend([alloc.loc(v), Loc::Slot(home)]);
+        }
+    }
+    let intact = |l: Loc| !written.contains(&l) && !(any_slot && matches!(l, Loc::Slot(_)));
+    Kept {
+        slots: saves
+            .iter()
+            .zip(before)
+            .map(|(&v, &w)| alloc.loc(v) == alloc.loc(w) && intact(alloc.loc(v)))
+            .collect(),
+        checked: saves.len() <= before.len(),
     }
 }
 
@@ -269,18 +338,20 @@ pub(crate) fn emit(vc: &VCode, alloc: &Allocation, label: &str, out: &mut Progra
                 }
                 VInst::Call { label: target, .. } => {
                     let saves = alloc.call_saves.get(&i).unwrap_or(&no_saves);
+                    let kept = still_saved(vc, block.start, i, alloc);
                     spill_reload(out, i, alloc, true);
-                    save_restore(out, saves, alloc, true);
+                    save_restore(out, saves, alloc, true, &kept);
                     out.inst(InstKind::Call(target.clone()), comment);
-                    save_restore(out, saves, alloc, false);
+                    save_restore(out, saves, alloc, false, &kept);
                     spill_reload(out, i, alloc, false);
                 }
                 VInst::CallInd {
                     table, ret_label, ..
                 } => {
                     let saves = alloc.call_saves.get(&i).unwrap_or(&no_saves);
+                    let kept = still_saved(vc, block.start, i, alloc);
                     spill_reload(out, i, alloc, true);
-                    save_restore(out, saves, alloc, true);
+                    save_restore(out, saves, alloc, true, &kept);
                     out.op(OpInst::new(
                         Op::CopyB,
                         ASrc::Imm(lit(0)),
@@ -296,7 +367,7 @@ pub(crate) fn emit(vc: &VCode, alloc: &Allocation, label: &str, out: &mut Progra
                         comment,
                     );
                     out.label(ret_label);
-                    save_restore(out, saves, alloc, false);
+                    save_restore(out, saves, alloc, false, &kept);
                     spill_reload(out, i, alloc, false);
                 }
                 VInst::Ret { ra, .. } => {

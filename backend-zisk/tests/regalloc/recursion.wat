@@ -1,5 +1,7 @@
 ;; Direct recursion: values live across the re-entering call are saved on the software stack
-;; (r39) and restored, whatever their location.
+;; (r39) and restored, whatever their location. The second call's stack slot of the return
+;; address still holds it (the first call popped it back and nothing wrote it since): no
+;; second store, and no second stack check, the first covered as many bytes.
 (module
   (func $fib (param $n i32) (result i32)
     (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
