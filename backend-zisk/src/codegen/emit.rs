@@ -153,12 +153,12 @@ fn still_saved(vc: &VCode, start: usize, i: usize, alloc: &Allocation) -> Kept {
             written.extend([alloc.loc(v), Loc::Slot(home)]);
         }
     }
-    let intact = |l: Loc| !written.contains(&l) && !(any_slot && matches!(l, Loc::Slot(_)));
+    let clobbered = |l: Loc| written.contains(&l) || (any_slot && matches!(l, Loc::Slot(_)));
     Kept {
         slots: saves
             .iter()
             .zip(before)
-            .map(|(&v, &w)| alloc.loc(v) == alloc.loc(w) && intact(alloc.loc(v)))
+            .map(|(&v, &w)| alloc.loc(v) == alloc.loc(w) && !clobbered(alloc.loc(v)))
             .collect(),
         checked: saves.len() <= before.len(),
     }
