@@ -334,13 +334,16 @@ impl<'a> Ctx<'a> {
             }
         };
         if let (true, Some(k)) = (self.opts.bounds_checks, self.checks.k[&inst]) {
-            let bound = self.l.bounds[&k];
+            let bound = match self.l.fixed_size {
+                Some(size) => VA::Imm(lit(super::bound_word(size, k))),
+                None => VA::Mem(lit(self.l.bounds[&k])),
+            };
             let b = match &a {
                 VA::Imm(v) => VB::Imm(v.clone()),
                 VA::V(v) => VB::V(*v),
                 _ => VB::Reg(2),
             };
-            self.trap_if(Op::Leu, VA::Mem(lit(bound)), b, TrapCode::MemoryOutOfBounds);
+            self.trap_if(Op::Leu, bound, b, TrapCode::MemoryOutOfBounds);
         }
         a
     }

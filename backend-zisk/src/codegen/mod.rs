@@ -202,8 +202,12 @@ pub(crate) struct Layout {
     pub max_pages: u64,
     /// The initial memory size in bytes (memory never shrinks).
     pub mem_min: u64,
-    /// `offset + width` → the bound word.
+    /// `offset + width` → the bound word (none when the size is fixed).
     pub bounds: BTreeMap<u64, u64>,
+    /// The memory's size in bytes when nothing can change it (no `memory.grow` in the module,
+    /// or no room to grow): bounds checks compare with constants, not bound words, which saves
+    /// the memory read of each (11 of its cost, TARGET.md §3).
+    pub fixed_size: Option<u64>,
     pub extra_args: u64,
     pub globals: Vec<u64>,
     pub tables: Vec<TableLayout>,
@@ -267,7 +271,7 @@ pub const TABLE_GROWTH: u64 = 4096;
 /// The bound word of accesses that end `k` bytes past their address (offset included) in a
 /// memory of `mem_size` bytes: the first address that fails, `mem_size - k + 1`, or 0 when
 /// every address fails.
-fn bound_word(mem_size: u64, k: u64) -> u64 {
+pub(crate) fn bound_word(mem_size: u64, k: u64) -> u64 {
     (mem_size + 1).saturating_sub(k)
 }
 
@@ -468,9 +472,10 @@ fn compile_inner(
     let mem_pages_word = statics.word(Value::Lit(min_pages))?;
     debug_assert_eq!(mem_pages_word, mem_size_word + 8);
 
-    // Bound words, one per distinct offset + width.
+    // Bound words, one per distinct offset + width, unless the size is fixed.
     let mut ks = BTreeSet::new();
     let mut max_args = 0usize;
+    let mut grows = false;
     for (_, f) in module.funcs.iter() {
         max_args = max_args.max(f.sig.params.len()).max(f.sig.results.len());
         if let Some(body) = f.body() {
@@ -479,13 +484,15 @@ fn compile_inner(
                     IrOp::Load { width, offset, .. } | IrOp::Store { width, offset, .. } => {
                         ks.insert(offset as u64 + width as u64);
                     }
+                    IrOp::MemoryGrow => grows = true,
                     _ => {}
                 }
             }
         }
     }
+    let fixed_size = (!grows || max_pages == min_pages).then_some(mem_size);
     let mut bounds = BTreeMap::new();
-    for k in ks {
+    for k in ks.into_iter().filter(|_| fixed_size.is_none()) {
         let w = statics.word(Value::Lit(bound_word(mem_size, k)))?;
         bounds.insert(k, w);
     }
@@ -735,6 +742,7 @@ fn compile_inner(
         pages_word: mem_pages_word,
         mem_base,
         max_pages,
+        fixed_size,
         mem_min: mem_size,
         bounds,
         extra_args,
