@@ -690,13 +690,15 @@ impl<'a> LoopCx<'a> {
                 }
             }
         }
+        // Values the copies of earlier versioned loops define have no range: the whole type,
+        // which the i128 differences below keep from overflowing.
         let (p0, n) = (p0?, self.ranges.of(t.n));
         let (lo, hi) = if c > 0 {
-            (n.lo - p0.hi, n.hi - p0.lo)
+            (n.lo as i128 - p0.hi as i128, n.hi as i128 - p0.lo as i128)
         } else {
-            (p0.lo - n.hi, p0.hi - n.lo)
+            (p0.lo as i128 - n.hi as i128, p0.hi as i128 - n.lo as i128)
         };
-        (lo >= 0 && hi <= U32_MAX).then(|| hi / c.abs() + !t.on_next as i64)
+        (lo >= 0 && hi <= U32_MAX as i128).then(|| hi as i64 / c.abs() + !t.on_next as i64)
     }
 
     /// `v` as an affine combination of invariants and parameters with facts.
