@@ -67,5 +67,5 @@ pub use ops::Op;
 pub use program::{
     AllocCost, DataDecl, Flow, InstKind, Item, Layout, OpInst, Program, Target, Value,
 };
-pub use rom::Rom;
+pub use rom::{Rom, Symbol};
 pub use stats::Stats;
