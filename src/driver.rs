@@ -12,8 +12,7 @@ use std::time::Instant;
 use zkc_backend_zisk::codegen::{
     compile, compile_dumping, Allocator, CodegenError, CodegenOptions, EXIT_WORD,
 };
-use zkc_backend_zisk::{emu, Emulator, Item, Layout, Program, Rom, Stats, Status};
-use zkc_ir::EntityRef;
+use zkc_backend_zisk::{emu, Emulator, Layout, Program, Rom, Stats, Status};
 use zkc_ir::{Module, TrapCode};
 
 /// Why the driver stopped.
@@ -316,6 +315,10 @@ pub struct ZiskRun {
     pub stats: Stats,
     /// Per instruction that ran: (address, executions, VARIABLE charged; 0 unless profiling).
     pub pc_costs: Vec<(u64, u64, u64)>,
+    /// Per call stack that ran, when profiling: its functions (indices into the ROM's
+    /// symbols, `None` for the BIOS), outermost first, and the VARIABLE charged to it
+    /// ([`Emulator::call_stacks`]).
+    pub call_stacks: Vec<(Vec<Option<usize>>, u64)>,
 }
 
 /// Runs a ROM on zkc's emulator with `stdin` as the program's standard input.
@@ -323,8 +326,8 @@ pub fn run_zisk(rom: &Rom, stdin: &[u8], max_steps: u64) -> Result<ZiskRun, Erro
     run_zisk_with(rom, stdin, max_steps, false)
 }
 
-/// [`run_zisk`], optionally charging every instruction its exact VARIABLE cost
-/// ([`ZiskRun::pc_costs`]) for [`profile`].
+/// [`run_zisk`], optionally charging every instruction and call stack its exact VARIABLE
+/// cost ([`ZiskRun::pc_costs`], [`ZiskRun::call_stacks`]) for [`crate::profile`].
 pub fn run_zisk_with(
     rom: &Rom,
     stdin: &[u8],
@@ -351,6 +354,7 @@ pub fn run_zisk_with(
         exit,
         stats: e.stats(),
         pc_costs: e.pc_costs(),
+        call_stacks: e.call_stacks(),
     })
 }
 
@@ -364,71 +368,6 @@ fn decode_exit_word(word: u64) -> ZiskExit {
             None => ZiskExit::Machine(format!("unknown exit word {word:#x}")),
         },
     }
-}
-
-/// One function's share of a profiled run.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FunctionCost {
-    /// The wasm name (name section) or the runtime's, or a group of runtime code.
-    pub name: String,
-    pub steps: u64,
-    pub variable: u64,
-}
-
-/// Folds a profiled run's per-instruction costs into functions, most expensive first.
-///
-/// A function's code starts at its label, `f{index}_{name}` for function `index` of the
-/// linked module (the backend's naming), and runs to the next function label; the backend's
-/// block labels inside a function extend the function's label with `_l{n}` / `_b{n}`.
-pub fn profile(
-    linked: &Module,
-    program: &Program,
-    layout: &Layout,
-    run: &ZiskRun,
-) -> Vec<FunctionCost> {
-    let mut starts: Vec<(u64, String)> = Vec::new();
-    let mut current = String::new();
-    for item in &program.items {
-        let Item::Label(label) = item else { continue };
-        let inner = label
-            .strip_prefix(current.as_str())
-            .and_then(|r| r.strip_prefix('_'))
-            .is_some_and(|r| {
-                r.len() > 1
-                    && r.starts_with(['l', 'b'])
-                    && r[1..].bytes().all(|c| c.is_ascii_digit())
-            });
-        if inner && !current.is_empty() {
-            continue;
-        }
-        current = label.clone();
-        if let Some(&addr) = layout.symbols.get(label) {
-            starts.push((addr, function_name(linked, label)));
-        }
-    }
-    starts.sort();
-    let mut by_name: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
-    for &(pc, count, cost) in &run.pc_costs {
-        let i = starts.partition_point(|(a, _)| *a <= pc);
-        let name = if i == 0 {
-            "(boot code)".to_string()
-        } else {
-            starts[i - 1].1.clone()
-        };
-        let e = by_name.entry(name).or_default();
-        e.0 += count;
-        e.1 += cost;
-    }
-    let mut out: Vec<FunctionCost> = by_name
-        .into_iter()
-        .map(|(name, (steps, variable))| FunctionCost {
-            name,
-            steps,
-            variable,
-        })
-        .collect();
-    out.sort_by(|a, b| b.variable.cmp(&a.variable).then(a.name.cmp(&b.name)));
-    out
 }
 
 /// The part of a run's cost the register allocation added: the instructions it added (moves,
@@ -506,19 +445,6 @@ pub fn annotate(program: &Program, run: &ZiskRun) -> Result<String, Error> {
         out.push('\n');
     }
     Ok(out)
-}
-
-/// The wasm name behind a function label; runtime stubs keep their label.
-fn function_name(linked: &Module, label: &str) -> String {
-    let index = label
-        .strip_prefix('f')
-        .and_then(|r| r.split('_').next())
-        .and_then(|n| n.parse::<usize>().ok());
-    match index.and_then(|i| linked.funcs.get(zkc_ir::FuncId::new(i))) {
-        Some(f) => f.name.clone(),
-        None if label.starts_with("__trap_") => "(trap handlers)".into(),
-        None => format!("({label})"),
-    }
 }
 
 fn dump_if(

@@ -3,5 +3,6 @@
 //! over this library, so tests drive exactly what users run.
 
 pub mod driver;
+pub mod profile;
 pub mod wast;
 pub mod wast_zisk;

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use zkc::driver::{self, Error, OptLevel, Options};
+use zkc::profile;
 use zkc_backend_zisk::codegen::Allocator;
 
 const AFTER_HELP: &str = "\
@@ -188,6 +189,19 @@ enum Command {
         /// marked `A` when register allocation added it, `s` when it accesses a memory slot.
         #[arg(long, value_name = "FILE")]
         annotate: Option<PathBuf>,
+        /// Write the VARIABLE cost by call stack to FILE as collapsed stacks (`outer;inner
+        /// WEIGHT` per line, what flamegraph.pl, inferno and speedscope read); the weights add
+        /// up to the VARIABLE of --stats.
+        #[arg(long, value_name = "FILE")]
+        profile_folded: Option<PathBuf>,
+        /// Write the same call stacks as an SVG flamegraph to FILE.
+        #[arg(long, value_name = "FILE")]
+        flamegraph: Option<PathBuf>,
+        /// Write the VARIABLE cost by source line to FILE (`FILE:LINE WEIGHT`, most expensive
+        /// first, then `(no source line)`), from the module's DWARF (build it with -g); a
+        /// module without DWARF gets a note instead.
+        #[arg(long, value_name = "FILE")]
+        profile_lines: Option<PathBuf>,
         /// Stop after this many ZisK steps.
         #[arg(long, default_value_t = 10_000_000_000)]
         max_steps: u64,
@@ -231,6 +245,9 @@ fn main() -> ExitCode {
             stats,
             profile,
             annotate,
+            profile_folded,
+            flamegraph,
+            profile_lines,
             max_steps,
             pipeline,
         }) => run(
@@ -240,6 +257,9 @@ fn main() -> ExitCode {
                 stats,
                 profile,
                 annotate,
+                profile_folded,
+                flamegraph,
+                profile_lines,
             },
             max_steps,
             &pipeline.options(),
@@ -421,6 +441,20 @@ struct Report {
     stats: bool,
     profile: bool,
     annotate: Option<PathBuf>,
+    profile_folded: Option<PathBuf>,
+    flamegraph: Option<PathBuf>,
+    profile_lines: Option<PathBuf>,
+}
+
+impl Report {
+    /// Whether the run must charge every instruction and call stack its cost.
+    fn profiles(&self) -> bool {
+        self.profile
+            || self.annotate.is_some()
+            || self.profile_folded.is_some()
+            || self.flamegraph.is_some()
+            || self.profile_lines.is_some()
+    }
 }
 
 fn run(
@@ -431,19 +465,19 @@ fn run(
     opts: &Options,
 ) -> Result<u8, Error> {
     let module = load(input, opts)?;
+    let names = profile::Names::new(&module);
     let linked = driver::prepare_for_zisk(module, opts, &mut std::io::stderr())?;
     let program = driver::select(&linked, opts, &mut std::io::stderr())?;
     let layout = driver::layout(&program)?;
     let stdin = read_stdin_file(stdin)?;
-    let profile = report.profile || report.annotate.is_some();
-    let out = driver::run_zisk_with(&layout.rom, &stdin, max_steps, profile)?;
+    let out = driver::run_zisk_with(&layout.rom, &stdin, max_steps, report.profiles())?;
     let _ = std::io::stdout().write_all(&out.console);
     if report.stats {
         print!("{}", out.stats.format_like_ziskemu());
     }
     if report.profile {
         print_profile(
-            &driver::profile(&linked, &program, &layout, &out),
+            &profile::by_function(&layout.rom, &out, &names),
             out.stats.variable_cost(),
         );
         let share = driver::allocation_share(&program, &out);
@@ -458,6 +492,30 @@ fn run(
         let text = driver::annotate(&program, &out)?;
         write_output(Some(path), text.as_bytes())?;
     }
+    if report.profile_folded.is_some() || report.flamegraph.is_some() {
+        let folded = profile::folded(&layout.rom, &out, &names);
+        if let Some(path) = &report.profile_folded {
+            write_output(Some(path), folded.as_bytes())?;
+        }
+        if let Some(path) = &report.flamegraph {
+            write_output(
+                Some(path),
+                &profile::flamegraph(&folded, &profile::title(input))?,
+            )?;
+        }
+    }
+    if let Some(path) = &report.profile_lines {
+        let wasm = std::fs::read(input)
+            .map_err(|e| Error::Input(format!("{}: cannot read: {e}", input.display())))?;
+        match profile::by_line(&wasm, &program, &out)? {
+            Some(text) => write_output(Some(path), text.as_bytes())?,
+            None => eprintln!(
+                "zkc: --profile-lines: {} has no DWARF line table (build it with -g); {} not written",
+                input.display(),
+                path.display()
+            ),
+        }
+    }
     match out.exit {
         driver::ZiskExit::Code(c) => Ok(c as u8),
         driver::ZiskExit::Trap(t) => {
@@ -471,7 +529,7 @@ fn run(
     }
 }
 
-fn print_profile(funcs: &[driver::FunctionCost], variable: u64) {
+fn print_profile(funcs: &[profile::FunctionCost], variable: u64) {
     let pct = |v: u64| 100.0 * v as f64 / variable.max(1) as f64;
     println!("\nPROFILE: VARIABLE BY FUNCTION                    STEPS         VARIABLE       %");
     println!("{}", "-".repeat(80));

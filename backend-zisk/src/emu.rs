@@ -14,7 +14,19 @@
 //!
 //! Costs are counted on every step ([`crate::stats`]); per-instruction execution counts are
 //! kept too, for profiles.
+//!
+//! A profiled run also keeps the call stack when the ROM names its functions
+//! ([`Rom::symbols`]), and charges every step to the stack it ran under
+//! ([`Emulator::call_stacks`]). Calls and returns are recognised as ziskemu's per-function
+//! report recognises them (ziskemu 1.4.0-alpha `stats/call_return.md`): arriving at a
+//! function's first instruction is a call (zkc's `call` is `flag` with `store_pc`, its
+//! `call_indirect` a jump through the table after setting `r1`; both leave the return address
+//! in `r1`), and a return ([`Inst::is_return`]) pops the frames down to the one whose return
+//! address it jumps to. Anything else that leaves the innermost
+//! function (a jump to a trap handler or back to the BIOS) unwinds to the innermost frame of
+//! the function it lands in, or pushes that function when no frame has it.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use crate::frops::is_frop;
@@ -114,6 +126,91 @@ struct Code {
     counts: Vec<u64>,
     /// VARIABLE cost charged to each instruction; empty unless profiling.
     costs: Vec<u64>,
+    /// The function of each instruction (see [`Stacks`]); empty unless keeping call stacks.
+    funcs: Vec<u32>,
+}
+
+/// The call stacks of a profiled run. Functions are numbered as [`Rom::symbols`] from 1; 0 is
+/// code outside every function (the BIOS).
+struct Stacks {
+    /// The call tree: per node, its parent, its function, and the VARIABLE charged while it
+    /// was the innermost frame. Node 0, the root, is the BIOS.
+    nodes: Vec<StackNode>,
+    children: HashMap<(u32, u32), u32>,
+    /// The frames, outermost (the root) first.
+    frames: Vec<Frame>,
+    /// The previous instruction was a return.
+    after_ret: bool,
+}
+
+struct StackNode {
+    parent: u32,
+    func: u32,
+    cost: u64,
+}
+
+struct Frame {
+    node: u32,
+    /// Where the function returns to (`u64::MAX`: nowhere known).
+    ret: u64,
+}
+
+impl Stacks {
+    fn new() -> Stacks {
+        Stacks {
+            nodes: vec![StackNode {
+                parent: 0,
+                func: 0,
+                cost: 0,
+            }],
+            children: HashMap::new(),
+            frames: vec![Frame {
+                node: 0,
+                ret: u64::MAX,
+            }],
+            after_ret: false,
+        }
+    }
+
+    fn top(&self) -> &Frame {
+        self.frames.last().expect("the root frame stays")
+    }
+
+    fn push(&mut self, func: u32, ret: u64) {
+        let parent = self.top().node;
+        let next = self.nodes.len() as u32;
+        let node = *self.children.entry((parent, func)).or_insert(next);
+        if node == next {
+            self.nodes.push(StackNode {
+                parent,
+                func,
+                cost: 0,
+            });
+        }
+        self.frames.push(Frame { node, ret });
+    }
+
+    /// Updates the stack for the instruction about to run at `pc`, in function `func`
+    /// (`entry`: at its first instruction), with `r1` holding `ra`.
+    fn arrive(&mut self, pc: u64, func: u32, entry: bool, ra: u64) {
+        if std::mem::take(&mut self.after_ret) {
+            if let Some(i) = self.frames.iter().rposition(|f| f.ret == pc) {
+                self.frames.truncate(i.max(1));
+            }
+        }
+        if entry {
+            self.push(func, ra);
+        } else if self.nodes[self.top().node as usize].func != func {
+            match self
+                .frames
+                .iter()
+                .rposition(|f| self.nodes[f.node as usize].func == func)
+            {
+                Some(i) => self.frames.truncate(i + 1),
+                None => self.push(func, u64::MAX),
+            }
+        }
+    }
 }
 
 /// Instructions further apart than this start a new [`Code`] block.
@@ -139,6 +236,8 @@ pub struct Emulator<'r> {
     ended: bool,
     /// Whether per-instruction costs are collected.
     profiling: bool,
+    /// The call stacks, when profiling a ROM with function symbols.
+    stacks: Option<Box<Stacks>>,
     failure: Option<Status>,
     console: Vec<u8>,
     counters: Counters,
@@ -226,6 +325,7 @@ impl<'r> Emulator<'r> {
                     insts: vec![Some(*inst)],
                     counts: Vec::new(),
                     costs: Vec::new(),
+                    funcs: Vec::new(),
                 }),
             }
         }
@@ -244,6 +344,7 @@ impl<'r> Emulator<'r> {
             step: 0,
             ended: false,
             profiling: false,
+            stacks: None,
             failure: None,
             console: Vec::new(),
             counters: Counters::default(),
@@ -331,11 +432,24 @@ impl<'r> Emulator<'r> {
     }
 
     /// Charges each instruction its exact share of VARIABLE from now on (see
-    /// [`Emulator::pc_costs`]); the run gets slower.
+    /// [`Emulator::pc_costs`]), and each call stack when the ROM has function symbols (see
+    /// [`Emulator::call_stacks`]); the run gets slower. Call before the first step.
     pub fn enable_profile(&mut self) {
         self.profiling = true;
+        let rom = self.rom;
         for c in &mut self.code {
             c.costs = vec![0; c.insts.len()];
+            if !rom.symbols.is_empty() {
+                c.funcs = (0..c.insts.len())
+                    .map(|i| {
+                        rom.function_at(c.start + 4 * i as u64)
+                            .map_or(0, |k| k as u32 + 1)
+                    })
+                    .collect();
+            }
+        }
+        if !rom.symbols.is_empty() {
+            self.stacks = Some(Box::new(Stacks::new()));
         }
     }
 
@@ -351,6 +465,11 @@ impl<'r> Emulator<'r> {
             .ok_or_else(|| self.error(EmuErrorKind::NoInstruction))?;
         let inst =
             self.code[block].insts[index].ok_or_else(|| self.error(EmuErrorKind::NoInstruction))?;
+        if let Some(s) = self.stacks.as_deref_mut() {
+            let func = self.code[block].funcs[index];
+            let entry = func > 0 && self.rom.symbols[func as usize - 1].addr == self.pc;
+            s.arrive(self.pc, func, entry, self.regs[1]);
+        }
         let a = match inst.a {
             ASrc::C => self.c,
             ASrc::Mem(addr) => self.read(addr, 8)?,
@@ -406,7 +525,13 @@ impl<'r> Emulator<'r> {
         self.code[block].counts[index] += 1;
         if self.profiling {
             let memory = self.counters.memory_cost() - memory_before;
-            self.code[block].costs[index] += MAIN_COST + op_cost + memory;
+            let cost = MAIN_COST + op_cost + memory;
+            self.code[block].costs[index] += cost;
+            if let Some(s) = self.stacks.as_deref_mut() {
+                let node = s.top().node as usize;
+                s.nodes[node].cost += cost;
+                s.after_ret = inst.is_return();
+            }
         }
         self.pc = if inst.set_pc {
             c.wrapping_add(inst.jmp_offset1 as u64)
@@ -470,6 +595,32 @@ impl<'r> Emulator<'r> {
             }
         }
         Stats::new(&self.counters, self.step, regions, self.rom)
+    }
+
+    /// Per call stack that ran, in a profiled run of a ROM with function symbols: its
+    /// functions, outermost first, as indices into [`Rom::symbols`] (`None`: code outside
+    /// them, the BIOS, always the outermost), and the VARIABLE charged to the steps that ran
+    /// with it. The costs add up to those of [`Emulator::pc_costs`]. Empty otherwise.
+    pub fn call_stacks(&self) -> Vec<(Vec<Option<usize>>, u64)> {
+        let Some(s) = &self.stacks else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (n, node) in s.nodes.iter().enumerate().filter(|(_, n)| n.cost > 0) {
+            let mut path = Vec::new();
+            let mut k = n;
+            loop {
+                let func = s.nodes[k].func as usize;
+                path.push(func.checked_sub(1));
+                if k == 0 {
+                    break;
+                }
+                k = s.nodes[k].parent as usize;
+            }
+            path.reverse();
+            out.push((path, node.cost));
+        }
+        out
     }
 
     /// Per instruction that ran: (address, executions, VARIABLE cost charged to it). The costs

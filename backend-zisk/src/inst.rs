@@ -112,6 +112,13 @@ impl Inst {
         }
     }
 
+    /// Whether the instruction is a return: `and(~1, x)` jumping to the result with `set_pc`,
+    /// without `store_pc` (a `jalr` that links), as ziskemu's per-function report recognises
+    /// one (ziskemu 1.4.0-alpha `stats/call_return.md`). zkc's `ret` is exactly that.
+    pub fn is_return(&self) -> bool {
+        self.op == Op::And && self.set_pc && !self.store_pc && self.a == ASrc::Imm(!1)
+    }
+
     /// Whether the instruction accesses memory indirectly, so `ind_width` must be valid.
     pub fn uses_ind(&self) -> bool {
         matches!(self.b, BSrc::Ind(_)) || matches!(self.store, Store::Ind(_))

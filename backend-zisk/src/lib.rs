@@ -29,7 +29,9 @@
 //! [`Emulator::run`] stops at `end` or a step limit and returns an [`Outcome`], or an
 //! [`EmuError`] with pc, step and address; [`Emulator::stats`] gives the [`Stats`]
 //! (`steps`, [`Stats::variable_cost`], ...) and [`Stats::format_like_ziskemu`] the `-X` report;
-//! [`Emulator::pc_costs`] the per-instruction counts (and, with [`Emulator::enable_profile`], costs) for profiles. Running an ELF the way
+//! [`Emulator::pc_costs`] the per-instruction counts (and, with [`Emulator::enable_profile`], costs) for profiles, and
+//! [`Emulator::call_stacks`] the costs by call stack of a profiled ROM with function symbols
+//! ([`Rom::symbols`], which the ziskbin ELF carries as its symbol table). Running an ELF the way
 //! `zkc emu app.elf --stdin FILE --stats` does:
 //!
 //! ```no_run
@@ -67,5 +69,5 @@ pub use ops::Op;
 pub use program::{
     AllocCost, DataDecl, Flow, InstKind, Item, Layout, OpInst, Program, Target, Value,
 };
-pub use rom::Rom;
+pub use rom::{Rom, Symbol};
 pub use stats::Stats;

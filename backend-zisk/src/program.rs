@@ -16,14 +16,18 @@
 //! - registers are normalised as `ZiskInstBuilder` does (zisk_inst_builder.rs): `r0` is the
 //!   immediate 0 (a store to it is dropped) and r40..r63 are memory at `REG_FIRST + 8 * n`;
 //! - an instruction without a jump falls through with `j(4, 4)`.
+//!
+//! Besides, for profiles and `ziskemu -S`, a program knows which labels start functions
+//! ([`Program::functions`], the ROM's function symbols) and the wasm offset of every
+//! instruction's code ([`Program::wasm_offsets`]); neither changes the code.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use crate::inst::{ASrc, BSrc, DataSection, Inst, Store};
 use crate::mem_map::*;
 use crate::ops::Op;
-use crate::rom::{Rom, BIOS_FINALIZE_ADDR};
+use crate::rom::{Rom, Symbol, BIOS_FINALIZE_ADDR};
 
 /// A number operand: a literal, or the address of a label or data declaration plus a byte
 /// offset (ziskasm.md "Number format").
@@ -134,11 +138,13 @@ pub enum Item {
     /// An instruction, with the origin it came from (IR value, wasm offset) as a comment.
     /// `by_alloc`: the register allocation added it (a move, a save or restore, the jump of
     /// an edge block that only holds moves): a perfect allocation would not execute it (see
-    /// [`Program::allocation_costs`]).
+    /// [`Program::allocation_costs`]). `srcloc`: the wasm byte offset of the code it was
+    /// selected for, when known ([`Program::wasm_offsets`]).
     Inst {
         kind: InstKind,
         comment: Option<String>,
         by_alloc: bool,
+        srcloc: Option<u32>,
     },
     Data(DataDecl),
 }
@@ -192,6 +198,10 @@ pub struct Program {
     /// The RAM the register allocation owns (its memory slots and the software stack of
     /// saves); empty when the program has none. Only [`Program::allocation_costs`] reads it.
     pub alloc_area: std::ops::Range<u64>,
+    /// The labels that start a function, with its name as the module gives it (mangled, as
+    /// in the name section): a function's code runs from its label to the next one of
+    /// these. They are the function symbols of the laid-out ROM ([`Rom::symbols`]).
+    pub functions: BTreeMap<String, String>,
 }
 
 /// What the register allocation costs in one instruction, per execution, and what its
@@ -271,6 +281,7 @@ fn launcher(entry: &str) -> Vec<Item> {
         kind,
         comment: None,
         by_alloc: false,
+        srcloc: None,
     };
     let set = |reg, v| {
         let op = OpInst::new(
@@ -296,12 +307,33 @@ impl Program {
         self
     }
 
+    /// Appends the label that starts the function `name` ([`Program::functions`]).
+    pub fn function(&mut self, label: &str, name: &str) -> &mut Program {
+        self.functions.insert(label.to_string(), name.to_string());
+        self.label(label)
+    }
+
+    /// Per instruction with a known wasm offset ([`Item::Inst`]): its address and the offset.
+    /// The program must have its `_start`.
+    pub fn wasm_offsets(&self) -> Vec<(u64, u32)> {
+        self.items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Inst { srcloc, .. } => Some(*srcloc),
+                _ => None,
+            })
+            .enumerate()
+            .filter_map(|(i, s)| Some((ROM_ADDR + INST_SIZE * i as u64, s?)))
+            .collect()
+    }
+
     /// Appends an instruction.
     pub fn inst(&mut self, kind: InstKind, comment: Option<&str>) -> &mut Program {
         self.items.push(Item::Inst {
             kind,
             comment: comment.map(str::to_string),
             by_alloc: false,
+            srcloc: None,
         });
         self
     }
@@ -427,7 +459,7 @@ impl Program {
         items.extend(self.items.iter().cloned());
         Ok(Program {
             items,
-            alloc_area: self.alloc_area.clone(),
+            ..self.clone()
         })
     }
 
@@ -494,6 +526,7 @@ impl Program {
         };
 
         let mut rom = Rom::with_bios(symbols["_start"]);
+        rom.symbols = function_symbols(&program.functions, &symbols, addr_of(code.len()));
         let (mut ro, mut rw) = (Vec::new(), Vec::new());
         for d in &decls {
             let words = if d.is_const { &mut ro } else { &mut rw };
@@ -530,6 +563,36 @@ impl Program {
         }
         Ok(Layout { rom, symbols })
     }
+}
+
+/// The function symbols of a laid-out program: each function's name, address and size (up to
+/// the next function, or `code_end`), in address order. Labels without an address (not in
+/// the program) are left out.
+fn function_symbols(
+    functions: &BTreeMap<String, String>,
+    symbols: &HashMap<String, u64>,
+    code_end: u64,
+) -> Vec<Symbol> {
+    let mut starts: Vec<(u64, &str)> = functions
+        .iter()
+        .filter_map(|(label, name)| Some((*symbols.get(label)?, name.as_str())))
+        .collect();
+    starts.sort();
+    let ends: Vec<u64> = starts
+        .iter()
+        .skip(1)
+        .map(|s| s.0)
+        .chain([code_end])
+        .collect();
+    starts
+        .into_iter()
+        .zip(ends)
+        .map(|((addr, name), end)| Symbol {
+            name: name.to_string(),
+            addr,
+            size: end - addr,
+        })
+        .collect()
 }
 
 /// A register operand as the builder encodes it (zisk_inst_builder.rs `src_a`, `store`): r0 is

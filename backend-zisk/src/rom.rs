@@ -27,6 +27,17 @@ pub struct Rom {
     pub rw_data: Vec<DataSection>,
     /// zkvmcall IDs the guest uses, strictly ascending (ziskbin.md §4.1); none for zkc.
     pub zkvmcalls: Vec<u16>,
+    /// The functions, in address order: what `ziskemu -S` reads from an ELF's symbol table
+    /// to name its per-function costs, and what zkc's profiles name their frames by.
+    pub symbols: Vec<Symbol>,
+}
+
+/// A function symbol: its code is the `size` bytes from `addr`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Symbol {
+    pub name: String,
+    pub addr: u64,
+    pub size: u64,
 }
 
 /// Address of the block `add_entry_exit_jmp` emits: after the entry jump and `end`.
@@ -53,6 +64,15 @@ impl Rom {
             rom.comments.insert(addr, comment.to_string());
         }
         rom
+    }
+
+    /// The function of [`Rom::symbols`] whose code holds `pc`, if any.
+    pub fn function_at(&self, pc: u64) -> Option<usize> {
+        let k = self
+            .symbols
+            .partition_point(|s| s.addr <= pc)
+            .checked_sub(1)?;
+        (pc - self.symbols[k].addr < self.symbols[k].size).then_some(k)
     }
 
     /// Number of initialised 8-byte words in ROM data (zisk_rom.rs `get_rom_init_64bit_words`).

@@ -182,6 +182,12 @@ pub struct Stats {
     pub rom_rows: u64,
 }
 
+/// The one-time MEMORY charge of a ROM's initialised data: each ROM word as a ROM read, each
+/// RAM word as a RAM write; part of VARIABLE, in no instruction's cost.
+pub fn init_data_cost(rom: &crate::Rom) -> u64 {
+    rom.rom_init_words() * ROM_READ + rom.ram_init_words() * MEM_WRITE
+}
+
 impl Stats {
     /// Turns raw counters into costs. `rom` is the ROM that ran.
     pub fn new(counters: &Counters, steps: u64, region_steps: [u64; 5], rom: &crate::Rom) -> Stats {
@@ -206,9 +212,7 @@ impl Stats {
                 frops_cost: frops_cost_op,
             });
         }
-        let memory_cost = counters.memory_cost()
-            + rom.rom_init_words() * ROM_READ
-            + rom.ram_init_words() * MEM_WRITE;
+        let memory_cost = counters.memory_cost() + init_data_cost(rom);
         Stats {
             steps,
             main_cost: steps * MAIN_COST,

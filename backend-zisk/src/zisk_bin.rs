@@ -14,8 +14,22 @@
 //! a_use_sp_imm1, b_src, b_offset_imm0, b_use_sp_imm1, store, store_offset, store_pc,
 //! store_use_sp, set_pc, end, ind_width, jmp_offset1, jmp_offset2, verbose, riscv_inst, index,
 //! sorted_pc_list_index, next_internal_inst, external_ref_addr, meta_rs1, meta_rd. We write
-//! the behavioural fields and the comment as `verbose`; we read all of them and keep the
-//! behavioural ones.
+//! the behavioural fields, the comment as `verbose` and the metadata of returns (below); we
+//! read all of them and keep the behavioural ones.
+//!
+//! A ROM with function symbols ([`Rom::symbols`]) also gets an ELF symbol table, `.symtab`
+//! with its `.strtab`: one `STT_FUNC` symbol per function, absolute (`SHN_ABS`), its value the
+//! ROM address and its size the function's bytes. That is what `ziskemu -S` reads to name
+//! its per-function report (ziskemu 1.4.0-alpha `elf_symbol_reader.rs`: the symbols of kind
+//! text with type `STT_FUNC`, address and size as the ELF gives them, names demangled there).
+//! Without symbols the file is the three sections upstream's `rom_to_elf` writes.
+//!
+//! Every return ([`Inst::is_return`]) carries the RISC-V metadata `meta_rs1 = 1` (through `ra`)
+//! and `meta_rd = 0` (f21, f22), which upstream's transpiler gives a `ret`: ziskemu's call
+//! stack takes an instruction for a return only with them (`stats/stats.rs` `check_roi` and the
+//! call/return detection after it), and its per-function report stops at the first transfer
+//! between functions it cannot explain. The metadata changes nothing that runs; zkc's
+//! `call_indirect` (a jump through a table) is still such a transfer.
 
 use std::fmt;
 
@@ -23,7 +37,7 @@ use crate::inst::codes::*;
 use crate::inst::{ASrc, BSrc, DataSection, Inst, Store};
 use crate::mem_map::ROM_ENTRY;
 use crate::ops::Op;
-use crate::rom::Rom;
+use crate::rom::{Rom, Symbol};
 
 /// The private ELF machine number of ziskbin (ziskbin.rs `EM_ZISK`).
 pub const EM_ZISK: u16 = 0x5a4b;
@@ -33,6 +47,15 @@ const SECTION_NAME: &[u8] = b".ziskrom";
 /// Flags f0..f22 are defined (ziskbin.rs `FLAG_DEFINED_MASK`).
 const FLAG_DEFINED_MASK: u32 = (1 << 23) - 1;
 const DEFAULT_JUMP: i64 = 4;
+/// ELF constants of the symbol table (the System V gABI).
+const SHT_SYMTAB: u64 = 2;
+const SHT_STRTAB: u32 = 3;
+const STB_GLOBAL_FUNC: u8 = 0x12;
+const STT_FUNC: u8 = 2;
+const SHN_ABS: u16 = 0xfff1;
+const SYM_SIZE: usize = 24;
+/// The `meta_rs1` and `meta_rd` of a return: through `ra` (x1), linking nothing (x0).
+const META_RETURN: (u8, u8) = (1, 0);
 
 /// A malformed or unsupported ziskbin file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,6 +164,11 @@ fn encode_inst(inst: &Inst, comment: Option<&str>, out: &mut Vec<u8>) {
         put_uvarint(&mut payload, c.len() as u64);
         payload.extend_from_slice(c.as_bytes());
     }
+    if inst.is_return() {
+        flags |= 1 << 21 | 1 << 22;
+        payload.push(META_RETURN.0);
+        payload.push(META_RETURN.1);
+    }
     // The flag bitmap's 7-bits-per-byte layout is LEB128's.
     put_uvarint(out, flags as u64);
     out.extend_from_slice(&payload);
@@ -174,13 +202,61 @@ pub fn encode_rom(rom: &Rom) -> Vec<u8> {
     out
 }
 
-/// `rom` as a ziskbin ELF file (ziskbin.rs `rom_to_elf`).
+/// The `.symtab` and `.strtab` contents of `symbols`: the null symbol, then one global
+/// function symbol each.
+fn symbol_table(symbols: &[Symbol]) -> (Vec<u8>, Vec<u8>) {
+    let (mut symtab, mut strtab) = (vec![0u8; SYM_SIZE], vec![0u8]);
+    for s in symbols {
+        symtab.extend_from_slice(&(strtab.len() as u32).to_le_bytes());
+        symtab.push(STB_GLOBAL_FUNC);
+        symtab.push(0); // st_other
+        symtab.extend_from_slice(&SHN_ABS.to_le_bytes());
+        symtab.extend_from_slice(&s.addr.to_le_bytes());
+        symtab.extend_from_slice(&s.size.to_le_bytes());
+        strtab.extend_from_slice(s.name.as_bytes());
+        strtab.push(0);
+    }
+    (symtab, strtab)
+}
+
+/// `rom` as a ziskbin ELF file (ziskbin.rs `rom_to_elf`), with its symbol table when it has
+/// function symbols.
 pub fn write_elf(rom: &Rom) -> Vec<u8> {
-    let blob = encode_rom(rom);
-    let shstrtab = b"\0.ziskrom\0.shstrtab\0";
     const EHSIZE: u64 = 64;
-    let off_shstr = EHSIZE + blob.len() as u64;
-    let off_sh = off_shstr + shstrtab.len() as u64;
+    let blob = encode_rom(rom);
+    let mut shstrtab = b"\0.ziskrom\0.shstrtab\0".to_vec();
+    // (name, type, offset, size, link, info, align, entsize) of null, .ziskrom (PROGBITS),
+    // .shstrtab, and .symtab, .strtab when there are symbols
+    let mut headers = vec![
+        (0, 0, 0, 0, 0, 0, 1, 0),
+        (1, 1, EHSIZE, blob.len() as u64, 0, 0, 1, 0),
+        (10, SHT_STRTAB, 0, 0, 0, 0, 1, 0),
+    ];
+    let mut body = blob;
+    if !rom.symbols.is_empty() {
+        let (symtab, strtab) = symbol_table(&rom.symbols);
+        shstrtab.extend_from_slice(b".symtab\0.strtab\0");
+        body.resize(body.len().next_multiple_of(8), 0);
+        let at = EHSIZE + body.len() as u64;
+        headers.push((
+            20,
+            SHT_SYMTAB as u32,
+            at,
+            symtab.len() as u64,
+            4,
+            1,
+            8,
+            SYM_SIZE as u64,
+        ));
+        body.extend_from_slice(&symtab);
+        let at = EHSIZE + body.len() as u64;
+        headers.push((28, SHT_STRTAB, at, strtab.len() as u64, 0, 0, 1, 0));
+        body.extend_from_slice(&strtab);
+    }
+    headers[2].2 = EHSIZE + body.len() as u64;
+    headers[2].3 = shstrtab.len() as u64;
+    body.extend_from_slice(&shstrtab);
+    let off_sh = EHSIZE + body.len() as u64;
     let mut out = vec![0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     let w16 = |out: &mut Vec<u8>, v: u16| out.extend_from_slice(&v.to_le_bytes());
     let w32 = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
@@ -196,27 +272,20 @@ pub fn write_elf(rom: &Rom) -> Vec<u8> {
     w16(&mut out, 0); // e_phentsize
     w16(&mut out, 0); // e_phnum
     w16(&mut out, 64); // e_shentsize
-    w16(&mut out, 3); // e_shnum
+    w16(&mut out, headers.len() as u16); // e_shnum
     w16(&mut out, 2); // e_shstrndx
-    out.extend_from_slice(&blob);
-    out.extend_from_slice(shstrtab);
-    // (name, type, offset, size) of null, .ziskrom (PROGBITS), .shstrtab (STRTAB)
-    let headers = [
-        (0, 0, 0, 0),
-        (1, 1, EHSIZE, blob.len() as u64),
-        (10, 3, off_shstr, shstrtab.len() as u64),
-    ];
-    for (name, typ, off, size) in headers {
+    out.extend_from_slice(&body);
+    for (name, typ, off, size, link, info, align, entsize) in headers {
         w32(&mut out, name);
         w32(&mut out, typ);
         w64(&mut out, 0); // sh_flags
         w64(&mut out, 0); // sh_addr
         w64(&mut out, off);
         w64(&mut out, size);
-        w32(&mut out, 0); // sh_link
-        w32(&mut out, 0); // sh_info
-        w64(&mut out, 1); // sh_addralign
-        w64(&mut out, 0); // sh_entsize
+        w32(&mut out, link);
+        w32(&mut out, info);
+        w64(&mut out, align);
+        w64(&mut out, entsize);
     }
     out
 }
@@ -444,7 +513,8 @@ pub fn decode_rom(blob: &[u8]) -> Result<Rom, ZiskBinError> {
     Ok(rom)
 }
 
-/// Reads a ziskbin ELF (ours, or upstream's `zisk2zisk --elf`) into a [`Rom`].
+/// Reads a ziskbin ELF (ours, or upstream's `zisk2zisk --elf`) into a [`Rom`], with the
+/// function symbols of its symbol table if it has one.
 pub fn read_elf(elf: &[u8]) -> Result<Rom, ZiskBinError> {
     let err = |offset: usize, what: &str| {
         Err(ZiskBinError {
@@ -471,35 +541,76 @@ pub fn read_elf(elf: &[u8]) -> Result<Rom, ZiskBinError> {
     let shentsize = field(0x3a, 2)? as usize;
     let shnum = field(0x3c, 2)? as usize;
     let shstrndx = field(0x3e, 2)? as usize;
-    let section = |i: usize| -> Result<(u64, usize, usize), ZiskBinError> {
+    // (name, type, link, the contents, their offset)
+    let section = |i: usize| -> Result<(u64, u64, usize, &[u8], usize), ZiskBinError> {
         let h = shoff.saturating_add(i.saturating_mul(shentsize));
-        let (name, off, size) = (
+        let (name, typ, off, size, link) = (
             field(h, 4)?,
-            field(h.saturating_add(0x18), 8)?,
-            field(h.saturating_add(0x20), 8)?,
+            field(h.saturating_add(4), 4)?,
+            field(h.saturating_add(0x18), 8)? as usize,
+            field(h.saturating_add(0x20), 8)? as usize,
+            field(h.saturating_add(0x28), 4)? as usize,
         );
-        let (off, size) = (off as usize, size as usize);
         match off.checked_add(size).filter(|&end| end <= elf.len()) {
-            Some(_) => Ok((name, off, size)),
+            Some(end) => Ok((name, typ, link, &elf[off..end], off)),
             None => Err(ZiskBinError {
                 offset: h,
                 what: "section outside the file".to_string(),
             }),
         }
     };
-    let (_, strtab, strsize) = section(shstrndx)?;
-    let names = &elf[strtab..strtab + strsize];
+    let (_, _, _, names, _) = section(shstrndx)?;
+    let mut rom = None;
+    let mut symbols = Vec::new();
     for i in 0..shnum {
-        let (name, off, size) = section(i)?;
+        let (name, typ, link, data, off) = section(i)?;
         let name = names.get(name as usize..).unwrap_or(&[]);
         if name.starts_with(SECTION_NAME) && name.get(SECTION_NAME.len()) == Some(&0) {
-            return decode_rom(&elf[off..off + size]).map_err(|e| ZiskBinError {
+            rom = Some(decode_rom(data).map_err(|e| ZiskBinError {
                 offset: e.offset + off,
                 what: e.what,
-            });
+            })?);
+        } else if typ == SHT_SYMTAB {
+            symbols = read_symbols(data, section(link)?.3, off)?;
         }
     }
-    err(0, "no .ziskrom section")
+    match rom {
+        Some(mut rom) => {
+            rom.symbols = symbols;
+            Ok(rom)
+        }
+        None => err(0, "no .ziskrom section"),
+    }
+}
+
+/// The function symbols of a symbol table (`symtab`, its names in `strtab`; `at` is its file
+/// offset, for errors), in address order.
+fn read_symbols(symtab: &[u8], strtab: &[u8], at: usize) -> Result<Vec<Symbol>, ZiskBinError> {
+    let bad = |i: usize, what: &str| ZiskBinError {
+        offset: at + i * SYM_SIZE,
+        what: what.to_string(),
+    };
+    let mut out = Vec::new();
+    for (i, sym) in symtab.chunks_exact(SYM_SIZE).enumerate().skip(1) {
+        if sym[4] & 0xf != STT_FUNC {
+            continue;
+        }
+        let word = |at: usize| u64::from_le_bytes(sym[at..at + 8].try_into().expect("8 bytes"));
+        let name_at = u32::from_le_bytes(sym[..4].try_into().expect("4 bytes")) as usize;
+        let name = strtab
+            .get(name_at..)
+            .and_then(|s| s.split(|&b| b == 0).next())
+            .ok_or_else(|| bad(i, "symbol name outside the string table"))?;
+        let name =
+            String::from_utf8(name.to_vec()).map_err(|_| bad(i, "symbol name is not UTF-8"))?;
+        out.push(Symbol {
+            name,
+            addr: word(8),
+            size: word(16),
+        });
+    }
+    out.sort_by_key(|s| s.addr);
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -536,15 +647,33 @@ mod tests {
             addr: 0xa043_0000,
             words: vec![7; 4],
         });
+        rom.symbols = vec![
+            Symbol {
+                name: "_ZN4core3fmt5write17h0123456789abcdefE".to_string(),
+                addr: ROM_ADDR,
+                size: 4,
+            },
+            Symbol {
+                name: "f1".to_string(),
+                addr: ROM_ADDR + 4,
+                size: 4,
+            },
+        ];
         rom
     }
 
     #[test]
     fn elf_round_trip() {
-        let rom = sample();
+        let mut rom = sample();
         let elf = write_elf(&rom);
         assert_eq!(u16::from_le_bytes([elf[18], elf[19]]), EM_ZISK);
         assert_eq!(read_elf(&elf).unwrap(), rom);
+        // Without symbols: upstream's three sections, no symbol table.
+        rom.symbols.clear();
+        let bare = write_elf(&rom);
+        assert_eq!(u16::from_le_bytes([bare[0x3c], bare[0x3d]]), 3);
+        assert_eq!(read_elf(&bare).unwrap(), rom);
+        assert!(bare.len() < elf.len());
     }
 
     #[test]
@@ -581,9 +710,9 @@ mod tests {
     #[test]
     fn rejects_truncated_files() {
         // Flipped bytes are covered by tests/emulator.rs `damaged_roms_fail_cleanly`; the last
-        // 24 bytes are fields of the last section header that nothing reads.
+        // 20 bytes are fields of the last section header that nothing reads.
         let elf = write_elf(&sample());
-        for cut in 0..elf.len() - 24 {
+        for cut in 0..elf.len() - 20 {
             assert!(read_elf(&elf[..cut]).is_err(), "cut at {cut}");
         }
     }

@@ -413,6 +413,8 @@ fn corpus_matches_ziskemu() {
             let mut ours = c.program.layout().unwrap().rom;
             upstream.comments.clear();
             ours.comments.clear();
+            // zisk2zisk writes no symbol table.
+            ours.symbols.clear();
             if upstream != ours {
                 failures.push(format!("{}: zisk2zisk builds a different ROM", c.name));
             }

@@ -182,3 +182,73 @@ fn damaged_roms_fail_cleanly() {
         }
     }
 }
+
+/// A profiled run charges every step to its call stack: calls push, returns pop to the frame
+/// they return to (recursion included), and the costs add up to the per-instruction ones.
+#[test]
+fn profile_keeps_call_stacks() {
+    let mut p = Program::default();
+    p.function("main", "main");
+    p.op(op(Op::CopyB, ai(0), br(1)).to(sr(20)));
+    set(&mut p, 39, RAM_ADDR + 0x1000);
+    set(&mut p, 10, 2);
+    call(&mut p, "down");
+    call(&mut p, "leaf");
+    p.op(op(Op::CopyB, ai(0), br(20)).to(sr(1)));
+    ret(&mut p);
+    // down(n): recurses n times, saving its return address on a stack at r39.
+    p.function("down", "down");
+    p.op(op(Op::Eq, ar(10), bi(0)).branch("down_done"));
+    p.op(op(Op::CopyB, ar(39), br(1)).to(sind(0)).width(8));
+    p.op(op(Op::Add, ar(39), bi(8)).to(sr(39)));
+    p.op(op(Op::Add, ar(10), bi(u64::MAX)).to(sr(10)));
+    call(&mut p, "down");
+    p.op(op(Op::Add, ar(39), bi(8u64.wrapping_neg())).to(sr(39)));
+    p.op(op(Op::CopyB, ar(39), bind(0)).to(sr(1)).width(8));
+    p.label("down_done");
+    ret(&mut p);
+    // leaf: a loop of three turns.
+    p.function("leaf", "leaf");
+    set(&mut p, 11, 3);
+    p.label("leaf_loop");
+    p.op(op(Op::Add, ar(11), bi(u64::MAX)).to(sr(11)));
+    p.op(op(Op::Eq, ac(), bi(0)).flow(j("leaf_done", "leaf_loop")));
+    p.label("leaf_done");
+    ret(&mut p);
+
+    let rom = rom_of(&p);
+    let names: Vec<&str> = rom.symbols.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["main", "down", "leaf"]);
+    let mut emu = Emulator::new(&rom, &[]).unwrap();
+    emu.enable_profile();
+    assert_eq!(emu.run(10_000).unwrap().status, Status::Ended);
+    let stacks = emu.call_stacks();
+    let paths: Vec<Vec<Option<usize>>> = stacks.iter().map(|(p, _)| p.clone()).collect();
+    let (main, down, leaf) = (Some(0), Some(1), Some(2));
+    assert_eq!(
+        paths,
+        [
+            vec![None],
+            vec![None, main],
+            vec![None, main, down],
+            vec![None, main, down, down],
+            vec![None, main, down, down, down],
+            vec![None, main, leaf],
+        ]
+    );
+    let total = |v: &[u64]| v.iter().sum::<u64>();
+    let by_stack: Vec<u64> = stacks.iter().map(|(_, c)| *c).collect();
+    let by_pc: Vec<u64> = emu.pc_costs().iter().map(|&(_, _, c)| c).collect();
+    assert_eq!(total(&by_stack), total(&by_pc));
+    // leaf's loop: 1 + 3 * 2 steps and its return, all under [main, leaf].
+    let leaf_pcs = (rom.symbols[2].addr..rom.symbols[2].addr + rom.symbols[2].size)
+        .step_by(4)
+        .collect::<Vec<_>>();
+    let leaf_cost: u64 = emu
+        .pc_costs()
+        .iter()
+        .filter(|(pc, _, _)| leaf_pcs.contains(pc))
+        .map(|&(_, _, c)| c)
+        .sum();
+    assert_eq!(stacks[5].1, leaf_cost);
+}

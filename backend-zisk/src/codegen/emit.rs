@@ -17,7 +17,7 @@ use super::trap_label;
 use super::vcode::{MoveSrc, VCode, VInst, VA, VB, VS};
 use super::SP_REG;
 use crate::mem_map::*;
-use crate::program::{Flow, InstKind, OpInst, Program, Target, Value};
+use crate::program::{Flow, InstKind, Item, OpInst, Program, Target, Value};
 use crate::{ASrc, BSrc, Op, Store};
 
 fn lit(v: u64) -> Value {
@@ -206,8 +206,8 @@ fn par_moves(moves: &[(MoveSrc, VReg)], alloc: &Allocation) -> Vec<(BSrc<Value>,
 }
 
 /// Writes the function's code with the allocation's locations.
-pub(crate) fn emit(vc: &VCode, alloc: &Allocation, label: &str, out: &mut Program) {
-    out.label(label);
+pub(crate) fn emit(vc: &VCode, alloc: &Allocation, label: &str, name: &str, out: &mut Program) {
+    out.function(label, name);
     // Blocks left as a bare jump by the allocation (all their moves vanished) that nothing
     // falls into: their label → their target.
     let falls_through = |k: usize| {
@@ -294,108 +294,116 @@ pub(crate) fn emit(vc: &VCode, alloc: &Allocation, label: &str, out: &mut Progra
         out.label(&block.label);
         for i in block.start..block.end {
             let comment = vc.comments[i].as_deref();
-            match &vc.insts[i] {
-                VInst::Op {
-                    op,
-                    a,
-                    b,
-                    store,
-                    width,
-                    flow,
-                } => {
-                    let (bb, ss) = (b_of(b), s_of(store));
-                    if vc.insts[i].as_move().is_some() && same_place(&bb, &ss) {
-                        let next_reads_c = vc.insts[i + 1..]
-                            .iter()
-                            .find(|x| !matches!(x, VInst::Label(_)))
-                            .is_some_and(|x| x.reads_c());
-                        // A relative branch may skip over this copy: keep it.
-                        let skipped = i > block.start
-                            && matches!(&vc.insts[i - 1], VInst::Op {
+            let first = out.items.len();
+            'inst: {
+                match &vc.insts[i] {
+                    VInst::Op {
+                        op,
+                        a,
+                        b,
+                        store,
+                        width,
+                        flow,
+                    } => {
+                        let (bb, ss) = (b_of(b), s_of(store));
+                        if vc.insts[i].as_move().is_some() && same_place(&bb, &ss) {
+                            let next_reads_c = vc.insts[i + 1..]
+                                .iter()
+                                .find(|x| !matches!(x, VInst::Label(_)))
+                                .is_some_and(|x| x.reads_c());
+                            // A relative branch may skip over this copy: keep it.
+                            let skipped = i > block.start
+                                && matches!(&vc.insts[i - 1], VInst::Op {
                                 flow: Flow::Branch { taken, not_taken }, ..
                             } if [taken, not_taken].iter().any(|t| matches!(t, Target::Offset(o) if *o != 4)));
-                        if !next_reads_c && !skipped {
-                            continue;
+                            if !next_reads_c && !skipped {
+                                break 'inst;
+                            }
+                        }
+                        let flow = match flow {
+                            Flow::Branch { taken, not_taken } => Flow::Branch {
+                                taken: retarget(taken),
+                                not_taken: retarget(not_taken),
+                            },
+                            f => f.clone(),
+                        };
+                        let mut o = OpInst::new(*op, a_of(a), bb).to(ss).flow(flow);
+                        o.ind_width = *width;
+                        if vc.insts[i].as_move().is_some() {
+                            out.alloc_inst(InstKind::Op(o), comment);
+                        } else {
+                            out.inst(InstKind::Op(o), comment);
                         }
                     }
-                    let flow = match flow {
-                        Flow::Branch { taken, not_taken } => Flow::Branch {
-                            taken: retarget(taken),
-                            not_taken: retarget(not_taken),
-                        },
-                        f => f.clone(),
-                    };
-                    let mut o = OpInst::new(*op, a_of(a), bb).to(ss).flow(flow);
-                    o.ind_width = *width;
-                    if vc.insts[i].as_move().is_some() {
-                        out.alloc_inst(InstKind::Op(o), comment);
-                    } else {
-                        out.inst(InstKind::Op(o), comment);
+                    VInst::Label(l) => {
+                        out.label(l);
+                    }
+                    VInst::Call { label: target, .. } => {
+                        let saves = alloc.call_saves.get(&i).unwrap_or(&no_saves);
+                        let kept = still_saved(vc, block.start, i, alloc);
+                        spill_reload(out, i, alloc, true);
+                        save_restore(out, saves, alloc, true, &kept);
+                        out.inst(InstKind::Call(target.clone()), comment);
+                        save_restore(out, saves, alloc, false, &kept);
+                        spill_reload(out, i, alloc, false);
+                    }
+                    VInst::CallInd {
+                        table, ret_label, ..
+                    } => {
+                        let saves = alloc.call_saves.get(&i).unwrap_or(&no_saves);
+                        let kept = still_saved(vc, block.start, i, alloc);
+                        spill_reload(out, i, alloc, true);
+                        save_restore(out, saves, alloc, true, &kept);
+                        out.op(OpInst::new(
+                            Op::CopyB,
+                            ASrc::Imm(lit(0)),
+                            BSrc::Imm(Value::Sym(ret_label.clone(), 0)),
+                        )
+                        .to(Store::Reg(1)));
+                        out.inst(
+                            InstKind::Op(
+                                OpInst::new(Op::CopyB, ASrc::Reg(2), BSrc::Ind(*table as i64))
+                                    .width(8)
+                                    .flow(Flow::SetPc(0)),
+                            ),
+                            comment,
+                        );
+                        out.label(ret_label);
+                        save_restore(out, saves, alloc, false, &kept);
+                        spill_reload(out, i, alloc, false);
+                    }
+                    VInst::Ret { ra, .. } => {
+                        let b = match ra {
+                            Some(v) => loc_b(alloc.loc(*v)),
+                            None => BSrc::Reg(1),
+                        };
+                        out.op(OpInst::new(Op::And, ASrc::Imm(lit(!1)), b).flow(Flow::SetPc(0)));
+                    }
+                    VInst::Jump(l) => {
+                        let l = alias.get(l.as_str()).copied().unwrap_or(l);
+                        if i + 1 == block.end && next_label == Some(l) {
+                            break 'inst;
+                        }
+                        if block.edge {
+                            // Only there because moves remain on the edge.
+                            out.alloc_inst(InstKind::Jump(l.to_string()), comment);
+                        } else {
+                            out.inst(InstKind::Jump(l.to_string()), comment);
+                        }
+                    }
+                    VInst::RetToBios => {
+                        out.inst(InstKind::RetToBios, comment);
+                    }
+                    VInst::ParMove(moves) => {
+                        for (b, s) in par_moves(moves, alloc) {
+                            mov(out, b, s);
+                        }
                     }
                 }
-                VInst::Label(l) => {
-                    out.label(l);
-                }
-                VInst::Call { label: target, .. } => {
-                    let saves = alloc.call_saves.get(&i).unwrap_or(&no_saves);
-                    let kept = still_saved(vc, block.start, i, alloc);
-                    spill_reload(out, i, alloc, true);
-                    save_restore(out, saves, alloc, true, &kept);
-                    out.inst(InstKind::Call(target.clone()), comment);
-                    save_restore(out, saves, alloc, false, &kept);
-                    spill_reload(out, i, alloc, false);
-                }
-                VInst::CallInd {
-                    table, ret_label, ..
-                } => {
-                    let saves = alloc.call_saves.get(&i).unwrap_or(&no_saves);
-                    let kept = still_saved(vc, block.start, i, alloc);
-                    spill_reload(out, i, alloc, true);
-                    save_restore(out, saves, alloc, true, &kept);
-                    out.op(OpInst::new(
-                        Op::CopyB,
-                        ASrc::Imm(lit(0)),
-                        BSrc::Imm(Value::Sym(ret_label.clone(), 0)),
-                    )
-                    .to(Store::Reg(1)));
-                    out.inst(
-                        InstKind::Op(
-                            OpInst::new(Op::CopyB, ASrc::Reg(2), BSrc::Ind(*table as i64))
-                                .width(8)
-                                .flow(Flow::SetPc(0)),
-                        ),
-                        comment,
-                    );
-                    out.label(ret_label);
-                    save_restore(out, saves, alloc, false, &kept);
-                    spill_reload(out, i, alloc, false);
-                }
-                VInst::Ret { ra, .. } => {
-                    let b = match ra {
-                        Some(v) => loc_b(alloc.loc(*v)),
-                        None => BSrc::Reg(1),
-                    };
-                    out.op(OpInst::new(Op::And, ASrc::Imm(lit(!1)), b).flow(Flow::SetPc(0)));
-                }
-                VInst::Jump(l) => {
-                    let l = alias.get(l.as_str()).copied().unwrap_or(l);
-                    if i + 1 == block.end && next_label == Some(l) {
-                        continue;
-                    }
-                    if block.edge {
-                        // Only there because moves remain on the edge.
-                        out.alloc_inst(InstKind::Jump(l.to_string()), comment);
-                    } else {
-                        out.inst(InstKind::Jump(l.to_string()), comment);
-                    }
-                }
-                VInst::RetToBios => {
-                    out.inst(InstKind::RetToBios, comment);
-                }
-                VInst::ParMove(moves) => {
-                    for (b, s) in par_moves(moves, alloc) {
-                        mov(out, b, s);
-                    }
+            }
+            for item in &mut out.items[first..] {
+                if let Item::Inst { srcloc, .. } = item {
+                    *srcloc = vc.srclocs[i];
                 }
             }
         }

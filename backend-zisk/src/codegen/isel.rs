@@ -210,7 +210,6 @@ struct Ctx<'a> {
     ra: Option<VReg>,
     label: String,
     nlocal: u32,
-    srcloc: Option<u32>,
     /// The static area, taken from the module for the time of the function.
     statics: Statics,
 }
@@ -220,7 +219,7 @@ impl<'a> Ctx<'a> {
         CodegenError::Unsupported {
             what: what.into(),
             func: Some(self.m.funcs[self.fid].name.clone()),
-            offset: self.srcloc,
+            offset: self.vc.srcloc,
         }
     }
 
@@ -366,7 +365,7 @@ impl<'a> Ctx<'a> {
 
     fn lower_inst(&mut self, inst: Inst) -> Result<(), CodegenError> {
         let data = &self.f.insts[inst];
-        self.srcloc = data.srcloc.offset();
+        self.vc.srcloc = data.srcloc.offset();
         let args: Vec<IrValue> = data.args.to_vec();
         let res: Vec<IrValue> = data.results.to_vec();
         let op = data.op.clone();
@@ -1356,7 +1355,7 @@ impl<'a> Ctx<'a> {
             self.lower_inst(inst)?;
         }
         let term = self.f.blocks[b].term.clone().expect("verified function");
-        self.srcloc = term.srcloc.offset();
+        self.vc.srcloc = term.srcloc.offset();
         let next_label = next.map(|n| self.block_label(n));
         let mut edges: Vec<(String, VInst, String)> = Vec::new();
         let mut succs = Vec::new();
@@ -1750,7 +1749,6 @@ pub(crate) fn compile_function(
         ra: None,
         label: label.clone(),
         nlocal: 0,
-        srcloc: None,
         statics: taken,
     };
     if has_calls {

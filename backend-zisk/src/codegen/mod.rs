@@ -104,6 +104,9 @@ use crate::mem_map::*;
 use crate::program::{DataDecl, Flow, InstKind, OpInst, Program, Value};
 use crate::{ASrc, BSrc, Op, Store};
 
+/// The function name of the code at `_start` (the static area's initialisation and the call of
+/// the entry): not a function of the module.
+pub const ENTRY_NAME: &str = "__zkc_entry";
 /// Where the exit state is stored (see the module docs).
 pub const EXIT_WORD: u64 = OUTPUT_ADDR + 256;
 /// Number of arguments/results passed in registers.
@@ -795,6 +798,7 @@ fn compile_inner(
                     vc,
                     alloc,
                     &layout.func_labels[id.index()],
+                    &f.name,
                     &mut body_program,
                 );
             }
@@ -802,7 +806,7 @@ fn compile_inner(
                 // Machine imports are lowered at their call sites; nothing else may remain.
                 if name.module != "zisk" {
                     // Only an error if called; emit a stub that traps as unreachable.
-                    body_program.label(&layout.func_labels[id.index()]);
+                    body_program.function(&layout.func_labels[id.index()], &f.name);
                     body_program.inst(
                         InstKind::Jump(trap_label(TrapCode::Unreachable)),
                         Some(&format!("unresolved import {}.{}", name.module, name.field)),
@@ -816,9 +820,10 @@ fn compile_inner(
     // The entry.
     let mut p = Program {
         alloc_area,
+        functions: body_program.functions,
         ..Program::default()
     };
-    p.label("_start");
+    p.function("_start", ENTRY_NAME);
     let imm = |v: Value| ASrc::Imm(v);
     let stack_start = statics.arena.next;
     p.inst(
@@ -854,7 +859,7 @@ fn compile_inner(
 
     // Trap handlers.
     for (i, &code) in TrapCode::ALL.iter().enumerate() {
-        p.label(&trap_label(code));
+        p.function(&trap_label(code), &trap_label(code));
         let msg = format!("trap: {}\n", code.message());
         for b in msg.bytes() {
             p.op(OpInst::new(
@@ -876,7 +881,8 @@ fn compile_inner(
     // The signature-mismatch path of call_indirect: null entries have signature MAX.
     for (t, tl) in layout.tables.iter().enumerate() {
         let Some(base) = tl.entries else { continue };
-        p.label(&format!("__ci_bad_{t}"));
+        let bad = format!("__ci_bad_{t}");
+        p.function(&bad, &bad);
         p.op(OpInst::new(Op::CopyB, ASrc::Reg(2), BSrc::Ind(base as i64 + 8)).width(8));
         p.op(
             OpInst::new(Op::Eq, ASrc::C, BSrc::Imm(Value::Lit(u64::MAX))).flow(Flow::Branch {
@@ -1130,7 +1136,7 @@ fn dump_function(out: &mut String, name: &str, vc: &vcode::VCode, alloc: &Alloca
         let _ = writeln!(out, "; spills around inst {i}: {}", s.join(" "));
     }
     let mut p = Program::default();
-    emit::emit(vc, alloc, label, &mut p);
+    emit::emit(vc, alloc, label, name, &mut p);
     match crate::write_asm(&p) {
         Ok(text) => {
             for line in text.lines().skip(1) {

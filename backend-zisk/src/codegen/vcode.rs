@@ -119,6 +119,11 @@ pub struct VBlock {
 pub struct VCode {
     pub insts: Vec<VInst>,
     pub comments: Vec<Option<String>>,
+    /// The wasm byte offset each instruction was selected for (that of its IR instruction or
+    /// terminator), when known: what profiles map costs to source lines through.
+    pub srclocs: Vec<Option<u32>>,
+    /// The offset [`VCode::push`] records: the selector sets it to each IR instruction's.
+    pub srcloc: Option<u32>,
     pub blocks: Vec<VBlock>,
     pub num_vregs: u32,
     /// Labels that jump tables name (their blocks are always emitted).
@@ -134,11 +139,12 @@ impl VCode {
     pub fn push(&mut self, inst: VInst) {
         self.insts.push(inst);
         self.comments.push(None);
+        self.srclocs.push(self.srcloc);
     }
 
     pub fn push_c(&mut self, inst: VInst, comment: String) {
-        self.insts.push(inst);
-        self.comments.push(Some(comment));
+        self.push(inst);
+        *self.comments.last_mut().expect("just pushed") = Some(comment);
     }
 
     pub fn begin_block(&mut self, label: String) {
