@@ -371,6 +371,8 @@ impl<'a> Ctx<'a> {
         let op = data.op.clone();
         match op {
             IrOp::Const { .. } | IrOp::RefNull(_) | IrOp::RefFunc(_) => {}
+            // A size nothing changes is a constant (`consts`).
+            IrOp::MemorySize if self.l.fixed_size.is_some() => {}
             IrOp::RefIsNull(_) => {
                 let x = self.a(args[0]);
                 let d = self.dst(res[0]);
@@ -1541,6 +1543,11 @@ pub(crate) fn compile_function(
                 IrOp::Const { bits, .. } => consts[d.results[0]] = Some(bits),
                 IrOp::RefNull(_) => consts[d.results[0]] = Some(0),
                 IrOp::RefFunc(g) => consts[d.results[0]] = Some(g.index() as u64 + 1),
+                IrOp::MemorySize => {
+                    if let Some(size) = l.fixed_size {
+                        consts[d.results[0]] = Some(size / 65536);
+                    }
+                }
                 _ => {}
             }
             for &a in &d.args {
