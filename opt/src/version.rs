@@ -25,8 +25,10 @@
 //! `0 <= U` and `U + offset + width <= memory size` (<= 2^32) for the extreme values of the
 //! parameters, computed in i64 from the zero-extended operands, the address is `U` itself and
 //! the access is inside the memory. Memory never shrinks, so a guard that held before the loop
-//! holds in every iteration. Coefficients and steps are at most [`MAX_COEF`], so no i64
-//! computation of a guard that holds can overflow (2^12 * 2^12 * 2^32 per term).
+//! holds in every iteration. Coefficients and steps are at most [`MAX_COEF`] and an address has
+//! at most [`MAX_TERMS`] invariant and as many parameter terms, so no i64 computation of a
+//! guard can overflow: `last * sum(coef * step)` is below 2^32 * 4 * 2^24 = 2^58, every other
+//! term below 2^12 * 2^32.
 //!
 //! Accesses at invariant addresses are left to `peel` (one check before the loop covers
 //! them). The backend emits no check for a `notrap` access; its i32 address additions done as
@@ -56,6 +58,8 @@ pub const MAX_COEF: i64 = 1 << 12;
 /// Loops that a counting test shows to run at most this many iterations are left alone: the
 /// guard would cost about what the checks it saves cost.
 pub const MIN_TRIPS: i64 = 4;
+/// The most invariant terms, and the most parameter terms, of an address.
+pub const MAX_TERMS: usize = 4;
 /// How deep an address's arithmetic is followed.
 const MAX_DEPTH: u32 = 12;
 const U32_MAX: i64 = u32::MAX as i64;
@@ -288,7 +292,11 @@ impl Lin {
         self.inv.retain(|_, c| *c != 0);
         self.ivs.retain(|_, c| *c != 0);
         let small = |c: &i64| c.abs() <= MAX_COEF;
-        (self.inv.values().all(small) && self.ivs.values().all(small)).then_some(self)
+        (self.inv.values().all(small)
+            && self.ivs.values().all(small)
+            && self.inv.len() <= MAX_TERMS
+            && self.ivs.len() <= MAX_TERMS)
+            .then_some(self)
     }
 }
 
