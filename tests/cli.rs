@@ -678,12 +678,42 @@ fn bad_magic_is_named() {
     }
 }
 
+/// Runs each program (wat text, exit status, stdout) with `zkc run` at every level; first, when
+/// `dump` names a pass and a text, checks that the -O1 dump after that pass shows the text (the
+/// transform under test happened).
+fn runs_alike_at_every_level(tag: &str, cases: &[(String, i32, &str)], dump: Option<(&str, &str)>) {
+    let dir = std::env::temp_dir().join(format!("zkc-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (k, (wat, code, stdout)) in cases.iter().enumerate() {
+        let path = dir.join(format!("{tag}{k}.wat"));
+        std::fs::write(&path, wat).unwrap();
+        let file = path.to_str().unwrap();
+        if let Some((pass, shows)) = dump {
+            let out = zkc(&[file, "--emit", "ir", "-O1", "--dump-after", pass]);
+            assert!(
+                text(&out.stderr).contains(shows),
+                "{tag}{k}: {}",
+                text(&out.stderr)
+            );
+        }
+        for level in ["-O0", "-O1", "-O2"] {
+            let out = zkc(&["run", file, level]);
+            assert_eq!(
+                out.status.code(),
+                Some(*code),
+                "{tag}{k} {level}: {}",
+                text(&out.stderr)
+            );
+            assert_eq!(text(&out.stdout), *stdout, "{tag}{k} {level}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// Issue #15: a loop whose invariant address is checked once, in its peeled first iteration
 /// (opt `peel`), still traps at that access, after the output before it, at every level.
 #[test]
 fn a_peeled_loop_traps_at_its_first_access_after_the_output_before_it() {
-    let dir = std::env::temp_dir().join(format!("zkc-peel-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let program = |base: u32| {
         format!(
             r#"(module
@@ -706,24 +736,11 @@ fn a_peeled_loop_traps_at_its_first_access_after_the_output_before_it() {
         )
     };
     // The trap stub prints its message on the console, after the program's output.
-    for (base, code, stdout) in [
-        (1000u32, 0, "hi\n"),
-        (65520, 3, "hi\ntrap: out of bounds memory access\n"),
-    ] {
-        let path = dir.join(format!("peel{base}.wat"));
-        std::fs::write(&path, program(base)).unwrap();
-        for level in ["-O0", "-O1", "-O2"] {
-            let out = zkc(&["run", path.to_str().unwrap(), level]);
-            assert_eq!(
-                out.status.code(),
-                Some(code),
-                "{base} {level}: {}",
-                text(&out.stderr)
-            );
-            assert_eq!(text(&out.stdout), stdout, "{base} {level}");
-        }
-    }
-    std::fs::remove_dir_all(&dir).unwrap();
+    let cases = [
+        (program(1000), 0, "hi\n"),
+        (program(65520), 3, "hi\ntrap: out of bounds memory access\n"),
+    ];
+    runs_alike_at_every_level("peel", &cases, None);
 }
 
 /// Issue #15: a loop versioned for its bounds checks (opt `version`) that runs out of the
@@ -732,8 +749,6 @@ fn a_peeled_loop_traps_at_its_first_access_after_the_output_before_it() {
 /// bounds, the unchecked copy runs and sums what wasm sums.
 #[test]
 fn a_versioned_loop_traps_at_the_same_access_after_the_same_output() {
-    let dir = std::env::temp_dir().join(format!("zkc-version-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let program = |base: u32| {
         format!(
             r#"(module
@@ -756,28 +771,17 @@ fn a_versioned_loop_traps_at_the_same_access_after_the_same_output() {
       (then unreachable))))"#
         )
     };
-    for (base, code, stdout) in [
-        (1000u32, 0, "hi\n.........."),
+    let cases = [
+        (program(1000), 0, "hi\n.........."),
         // Elements 0..4 lie inside the 64 KiB page, element 5 does not: the sixth iteration
         // prints its dot and traps at its load.
-        (65516, 3, "hi\n......trap: out of bounds memory access\n"),
-    ] {
-        let path = dir.join(format!("version{base}.wat"));
-        std::fs::write(&path, program(base)).unwrap();
-        let ir = zkc(&[path.to_str().unwrap(), "--emit", "ir", "-O1"]);
-        assert!(text(&ir.stdout).contains("notrap"), "the loop is versioned");
-        for level in ["-O0", "-O1", "-O2"] {
-            let out = zkc(&["run", path.to_str().unwrap(), level]);
-            assert_eq!(
-                out.status.code(),
-                Some(code),
-                "{base} {level}: {}",
-                text(&out.stderr)
-            );
-            assert_eq!(text(&out.stdout), stdout, "{base} {level}");
-        }
-    }
-    std::fs::remove_dir_all(&dir).unwrap();
+        (
+            program(65516),
+            3,
+            "hi\n......trap: out of bounds memory access\n",
+        ),
+    ];
+    runs_alike_at_every_level("version", &cases, Some(("version", "notrap")));
 }
 
 /// Issue #15: a load that opt `forward` replaces by a value stored through `p + 16` stays as
@@ -785,8 +789,6 @@ fn a_versioned_loop_traps_at_the_same_access_after_the_same_output() {
 /// still trap, after the output before it, at every level.
 #[test]
 fn a_forwarded_load_still_traps_where_its_address_wraps() {
-    let dir = std::env::temp_dir().join(format!("zkc-forward-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let program = |p: i32| {
         format!(
             r#"(module
@@ -803,35 +805,13 @@ fn a_forwarded_load_still_traps_where_its_address_wraps() {
       (then unreachable))))"#
         )
     };
-    for (p, code, stdout) in [
-        (1000, 0, "hi\n"),
-        (-8, 3, "hi\ntrap: out of bounds memory access\n"),
-    ] {
-        let path = dir.join(format!("forward{p}.wat"));
-        std::fs::write(&path, program(p)).unwrap();
-        let ir = zkc(&[
-            path.to_str().unwrap(),
-            "--emit",
-            "ir",
-            "-O1",
-            "--dump-after",
-            "forward",
-        ]);
-        assert!(
-            text(&ir.stderr).contains("; forward: loads forwarded 1\n"),
-            "the load's value is forwarded: {}",
-            text(&ir.stderr)
-        );
-        for level in ["-O0", "-O1", "-O2"] {
-            let out = zkc(&["run", path.to_str().unwrap(), level]);
-            assert_eq!(
-                out.status.code(),
-                Some(code),
-                "{p} {level}: {}",
-                text(&out.stderr)
-            );
-            assert_eq!(text(&out.stdout), stdout, "{p} {level}");
-        }
-    }
-    std::fs::remove_dir_all(&dir).unwrap();
+    let cases = [
+        (program(1000), 0, "hi\n"),
+        (program(-8), 3, "hi\ntrap: out of bounds memory access\n"),
+    ];
+    runs_alike_at_every_level(
+        "forward",
+        &cases,
+        Some(("forward", "; forward: loads forwarded 1\n")),
+    );
 }

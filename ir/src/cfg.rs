@@ -12,6 +12,8 @@
 use crate::entities::Block;
 use crate::function::Function;
 use cranelift_entity::SecondaryMap;
+use std::collections::HashMap;
+use std::hash::Hash;
 
 pub struct ControlFlow {
     /// Reachable blocks in reverse postorder; the entry first.
@@ -27,6 +29,55 @@ pub struct ControlFlow {
 }
 
 const NONE: u32 = u32::MAX;
+
+/// Facts scoped to the dominator tree: a fact set while the walk
+/// ([`ControlFlow::dominator_walk`]) is in a block holds in the blocks it dominates and is
+/// undone when the walk leaves it.
+pub struct ScopedMap<K, V> {
+    map: HashMap<K, V>,
+    undo: Vec<(K, Option<V>)>,
+    marks: Vec<usize>,
+}
+
+impl<K: Hash + Eq + Copy, V: Copy> Default for ScopedMap<K, V> {
+    fn default() -> Self {
+        ScopedMap {
+            map: HashMap::new(),
+            undo: Vec::new(),
+            marks: Vec::new(),
+        }
+    }
+}
+
+impl<K: Hash + Eq + Copy, V: Copy> ScopedMap<K, V> {
+    pub fn get(&self, k: &K) -> Option<&V> {
+        self.map.get(k)
+    }
+
+    /// Follows the walk: opens a block's scope when it enters, undoes the scope's facts when
+    /// it leaves.
+    pub fn step(&mut self, s: DomStep) {
+        match s {
+            DomStep::Enter(_) => self.marks.push(self.undo.len()),
+            DomStep::Leave(_) => {
+                let m = self.marks.pop().expect("scope mark");
+                while self.undo.len() > m {
+                    let (k, old) = self.undo.pop().expect("undo entry");
+                    match old {
+                        Some(v) => self.map.insert(k, v),
+                        None => self.map.remove(&k),
+                    };
+                }
+            }
+        }
+    }
+
+    /// Sets a fact for the current scope.
+    pub fn insert(&mut self, k: K, v: V) {
+        let old = self.map.insert(k, v);
+        self.undo.push((k, old));
+    }
+}
 
 /// A step of a depth-first walk of the dominator tree ([`ControlFlow::dominator_walk`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

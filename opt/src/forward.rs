@@ -30,8 +30,7 @@
 
 use crate::util::{const_of, Aliases};
 use crate::PassReport;
-use std::collections::HashMap;
-use zkc_ir::cfg::{ControlFlow, DomStep};
+use zkc_ir::cfg::{ControlFlow, DomStep, ScopedMap};
 use zkc_ir::{BinaryOp, Function, Inst, Module, Op, Type, Value, ValueDef};
 
 pub fn run(m: &mut Module) -> PassReport {
@@ -66,27 +65,14 @@ struct Known {
 fn forward_function(f: &mut Function) -> usize {
     let cfg = ControlFlow::compute(f);
     // Scoped facts: address value -> bytes from it known inside the memory.
-    let mut reach: HashMap<Value, u64> = HashMap::new();
-    let mut undo: Vec<(Value, Option<u64>)> = Vec::new();
-    let mut marks: Vec<usize> = Vec::new();
+    let mut reach: ScopedMap<Value, u64> = ScopedMap::default();
     let mut aliases = Aliases::new();
     let mut forwarded = 0;
     for step in cfg.dominator_walk() {
-        let b = match step {
-            DomStep::Enter(b) => b,
-            DomStep::Leave(_) => {
-                let m = marks.pop().expect("scope mark");
-                while undo.len() > m {
-                    let (v, old) = undo.pop().expect("undo entry");
-                    match old {
-                        Some(k) => reach.insert(v, k),
-                        None => reach.remove(&v),
-                    };
-                }
-                continue;
-            }
+        reach.step(step);
+        let DomStep::Enter(b) = step else {
+            continue;
         };
-        marks.push(undo.len());
         let mut known: Vec<Known> = Vec::new();
         let mut dead: Vec<Inst> = Vec::new();
         for k in 0..f.blocks[b].insts.len() {
@@ -120,7 +106,7 @@ fn forward_function(f: &mut Function) -> usize {
                             value: d.results[0],
                         });
                     }
-                    note_reach(&mut reach, &mut undo, here, width);
+                    note_reach(&mut reach, here, width);
                 }
                 Op::Store {
                     width, offset, ty, ..
@@ -143,7 +129,7 @@ fn forward_function(f: &mut Function) -> usize {
                         },
                         value,
                     });
-                    note_reach(&mut reach, &mut undo, here, width);
+                    note_reach(&mut reach, here, width);
                 }
                 ref op
                     if op.is_pure()
@@ -162,17 +148,12 @@ fn forward_function(f: &mut Function) -> usize {
 /// Records that an access of `width` bytes at `at` ran: when its place is exact, the bytes up
 /// to its end, from its root, are inside the memory (scoped to the current block and those it
 /// dominates).
-fn note_reach(
-    reach: &mut HashMap<Value, u64>,
-    undo: &mut Vec<(Value, Option<u64>)>,
-    at: Place,
-    width: u8,
-) {
+fn note_reach(reach: &mut ScopedMap<Value, u64>, at: Place, width: u8) {
     let (Some(root), end) = (at.root, at.t + width as u64) else {
         return;
     };
     if exact(reach, at) && reach.get(&root).is_none_or(|&r| r < end) {
-        undo.push((root, reach.insert(root, end)));
+        reach.insert(root, end);
     }
 }
 
@@ -209,7 +190,7 @@ fn place(f: &Function, aliases: &Aliases, addr: Value, offset: u32) -> Place {
 
 /// Whether the root's constant `c` provably did not wrap: an access from the root itself
 /// reached past it.
-fn exact(reach: &HashMap<Value, u64>, p: Place) -> bool {
+fn exact(reach: &ScopedMap<Value, u64>, p: Place) -> bool {
     match p.root {
         None => true,
         Some(r) => p.c == 0 || reach.get(&r).is_some_and(|&k| k > p.c),

@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 
-use zkc_ir::cfg::DomStep;
+use zkc_ir::cfg::{DomStep, ScopedMap};
 use zkc_ir::ranges::Ranges;
 use zkc_ir::{Function, Inst, Op as IrOp, SecondaryMap, Value};
 
@@ -36,26 +36,13 @@ impl Checks {
     ) -> Self {
         let cf = zkc_ir::cfg::ControlFlow::compute(f);
         let mut out = Checks { k: HashMap::new() };
-        // Scoped facts: address value -> bytes checked; undo log per dominator-tree level.
-        let mut checked: HashMap<Value, u64> = HashMap::new();
-        let mut undo: Vec<(Value, Option<u64>)> = Vec::new();
-        let mut marks: Vec<usize> = Vec::new();
+        // Scoped facts: address value -> bytes checked.
+        let mut checked: ScopedMap<Value, u64> = ScopedMap::default();
         for step in cf.dominator_walk() {
-            let b = match step {
-                DomStep::Enter(b) => b,
-                DomStep::Leave(_) => {
-                    let m = marks.pop().expect("scope mark");
-                    while undo.len() > m {
-                        let (v, old) = undo.pop().expect("undo entry");
-                        match old {
-                            Some(k) => checked.insert(v, k),
-                            None => checked.remove(&v),
-                        };
-                    }
-                    continue;
-                }
+            checked.step(step);
+            let DomStep::Enter(b) = step else {
+                continue;
             };
-            marks.push(undo.len());
             let insts = &f.blocks[b].insts;
             for (n, &i) in insts.iter().enumerate() {
                 let Some(k) = access_bytes(f, i) else {
@@ -97,7 +84,7 @@ impl Checks {
                     }
                 }
                 out.k.insert(i, Some(kk));
-                undo.push((addr, checked.insert(addr, kk)));
+                checked.insert(addr, kk);
             }
         }
         out
