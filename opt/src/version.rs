@@ -42,6 +42,7 @@
 use crate::loops;
 use crate::util::{const_of, inst_blocks};
 use crate::PassReport;
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use zkc_ir::cfg::ControlFlow;
 use zkc_ir::ranges::{Range, Ranges};
@@ -81,18 +82,18 @@ fn version_function(f: &mut Function) -> (u64, u64) {
     // One loop at a time: a copy adds blocks and edges the next loop's analysis must see.
     let mut done: HashSet<Block> = HashSet::new();
     let (mut versioned, mut marked) = (0, 0);
-    // The ranges of the input's values (the copies' values have none: their whole type).
-    let mut ranges: Option<Ranges> = None;
+    // The value ranges, computed when a counting test first needs them (the copies' values
+    // have none: their whole type; versioning changes no existing value).
+    let ranges: OnceCell<Ranges> = OnceCell::new();
     loop {
         let cfg = ControlFlow::compute(f);
         let all = loops::natural_loops(f, &cfg);
         let inst_block = inst_blocks(f);
-        let ranges = ranges.get_or_insert_with(|| Ranges::compute(f));
         let found = all
             .iter()
             .filter(|(h, _)| !done.contains(h) && Some(*h) != f.entry())
             .find_map(|(h, body)| {
-                let cx = LoopCx::new(f, &cfg, &inst_block, ranges, &all, *h, body)?;
+                let cx = LoopCx::new(f, &cfg, &inst_block, &ranges, &all, *h, body)?;
                 cx.plan().map(|p| (cx.in_body, p))
             });
         let Some((in_body, plan)) = found else {
@@ -315,7 +316,7 @@ struct LoopCx<'a> {
     f: &'a Function,
     cfg: &'a ControlFlow,
     inst_block: &'a SecondaryMap<Inst, Option<Block>>,
-    ranges: &'a Ranges,
+    ranges: &'a OnceCell<Ranges>,
     h: Block,
     body: &'a [Block],
     in_body: SecondaryMap<Block, bool>,
@@ -328,7 +329,7 @@ impl<'a> LoopCx<'a> {
         f: &'a Function,
         cfg: &'a ControlFlow,
         inst_block: &'a SecondaryMap<Inst, Option<Block>>,
-        ranges: &'a Ranges,
+        ranges: &'a OnceCell<Ranges>,
         all: &[(Block, Vec<Block>)],
         h: Block,
         body: &'a [Block],
@@ -689,18 +690,19 @@ impl<'a> LoopCx<'a> {
     /// bound and the parameter's initial values.
     fn max_trips(&self, t: &Test, c: i64) -> Option<i64> {
         let f = self.f;
+        let ranges = self.ranges.get_or_init(|| Ranges::compute(f));
         let mut p0: Option<Range> = None;
         for p in loops::outside_preds(self.cfg, self.h, &self.in_body) {
             for call in f.blocks[p].term.iter().flat_map(|t| t.targets()) {
                 if call.block == self.h {
-                    let r = self.ranges.of(call.args[t.iv]);
+                    let r = ranges.of(call.args[t.iv]);
                     p0 = Some(p0.map_or(r, |q| q.join(r)));
                 }
             }
         }
         // Values the copies of earlier versioned loops define have no range: the whole type,
         // which the i128 differences below keep from overflowing.
-        let (p0, n) = (p0?, self.ranges.of(t.n));
+        let (p0, n) = (p0?, ranges.of(t.n));
         let (lo, hi) = if c > 0 {
             (n.lo as i128 - p0.hi as i128, n.hi as i128 - p0.lo as i128)
         } else {
