@@ -14,6 +14,7 @@
 //! | `inline` | inlines small functions and functions with a single call site (never recursive cycles), then drops defined functions nothing references |
 //! | `licm` | hoists loop-invariant pure instructions of natural loops into a preheader |
 //! | `peel` | copies the first iteration of a small loop that accesses memory at an address computed outside it before the loop, so that one check covers the loop's |
+//! | `exit-values` | makes code after a loop read an induction variable as its next value less the step, so that the variable dies where the next value is computed |
 //! | `version` | copies a loop whose accesses are affine in its induction variables; a guard checks the whole range once and enters the copy, whose accesses need no check, or else the original loop |
 //! | `globals` | keeps mutable globals read or written more than once in a block in SSA values between the calls, returns and traps that can observe them |
 //! | `forward` | replaces a load by the value an earlier store or load of its block put at the same address when nothing in between may write there |
@@ -24,6 +25,7 @@
 pub mod cleanup;
 pub mod devirt;
 pub mod egraph;
+pub mod exits;
 pub mod forward;
 pub mod globals;
 pub mod idioms;
@@ -54,6 +56,7 @@ pub const PIPELINE: &[(&str, u8)] = &[
     ("forward", 1),
     ("egraph", 2),
     ("licm", 1),
+    ("exit-values", 1),
     ("peel", 1),
     ("version", 1),
     ("simplify-cfg", 1),
@@ -113,6 +116,12 @@ pub const PASSES: &[PassInfo] = &[
         description: "copy the first iteration of small loops that access memory at an address \
              computed outside them before the loop, so that the address is checked once",
         run: peel::run,
+    },
+    PassInfo {
+        name: "exit-values",
+        description: "after a loop, read an induction variable as its next value less the \
+             step, so that the two need not live side by side in every iteration",
+        run: exits::run,
     },
     PassInfo {
         name: "version",
