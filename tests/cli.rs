@@ -114,7 +114,7 @@ fn dump_after_prints_the_ir_to_stderr() {
     let err = text(&out.stderr);
     // The one header format of every dump: stage, position in the pipeline, level.
     assert!(
-        err.starts_with("; after translate (stage 1 of 20 at -O2)\n"),
+        err.starts_with("; after translate (stage 1 of 21 at -O2)\n"),
         "{err}"
     );
     assert!(err.contains("func @sum(i32) -> i32 {"), "{err}");
@@ -341,7 +341,7 @@ fn dump_after_an_optimizer_pass_names_it_and_its_report() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(
-        err.starts_with("; after egraph (stage 13 of 20 at -O2)\n; egraph: "),
+        err.starts_with("; after egraph (stage 13 of 21 at -O2)\n; egraph: "),
         "{err}"
     );
     assert!(err.contains("stop reasons: saturated"), "{err}");
@@ -369,7 +369,7 @@ fn dump_after_regalloc_shows_locations() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(
-        err.starts_with("; after regalloc (stage 23 of 23 at -O2)\n; coloring allocator\n"),
+        err.starts_with("; after regalloc (stage 24 of 24 at -O2)\n; coloring allocator\n"),
         "{err}"
     );
     assert!(

@@ -15,6 +15,7 @@
 //! | `licm` | hoists loop-invariant pure instructions of natural loops into a preheader |
 //! | `peel` | copies the first iteration of a small loop that accesses memory at an address computed outside it before the loop, so that one check covers the loop's |
 //! | `exit-values` | makes code after a loop read an induction variable as its next value less the step, so that the variable dies where the next value is computed |
+//! | `unroll` | copies a small loop whose back edge shifts values along its header parameters (`b = a, c = b`) as many times as the chain is long, each copy with its exit tests, so that no value moves between registers |
 //! | `version` | copies a loop whose accesses are affine in its induction variables; a guard checks the whole range once and enters the copy, whose accesses need no check, or else the original loop |
 //! | `globals` | keeps mutable globals read or written more than once in a block in SSA values between the calls, returns and traps that can observe them |
 //! | `forward` | replaces a load by the value an earlier store or load of its block put at the same address when nothing in between may write there |
@@ -34,6 +35,7 @@ pub mod licm;
 mod loops;
 pub mod peel;
 pub mod threading;
+pub mod unroll;
 pub mod util;
 pub mod version;
 
@@ -57,6 +59,7 @@ pub const PIPELINE: &[(&str, u8)] = &[
     ("egraph", 2),
     ("licm", 1),
     ("exit-values", 1),
+    ("unroll", 1),
     ("peel", 1),
     ("version", 1),
     ("simplify-cfg", 1),
@@ -116,6 +119,12 @@ pub const PASSES: &[PassInfo] = &[
         description: "copy the first iteration of small loops that access memory at an address \
              computed outside them before the loop, so that the address is checked once",
         run: peel::run,
+    },
+    PassInfo {
+        name: "unroll",
+        description: "unroll a small loop whose back edge shifts values from one header \
+             parameter to the next as many times as the chain is long, so that no value moves",
+        run: unroll::run,
     },
     PassInfo {
         name: "exit-values",
