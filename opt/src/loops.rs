@@ -1,9 +1,10 @@
-//! Natural loops and the edits the loop passes (`licm`, `peel`, `version`) share: finding
+//! Natural loops and the edits the loop passes (`licm`, `peel`, `version`, `unroll`) share: finding
 //! them, sending their entries through new blocks, copying their blocks, and routing the values
 //! they define out through their exit block.
 
+use std::collections::HashSet;
 use zkc_ir::cfg::ControlFlow;
-use zkc_ir::{Block, Function, Inst, SecondaryMap, Value};
+use zkc_ir::{Block, Function, Inst, SecondaryMap, Value, ValueDef};
 
 /// Natural loops: (header, body blocks in reverse postorder), outermost (largest) first.
 pub(crate) fn natural_loops(f: &Function, cfg: &ControlFlow) -> Vec<(Block, Vec<Block>)> {
@@ -69,6 +70,91 @@ pub(crate) fn enter_through(
         .position(|&b| b == h)
         .expect("header in layout");
     f.layout.splice(pos..pos, new.iter().copied());
+}
+
+/// What a loop pass sees of the function while it looks for its next loop.
+pub(crate) struct LoopView<'a> {
+    pub f: &'a Function,
+    pub cfg: &'a ControlFlow,
+    pub all: &'a [(Block, Vec<Block>)],
+    pub inst_block: &'a SecondaryMap<Inst, Option<Block>>,
+}
+
+/// Transforms a function's loops one at a time, the loops found again after each change (a
+/// copy adds blocks and edges the next loop's analysis must see): `plan` looks at each loop
+/// not yet done (never one headed by the entry) until one qualifies, `apply` transforms it
+/// and returns the headers it created (done too). Returns how many loops were transformed.
+pub(crate) fn one_at_a_time<P>(
+    f: &mut Function,
+    mut plan: impl FnMut(&LoopView, Block, &[Block]) -> Option<P>,
+    mut apply: impl FnMut(&mut Function, &ControlFlow, Block, &[Block], P) -> Vec<Block>,
+) -> usize {
+    let mut done: HashSet<Block> = HashSet::new();
+    let mut count = 0;
+    loop {
+        let cfg = ControlFlow::compute(f);
+        let all = natural_loops(f, &cfg);
+        let inst_block = crate::util::inst_blocks(f);
+        let view = LoopView {
+            f,
+            cfg: &cfg,
+            all: &all,
+            inst_block: &inst_block,
+        };
+        let found = all
+            .iter()
+            .filter(|(h, _)| !done.contains(h) && Some(*h) != f.entry())
+            .find_map(|(h, body)| Some((*h, body.clone(), plan(&view, *h, body)?)));
+        let Some((h, body, p)) = found else {
+            return count;
+        };
+        done.insert(h);
+        done.extend(apply(f, &cfg, h, &body, p));
+        count += 1;
+    }
+}
+
+/// A small innermost loop, as the loop passes take them: its blocks as a set and its latches
+/// (the blocks in it that branch to its header `h`); `None` when another loop's header lies
+/// inside it or it has more than `max_insts` instructions.
+pub(crate) fn small_innermost(
+    f: &Function,
+    cfg: &ControlFlow,
+    all: &[(Block, Vec<Block>)],
+    h: Block,
+    body: &[Block],
+    max_insts: usize,
+) -> Option<(SecondaryMap<Block, bool>, Vec<Block>)> {
+    if body.iter().map(|&b| f.blocks[b].insts.len()).sum::<usize>() > max_insts {
+        return None;
+    }
+    let mut in_body: SecondaryMap<Block, bool> = SecondaryMap::new();
+    for &b in body {
+        in_body[b] = true;
+    }
+    if all.iter().any(|(h2, _)| *h2 != h && in_body[*h2]) {
+        return None;
+    }
+    let latches = cfg.preds[h]
+        .iter()
+        .copied()
+        .filter(|&p| in_body[p])
+        .collect();
+    Some((in_body, latches))
+}
+
+/// Whether `v` is defined in the loop whose blocks are `in_body`.
+pub(crate) fn defined_in(
+    f: &Function,
+    inst_block: &SecondaryMap<Inst, Option<Block>>,
+    in_body: &SecondaryMap<Block, bool>,
+    v: Value,
+) -> bool {
+    match f.values[v].def {
+        ValueDef::Param(b, _) => in_body[b],
+        ValueDef::Result(i, _) => inst_block[i].is_some_and(|b| in_body[b]),
+        ValueDef::Detached => false,
+    }
 }
 
 /// The loop's predecessors outside it (its entries), reachable ones only.

@@ -31,7 +31,7 @@ use crate::PassReport;
 use std::collections::{HashMap, HashSet};
 use zkc_ir::cfg::ControlFlow;
 
-use zkc_ir::{Block, Function, Inst, Op, SecondaryMap, Value, ValueDef};
+use zkc_ir::{Block, Function, Inst, Op, SecondaryMap, Value};
 
 /// The largest loop peeled, in instructions.
 pub const MAX_INSTS: usize = 48;
@@ -106,27 +106,8 @@ impl Candidates<'_> {
     /// What peeling the loop headed by `h` needs, if it qualifies (module docs).
     fn qualifies(&self, h: Block, body: &[Block]) -> Option<Qualified> {
         let (f, cfg) = (self.f, self.cfg);
-        if body.iter().map(|&b| f.blocks[b].insts.len()).sum::<usize>() > MAX_INSTS {
-            return None;
-        }
-        let mut in_body: SecondaryMap<Block, bool> = SecondaryMap::new();
-        for &b in body {
-            in_body[b] = true;
-        }
-        // Innermost: no other header inside.
-        if self.loops.iter().any(|(h2, _)| *h2 != h && in_body[*h2]) {
-            return None;
-        }
-        let defined_inside = |v: Value| match f.values[v].def {
-            ValueDef::Param(b, _) => in_body[b],
-            ValueDef::Result(i, _) => self.inst_block[i].is_some_and(|b| in_body[b]),
-            ValueDef::Detached => false,
-        };
-        let latches: Vec<Block> = cfg.preds[h]
-            .iter()
-            .copied()
-            .filter(|&p| in_body[p])
-            .collect();
+        let (in_body, latches) = loops::small_innermost(f, cfg, self.loops, h, body, MAX_INSTS)?;
+        let defined_inside = |v: Value| loops::defined_in(f, self.inst_block, &in_body, v);
         // An access from an outside address that every iteration runs and no access before
         // the loop covers.
         let worth = body.iter().any(|&b| {

@@ -15,9 +15,7 @@
 //! reads must leave through one exit block entered only from the loop (`loops`).
 
 use crate::loops;
-use crate::util::inst_blocks;
 use crate::PassReport;
-use std::collections::HashSet;
 use zkc_ir::cfg::ControlFlow;
 use zkc_ir::{Block, Function, Module, SecondaryMap, ValueDef};
 
@@ -37,70 +35,70 @@ pub fn run(m: &mut Module) -> PassReport {
 }
 
 fn unroll_function(f: &mut Function) -> usize {
-    let mut done: HashSet<Block> = HashSet::new();
-    let mut unrolled = 0;
-    loop {
-        let cfg = ControlFlow::compute(f);
-        let all = loops::natural_loops(f, &cfg);
-        let inst_block = inst_blocks(f);
-        let found = all
-            .iter()
-            .filter(|(h, _)| !done.contains(h) && Some(*h) != f.entry())
-            .find_map(|(h, body)| {
-                let plan = qualifies(f, &cfg, &inst_block, &all, *h, body)?;
-                Some((*h, body.clone(), plan))
-            });
-        let Some((h, body, (in_body, factor, exits, escaping))) = found else {
-            return unrolled;
-        };
-        done.insert(h);
-        if let [exit] = exits.as_slice() {
-            if !escaping.is_empty() {
-                loops::pass_through_exit(f, &cfg, &body, &in_body, *exit, &escaping);
-            }
+    loops::one_at_a_time(
+        f,
+        qualifies,
+        |f, cfg, h, body, (in_body, factor, exits, escaping)| {
+            unroll(f, cfg, h, body, &in_body, factor, &exits, &escaping);
+            vec![]
+        },
+    )
+}
+
+/// Unrolls the loop headed by `h` `factor` times (module docs).
+#[allow(clippy::too_many_arguments)]
+fn unroll(
+    f: &mut Function,
+    cfg: &ControlFlow,
+    h: Block,
+    body: &[Block],
+    in_body: &SecondaryMap<Block, bool>,
+    factor: usize,
+    exits: &[Block],
+    escaping: &[zkc_ir::Value],
+) {
+    if let [exit] = exits {
+        if !escaping.is_empty() {
+            loops::pass_through_exit(f, cfg, body, in_body, *exit, escaping);
         }
-        let latch = cfg.preds[h]
-            .iter()
-            .copied()
-            .find(|&p| in_body[p])
-            .expect("a latch");
-        // Copies 1..factor, each entered from the previous one's back edge; the last one's
-        // back edge enters the original header. All are made from the loop as it was.
-        let copies: Vec<_> = (1..factor)
-            .map(|_| loops::copy_loop(f, h, &body, &in_body, true))
-            .collect();
-        let mut prev_latch = latch;
-        let mut new_blocks = Vec::new();
-        for copy in &copies {
-            let head = copy.blocks[h].expect("copied header");
-            let mut t = f.blocks[prev_latch].term.take().expect("terminator");
-            for c in t.targets_mut() {
-                if c.block == h {
-                    c.block = head;
-                }
-            }
-            f.blocks[prev_latch].term = Some(t);
-            prev_latch = copy.blocks[latch].expect("copied latch");
-            new_blocks.extend(body.iter().map(|&b| copy.blocks[b].expect("copy")));
-        }
-        let last = body
-            .iter()
-            .filter_map(|&b| f.layout.iter().position(|&l| l == b))
-            .max()
-            .expect("laid-out loop");
-        f.layout.splice(last + 1..last + 1, new_blocks);
-        unrolled += 1;
     }
+    let latch = cfg.preds[h]
+        .iter()
+        .copied()
+        .find(|&p| in_body[p])
+        .expect("a latch");
+    // Copies 1..factor, each entered from the previous one's back edge; the last one's
+    // back edge enters the original header. All are made from the loop as it was.
+    let copies: Vec<_> = (1..factor)
+        .map(|_| loops::copy_loop(f, h, body, in_body, true))
+        .collect();
+    let mut prev_latch = latch;
+    let mut new_blocks = Vec::new();
+    for copy in &copies {
+        let head = copy.blocks[h].expect("copied header");
+        let mut t = f.blocks[prev_latch].term.take().expect("terminator");
+        for c in t.targets_mut() {
+            if c.block == h {
+                c.block = head;
+            }
+        }
+        f.blocks[prev_latch].term = Some(t);
+        prev_latch = copy.blocks[latch].expect("copied latch");
+        new_blocks.extend(body.iter().map(|&b| copy.blocks[b].expect("copy")));
+    }
+    let last = body
+        .iter()
+        .filter_map(|&b| f.layout.iter().position(|&l| l == b))
+        .max()
+        .expect("laid-out loop");
+    f.layout.splice(last + 1..last + 1, new_blocks);
 }
 
 /// `(blocks of the loop, unroll factor, exits, escaping values)` if the loop headed by `h`
 /// qualifies (module docs).
 #[allow(clippy::type_complexity)]
 fn qualifies(
-    f: &Function,
-    cfg: &ControlFlow,
-    inst_block: &SecondaryMap<zkc_ir::Inst, Option<Block>>,
-    all: &[(Block, Vec<Block>)],
+    view: &loops::LoopView,
     h: Block,
     body: &[Block],
 ) -> Option<(
@@ -109,21 +107,8 @@ fn qualifies(
     Vec<Block>,
     Vec<zkc_ir::Value>,
 )> {
-    if body.iter().map(|&b| f.blocks[b].insts.len()).sum::<usize>() > MAX_INSTS {
-        return None;
-    }
-    let mut in_body: SecondaryMap<Block, bool> = SecondaryMap::new();
-    for &b in body {
-        in_body[b] = true;
-    }
-    if all.iter().any(|(h2, _)| *h2 != h && in_body[*h2]) {
-        return None;
-    }
-    let edges: Vec<Block> = cfg.preds[h]
-        .iter()
-        .copied()
-        .filter(|&p| in_body[p])
-        .collect();
+    let (f, cfg, inst_block) = (view.f, view.cfg, view.inst_block);
+    let (in_body, edges) = loops::small_innermost(f, cfg, view.all, h, body, MAX_INSTS)?;
     let [latch] = edges.as_slice() else {
         return None;
     };
@@ -167,11 +152,7 @@ fn qualifies(
     if factor < 2 {
         return None;
     }
-    let inside = |v: zkc_ir::Value| match f.values[v].def {
-        ValueDef::Param(b, _) => in_body[b],
-        ValueDef::Result(i, _) => inst_block[i].is_some_and(|b| in_body[b]),
-        ValueDef::Detached => false,
-    };
+    let inside = |v| loops::defined_in(f, inst_block, &in_body, v);
     let escaping = loops::escaping(f, cfg, &in_body, inside);
     let exits = loops::exits(f, body, &in_body);
     if !loops::can_pass_through(cfg, &in_body, &exits, &escaping) {

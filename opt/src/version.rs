@@ -40,10 +40,10 @@
 //! check elimination in the context of deoptimization", 2009), here without speculation.
 
 use crate::loops;
-use crate::util::{const_of, inst_blocks};
+use crate::util::const_of;
 use crate::PassReport;
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use zkc_ir::cfg::ControlFlow;
 use zkc_ir::ranges::{Range, Ranges};
 use zkc_ir::{
@@ -79,33 +79,22 @@ pub fn run(m: &mut Module) -> PassReport {
 }
 
 fn version_function(f: &mut Function) -> (u64, u64) {
-    // One loop at a time: a copy adds blocks and edges the next loop's analysis must see.
-    let mut done: HashSet<Block> = HashSet::new();
-    let (mut versioned, mut marked) = (0, 0);
+    let mut marked = 0;
     // The value ranges, computed when a counting test first needs them (the copies' values
     // have none: their whole type; versioning changes no existing value).
     let ranges: OnceCell<Ranges> = OnceCell::new();
-    loop {
-        let cfg = ControlFlow::compute(f);
-        let all = loops::natural_loops(f, &cfg);
-        let inst_block = inst_blocks(f);
-        let found = all
-            .iter()
-            .filter(|(h, _)| !done.contains(h) && Some(*h) != f.entry())
-            .find_map(|(h, body)| {
-                let cx = LoopCx::new(f, &cfg, &inst_block, &ranges, &all, *h, body)?;
-                cx.plan().map(|p| (cx.in_body, p))
-            });
-        let Some((in_body, plan)) = found else {
-            return (versioned, marked);
-        };
-        let (h, body) = (plan.h, plan.body.clone());
-        done.insert(h);
-        marked += plan.accesses.len() as u64;
-        let copy_h = apply(f, &cfg, &body, &in_body, plan);
-        done.insert(copy_h);
-        versioned += 1;
-    }
+    let versioned = loops::one_at_a_time(
+        f,
+        |view, h, body| {
+            let cx = LoopCx::new(view, &ranges, h, body)?;
+            cx.plan().map(|p| (cx.in_body, p))
+        },
+        |f, cfg, _, body, (in_body, plan)| {
+            marked += plan.accesses.len() as u64;
+            vec![apply(f, cfg, body, &in_body, plan)]
+        },
+    );
+    (versioned as u64, marked)
 }
 
 /// A term of a guard's i64 expression.
@@ -304,7 +293,6 @@ impl Lin {
 /// What versioning a loop needs.
 struct Plan {
     h: Block,
-    body: Vec<Block>,
     guards: Vec<Cond>,
     /// The accesses the copy marks `notrap`.
     accesses: Vec<Inst>,
@@ -326,29 +314,13 @@ struct LoopCx<'a> {
 impl<'a> LoopCx<'a> {
     /// The loop headed by `h` if it is innermost and small enough.
     fn new(
-        f: &'a Function,
-        cfg: &'a ControlFlow,
-        inst_block: &'a SecondaryMap<Inst, Option<Block>>,
+        view: &loops::LoopView<'a>,
         ranges: &'a OnceCell<Ranges>,
-        all: &[(Block, Vec<Block>)],
         h: Block,
         body: &'a [Block],
     ) -> Option<Self> {
-        if body.iter().map(|&b| f.blocks[b].insts.len()).sum::<usize>() > MAX_INSTS {
-            return None;
-        }
-        let mut in_body: SecondaryMap<Block, bool> = SecondaryMap::new();
-        for &b in body {
-            in_body[b] = true;
-        }
-        if all.iter().any(|(h2, _)| *h2 != h && in_body[*h2]) {
-            return None;
-        }
-        let latches = cfg.preds[h]
-            .iter()
-            .copied()
-            .filter(|&p| in_body[p])
-            .collect();
+        let (f, cfg, inst_block) = (view.f, view.cfg, view.inst_block);
+        let (in_body, latches) = loops::small_innermost(f, cfg, view.all, h, body, MAX_INSTS)?;
         Some(LoopCx {
             f,
             cfg,
@@ -362,11 +334,7 @@ impl<'a> LoopCx<'a> {
     }
 
     fn inside(&self, v: Value) -> bool {
-        match self.f.values[v].def {
-            ValueDef::Param(b, _) => self.in_body[b],
-            ValueDef::Result(i, _) => self.inst_block[i].is_some_and(|b| self.in_body[b]),
-            ValueDef::Detached => false,
-        }
+        loops::defined_in(self.f, self.inst_block, &self.in_body, v)
     }
 
     /// The values every back edge passes for each header parameter.
@@ -669,7 +637,6 @@ impl<'a> LoopCx<'a> {
         }
         Some(Plan {
             h: self.h,
-            body: self.body.to_vec(),
             guards,
             accesses,
             escaping,
