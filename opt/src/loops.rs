@@ -1,6 +1,6 @@
-//! Natural loops and the edits the loop passes (`licm`, `peel`, `version`, `unroll`) share: finding
-//! them, sending their entries through new blocks, copying their blocks, and routing the values
-//! they define out through their exit block.
+//! Natural loops and the edits the loop passes (`licm`, `peel`, `version`, `unroll`) share:
+//! finding them, taking them one at a time, sending their entries through new blocks, copying
+//! their blocks, and routing the values they define out through their exit block.
 
 use std::collections::HashSet;
 use zkc_ir::cfg::ControlFlow;
