@@ -10,7 +10,7 @@ use std::fmt;
 use std::path::Path;
 use std::time::Instant;
 use zkc_backend_zisk::codegen::{
-    compile, compile_dumping, Allocator, CodegenError, CodegenOptions, EXIT_WORD,
+    compile_dumping, Allocator, CodegenError, CodegenOptions, Stage, EXIT_WORD,
 };
 use zkc_backend_zisk::{emu, Emulator, Layout, Program, Rom, Stats, Status};
 use zkc_ir::{Module, TrapCode};
@@ -99,13 +99,14 @@ impl Default for Options {
 /// The stages around the optimizer's passes, for `--dump-after`: `translate` is the frontend
 /// (or the text parser); for ZisK output, `link` adds the runtime (WASI on ZisK, the entry),
 /// `softfloat` rewrites floats into integer code, the optimizer runs on the whole linked
-/// program, and `regalloc` shows the allocated code of every function.
-pub const STAGES: &[&str] = &["translate", "link", "softfloat", "regalloc"];
+/// program, then the backend's stages ([`Stage`]: `isel`, `hoist`, `regalloc`, `emit`).
+pub const STAGES: &[&str] = &["translate", "link", "softfloat"];
 
 /// Every name `--dump-after` accepts: the stages and the optimizer's passes.
 pub fn pass_names() -> Vec<&'static str> {
     let mut names = STAGES.to_vec();
     names.extend(zkc_opt::PASSES.iter().map(|p| p.name));
+    names.extend(Stage::ALL.map(Stage::name));
     names
 }
 
@@ -240,8 +241,8 @@ pub fn prepare_for_zisk(
     run_passes(linked, opts, &pipeline, dump)
 }
 
-/// Selects ZisK code for a prepared module ([`prepare_for_zisk`]); with `--dump-after
-/// regalloc`, prints every function's allocated code to `dump` as well.
+/// Selects ZisK code for a prepared module ([`prepare_for_zisk`]); with `--dump-after` a
+/// backend stage, prints its text to `dump` as well.
 pub fn select(
     prepared: &Module,
     opts: &Options,
@@ -258,17 +259,21 @@ pub fn select(
         }
     };
     let start = Instant::now();
-    let program = if opts.dump_after.iter().any(|p| p == "regalloc") {
-        let mut text = String::new();
-        let program = compile_dumping(prepared, &cg, &mut text).map_err(codegen_error)?;
-        let pipeline = zisk_pipeline(opts);
+    let after: Vec<Stage> = (Stage::ALL.into_iter())
+        .filter(|s| opts.dump_after.iter().any(|p| p == s.name()))
+        .collect();
+    let pipeline = zisk_pipeline(opts);
+    let program = compile_dumping(prepared, &cg, &after, &mut |stage, text| {
+        let k = pipeline.len() - Stage::ALL.len()
+            + Stage::ALL
+                .iter()
+                .position(|s| *s == stage)
+                .expect("a stage");
         let detail = format!("{:?} allocator", opts.allocator).to_lowercase();
-        let header = dump_header(opts, &pipeline, pipeline.len() - 1, Some(&detail));
+        let header = dump_header(opts, &pipeline, k, Some(&detail));
         let _ = writeln!(dump, "{header}{text}");
-        program
-    } else {
-        compile(prepared, &cg).map_err(codegen_error)?
-    };
+    })
+    .map_err(codegen_error)?;
     report_time(opts, "codegen", start, dump);
     Ok(program)
 }
@@ -485,11 +490,11 @@ fn ir_pipeline(opts: &Options) -> Vec<&'static str> {
 }
 
 /// The stages of ZisK output: the frontend, the runtime, soft-float, the optimizer's passes
-/// on the whole program, code generation with allocation.
+/// on the whole program, the backend's stages.
 fn zisk_pipeline(opts: &Options) -> Vec<&'static str> {
-    let mut p = vec!["translate", "link", "softfloat"];
+    let mut p = STAGES.to_vec();
     p.extend(opts.opt_level.passes());
-    p.push("regalloc");
+    p.extend(Stage::ALL.map(Stage::name));
     p
 }
 

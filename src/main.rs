@@ -55,7 +55,9 @@ struct PipelineArgs {
     opt: String,
     /// Print the IR to standard error after the named pass (repeatable): translate, the
     /// optimizer's passes of the chosen level, and for ZisK output also link (the runtime
-    /// added), softfloat (floats lowered to integer code) and regalloc (the allocated code).
+    /// added), softfloat (floats lowered to integer code) and the backend's stages: isel
+    /// (ZisK code over virtual registers), hoist (back-edge moves placed before the branch),
+    /// regalloc (every value's location and the allocated code), emit (the whole program).
     #[arg(long, value_name = "PASS")]
     dump_after: Vec<String>,
     /// Do not check linear-memory accesses against the memory size (faster; an out-of-bounds

@@ -354,28 +354,57 @@ fn dump_after_an_optimizer_pass_names_it_and_its_report() {
     );
 }
 
+/// Every backend stage is one `--dump-after` away under the common header: the code over
+/// vregs after `isel` and `hoist`, locations after `regalloc`, and after `emit` exactly the
+/// assembly `--emit zisk` writes.
 #[test]
-fn dump_after_regalloc_shows_locations() {
+fn dump_after_each_backend_stage() {
     let wasm = shared("bench/wasm/wat_calls.wasm");
-    let out = zkc(&[
+    let asm = std::env::temp_dir().join(format!("zkc-stages-{}.zisk", std::process::id()));
+    let stages = ["isel", "hoist", "regalloc", "emit"];
+    let mut args = vec![
         wasm.to_str().unwrap(),
         "--emit",
         "zisk",
         "-o",
-        "/dev/null",
-        "--dump-after",
-        "regalloc",
-    ]);
+        asm.to_str().unwrap(),
+    ];
+    for s in stages {
+        args.extend(["--dump-after", s]);
+    }
+    let out = zkc(&args);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let err = text(&out.stderr);
+    let written = std::fs::read_to_string(&asm).expect("assembly written");
+    let _ = std::fs::remove_file(&asm);
+    let mut dumps: Vec<&str> = err.split("; after ").skip(1).collect();
+    assert_eq!(dumps.len(), 4, "{err}");
+    for (k, stage) in stages.iter().enumerate() {
+        let header = format!(
+            "{stage} (stage {} of 27 at -O2)\n; coloring allocator\n",
+            24 + k
+        );
+        assert!(dumps[k].starts_with(&header), "{}", dumps[k]);
+        dumps[k] = &dumps[k][header.len()..];
+    }
+    let vreg = |d: &str| d.contains("-> v0") || d.contains(" v0 <-");
     assert!(
-        err.starts_with("; after regalloc (stage 24 of 24 at -O2)\n; coloring allocator\n"),
-        "{err}"
+        dumps[0].starts_with("; function @") && vreg(dumps[0]),
+        "{}",
+        dumps[0]
     );
     assert!(
-        err.contains("; function @") && err.contains(" vregs, "),
-        "{err}"
+        dumps[1].starts_with("; function @") && vreg(dumps[1]),
+        "{}",
+        dumps[1]
     );
+    assert!(
+        dumps[2].contains(" vregs, ") && dumps[2].contains(" v0=r"),
+        "{}",
+        dumps[2]
+    );
+    assert!(!vreg(dumps[2]), "{}", dumps[2]);
+    assert_eq!(dumps[3].trim_end(), written.trim_end());
 }
 
 /// Both allocators and every level print the program's output; the slots allocator costs more.

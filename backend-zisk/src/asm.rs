@@ -62,8 +62,9 @@ fn label_aliases(program: &Program) -> Result<HashMap<&str, &str>, LayoutError> 
     Ok(aliases)
 }
 
-struct Writer<'a> {
-    aliases: &'a HashMap<&'a str, &'a str>,
+/// Operand syntax; labels that alias an earlier one are written as that one.
+pub(crate) struct Writer<'a> {
+    pub aliases: &'a HashMap<&'a str, &'a str>,
 }
 
 impl Writer<'_> {
@@ -71,7 +72,7 @@ impl Writer<'_> {
         self.aliases.get(name).copied().unwrap_or(name)
     }
 
-    fn value(&self, v: &Value) -> Result<String, LayoutError> {
+    pub(crate) fn value(&self, v: &Value) -> Result<String, LayoutError> {
         Ok(match v {
             Value::Lit(n) if *n < 10 => n.to_string(),
             Value::Lit(n) => format!("0x{n:x}"),
@@ -80,14 +81,14 @@ impl Writer<'_> {
         })
     }
 
-    fn reg(r: u8) -> Result<String, LayoutError> {
+    pub(crate) fn reg(r: u8) -> Result<String, LayoutError> {
         if r > MAX_REG {
             return Err(LayoutError::BadRegister(r));
         }
         Ok(format!("r{r}"))
     }
 
-    fn ind(width: u8, off: i64) -> Result<String, LayoutError> {
+    pub(crate) fn ind(width: u8, off: i64) -> Result<String, LayoutError> {
         if !matches!(width, 1 | 2 | 4 | 8) {
             return Err(LayoutError::BadIndWidth(width));
         }
@@ -97,7 +98,7 @@ impl Writer<'_> {
         })
     }
 
-    fn target(&self, t: &Target) -> String {
+    pub(crate) fn target(&self, t: &Target) -> String {
         match t {
             Target::Label(l) => self.symbol(l).to_string(),
             Target::Offset(o) => o.to_string(),
@@ -129,31 +130,21 @@ impl Writer<'_> {
             BSrc::Imm(v) => self.value(v)?,
             BSrc::Ind(off) => Self::ind(o.ind_width, *off)?,
         };
-        let mut s = format!("{}({a}, {b})", o.op.name());
-        match &o.store {
-            Store::None => {}
-            Store::Reg(r) => write!(s, " -> {}", Self::reg(*r)?).expect("writing to a String"),
-            Store::Mem(v) => write!(s, " -> [{}]", self.value(v)?).expect("writing to a String"),
-            Store::Ind(off) => {
-                write!(s, " -> {}", Self::ind(o.ind_width, *off)?).expect("writing to a String")
-            }
-        }
-        match &o.flow {
-            Flow::Next => {}
-            Flow::Branch {
-                taken,
-                not_taken: Target::Offset(4),
-            } => write!(s, ", j({})", self.target(taken)).expect("writing to a String"),
-            Flow::Branch { taken, not_taken } => {
-                write!(s, ", j({}, {})", self.target(taken), self.target(not_taken))
-                    .expect("writing to a String")
-            }
-            Flow::SetPc(off) => write!(s, ", setpc({off})").expect("writing to a String"),
-        }
-        if o.end {
-            s += ", end";
-        }
-        Ok(s)
+        let store = match &o.store {
+            Store::None => None,
+            Store::Reg(r) => Some(Self::reg(*r)?),
+            Store::Mem(v) => Some(format!("[{}]", self.value(v)?)),
+            Store::Ind(off) => Some(Self::ind(o.ind_width, *off)?),
+        };
+        Ok(op_text(
+            o.op.name(),
+            &a,
+            &b,
+            store.as_deref(),
+            &o.flow,
+            o.end,
+            &|t| self.target(t),
+        ))
     }
 
     fn data(&self, d: &DataDecl) -> Result<String, LayoutError> {
@@ -180,6 +171,38 @@ impl Writer<'_> {
         }
         Ok(s)
     }
+}
+
+/// The text of one operation from its operands' texts, `op(a, b) -> store, j(taken)`: the one
+/// home of that syntax, for the assembly and for the backend's dumps of code over vregs.
+pub(crate) fn op_text(
+    op: &str,
+    a: &str,
+    b: &str,
+    store: Option<&str>,
+    flow: &Flow,
+    end: bool,
+    target: &dyn Fn(&Target) -> String,
+) -> String {
+    let mut s = format!("{op}({a}, {b})");
+    if let Some(store) = store {
+        write!(s, " -> {store}").expect("writing to a String");
+    }
+    match flow {
+        Flow::Next => {}
+        Flow::Branch {
+            taken,
+            not_taken: Target::Offset(4),
+        } => write!(s, ", j({})", target(taken)).expect("writing to a String"),
+        Flow::Branch { taken, not_taken } => {
+            write!(s, ", j({}, {})", target(taken), target(not_taken)).expect("writing to a String")
+        }
+        Flow::SetPc(off) => write!(s, ", setpc({off})").expect("writing to a String"),
+    }
+    if end {
+        s += ", end";
+    }
+    s
 }
 
 /// `+ N` or `- N`; `i64::MIN` has no positive counterpart the parser accepts.

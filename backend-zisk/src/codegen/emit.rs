@@ -10,9 +10,11 @@
 
 use std::collections::HashMap;
 
-use zkc_ir::TrapCode;
+use zkc_ir::{EntityRef, FuncDef, Module, TrapCode};
 use zkc_regalloc_mem::{Allocation, Loc, VReg};
 
+use super::allocate::Selected;
+use super::layout::Layout;
 use super::trap_label;
 use super::vcode::{MoveSrc, VCode, VInst, VA, VB, VS};
 use super::SP_REG;
@@ -200,6 +202,31 @@ fn par_moves(moves: &[(MoveSrc, VReg)], alloc: &Allocation) -> Vec<(BSrc<Value>,
     for (s, d) in moves {
         if let MoveSrc::Imm(c) = s {
             out.push((BSrc::Imm(lit(*c)), loc_s(alloc.loc(*d))));
+        }
+    }
+    out
+}
+
+/// Every function of the module, in its order: the allocated ones, and for an import that is
+/// not a machine import (`zisk.*`, lowered at its call sites) a stub that traps as
+/// unreachable (only an error if called).
+pub(crate) fn emit_functions(module: &Module, layout: &Layout, funcs: &Selected) -> Program {
+    let mut out = Program::default();
+    for (id, f) in module.funcs.iter() {
+        let label = &layout.func_labels[id.index()];
+        match &f.def {
+            FuncDef::Body(_) => {
+                let (vc, alloc) = funcs[id.index()].as_ref().expect("selected");
+                emit(vc, alloc, label, &f.name, &mut out);
+            }
+            FuncDef::Import(name) if name.module != "zisk" => {
+                out.function(label, &f.name);
+                out.inst(
+                    InstKind::Jump(trap_label(TrapCode::Unreachable)),
+                    Some(&format!("unresolved import {}.{}", name.module, name.field)),
+                );
+            }
+            FuncDef::Import(_) => {}
         }
     }
     out

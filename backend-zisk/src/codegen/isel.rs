@@ -1523,7 +1523,39 @@ impl<'a> Ctx<'a> {
     }
 }
 
-pub(crate) fn compile_function(
+/// Selects every function with a body (`None` for imports); an unsupported construct is
+/// reported with the function it is in.
+pub(crate) fn select_functions(
+    m: &Module,
+    l: &Layout,
+    opts: &CodegenOptions,
+    statics: &mut Statics,
+) -> Result<Vec<Option<VCode>>, CodegenError> {
+    let mut out = Vec::with_capacity(m.funcs.len());
+    for (id, f) in m.funcs.iter() {
+        let vc = match f.body() {
+            None => None,
+            Some(body) => Some(compile_function(m, l, opts, id, body, statics).map_err(
+                |e| match e {
+                    CodegenError::Unsupported {
+                        what,
+                        func: None,
+                        offset,
+                    } => CodegenError::Unsupported {
+                        what,
+                        func: Some(f.name.clone()),
+                        offset,
+                    },
+                    e => e,
+                },
+            )?),
+        };
+        out.push(vc);
+    }
+    Ok(out)
+}
+
+fn compile_function(
     m: &Module,
     l: &Layout,
     opts: &CodegenOptions,

@@ -1,0 +1,171 @@
+//! Register allocation of every function (`zkc_regalloc_mem`), and the glue it needs from the
+//! whole program: with the coloring allocator, functions are allocated callees first over the
+//! call graph's components, so that each call knows what its possible callees write
+//! (registers, and the slots `0..k` of the shared slot area); then the slot area is placed in
+//! the static area. Debug builds and tests run the allocation checker on every function and
+//! the whole-program summary checker.
+
+use std::collections::HashMap;
+
+use zkc_regalloc_mem::{coloring, reg_range, Allocation, CallInfo, RegSet};
+
+use super::layout::{static_full, Layout, Statics};
+use super::vcode::{self, VCode};
+use super::{Allocator, CodegenError, CodegenOptions, ALLOCATABLE};
+
+/// Per function of the module, its code and allocation (`None`: an import).
+pub(crate) type Selected = Vec<Option<(VCode, Allocation)>>;
+
+/// Registers every call may write: the return address and the scratch registers.
+const CALL_FIXED_CLOBBERS: RegSet = reg_range(1, 9);
+
+/// Allocates every selected function with `opts.allocator` (coloring: call-graph components
+/// callees first, so that each call knows its callee's clobbers) and places the slot area.
+pub(crate) fn allocate(
+    mut vcs: Vec<Option<VCode>>,
+    layout: &Layout,
+    opts: &CodegenOptions,
+    statics: &mut Statics,
+) -> Result<Selected, CodegenError> {
+    let n = vcs.len();
+    let mut out: Selected = (0..n).map(|_| None).collect();
+    let check = |vc: &VCode, alloc: &Allocation, k: usize| {
+        if cfg!(debug_assertions) {
+            if let Err(e) = zkc_regalloc_mem::checker::check(vc, alloc) {
+                panic!(
+                    "allocation of {} fails the checker: {e}",
+                    layout.func_labels[k]
+                );
+            }
+        }
+    };
+    match opts.allocator {
+        Allocator::Slots => {
+            for (k, vc) in vcs.into_iter().enumerate() {
+                if let Some(vc) = vc {
+                    let alloc = zkc_regalloc_mem::allocate(&vc, &mut statics.arena)
+                        .map_err(|_| static_full())?;
+                    check(&vc, &alloc, k);
+                    out[k] = Some((vc, alloc));
+                }
+            }
+        }
+        Allocator::Coloring => {
+            let cfg = coloring::Config {
+                allocatable: ALLOCATABLE,
+                read_cost: 11,
+                write_cost: 18,
+                step_cost: crate::ops::MAIN_COST,
+            };
+            let ncomp = layout.scc.iter().max().map_or(0, |m| m + 1);
+            let mut members = vec![Vec::new(); ncomp];
+            for (f, &c) in layout.scc.iter().enumerate() {
+                members[c].push(f);
+            }
+            // Per function: (clobbered registers, slots 0..k written).
+            let mut summary: Vec<(RegSet, u32)> = vec![(CALL_FIXED_CLOBBERS, 0); n];
+            // Summaries of the possible targets of a `call_indirect`, by signature; cached
+            // only once every target's component is done (a target in the component being
+            // allocated has no final summary yet: such a call re-enters and clobbers all).
+            let mut by_sig: HashMap<u64, (RegSet, u32)> = HashMap::new();
+            let mut done = vec![false; n];
+            for comp in members {
+                let (mut clob, mut hw) = (CALL_FIXED_CLOBBERS, 0u32);
+                for &f in &comp {
+                    let Some(mut vc) = vcs[f].take() else {
+                        continue;
+                    };
+                    for inst in vc.insts.iter_mut() {
+                        let (callees, info): (Option<(RegSet, u32)>, &mut CallInfo) = match inst {
+                            vcode::VInst::Call { callee, info, .. } => {
+                                (Some(summary[*callee]), info)
+                            }
+                            vcode::VInst::CallInd { sig, info, .. } => {
+                                let s = match by_sig.get(sig) {
+                                    Some(&s) => s,
+                                    None => {
+                                        let targets = layout.indirect_targets(*sig);
+                                        let s = targets
+                                            .clone()
+                                            .fold((CALL_FIXED_CLOBBERS, 0), |(c, h), g| {
+                                                (c | summary[g].0, h.max(summary[g].1))
+                                            });
+                                        if targets.clone().all(|g| done[g]) {
+                                            by_sig.insert(*sig, s);
+                                        }
+                                        s
+                                    }
+                                };
+                                (Some(s), info)
+                            }
+                            _ => (None, &mut CallInfo::default()),
+                        };
+                        if let Some((c, h)) = callees {
+                            // The component writes what every callee writes; a call that may
+                            // re-enter may also reach callees outside the component (done,
+                            // so `c` and `h` hold their summaries), whose writes the
+                            // allocation of this function does not see.
+                            clob |= c;
+                            hw = hw.max(h);
+                            if info.reenters {
+                                info.clobbers = reg_range(1, 39);
+                                info.slot_clobbers = 0;
+                            } else {
+                                info.clobbers = c | CALL_FIXED_CLOBBERS;
+                                info.slot_clobbers = h;
+                            }
+                        }
+                    }
+                    let alloc = coloring::allocate(&vc, &cfg);
+                    check(&vc, &alloc, f);
+                    clob |= alloc.clobbers;
+                    hw = hw.max(alloc.slot_clobbers);
+                    out[f] = Some((vc, alloc));
+                }
+                for &f in &comp {
+                    summary[f] = (clob, hw);
+                    done[f] = true;
+                }
+            }
+            if cfg!(debug_assertions) {
+                check_summaries(layout, &out);
+            }
+            let area = summary.iter().map(|s| s.1).max().unwrap_or(0);
+            let base = statics.arena.next;
+            for _ in 0..area {
+                statics.arena.alloc().map_err(|_| static_full())?;
+            }
+            for (_, alloc) in out.iter_mut().flatten() {
+                alloc.rebase_slots(base);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Checks that every call declares what its possible callees write (the whole-program half of
+/// the allocation checker; debug builds and tests).
+fn check_summaries(layout: &Layout, selected: &Selected) {
+    use zkc_regalloc_mem::checker::{self, ProgramFunction};
+    let funcs: Vec<Option<ProgramFunction<VCode>>> = selected
+        .iter()
+        .map(|f| {
+            f.as_ref().map(|(vc, alloc)| ProgramFunction {
+                code: vc,
+                alloc,
+                calls: (vc.insts.iter().enumerate())
+                    .filter_map(|(i, inst)| match inst {
+                        vcode::VInst::Call { callee, .. } => Some((i, vec![*callee])),
+                        vcode::VInst::CallInd { sig, .. } => {
+                            Some((i, layout.indirect_targets(*sig).collect()))
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    if let Err(e) = checker::check_summaries(&funcs) {
+        panic!("allocation fails the summary checker: {e}");
+    }
+}
