@@ -13,6 +13,7 @@ pub mod module;
 pub mod ops;
 pub mod parallel_move;
 pub mod ranges;
+pub mod semantics;
 pub mod types;
 
 pub use cranelift_entity::{EntityRef, PrimaryMap, SecondaryMap};

@@ -8,7 +8,7 @@ use crate::entities::{DataId, ElemId, FuncId, GlobalId, SigId, TableId};
 use crate::function::Function;
 use crate::ops::{valid_width, BinaryOp, CmpOp, Op, UnaryOp};
 use crate::types::{Signature, Type};
-use cranelift_entity::PrimaryMap;
+use cranelift_entity::{EntityRef, PrimaryMap};
 
 /// The module and field name an import is bound to. Text: `"wasi_snapshot_preview1" "fd_write"`.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -88,6 +88,23 @@ impl ConstExpr {
     /// Whether `op` may appear in an extended constant expression of type `ty`.
     pub fn binary_allowed(op: BinaryOp, ty: Type) -> bool {
         ty.is_int() && matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul)
+    }
+
+    /// The expression's bits, reading each `global.get` through `global` (whose error is the
+    /// caller's): a reference is its function's index plus one, null 0, the bits every
+    /// executor gives references; operations as [`crate::semantics`] defines them.
+    pub fn eval<E>(&self, global: &mut dyn FnMut(GlobalId) -> Result<u64, E>) -> Result<u64, E> {
+        Ok(match self {
+            ConstExpr::Value { ty, bits } => ty.truncate(*bits),
+            ConstExpr::GlobalGet(g) => global(*g)?,
+            ConstExpr::RefNull(_) => 0,
+            ConstExpr::RefFunc(f) => f.index() as u64 + 1,
+            ConstExpr::Binary { op, ty, args } => {
+                let (a, b) = (args[0].eval(global)?, args[1].eval(global)?);
+                crate::semantics::fold_binary(*op, *ty, a, b)
+                    .expect("add, sub and mul are total (ConstExpr::binary_allowed)")
+            }
+        })
     }
 }
 

@@ -133,26 +133,12 @@ fn sanitize(name: &str) -> String {
         .collect()
 }
 
+/// The bits of a constant expression; the backend has no imported globals.
 fn const_bits(m: &Module, e: &ConstExpr) -> Result<u64, CodegenError> {
-    match e {
-        ConstExpr::Value { bits, .. } => Ok(*bits),
-        ConstExpr::GlobalGet(g) => match &m.globals[*g].init {
-            GlobalInit::Const(c) => const_bits(m, c),
-            GlobalInit::Import(_) => Err(unsupported("imported global in an initializer")),
-        },
-        ConstExpr::RefNull(_) => Ok(0),
-        ConstExpr::RefFunc(f) => Ok(f.index() as u64 + 1),
-        ConstExpr::Binary { op, ty, args } => {
-            let (a, b) = (const_bits(m, &args[0])?, const_bits(m, &args[1])?);
-            let r = match op {
-                zkc_ir::BinaryOp::Add => a.wrapping_add(b),
-                zkc_ir::BinaryOp::Sub => a.wrapping_sub(b),
-                zkc_ir::BinaryOp::Mul => a.wrapping_mul(b),
-                _ => return Err(unsupported(format!("{ty}.{} in a constant", op.name()))),
-            };
-            Ok(ty.truncate(r))
-        }
-    }
+    e.eval(&mut |g| match &m.globals[g].init {
+        GlobalInit::Const(c) => const_bits(m, c),
+        GlobalInit::Import(_) => Err(unsupported("imported global in an initializer")),
+    })
 }
 
 /// How far instantiation gets (wasm 2.0, "Instantiation", steps 14-15): it applies the active

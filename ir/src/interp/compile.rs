@@ -2,17 +2,17 @@
 //!
 //! Every SSA value gets a slot in the function's frame (entry parameters first, so arguments
 //! are copied straight to slots `0..n`). Instructions name their operands by slot; the
-//! operation itself is already resolved to a `fn` pointer (see [`super::semantics`]). Blocks
+//! operation itself is already resolved to a `fn` pointer (see [`crate::semantics`]). Blocks
 //! are laid out one after another in `layout` order and a branch names an [`Edge`]: the target
 //! pc plus the moves that pass the block arguments. Block arguments have parallel-copy
 //! semantics (`jump block1(v2, v1)` swaps), so each edge's moves are sequentialized here, once,
 //! using one scratch slot per frame to break cycles.
 
-use super::semantics::{self, Bin, BinFn, TrapBinFn, TrapUnFn, Un, UnFn};
 use crate::entities::{Block, FuncId, Value};
 use crate::function::{BlockCall, Function, SrcLoc, TermKind};
 use crate::module::Module;
 use crate::ops::{Op, TrapCode};
+use crate::semantics::{self, Bin, BinFn, TrapBinFn, TrapUnFn, Un, UnFn};
 use crate::types::Type;
 use cranelift_entity::{EntityRef, SecondaryMap};
 

@@ -5,7 +5,7 @@
 //! # Design
 //! Each defined function is compiled once, at instantiation, into flat code
 //! ([`compile`]): every SSA value gets a frame slot, every operation is resolved to a `fn`
-//! pointer over raw bits ([`semantics`]), branches carry pre-resolved target pcs and
+//! pointer over raw bits ([`crate::semantics`]), branches carry pre-resolved target pcs and
 //! pre-sequentialized block-argument moves. Values are `u64`s in one register stack shared by
 //! all frames; an `i32`/`f32` is its 32 bits zero-extended (the upper half is always zero), an
 //! `i64`/`f64` uses all 64 bits. Calls push an explicit [`Frame`], never a Rust stack frame, so
@@ -25,7 +25,6 @@
 
 mod compile;
 mod host;
-mod semantics;
 mod wasi;
 
 pub use host::{unknown_import, Host, NoHost, SpectestHost};
@@ -1049,32 +1048,11 @@ impl<'m, H: Host> Instance<'m, H> {
 }
 
 fn eval_const(c: &ConstExpr, globals: &[u64]) -> Result<u64, InstError> {
-    match *c {
-        ConstExpr::Binary { op, ty, ref args } => {
-            let (a, b) = (
-                eval_const(&args[0], globals)?,
-                eval_const(&args[1], globals)?,
-            );
-            let r = match op {
-                crate::BinaryOp::Add => a.wrapping_add(b),
-                crate::BinaryOp::Sub => a.wrapping_sub(b),
-                crate::BinaryOp::Mul => a.wrapping_mul(b),
-                _ => {
-                    return Err(InstError::Invalid(format!(
-                        "{ty}.{} in a constant",
-                        op.name()
-                    )))
-                }
-            };
-            Ok(ty.truncate(r))
-        }
-        ConstExpr::Value { ty, bits } => Ok(ty.truncate(bits)),
-        ConstExpr::GlobalGet(g) => globals.get(g.index()).copied().ok_or_else(|| {
+    c.eval(&mut |g| {
+        globals.get(g.index()).copied().ok_or_else(|| {
             InstError::Invalid(format!(
                 "constant expression reads {g} before it is defined"
             ))
-        }),
-        ConstExpr::RefNull(_) => Ok(0),
-        ConstExpr::RefFunc(f) => Ok(item_bits(Some(f))),
-    }
+        })
+    })
 }

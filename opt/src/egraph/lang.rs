@@ -262,92 +262,31 @@ impl Analysis<Zir> for Fold {
     }
 }
 
-/// Evaluates an integer operation on constants; `None` for floats and conversions from floats
-/// (not folded: their NaN bits are the backend's business).
+/// Evaluates an integer operation on constants by [`zkc_ir::semantics`]; `None` for floats
+/// and conversions from floats (not folded: their NaN bits are the backend's business) and
+/// for operations that would trap.
 pub fn eval(key: Key, a: &[Konst]) -> Option<Konst> {
-    let int = |ty: Type, bits: u64| Some(Konst::new(ty, bits));
-    let boolean = |b: bool| Some(Konst::new(Type::I32, b as u64));
+    use zkc_ir::semantics::{fold_binary, fold_compare, fold_convert, fold_unary};
     match key {
         Key::Select(ty) => Some(if a[2].bits != 0 {
             a[0]
         } else {
             Konst::new(ty, a[1].bits)
         }),
-        Key::Conv(c) => match c {
-            ConvOp::I32WrapI64 => int(Type::I32, a[0].bits),
-            ConvOp::I64ExtendI32U => int(Type::I64, a[0].bits as u32 as u64),
-            ConvOp::I64ExtendI32S => int(Type::I64, a[0].bits as u32 as i32 as i64 as u64),
-            _ => None,
-        },
-        Key::Un(op, ty) if ty.is_int() => {
-            let x = a[0].bits;
-            let w = ty.bits();
-            match op {
-                UnaryOp::Clz => int(
-                    ty,
-                    if w == 32 {
-                        (x as u32).leading_zeros()
-                    } else {
-                        x.leading_zeros()
-                    } as u64,
-                ),
-                UnaryOp::Ctz => int(
-                    ty,
-                    if w == 32 {
-                        (x as u32).trailing_zeros()
-                    } else {
-                        x.trailing_zeros()
-                    } as u64,
-                ),
-                UnaryOp::Popcnt => int(ty, x.count_ones() as u64),
-                UnaryOp::Eqz => boolean(x == 0),
-                UnaryOp::Extend8S => int(ty, x as u8 as i8 as i64 as u64),
-                UnaryOp::Extend16S => int(ty, x as u16 as i16 as i64 as u64),
-                UnaryOp::Extend32S => int(ty, x as u32 as i32 as i64 as u64),
-                _ => None,
-            }
+        Key::Conv(c @ (ConvOp::I32WrapI64 | ConvOp::I64ExtendI32U | ConvOp::I64ExtendI32S)) => {
+            Some(Konst::new(c.types().1, fold_convert(c, a[0].bits)?))
         }
+        Key::Un(op, ty) if ty.is_int() => Some(Konst::new(
+            if op == UnaryOp::Eqz { Type::I32 } else { ty },
+            fold_unary(op, ty, a[0].bits)?,
+        )),
         Key::Bin(op, ty) if ty.is_int() => {
-            let (x, y) = (a[0].bits, a[1].bits);
-            let w = ty.bits();
-            let sh = (y % w as u64) as u32;
-            let sx = a[0].signed();
-            match op {
-                BinaryOp::Add => int(ty, x.wrapping_add(y)),
-                BinaryOp::Sub => int(ty, x.wrapping_sub(y)),
-                BinaryOp::Mul => int(ty, x.wrapping_mul(y)),
-                BinaryOp::And => int(ty, x & y),
-                BinaryOp::Or => int(ty, x | y),
-                BinaryOp::Xor => int(ty, x ^ y),
-                BinaryOp::Shl => int(ty, x << sh),
-                BinaryOp::ShrU => int(ty, x >> sh),
-                BinaryOp::ShrS => int(ty, (sx >> sh) as u64),
-                BinaryOp::Rotl if w == 32 => int(ty, (x as u32).rotate_left(sh) as u64),
-                BinaryOp::Rotr if w == 32 => int(ty, (x as u32).rotate_right(sh) as u64),
-                BinaryOp::Rotl => int(ty, x.rotate_left(sh)),
-                BinaryOp::Rotr => int(ty, x.rotate_right(sh)),
-                BinaryOp::MulHiU => int(ty, ((x as u128 * y as u128) >> 64) as u64),
-                // Division and remainder trap, so they are never pure e-nodes.
-                _ => None,
-            }
+            Some(Konst::new(ty, fold_binary(op, ty, a[0].bits, a[1].bits)?))
         }
-        Key::Cmp(op, ty) if ty.is_int() => {
-            let (x, y) = (a[0].bits, a[1].bits);
-            let (sx, sy) = (a[0].signed(), a[1].signed());
-            boolean(match op {
-                CmpOp::Eq => x == y,
-                CmpOp::Ne => x != y,
-                CmpOp::LtS => sx < sy,
-                CmpOp::LtU => x < y,
-                CmpOp::GtS => sx > sy,
-                CmpOp::GtU => x > y,
-                CmpOp::LeS => sx <= sy,
-                CmpOp::LeU => x <= y,
-                CmpOp::GeS => sx >= sy,
-                CmpOp::GeU => x >= y,
-                _ => return None,
-            })
-        }
+        Key::Cmp(op, ty) if ty.is_int() => Some(Konst::new(
+            Type::I32,
+            fold_compare(op, ty, a[0].bits, a[1].bits)?,
+        )),
         _ => None,
     }
 }

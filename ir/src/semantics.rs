@@ -1,4 +1,7 @@
-//! The meaning of every pure and trapping value operation, as plain functions over raw bits.
+//! The meaning of every pure and trapping value operation, as plain functions over raw bits:
+//! the one home of integer and float semantics, which the interpreter runs, the optimizer's
+//! constant folding applies ([`fold_unary`], [`fold_binary`], [`fold_compare`]) and constant
+//! expressions evaluate with ([`crate::ConstExpr::eval`]).
 //!
 //! Values are `u64` bit patterns: an `i32` or `f32` keeps its 32 bits zero-extended (the upper
 //! half is always zero), an `i64` or `f64` uses all 64. Each operation is resolved once, when a
@@ -18,19 +21,19 @@
 use crate::ops::{BinaryOp, CmpOp, ConvOp, TrapCode, UnaryOp};
 use crate::types::Type;
 
-pub(crate) type UnFn = fn(u64) -> u64;
-pub(crate) type TrapUnFn = fn(u64) -> Result<u64, TrapCode>;
-pub(crate) type BinFn = fn(u64, u64) -> u64;
-pub(crate) type TrapBinFn = fn(u64, u64) -> Result<u64, TrapCode>;
+pub type UnFn = fn(u64) -> u64;
+pub type TrapUnFn = fn(u64) -> Result<u64, TrapCode>;
+pub type BinFn = fn(u64, u64) -> u64;
+pub type TrapBinFn = fn(u64, u64) -> Result<u64, TrapCode>;
 
 /// A resolved one-operand operation.
-pub(crate) enum Un {
+pub enum Un {
     Pure(UnFn),
     Trap(TrapUnFn),
 }
 
 /// A resolved two-operand operation.
-pub(crate) enum Bin {
+pub enum Bin {
     Pure(BinFn),
     Trap(TrapBinFn),
 }
@@ -127,7 +130,7 @@ fn fmax64(a: u64, b: u64) -> u64 {
     }
 }
 
-pub(crate) fn unary(op: UnaryOp, ty: Type) -> Option<Un> {
+pub fn unary(op: UnaryOp, ty: Type) -> Option<Un> {
     use Type::*;
     use UnaryOp::*;
     let f: UnFn = match (op, ty) {
@@ -162,7 +165,7 @@ pub(crate) fn unary(op: UnaryOp, ty: Type) -> Option<Un> {
     Some(Un::Pure(f))
 }
 
-pub(crate) fn binary(op: BinaryOp, ty: Type) -> Option<Bin> {
+pub fn binary(op: BinaryOp, ty: Type) -> Option<Bin> {
     use BinaryOp::*;
     use TrapCode::{IntDivByZero, IntOverflow};
     use Type::*;
@@ -249,7 +252,7 @@ pub(crate) fn binary(op: BinaryOp, ty: Type) -> Option<Bin> {
     Some(Bin::Trap(t))
 }
 
-pub(crate) fn compare(op: CmpOp, ty: Type) -> Option<BinFn> {
+pub fn compare(op: CmpOp, ty: Type) -> Option<BinFn> {
     use CmpOp::*;
     use Type::*;
     Some(match (op, ty) {
@@ -316,7 +319,7 @@ fn trunc_check_i64s(x: f64) -> Result<(), TrapCode> {
     }
 }
 
-pub(crate) fn convert(op: ConvOp) -> Un {
+pub fn convert(op: ConvOp) -> Un {
     use ConvOp::*;
     let t: TrapUnFn = match op {
         I32TruncF32S => |a| {
@@ -385,4 +388,33 @@ pub(crate) fn convert(op: ConvOp) -> Un {
         }
     };
     Un::Trap(t)
+}
+
+/// `op` on a constant when it is pure and does not trap there (the constant folder's view).
+pub fn fold_unary(op: UnaryOp, ty: Type, a: u64) -> Option<u64> {
+    match unary(op, ty)? {
+        Un::Pure(f) => Some(f(a)),
+        Un::Trap(f) => f(a).ok(),
+    }
+}
+
+/// `op` on constants when it does not trap there (division by zero, overflow: `None`).
+pub fn fold_binary(op: BinaryOp, ty: Type, a: u64, b: u64) -> Option<u64> {
+    match binary(op, ty)? {
+        Bin::Pure(f) => Some(f(a, b)),
+        Bin::Trap(f) => f(a, b).ok(),
+    }
+}
+
+/// The comparison on constants: 1 or 0.
+pub fn fold_compare(op: CmpOp, ty: Type, a: u64, b: u64) -> Option<u64> {
+    Some(compare(op, ty)?(a, b))
+}
+
+/// The conversion of a constant when it does not trap there.
+pub fn fold_convert(op: ConvOp, a: u64) -> Option<u64> {
+    match convert(op) {
+        Un::Pure(f) => Some(f(a)),
+        Un::Trap(f) => f(a).ok(),
+    }
 }
