@@ -10,7 +10,8 @@ use std::fmt;
 use std::path::Path;
 use std::time::Instant;
 use zkc_backend_zisk::codegen::{
-    compile_dumping, Allocator, CodegenError, CodegenOptions, Stage, EXIT_WORD,
+    compile_dumping, decode_exit_word, Allocator, CodegenError, CodegenOptions, Exit, Stage,
+    EXIT_WORD,
 };
 use zkc_backend_zisk::{emu, Emulator, Layout, Program, Rom, Stats, Status};
 use zkc_ir::{Module, TrapCode};
@@ -346,7 +347,11 @@ pub fn run_zisk_with(
     }
     let exit = match e.run(max_steps) {
         Ok(o) => match o.status {
-            Status::Ended => decode_exit_word(e.read_u64(EXIT_WORD)),
+            Status::Ended => match decode_exit_word(e.read_u64(EXIT_WORD)) {
+                Ok(Exit::Code(c)) => ZiskExit::Code(c),
+                Ok(Exit::Trap(t)) => ZiskExit::Trap(t),
+                Err(word) => ZiskExit::Machine(format!("unknown exit word {word:#x}")),
+            },
             Status::Failed { code, pc, step } => ZiskExit::Machine(format!(
                 "failed with code {code} at pc {pc:#x}, step {step}"
             )),
@@ -361,18 +366,6 @@ pub fn run_zisk_with(
         pc_costs: e.pc_costs(),
         call_stacks: e.call_stacks(),
     })
-}
-
-/// The exit word's encoding is the backend's (`zkc_backend_zisk::codegen` docs): the status in
-/// the low 32 bits, `1 + index in TrapCode::ALL` in the high 32 bits after a trap.
-fn decode_exit_word(word: u64) -> ZiskExit {
-    match (word >> 32) as usize {
-        0 => ZiskExit::Code(word as u32 as i32),
-        n => match TrapCode::ALL.get(n - 1) {
-            Some(&t) => ZiskExit::Trap(t),
-            None => ZiskExit::Machine(format!("unknown exit word {word:#x}")),
-        },
-    }
 }
 
 /// The part of a run's cost the register allocation added: the instructions it added (moves,

@@ -1,15 +1,8 @@
 //! The `zkc` command as users run it: outputs, exit statuses and error messages.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn shared(rel: &str) -> PathBuf {
-    root().join("../shared").join(rel)
-}
+use zkc_testkit::{shared, workspace};
 
 fn zkc(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_zkc"))
@@ -80,7 +73,7 @@ fn interp_exits_with_the_programs_status() {
 
 #[test]
 fn emit_ir_of_zir_reproduces_the_file() {
-    let path = root().join("ir/tests/zir/fac_rec.zir");
+    let path = workspace().join("ir/tests/zir/fac_rec.zir");
     let out = zkc(&[path.to_str().unwrap(), "--emit", "ir", "-O0"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), std::fs::read_to_string(&path).unwrap());
@@ -102,7 +95,7 @@ fn emit_ir_writes_the_output_file() {
 
 #[test]
 fn dump_after_prints_the_ir_to_stderr() {
-    let path = root().join("ir/tests/zir/sum.zir");
+    let path = workspace().join("ir/tests/zir/sum.zir");
     let out = zkc(&[
         path.to_str().unwrap(),
         "--dump-after",
@@ -122,7 +115,7 @@ fn dump_after_prints_the_ir_to_stderr() {
 
 #[test]
 fn dump_after_an_unknown_pass_is_an_error() {
-    let path = root().join("ir/tests/zir/sum.zir");
+    let path = workspace().join("ir/tests/zir/sum.zir");
     let out = zkc(&[path.to_str().unwrap(), "--dump-after", "nosuch"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("--dump-after nosuch: no such pass (passes: translate"));
@@ -189,7 +182,7 @@ fn trapping_program_exits_3_with_the_trap_message() {
 
 #[test]
 fn interp_needs_a_start_export() {
-    let path = root().join("ir/tests/zir/trap_unreachable.zir");
+    let path = workspace().join("ir/tests/zir/trap_unreachable.zir");
     let out = zkc(&["interp", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("exports no `_start` function to run"));
@@ -325,7 +318,7 @@ fn emitted_assembly_and_elf_run_on_zkcs_emulator_alike() {
 
 #[test]
 fn optimized_ir_reparses_and_differs_from_o0() {
-    let path = root().join("ir/tests/zir/fac_rec.zir");
+    let path = workspace().join("ir/tests/zir/fac_rec.zir");
     let o0 = zkc(&[path.to_str().unwrap(), "-O0"]);
     let o2 = zkc(&[path.to_str().unwrap(), "-O2"]);
     assert_eq!(o2.status.code(), Some(0), "{}", text(&o2.stderr));
@@ -336,7 +329,7 @@ fn optimized_ir_reparses_and_differs_from_o0() {
 
 #[test]
 fn dump_after_an_optimizer_pass_names_it_and_its_report() {
-    let path = root().join("ir/tests/zir/fac_rec.zir");
+    let path = workspace().join("ir/tests/zir/fac_rec.zir");
     let out = zkc(&[path.to_str().unwrap(), "-O2", "--dump-after", "egraph"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let err = text(&out.stderr);
@@ -601,7 +594,7 @@ fn out_of_bounds_segments_trap_at_instantiation() {
 /// by default ("likely-confusing unicode character"); `zkc wast` accepts them.
 #[test]
 fn wast_accepts_confusing_unicode_in_names() {
-    let path = root().join("tests/wasm-testsuite/names.wast");
+    let path = workspace().join("tests/wasm-testsuite/names.wast");
     for backend in ["interp", "zisk"] {
         let out = zkc(&["wast", "--backend", backend, path.to_str().unwrap()]);
         assert_eq!(

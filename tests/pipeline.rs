@@ -11,30 +11,16 @@
 //!
 //! `ZKC_BENCH=name` runs one program.
 
-#[path = "../backend-zisk/tests/common/mod.rs"]
-mod common;
-
 use std::path::{Path, PathBuf};
 use zkc::driver::{self, OptLevel, Options, ZiskExit};
-
-fn bench_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench")
-}
-
-fn go_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench-go")
-}
-
-fn suite_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/suite")
-}
+use zkc_testkit::{bench_dir, go_dir, suite_dir};
 
 /// Every program of ../shared/bench and bench/suite, with its suite's directory.
 fn programs() -> Vec<(PathBuf, String)> {
     [bench_dir(), suite_dir()]
         .into_iter()
         .flat_map(|dir| {
-            let names = common::bench_names(&dir);
+            let names = zkc_testkit::bench_names(&dir);
             names.into_iter().map(move |n| (dir.clone(), n))
         })
         .collect()
@@ -51,7 +37,7 @@ fn expected(name: &str) -> Expected {
 }
 
 fn expected_in(dir: &Path, name: &str) -> Expected {
-    let (stdin, stdout, code) = common::bench_expected(dir, name);
+    let (stdin, stdout, code) = zkc_testkit::bench_expected(dir, name);
     Expected {
         stdin,
         stdout,
@@ -125,7 +111,7 @@ fn optimized_ir_runs_the_same_in_the_interpreter() {
 /// The programs of `dir` at -O2: the expected output on zkc's emulator, and the same console,
 /// STEPS and VARIABLE on the real ziskemu (when there is one).
 fn check_at_o2_with_ziskemu(dir: &Path, names: &[String]) {
-    let ziskemu = common::ziskemu_or_skip();
+    let ziskemu = zkc_testkit::ziskemu_or_skip();
     let tmp = std::env::temp_dir().join(format!(
         "zkc-pipeline-{}-{}",
         dir.file_name().unwrap().to_string_lossy(),
@@ -136,14 +122,19 @@ fn check_at_o2_with_ziskemu(dir: &Path, names: &[String]) {
         let want = expected_in(dir, name);
         let layout = compile_in(dir, name, &at(OptLevel::O2));
         let input = zkc_backend_zisk::emu::legacy_input(&want.stdin);
-        let ours = common::expected_stdout(name, &layout.rom, &input);
+        let ours = {
+            let mut emu = zkc_backend_zisk::Emulator::new(&layout.rom, &input)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            emu.run(u64::MAX).unwrap_or_else(|e| panic!("{name}: {e}"));
+            emu.stdout_like_ziskemu()
+        };
         assert!(ours.starts_with(&want.stdout), "{name}: output");
         let Some(ziskemu) = &ziskemu else { continue };
         let elf = tmp.join(format!("{name}.elf"));
         let input_path = tmp.join(format!("{name}.input"));
         std::fs::write(&elf, zkc_backend_zisk::zisk_bin::write_elf(&layout.rom)).unwrap();
         std::fs::write(&input_path, &input).unwrap();
-        let theirs = common::run_ziskemu(ziskemu, "-e", &elf, Some(&input_path));
+        let theirs = zkc_testkit::run_ziskemu(ziskemu, "-e", &elf, Some(&input_path));
         assert_eq!(theirs, ours, "{name}: ziskemu -e output and cost report");
     }
     std::fs::remove_dir_all(&tmp).unwrap();
@@ -152,13 +143,13 @@ fn check_at_o2_with_ziskemu(dir: &Path, names: &[String]) {
 #[test]
 fn real_ziskemu_agrees_at_o2() {
     for dir in [bench_dir(), suite_dir()] {
-        check_at_o2_with_ziskemu(&dir, &common::bench_names(&dir));
+        check_at_o2_with_ziskemu(&dir, &zkc_testkit::bench_names(&dir));
     }
 }
 
 #[test]
 fn go_programs_at_o2() {
-    check_at_o2_with_ziskemu(&go_dir(), &common::bench_names(&go_dir()));
+    check_at_o2_with_ziskemu(&go_dir(), &zkc_testkit::bench_names(&go_dir()));
 }
 
 /// `driver::allocation_share` separates what allocation costs from the rest, the floor: the

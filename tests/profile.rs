@@ -5,9 +5,6 @@
 //! put the hottest line in the known hot loop, and the real `ziskemu -S` names zkc's functions
 //! from the ELF's symbol table (skipped without ziskemu).
 
-#[path = "../backend-zisk/tests/common/mod.rs"]
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -49,7 +46,7 @@ fn programs() -> Vec<(PathBuf, String)> {
     [root().join("../shared/bench"), root().join("bench/suite")]
         .into_iter()
         .flat_map(|dir| {
-            let names = common::bench_names(&dir);
+            let names = zkc_testkit::bench_names(&dir);
             names.into_iter().map(move |n| (dir.clone(), n))
         })
         .collect()
@@ -58,7 +55,7 @@ fn programs() -> Vec<(PathBuf, String)> {
 #[test]
 fn folded_stacks_add_up_to_variable_on_every_bench_program() {
     for (dir, name) in programs() {
-        let (stdin, stdout, _) = common::bench_expected(&dir, &name);
+        let (stdin, stdout, _) = zkc_testkit::bench_expected(&dir, &name);
         let opts = Options::default();
         let module = driver::load(&dir.join(format!("wasm/{name}.wasm"))).unwrap();
         let names = profile::Names::new(&module);
@@ -343,7 +340,7 @@ fn run_help_documents_the_profile_outputs() {
 /// (`-S -X`), which recognises zkc's calls and returns in a program without `call_indirect`.
 #[test]
 fn ziskemu_names_zkcs_functions_from_the_elf_symbols() {
-    let Some(ziskemu) = common::ziskemu_or_skip() else {
+    let Some(ziskemu) = zkc_testkit::ziskemu_or_skip() else {
         return;
     };
     let wasm = root().join("../shared/bench/wasm/c_sha256.wasm");

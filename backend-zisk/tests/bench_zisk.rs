@@ -6,17 +6,11 @@
 //! `ZKC_BENCH=name` runs one program; `ZKC_BENCH_REPORT=1` prints the cost table, first
 //! allocator (slots) against the coloring allocator, with geometric means.
 
-mod common;
-
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use zkc_backend_zisk::codegen::{compile, Allocator, CodegenOptions, EXIT_WORD};
 use zkc_backend_zisk::{emu, write_asm, zisk_bin, Emulator, Status};
-
-fn bench_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench")
-}
+use zkc_testkit::bench_dir;
 
 struct Run {
     console: String,
@@ -58,11 +52,11 @@ fn run_zkc(program: &zkc_backend_zisk::Program, stdin: &[u8]) -> Run {
 }
 
 fn names() -> Vec<String> {
-    common::bench_names(&bench_dir())
+    zkc_testkit::bench_names(&bench_dir())
 }
 
 fn expected(name: &str) -> (Vec<u8>, String, i32) {
-    common::bench_expected(&bench_dir(), name)
+    zkc_testkit::bench_expected(&bench_dir(), name)
 }
 
 #[test]
@@ -162,7 +156,7 @@ fn field(report: &str, key: &str) -> Option<u64> {
 
 #[test]
 fn real_ziskemu_agrees() {
-    let Some(ziskemu) = common::ziskemu_or_skip() else {
+    let Some(ziskemu) = zkc_testkit::ziskemu_or_skip() else {
         return;
     };
     let dir = std::env::temp_dir().join(format!("zkc-bench-{}", std::process::id()));

@@ -1,16 +1,12 @@
 //! Focused code generation tests: small wat programs compiled by zkc and run on zkc's emulator
 //! must end exactly as the reference interpreter says (console, exit status, or trap).
 
-use zkc_backend_zisk::codegen::{compile, Allocator, CodegenOptions, EXIT_WORD};
+use zkc_backend_zisk::codegen::{
+    compile, decode_exit_word, Allocator, CodegenOptions, Exit as End, EXIT_WORD,
+};
 use zkc_backend_zisk::{emu, Emulator, Status};
 use zkc_ir::interp::{run_command, Exit, Trap};
 use zkc_ir::TrapCode;
-
-#[derive(Debug, PartialEq, Eq)]
-enum End {
-    Code(i32),
-    Trap(TrapCode),
-}
 
 fn zkc(module: &zkc_ir::Module, opts: &CodegenOptions) -> (String, End) {
     let linked = zkc_runtime::link(module.clone()).expect("link");
@@ -19,11 +15,7 @@ fn zkc(module: &zkc_ir::Module, opts: &CodegenOptions) -> (String, End) {
     let layout = program.layout().expect("layout");
     let mut e = Emulator::new(&layout.rom, &emu::legacy_input(b"")).expect("load");
     assert_eq!(e.run(100_000_000).expect("run").status, Status::Ended);
-    let w = e.read_u64(EXIT_WORD);
-    let end = match w >> 32 {
-        0 => End::Code(w as u32 as i32),
-        t => End::Trap(TrapCode::ALL[t as usize - 1]),
-    };
+    let end = decode_exit_word(e.read_u64(EXIT_WORD)).expect("an exit word zkc writes");
     (e.console_as_printed(), end)
 }
 
@@ -249,11 +241,10 @@ fn segments_before_an_out_of_bounds_one_are_applied() {
         .unwrap();
     let mut e = Emulator::new(&layout.rom, &emu::legacy_input(b"")).unwrap();
     assert_eq!(e.run(1_000_000).unwrap().status, Status::Ended);
-    let trap = 1 + TrapCode::ALL
-        .iter()
-        .position(|&t| t == TrapCode::MemoryOutOfBounds)
-        .unwrap() as u64;
-    assert_eq!(e.read_u64(EXIT_WORD), trap << 32);
+    assert_eq!(
+        decode_exit_word(e.read_u64(EXIT_WORD)),
+        Ok(End::Trap(TrapCode::MemoryOutOfBounds))
+    );
     assert_eq!(
         e.console_as_printed(),
         "trap: out of bounds memory access\n"

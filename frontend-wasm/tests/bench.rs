@@ -1,21 +1,6 @@
 //! Every bench module translates to IR that verifies.
 
-use std::path::{Path, PathBuf};
-
-fn bench_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench")
-}
-
-fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == ext))
-        .collect();
-    v.sort();
-    assert!(!v.is_empty(), "no .{ext} files in {}", dir.display());
-    v
-}
+use zkc_testkit::{bench_dir, files};
 
 #[test]
 fn bench_modules_translate_and_verify() {

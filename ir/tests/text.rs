@@ -96,6 +96,7 @@ const fn case(
     }
 }
 
+use zkc_testkit::Rng;
 use Arg::*;
 use Expect::*;
 
@@ -629,21 +630,6 @@ fn must_not_panic(src: &str) {
         }
     });
     assert!(r.is_ok(), "panic on input {src:?}");
-}
-
-/// A small deterministic generator (xorshift64), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 #[test]

@@ -1,23 +1,10 @@
 //! Differential tests: optimized and unoptimized modules behave the same in the interpreter.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use zkc_ir::interp::{run_command, Instance, Limits, Val, WasiHost};
 use zkc_ir::text::parse_module;
 use zkc_ir::{ExportKind, Module, Type};
-
-fn bench_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench")
-}
-
-fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == ext))
-        .collect();
-    v.sort();
-    v
-}
+use zkc_testkit::{bench_dir, files};
 
 fn optimize(m: &Module, level: u8, what: &str) -> Module {
     let mut m = m.clone();

@@ -6,22 +6,7 @@
 use zkc_ir::interp::{Instance, Limits, NoHost, Val};
 use zkc_ir::text::parse_module;
 use zkc_ir::Type;
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[self.below(xs.len())]
-    }
-}
+use zkc_testkit::Rng;
 
 const INTERESTING: [i64; 12] = [0, 1, -1, 2, 3, 8, 24, 31, 32, 63, 0x8000_0000, -0x8000_0000];
 

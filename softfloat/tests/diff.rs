@@ -7,6 +7,7 @@ use zkc_ir::{
     BinaryOp, CmpOp, ConvOp, Export, ExportKind, FuncDecl, FuncDef, Function, Module, Op,
     Signature, SrcLoc, TermKind, Type, UnaryOp,
 };
+use zkc_testkit::Rng;
 
 /// A module with one exported function per float operation: `name(args) = op(args)`.
 fn op_module() -> (Module, Vec<(String, Signature)>) {
@@ -56,16 +57,6 @@ fn op_module() -> (Module, Vec<(String, Signature)>) {
         list.push((name, sig));
     }
     (m, list)
-}
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
 }
 
 fn edges(ty: Type) -> Vec<u64> {

@@ -53,8 +53,8 @@ pub(crate) fn allocate(
         Allocator::Coloring => {
             let cfg = coloring::Config {
                 allocatable: ALLOCATABLE,
-                read_cost: 11,
-                write_cost: 18,
+                read_cost: crate::stats::MEM_READ,
+                write_cost: crate::stats::MEM_WRITE,
                 step_cost: crate::ops::MAIN_COST,
             };
             let ncomp = layout.scc.iter().max().map_or(0, |m| m + 1);

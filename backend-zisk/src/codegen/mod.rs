@@ -94,6 +94,7 @@ mod allocate;
 mod checks;
 mod dump;
 mod emit;
+mod exit;
 mod ext;
 mod hoist;
 mod isel;
@@ -107,17 +108,15 @@ use std::fmt;
 use zkc_ir::{FuncDef, Module, Op as IrOp, TrapCode};
 use zkc_regalloc_mem::{reg_range, RegSet};
 
-use crate::mem_map::*;
 use crate::program::Program;
 
+pub use exit::{decode_exit_word, Exit, EXIT_WORD};
 pub use layout::TABLE_GROWTH;
 pub(crate) use layout::{bound_word, Layout, Statics, FUNC_DESC};
 
 /// The function name of the code at `_start` (the static area's initialisation and the call of
 /// the entry): not a function of the module.
 pub const ENTRY_NAME: &str = "__zkc_entry";
-/// Where the exit state is stored (see the module docs).
-pub const EXIT_WORD: u64 = OUTPUT_ADDR + 256;
 /// Number of arguments/results passed in registers.
 pub const ARG_REGS: usize = 20;
 /// First argument register.

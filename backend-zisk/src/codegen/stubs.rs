@@ -6,6 +6,7 @@
 
 use zkc_ir::{EntityRef, TrapCode};
 
+use super::exit::trap_exit_word;
 use super::layout::{static_full, Plan};
 use super::{trap_label, CodegenError, ENTRY_NAME, EXIT_WORD, SP_REG};
 use crate::mem_map::*;
@@ -68,7 +69,7 @@ pub(crate) fn link(
     p.items.extend(functions.items);
 
     // Trap handlers.
-    for (i, &code) in TrapCode::ALL.iter().enumerate() {
+    for &code in TrapCode::ALL {
         p.function(&trap_label(code), &trap_label(code));
         let msg = format!("trap: {}\n", code.message());
         for b in msg.bytes() {
@@ -83,7 +84,7 @@ pub(crate) fn link(
         p.op(OpInst::new(
             Op::CopyB,
             imm(Value::Lit(0)),
-            BSrc::Imm(Value::Lit((i as u64 + 1) << 32)),
+            BSrc::Imm(Value::Lit(trap_exit_word(code))),
         )
         .to(Store::Mem(Value::Lit(EXIT_WORD))));
         p.inst(InstKind::RetToBios, None);

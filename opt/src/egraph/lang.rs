@@ -4,6 +4,7 @@ use egg::{define_language, Analysis, CostFunction, DidMerge, EGraph, Id, Languag
 use std::fmt;
 use std::str::FromStr;
 use zkc_ir::{BinaryOp, CmpOp, ConvOp, Op, Type, UnaryOp, Value};
+use zkc_zisk_machine::Op as ZOp;
 
 /// A typed constant: raw bits truncated to the type. Text: `i32#-1`, `f64#0x3ff0000000000000`.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
@@ -291,14 +292,15 @@ pub fn eval(key: Key, a: &[Konst]) -> Option<Konst> {
     }
 }
 
-/// One ZisK step (TARGET.md §3: VARIABLE = 62 × steps + op costs + memory costs).
-pub const STEP: u64 = 62;
+/// One ZisK step (TARGET.md §3: VARIABLE = 62 × steps + op costs + memory costs); the costs
+/// are the machine's ([`zkc_zisk_machine::ops`]).
+pub const STEP: u64 = zkc_zisk_machine::ops::MAIN_COST;
 /// `add` (TARGET.md §2).
-pub const COST_ADD: u64 = 21;
+pub const COST_ADD: u64 = ZOp::Add.cost();
 /// Every other ALU op, shifts, bit counts, sign extensions, compares.
-pub const COST_ALU: u64 = 55;
+pub const COST_ALU: u64 = ZOp::Ltu.cost();
 /// `mul*`, `div*`, `rem*`.
-pub const COST_MUL: u64 = 97;
+pub const COST_MUL: u64 = ZOp::Mul.cost();
 /// A float operation: a call into the soft-float runtime, far more than any integer op.
 pub const COST_FLOAT: u64 = 2000;
 /// Tie-breaker for forms ZisK does not have directly (`gt`, `ge`, `ne`): the canonical

@@ -15,10 +15,11 @@ mod common;
 use std::process::Command;
 
 use common::*;
-use zkc_backend_zisk::emu::legacy_input;
-use zkc_backend_zisk::mem_map::*;
-use zkc_backend_zisk::program::DataDecl;
-use zkc_backend_zisk::{write_asm, zisk_bin, Flow, Op, Program, Value};
+use zkc_testkit::{find_tool, run_ziskemu, ziskemu_or_skip};
+use zkc_zisk_machine::emu::legacy_input;
+use zkc_zisk_machine::mem_map::*;
+use zkc_zisk_machine::program::DataDecl;
+use zkc_zisk_machine::{write_asm, zisk_bin, Flow, Op, Program, Value};
 
 struct Case {
     name: String,
@@ -182,8 +183,8 @@ fn corpus() -> Vec<Case> {
     p.label("done");
     p.op(op(Op::CopyB, ai(0), br(5)).to(sm(OUTPUT_ADDR)));
     p.op(op(Op::Lt, ai(u64::MAX), bi(0)).flow(Flow::Branch {
-        taken: zkc_backend_zisk::Target::Offset(8),
-        not_taken: zkc_backend_zisk::Target::Offset(4),
+        taken: zkc_zisk_machine::Target::Offset(8),
+        not_taken: zkc_zisk_machine::Target::Offset(4),
     }));
     p.op(op(Op::CopyB, ai(0), bi(0xbad)).to(sm(OUTPUT_ADDR + 8)));
     p.op(op(Op::Ltu, ar(5), bi(3)).branch("never"));

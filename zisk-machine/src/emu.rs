@@ -586,6 +586,17 @@ impl<'r> Emulator<'r> {
         self.regs.get(r as usize).copied().unwrap_or(0)
     }
 
+    /// What `ziskemu -X -c` prints to stdout for the run so far: the console, the cost report,
+    /// the 64 public output words (one per line, 8 hex digits).
+    pub fn stdout_like_ziskemu(&self) -> String {
+        let mut out = self.console_as_printed();
+        out += &self.stats().format_like_ziskemu();
+        for w in self.public_output() {
+            out += &format!("{w:08x}\n");
+        }
+        out
+    }
+
     /// The costs so far.
     pub fn stats(&self) -> Stats {
         let mut regions = [0u64; 5];

@@ -63,7 +63,7 @@ fn label_aliases(program: &Program) -> Result<HashMap<&str, &str>, LayoutError> 
 }
 
 /// Operand syntax; labels that alias an earlier one are written as that one.
-pub(crate) struct Writer<'a> {
+pub struct Writer<'a> {
     pub aliases: &'a HashMap<&'a str, &'a str>,
 }
 
@@ -72,7 +72,7 @@ impl Writer<'_> {
         self.aliases.get(name).copied().unwrap_or(name)
     }
 
-    pub(crate) fn value(&self, v: &Value) -> Result<String, LayoutError> {
+    pub fn value(&self, v: &Value) -> Result<String, LayoutError> {
         Ok(match v {
             Value::Lit(n) if *n < 10 => n.to_string(),
             Value::Lit(n) => format!("0x{n:x}"),
@@ -81,14 +81,14 @@ impl Writer<'_> {
         })
     }
 
-    pub(crate) fn reg(r: u8) -> Result<String, LayoutError> {
+    pub fn reg(r: u8) -> Result<String, LayoutError> {
         if r > MAX_REG {
             return Err(LayoutError::BadRegister(r));
         }
         Ok(format!("r{r}"))
     }
 
-    pub(crate) fn ind(width: u8, off: i64) -> Result<String, LayoutError> {
+    pub fn ind(width: u8, off: i64) -> Result<String, LayoutError> {
         if !matches!(width, 1 | 2 | 4 | 8) {
             return Err(LayoutError::BadIndWidth(width));
         }
@@ -98,7 +98,7 @@ impl Writer<'_> {
         })
     }
 
-    pub(crate) fn target(&self, t: &Target) -> String {
+    pub fn target(&self, t: &Target) -> String {
         match t {
             Target::Label(l) => self.symbol(l).to_string(),
             Target::Offset(o) => o.to_string(),
@@ -175,7 +175,7 @@ impl Writer<'_> {
 
 /// The text of one operation from its operands' texts, `op(a, b) -> store, j(taken)`: the one
 /// home of that syntax, for the assembly and for the backend's dumps of code over vregs.
-pub(crate) fn op_text(
+pub fn op_text(
     op: &str,
     a: &str,
     b: &str,

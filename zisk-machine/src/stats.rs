@@ -17,9 +17,9 @@ use crate::mem_map::*;
 use crate::ops::{Op, ADD_HI_COST, MAIN_COST};
 
 /// `MEM_READ_COST` = ceil(ceil(87 / 4) * 50%) (emu_costs.rs).
-pub(crate) const MEM_READ: u64 = 11;
+pub const MEM_READ: u64 = 11;
 /// `MEM_WRITE_COST` = ceil(ceil(87 / 4) * 80%).
-pub(crate) const MEM_WRITE: u64 = 18;
+pub const MEM_WRITE: u64 = 18;
 /// `ROM_READ_COST` = ceil(22 / 2).
 const ROM_READ: u64 = 11;
 /// `INPUT_READ_COST`.

@@ -3,12 +3,12 @@
 mod common;
 
 use common::*;
-use zkc_backend_zisk::emu::{legacy_input, EmuErrorKind, LoadError};
-use zkc_backend_zisk::mem_map::*;
-use zkc_backend_zisk::rom::ECALL_HANDLER_ADDR;
-use zkc_backend_zisk::{zisk_bin, Emulator, Flow, Op, Program, Status};
+use zkc_zisk_machine::emu::{legacy_input, EmuErrorKind, LoadError};
+use zkc_zisk_machine::mem_map::*;
+use zkc_zisk_machine::rom::ECALL_HANDLER_ADDR;
+use zkc_zisk_machine::{zisk_bin, Emulator, Flow, Op, Program, Status};
 
-fn rom_of(p: &Program) -> zkc_backend_zisk::Rom {
+fn rom_of(p: &Program) -> zkc_zisk_machine::Rom {
     p.layout().expect("layout").rom
 }
 
@@ -147,7 +147,7 @@ fn console_prints_high_bytes_as_ziskemu_does() {
 
 #[test]
 fn an_empty_rom_stops_at_the_entry() {
-    let rom = zkc_backend_zisk::Rom::default();
+    let rom = zkc_zisk_machine::Rom::default();
     let err = Emulator::new(&rom, &[]).unwrap().run(10).unwrap_err();
     assert_eq!(
         (err.kind, err.pc, err.step),

@@ -3,9 +3,9 @@
 mod common;
 
 use common::*;
-use zkc_backend_zisk::mem_map::*;
-use zkc_backend_zisk::program::{DataDecl, LayoutError};
-use zkc_backend_zisk::{write_asm, ASrc, BSrc, Inst, InstKind, Op, Program, Store, Value};
+use zkc_zisk_machine::mem_map::*;
+use zkc_zisk_machine::program::{DataDecl, LayoutError};
+use zkc_zisk_machine::{write_asm, ASrc, BSrc, Inst, InstKind, Op, Program, Store, Value};
 
 fn sample() -> Program {
     let mut p = Program::default();

@@ -11,8 +11,9 @@ mod common;
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::{expected_stdout, find_tool, run_ziskemu};
-use zkc_backend_zisk::zisk_bin;
+use common::expected_stdout;
+use zkc_testkit::{find_tool, run_ziskemu};
+use zkc_zisk_machine::zisk_bin;
 
 fn examples_dir() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("ZISK_ASM_EXAMPLES") {
