@@ -410,8 +410,6 @@ pub fn annotate(program: &Program, run: &ZiskRun) -> Result<String, Error> {
     let program = program
         .with_launcher()
         .map_err(|e| Error::Internal(format!("layout: {e}")))?;
-    let text = zkc_backend_zisk::write_asm(&program)
-        .map_err(|e| Error::Internal(format!("assembly writer: {e}")))?;
     let by_pc: std::collections::HashMap<u64, (u64, u64)> = run
         .pc_costs
         .iter()
@@ -423,26 +421,20 @@ pub fn annotate(program: &Program, run: &ZiskRun) -> Result<String, Error> {
         .filter(|a| a.added || a.memory > 0)
         .map(|a| (a.pc, a.added))
         .collect();
-    let mut out = String::new();
-    let mut index = 0u64;
-    for line in text.lines() {
-        if line.starts_with('\t') {
-            let pc = zkc_backend_zisk::mem_map::ROM_ADDR + 4 * index;
-            index += 1;
-            match by_pc.get(&pc) {
-                Some((n, c)) => out += &format!("{n:>10} {c:>12}"),
-                None => out += &format!("{:>10} {:>12}", "", ""),
-            }
-            out += match alloc.get(&pc) {
-                Some(true) => " A",
-                Some(false) => " s",
-                None => "  ",
-            };
-        }
-        out += line;
-        out.push('\n');
-    }
-    Ok(out)
+    let mut margin = |pc: u64| {
+        let mut m = match by_pc.get(&pc) {
+            Some((n, c)) => format!("{n:>10} {c:>12}"),
+            None => format!("{:>10} {:>12}", "", ""),
+        };
+        m += match alloc.get(&pc) {
+            Some(true) => " A",
+            Some(false) => " s",
+            None => "  ",
+        };
+        m
+    };
+    zkc_backend_zisk::write_asm_with_margin(&program, &mut margin)
+        .map_err(|e| Error::Internal(format!("assembly writer: {e}")))
 }
 
 fn dump_if(

@@ -28,7 +28,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
 
-use zkc_backend_zisk::codegen::ENTRY_NAME;
+use zkc_backend_zisk::codegen::is_zkc_code;
 use zkc_backend_zisk::{stats::init_data_cost, Program, Rom};
 use zkc_ir::{EntityRef, FuncDef, Module};
 
@@ -75,8 +75,7 @@ impl Names {
         }
         let shown = if let Some(rest) = name.strip_prefix(zkc_softfloat::PREFIX) {
             format!("softfloat:{rest}")
-        } else if name == ENTRY_NAME || name.starts_with("__trap_") || name.starts_with("__ci_bad_")
-        {
+        } else if is_zkc_code(name) {
             format!("zkc:{name}")
         } else {
             format!("runtime:{name}")

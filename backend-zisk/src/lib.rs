@@ -7,13 +7,4 @@
 
 pub mod codegen;
 
-pub use asm::write_asm;
-pub use emu::{EmuError, Emulator, Outcome, Status};
-pub use inst::{ASrc, BSrc, DataSection, Inst, Store};
-pub use ops::Op;
-pub use program::{
-    AllocCost, DataDecl, Flow, InstKind, Item, Layout, OpInst, Program, Target, Value,
-};
-pub use rom::{Rom, Symbol};
-pub use stats::Stats;
-pub use zkc_zisk_machine::{asm, emu, frops, inst, mem_map, ops, program, rom, stats, zisk_bin};
+pub use zkc_zisk_machine::*;

@@ -696,10 +696,11 @@ fn table_grow_at_its_maximum() {
     );
 }
 
-/// `x & !y` (an `and` of an `xor` with all ones used only there) is one `andn`; for an i32 only
-/// when the upper bits stay what the address analysis assumes of the result.
+/// The results of `x & !y` where selection may or must not use `andn` (an xor used twice, an
+/// i32 address whose upper bits the address analysis relies on). That `andn` is selected is
+/// the golden `tests/isel/and_not.wat`'s to show (it fails without the rule).
 #[test]
-fn and_not() {
+fn and_not_results() {
     let funcs = r#"
       (func $andn64 (param i64 i64) (result i64)
         (i64.and (local.get 0) (i64.xor (local.get 1) (i64.const -1))))
@@ -737,11 +738,12 @@ fn and_not() {
     );
 }
 
-/// A select between the operands of an ordering compare is one min/max op: the 64-bit one
-/// where both operands are the right extension, else the `_w` one (and only where its
-/// sign-extended result keeps the facts the rest of the code relies on).
+/// The results of selects between the operands of an ordering compare, at the edges of the
+/// min/max selection: the 64-bit op where both operands are the right extension, else the `_w`
+/// one (only where its sign-extended result keeps the facts the rest of the code relies on).
+/// That the min/max ops are selected is the golden `tests/isel/min_max.wat`'s to show.
 #[test]
-fn select_min_max() {
+fn select_min_max_results() {
     let funcs = r#"
       (func $minu (param i32 i32) (result i32)
         (select (local.get 0) (local.get 1) (i32.lt_u (local.get 0) (local.get 1))))

@@ -84,20 +84,32 @@ pub fn find_tool(var: &str, name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// The real `ziskemu` (from `$ZISKEMU`, `PATH` or `~/.cargo/bin`). When it is missing the
-/// calling test prints `SKIPPED` and should pass, unless `ZKC_REQUIRE_ZISKEMU` is set (CI): then
-/// this panics.
-pub fn ziskemu_or_skip() -> Option<PathBuf> {
-    let found = find_tool("ZISKEMU", "ziskemu").or_else(|| {
-        let p = Path::new(&std::env::var_os("HOME")?).join(".cargo/bin/ziskemu");
+/// A ZisK tool (`ziskemu`, `zisk2zisk`) from `$VAR`, `PATH` or `~/.cargo/bin`, where
+/// `scripts/install-ziskemu` puts them.
+pub fn zisk_tool(var: &str, name: &str) -> Option<PathBuf> {
+    find_tool(var, name).or_else(|| {
+        let p = Path::new(&std::env::var_os("HOME")?)
+            .join(".cargo/bin")
+            .join(name);
         p.is_file().then_some(p)
-    });
+    })
+}
+
+/// A test that needs the real ZisK tools and lacks `what`: it prints `SKIPPED` and passes,
+/// unless `ZKC_REQUIRE_ZISKEMU` is set (CI installs the tools): then this panics.
+pub fn skip_without(what: &str) {
+    assert!(
+        std::env::var_os("ZKC_REQUIRE_ZISKEMU").is_none(),
+        "{what} not found and ZKC_REQUIRE_ZISKEMU is set"
+    );
+    println!("SKIPPED: {what} not found");
+}
+
+/// The real `ziskemu` ([`zisk_tool`]); `None` after [`skip_without`].
+pub fn ziskemu_or_skip() -> Option<PathBuf> {
+    let found = zisk_tool("ZISKEMU", "ziskemu");
     if found.is_none() {
-        assert!(
-            std::env::var_os("ZKC_REQUIRE_ZISKEMU").is_none(),
-            "ziskemu not found and ZKC_REQUIRE_ZISKEMU is set"
-        );
-        println!("SKIPPED: ziskemu not found (set ZISKEMU or put it on PATH)");
+        skip_without("ziskemu (set ZISKEMU or put it on PATH)");
     }
     found
 }

@@ -12,11 +12,22 @@ use std::fmt::Write;
 use crate::inst::{ASrc, BSrc, Store};
 use crate::mem_map::MAX_REG;
 use crate::program::{
-    is_valid_symbol, DataDecl, Flow, InstKind, Item, LayoutError, OpInst, Program, Target, Value,
+    inst_addr, is_valid_symbol, DataDecl, Flow, InstKind, Item, LayoutError, OpInst, Program,
+    Target, Value,
 };
 
 /// Writes `program` as ZisK assembly.
 pub fn write_asm(program: &Program) -> Result<String, LayoutError> {
+    write_asm_with_margin(program, &mut |_| String::new())
+}
+
+/// Writes `program` as ZisK assembly with `margin(pc)` before each instruction's line, `pc`
+/// being where the laid-out program holds it (when `program` has its `_start` first, as
+/// [`Program::with_launcher`] gives it): `zkc run --annotate` puts each instruction's cost there.
+pub fn write_asm_with_margin(
+    program: &Program,
+    margin: &mut dyn FnMut(u64) -> String,
+) -> Result<String, LayoutError> {
     let aliases = label_aliases(program)?;
     let w = Writer { aliases: &aliases };
     let mut out = String::from("; ZisK assembly written by zkc\n");
@@ -26,6 +37,7 @@ pub fn write_asm(program: &Program) -> Result<String, LayoutError> {
             out.push('\n');
         }
     }
+    let mut index = 0;
     for item in &program.items {
         match item {
             Item::Label(l) if !aliases.contains_key(l.as_str()) => {
@@ -36,6 +48,8 @@ pub fn write_asm(program: &Program) -> Result<String, LayoutError> {
             }
             Item::Label(_) | Item::Data(_) => {}
             Item::Inst { kind, comment, .. } => {
+                out += &margin(inst_addr(index));
+                index += 1;
                 out.push('\t');
                 out += &w.inst(kind)?;
                 if let Some(c) = comment {

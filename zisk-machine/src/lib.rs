@@ -60,7 +60,7 @@ pub mod rom;
 pub mod stats;
 pub mod zisk_bin;
 
-pub use asm::write_asm;
+pub use asm::{write_asm, write_asm_with_margin};
 pub use emu::{EmuError, Emulator, Outcome, Status};
 pub use inst::{ASrc, BSrc, DataSection, Inst, Store};
 pub use ops::Op;

@@ -263,6 +263,11 @@ pub struct Layout {
     pub symbols: HashMap<String, u64>,
 }
 
+/// Where the laid-out program holds its instruction `i`.
+pub fn inst_addr(i: usize) -> u64 {
+    ROM_ADDR + INST_SIZE * i as u64
+}
+
 /// Whether `name` reads back as a symbol in ZisK assembly (parser.rs `is_identifier`, and not
 /// an operand keyword or register).
 pub fn is_valid_symbol(name: &str) -> bool {
@@ -323,7 +328,7 @@ impl Program {
                 _ => None,
             })
             .enumerate()
-            .filter_map(|(i, s)| Some((ROM_ADDR + INST_SIZE * i as u64, s?)))
+            .filter_map(|(i, s)| Some((inst_addr(i), s?)))
             .collect()
     }
 
@@ -399,7 +404,7 @@ impl Program {
             }
             if added || memory > 0 || static_memory > 0 {
                 out.push(AllocCost {
-                    pc: ROM_ADDR + INST_SIZE * i as u64,
+                    pc: inst_addr(i),
                     added,
                     memory,
                     static_memory,
@@ -477,7 +482,6 @@ impl Program {
         if code.is_empty() {
             return Err(LayoutError::Empty);
         }
-        let addr_of = |i: usize| ROM_ADDR + INST_SIZE * i as u64;
 
         let mut symbols = HashMap::new();
         let mut define = |name: &str, addr: u64| {
@@ -490,9 +494,9 @@ impl Program {
             }
         };
         for (label, i) in program.labels()? {
-            define(label, addr_of(i))?;
+            define(label, inst_addr(i))?;
         }
-        let ro_base = addr_of(code.len()).next_multiple_of(32);
+        let ro_base = inst_addr(code.len()).next_multiple_of(32);
         let (mut ro_len, mut rw_len) = (0u64, 0u64);
         let decls: Vec<&DataDecl> = program
             .items
@@ -526,7 +530,7 @@ impl Program {
         };
 
         let mut rom = Rom::with_bios(symbols["_start"]);
-        rom.symbols = function_symbols(&program.functions, &symbols, addr_of(code.len()));
+        rom.symbols = function_symbols(&program.functions, &symbols, inst_addr(code.len()));
         let (mut ro, mut rw) = (Vec::new(), Vec::new());
         for d in &decls {
             let words = if d.is_const { &mut ro } else { &mut rw };
@@ -546,7 +550,7 @@ impl Program {
         }
 
         for (i, (kind, comment)) in code.iter().enumerate() {
-            let pc = addr_of(i);
+            let pc = inst_addr(i);
             let target = |t: &Target| -> Result<i64, LayoutError> {
                 match t {
                     Target::Offset(o) => Ok(*o),

@@ -15,7 +15,7 @@ mod common;
 use std::process::Command;
 
 use common::*;
-use zkc_testkit::{find_tool, run_ziskemu, ziskemu_or_skip};
+use zkc_testkit::{run_ziskemu, skip_without, zisk_tool, ziskemu_or_skip};
 use zkc_zisk_machine::emu::legacy_input;
 use zkc_zisk_machine::mem_map::*;
 use zkc_zisk_machine::program::DataDecl;
@@ -391,7 +391,10 @@ fn corpus_matches_ziskemu() {
     );
 
     // With upstream's assembler at hand, our layout must be the ROM it builds from our text.
-    let zisk2zisk = find_tool("ZISK2ZISK", "zisk2zisk");
+    let zisk2zisk = zisk_tool("ZISK2ZISK", "zisk2zisk");
+    if zisk2zisk.is_none() {
+        skip_without("zisk2zisk (the ROM comparison)");
+    }
     let dir = std::env::temp_dir().join(format!("zkc-conformance-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut failures = Vec::new();

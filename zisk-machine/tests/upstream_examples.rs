@@ -3,8 +3,9 @@
 //! with [`zisk_bin::read_elf`] and run; the result must equal `ziskemu -e ELF -X -c`.
 //!
 //! Needs `zisk2zisk` (`$ZISK2ZISK` or `PATH`), `ziskemu` (`$ZISKEMU` or `PATH`) and the example
-//! sources (`$ZISK_ASM_EXAMPLES`, else the zisk-asm crate in the cargo registry); without them
-//! the test prints `SKIPPED` and passes.
+//! sources (`$ZISK_ASM_EXAMPLES`, else the zisk-asm crate in the cargo registry), which
+//! `scripts/install-ziskemu` installs; without them the test prints `SKIPPED` and passes, except
+//! in CI (`ZKC_REQUIRE_ZISKEMU`), where it fails.
 
 mod common;
 
@@ -12,7 +13,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use common::expected_stdout;
-use zkc_testkit::{find_tool, run_ziskemu};
+use zkc_testkit::{run_ziskemu, skip_without, zisk_tool};
 use zkc_zisk_machine::zisk_bin;
 
 fn examples_dir() -> Option<PathBuf> {
@@ -32,11 +33,11 @@ fn examples_dir() -> Option<PathBuf> {
 #[test]
 fn upstream_examples_match_ziskemu() {
     let (Some(zisk2zisk), Some(ziskemu), Some(examples)) = (
-        find_tool("ZISK2ZISK", "zisk2zisk"),
-        find_tool("ZISKEMU", "ziskemu"),
+        zisk_tool("ZISK2ZISK", "zisk2zisk"),
+        zisk_tool("ZISKEMU", "ziskemu"),
         examples_dir(),
     ) else {
-        println!("SKIPPED: zisk2zisk, ziskemu or the zisk-asm examples not found");
+        skip_without("zisk2zisk, ziskemu or the zisk-asm examples");
         return;
     };
     let dir = std::env::temp_dir().join(format!("zkc-upstream-{}", std::process::id()));

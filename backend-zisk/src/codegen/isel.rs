@@ -669,7 +669,7 @@ impl<'a> Ctx<'a> {
                 self.trap_if(Op::LeuW, size, ib, TrapCode::UndefinedElement);
                 self.scaled_index(*idx, ia, 4);
                 self.emit_w(Op::CopyB, VA::Reg(2), VB::Ind(base as i64 + 8), VS::None, 8);
-                let bad = format!("__ci_bad_{}", table.index());
+                let bad = super::bad_signature_label(table.index());
                 self.emit_f(
                     Op::Eq,
                     VA::C,

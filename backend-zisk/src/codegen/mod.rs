@@ -226,9 +226,26 @@ pub(crate) fn unsupported(what: impl Into<String>) -> CodegenError {
     }
 }
 
+/// The prefix of the handlers a check jumps to when it fails ([`trap_label`]).
+const TRAP_PREFIX: &str = "__trap_";
+/// The prefix of the signature-mismatch paths of `call_indirect` ([`bad_signature_label`]).
+const BAD_SIGNATURE_PREFIX: &str = "__ci_bad_";
+
 /// The label of the handler a check jumps to when it fails with `code` (`__trap_heap_oob`).
 pub fn trap_label(code: TrapCode) -> String {
-    format!("__trap_{}", code.name())
+    format!("{TRAP_PREFIX}{}", code.name())
+}
+
+/// The label of the path a `call_indirect` through table `table` takes when the entry's
+/// signature differs: it tells a null entry from a wrong one and jumps to their traps.
+pub(crate) fn bad_signature_label(table: usize) -> String {
+    format!("{BAD_SIGNATURE_PREFIX}{table}")
+}
+
+/// Whether the function symbol `name` is code zkc adds to every program (the entry, trap
+/// handlers, signature-mismatch paths), not a function of the module or its runtime.
+pub fn is_zkc_code(name: &str) -> bool {
+    name == ENTRY_NAME || name.starts_with(TRAP_PREFIX) || name.starts_with(BAD_SIGNATURE_PREFIX)
 }
 
 /// Compiles a linked module (every import resolved, except `zisk.*` machine imports).

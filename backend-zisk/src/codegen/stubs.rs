@@ -92,7 +92,7 @@ pub(crate) fn link(
     // The signature-mismatch path of call_indirect: null entries have signature MAX.
     for (t, tl) in layout.tables.iter().enumerate() {
         let Some(base) = tl.entries else { continue };
-        let bad = format!("__ci_bad_{t}");
+        let bad = super::bad_signature_label(t);
         p.function(&bad, &bad);
         p.op(OpInst::new(Op::CopyB, ASrc::Reg(2), BSrc::Ind(base as i64 + 8)).width(8));
         p.op(
