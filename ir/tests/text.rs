@@ -685,7 +685,7 @@ fn garbage_does_not_panic() {
         let bytes: Vec<u8> = (0..len)
             .map(|_| {
                 if rng.below(4) == 0 {
-                    rng.next() as u8
+                    rng.next_u64() as u8
                 } else {
                     alphabet[rng.below(alphabet.len())]
                 }

@@ -35,7 +35,7 @@ impl Gen {
             let k = if self.rng.below(2) == 0 {
                 self.rng.pick(&INTERESTING)
             } else {
-                self.rng.next() as i64 >> self.rng.below(64)
+                self.rng.next_u64() as i64 >> self.rng.below(64)
             };
             let v = self.fresh();
             let k = if ty == Type::I32 { k as i32 as i64 } else { k };
@@ -307,11 +307,11 @@ fn check_random(generate: fn(u64) -> String) -> (u64, u64) {
         let mut inputs: Vec<Vec<Val>> = Vec::new();
         for _ in 0..6 {
             let a = arg_rng.pick(&INTERESTING);
-            let b = arg_rng.next() as i64;
+            let b = arg_rng.next_u64() as i64;
             let c = if arg_rng.below(2) == 0 {
                 arg_rng.pick(&INTERESTING)
             } else {
-                arg_rng.next() as i64
+                arg_rng.next_u64() as i64
             };
             inputs.push(vec![Val::i32(a as i32), Val::i64(b), Val::i32(c as i32)]);
         }

@@ -353,9 +353,9 @@ fn sqrt_is_correctly_rounded() {
         assert_eq!(want, got, "{name}({bits:#x})");
     };
     for _ in 0..200_000 {
-        let k = rng.next() >> (11 + rng.next() % 40);
+        let k = rng.next_u64() >> (11 + rng.next_u64() % 40);
         let sq = (k as f64) * (k as f64);
-        let scale = f64::from_bits(((rng.next() % 2000) + 23) << 52);
+        let scale = f64::from_bits(((rng.next_u64() % 2000) + 23) << 52);
         for x in [sq, sq * scale] {
             let b = x.to_bits();
             for d in [b, b.wrapping_add(1), b.wrapping_sub(1)] {
@@ -366,7 +366,7 @@ fn sqrt_is_correctly_rounded() {
                 );
             }
         }
-        check(Type::F64, rng.next() >> 1);
-        check(Type::F32, rng.next() >> 33);
+        check(Type::F64, rng.next_u64() >> 1);
+        check(Type::F32, rng.next_u64() >> 33);
     }
 }

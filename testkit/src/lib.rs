@@ -136,7 +136,8 @@ pub fn run_ziskemu(ziskemu: &Path, flag: &str, program: &Path, input: Option<&Pa
 pub struct Rng(pub u64);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    /// The next number of the xorshift64 sequence (Marsaglia, "Xorshift RNGs", 2003).
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -145,7 +146,7 @@ impl Rng {
 
     /// Uniform enough below `n` (> 0).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
 
     /// One of `xs` (not empty).
