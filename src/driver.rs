@@ -81,6 +81,9 @@ pub struct Options {
     pub bounds_checks: bool,
     /// The register allocator of the ZisK backend.
     pub allocator: Allocator,
+    /// Returns as upstream's transpiler writes them, for `ziskemu -S`
+    /// ([`CodegenOptions::upstream_returns`]).
+    pub upstream_returns: bool,
     /// Print each stage's wall time (verification included) to `dump`.
     pub time_passes: bool,
 }
@@ -92,6 +95,7 @@ impl Default for Options {
             dump_after: vec![],
             bounds_checks: true,
             allocator: Allocator::default(),
+            upstream_returns: false,
             time_passes: false,
         }
     }
@@ -252,6 +256,7 @@ pub fn select(
     let cg = CodegenOptions {
         bounds_checks: opts.bounds_checks,
         allocator: opts.allocator,
+        upstream_returns: opts.upstream_returns,
     };
     let codegen_error = |e: CodegenError| match e {
         CodegenError::NoEntry => Error::Input(e.to_string()),

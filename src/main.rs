@@ -68,6 +68,11 @@ struct PipelineArgs {
     /// value its own memory slot; the simple baseline).
     #[arg(long, value_enum, default_value_t = Regalloc::Coloring)]
     regalloc: Regalloc,
+    /// Return from functions as upstream's RISC-V transpiler does (`and` of the return address
+    /// with ~1), which `ziskemu -S` needs to follow calls in its per-function report; costs 55
+    /// more per return than zkc's `copyb` return.
+    #[arg(long)]
+    upstream_returns: bool,
     /// Print the wall time of every stage to standard error (translate, link, softfloat,
     /// each optimizer pass, codegen: selection, allocation and emission).
     #[arg(long)]
@@ -99,6 +104,7 @@ impl PipelineArgs {
                 Regalloc::Coloring => Allocator::Coloring,
                 Regalloc::Slots => Allocator::Slots,
             },
+            upstream_returns: self.upstream_returns,
             time_passes: self.time_passes,
         }
     }

@@ -337,7 +337,8 @@ fn run_help_documents_the_profile_outputs() {
 }
 
 /// The ELF's symbol table names zkc's functions in the real ziskemu's per-function report
-/// (`-S -X`), which recognises zkc's calls and returns in a program without `call_indirect`.
+/// (`-S -X`), which recognises zkc's calls and returns in a program without `call_indirect`
+/// when its returns are upstream's (`--upstream-returns`).
 #[test]
 fn ziskemu_names_zkcs_functions_from_the_elf_symbols() {
     let Some(ziskemu) = zkc_testkit::ziskemu_or_skip() else {
@@ -350,6 +351,7 @@ fn ziskemu_names_zkcs_functions_from_the_elf_symbols() {
         wasm.to_str().unwrap(),
         "--emit",
         "elf",
+        "--upstream-returns",
         "-o",
         elf.to_str().unwrap(),
     ]);

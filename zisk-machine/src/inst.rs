@@ -112,11 +112,20 @@ impl Inst {
         }
     }
 
-    /// Whether the instruction is a return: `and(~1, x)` jumping to the result with `set_pc`,
-    /// without `store_pc` (a `jalr` that links), as ziskemu's per-function report recognises
-    /// one (ziskemu 1.4.0-alpha `stats/call_return.md`). zkc's `ret` is exactly that.
+    /// Whether the instruction is a return: a jump with `set_pc`, without `store_pc` (a `jalr`
+    /// that links), to `and(~1, x)` as upstream's transpiler writes a `ret` and ziskemu's
+    /// per-function report recognises one (ziskemu 1.4.0-alpha `stats/call_return.md`), or to
+    /// `copyb(0, x)` of a register or a memory word, as ZisK's own ROM code returns
+    /// (zisk-core `rom_layout.rs`) and zkc does by default. (zkc's other jumps through a
+    /// register, of `br_table` and `call_indirect`, read their target indirectly.)
     pub fn is_return(&self) -> bool {
-        self.op == Op::And && self.set_pc && !self.store_pc && self.a == ASrc::Imm(!1)
+        self.set_pc
+            && !self.store_pc
+            && match self.op {
+                Op::And => self.a == ASrc::Imm(!1),
+                Op::CopyB => matches!(self.b, BSrc::Reg(_) | BSrc::Mem(_)),
+                _ => false,
+            }
     }
 
     /// Whether the instruction accesses memory indirectly, so `ind_width` must be valid.

@@ -12,7 +12,7 @@ use zkc_regalloc_mem::Allocation;
 use super::allocate::Selected;
 use super::layout::Layout;
 use super::vcode::{MoveSrc, VCode, VInst, VA, VB, VS};
-use super::{emit, ALLOCATABLE};
+use super::{emit, CodegenOptions, ALLOCATABLE};
 use crate::asm::{op_text, Writer};
 use crate::program::Program;
 
@@ -28,7 +28,12 @@ pub(crate) fn selected(module: &Module, layout: &Layout, vcs: &[Option<VCode>]) 
 }
 
 /// Every function's allocation and allocated code (`regalloc`).
-pub(crate) fn allocated(module: &Module, layout: &Layout, funcs: &Selected) -> String {
+pub(crate) fn allocated(
+    module: &Module,
+    layout: &Layout,
+    funcs: &Selected,
+    opts: &CodegenOptions,
+) -> String {
     let mut out = String::new();
     for (id, f) in module.funcs.iter() {
         if let Some((vc, alloc)) = &funcs[id.index()] {
@@ -38,6 +43,7 @@ pub(crate) fn allocated(module: &Module, layout: &Layout, funcs: &Selected) -> S
                 vc,
                 alloc,
                 &layout.func_labels[id.index()],
+                opts,
             );
         }
     }
@@ -160,7 +166,14 @@ fn inst_text(w: &Writer, inst: &VInst) -> String {
     }
 }
 
-fn allocated_function(out: &mut String, name: &str, vc: &VCode, alloc: &Allocation, label: &str) {
+fn allocated_function(
+    out: &mut String,
+    name: &str,
+    vc: &VCode,
+    alloc: &Allocation,
+    label: &str,
+    opts: &CodegenOptions,
+) {
     use std::fmt::Write;
     let regs: Vec<String> = zkc_regalloc_mem::regs_of(alloc.clobbers & ALLOCATABLE)
         .map(|r| format!("r{r}"))
@@ -202,7 +215,7 @@ fn allocated_function(out: &mut String, name: &str, vc: &VCode, alloc: &Allocati
         let _ = writeln!(out, "; spills around inst {i}: {}", s.join(" "));
     }
     let mut p = Program::default();
-    emit::emit(vc, alloc, label, name, &mut p);
+    emit::emit(vc, alloc, label, name, opts, &mut p);
     match crate::write_asm(&p) {
         Ok(text) => {
             for line in text.lines().skip(1) {

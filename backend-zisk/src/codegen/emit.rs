@@ -5,19 +5,21 @@
 //! vanishes too, its branches going straight to its target; a jump to the block emitted next
 //! falls through. Parallel moves are sequentialized with `r2` as the cycle breaker; re-entering
 //! calls push and pop their saves on the software stack, leaving out the pushes whose slot still
-//! holds the value since the block's previous call ([`still_saved`]); other calls store the
-//! registers they clobber of split live ranges to their home slots and load them back.
+//! holds the value since the block's previous call ([`still_saved`]) and, between two such
+//! calls, the pops nothing reads and one of the two stack adjustments ([`Handoff`]); other
+//! calls store the registers they clobber of split live ranges to their home slots and load
+//! them back.
 
 use std::collections::HashMap;
 
 use zkc_ir::{EntityRef, FuncDef, Module, TrapCode};
-use zkc_regalloc_mem::{Allocation, Loc, VReg};
+use zkc_regalloc_mem::{AllocFunction, Allocation, Loc, RegSet, VReg};
 
 use super::allocate::Selected;
 use super::layout::Layout;
-use super::trap_label;
 use super::vcode::{MoveSrc, VCode, VInst, VA, VB, VS};
 use super::SP_REG;
+use super::{trap_label, CodegenOptions};
 use crate::mem_map::*;
 use crate::program::{Flow, InstKind, Item, OpInst, Program, Target, Value};
 use crate::{ASrc, BSrc, Op, Store};
@@ -56,52 +58,224 @@ fn alloc_op(out: &mut Program, op: OpInst) {
     out.alloc_inst(InstKind::Op(op), None);
 }
 
-/// Pushes `saves` on the software stack (checking its limit) or pops them back. `kept`
-/// ([`still_saved`]) tells which pushes the stack already holds and whether the limit was
-/// checked for at least as many bytes: those are left out.
-fn save_restore(out: &mut Program, saves: &[VReg], alloc: &Allocation, push: bool, kept: &Kept) {
+/// Pushes `saves` on the software stack, checking its limit for `check` bytes above the base
+/// of the pushes (none: the limit is known to hold). `kept` ([`still_saved`]) tells which
+/// pushes the stack already holds: those are left out. The stack pointer is `bias` bytes above
+/// the base of the pushes (the previous call of the block left it there, [`Handoff`]).
+fn push_saves(
+    out: &mut Program,
+    saves: &[VReg],
+    alloc: &Allocation,
+    kept: &Kept,
+    check: Option<u64>,
+    bias: u64,
+) {
     if saves.is_empty() {
         return;
     }
     let n = 8 * saves.len() as u64;
-    if push {
-        if !kept.checked {
-            let limit = RAM_ADDR + STACK_SIZE - n;
-            alloc_op(
-                out,
-                OpInst::new(Op::Ltu, ASrc::Imm(lit(limit)), BSrc::Reg(SP_REG))
-                    .branch(&trap_label(TrapCode::StackOverflow)),
-            );
-        }
-        for (i, &v) in saves.iter().enumerate() {
-            if kept.slots.get(i) == Some(&true) {
-                continue;
-            }
-            alloc_op(
-                out,
-                OpInst::new(Op::CopyB, ASrc::Reg(SP_REG), loc_b(alloc.loc(v)))
-                    .to(Store::Ind(8 * i as i64))
-                    .width(8),
-            );
+    if let Some(check) = check {
+        let limit = RAM_ADDR + STACK_SIZE - check + bias;
+        alloc_op(
+            out,
+            OpInst::new(Op::Ltu, ASrc::Imm(lit(limit)), BSrc::Reg(SP_REG))
+                .branch(&trap_label(TrapCode::StackOverflow)),
+        );
+    }
+    for (i, &v) in saves.iter().enumerate() {
+        if kept.slots.get(i) == Some(&true) {
+            continue;
         }
         alloc_op(
             out,
-            OpInst::new(Op::Add, ASrc::Reg(SP_REG), BSrc::Imm(lit(n))).to(Store::Reg(SP_REG)),
+            OpInst::new(Op::CopyB, ASrc::Reg(SP_REG), loc_b(alloc.loc(v)))
+                .to(Store::Ind(8 * i as i64 - bias as i64))
+                .width(8),
         );
+    }
+    if n != bias {
+        alloc_op(
+            out,
+            OpInst::new(
+                Op::Add,
+                ASrc::Reg(SP_REG),
+                BSrc::Imm(lit(n.wrapping_sub(bias))),
+            )
+            .to(Store::Reg(SP_REG)),
+        );
+    }
+}
+
+/// Pops `saves` back into their locations after the call, but those `handoff` leaves on the
+/// stack; returns the bytes the stack pointer stays above the base of the pushes (0 unless
+/// the handoff keeps it up for the next call).
+fn pop_saves(out: &mut Program, saves: &[VReg], alloc: &Allocation, handoff: &Handoff) -> u64 {
+    if saves.is_empty() {
+        return 0;
+    }
+    let n = 8 * saves.len() as u64;
+    let bias = if handoff.next.is_some() {
+        n
     } else {
         alloc_op(
             out,
             OpInst::new(Op::Add, ASrc::Reg(SP_REG), BSrc::Imm(lit(n.wrapping_neg())))
                 .to(Store::Reg(SP_REG)),
         );
-        for (i, &v) in saves.iter().enumerate() {
-            alloc_op(
-                out,
-                OpInst::new(Op::CopyB, ASrc::Reg(SP_REG), BSrc::Ind(8 * i as i64))
-                    .to(loc_s(alloc.loc(v)))
-                    .width(8),
-            );
+        0
+    };
+    for (i, &v) in saves.iter().enumerate() {
+        if handoff.left.get(i) == Some(&true) {
+            continue;
         }
+        alloc_op(
+            out,
+            OpInst::new(
+                Op::CopyB,
+                ASrc::Reg(SP_REG),
+                BSrc::Ind(8 * i as i64 - bias as i64),
+            )
+            .to(loc_s(alloc.loc(v)))
+            .width(8),
+        );
+    }
+    bias
+}
+
+/// How a re-entering call hands the software stack to the block's next re-entering call, when
+/// nothing but straight-line code lies between them (no label, no other call, no branch but to
+/// a trap handler or over the next instructions) and neither call spills to home slots: the
+/// stack pointer stays up between them (one adjustment instead of two: the next call's push
+/// and this call's pop address the slots below it), and a save that the next call leaves out
+/// of its push ([`still_saved`]) and that nothing between reads stays in its slot: the next
+/// call's pop (or, the same way, a later one's) brings it back. Recursive code such as a tree
+/// walk's two calls pays neither the pop nor the push of such values.
+#[derive(Default)]
+struct Handoff {
+    /// The next re-entering call.
+    next: Option<usize>,
+    /// Per save of this call: left on the stack, not popped back.
+    left: Vec<bool>,
+}
+
+/// The [`Handoff`] of re-entering call `j` of the block `start..end`.
+fn handoff(vc: &VCode, start: usize, end: usize, j: usize, alloc: &Allocation) -> Handoff {
+    let spills = |k: usize| alloc.call_spills.get(&k).is_some_and(|s| !s.is_empty());
+    let Some(saves) = alloc.call_saves.get(&j).filter(|s| !s.is_empty()) else {
+        return Handoff::default();
+    };
+    if spills(j) {
+        return Handoff::default();
+    }
+    // What the code between reads: locations, machine registers, any slot.
+    let (mut read, mut regs, mut any_slot) = (Vec::new(), 0 as RegSet, false);
+    let mut uses = Vec::new();
+    let mut next = None;
+    for k in j + 1..end {
+        match &vc.insts[k] {
+            VInst::Op { a, b, flow, .. } => {
+                let local = |t: &Target| match t {
+                    Target::Offset(_) => true,
+                    Target::Label(l) => l.starts_with(super::TRAP_PREFIX),
+                };
+                match flow {
+                    Flow::Next => {}
+                    Flow::Branch { taken, not_taken } if local(taken) && local(not_taken) => {}
+                    _ => return Handoff::default(),
+                }
+                for m in [a_mem(a), b_mem(b)].into_iter().flatten() {
+                    match m {
+                        Value::Lit(addr) => read.push(Loc::Slot(*addr)),
+                        _ => any_slot = true,
+                    }
+                }
+            }
+            VInst::ParMove(_) => {}
+            VInst::Call { .. } | VInst::CallInd { .. } => {
+                next = Some(k);
+            }
+            _ => return Handoff::default(),
+        }
+        uses.clear();
+        vc.inst_uses(k, &mut uses);
+        read.extend(uses.iter().map(|&v| alloc.loc(v)));
+        regs |= vc.inst_reg_uses(k) | vc.inst_reg_defs(k);
+        if next.is_some() {
+            break;
+        }
+    }
+    let Some(i) = next else {
+        return Handoff::default();
+    };
+    if alloc.call_saves.get(&i).is_none_or(|s| s.is_empty()) || spills(i) || regs & 1 << SP_REG != 0
+    {
+        return Handoff::default();
+    }
+    let kept = still_saved(vc, start, i, alloc);
+    let is_read = |l: Loc| {
+        read.contains(&l)
+            || match l {
+                Loc::Reg(r) => regs & 1 << r != 0,
+                Loc::Slot(_) => any_slot,
+            }
+    };
+    Handoff {
+        next,
+        left: saves
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| kept.slots.get(k) == Some(&true) && !is_read(alloc.loc(v)))
+            .collect(),
+    }
+}
+
+/// The bytes the pushes of re-entering call `j` and of the calls it hands the stack to, one
+/// after the other ([`Handoff`]), reach above their common base: one check of the stack limit
+/// at `j` covers them all (an overflow then traps at `j`, a few instructions before the call
+/// that would overflow: call depth is a resource limit, not a semantic one).
+fn chain_bytes(vc: &VCode, start: usize, end: usize, j: usize, alloc: &Allocation) -> u64 {
+    let mut bytes = 0;
+    let mut next = Some(j);
+    while let Some(k) = next {
+        bytes = bytes.max(8 * alloc.call_saves.get(&k).map_or(0, |s| s.len() as u64));
+        next = handoff(vc, start, end, k, alloc).next;
+    }
+    bytes
+}
+
+/// How many bytes above the base of re-entering call `i`'s pushes its push must check the
+/// stack limit for: none when the block's previous call checked for as many at the same base
+/// ([`Kept::checked`]) or handed the stack to it (the chain's first call checked for the whole
+/// chain, [`chain_bytes`]).
+fn stack_check(
+    vc: &VCode,
+    block: std::ops::Range<usize>,
+    i: usize,
+    alloc: &Allocation,
+    kept: &Kept,
+    bias: u64,
+) -> Option<u64> {
+    if bias != 0 {
+        return None;
+    }
+    let n = 8 * alloc.call_saves.get(&i).map_or(0, |s| s.len() as u64);
+    let chain = chain_bytes(vc, block.start, block.end, i, alloc);
+    (!kept.checked || chain > n).then_some(chain)
+}
+
+/// The memory operand an `a` reads, if any.
+fn a_mem(a: &VA) -> Option<&Value> {
+    match a {
+        VA::Mem(x) => Some(x),
+        _ => None,
+    }
+}
+
+/// The memory operand a `b` reads, if any.
+fn b_mem(b: &VB) -> Option<&Value> {
+    match b {
+        VB::Mem(x) => Some(x),
+        _ => None,
     }
 }
 
@@ -210,14 +384,19 @@ fn par_moves(moves: &[(MoveSrc, VReg)], alloc: &Allocation) -> Vec<(BSrc<Value>,
 /// Every function of the module, in its order: the allocated ones, and for an import that is
 /// not a machine import (`zisk.*`, lowered at its call sites) a stub that traps as
 /// unreachable (only an error if called).
-pub(crate) fn emit_functions(module: &Module, layout: &Layout, funcs: &Selected) -> Program {
+pub(crate) fn emit_functions(
+    module: &Module,
+    layout: &Layout,
+    funcs: &Selected,
+    opts: &CodegenOptions,
+) -> Program {
     let mut out = Program::default();
     for (id, f) in module.funcs.iter() {
         let label = &layout.func_labels[id.index()];
         match &f.def {
             FuncDef::Body(_) => {
                 let (vc, alloc) = funcs[id.index()].as_ref().expect("selected");
-                emit(vc, alloc, label, &f.name, &mut out);
+                emit(vc, alloc, label, &f.name, opts, &mut out);
             }
             FuncDef::Import(name) if name.module != "zisk" => {
                 out.function(label, &f.name);
@@ -233,7 +412,14 @@ pub(crate) fn emit_functions(module: &Module, layout: &Layout, funcs: &Selected)
 }
 
 /// Writes the function's code with the allocation's locations.
-pub(crate) fn emit(vc: &VCode, alloc: &Allocation, label: &str, name: &str, out: &mut Program) {
+pub(crate) fn emit(
+    vc: &VCode,
+    alloc: &Allocation,
+    label: &str,
+    name: &str,
+    opts: &CodegenOptions,
+    out: &mut Program,
+) {
     out.function(label, name);
     // Blocks left as a bare jump by the allocation (all their moves vanished) that nothing
     // falls into: their label → their target.
@@ -319,6 +505,8 @@ pub(crate) fn emit(vc: &VCode, alloc: &Allocation, label: &str, name: &str, out:
         let block = &vc.blocks[k];
         let next_label = emitted.get(e + 1).map(|&n| vc.blocks[n].label.as_str());
         out.label(&block.label);
+        // Bytes the stack pointer stays above the next call's pushes ([`Handoff`]).
+        let mut bias = 0;
         for i in block.start..block.end {
             let comment = vc.comments[i].as_deref();
             let first = out.items.len();
@@ -368,10 +556,12 @@ pub(crate) fn emit(vc: &VCode, alloc: &Allocation, label: &str, name: &str, out:
                     VInst::Call { label: target, .. } => {
                         let saves = alloc.call_saves.get(&i).unwrap_or(&no_saves);
                         let kept = still_saved(vc, block.start, i, alloc);
+                        let handoff = handoff(vc, block.start, block.end, i, alloc);
                         spill_reload(out, i, alloc, true);
-                        save_restore(out, saves, alloc, true, &kept);
+                        let check = stack_check(vc, block.start..block.end, i, alloc, &kept, bias);
+                        push_saves(out, saves, alloc, &kept, check, bias);
                         out.inst(InstKind::Call(target.clone()), comment);
-                        save_restore(out, saves, alloc, false, &kept);
+                        bias = pop_saves(out, saves, alloc, &handoff);
                         spill_reload(out, i, alloc, false);
                     }
                     VInst::CallInd {
@@ -379,8 +569,10 @@ pub(crate) fn emit(vc: &VCode, alloc: &Allocation, label: &str, name: &str, out:
                     } => {
                         let saves = alloc.call_saves.get(&i).unwrap_or(&no_saves);
                         let kept = still_saved(vc, block.start, i, alloc);
+                        let handoff = handoff(vc, block.start, block.end, i, alloc);
                         spill_reload(out, i, alloc, true);
-                        save_restore(out, saves, alloc, true, &kept);
+                        let check = stack_check(vc, block.start..block.end, i, alloc, &kept, bias);
+                        push_saves(out, saves, alloc, &kept, check, bias);
                         out.op(OpInst::new(
                             Op::CopyB,
                             ASrc::Imm(lit(0)),
@@ -396,7 +588,7 @@ pub(crate) fn emit(vc: &VCode, alloc: &Allocation, label: &str, name: &str, out:
                             comment,
                         );
                         out.label(ret_label);
-                        save_restore(out, saves, alloc, false, &kept);
+                        bias = pop_saves(out, saves, alloc, &handoff);
                         spill_reload(out, i, alloc, false);
                     }
                     VInst::Ret { ra, .. } => {
@@ -404,7 +596,12 @@ pub(crate) fn emit(vc: &VCode, alloc: &Allocation, label: &str, name: &str, out:
                             Some(v) => loc_b(alloc.loc(*v)),
                             None => BSrc::Reg(1),
                         };
-                        out.op(OpInst::new(Op::And, ASrc::Imm(lit(!1)), b).flow(Flow::SetPc(0)));
+                        let ret = if opts.upstream_returns {
+                            OpInst::new(Op::And, ASrc::Imm(lit(!1)), b)
+                        } else {
+                            OpInst::new(Op::CopyB, ASrc::Imm(lit(0)), b)
+                        };
+                        out.op(ret.flow(Flow::SetPc(0)));
                     }
                     VInst::Jump(l) => {
                         let l = alias.get(l.as_str()).copied().unwrap_or(l);

@@ -155,6 +155,12 @@ pub struct CodegenOptions {
     pub bounds_checks: bool,
     /// Which register allocator to run.
     pub allocator: Allocator,
+    /// Return as upstream's RISC-V transpiler does, `and(~1, ra)` with `set_pc` (its `jalr`),
+    /// which `ziskemu -S` needs to follow calls and returns; else `copyb(0, ra)` with
+    /// `set_pc`, the return ZisK's own ROM code uses (zisk-core `rom_layout.rs`), 55 cheaper
+    /// (a step without a binary operation; zkc's return addresses are always aligned, so the
+    /// mask changes nothing).
+    pub upstream_returns: bool,
 }
 
 impl Default for CodegenOptions {
@@ -162,6 +168,7 @@ impl Default for CodegenOptions {
         CodegenOptions {
             bounds_checks: true,
             allocator: Allocator::default(),
+            upstream_returns: false,
         }
     }
 }
@@ -227,7 +234,7 @@ pub(crate) fn unsupported(what: impl Into<String>) -> CodegenError {
 }
 
 /// The prefix of the handlers a check jumps to when it fails ([`trap_label`]).
-const TRAP_PREFIX: &str = "__trap_";
+pub(crate) const TRAP_PREFIX: &str = "__trap_";
 /// The prefix of the signature-mismatch paths of `call_indirect` ([`bad_signature_label`]).
 const BAD_SIGNATURE_PREFIX: &str = "__ci_bad_";
 
@@ -290,10 +297,10 @@ pub fn compile_dumping(
     let alloc_area = plan.statics.arena.next..plan.statics.arena.end;
     let funcs = allocate::allocate(vcs, &plan.layout, opts, &mut plan.statics)?;
     show(Stage::Regalloc, &|| {
-        dump::allocated(module, &plan.layout, &funcs)
+        dump::allocated(module, &plan.layout, &funcs, opts)
     });
 
-    let functions = emit::emit_functions(module, &plan.layout, &funcs);
+    let functions = emit::emit_functions(module, &plan.layout, &funcs, opts);
     used_imports_check(module)?;
     let program = stubs::link(plan, functions, alloc_area)?;
     show(Stage::Emit, &|| {

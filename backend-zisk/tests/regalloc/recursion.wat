@@ -1,7 +1,8 @@
 ;; Direct recursion: values live across the re-entering call are saved on the software stack
-;; (r39) and restored, whatever their location. The second call's stack slot of the return
-;; address still holds it (the first call popped it back and nothing wrote it since): no
-;; second store, and no second stack check, the first covered as many bytes.
+;; (r39) and restored, whatever their location. Between the two calls the stack pointer stays
+;; up (no adjustment after the first call, none before the second), the return address stays
+;; in its stack slot (nothing reads it before the second call pops it back: no pop, no second
+;; push) and only `n` is popped; no second stack check, the first covered as many bytes.
 (module
   (func $fib (param $n i32) (result i32)
     (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
