@@ -1,6 +1,6 @@
 //! The pipeline, as one readable sequence of stages (QBE's `main.c`, Cranelift's
-//! `context.rs`): load, verify, run the passes of the chosen level, verifying after each, and
-//! dump the IR after any pass on request.
+//! `context.rs`): load, verify, run the passes of the chosen level, verifying after each (in
+//! debug builds and tests, or with `--verify`), and dump the IR after any pass on request.
 //!
 //! Errors keep three things apart, as Cranelift's `result.rs` does: what is wrong with the user's
 //! input, what zkc does not implement (yet), and what is a bug in zkc (a verifier failure after
@@ -86,6 +86,11 @@ pub struct Options {
     pub upstream_returns: bool,
     /// Print each stage's wall time (verification included) to `dump`.
     pub time_passes: bool,
+    /// Run the verifier after every stage and pass (a failure is a compiler bug). On by
+    /// default in debug builds, so every test verifies; release builds verify on request
+    /// (`--verify`): the verifier is a tenth of the compile time of a large module. The
+    /// loaded module is always verified (for `.zir` input it is the input's validation).
+    pub verify: bool,
 }
 
 impl Default for Options {
@@ -97,6 +102,7 @@ impl Default for Options {
             allocator: Allocator::default(),
             upstream_returns: false,
             time_passes: false,
+            verify: cfg!(debug_assertions),
         }
     }
 }
@@ -188,7 +194,7 @@ fn run_passes(
         .position(|&p| p == "softfloat")
         .map_or(1, |k| k + 1);
     let mut start = Instant::now();
-    zkc_opt::run_pipeline_with(&passes, &mut module, true, &mut |i, report, module| {
+    zkc_opt::run_pipeline_with(&passes, &mut module, opts.verify, &mut |i, report, module| {
         report_time(opts, passes[i], start, dump);
         dump_if(
             opts,
@@ -218,7 +224,7 @@ pub fn link(
             Error::Input(e.to_string())
         }
     })?;
-    check(&linked, "link")?;
+    check_if(opts, &linked, "link")?;
     dump_if(opts, &zisk_pipeline(opts), 1, None, &linked, dump);
     Ok(linked)
 }
@@ -240,7 +246,7 @@ pub fn prepare_for_zisk(
     report_time(opts, "link", start, dump);
     let start = Instant::now();
     zkc_softfloat::lower_floats(&mut linked).map_err(|e| Error::Internal(e.to_string()))?;
-    check(&linked, "softfloat")?;
+    check_if(opts, &linked, "softfloat")?;
     report_time(opts, "softfloat", start, dump);
     dump_if(opts, &pipeline, 2, None, &linked, dump);
     run_passes(linked, opts, &pipeline, dump)
@@ -492,4 +498,12 @@ fn zisk_pipeline(opts: &Options) -> Vec<&'static str> {
 fn check(module: &Module, after: &str) -> Result<(), Error> {
     zkc_ir::verify::verify_module(module)
         .map_err(|e| Error::Internal(format!("invalid IR after {after}:\n{e}")))
+}
+
+/// [`check`] when `opts.verify` asks for the verifier between stages.
+fn check_if(opts: &Options, module: &Module, after: &str) -> Result<(), Error> {
+    if opts.verify {
+        check(module, after)?;
+    }
+    Ok(())
 }

@@ -77,6 +77,10 @@ struct PipelineArgs {
     /// each optimizer pass, codegen: selection, allocation and emission).
     #[arg(long)]
     time_passes: bool,
+    /// Run the IR verifier after every stage and optimizer pass (always on in debug builds;
+    /// a failure is reported as an internal compiler error naming the pass).
+    #[arg(long)]
+    verify: bool,
 }
 
 /// The level of a `-O` argument (clap has checked it is 0, 1 or 2).
@@ -106,6 +110,7 @@ impl PipelineArgs {
             },
             upstream_returns: self.upstream_returns,
             time_passes: self.time_passes,
+            verify: self.verify || cfg!(debug_assertions),
         }
     }
 }

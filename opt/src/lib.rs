@@ -2,7 +2,7 @@
 //! ZisK proving cost.
 //!
 //! Every pass is IR → IR on a whole [`Module`] and leaves it verifiable; the driver runs the
-//! verifier between passes and can dump the IR after any of them (Cranelift's
+//! verifier between passes (in debug builds and tests, or with `--verify`) and can dump the IR after any of them (Cranelift's
 //! `context.rs` style). The pipelines are plain lists of pass names:
 //!
 //! | pass | what it does |

@@ -1,6 +1,6 @@
 //! The e-graph language of pure IR operations, constant folding, and the ZisK cost function.
 
-use egg::{define_language, Analysis, CostFunction, DidMerge, EGraph, Id, Language};
+use egg::{Analysis, CostFunction, DidMerge, EGraph, FromOp, FromOpError, Id, Language};
 use std::fmt;
 use std::str::FromStr;
 use zkc_ir::{BinaryOp, CmpOp, ConvOp, Op, Type, UnaryOp, Value};
@@ -152,14 +152,105 @@ impl FromStr for Key {
     }
 }
 
-define_language! {
-    /// The pure operations of the IR, over constants and opaque leaves.
-    pub enum Zir {
-        Const(Konst),
-        Leaf(Leaf),
-        Op1(Key, [Id; 1]),
-        Op2(Key, [Id; 2]),
-        Op3(Key, [Id; 3]),
+/// The pure operations of the IR, over constants and opaque leaves.
+///
+/// `egg::define_language!` would make the discriminant the variant alone, so every rule rooted
+/// at a binary operation would scan every binary e-class of the graph. Written out here, the
+/// discriminant is the operation itself ([`ZirOp`]): a rule looks only at the e-classes that
+/// hold its root operation (the search is the same, the e-graph's time is a fraction).
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Clone)]
+pub enum Zir {
+    Const(Konst),
+    Leaf(Leaf),
+    Op1(Key, [Id; 1]),
+    Op2(Key, [Id; 2]),
+    Op3(Key, [Id; 3]),
+}
+
+/// What a [`Zir`] e-node is, without its operands: the e-graph's index of e-classes by
+/// operation.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ZirOp {
+    Const,
+    Leaf,
+    Op(Key, u8),
+}
+
+impl Language for Zir {
+    type Discriminant = ZirOp;
+
+    fn discriminant(&self) -> ZirOp {
+        match self {
+            Zir::Const(_) => ZirOp::Const,
+            Zir::Leaf(_) => ZirOp::Leaf,
+            Zir::Op1(k, _) => ZirOp::Op(*k, 1),
+            Zir::Op2(k, _) => ZirOp::Op(*k, 2),
+            Zir::Op3(k, _) => ZirOp::Op(*k, 3),
+        }
+    }
+
+    fn matches(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Zir::Const(a), Zir::Const(b)) => a == b,
+            (Zir::Leaf(a), Zir::Leaf(b)) => a == b,
+            (Zir::Op1(a, _), Zir::Op1(b, _))
+            | (Zir::Op2(a, _), Zir::Op2(b, _))
+            | (Zir::Op3(a, _), Zir::Op3(b, _)) => a == b,
+            _ => false,
+        }
+    }
+
+    fn children(&self) -> &[Id] {
+        match self {
+            Zir::Const(_) | Zir::Leaf(_) => &[],
+            Zir::Op1(_, ids) => ids,
+            Zir::Op2(_, ids) => ids,
+            Zir::Op3(_, ids) => ids,
+        }
+    }
+
+    fn children_mut(&mut self) -> &mut [Id] {
+        match self {
+            Zir::Const(_) | Zir::Leaf(_) => &mut [],
+            Zir::Op1(_, ids) => ids,
+            Zir::Op2(_, ids) => ids,
+            Zir::Op3(_, ids) => ids,
+        }
+    }
+}
+
+impl fmt::Display for Zir {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Zir::Const(k) => fmt::Display::fmt(k, f),
+            Zir::Leaf(l) => fmt::Display::fmt(l, f),
+            Zir::Op1(k, _) | Zir::Op2(k, _) | Zir::Op3(k, _) => fmt::Display::fmt(k, f),
+        }
+    }
+}
+
+/// The s-expression syntax of patterns and tests: a constant (`i32#-1`), a leaf (`v3`), or an
+/// operation's mnemonic with one to three operands.
+impl FromOp for Zir {
+    type Error = FromOpError;
+
+    fn from_op(op: &str, children: Vec<Id>) -> Result<Self, FromOpError> {
+        if children.is_empty() {
+            if let Ok(k) = op.parse() {
+                return Ok(Zir::Const(k));
+            }
+            if let Ok(l) = op.parse() {
+                return Ok(Zir::Leaf(l));
+            }
+        } else if let Ok(k) = op.parse::<Key>() {
+            match *children.as_slice() {
+                [a] => return Ok(Zir::Op1(k, [a])),
+                [a, b] => return Ok(Zir::Op2(k, [a, b])),
+                [a, b, c] => return Ok(Zir::Op3(k, [a, b, c])),
+                _ => {}
+            }
+        }
+        Err(FromOpError::new(op, children))
     }
 }
 
