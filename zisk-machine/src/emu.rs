@@ -46,9 +46,19 @@ pub struct EmuError {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EmuErrorKind {
-    InvalidRead { addr: u64, width: u8 },
-    InvalidWrite { addr: u64, width: u8 },
+    InvalidRead {
+        addr: u64,
+        width: u8,
+    },
+    InvalidWrite {
+        addr: u64,
+        width: u8,
+    },
     NoInstruction,
+    /// A precompile operand not aligned to 8 bytes (ziskemu panics).
+    UnalignedPrecompile {
+        addr: u64,
+    },
 }
 
 impl fmt::Display for EmuError {
@@ -61,6 +71,9 @@ impl fmt::Display for EmuError {
                 write!(f, "invalid memory write of {width} bytes at 0x{addr:x}")?
             }
             EmuErrorKind::NoInstruction => write!(f, "no instruction at pc")?,
+            EmuErrorKind::UnalignedPrecompile { addr } => {
+                write!(f, "precompile operand 0x{addr:x} not aligned to 8 bytes")?
+            }
         }
         write!(f, " (pc=0x{:x}, step={})", self.pc, self.step)
     }
@@ -415,6 +428,52 @@ impl<'r> Emulator<'r> {
         Ok(())
     }
 
+    /// The effect of a precompile on memory, each of its word accesses charged as an aligned
+    /// read or write (zisk_ops.rs: `opc_keccak` permutes the 25 words at `b` and `ops_keccak`
+    /// charges 25 reads and 25 writes there; `opc_sha256` compresses the 8-word block at `b`
+    /// into the 4-word state at `a` and `ops_sha256` charges reads of both and writes of the
+    /// state).
+    fn precompile(&mut self, op: Op, a: u64, b: u64) -> Result<(), EmuError> {
+        let operands: &[u64] = if op == Op::Sha256 { &[a, b] } else { &[b] };
+        if let Some(&addr) = operands.iter().find(|&&addr| addr & 7 != 0) {
+            return Err(self.error(EmuErrorKind::UnalignedPrecompile { addr }));
+        }
+        match op {
+            Op::Keccak => {
+                let mut state = [0u64; 25];
+                for (i, w) in state.iter_mut().enumerate() {
+                    *w = self.read(b + 8 * i as u64, 8)?;
+                }
+                keccak::Keccak::new().with_f1600(|f1600| f1600(&mut state));
+                for (i, &w) in state.iter().enumerate() {
+                    self.write(b + 8 * i as u64, 8, w)?;
+                }
+            }
+            Op::Sha256 => {
+                // The state is 8 u32 words packed little-endian in 4 u64s, the block its 64
+                // bytes in memory order (ziskos `syscall_sha256_f`).
+                let mut state = [0u32; 8];
+                for i in 0..4 {
+                    let w = self.read(a + 8 * i as u64, 8)?;
+                    state[2 * i] = w as u32;
+                    state[2 * i + 1] = (w >> 32) as u32;
+                }
+                let mut block = [0u8; 64];
+                for i in 0..8 {
+                    let w = self.read(b + 8 * i as u64, 8)?;
+                    block[8 * i..8 * i + 8].copy_from_slice(&w.to_le_bytes());
+                }
+                sha2::compress256(&mut state, &[block.into()]);
+                for i in 0..4 {
+                    let w = state[2 * i] as u64 | (state[2 * i + 1] as u64) << 32;
+                    self.write(a + 8 * i as u64, 8, w)?;
+                }
+            }
+            _ => unreachable!("{op} is not a modelled precompile"),
+        }
+        Ok(())
+    }
+
     /// Runs until an `end` instruction or until `max_steps` steps have run in total.
     pub fn run(&mut self, max_steps: u64) -> Result<Outcome, EmuError> {
         while !self.ended && self.step < max_steps {
@@ -485,6 +544,9 @@ impl<'r> Emulator<'r> {
             BSrc::Reg(r) => self.regs[r as usize],
         };
         let (c, flag) = inst.op.eval(a, b);
+        if inst.op.is_precompile() {
+            self.precompile(inst.op, a, b)?;
+        }
         if inst.op == Op::Halt && self.failure.is_none() {
             self.failure = Some(Status::Failed {
                 code: a,
