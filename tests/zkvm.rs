@@ -7,6 +7,10 @@
 //! cost report and public output as zkc's emulator (skipped without ziskemu, unless
 //! `ZKC_REQUIRE_ZISKEMU` is set). Bad pointers trap like out-of-bounds accesses in both, and
 //! wrong import signatures are errors that name the import.
+//!
+//! The C example (`examples/c/hash.c` with `guest/c/zkvm.h`), as checked in and, when clang
+//! builds for wasm32-wasi here, rebuilt: both builds (accelerated and software) print the
+//! crates' digests in the interpreter and on zkc's emulator.
 
 use std::path::{Path, PathBuf};
 
@@ -282,4 +286,98 @@ fn wrong_signatures_are_errors_naming_the_import() {
         "{msg}"
     );
     std::fs::remove_file(&path).unwrap();
+}
+
+/// The message `examples/c/hash.c` hashes: `len` bytes of its xorshift64 stream.
+fn example_message(len: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut bytes = Vec::new();
+    while bytes.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        bytes.extend_from_slice(&x.to_le_bytes());
+    }
+    bytes.truncate(len);
+    bytes
+}
+
+/// What `examples/c/hash.c` prints for stdin `"LEN WHICH"`.
+fn example_output(len: usize, which: char) -> String {
+    let msg = example_message(len);
+    let hex = |d: [u8; 32]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let mut out = String::new();
+    if which == 'k' || which == 'b' {
+        out += &format!("keccak256 {}\n", hex(Hash::Keccak256.digest(&msg)));
+    }
+    if which == 's' || which == 'b' {
+        out += &format!("sha256 {}\n", hex(Hash::Sha256.digest(&msg)));
+    }
+    out
+}
+
+/// `wasm` (a build of `examples/c/hash.c`) prints the crates' digests in the interpreter and
+/// on zkc's emulator.
+fn check_c_example(wasm: &Path) {
+    let module = driver::load(wasm).expect("load");
+    let layout = driver::layout(&compile(wasm, &at(OptLevel::O2))).unwrap();
+    for (len, which) in [
+        (0, 'b'),
+        (1, 'k'),
+        (135, 'b'),
+        (136, 's'),
+        (1024, 'b'),
+        (3000, 'b'),
+    ] {
+        let stdin = format!("{len} {which}");
+        let want = example_output(len, which);
+        let oracle = run_command(&module, stdin.as_bytes(), Default::default());
+        assert_eq!(oracle.exit, Exit::Code(0), "{}: {stdin}", wasm.display());
+        assert_eq!(String::from_utf8_lossy(&oracle.stdout), want, "{stdin}");
+        let run = driver::run_zisk(&layout.rom, stdin.as_bytes(), 1_000_000_000).unwrap();
+        assert_eq!(run.exit, ZiskExit::Code(0), "{}: {stdin}", wasm.display());
+        assert_eq!(String::from_utf8_lossy(&run.console), want, "{stdin}");
+    }
+}
+
+#[test]
+fn c_example_prints_the_crates_digests() {
+    for name in ["hash", "hash_sw"] {
+        check_c_example(&workspace().join(format!("examples/c/wasm/{name}.wasm")));
+    }
+}
+
+/// `examples/c/build.sh`'s commands, into a temporary directory, when clang can build for
+/// wasm32-wasi here.
+#[test]
+fn c_example_builds_with_clang_and_runs() {
+    let Some(clang) = zkc_testkit::find_tool("CLANG", "clang") else {
+        println!("SKIPPED: clang not found");
+        return;
+    };
+    let tmp = std::env::temp_dir().join(format!("zkc-zkvm-c-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let src = workspace().join("examples/c/hash.c");
+    let include = workspace().join("guest/c");
+    for (name, define) in [("hash", None), ("hash_sw", Some("-DZKVM_SOFTWARE"))] {
+        let out = tmp.join(format!("{name}.wasm"));
+        let mut cmd = std::process::Command::new(&clang);
+        cmd.args(["--target=wasm32-wasi", "-O2", "-Wl,--strip-debug", "-I"])
+            .arg(&include)
+            .args(define)
+            .arg("-o")
+            .arg(&out)
+            .arg(&src);
+        let status = cmd.output().expect("clang runs");
+        if !status.status.success() {
+            let err = String::from_utf8_lossy(&status.stderr);
+            if err.contains("wasi") || err.contains("file not found") {
+                println!("SKIPPED: clang cannot build for wasm32-wasi here: {err}");
+                return;
+            }
+            panic!("clang {name}: {err}");
+        }
+        check_c_example(&out);
+    }
+    std::fs::remove_dir_all(&tmp).unwrap();
 }
