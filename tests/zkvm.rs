@@ -10,7 +10,9 @@
 //!
 //! The C example (`examples/c/hash.c` with `guest/c/zkvm.h`), as checked in and, when clang
 //! builds for wasm32-wasi here, rebuilt: both builds (accelerated and software) print the
-//! crates' digests in the interpreter and on zkc's emulator.
+//! crates' digests in the interpreter and on zkc's emulator. The Rust and Go examples
+//! (`examples/rust` over `guest/rust`, `examples/go` over `guest/go`), built with the toolchains
+//! when they target wasm here, hash their stdin to the crates' digests in both too.
 
 use std::path::{Path, PathBuf};
 
@@ -380,4 +382,88 @@ fn c_example_builds_with_clang_and_runs() {
         check_c_example(&out);
     }
     std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+/// A guest example's wasm (`examples/rust`, `examples/go`) hashes stdin: the crates' digests
+/// in the interpreter and on zkc's emulator.
+fn check_stdin_example(wasm: &Path) {
+    let module = driver::load(wasm).expect("load");
+    let layout = driver::layout(&compile(wasm, &at(OptLevel::O2))).unwrap();
+    for stdin in [&b""[..], b"abc", &example_message(1000)] {
+        let hex = |d: [u8; 32]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let want = format!(
+            "keccak256 {}\nsha256 {}\n",
+            hex(Hash::Keccak256.digest(stdin)),
+            hex(Hash::Sha256.digest(stdin))
+        );
+        let oracle = run_command(&module, stdin, Default::default());
+        assert_eq!(oracle.exit, Exit::Code(0), "{}", wasm.display());
+        assert_eq!(String::from_utf8_lossy(&oracle.stdout), want);
+        let run = driver::run_zisk(&layout.rom, stdin, 2_000_000_000).unwrap();
+        assert_eq!(run.exit, ZiskExit::Code(0), "{}", wasm.display());
+        assert_eq!(String::from_utf8_lossy(&run.console), want);
+    }
+}
+
+/// Runs a toolchain command; `None` (with a SKIPPED line) when it cannot build here.
+fn build(what: &str, cmd: &mut std::process::Command) -> Option<()> {
+    match cmd.output() {
+        Ok(out) if out.status.success() => Some(()),
+        Ok(out) => {
+            let err = String::from_utf8_lossy(&out.stderr);
+            // A missing target or toolchain is this machine's; anything else is the example's.
+            assert!(
+                err.contains("target may not be installed") || err.contains("not supported"),
+                "{what}: {err}"
+            );
+            println!("SKIPPED: {what} cannot build here: {err}");
+            None
+        }
+        Err(e) => {
+            println!("SKIPPED: {what}: {e}");
+            None
+        }
+    }
+}
+
+#[test]
+fn rust_example_builds_for_wasm32_wasip1_and_runs() {
+    let tmp = std::env::temp_dir().join(format!("zkc-zkvm-rust-{}", std::process::id()));
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = std::process::Command::new(cargo);
+    cmd.current_dir(workspace().join("examples/rust"))
+        .args([
+            "build",
+            "--release",
+            "--offline",
+            "--target",
+            "wasm32-wasip1",
+        ])
+        .env("CARGO_TARGET_DIR", &tmp);
+    if build("cargo build --target wasm32-wasip1", &mut cmd).is_none() {
+        return;
+    }
+    check_stdin_example(&tmp.join("wasm32-wasip1/release/zkvm-hash-example.wasm"));
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+#[test]
+fn go_example_builds_for_wasip1_and_runs() {
+    let Some(go) = zkc_testkit::find_tool("GO", "go") else {
+        println!("SKIPPED: go not found");
+        return;
+    };
+    let wasm = std::env::temp_dir().join(format!("zkc-zkvm-go-{}.wasm", std::process::id()));
+    let mut cmd = std::process::Command::new(go);
+    cmd.current_dir(workspace().join("examples/go"))
+        .args(["build", "-o"])
+        .arg(&wasm)
+        .arg(".")
+        .env("GOOS", "wasip1")
+        .env("GOARCH", "wasm");
+    if build("go build (GOOS=wasip1 GOARCH=wasm)", &mut cmd).is_none() {
+        return;
+    }
+    check_stdin_example(&wasm);
+    std::fs::remove_file(&wasm).unwrap();
 }
