@@ -272,8 +272,7 @@ fn wrong_signatures_are_errors_naming_the_import() {
     );
     let module = driver::load(&path).unwrap();
     let err = driver::codegen(module.clone(), &at(OptLevel::O2), &mut std::io::sink())
-        .err()
-        .expect("a wrong signature is refused");
+        .expect_err("a wrong signature is refused");
     assert_eq!(
         err.to_string(),
         "import \"zkvm\" \"zkvm_sha256\" has type (i32, i32, i32) -> i64, the runtime's is \
