@@ -5,13 +5,15 @@
 //! costs are `zisk_ops_costs.rs` (`ZISK_COSTS_VERSION` 1). Every operation yields `(c, flag)`;
 //! flag is false except for `flag`, the comparisons, `unal8`, and the divisions by zero.
 //!
-//! Of the precompiles (the operations whose `input_size` is nonzero), zkc models the two that
-//! its accelerator runtime emits, `keccak` (Keccak-f[1600] on 25 words at `b`) and `sha256`
-//! (the SHA-256 compression of the 4-word state at `a` with the 8-word block at `b`): their
-//! effect on memory and the memory accesses they are charged for are the emulator's
-//! (`zisk_ops.rs` `opc_keccak`, `opc_sha256`, `ops_keccak`, `ops_sha256`); their fixed cost,
-//! `KECCAK_COST` and `SHA256_COST`, goes to PRECOMPILES. The others (arith256, the curve
-//! operations, the DMA family) are not modelled.
+//! Of the precompiles (the operations whose `input_size` is nonzero), zkc models those it
+//! emits: `keccak` (Keccak-f[1600] on 25 words at `b`) and `sha256` (the SHA-256 compression
+//! of the 4-word state at `a` with the 8-word block at `b`) for its accelerator runtime, and
+//! `dma_memcpy` (`count` bytes from `b` to `a`, `count` read at `EXTRA_PARAMS_ADDR`) and
+//! `dma_xmemset` (`b` bytes at `a` set to the byte in `jmp_offset1`) for `memory.copy` and
+//! `memory.fill`. Their effect on memory, the memory accesses and the operand-dependent cost
+//! they are charged are the emulator's (`zisk_ops.rs` `opc_keccak`, `opc_sha256`, `ops_*`;
+//! `operations/dma_memcpy.rs`, `dma_memset.rs`); their fixed cost goes to PRECOMPILES. The
+//! others (arith256, the curve operations, the rest of the DMA family) are not modelled.
 
 use std::fmt;
 
@@ -29,6 +31,9 @@ const ARITH: u64 = 97;
 const KECCAK: u64 = (615 * 135_u64).div_ceil(2);
 /// `SHA256_COST` = 72 * 122.
 const SHA256: u64 = 72 * 122;
+/// `DMA_COST`: one Dma instance proves every DMA operation; the rest of a DMA operation's cost
+/// depends on its operands (`Emulator`, zisk-core `operations/dma_memcpy.rs`, `dma_memset.rs`).
+const DMA: u64 = 63;
 /// `ADD_U_W_COST`: a step plus `and` plus `add`.
 const ADD_U_W: u64 = MAIN_COST + BINARY + BINARY_ADD;
 /// `SH_ADD_U_W_COST`: a step plus `and` plus `sh<n>add`.
@@ -188,6 +193,8 @@ ops! {
     RemuW "remu_w" 0xbd Arith ARITH;
     DivW "div_w" 0xbe Arith ARITH;
     RemW "rem_w" 0xbf Arith ARITH;
+    DmaMemCpy "dma_memcpy" 0xd0 Precompile DMA;
+    DmaXMemSet "dma_xmemset" 0xd9 Precompile DMA;
     Keccak "keccak" 0xf1 Precompile KECCAK;
     Sha256 "sha256" 0xf9 Precompile SHA256;
     Halt "halt" 0xff Internal 0;
@@ -220,6 +227,7 @@ impl Op {
             Op::Flag => return (0, true),
             Op::CopyB | Op::PubOut => b,
             Op::Halt | Op::Keccak | Op::Sha256 => 0,
+            Op::DmaMemCpy | Op::DmaXMemSet => a,
             Op::Minu => a.min(b),
             Op::Min => (a as i64).min(b as i64) as u64,
             Op::Maxu => a.max(b),

@@ -106,6 +106,8 @@ pub struct Counters {
     pub reads: [[u64; 4]; 3],
     /// RAM writes by shape; index 4 is a "dirty" byte write (value above 0xff).
     pub writes: [u64; 5],
+    /// The operand-dependent cost of the DMA operations per opcode, beyond their fixed cost.
+    pub variable: [u64; 256],
 }
 
 impl Default for Counters {
@@ -116,6 +118,7 @@ impl Default for Counters {
             add_hi: 0,
             reads: [[0; 4]; 3],
             writes: [0; 5],
+            variable: [0; 256],
         }
     }
 }
@@ -200,7 +203,7 @@ impl Stats {
                 continue;
             }
             let hi = if op == Op::Add { counters.add_hi } else { 0 };
-            let cost = (all - hi) * op.cost() + hi * ADD_HI_COST;
+            let cost = (all - hi) * op.cost() + hi * ADD_HI_COST + counters.variable[code];
             let frops_cost_op = frops * op.cost();
             if op.is_precompile() {
                 precompiles_cost += cost;

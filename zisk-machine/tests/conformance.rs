@@ -222,6 +222,60 @@ fn corpus() -> Vec<Case> {
     ret(&mut p);
     cases.push(case("precompiles", p));
 
+    // DMA copies (count at EXTRA_PARAMS_ADDR) and fills (byte in jmp_offset1) of every length
+    // class at every relative alignment, overlapping both ways; the buffer to the output.
+    for (name, ops) in [
+        (
+            "dma_memcpy",
+            &[
+                (0u64, 100u64, 0u64),
+                (8, 136, 1),
+                (16, 161, 3),
+                (40, 200, 8),
+                (64, 264, 9),
+                (96, 299, 16),
+                (3, 250, 7),
+                (5, 301, 64),
+                (130, 131, 100),
+                (141, 133, 45),
+            ][..],
+        ),
+        (
+            "dma_xmemset",
+            &[
+                (0, 0x5a, 0),
+                (1, 0xa5, 1),
+                (9, 0x11, 7),
+                (24, 0x80, 8),
+                (33, 0xff, 19),
+                (60, 0x01, 64),
+                (130, 0x7e, 77),
+            ][..],
+        ),
+    ] {
+        let mut p = Program::default();
+        p.data(data("buf", false, &words(32)));
+        p.label("main");
+        for &(dst, x, count) in ops {
+            if name == "dma_memcpy" {
+                p.op(op(Op::CopyB, ai(0), bi(count)).to(sm(EXTRA_PARAMS_ADDR)));
+                p.op(op(Op::DmaMemCpy, asym("buf", dst as i64), bsym("buf", x as i64)).to(sr(5)));
+            } else {
+                p.op(
+                    op(Op::DmaXMemSet, asym("buf", dst as i64), bi(count)).flow(Flow::Branch {
+                        taken: zkc_zisk_machine::Target::Offset(x as i64),
+                        not_taken: zkc_zisk_machine::Target::Offset(4),
+                    }),
+                );
+            }
+        }
+        for k in 0..32 {
+            p.op(op(Op::CopyB, ai(0), bmsym("buf", 8 * k)).to(sm(OUTPUT_ADDR + 8 * k as u64)));
+        }
+        ret(&mut p);
+        cases.push(case(name, p));
+    }
+
     // Calls, nested, with the return address saved on a stack; jump(label); set_pc.
     let mut p = Program::default();
     p.data(DataDecl {
