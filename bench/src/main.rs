@@ -11,6 +11,7 @@
 //! generation shows its effect here. Costs are deterministic (the same clone gives the same
 //! table); times are not and are marked so. A cell that cannot be measured says why.
 
+mod accel;
 mod floats;
 mod md;
 mod measure;
@@ -846,6 +847,8 @@ fn main() {
         md.push_str(&floats::section(&mut broken));
         md.push('\n');
     }
+    eprintln!("bench: accelerators");
+    md.push_str(&accel::section(ziskemu, &mut broken));
     md.push_str(&compile_section(&rows));
     let _ = writeln!(
         md,

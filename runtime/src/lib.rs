@@ -5,6 +5,9 @@
 //! - every `wasi_snapshot_preview1` import that the runtime implements replaced by the
 //!   runtime's body (written in zkc IR text, `src/wasi.zir`, and compiled like user code), and
 //!   every other preview1 function by a body that returns `ENOSYS` (52);
+//! - every `zkvm` import (the zkVM accelerators, `src/zkvm.zir`) replaced by the runtime's
+//!   body; a name the runtime does not implement is an unknown import, a wrong signature an
+//!   error that names the import;
 //! - a function `__zkc_start` that runs the wasm start function, then the exported `_start`;
 //!   the backend calls it and ends the run with status 0 when it returns.
 //!
@@ -17,6 +20,19 @@
 //! exit word and returns to the BIOS). Arguments and environment are empty, the clock starts
 //! at 0 and advances 1000 ns per call, `random_get` is splitmix64 from the interpreter's seed,
 //! `fd_prestat_get` answers `EBADF`.
+//!
+//! The accelerators follow the standard C ABI of zisk-zkvm-interface 1.4.0-alpha
+//! (`zkvm_accelerators.h`) with the wasm32 mapping of its signatures, as the interpreter does
+//! (`zkc_ir::interp::zkvm`): `zkvm_keccak256(data, len, out) -> status` and `zkvm_sha256`,
+//! all i32. Each first checks that `data + len` and `out + 32` are inside linear memory (else
+//! the trap of an out-of-bounds access; the accesses after the check are `notrap`), reads the
+//! whole input before writing the output (so they may overlap), and runs the precompile the
+//! way ziskos's `keccak256`/`sha256` do: the message goes block by block into a state in ZisK
+//! RAM outside linear memory, which the machine imports `zisk.keccakf` (the `keccak`
+//! precompile on the state) and `zisk.sha256f` (the `sha256` precompile on state and block)
+//! transform; the instruction selector lowers both in place. Upstream's own routines
+//! (zisk-asm `zisklib/zkvm/keccak.zisk`, `sha256.zisk`) fill the blocks with DMA operations,
+//! which zkc does not model yet; these use word loads and stores.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -25,10 +41,13 @@ use zkc_ir::{
     FuncDecl, FuncDef, FuncId, Function, GlobalId, ImportName, Module, Op, SrcLoc, TermKind, Type,
 };
 
-/// The runtime's source.
+/// The runtime's source: WASI preview1.
 pub const WASI_ZIR: &str = include_str!("wasi.zir");
+/// The runtime's source: the zkVM accelerators.
+pub const ZKVM_ZIR: &str = include_str!("zkvm.zir");
 
 const WASI: &str = "wasi_snapshot_preview1";
+const ZKVM: &str = "zkvm";
 const ENOSYS: u64 = 52;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,17 +101,92 @@ impl fmt::Display for LinkError {
 
 impl std::error::Error for LinkError {}
 
-/// Parses the runtime.
+/// Parses one of the runtime's sources.
+fn parse(source: &str) -> Result<Module, LinkError> {
+    zkc_ir::text::parse_module(source).map_err(|e| LinkError::Runtime(e.to_string()))
+}
+
+/// Parses the runtime's WASI part.
 pub fn runtime_module() -> Result<Module, LinkError> {
-    zkc_ir::text::parse_module(WASI_ZIR).map_err(|e| LinkError::Runtime(e.to_string()))
+    parse(WASI_ZIR)
+}
+
+/// One runtime source being linked into a module: what of it is in the module so far.
+struct Source {
+    rt: Module,
+    global_map: HashMap<GlobalId, GlobalId>,
+    func_map: HashMap<FuncId, FuncId>,
+    globals_added: bool,
+}
+
+impl Source {
+    fn new(text: &str) -> Result<Source, LinkError> {
+        Ok(Source {
+            rt: parse(text)?,
+            global_map: HashMap::new(),
+            func_map: HashMap::new(),
+            globals_added: false,
+        })
+    }
+
+    /// The body of the runtime's function for `imp`, of signature `sig`, its globals and
+    /// callees added to `module`; `None` when the runtime has no such function.
+    fn body(
+        &mut self,
+        module: &mut Module,
+        imp: &ImportName,
+        sig: &zkc_ir::Signature,
+    ) -> Result<Option<Function>, LinkError> {
+        let Some(rid) = self.rt.func_by_name(&imp.field) else {
+            return Ok(None);
+        };
+        let rf = &self.rt.funcs[rid];
+        if rf.sig != *sig {
+            return Err(LinkError::Signature {
+                import: imp.clone(),
+                expected: rf.sig.to_string(),
+                found: sig.to_string(),
+            });
+        }
+        if module.memory.is_none() && uses_memory(&self.rt, rid) {
+            return Err(LinkError::NoMemory(imp.clone()));
+        }
+        if !self.globals_added {
+            self.globals_added = true;
+            for (gid, g) in self.rt.globals.iter() {
+                let mut g = g.clone();
+                g.name = unique_global_name(module, &g.name);
+                self.global_map.insert(gid, module.globals.push(g));
+            }
+        }
+        let mut body = rf.body().expect("runtime functions have bodies").clone();
+        for (_, inst) in body.insts.iter_mut() {
+            match &mut inst.op {
+                Op::GlobalGet(g) | Op::GlobalSet(g) => *g = self.global_map[g],
+                Op::Call(f) => {
+                    let callee = *f;
+                    *f = match self.func_map.get(&callee) {
+                        Some(&n) => n,
+                        None => {
+                            let mut decl = self.rt.funcs[callee].clone();
+                            decl.name = unique_func_name(module, &decl.name);
+                            let n = module.funcs.push(decl);
+                            self.func_map.insert(callee, n);
+                            n
+                        }
+                    };
+                }
+                _ => {}
+            }
+        }
+        Ok(Some(body))
+    }
 }
 
 /// Links the runtime into `module` (see the crate docs).
 pub fn link(mut module: Module) -> Result<Module, LinkError> {
-    let rt = runtime_module()?;
-    let mut global_map: HashMap<GlobalId, GlobalId> = HashMap::new();
-    let mut func_map: HashMap<FuncId, FuncId> = HashMap::new();
-    let mut globals_added = false;
+    let mut wasi = Source::new(WASI_ZIR)?;
+    let mut zkvm = None;
 
     let imports: Vec<(FuncId, ImportName)> = module
         .funcs
@@ -100,63 +194,24 @@ pub fn link(mut module: Module) -> Result<Module, LinkError> {
         .filter_map(|(id, f)| f.import().map(|i| (id, i.clone())))
         .collect();
     for (id, imp) in imports {
-        if imp.module == "zisk" {
-            continue;
-        }
-        if imp.module != WASI {
-            return Err(LinkError::UnknownImport(imp));
-        }
         let sig = module.funcs[id].sig.clone();
-        let body = match rt.func_by_name(&imp.field) {
-            Some(rid) => {
-                let rf = &rt.funcs[rid];
-                if rf.sig != sig {
-                    return Err(LinkError::Signature {
-                        import: imp,
-                        expected: rf.sig.to_string(),
-                        found: sig.to_string(),
-                    });
-                }
-                if module.memory.is_none() && uses_memory(&rt, rid) {
-                    return Err(LinkError::NoMemory(imp));
-                }
-                if !globals_added {
-                    globals_added = true;
-                    for (gid, g) in rt.globals.iter() {
-                        let mut g = g.clone();
-                        g.name = unique_global_name(&module, &g.name);
-                        global_map.insert(gid, module.globals.push(g));
-                    }
-                }
-                let mut body = rf.body().expect("runtime functions have bodies").clone();
-                for (_, inst) in body.insts.iter_mut() {
-                    match &mut inst.op {
-                        Op::GlobalGet(g) | Op::GlobalSet(g) => *g = global_map[g],
-                        Op::Call(f) => {
-                            let callee = *f;
-                            *f = match func_map.get(&callee) {
-                                Some(&n) => n,
-                                None => {
-                                    let decl = rt.funcs[callee].clone();
-                                    let mut decl = decl;
-                                    decl.name = unique_func_name(&module, &decl.name);
-                                    let n = module.funcs.push(decl);
-                                    func_map.insert(callee, n);
-                                    n
-                                }
-                            };
-                        }
-                        _ => {}
-                    }
-                }
-                body
+        let body = match imp.module.as_str() {
+            "zisk" => continue,
+            WASI => match wasi.body(&mut module, &imp, &sig)? {
+                Some(body) => body,
+                None if sig.results == [Type::I32] => enosys(&sig.params),
+                None => return Err(LinkError::UnknownImport(imp)),
+            },
+            ZKVM => {
+                let source = match &mut zkvm {
+                    Some(source) => source,
+                    None => zkvm.insert(Source::new(ZKVM_ZIR)?),
+                };
+                source
+                    .body(&mut module, &imp, &sig)?
+                    .ok_or_else(|| LinkError::UnknownImport(imp.clone()))?
             }
-            None => {
-                if sig.results != [Type::I32] {
-                    return Err(LinkError::UnknownImport(imp));
-                }
-                enosys(&sig.params)
-            }
+            _ => return Err(LinkError::UnknownImport(imp)),
         };
         module.funcs[id].def = FuncDef::Body(body);
     }

@@ -46,9 +46,19 @@ pub struct EmuError {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EmuErrorKind {
-    InvalidRead { addr: u64, width: u8 },
-    InvalidWrite { addr: u64, width: u8 },
+    InvalidRead {
+        addr: u64,
+        width: u8,
+    },
+    InvalidWrite {
+        addr: u64,
+        width: u8,
+    },
     NoInstruction,
+    /// A precompile operand not aligned to 8 bytes (ziskemu panics).
+    UnalignedPrecompile {
+        addr: u64,
+    },
 }
 
 impl fmt::Display for EmuError {
@@ -61,6 +71,9 @@ impl fmt::Display for EmuError {
                 write!(f, "invalid memory write of {width} bytes at 0x{addr:x}")?
             }
             EmuErrorKind::NoInstruction => write!(f, "no instruction at pc")?,
+            EmuErrorKind::UnalignedPrecompile { addr } => {
+                write!(f, "precompile operand 0x{addr:x} not aligned to 8 bytes")?
+            }
         }
         write!(f, " (pc=0x{:x}, step={})", self.pc, self.step)
     }
@@ -415,6 +428,153 @@ impl<'r> Emulator<'r> {
         Ok(())
     }
 
+    /// The effect of a precompile on memory, each of its word accesses charged as an aligned
+    /// read or write; its operand-dependent cost is the result; `ext` is the instruction's `jmp_offset1`
+    /// (zisk_ops.rs: `opc_keccak` permutes the 25 words at `b` and `ops_keccak` charges 25
+    /// reads and 25 writes there; `opc_sha256` compresses the 8-word block at `b` into the
+    /// 4-word state at `a` and `ops_sha256` charges reads of both and writes of the state;
+    /// the DMA operations in [`Emulator::dma`]).
+    fn precompile(&mut self, op: Op, a: u64, b: u64, ext: i64) -> Result<u64, EmuError> {
+        if matches!(op, Op::DmaMemCpy | Op::DmaXMemSet) {
+            return self.dma(op, a, b, ext as u8);
+        }
+        let operands: &[u64] = if op == Op::Sha256 { &[a, b] } else { &[b] };
+        if let Some(&addr) = operands.iter().find(|&&addr| addr & 7 != 0) {
+            return Err(self.error(EmuErrorKind::UnalignedPrecompile { addr }));
+        }
+        match op {
+            Op::Keccak => {
+                let mut state = [0u64; 25];
+                for (i, w) in state.iter_mut().enumerate() {
+                    *w = self.read(b + 8 * i as u64, 8)?;
+                }
+                keccak::Keccak::new().with_f1600(|f1600| f1600(&mut state));
+                for (i, &w) in state.iter().enumerate() {
+                    self.write(b + 8 * i as u64, 8, w)?;
+                }
+            }
+            Op::Sha256 => {
+                // The state is 8 u32 words packed little-endian in 4 u64s, the block its 64
+                // bytes in memory order (ziskos `syscall_sha256_f`).
+                let mut state = [0u32; 8];
+                for i in 0..4 {
+                    let w = self.read(a + 8 * i as u64, 8)?;
+                    state[2 * i] = w as u32;
+                    state[2 * i + 1] = (w >> 32) as u32;
+                }
+                let mut block = [0u8; 64];
+                for i in 0..8 {
+                    let w = self.read(b + 8 * i as u64, 8)?;
+                    block[8 * i..8 * i + 8].copy_from_slice(&w.to_le_bytes());
+                }
+                sha2::compress256(&mut state, &[block.into()]);
+                for i in 0..4 {
+                    let w = state[2 * i] as u64 | (state[2 * i + 1] as u64) << 32;
+                    self.write(a + 8 * i as u64, 8, w)?;
+                }
+            }
+            _ => unreachable!("{op} is not a modelled precompile"),
+        }
+        Ok(0)
+    }
+
+    /// `dma_memcpy` (`count` bytes from `b` to `a`, as `memmove`; `count` is the word at
+    /// `EXTRA_PARAMS_ADDR`) and `dma_xmemset` (`b` bytes at `a` set to `fill`), in RAM, with
+    /// what ziskemu charges (zisk-core `operations/dma_memcpy.rs` `ops_dma_memcpys`,
+    /// `dma_memset.rs` `ops_dma_xmemset`): the destination's partial first and last words are
+    /// read and written ("pre" and "post", `DMA_PRE_POST_COST` each), the source words they
+    /// take are read, and the whole words between are read and written in a loop that costs
+    /// `DMA_64_ALIGNED_MEMCPY_COST` per 8 words when source and destination are equally
+    /// aligned, else `DMA_UNALIGNED_MEMCPY_COST` per word plus one (memset:
+    /// `DMA_64_ALIGNED_MEMSET_COST` per 8 words, no reads).
+    fn dma(&mut self, op: Op, a: u64, b: u64, fill: u8) -> Result<u64, EmuError> {
+        const PRE_POST: u64 = 104;
+        let copy = op == Op::DmaMemCpy;
+        let count = if copy {
+            self.counters.read(Zone::Ram, EXTRA_PARAMS_ADDR, 8);
+            load(&self.ram, (EXTRA_PARAMS_ADDR - RAM_ADDR) as usize, 8)
+        } else {
+            b
+        };
+        if count == 0 {
+            return Ok(0);
+        }
+        let in_ram = |addr: u64| {
+            addr.checked_sub(RAM_ADDR)
+                .filter(|off| off.checked_add(count).is_some_and(|end| end <= RAM_SIZE))
+                .map(|off| off as usize)
+        };
+        let dst = in_ram(a).ok_or_else(|| {
+            self.error(EmuErrorKind::InvalidWrite {
+                addr: a,
+                width: count.min(255) as u8,
+            })
+        })?;
+        let n = count as usize;
+        if copy {
+            let src = in_ram(b).ok_or_else(|| {
+                self.error(EmuErrorKind::InvalidRead {
+                    addr: b,
+                    width: count.min(255) as u8,
+                })
+            })?;
+            self.ram.copy_within(src..src + n, dst);
+        } else {
+            self.ram[dst..dst + n].fill(fill);
+        }
+
+        let c = &mut self.counters;
+        let mut words = |read: bool, addr: u64, k: u64| {
+            for i in 0..k {
+                if read {
+                    c.read(Zone::Ram, addr + 8 * i, 8);
+                } else {
+                    c.write(addr + 8 * i, 8, 0);
+                }
+            }
+        };
+        let offset_a = a & 7;
+        let offset_b = b & 7;
+        let pre = ((8 - offset_a) & 7).min(count);
+        let post = (count - pre) & 7;
+        if pre > 0 {
+            words(true, a - offset_a, 1);
+            if copy {
+                words(true, b - offset_b, 1 + (offset_b + pre > 8) as u64);
+            }
+            words(false, a - offset_a, 1);
+        }
+        if post > 0 {
+            let a_end = (a + count - 1) & !7;
+            words(true, a_end, 1);
+            if copy {
+                let extra = ((16 - offset_a - pre) & 7) < post;
+                let b_end = (b + count - 1) & !7;
+                words(true, b_end - 8 * extra as u64, 1 + extra as u64);
+            }
+            words(false, a_end, 1);
+        }
+        let loops = (count - pre - post) >> 3;
+        let mut variable = PRE_POST * ((pre > 0) as u64 + (post > 0) as u64);
+        if loops > 0 {
+            let (dst64, src64) = ((a + pre) & !7, (b + pre) & !7);
+            if !copy {
+                words(false, dst64, loops);
+                variable += loops.div_ceil(8) * 35;
+            } else if offset_a == offset_b {
+                words(true, src64, loops);
+                words(false, dst64, loops);
+                variable += loops.div_ceil(8) * 67;
+            } else {
+                words(true, src64, loops + 1);
+                words(false, dst64, loops);
+                variable += (loops + 1) * 42;
+            }
+        }
+        self.counters.variable[op.code() as usize] += variable;
+        Ok(variable)
+    }
+
     /// Runs until an `end` instruction or until `max_steps` steps have run in total.
     pub fn run(&mut self, max_steps: u64) -> Result<Outcome, EmuError> {
         while !self.ended && self.step < max_steps {
@@ -485,6 +645,11 @@ impl<'r> Emulator<'r> {
             BSrc::Reg(r) => self.regs[r as usize],
         };
         let (c, flag) = inst.op.eval(a, b);
+        let variable = if inst.op.is_precompile() {
+            self.precompile(inst.op, a, b, inst.jmp_offset1)?
+        } else {
+            0
+        };
         if inst.op == Op::Halt && self.failure.is_none() {
             self.failure = Some(Status::Failed {
                 code: a,
@@ -507,7 +672,7 @@ impl<'r> Emulator<'r> {
                 self.counters.add_hi += 1;
                 ADD_HI_COST
             } else {
-                inst.op.cost()
+                inst.op.cost() + variable
             }
         };
         let value = if inst.store_pc {

@@ -96,7 +96,8 @@ pub struct Inst {
 
 impl Inst {
     /// `op(a, b) -> store` falling through to the next instruction, as the assembler encodes
-    /// it (`j(4, 4)`, assembler.rs `encode_op`).
+    /// it (`j(4, 4)`, assembler.rs `encode_op`; a precompile never raises the flag and proving
+    /// requires its `jmp_offset1` to be 0, so it is `j(0, 4)`).
     pub fn new(op: Op, a: ASrc, b: BSrc, store: Store) -> Inst {
         Inst {
             op,
@@ -106,7 +107,7 @@ impl Inst {
             store_pc: false,
             set_pc: false,
             ind_width: 0,
-            jmp_offset1: 4,
+            jmp_offset1: if op.is_precompile() { 0 } else { 4 },
             jmp_offset2: 4,
             end: false,
         }

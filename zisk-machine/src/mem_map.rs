@@ -32,6 +32,8 @@ pub const STACK_SIZE: u64 = 0x40_0000;
 pub const SYS_ADDR: u64 = RAM_ADDR + STACK_SIZE;
 /// A 1-byte store here prints that byte on the console (mem.rs `UART_ADDR`, `Mem::write`).
 pub const UART_ADDR: u64 = SYS_ADDR + 0x200;
+/// Where `dma_memcpy` reads its byte count (mem.rs `EXTRA_PARAMS_ADDR`).
+pub const EXTRA_PARAMS_ADDR: u64 = SYS_ADDR + 0x0f00;
 /// Public output region (mem.rs `OUTPUT_ADDR`).
 pub const OUTPUT_ADDR: u64 = SYS_ADDR + 0x1_0000;
 /// Size of the public output region.

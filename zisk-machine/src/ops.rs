@@ -5,8 +5,15 @@
 //! costs are `zisk_ops_costs.rs` (`ZISK_COSTS_VERSION` 1). Every operation yields `(c, flag)`;
 //! flag is false except for `flag`, the comparisons, `unal8`, and the divisions by zero.
 //!
-//! Precompiles (keccak, sha256, arith256, ..., and the DMA family, whose `input_size` is nonzero)
-//! are not modelled: their cost depends on the memory they touch and zkc does not emit them.
+//! Of the precompiles (the operations whose `input_size` is nonzero), zkc models those it
+//! emits: `keccak` (Keccak-f[1600] on 25 words at `b`) and `sha256` (the SHA-256 compression
+//! of the 4-word state at `a` with the 8-word block at `b`) for its accelerator runtime, and
+//! `dma_memcpy` (`count` bytes from `b` to `a`, `count` read at `EXTRA_PARAMS_ADDR`) and
+//! `dma_xmemset` (`b` bytes at `a` set to the byte in `jmp_offset1`) for `memory.copy` and
+//! `memory.fill`. Their effect on memory, the memory accesses and the operand-dependent cost
+//! they are charged are the emulator's (`zisk_ops.rs` `opc_keccak`, `opc_sha256`, `ops_*`;
+//! `operations/dma_memcpy.rs`, `dma_memset.rs`); their fixed cost goes to PRECOMPILES. The
+//! others (arith256, the curve operations, the rest of the DMA family) are not modelled.
 
 use std::fmt;
 
@@ -20,6 +27,13 @@ const BINARY_ADD: u64 = 21;
 const BINARY_E: u64 = 55;
 /// `ARITHAM32_COST` and `ARITHA32_COST`.
 const ARITH: u64 = 97;
+/// `KECCAK_COST` = ceil(615 * 135 / 2): 135 clocks per slot of two Keccak-f.
+const KECCAK: u64 = (615 * 135_u64).div_ceil(2);
+/// `SHA256_COST` = 72 * 122.
+const SHA256: u64 = 72 * 122;
+/// `DMA_COST`: one Dma instance proves every DMA operation; the rest of a DMA operation's cost
+/// depends on its operands (`Emulator`, zisk-core `operations/dma_memcpy.rs`, `dma_memset.rs`).
+const DMA: u64 = 63;
 /// `ADD_U_W_COST`: a step plus `and` plus `add`.
 const ADD_U_W: u64 = MAIN_COST + BINARY + BINARY_ADD;
 /// `SH_ADD_U_W_COST`: a step plus `and` plus `sh<n>add`.
@@ -39,6 +53,8 @@ pub enum OpClass {
     BinaryE,
     Arith,
     PubOut,
+    /// A precompile: charged to PRECOMPILES, reported under COST BY PRECOMPILED OPCODE.
+    Precompile,
 }
 
 macro_rules! ops {
@@ -177,6 +193,10 @@ ops! {
     RemuW "remu_w" 0xbd Arith ARITH;
     DivW "div_w" 0xbe Arith ARITH;
     RemW "rem_w" 0xbf Arith ARITH;
+    DmaMemCpy "dma_memcpy" 0xd0 Precompile DMA;
+    DmaXMemSet "dma_xmemset" 0xd9 Precompile DMA;
+    Keccak "keccak" 0xf1 Precompile KECCAK;
+    Sha256 "sha256" 0xf9 Precompile SHA256;
     Halt "halt" 0xff Internal 0;
 }
 
@@ -186,13 +206,19 @@ impl Op {
         self as u8
     }
 
+    /// Whether it is a precompile (zisk_ops.rs `is_precompiled`: nonzero `input_size`).
+    pub const fn is_precompile(self) -> bool {
+        matches!(self.class(), OpClass::Precompile)
+    }
+
     /// The operation with this assembly name.
     pub fn from_name(name: &str) -> Option<Op> {
         Op::ALL.iter().copied().find(|op| op.name() == name)
     }
 
     /// `(c, flag)` for operands `a` and `b` (ops_core.rs). `halt` yields `(0, false)`; the
-    /// emulator records the failure itself (zisk_ops.rs `opc_halt`).
+    /// emulator records the failure itself (zisk_ops.rs `opc_halt`). The precompiles also yield
+    /// `(0, false)`; their effect on memory is the emulator's.
     #[inline(always)]
     pub fn eval(self, a: u64, b: u64) -> (u64, bool) {
         let sext32 = |v: u32| v as i32 as u64;
@@ -200,7 +226,8 @@ impl Op {
         let c = match self {
             Op::Flag => return (0, true),
             Op::CopyB | Op::PubOut => b,
-            Op::Halt => 0,
+            Op::Halt | Op::Keccak | Op::Sha256 => 0,
+            Op::DmaMemCpy | Op::DmaXMemSet => a,
             Op::Minu => a.min(b),
             Op::Min => (a as i64).min(b as i64) as u64,
             Op::Maxu => a.max(b),
@@ -348,10 +375,12 @@ mod tests {
         }
         assert_eq!(Op::from_code(0x08), None);
         assert_eq!(
-            Op::from_code(0xf1),
+            Op::from_code(0xf2),
             None,
-            "keccak is a precompile, not modelled"
+            "arith256 is a precompile zkc does not model"
         );
+        assert_eq!(Op::Keccak.cost(), 41_513);
+        assert_eq!(Op::Sha256.cost(), 8_784);
     }
 
     #[test]

@@ -106,6 +106,8 @@ pub struct Counters {
     pub reads: [[u64; 4]; 3],
     /// RAM writes by shape; index 4 is a "dirty" byte write (value above 0xff).
     pub writes: [u64; 5],
+    /// The operand-dependent cost of the DMA operations per opcode, beyond their fixed cost.
+    pub variable: [u64; 256],
 }
 
 impl Default for Counters {
@@ -116,6 +118,7 @@ impl Default for Counters {
             add_hi: 0,
             reads: [[0; 4]; 3],
             writes: [0; 5],
+            variable: [0; 256],
         }
     }
 }
@@ -170,7 +173,7 @@ pub struct Stats {
     pub steps: u64,
     pub main_cost: u64,
     pub opcodes_cost: u64,
-    /// Always 0: zkc emits no precompiles.
+    /// The fixed costs of the precompiles that ran (their memory accesses are in MEMORY).
     pub precompiles_cost: u64,
     pub memory_cost: u64,
     pub frops_cost: u64,
@@ -192,7 +195,7 @@ impl Stats {
     /// Turns raw counters into costs. `rom` is the ROM that ran.
     pub fn new(counters: &Counters, steps: u64, region_steps: [u64; 5], rom: &crate::Rom) -> Stats {
         let mut ops = Vec::new();
-        let (mut opcodes_cost, mut frops_cost) = (0, 0);
+        let (mut opcodes_cost, mut precompiles_cost, mut frops_cost) = (0, 0, 0);
         for &op in Op::ALL {
             let code = op.code() as usize;
             let (all, frops) = (counters.ops[code], counters.frops[code]);
@@ -200,9 +203,13 @@ impl Stats {
                 continue;
             }
             let hi = if op == Op::Add { counters.add_hi } else { 0 };
-            let cost = (all - hi) * op.cost() + hi * ADD_HI_COST;
+            let cost = (all - hi) * op.cost() + hi * ADD_HI_COST + counters.variable[code];
             let frops_cost_op = frops * op.cost();
-            opcodes_cost += cost;
+            if op.is_precompile() {
+                precompiles_cost += cost;
+            } else {
+                opcodes_cost += cost;
+            }
             frops_cost += frops_cost_op;
             ops.push(OpStat {
                 op,
@@ -217,7 +224,7 @@ impl Stats {
             steps,
             main_cost: steps * MAIN_COST,
             opcodes_cost,
-            precompiles_cost: 0,
+            precompiles_cost,
             memory_cost,
             frops_cost,
             ops,
@@ -286,17 +293,23 @@ impl Stats {
             |name: &str| format!("{name:<24} {:>15}       % {:>15}       %", "COUNT", "COST");
         r.title(&count_cost_title("COST BY BASE OPCODE"));
         // Zero-cost opcodes are not counted, except pubout (ops_costs.rs `add_cost_op`).
-        let mut base: Vec<&OpStat> = self
-            .ops
-            .iter()
-            .filter(|s| s.count > 0 && (s.cost > 0 || s.op == Op::PubOut))
-            .collect();
-        base.sort_by_key(|s| std::cmp::Reverse((s.cost, s.count)));
-        for s in &base {
-            let count_perc = s.count as f64 / steps_divisor;
-            r.count_perc_cost(&format!("OP {}", s.op), s.count, count_perc, s.cost);
-        }
+        // Each section sorted by cost, then count, highest first (stats.rs `report_opcodes`).
+        let section = |r: &mut Report, precompiles: bool| {
+            let mut rows: Vec<&OpStat> = self
+                .ops
+                .iter()
+                .filter(|s| s.count > 0 && (s.cost > 0 || s.op == Op::PubOut))
+                .filter(|s| s.op.is_precompile() == precompiles)
+                .collect();
+            rows.sort_by_key(|s| std::cmp::Reverse((s.cost, s.count)));
+            for s in rows {
+                let count_perc = s.count as f64 / steps_divisor;
+                r.count_perc_cost(&format!("OP {}", s.op), s.count, count_perc, s.cost);
+            }
+        };
+        section(&mut r, false);
         r.title(&count_cost_title("COST BY PRECOMPILED OPCODE"));
+        section(&mut r, true);
         r.title(&format!(
             "{:<24} {:>15} {:>6} {:>15}       %",
             "FROPS BY OPCODE", "COUNT", "HIT", "COST"

@@ -65,7 +65,7 @@ fn corpus() -> Vec<Case> {
     let alu: Vec<Op> = Op::ALL
         .iter()
         .copied()
-        .filter(|o| !matches!(o, Op::Halt | Op::Flag | Op::PubOut))
+        .filter(|o| !matches!(o, Op::Halt | Op::Flag | Op::PubOut) && !o.is_precompile())
         .collect();
     for (i, chunk) in alu.chunks(5).enumerate() {
         let names: Vec<&str> = chunk.iter().map(|o| o.name()).collect();
@@ -192,6 +192,89 @@ fn corpus() -> Vec<Case> {
     p.label("never");
     ret(&mut p);
     cases.push(case("loop_sum", p));
+
+    // The two precompiles zkc emits: keccak-f twice on a state in RAM (b from an immediate and
+    // from a register), sha256 on a state and a block; the results copied to the output.
+    let mut p = Program::default();
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut words = |n: usize| -> Vec<u64> {
+        (0..n)
+            .map(|_| {
+                x = x.rotate_left(23).wrapping_mul(0x2545_f491_4f6c_dd1d);
+                x
+            })
+            .collect()
+    };
+    p.data(data("st", false, &words(25)));
+    p.data(data("hs", false, &words(4)));
+    p.data(data("blk", false, &words(8)));
+    p.label("main");
+    p.op(op(Op::Keccak, ai(0), bsym("st", 0)));
+    p.op(op(Op::CopyB, ai(0), bsym("st", 0)).to(sr(5)));
+    p.op(op(Op::Keccak, ai(0), br(5)));
+    p.op(op(Op::Sha256, asym("hs", 0), bsym("blk", 0)));
+    for k in 0..25 {
+        p.op(op(Op::CopyB, ai(0), bmsym("st", 8 * k)).to(sm(OUTPUT_ADDR + 8 * k as u64)));
+    }
+    for k in 0..4 {
+        p.op(op(Op::CopyB, ai(0), bmsym("hs", 8 * k)).to(sm(OUTPUT_ADDR + 200 + 8 * k as u64)));
+    }
+    ret(&mut p);
+    cases.push(case("precompiles", p));
+
+    // DMA copies (count at EXTRA_PARAMS_ADDR) and fills (byte in jmp_offset1) of every length
+    // class at every relative alignment, overlapping both ways; the buffer to the output.
+    for (name, ops) in [
+        (
+            "dma_memcpy",
+            &[
+                (0u64, 100u64, 0u64),
+                (8, 136, 1),
+                (16, 161, 3),
+                (40, 200, 8),
+                (64, 264, 9),
+                (96, 299, 16),
+                (3, 250, 7),
+                (5, 301, 64),
+                (130, 131, 100),
+                (141, 133, 45),
+            ][..],
+        ),
+        (
+            "dma_xmemset",
+            &[
+                (0, 0x5a, 0),
+                (1, 0xa5, 1),
+                (9, 0x11, 7),
+                (24, 0x80, 8),
+                (33, 0xff, 19),
+                (60, 0x01, 64),
+                (130, 0x7e, 77),
+            ][..],
+        ),
+    ] {
+        let mut p = Program::default();
+        p.data(data("buf", false, &words(32)));
+        p.label("main");
+        for &(dst, x, count) in ops {
+            if name == "dma_memcpy" {
+                p.op(op(Op::CopyB, ai(0), bi(count)).to(sm(EXTRA_PARAMS_ADDR)));
+                p.op(op(Op::DmaMemCpy, asym("buf", dst as i64), bsym("buf", x as i64)).to(sr(5)));
+            } else {
+                p.op(
+                    op(Op::DmaXMemSet, asym("buf", dst as i64), bi(count)).flow(Flow::Branch {
+                        taken: zkc_zisk_machine::Target::Offset(x as i64),
+                        not_taken: zkc_zisk_machine::Target::Offset(4),
+                    }),
+                );
+            }
+        }
+        for k in 0..32 {
+            p.op(op(Op::CopyB, ai(0), bmsym("buf", 8 * k)).to(sm(OUTPUT_ADDR + 8 * k as u64)));
+        }
+        ret(&mut p);
+        cases.push(case(name, p));
+    }
 
     // Calls, nested, with the return address saved on a stack; jump(label); set_pc.
     let mut p = Program::default();

@@ -17,8 +17,11 @@ use crate::mem_map::*;
 use crate::program::{Flow, Target, Value};
 use crate::Op;
 
-/// `zisk.*` imports the selector lowers in place.
-pub const MACHINE_IMPORTS: &[&str] = &["exit"];
+/// `zisk.*` imports the selector lowers in place: `exit(status: i32)` ends the run;
+/// `keccakf(state: i64)` is the `keccak` precompile on the 25 words at `state`, and
+/// `sha256f(state: i64, block: i64)` the `sha256` precompile (the accelerator runtime's,
+/// `runtime/src/zkvm.zir`).
+pub const MACHINE_IMPORTS: &[&str] = &["exit", "keccakf", "sha256f"];
 
 const LOW32: u64 = 0xffff_ffff;
 
@@ -623,14 +626,25 @@ impl<'a> Ctx<'a> {
             IrOp::Call(g) => {
                 let callee = &self.m.funcs[g];
                 if let Some(imp) = callee.import() {
-                    if imp.module == "zisk" && imp.field == "exit" {
-                        let s = self.a(args[0]);
-                        self.emit(Op::And, s, VB::Imm(lit(LOW32)), VS::Mem(lit(EXIT_WORD)));
-                        self.vc.push(VInst::RetToBios);
-                        return Ok(());
-                    }
                     if imp.module == "zisk" {
-                        return Err(self.err(format!("machine import zisk.{}", imp.field)));
+                        match imp.field.as_str() {
+                            "exit" => {
+                                let s = self.a(args[0]);
+                                let low = VB::Imm(lit(LOW32));
+                                self.emit(Op::And, s, low, VS::Mem(lit(EXIT_WORD)));
+                                self.vc.push(VInst::RetToBios);
+                            }
+                            "keccakf" => {
+                                let state = self.b(args[0]);
+                                self.emit(Op::Keccak, VA::Imm(lit(0)), state, VS::None);
+                            }
+                            "sha256f" => {
+                                let (state, block) = (self.a(args[0]), self.b(args[1]));
+                                self.emit(Op::Sha256, state, block, VS::None);
+                            }
+                            field => return Err(self.err(format!("machine import zisk.{field}"))),
+                        }
+                        return Ok(());
                     }
                 }
                 for (i, &a) in args.iter().enumerate() {

@@ -26,6 +26,7 @@
 mod compile;
 mod host;
 mod wasi;
+mod zkvm;
 
 pub use host::{unknown_import, Host, NoHost, SpectestHost};
 pub use wasi::{run_command, run_command_with, CommandOutcome, Exit, WasiHost};

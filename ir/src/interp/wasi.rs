@@ -14,8 +14,9 @@
 //!   no preopens, which ends wasi-libc's preopen scan); `sched_yield`: success.
 //! - Every other preview1 function: `ENOSYS`. A name preview1 does not define is a link error.
 //! - `zisk.uart` appends to `stdout`; `zisk.pubout` records the word in `pubout`.
+//! - The zkVM accelerators of module `"zkvm"` ([`super::zkvm`]) are there too.
 
-use super::{Host, InstError, Instance, Limits, Memory, Trap, Val};
+use super::{zkvm, Host, InstError, Instance, Limits, Memory, Trap, Val};
 use crate::module::{ImportName, Module};
 use crate::ops::TrapCode;
 use crate::types::{Signature, Type};
@@ -245,6 +246,9 @@ impl WasiHost {
 
 impl Host for WasiHost {
     fn resolve_func(&mut self, name: &ImportName, sig: &Signature) -> Result<u32, String> {
+        if name.module == zkvm::MODULE {
+            return zkvm::resolve(name, sig).map(|i| PREVIEW1.len() as u32 + i);
+        }
         let idx = match PREVIEW1.iter().position(|&f| f == name.field) {
             Some(i) if name.module == "wasi_snapshot_preview1" => i,
             _ => return Err(super::unknown_import(name)),
@@ -264,7 +268,9 @@ impl Host for WasiHost {
     }
 
     fn call(&mut self, func: u32, args: &[Val], mem: &mut Memory) -> Result<Vec<Val>, Trap> {
-        let name = PREVIEW1[func as usize];
+        let Some(&name) = PREVIEW1.get(func as usize) else {
+            return zkvm::call(func - PREVIEW1.len() as u32, args, mem);
+        };
         if name == "proc_exit" {
             let code = match args.first() {
                 Some(Val::I32(c)) => *c as i32,

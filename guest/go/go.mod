@@ -1,0 +1,3 @@
+module zkc/guest/zkvm
+
+go 1.24

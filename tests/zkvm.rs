@@ -1,0 +1,468 @@
+//! The zkVM accelerators (`"zkvm"` imports) end to end: a wasm program hashes messages of the
+//! edge lengths of each hash (0, 1, block − 1, block, block + 1, 2·block + 1, the lengths
+//! around the SHA-256 length field) and random lengths, at every alignment, with the output
+//! apart from the input or over it. Its digests must be the `sha3`/`sha2` crates', in the
+//! reference interpreter (the frontend's IR) and on zkc's emulator at -O0 and -O2; on the real
+//! `ziskemu`, the assembly (`--emit zisk`) and the ELF (`--emit elf`) print the same console,
+//! cost report and public output as zkc's emulator (skipped without ziskemu, unless
+//! `ZKC_REQUIRE_ZISKEMU` is set). Bad pointers trap like out-of-bounds accesses in both, and
+//! wrong import signatures are errors that name the import.
+//!
+//! The C example (`examples/c/hash.c` with `guest/c/zkvm.h`), as checked in and, when clang
+//! builds for wasm32-wasi here, rebuilt: both builds (accelerated and software) print the
+//! crates' digests in the interpreter and on zkc's emulator. The Rust and Go examples
+//! (`examples/rust` over `guest/rust`, `examples/go` over `guest/go`), built with the toolchains
+//! when they target wasm here, hash their stdin to the crates' digests in both too.
+
+use std::path::{Path, PathBuf};
+
+use zkc::driver::{self, OptLevel, Options, ZiskExit};
+use zkc_backend_zisk::{emu, write_asm, zisk_bin, Emulator};
+use zkc_ir::interp::{run_command, Exit, Trap};
+use zkc_ir::TrapCode;
+use zkc_testkit::{workspace, Rng};
+
+fn hash_wat() -> PathBuf {
+    workspace().join("backend-zisk/tests/zkvm/hash.wat")
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Hash {
+    Keccak256,
+    Sha256,
+}
+
+impl Hash {
+    fn digest(self, msg: &[u8]) -> [u8; 32] {
+        match self {
+            Hash::Keccak256 => <sha3::Keccak256 as sha3::Digest>::digest(msg).into(),
+            Hash::Sha256 => <sha2::Sha256 as sha2::Digest>::digest(msg).into(),
+        }
+    }
+
+    fn block(self) -> usize {
+        match self {
+            Hash::Keccak256 => 136,
+            Hash::Sha256 => 64,
+        }
+    }
+}
+
+/// One run of `hash.wat`: which hash, the message, its misalignment, whether the output
+/// overwrites the input.
+struct Case {
+    hash: Hash,
+    msg: Vec<u8>,
+    skew: u8,
+    overlap: bool,
+}
+
+impl Case {
+    /// The program's stdin (see `hash.wat`).
+    fn stdin(&self) -> Vec<u8> {
+        let flags = matches!(self.hash, Hash::Sha256) as u8 | (self.overlap as u8) << 1;
+        let mut s = vec![flags, self.skew];
+        s.extend(std::iter::repeat_n(0xee, self.skew as usize));
+        s.extend_from_slice(&self.msg);
+        s
+    }
+
+    fn expected(&self) -> String {
+        let hex: String = self
+            .hash
+            .digest(&self.msg)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        hex + "\n"
+    }
+
+    fn name(&self) -> String {
+        format!(
+            "{:?} of {} bytes at +{}{}",
+            self.hash,
+            self.msg.len(),
+            self.skew,
+            if self.overlap {
+                ", output over input"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+fn cases() -> Vec<Case> {
+    let mut rng = Rng(0x2c0f_fee5_eed5_0016);
+    let mut cases = Vec::new();
+    for hash in [Hash::Keccak256, Hash::Sha256] {
+        let b = hash.block();
+        let mut lens = vec![
+            0,
+            1,
+            b - 1,
+            b,
+            b + 1,
+            2 * b + 1,
+            55,
+            56,
+            63,
+            64,
+            65,
+            119,
+            120,
+        ];
+        lens.extend((0..6).map(|_| rng.below(5 * b)));
+        for (i, len) in lens.into_iter().enumerate() {
+            let msg = (0..len).map(|_| rng.next() as u8).collect();
+            cases.push(Case {
+                hash,
+                msg,
+                skew: (i % 8) as u8,
+                overlap: i % 3 == 2,
+            });
+        }
+    }
+    cases
+}
+
+fn at(level: OptLevel) -> Options {
+    Options {
+        opt_level: level,
+        ..Options::default()
+    }
+}
+
+fn compile(path: &Path, opts: &Options) -> zkc_backend_zisk::Program {
+    let module = driver::load(path).expect("load");
+    driver::codegen(module, opts, &mut std::io::sink()).expect("codegen")
+}
+
+#[test]
+fn digests_match_the_crates_in_the_interpreter_and_on_zisk() {
+    let module = driver::load(&hash_wat()).expect("load");
+    let programs: Vec<_> = [OptLevel::O0, OptLevel::O2]
+        .into_iter()
+        .map(|level| {
+            let layout = driver::layout(&compile(&hash_wat(), &at(level))).unwrap();
+            (level, layout)
+        })
+        .collect();
+    for case in cases() {
+        let (stdin, want) = (case.stdin(), case.expected());
+        let oracle = run_command(&module, &stdin, Default::default());
+        assert_eq!(oracle.exit, Exit::Code(0), "{}: interpreter", case.name());
+        assert_eq!(
+            String::from_utf8_lossy(&oracle.stdout),
+            want,
+            "{}: interpreter",
+            case.name()
+        );
+        for (level, layout) in &programs {
+            let run = driver::run_zisk(&layout.rom, &stdin, 100_000_000).unwrap();
+            assert_eq!(run.exit, ZiskExit::Code(0), "{} at {level}", case.name());
+            assert_eq!(
+                String::from_utf8_lossy(&run.console),
+                want,
+                "{} at {level}",
+                case.name()
+            );
+        }
+    }
+}
+
+#[test]
+fn real_ziskemu_agrees() {
+    let Some(ziskemu) = zkc_testkit::ziskemu_or_skip() else {
+        return;
+    };
+    let tmp = std::env::temp_dir().join(format!("zkc-zkvm-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let program = compile(&hash_wat(), &at(OptLevel::O2));
+    let layout = driver::layout(&program).unwrap();
+    let asm = tmp.join("hash.zisk");
+    let elf = tmp.join("hash.elf");
+    std::fs::write(&asm, write_asm(&program).unwrap()).unwrap();
+    std::fs::write(&elf, zisk_bin::write_elf(&layout.rom)).unwrap();
+    // Every edge case of each hash, and two of the random lengths.
+    for case in cases()
+        .iter()
+        .filter(|c| c.msg.len() < 2 * c.hash.block() + 2)
+    {
+        let input = emu::legacy_input(&case.stdin());
+        let input_path = tmp.join("input");
+        std::fs::write(&input_path, &input).unwrap();
+        let mut e = Emulator::new(&layout.rom, &input).unwrap();
+        e.run(u64::MAX).unwrap();
+        let ours = e.stdout_like_ziskemu();
+        assert!(ours.starts_with(&case.expected()), "{}: ours", case.name());
+        for (flag, file) in [("-z", &asm), ("-e", &elf)] {
+            let theirs = zkc_testkit::run_ziskemu(&ziskemu, flag, file, Some(&input_path));
+            assert_eq!(theirs, ours, "{}: ziskemu {flag}", case.name());
+        }
+    }
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+/// A module whose `_start` calls `zkvm_FUNC(data, len, out)` on a memory of one page.
+fn call_module(func: &str, sig: &str, data: u32, len: u32, out: u32) -> String {
+    format!(
+        r#"(module
+  (import "zkvm" "zkvm_{func}" (func $f {sig}))
+  (memory 1)
+  (func (export "_start")
+    (drop (call $f (i32.const {data}) (i32.const {len}) (i32.const {out})))))"#
+    )
+}
+
+const SIG: &str = "(param i32 i32 i32) (result i32)";
+
+fn write_tmp(name: &str, text: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("zkc-zkvm-{}-{name}.wat", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn bad_pointers_trap_like_out_of_bounds_accesses() {
+    const PAGE: u32 = 65536;
+    // (data, len, out, traps)
+    let calls = [
+        (PAGE, 0, 0, false),
+        (PAGE - 8, 8, PAGE - 32, false),
+        (PAGE - 7, 8, 0, true),
+        (0, PAGE + 1, 0, true),
+        (0xffff_fff0, 32, 0, true),
+        (0, 4, PAGE - 31, true),
+        (0, 4, 0xffff_fff0, true),
+    ];
+    for func in ["keccak256", "sha256"] {
+        for (i, &(data, len, out, traps)) in calls.iter().enumerate() {
+            let what = format!("zkvm_{func}({data:#x}, {len}, {out:#x})");
+            let path = write_tmp(
+                &format!("{func}-{i}"),
+                &call_module(func, SIG, data, len, out),
+            );
+            let module = driver::load(&path).unwrap();
+            let oracle = run_command(&module, b"", Default::default());
+            let (want_interp, want_zisk) = if traps {
+                (
+                    Exit::Trap(Trap::Wasm(TrapCode::MemoryOutOfBounds)),
+                    ZiskExit::Trap(TrapCode::MemoryOutOfBounds),
+                )
+            } else {
+                (Exit::Code(0), ZiskExit::Code(0))
+            };
+            assert_eq!(oracle.exit, want_interp, "{what}: interpreter");
+            for level in [OptLevel::O0, OptLevel::O2] {
+                let layout = driver::layout(&compile(&path, &at(level))).unwrap();
+                let run = driver::run_zisk(&layout.rom, b"", 10_000_000).unwrap();
+                assert_eq!(run.exit, want_zisk, "{what} at {level}");
+            }
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+}
+
+#[test]
+fn wrong_signatures_are_errors_naming_the_import() {
+    let path = write_tmp(
+        "sig",
+        &call_module("sha256", "(param i32 i32 i32) (result i64)", 0, 0, 0),
+    );
+    let module = driver::load(&path).unwrap();
+    let err = driver::codegen(module.clone(), &at(OptLevel::O2), &mut std::io::sink())
+        .expect_err("a wrong signature is refused");
+    assert_eq!(
+        err.to_string(),
+        "import \"zkvm\" \"zkvm_sha256\" has type (i32, i32, i32) -> i64, the runtime's is \
+         (i32, i32, i32) -> i32"
+    );
+    let oracle = run_command(&module, b"", Default::default());
+    let Exit::Trap(Trap::Host(msg)) = oracle.exit else {
+        panic!("the interpreter ran it: {:?}", oracle.exit)
+    };
+    assert!(
+        msg.contains("import \"zkvm\" \"zkvm_sha256\" has type (i32, i32, i32) -> i64"),
+        "{msg}"
+    );
+    std::fs::remove_file(&path).unwrap();
+}
+
+/// The message `examples/c/hash.c` hashes: `len` bytes of its xorshift64 stream.
+fn example_message(len: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut bytes = Vec::new();
+    while bytes.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        bytes.extend_from_slice(&x.to_le_bytes());
+    }
+    bytes.truncate(len);
+    bytes
+}
+
+/// What `examples/c/hash.c` prints for stdin `"LEN WHICH"`.
+fn example_output(len: usize, which: char) -> String {
+    let msg = example_message(len);
+    let hex = |d: [u8; 32]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let mut out = String::new();
+    if which == 'k' || which == 'b' {
+        out += &format!("keccak256 {}\n", hex(Hash::Keccak256.digest(&msg)));
+    }
+    if which == 's' || which == 'b' {
+        out += &format!("sha256 {}\n", hex(Hash::Sha256.digest(&msg)));
+    }
+    out
+}
+
+/// `wasm` (a build of `examples/c/hash.c`) prints the crates' digests in the interpreter and
+/// on zkc's emulator.
+fn check_c_example(wasm: &Path) {
+    let module = driver::load(wasm).expect("load");
+    let layout = driver::layout(&compile(wasm, &at(OptLevel::O2))).unwrap();
+    for (len, which) in [
+        (0, 'b'),
+        (1, 'k'),
+        (135, 'b'),
+        (136, 's'),
+        (1024, 'b'),
+        (3000, 'b'),
+    ] {
+        let stdin = format!("{len} {which}");
+        let want = example_output(len, which);
+        let oracle = run_command(&module, stdin.as_bytes(), Default::default());
+        assert_eq!(oracle.exit, Exit::Code(0), "{}: {stdin}", wasm.display());
+        assert_eq!(String::from_utf8_lossy(&oracle.stdout), want, "{stdin}");
+        let run = driver::run_zisk(&layout.rom, stdin.as_bytes(), 1_000_000_000).unwrap();
+        assert_eq!(run.exit, ZiskExit::Code(0), "{}: {stdin}", wasm.display());
+        assert_eq!(String::from_utf8_lossy(&run.console), want, "{stdin}");
+    }
+}
+
+#[test]
+fn c_example_prints_the_crates_digests() {
+    for name in ["hash", "hash_sw"] {
+        check_c_example(&workspace().join(format!("examples/c/wasm/{name}.wasm")));
+    }
+}
+
+/// `examples/c/build.sh`'s commands, into a temporary directory, when clang can build for
+/// wasm32-wasi here.
+#[test]
+fn c_example_builds_with_clang_and_runs() {
+    let Some(clang) = zkc_testkit::find_tool("CLANG", "clang") else {
+        println!("SKIPPED: clang not found");
+        return;
+    };
+    let tmp = std::env::temp_dir().join(format!("zkc-zkvm-c-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let src = workspace().join("examples/c/hash.c");
+    let include = workspace().join("guest/c");
+    for (name, define) in [("hash", None), ("hash_sw", Some("-DZKVM_SOFTWARE"))] {
+        let out = tmp.join(format!("{name}.wasm"));
+        let mut cmd = std::process::Command::new(&clang);
+        cmd.args(["--target=wasm32-wasi", "-O2", "-Wl,--strip-debug", "-I"])
+            .arg(&include)
+            .args(define)
+            .arg("-o")
+            .arg(&out)
+            .arg(&src);
+        let status = cmd.output().expect("clang runs");
+        if !status.status.success() {
+            let err = String::from_utf8_lossy(&status.stderr);
+            if err.contains("wasi") || err.contains("file not found") {
+                println!("SKIPPED: clang cannot build for wasm32-wasi here: {err}");
+                return;
+            }
+            panic!("clang {name}: {err}");
+        }
+        check_c_example(&out);
+    }
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+/// A guest example's wasm (`examples/rust`, `examples/go`) hashes stdin: the crates' digests
+/// in the interpreter and on zkc's emulator.
+fn check_stdin_example(wasm: &Path) {
+    let module = driver::load(wasm).expect("load");
+    let layout = driver::layout(&compile(wasm, &at(OptLevel::O2))).unwrap();
+    for stdin in [&b""[..], b"abc", &example_message(1000)] {
+        let hex = |d: [u8; 32]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let want = format!(
+            "keccak256 {}\nsha256 {}\n",
+            hex(Hash::Keccak256.digest(stdin)),
+            hex(Hash::Sha256.digest(stdin))
+        );
+        let oracle = run_command(&module, stdin, Default::default());
+        assert_eq!(oracle.exit, Exit::Code(0), "{}", wasm.display());
+        assert_eq!(String::from_utf8_lossy(&oracle.stdout), want);
+        let run = driver::run_zisk(&layout.rom, stdin, 2_000_000_000).unwrap();
+        assert_eq!(run.exit, ZiskExit::Code(0), "{}", wasm.display());
+        assert_eq!(String::from_utf8_lossy(&run.console), want);
+    }
+}
+
+/// Runs a toolchain command; `None` (with a SKIPPED line) when it cannot build here.
+fn build(what: &str, cmd: &mut std::process::Command) -> Option<()> {
+    match cmd.output() {
+        Ok(out) if out.status.success() => Some(()),
+        Ok(out) => {
+            let err = String::from_utf8_lossy(&out.stderr);
+            // A missing target or toolchain is this machine's; anything else is the example's.
+            assert!(
+                err.contains("target may not be installed") || err.contains("not supported"),
+                "{what}: {err}"
+            );
+            println!("SKIPPED: {what} cannot build here: {err}");
+            None
+        }
+        Err(e) => {
+            println!("SKIPPED: {what}: {e}");
+            None
+        }
+    }
+}
+
+#[test]
+fn rust_example_builds_for_wasm32_wasip1_and_runs() {
+    let tmp = std::env::temp_dir().join(format!("zkc-zkvm-rust-{}", std::process::id()));
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = std::process::Command::new(cargo);
+    cmd.current_dir(workspace().join("examples/rust"))
+        .args([
+            "build",
+            "--release",
+            "--offline",
+            "--target",
+            "wasm32-wasip1",
+        ])
+        .env("CARGO_TARGET_DIR", &tmp);
+    if build("cargo build --target wasm32-wasip1", &mut cmd).is_none() {
+        return;
+    }
+    check_stdin_example(&tmp.join("wasm32-wasip1/release/zkvm-hash-example.wasm"));
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+#[test]
+fn go_example_builds_for_wasip1_and_runs() {
+    let Some(go) = zkc_testkit::find_tool("GO", "go") else {
+        println!("SKIPPED: go not found");
+        return;
+    };
+    let wasm = std::env::temp_dir().join(format!("zkc-zkvm-go-{}.wasm", std::process::id()));
+    let mut cmd = std::process::Command::new(go);
+    cmd.current_dir(workspace().join("examples/go"))
+        .args(["build", "-o"])
+        .arg(&wasm)
+        .arg(".")
+        .env("GOOS", "wasip1")
+        .env("GOARCH", "wasm");
+    if build("go build (GOOS=wasip1 GOARCH=wasm)", &mut cmd).is_none() {
+        return;
+    }
+    check_stdin_example(&wasm);
+    std::fs::remove_file(&wasm).unwrap();
+}
