@@ -114,7 +114,7 @@ fn cases() -> Vec<Case> {
         ];
         lens.extend((0..6).map(|_| rng.below(5 * b)));
         for (i, len) in lens.into_iter().enumerate() {
-            let msg = (0..len).map(|_| rng.next() as u8).collect();
+            let msg = (0..len).map(|_| rng.next_u64() as u8).collect();
             cases.push(Case {
                 hash,
                 msg,

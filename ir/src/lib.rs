@@ -23,7 +23,7 @@ pub use function::{
 };
 pub use module::{
     ConstExpr, DataMode, DataSegment, ElemMode, ElemSegment, Export, ExportKind, FuncDecl, FuncDef,
-    GlobalDecl, GlobalInit, ImportName, MemoryDecl, Module, OpTypes, TableDecl,
+    GlobalDecl, GlobalInit, ImportName, MemoryDecl, Module, OpTypes, TableDecl, PROGRAM_ENTRY,
 };
 pub use ops::{BinaryOp, CmpOp, ConvOp, Op, TrapCode, UnaryOp, Width};
 pub use types::{Signature, Type};

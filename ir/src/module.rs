@@ -187,6 +187,9 @@ pub struct Export {
     pub kind: ExportKind,
 }
 
+/// The name of a linked program's entry function ([`Module::program_entry`]).
+pub const PROGRAM_ENTRY: &str = "__zkc_start";
+
 #[derive(Clone, Debug, Default)]
 pub struct Module {
     /// Interned signatures referenced by `call_indirect`; equal signatures have equal ids, so a
@@ -220,6 +223,13 @@ impl Module {
             Some((id, _)) => id,
             None => self.sigs.push(sig.clone()),
         }
+    }
+
+    /// The entry of a module linked as a program (`zkc_runtime::link` adds it): the function
+    /// named [`PROGRAM_ENTRY`], which the backend runs once, from the initial state. Nothing
+    /// else enters such a module: its exports are reached only by the calls its code makes.
+    pub fn program_entry(&self) -> Option<FuncId> {
+        self.func_by_name(PROGRAM_ENTRY)
     }
 
     pub fn func_by_name(&self, name: &str) -> Option<FuncId> {

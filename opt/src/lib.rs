@@ -26,6 +26,7 @@
 pub mod cleanup;
 pub mod devirt;
 pub mod egraph;
+pub mod entry;
 pub mod exits;
 pub mod forward;
 pub mod globals;
@@ -54,6 +55,7 @@ pub const PIPELINE: &[(&str, u8)] = &[
     ("simplify-cfg", 1),
     ("simplify-params", 1),
     ("globals", 1),
+    ("entry-values", 1),
     ("dce", 1),
     ("forward", 1),
     ("egraph", 2),
@@ -143,6 +145,12 @@ pub const PASSES: &[PassInfo] = &[
         name: "globals",
         description: "keep mutable globals in SSA values between observing instructions",
         run: globals::run,
+    },
+    PassInfo {
+        name: "entry-values",
+        description: "read a mutable global (the stack pointer) as the constant every call \
+             into its function brings, in a linked program, and fold what it feeds",
+        run: entry::run,
     },
     PassInfo {
         name: "forward",

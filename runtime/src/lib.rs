@@ -8,8 +8,9 @@
 //! - every `zkvm` import (the zkVM accelerators, `src/zkvm.zir`) replaced by the runtime's
 //!   body; a name the runtime does not implement is an unknown import, a wrong signature an
 //!   error that names the import;
-//! - a function `__zkc_start` that runs the wasm start function, then the exported `_start`;
-//!   the backend calls it and ends the run with status 0 when it returns.
+//! - a function `__zkc_start` ([`zkc_ir::PROGRAM_ENTRY`]) that runs the wasm start function,
+//!   then the exported `_start`; the backend calls it and ends the run with status 0 when it
+//!   returns. It makes the module a program ([`zkc_ir::Module::program_entry`]).
 //!
 //! What the WASI calls do follows the reference interpreter (`zkc_ir::interp::wasi`) and
 //! upstream ZisK's wasm support (`zisk-transpiler-wasm` `wasi.rs`): stdin is the input region
@@ -39,6 +40,7 @@ use std::fmt;
 
 use zkc_ir::{
     FuncDecl, FuncDef, FuncId, Function, GlobalId, ImportName, Module, Op, SrcLoc, TermKind, Type,
+    PROGRAM_ENTRY,
 };
 
 /// The runtime's source: WASI preview1.
@@ -234,9 +236,13 @@ pub fn link(mut module: Module) -> Result<Module, LinkError> {
         entry.append_inst(b, Op::Call(f), &[], &results, SrcLoc::NONE);
     }
     entry.set_terminator(b, TermKind::Return(vec![]), SrcLoc::NONE);
-    let name = unique_func_name(&module, "__zkc_start");
+    // The entry's name is what makes the module a program (`Module::program_entry`): a
+    // function of the module's own by that name is renamed.
+    if let Some(own) = module.program_entry() {
+        module.funcs[own].name = unique_func_name(&module, PROGRAM_ENTRY);
+    }
     module.funcs.push(FuncDecl {
-        name,
+        name: PROGRAM_ENTRY.to_string(),
         sig: Default::default(),
         def: FuncDef::Body(entry),
     });

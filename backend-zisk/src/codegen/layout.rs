@@ -221,7 +221,7 @@ pub(crate) struct Plan {
 /// Lays out the static area of `module` (see the module docs).
 pub(crate) fn plan(module: &Module) -> Result<Plan, CodegenError> {
     let entry = module
-        .func_by_name("__zkc_start")
+        .program_entry()
         .or_else(|| module.export_func("_start"))
         .ok_or(CodegenError::NoEntry)?;
     let mut statics = Statics {
