@@ -215,31 +215,31 @@ fn edges(ty: Type) -> Vec<u64> {
 /// A random operand: raw bits, or a "structured" value (random sign, exponent near the
 /// interesting range, random fraction), or an edge.
 fn random(r: &mut Rng, ty: Type, edges: &[u64]) -> u64 {
-    let x = r.next();
+    let x = r.next_u64();
     match (x >> 60) & 3 {
-        0 => edges[(r.next() % edges.len() as u64) as usize],
-        1 => ty.truncate(r.next()),
+        0 => edges[(r.next_u64() % edges.len() as u64) as usize],
+        1 => ty.truncate(r.next_u64()),
         _ => match ty {
             Type::F64 => {
-                let e = match r.next() % 4 {
-                    0 => r.next() % 0x800,
-                    1 => 1023 + r.next() % 70,
-                    2 => 1023 - 70 + r.next() % 140,
-                    _ => r.next() % 60,
+                let e = match r.next_u64() % 4 {
+                    0 => r.next_u64() % 0x800,
+                    1 => 1023 + r.next_u64() % 70,
+                    2 => 1023 - 70 + r.next_u64() % 140,
+                    _ => r.next_u64() % 60,
                 };
-                (x & (1 << 63)) | (e << 52) | (r.next() & ((1 << 52) - 1))
+                (x & (1 << 63)) | (e << 52) | (r.next_u64() & ((1 << 52) - 1))
             }
             Type::F32 => {
-                let e = match r.next() % 4 {
-                    0 => r.next() % 0x100,
-                    1 => 127 + r.next() % 70,
-                    2 => 127 - 30 + r.next() % 60,
-                    _ => r.next() % 30,
+                let e = match r.next_u64() % 4 {
+                    0 => r.next_u64() % 0x100,
+                    1 => 127 + r.next_u64() % 70,
+                    2 => 127 - 30 + r.next_u64() % 60,
+                    _ => r.next_u64() % 30,
                 };
-                ((x >> 32) & (1 << 31)) | (e << 23) | (r.next() & ((1 << 23) - 1))
+                ((x >> 32) & (1 << 31)) | (e << 23) | (r.next_u64() & ((1 << 23) - 1))
             }
-            Type::I64 => r.next() >> (r.next() % 64),
-            Type::I32 => (r.next() >> (r.next() % 64)) & 0xffff_ffff,
+            Type::I64 => r.next_u64() >> (r.next_u64() % 64),
+            Type::I32 => (r.next_u64() >> (r.next_u64() % 64)) & 0xffff_ffff,
             Type::FuncRef | Type::ExternRef => unreachable!("no float routine takes a reference"),
         },
     }
