@@ -81,6 +81,10 @@ struct PipelineArgs {
     /// a failure is reported as an internal compiler error naming the pass).
     #[arg(long)]
     verify: bool,
+    /// Threads that optimize, select and emit functions in parallel (default: one per core,
+    /// or RAYON_NUM_THREADS); the output is the same whatever the number.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 /// The level of a `-O` argument (clap has checked it is 0, 1 or 2).
@@ -224,7 +228,19 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    driver::one_malloc_arena();
     let cli = Cli::parse();
+    let threads = match &cli.command {
+        None => cli.compile.pipeline.threads,
+        Some(Command::Run { pipeline, .. }) => pipeline.threads,
+        Some(_) => None,
+    };
+    if let Some(n) = threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.into())
+            .build_global()
+            .expect("the thread pool is built once, first");
+    }
     let result = match cli.command {
         None => compile(&cli.compile),
         Some(Command::Interp {

@@ -844,3 +844,31 @@ fn a_forwarded_load_still_traps_where_its_address_wraps() {
         Some(("forward", "; forward: loads forwarded 1\n")),
     );
 }
+
+/// Functions are optimized, selected and emitted on several threads: the program is the same
+/// byte for byte whatever their number (a bench program, and a Go module's 2.5 MB of runtime).
+#[test]
+fn thread_count_does_not_change_the_output() {
+    for wasm in [
+        shared("bench/wasm/rs_sort.wasm"),
+        shared("bench-go/wasm/go_fib.wasm"),
+    ] {
+        let compile = |threads: &str| {
+            let out = zkc(&[
+                wasm.to_str().unwrap(),
+                "--emit",
+                "zisk",
+                "--threads",
+                threads,
+            ]);
+            assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+            out.stdout
+        };
+        let one = compile("1");
+        assert!(
+            one == compile("4"),
+            "{}: 1 and 4 threads differ",
+            wasm.display()
+        );
+    }
+}

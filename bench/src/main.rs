@@ -4,14 +4,15 @@
 //! translation (`ziskemu -e NAME.wasm`) and native gcc / clang RISC-V builds of the C sources
 //! (each suite's build script), all on the real `ziskemu` where it is installed; what each
 //! optimization level and the register allocator are worth; the bounds checks executed; the Go
-//! programs of ../shared/bench-go; what a float operation costs; and compile-time and
-//! tool-speed figures.
+//! programs of ../shared/bench-go; what a float operation costs; and compile-time (against
+//! Cranelift on the largest modules) and tool-speed figures.
 //!
 //! The tables are the project's scoreboard (STYLE.md, practice 12): every change to code
 //! generation shows its effect here. Costs are deterministic (the same clone gives the same
 //! table); times are not and are marked so. A cell that cannot be measured says why.
 
 mod accel;
+mod cranelift;
 mod floats;
 mod md;
 mod measure;
@@ -850,6 +851,7 @@ fn main() {
     eprintln!("bench: accelerators");
     md.push_str(&accel::section(ziskemu, &mut broken));
     md.push_str(&compile_section(&rows));
+    md.push_str(&cranelift::section(&programs, &go));
     let _ = writeln!(
         md,
         "## Emulator speed ⏱\n\nzkc's ZisK emulator with full cost accounting, over every \

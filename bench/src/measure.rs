@@ -349,6 +349,7 @@ pub fn compile_in_child(name: &str, wasm: &Path) -> Result<ChildCompile, String>
 /// The child's side of [`compile_in_child`]: compiles `wasm` to the ELF `out`, then prints the
 /// compile time in microseconds and the process's peak resident set (VmHWM, KiB).
 pub fn child_main(wasm: &Path, out: &Path) -> Result<(), String> {
+    driver::one_malloc_arena();
     let t = Instant::now();
     let program = build(wasm, &Options::default())?;
     let rom = driver::layout(&program).map_err(|e| e.to_string())?.rom;

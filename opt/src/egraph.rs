@@ -13,14 +13,16 @@
 //! (`cranelift/codegen/src/egraph`), pure values are placed by their uses, not by their
 //! original position.
 //!
-//! Every [`Runner`] has iteration, node and time limits ([`ITER_LIMIT`], [`NODE_LIMIT`],
-//! [`TIME_LIMIT`]); the pass report counts the stop reasons. The node and iteration limits,
-//! not the time limit, are what stop runs in practice, so the output is deterministic.
+//! Every [`Runner`] has iteration, node and time limits ([`ITER_LIMIT`], [`node_limit`] scaled
+//! by the block's size, [`TIME_LIMIT`]); the pass report counts the stop reasons. A block's
+//! e-graph runs only the rules that can fire in it ([`Rules`]), and none at all when no rule
+//! can. The node and iteration limits, not the time limit, are what stop runs in practice, so
+//! the output is deterministic.
 
 pub mod lang;
 pub mod rules;
 
-pub use lang::{Fold, Key, Konst, Leaf, Zir, ZiskCost};
+pub use lang::{Fold, Key, Konst, Leaf, Zir, ZirOp, ZiskCost};
 
 use crate::util::{use_counts, Aliases};
 use crate::PassReport;
@@ -31,13 +33,24 @@ use zkc_ir::{Block, Function, Inst, Module, Op, SecondaryMap, SrcLoc, Value};
 
 /// Saturation rounds per block.
 pub const ITER_LIMIT: usize = 8;
-/// E-nodes per block e-graph.
+/// E-nodes per block e-graph, at most: a block's budget is [`NODES_BASE`] and
+/// [`NODES_PER_INST`] per pure instruction, up to this ([`node_limit`]), so that the e-graph's
+/// work grows with the code, not with how many blocks of it there are times the largest budget.
 pub const NODE_LIMIT: usize = 10_000;
+/// E-nodes every block e-graph may have.
+pub const NODES_BASE: usize = 1_000;
+/// E-nodes per pure instruction of the block, past [`NODES_BASE`].
+pub const NODES_PER_INST: usize = 40;
 /// Wall-clock limit per block e-graph (a safety net; never reached on the bench programs).
 pub const TIME_LIMIT: Duration = Duration::from_millis(500);
 /// Blocks with more pure instructions than this are left alone (bounded recursion depth and
 /// time).
 pub const MAX_BLOCK_PURE_INSTS: usize = 3000;
+
+/// The node limit of a block e-graph over `npure` pure instructions.
+pub fn node_limit(npure: usize) -> usize {
+    (NODES_BASE + NODES_PER_INST * npure).min(NODE_LIMIT)
+}
 
 #[derive(Default)]
 struct Stats {
@@ -53,7 +66,7 @@ struct Stats {
 }
 
 pub fn run(m: &mut Module) -> PassReport {
-    let rules = rules::all();
+    let rules = Rules::new(rules::all());
     let mut st = Stats::default();
     for part in
         crate::util::par_for_each_body(m, |f, st: &mut Stats| optimize_function(f, &rules, st))
@@ -72,8 +85,74 @@ pub fn run(m: &mut Module) -> PassReport {
     r
 }
 
-/// Optimizes one function; `rules` from [`rules::all`].
-pub fn optimize_function(f: &mut Function, rules: &[Rewrite<Zir, Fold>], st: &mut impl StatsSink) {
+/// The rules with what each one matches and adds, so that a block's e-graph runs only the
+/// rules that can fire in it. Runner and scheduler cost per rule and iteration whether the rule
+/// matches or not, and a typical block holds a handful of the operations the rules look for:
+/// the rules that cannot fire would be most of the e-graph's time.
+pub struct Rules {
+    rewrites: Vec<Rewrite<Zir, Fold>>,
+    /// Per rule: the operation at the root of its left side (`None`: any e-class).
+    roots: Vec<Option<ZirOp>>,
+    /// Per rule: the operations its right side adds (`None`: computed, so any).
+    adds: Vec<Option<Vec<ZirOp>>>,
+}
+
+impl Rules {
+    pub fn new(rewrites: Vec<Rewrite<Zir, Fold>>) -> Rules {
+        let ops = |ast: &egg::PatternAst<Zir>| -> Vec<ZirOp> {
+            (ast.as_ref().iter())
+                .filter_map(|n| match n {
+                    egg::ENodeOrVar::ENode(n) => Some(n.discriminant()),
+                    egg::ENodeOrVar::Var(_) => None,
+                })
+                .collect()
+        };
+        let roots = (rewrites.iter())
+            .map(|r| match r.searcher.get_pattern_ast()?.as_ref().last()? {
+                egg::ENodeOrVar::ENode(n) => Some(n.discriminant()),
+                egg::ENodeOrVar::Var(_) => None,
+            })
+            .collect();
+        let adds = (rewrites.iter())
+            .map(|r| r.applier.get_pattern_ast().map(ops))
+            .collect();
+        Rules {
+            rewrites,
+            roots,
+            adds,
+        }
+    }
+
+    /// The rules that can fire in an e-graph of the operations `ops`: those whose root is in
+    /// it, closed under what they add (constant folding adds constants). The others could
+    /// never match, so leaving them out changes nothing but the time.
+    fn for_ops(&self, ops: &HashSet<ZirOp>) -> Vec<&Rewrite<Zir, Fold>> {
+        let mut present = ops.clone();
+        present.insert(ZirOp::Const);
+        let mut chosen = vec![false; self.rewrites.len()];
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for (k, root) in self.roots.iter().enumerate() {
+                if chosen[k] || root.is_some_and(|r| !present.contains(&r)) {
+                    continue;
+                }
+                chosen[k] = true;
+                changed = true;
+                match &self.adds[k] {
+                    Some(adds) => present.extend(adds.iter().copied()),
+                    None => return self.rewrites.iter().collect(),
+                }
+            }
+        }
+        (self.rewrites.iter().zip(chosen))
+            .filter_map(|(r, c)| c.then_some(r))
+            .collect()
+    }
+}
+
+/// Optimizes one function with `rules` ([`rules::all`]).
+pub fn optimize_function(f: &mut Function, rules: &Rules, st: &mut impl StatsSink) {
     let uses = use_counts(f);
     let mut aliases = Aliases::new();
     for bi in 0..f.layout.len() {
@@ -128,7 +207,7 @@ fn optimize_block(
     f: &mut Function,
     b: Block,
     uses: &SecondaryMap<Value, u32>,
-    rules: &[Rewrite<Zir, Fold>],
+    rules: &Rules,
     aliases: &mut Aliases,
     st: &mut impl StatsSink,
 ) {
@@ -144,6 +223,7 @@ fn optimize_block(
     // Position of the effectful instruction defining a value of this block.
     let mut leaf_pos: HashMap<Value, usize> = HashMap::new();
     let mut leaf_ids: HashMap<Value, Id> = HashMap::new();
+    let mut ops: HashSet<ZirOp> = HashSet::new();
     for (pos, &i) in insts.iter().enumerate() {
         let d = &f.insts[i];
         if !d.op.is_pure() {
@@ -164,17 +244,26 @@ fn optimize_block(
             kids.push(id);
         }
         let node = lang::node_of(&d.op, &kids, f.values[d.results[0]].ty);
+        ops.insert(node.discriminant());
         let id = eg.add(node);
         class_of.insert(d.results[0], id);
     }
-    let runner = Runner::default()
-        .with_egraph(eg)
-        .with_iter_limit(ITER_LIMIT)
-        .with_node_limit(NODE_LIMIT)
-        .with_time_limit(TIME_LIMIT)
-        .run(rules);
-    let reason = runner.stop_reason.clone().unwrap_or(StopReason::Saturated);
-    let eg = runner.egraph;
+    // No rule can fire: saturation would be one round that finds nothing, so it is skipped
+    // (the e-graph has folded constants and shared equal expressions as it was built).
+    let rules = rules.for_ops(&ops);
+    let (eg, reason) = if rules.is_empty() {
+        eg.rebuild();
+        (eg, StopReason::Saturated)
+    } else {
+        let runner = Runner::default()
+            .with_egraph(eg)
+            .with_iter_limit(ITER_LIMIT)
+            .with_node_limit(node_limit(npure))
+            .with_time_limit(TIME_LIMIT)
+            .run(rules);
+        let reason = runner.stop_reason.clone().unwrap_or(StopReason::Saturated);
+        (runner.egraph, reason)
+    };
     let extractor = Extractor::new(&eg, ZiskCost);
 
     // Source locations: the first original instruction of each class.

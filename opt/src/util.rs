@@ -132,50 +132,24 @@ pub fn for_each_body(m: &mut Module, mut pass: impl FnMut(&mut Function)) {
     }
 }
 
-/// [`for_each_body`] on every available core: the bodies are split into contiguous chunks of
-/// about equal instruction count, one thread each, every thread with its own state `S`
-/// (returned, in chunk order). For passes that look at one function at a time; the result is
-/// the same as a sequential run (each function is transformed alone).
+/// [`for_each_body`] on rayon's threads (`zkc --threads`), each function with its own state
+/// `S` (returned in the module's order of functions). For passes that look at one function at
+/// a time: the result is the same as a sequential run, whatever the number of threads.
 pub fn par_for_each_body<S: Default + Send>(
     m: &mut Module,
     pass: impl Fn(&mut Function, &mut S) + Sync,
 ) -> Vec<S> {
+    use rayon::prelude::*;
     let mut bodies: Vec<&mut Function> =
         m.funcs.values_mut().filter_map(|d| d.body_mut()).collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(bodies.len().max(1));
-    let total: usize = bodies.iter().map(|f| f.insts.len()).sum();
-    let per_thread = total.div_ceil(threads).max(1);
-    let mut chunks: Vec<Vec<&mut Function>> = Vec::new();
-    let mut size = per_thread;
-    for f in bodies.drain(..) {
-        if size >= per_thread {
-            chunks.push(Vec::new());
-            size = 0;
-        }
-        size += f.insts.len();
-        chunks.last_mut().expect("pushed above").push(f);
-    }
-    let pass = &pass;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| {
-                scope.spawn(move || {
-                    let mut state = S::default();
-                    for f in chunk {
-                        pass(f, &mut state);
-                    }
-                    state
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a pass thread panicked"))
-            .collect()
-    })
+    bodies
+        .par_iter_mut()
+        .map(|f| {
+            let mut state = S::default();
+            pass(f, &mut state);
+            state
+        })
+        .collect()
 }
 
 #[allow(dead_code)]

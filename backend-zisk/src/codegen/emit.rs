@@ -383,33 +383,53 @@ fn par_moves(moves: &[(MoveSrc, VReg)], alloc: &Allocation) -> Vec<(BSrc<Value>,
 
 /// Every function of the module, in its order: the allocated ones, and for an import that is
 /// not a machine import (`zisk.*`, lowered at its call sites) a stub that traps as
-/// unreachable (only an error if called).
+/// unreachable (only an error if called). The functions of each group of [`EMIT_GROUP`] are
+/// emitted on rayon's threads, each into a program of its own, and appended in the module's
+/// order (the same program whatever the number of threads); each function's code and
+/// allocation are freed once it is emitted, and only one group's programs wait to be joined.
 pub(crate) fn emit_functions(
     module: &Module,
     layout: &Layout,
-    funcs: &Selected,
+    funcs: Selected,
     opts: &CodegenOptions,
 ) -> Program {
+    use rayon::prelude::*;
     let mut out = Program::default();
-    for (id, f) in module.funcs.iter() {
-        let label = &layout.func_labels[id.index()];
-        match &f.def {
-            FuncDef::Body(_) => {
-                let (vc, alloc) = funcs[id.index()].as_ref().expect("selected");
-                emit(vc, alloc, label, &f.name, opts, &mut out);
-            }
-            FuncDef::Import(name) if name.module != "zisk" => {
-                out.function(label, &f.name);
-                out.inst(
-                    InstKind::Jump(trap_label(TrapCode::Unreachable)),
-                    Some(&format!("unresolved import {}.{}", name.module, name.field)),
-                );
-            }
-            FuncDef::Import(_) => {}
+    let mut funcs = funcs.into_iter();
+    let decls: Vec<_> = module.funcs.iter().collect();
+    for group in decls.chunks(EMIT_GROUP) {
+        let selected: Vec<_> = funcs.by_ref().take(group.len()).collect();
+        let parts: Vec<Program> = (group.par_iter().zip(selected))
+            .map(|(&(id, f), selected)| {
+                let mut out = Program::default();
+                let label = &layout.func_labels[id.index()];
+                match &f.def {
+                    FuncDef::Body(_) => {
+                        let (vc, alloc) = selected.expect("selected");
+                        emit(&vc, &alloc, label, &f.name, opts, &mut out);
+                    }
+                    FuncDef::Import(name) if name.module != "zisk" => {
+                        out.function(label, &f.name);
+                        out.inst(
+                            InstKind::Jump(trap_label(TrapCode::Unreachable)),
+                            Some(&format!("unresolved import {}.{}", name.module, name.field)),
+                        );
+                    }
+                    FuncDef::Import(_) => {}
+                }
+                out
+            })
+            .collect();
+        for mut part in parts {
+            out.items.append(&mut part.items);
+            out.functions.append(&mut part.functions);
         }
     }
     out
 }
+
+/// Functions emitted side by side before their code joins the program.
+const EMIT_GROUP: usize = 64;
 
 /// Writes the function's code with the allocation's locations.
 pub(crate) fn emit(

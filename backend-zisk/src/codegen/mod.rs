@@ -286,9 +286,10 @@ pub fn compile_dumping(
     show(Stage::Isel, &|| dump::selected(module, &plan.layout, &vcs));
 
     if opts.allocator == Allocator::Coloring {
-        for vc in vcs.iter_mut().flatten() {
-            hoist::hoist_back_edge_moves(vc);
-        }
+        use rayon::prelude::*;
+        vcs.par_iter_mut()
+            .flatten()
+            .for_each(hoist::hoist_back_edge_moves);
     }
     show(Stage::Hoist, &|| dump::selected(module, &plan.layout, &vcs));
 
@@ -300,7 +301,7 @@ pub fn compile_dumping(
         dump::allocated(module, &plan.layout, &funcs, opts)
     });
 
-    let functions = emit::emit_functions(module, &plan.layout, &funcs, opts);
+    let functions = emit::emit_functions(module, &plan.layout, funcs, opts);
     used_imports_check(module)?;
     let program = stubs::link(plan, functions, alloc_area)?;
     show(Stage::Emit, &|| {

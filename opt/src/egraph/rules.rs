@@ -52,10 +52,20 @@ fn rw_if(name: String, lhs: &str, rhs: &str, cond: Cond) -> Rewrite<Zir, Fold> {
     .unwrap()
 }
 
-/// An applier that computes its right side.
-struct Compute(fn(&mut EG, &Subst) -> Option<Id>);
+/// An applier that computes its right side, with the shape of what it builds: the operation
+/// over the matched operands and new constants (a bare variable when it only picks an operand).
+/// The shape is what egg shows as the rule's right side and what the e-graph pass reads to know
+/// which operations a rule can add ([`super::Rules`]).
+struct Compute {
+    f: fn(&mut EG, &Subst) -> Option<Id>,
+    builds: Pattern<Zir>,
+}
 
 impl Applier<Zir, Fold> for Compute {
+    fn get_pattern_ast(&self) -> Option<&PatternAst<Zir>> {
+        Some(&self.builds.ast)
+    }
+
     fn apply_one(
         &self,
         eg: &mut EG,
@@ -64,15 +74,22 @@ impl Applier<Zir, Fold> for Compute {
         _: Option<&PatternAst<Zir>>,
         _: Symbol,
     ) -> Vec<Id> {
-        match (self.0)(eg, subst) {
+        match (self.f)(eg, subst) {
             Some(id) if eg.union(eclass, id) => vec![id],
             _ => vec![],
         }
     }
 }
 
-fn rw_fn(name: String, lhs: &str, f: fn(&mut EG, &Subst) -> Option<Id>) -> Rewrite<Zir, Fold> {
-    Rewrite::new(name, pat(lhs), Compute(f)).unwrap()
+/// `lhs ⇒ f(match)`, where `f` builds what `builds` shows.
+fn rw_fn(
+    name: String,
+    lhs: &str,
+    builds: &str,
+    f: fn(&mut EG, &Subst) -> Option<Id>,
+) -> Rewrite<Zir, Fold> {
+    let builds = pat(builds);
+    Rewrite::new(name, pat(lhs), Compute { f, builds }).unwrap()
 }
 
 fn konst(eg: &EG, s: &Subst, v: &str) -> Option<Konst> {
@@ -192,6 +209,7 @@ pub fn constants() -> Vec<Rewrite<Zir, Fold>> {
         v.push(rw_fn(
             format!("sub-const-{t}"),
             &format!("({t}.sub ?x ?c)"),
+            &format!("({t}.add ?x ?c)"),
             |eg, s| {
                 let c = konst(eg, s, "?c")?;
                 let neg = k(eg, c.ty, c.bits.wrapping_neg());
@@ -210,6 +228,7 @@ pub fn strength() -> Vec<Rewrite<Zir, Fold>> {
         v.push(rw_fn(
             format!("mul-pow2-{t}"),
             &format!("({t}.mul ?x ?c)"),
+            &format!("({t}.shl ?x ?c)"),
             |eg, s| {
                 let c = konst(eg, s, "?c")?;
                 if c.bits < 2 || !c.bits.is_power_of_two() {
@@ -235,6 +254,7 @@ pub fn strength() -> Vec<Rewrite<Zir, Fold>> {
         v.push(rw_fn(
             format!("shl-shru-mask-{t}"),
             &format!("({t}.shr_u ({t}.shl ?x ?c) ?c)"),
+            &format!("({t}.and ?x ?c)"),
             |eg, s| {
                 let c = konst(eg, s, "?c")?;
                 let w = c.ty.bits() as u64;
@@ -427,6 +447,7 @@ pub fn select() -> Vec<Rewrite<Zir, Fold>> {
         v.push(rw_fn(
             format!("select-const-{t}"),
             &format!("({t}.select ?a ?b ?c)"),
+            "?a",
             |eg, s| {
                 let c = konst(eg, s, "?c")?;
                 Some(s[var(if c.bits != 0 { "?a" } else { "?b" })])
