@@ -968,9 +968,26 @@ impl<'a> Ctx<'a> {
         );
     }
 
+    /// `memory.fill`: with a constant byte, one `dma_xmemset` (the byte in its `jmp_offset1`),
+    /// which costs a few steps' worth plus about 4 per word (`Emulator::dma`) where the byte
+    /// loop costs hundreds per byte; a byte computed at run time is stored in a loop.
     fn lower_fill(&mut self, args: &[IrValue]) {
         let mb = self.l.mem_base as i64;
         self.range_check(args[0], args[2], 3);
+        if let Some(byte) = self.consts[args[1]] {
+            self.emit(Op::Add, VA::Reg(3), VB::Imm(lit(mb as u64)), VS::Reg(3));
+            self.emit_f(
+                Op::DmaXMemSet,
+                VA::Reg(3),
+                VB::Reg(5),
+                VS::None,
+                Flow::Branch {
+                    taken: Target::Offset(byte as u8 as i64),
+                    not_taken: Target::Offset(4),
+                },
+            );
+            return;
+        }
         let v = self.b(args[1]);
         self.copy(v, VS::Reg(4));
         self.count_loop(|cx| {
@@ -979,42 +996,21 @@ impl<'a> Ctx<'a> {
         });
     }
 
+    /// `memory.copy`: one `dma_memcpy`, whose byte count is the word at `EXTRA_PARAMS_ADDR`;
+    /// it copies as `memmove` does (zisk-core `mem.rs` `Mem::memcpy`), as wasm requires.
     fn lower_copy(&mut self, args: &[IrValue]) {
-        let mb = self.l.mem_base as i64;
+        let mb = lit(self.l.mem_base);
         self.range_check(args[1], args[2], 4);
         self.range_check(args[0], args[2], 3);
-        let (back, head, bhead, done) = (self.local(), self.local(), self.local(), self.local());
-        self.emit_f(Op::Ltu, VA::Reg(4), VB::Reg(3), VS::None, to_label(&back));
-        self.vc.push(VInst::Label(head.clone()));
-        self.emit_f(
-            Op::Eq,
-            VA::Reg(5),
-            VB::Imm(lit(0)),
-            VS::None,
-            to_label(&done),
+        self.emit(
+            Op::CopyB,
+            VA::Imm(lit(0)),
+            VB::Reg(5),
+            VS::Mem(lit(EXTRA_PARAMS_ADDR)),
         );
-        self.emit_w(Op::CopyB, VA::Reg(4), VB::Ind(mb), VS::Reg(6), 1);
-        self.emit_w(Op::CopyB, VA::Reg(3), VB::Reg(6), VS::Ind(mb), 1);
-        self.emit(Op::Add, VA::Reg(3), VB::Imm(lit(1)), VS::Reg(3));
-        self.emit(Op::Add, VA::Reg(4), VB::Imm(lit(1)), VS::Reg(4));
-        self.emit(Op::Add, VA::Reg(5), VB::Imm(lit(u64::MAX)), VS::Reg(5));
-        self.jump_to(&head);
-        self.vc.push(VInst::Label(back));
-        self.vc.push(VInst::Label(bhead.clone()));
-        self.emit_f(
-            Op::Eq,
-            VA::Reg(5),
-            VB::Imm(lit(0)),
-            VS::None,
-            to_label(&done),
-        );
-        self.emit(Op::Add, VA::Reg(5), VB::Imm(lit(u64::MAX)), VS::Reg(5));
-        self.emit(Op::Add, VA::Reg(4), VB::Reg(5), VS::Reg(7));
-        self.emit_w(Op::CopyB, VA::Reg(7), VB::Ind(mb), VS::Reg(6), 1);
-        self.emit(Op::Add, VA::Reg(3), VB::Reg(5), VS::Reg(7));
-        self.emit_w(Op::CopyB, VA::Reg(7), VB::Reg(6), VS::Ind(mb), 1);
-        self.jump_to(&bhead);
-        self.vc.push(VInst::Label(done));
+        self.emit(Op::Add, VA::Reg(3), VB::Imm(mb.clone()), VS::Reg(3));
+        self.emit(Op::Add, VA::Reg(4), VB::Imm(mb), VS::Reg(4));
+        self.emit(Op::DmaMemCpy, VA::Reg(3), VB::Reg(4), VS::None);
     }
 
     fn lower_init(&mut self, seg: usize, args: &[IrValue]) {
