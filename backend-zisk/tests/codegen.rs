@@ -894,7 +894,8 @@ fn address_sums_that_wrap_read_what_wasm_reads() {
 
 /// `memory.copy` and `memory.fill` of a constant byte are one DMA operation each, so their
 /// steps do not grow with the length; what they leave in memory is the interpreter's
-/// (overlapping copies both ways, a fill with a byte computed at run time, which loops).
+/// (overlapping copies both ways, fills of a byte computed at run time by the byte loop and
+/// by doubling copies, of constant and run-time lengths).
 #[test]
 fn bulk_memory_is_dma() {
     let steps = |n: u32| {
@@ -914,18 +915,33 @@ fn bulk_memory_is_dma() {
     assert_eq!(steps(16), steps(4000));
     // Byte by byte, 4000 bytes would take tens of thousands of steps.
     assert!(steps(4000) < 400, "{}", steps(4000));
+    let byte = "(i32.add (i32.load8_u (i32.const 0)) (i32.const 0x33))";
     for (fill, copy) in [
         (
-            "(i32.const 0xa7)",
+            "(i32.const 40) (i32.const 0xa7) (i32.const 57)".to_string(),
             "(i32.const 10) (i32.const 3) (i32.const 200)",
         ),
         (
-            "(i32.const 0x1ff)",
+            "(i32.const 41) (i32.const 0x1ff) (i32.const 57)".to_string(),
             "(i32.const 3) (i32.const 10) (i32.const 200)",
         ),
+        // A run-time byte: constant lengths below and above the doubling's minimum, run-time
+        // lengths (7 and 64) likewise.
         (
-            "(i32.add (i32.load8_u (i32.const 0)) (i32.const 0x33))",
+            format!("(i32.const 17) {byte} (i32.const 5)"),
             "(i32.const 17) (i32.const 9) (i32.const 131)",
+        ),
+        (
+            format!("(i32.const 43) {byte} (i32.const 157)"),
+            "(i32.const 9) (i32.const 17) (i32.const 131)",
+        ),
+        (
+            format!("(i32.const 43) {byte} (i32.load8_u (i32.const 1))"),
+            "(i32.const 9) (i32.const 9) (i32.const 0)",
+        ),
+        (
+            format!("(i32.const 5) {byte} (i32.add (i32.load8_u (i32.const 2)) (i32.const 50))"),
+            "(i32.const 0) (i32.const 1) (i32.const 1)",
         ),
     ] {
         // Bytes 0..300 set to 7 * i, filled and copied over, then summed with weights.
@@ -935,7 +951,7 @@ fn bulk_memory_is_dma() {
                  (i32.store8 (local.get $i) (i32.mul (local.get $i) (i32.const 7)))
                  (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
                    (i32.const 300))))
-               (memory.fill (i32.const 40) {fill} (i32.const 57))
+               (memory.fill {fill})
                (memory.copy {copy})
                (local.set $i (i32.const 0))
                (loop $l
