@@ -893,3 +893,76 @@ fn address_sums_that_wrap_read_what_wasm_reads() {
                     i32.const 8 i32.load i32.const 100 i32.add i32.load8_u)";
     exits_with(loaded, "call $via", 7);
 }
+
+/// `memory.copy` and `memory.fill` of a constant byte are one DMA operation each, so their
+/// steps do not grow with the length; what they leave in memory is the interpreter's
+/// (overlapping copies both ways, fills of a byte computed at run time by the byte loop and
+/// by doubling copies, of constant and run-time lengths).
+#[test]
+fn bulk_memory_is_dma() {
+    let steps = |n: u32| {
+        let text = format!(
+            r#"(module (memory 1)
+  (func (export "_start")
+    (memory.fill (i32.const 3) (i32.const 0x5a) (i32.const {n}))
+    (memory.copy (i32.const 5000) (i32.const 1) (i32.const {n}))))"#
+        );
+        let module = zkc_frontend_wasm::translate(&wat::parse_str(&text).unwrap()).unwrap();
+        let linked = zkc_runtime::link(module).unwrap();
+        let program = compile(&linked, &CodegenOptions::default()).unwrap();
+        let layout = program.layout().unwrap();
+        let mut e = Emulator::new(&layout.rom, &emu::legacy_input(b"")).unwrap();
+        e.run(10_000_000).unwrap().steps
+    };
+    assert_eq!(steps(16), steps(4000));
+    // Byte by byte, 4000 bytes would take tens of thousands of steps.
+    assert!(steps(4000) < 400, "{}", steps(4000));
+    let byte = "(i32.add (i32.load8_u (i32.const 0)) (i32.const 0x33))";
+    for (fill, copy) in [
+        (
+            "(i32.const 40) (i32.const 0xa7) (i32.const 57)".to_string(),
+            "(i32.const 10) (i32.const 3) (i32.const 200)",
+        ),
+        (
+            "(i32.const 41) (i32.const 0x1ff) (i32.const 57)".to_string(),
+            "(i32.const 3) (i32.const 10) (i32.const 200)",
+        ),
+        // A run-time byte: constant lengths below and above the doubling's minimum, run-time
+        // lengths (7 and 64) likewise.
+        (
+            format!("(i32.const 17) {byte} (i32.const 5)"),
+            "(i32.const 17) (i32.const 9) (i32.const 131)",
+        ),
+        (
+            format!("(i32.const 43) {byte} (i32.const 157)"),
+            "(i32.const 9) (i32.const 17) (i32.const 131)",
+        ),
+        (
+            format!("(i32.const 43) {byte} (i32.load8_u (i32.const 1))"),
+            "(i32.const 9) (i32.const 9) (i32.const 0)",
+        ),
+        (
+            format!("(i32.const 5) {byte} (i32.add (i32.load8_u (i32.const 2)) (i32.const 50))"),
+            "(i32.const 0) (i32.const 1) (i32.const 1)",
+        ),
+    ] {
+        // Bytes 0..300 set to 7 * i, filled and copied over, then summed with weights.
+        check(&format!(
+            "(func (export \"_start\") (local $i i32) (local $s i32)
+               (loop $l
+                 (i32.store8 (local.get $i) (i32.mul (local.get $i) (i32.const 7)))
+                 (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                   (i32.const 300))))
+               (memory.fill {fill})
+               (memory.copy {copy})
+               (local.set $i (i32.const 0))
+               (loop $l
+                 (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 31))
+                   (i32.load8_u (local.get $i))))
+                 (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                   (i32.const 300))))
+               (local.get $s)
+               call $exit)"
+        ));
+    }
+}

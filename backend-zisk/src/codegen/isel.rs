@@ -25,6 +25,10 @@ pub const MACHINE_IMPORTS: &[&str] = &["exit", "keccakf", "sha256f"];
 
 const LOW32: u64 = 0xffff_ffff;
 
+/// The shortest `memory.fill` of a run-time byte done by doubling DMA copies: one doubling
+/// (about 1,150 VARIABLE) costs about two bytes of the byte loop (about 500 each).
+const DMA_FILL_MIN: u64 = 8;
+
 /// The accesses whose address is an addition `p + k` that cannot wrap, of a sign-extended `p`
 /// and a constant `k`, and needs no bounds check: the access reads `[p + k + offset]` and the
 /// addition is not needed for it (`Ctx::fold`).
@@ -968,53 +972,79 @@ impl<'a> Ctx<'a> {
         );
     }
 
+    /// `memory.fill`: with a constant byte, one `dma_xmemset` (the byte in its `jmp_offset1`),
+    /// which costs a few steps' worth plus about 4 per word (`Emulator::dma`) where a byte loop
+    /// costs hundreds per byte. A byte computed at run time is stored once, then the filled
+    /// prefix doubles by `dma_memcpy` of itself to its end (never overlapping), so `n` bytes
+    /// take about log2(n) copies; below [`DMA_FILL_MIN`] bytes a byte loop is cheaper.
     fn lower_fill(&mut self, args: &[IrValue]) {
-        let mb = self.l.mem_base as i64;
+        let mb = self.l.mem_base;
         self.range_check(args[0], args[2], 3);
+        if let Some(byte) = self.consts[args[1]] {
+            self.emit(Op::Add, VA::Reg(3), VB::Imm(lit(mb)), VS::Reg(3));
+            self.emit_f(
+                Op::DmaXMemSet,
+                VA::Reg(3),
+                VB::Reg(5),
+                VS::None,
+                Flow::Branch {
+                    taken: Target::Offset(byte as u8 as i64),
+                    not_taken: Target::Offset(4),
+                },
+            );
+            return;
+        }
         let v = self.b(args[1]);
         self.copy(v, VS::Reg(4));
-        self.count_loop(|cx| {
-            cx.emit_w(Op::CopyB, VA::Reg(3), VB::Reg(4), VS::Ind(mb), 1);
-            cx.emit(Op::Add, VA::Reg(3), VB::Imm(lit(1)), VS::Reg(3));
-        });
+        // A constant length picks one way at compile time.
+        let n = self.consts[args[2]].map(|n| n & LOW32);
+        let (doubling, head, done) = (self.local(), self.local(), self.local());
+        if n.is_none_or(|n| n < DMA_FILL_MIN) {
+            if n.is_none() {
+                let min = VA::Imm(lit(DMA_FILL_MIN));
+                self.emit_f(Op::Leu, min, VB::Reg(5), VS::None, to_label(&doubling));
+            }
+            self.count_loop(|cx| {
+                cx.emit_w(Op::CopyB, VA::Reg(3), VB::Reg(4), VS::Ind(mb as i64), 1);
+                cx.emit(Op::Add, VA::Reg(3), VB::Imm(lit(1)), VS::Reg(3));
+            });
+            if n.is_some() {
+                return;
+            }
+            self.jump_to(&done);
+        }
+        self.vc.push(VInst::Label(doubling));
+        self.emit(Op::Add, VA::Reg(3), VB::Imm(lit(mb)), VS::Reg(3));
+        self.emit_w(Op::CopyB, VA::Reg(3), VB::Reg(4), VS::Ind(0), 1);
+        self.copy(VB::Imm(lit(1)), VS::Reg(6));
+        self.vc.push(VInst::Label(head.clone()));
+        // r6 bytes filled; copy min(r6, r5 - r6) of them after them
+        self.emit_f(Op::Leu, VA::Reg(5), VB::Reg(6), VS::None, to_label(&done));
+        self.emit(Op::Sub, VA::Reg(5), VB::Reg(6), VS::Reg(7));
+        self.emit(Op::Minu, VA::Reg(7), VB::Reg(6), VS::Reg(7));
+        self.copy(VB::Reg(7), VS::Mem(lit(EXTRA_PARAMS_ADDR)));
+        self.emit(Op::Add, VA::Reg(3), VB::Reg(6), VS::Reg(8));
+        self.emit(Op::DmaMemCpy, VA::Reg(8), VB::Reg(3), VS::None);
+        self.emit(Op::Add, VA::Reg(6), VB::Reg(7), VS::Reg(6));
+        self.jump_to(&head);
+        self.vc.push(VInst::Label(done));
     }
 
+    /// `memory.copy`: one `dma_memcpy`, whose byte count is the word at `EXTRA_PARAMS_ADDR`;
+    /// it copies as `memmove` does (zisk-core `mem.rs` `Mem::memcpy`), as wasm requires.
     fn lower_copy(&mut self, args: &[IrValue]) {
-        let mb = self.l.mem_base as i64;
+        let mb = lit(self.l.mem_base);
         self.range_check(args[1], args[2], 4);
         self.range_check(args[0], args[2], 3);
-        let (back, head, bhead, done) = (self.local(), self.local(), self.local(), self.local());
-        self.emit_f(Op::Ltu, VA::Reg(4), VB::Reg(3), VS::None, to_label(&back));
-        self.vc.push(VInst::Label(head.clone()));
-        self.emit_f(
-            Op::Eq,
-            VA::Reg(5),
-            VB::Imm(lit(0)),
-            VS::None,
-            to_label(&done),
+        self.emit(
+            Op::CopyB,
+            VA::Imm(lit(0)),
+            VB::Reg(5),
+            VS::Mem(lit(EXTRA_PARAMS_ADDR)),
         );
-        self.emit_w(Op::CopyB, VA::Reg(4), VB::Ind(mb), VS::Reg(6), 1);
-        self.emit_w(Op::CopyB, VA::Reg(3), VB::Reg(6), VS::Ind(mb), 1);
-        self.emit(Op::Add, VA::Reg(3), VB::Imm(lit(1)), VS::Reg(3));
-        self.emit(Op::Add, VA::Reg(4), VB::Imm(lit(1)), VS::Reg(4));
-        self.emit(Op::Add, VA::Reg(5), VB::Imm(lit(u64::MAX)), VS::Reg(5));
-        self.jump_to(&head);
-        self.vc.push(VInst::Label(back));
-        self.vc.push(VInst::Label(bhead.clone()));
-        self.emit_f(
-            Op::Eq,
-            VA::Reg(5),
-            VB::Imm(lit(0)),
-            VS::None,
-            to_label(&done),
-        );
-        self.emit(Op::Add, VA::Reg(5), VB::Imm(lit(u64::MAX)), VS::Reg(5));
-        self.emit(Op::Add, VA::Reg(4), VB::Reg(5), VS::Reg(7));
-        self.emit_w(Op::CopyB, VA::Reg(7), VB::Ind(mb), VS::Reg(6), 1);
-        self.emit(Op::Add, VA::Reg(3), VB::Reg(5), VS::Reg(7));
-        self.emit_w(Op::CopyB, VA::Reg(7), VB::Reg(6), VS::Ind(mb), 1);
-        self.jump_to(&bhead);
-        self.vc.push(VInst::Label(done));
+        self.emit(Op::Add, VA::Reg(3), VB::Imm(mb.clone()), VS::Reg(3));
+        self.emit(Op::Add, VA::Reg(4), VB::Imm(mb), VS::Reg(4));
+        self.emit(Op::DmaMemCpy, VA::Reg(3), VB::Reg(4), VS::None);
     }
 
     fn lower_init(&mut self, seg: usize, args: &[IrValue]) {
