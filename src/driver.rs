@@ -10,8 +10,7 @@ use std::fmt;
 use std::path::Path;
 use std::time::Instant;
 use zkc_backend_zisk::codegen::{
-    compile_dumping, decode_exit_word, Allocator, CodegenError, CodegenOptions, Exit, Stage,
-    EXIT_WORD,
+    compile_dumping, decode_exit_word, CodegenError, CodegenOptions, Exit, Stage, EXIT_WORD,
 };
 use zkc_backend_zisk::{emu, Emulator, Layout, Program, Rom, Stats, Status};
 use zkc_ir::{Module, TrapCode};
@@ -77,13 +76,8 @@ pub struct Options {
     /// Names of passes after which the IR (or, after `regalloc`, the allocated code) is printed
     /// to `dump`.
     pub dump_after: Vec<String>,
-    /// Check every linear-memory access (wasm semantics); off only on the user's request.
-    pub bounds_checks: bool,
-    /// The register allocator of the ZisK backend.
-    pub allocator: Allocator,
-    /// Returns as upstream's transpiler writes them, for `ziskemu -S`
-    /// ([`CodegenOptions::upstream_returns`]).
-    pub upstream_returns: bool,
+    /// The ZisK backend's options (bounds checks, allocator, form of returns).
+    pub codegen: CodegenOptions,
     /// Print each stage's wall time (verification included) to `dump`.
     pub time_passes: bool,
     /// Run the verifier after every stage and pass (a failure is a compiler bug). On by
@@ -98,9 +92,7 @@ impl Default for Options {
         Options {
             opt_level: OptLevel::O2,
             dump_after: vec![],
-            bounds_checks: true,
-            allocator: Allocator::default(),
-            upstream_returns: false,
+            codegen: CodegenOptions::default(),
             time_passes: false,
             verify: cfg!(debug_assertions),
         }
@@ -264,11 +256,6 @@ pub fn select(
     opts: &Options,
     dump: &mut dyn std::io::Write,
 ) -> Result<Program, Error> {
-    let cg = CodegenOptions {
-        bounds_checks: opts.bounds_checks,
-        allocator: opts.allocator,
-        upstream_returns: opts.upstream_returns,
-    };
     let codegen_error = |e: CodegenError| match e {
         CodegenError::NoEntry => Error::Input(e.to_string()),
         CodegenError::Unsupported { .. } | CodegenError::Limit(_) => {
@@ -280,13 +267,13 @@ pub fn select(
         .filter(|s| opts.dump_after.iter().any(|p| p == s.name()))
         .collect();
     let pipeline = zisk_pipeline(opts);
-    let program = compile_dumping(prepared, &cg, &after, &mut |stage, text| {
+    let program = compile_dumping(prepared, &opts.codegen, &after, &mut |stage, text| {
         let k = pipeline.len() - Stage::ALL.len()
             + Stage::ALL
                 .iter()
                 .position(|s| *s == stage)
                 .expect("a stage");
-        let detail = format!("{:?} allocator", opts.allocator).to_lowercase();
+        let detail = format!("{:?} allocator", opts.codegen.allocator).to_lowercase();
         let header = dump_header(opts, &pipeline, k, Some(&detail));
         let _ = writeln!(dump, "{header}{text}");
     })

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use zkc::driver::{self, Error, OptLevel, Options};
 use zkc::profile;
-use zkc_backend_zisk::codegen::Allocator;
+use zkc_backend_zisk::codegen::{Allocator, CodegenOptions};
 
 const AFTER_HELP: &str = "\
 Inputs: WebAssembly binary (.wasm), WebAssembly text (.wat) or zkc IR text (.zir).
@@ -107,12 +107,14 @@ impl PipelineArgs {
         Options {
             opt_level: opt_level(&self.opt),
             dump_after: self.dump_after.clone(),
-            bounds_checks: !self.no_bounds_checks,
-            allocator: match self.regalloc {
-                Regalloc::Coloring => Allocator::Coloring,
-                Regalloc::Slots => Allocator::Slots,
+            codegen: CodegenOptions {
+                bounds_checks: !self.no_bounds_checks,
+                allocator: match self.regalloc {
+                    Regalloc::Coloring => Allocator::Coloring,
+                    Regalloc::Slots => Allocator::Slots,
+                },
+                upstream_returns: self.upstream_returns,
             },
-            upstream_returns: self.upstream_returns,
             time_passes: self.time_passes,
             verify: self.verify || cfg!(debug_assertions),
         }

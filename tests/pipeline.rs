@@ -163,10 +163,8 @@ fn allocation_share_separates_a_floor_both_allocators_agree_on() {
     for name in ["c_fib", "rs_sort", "wat_i64"] {
         let e = expected(name);
         let run = |allocator| {
-            let opts = Options {
-                allocator,
-                ..at(OptLevel::O0)
-            };
+            let mut opts = at(OptLevel::O0);
+            opts.codegen.allocator = allocator;
             let module = driver::load(&bench_dir().join(format!("wasm/{name}.wasm"))).unwrap();
             let program = driver::codegen(module, &opts, &mut std::io::sink()).unwrap();
             let rom = driver::layout(&program).unwrap().rom;
@@ -211,10 +209,8 @@ fn coloring_trap_repro_runs_everywhere() {
     assert!(matches!(want.exit, Exit::Code(0)), "{:?}", want.exit);
     for level in [OptLevel::O0, OptLevel::O1, OptLevel::O2] {
         for allocator in [Allocator::Slots, Allocator::Coloring] {
-            let opts = Options {
-                allocator,
-                ..at(level)
-            };
+            let mut opts = at(level);
+            opts.codegen.allocator = allocator;
             let program = driver::codegen(module.clone(), &opts, &mut std::io::sink())
                 .unwrap_or_else(|e| panic!("{level} {allocator:?}: {e}"));
             let rom = driver::layout(&program).expect("layout").rom;

@@ -139,11 +139,12 @@ pub fn ziskemu_version() -> Option<String> {
 
 /// The driver's options for a level and an allocator (bounds checks on, as `zkc run`).
 pub fn options(opt_level: OptLevel, allocator: Allocator) -> Options {
-    Options {
+    let mut options = Options {
         opt_level,
-        allocator,
         ..Options::default()
-    }
+    };
+    options.codegen.allocator = allocator;
+    options
 }
 
 /// The whole pipeline in this process: what `zkc run` compiles.

@@ -73,12 +73,13 @@ impl Stage {
                 oracle::replay(&mut InterpExecutor, &m, calls)
             }
             Stage::Zisk(opt_level, allocator) => {
+                let mut options = Options {
+                    opt_level,
+                    ..Options::default()
+                };
+                options.codegen.allocator = allocator;
                 let mut e = ZiskExecutor {
-                    options: Options {
-                        opt_level,
-                        allocator,
-                        ..Options::default()
-                    },
+                    options,
                     max_steps: MAX_STEPS,
                 };
                 e.run(&Session {
