@@ -966,3 +966,14 @@ fn bulk_memory_is_dma() {
         ));
     }
 }
+
+/// A module's own function named like the linked program's entry (`__zkc_start`) is renamed by
+/// the runtime's link: the program still starts at the runtime's entry, which runs `_start`.
+#[test]
+fn a_function_named_like_the_entry() {
+    exits_with(
+        "(func $__zkc_start (result i32) i32.const 7)",
+        "call $__zkc_start",
+        7,
+    );
+}
