@@ -17,11 +17,13 @@ use crate::mem_map::*;
 use crate::program::{Flow, Target, Value};
 use crate::Op;
 
-/// `zisk.*` imports the selector lowers in place: `exit(status: i32)` ends the run;
-/// `keccakf(state: i64)` is the `keccak` precompile on the 25 words at `state`, and
-/// `sha256f(state: i64, block: i64)` the `sha256` precompile (the accelerator runtime's,
-/// `runtime/src/zkvm.zir`).
-pub const MACHINE_IMPORTS: &[&str] = &["exit", "keccakf", "sha256f"];
+/// `zisk.*` imports the selector lowers in place: `exit(status: i32)` ends the run; for the
+/// accelerator runtime (`runtime/src/zkvm.zir`), `keccakf(state: i64)` is the `keccak`
+/// precompile on the 25 words at `state`, `sha256f(state: i64, block: i64)` the `sha256`
+/// precompile, `memcpy(dst: i64, src: i64, n: i64)` a `dma_memcpy` and `zero(dst: i64,
+/// n: i64)` a `dma_xmemset` of zeros (absolute addresses), and `mem_base() -> i64` the address
+/// of linear memory's byte 0.
+pub const MACHINE_IMPORTS: &[&str] = &["exit", "keccakf", "sha256f", "memcpy", "zero", "mem_base"];
 
 const LOW32: u64 = 0xffff_ffff;
 
@@ -645,6 +647,24 @@ impl<'a> Ctx<'a> {
                             "sha256f" => {
                                 let (state, block) = (self.a(args[0]), self.b(args[1]));
                                 self.emit(Op::Sha256, state, block, VS::None);
+                            }
+                            "memcpy" => {
+                                let n = self.b(args[2]);
+                                self.copy(n, VS::Mem(lit(EXTRA_PARAMS_ADDR)));
+                                let (dst, src) = (self.a(args[0]), self.b(args[1]));
+                                self.emit(Op::DmaMemCpy, dst, src, VS::None);
+                            }
+                            "zero" => {
+                                let (dst, n) = (self.a(args[0]), self.b(args[1]));
+                                let fill = Flow::Branch {
+                                    taken: Target::Offset(0),
+                                    not_taken: Target::Offset(4),
+                                };
+                                self.emit_f(Op::DmaXMemSet, dst, n, VS::None, fill);
+                            }
+                            "mem_base" => {
+                                let d = self.dst(res[0]);
+                                self.copy(VB::Imm(lit(self.l.mem_base)), d);
                             }
                             field => return Err(self.err(format!("machine import zisk.{field}"))),
                         }
