@@ -259,7 +259,12 @@ fn corpus() -> Vec<Case> {
         for &(dst, x, count) in ops {
             if name == "dma_memcpy" {
                 p.op(op(Op::CopyB, ai(0), bi(count)).to(sm(EXTRA_PARAMS_ADDR)));
-                p.op(op(Op::DmaMemCpy, asym("buf", dst as i64), bsym("buf", x as i64)).to(sr(5)));
+                p.op(op(
+                    Op::DmaMemCpy,
+                    asym("buf", dst as i64),
+                    bsym("buf", x as i64),
+                )
+                .to(sr(5)));
             } else {
                 p.op(
                     op(Op::DmaXMemSet, asym("buf", dst as i64), bi(count)).flow(Flow::Branch {
