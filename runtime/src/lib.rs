@@ -33,7 +33,8 @@
 //! transform. As upstream's own routines (zisk-asm `zisklib/zkvm/keccak.zisk`, `sha256.zisk`)
 //! do, state and blocks are zeroed and SHA-256's blocks copied with the DMA operations
 //! (`zisk.zero`, `zisk.memcpy`, with `zisk.mem_base` for the absolute address of linear
-//! memory); Keccak XORs each block into the state word by word. The instruction selector
+//! memory); Keccak copies a first whole block straight into the zeroed state and XORs later
+//! ones in word by word, and pads a last partial block in a zeroed buffer. The instruction selector
 //! lowers every `zisk.*` import in place.
 
 use std::collections::HashMap;
