@@ -25,6 +25,18 @@ use crate::Op;
 /// of linear memory's byte 0.
 pub const MACHINE_IMPORTS: &[&str] = &["exit", "keccakf", "sha256f", "memcpy", "zero", "mem_base"];
 
+/// The type of machine import `field`, one of [`MACHINE_IMPORTS`]: (parameters, results).
+fn machine_import_type(field: &str) -> (&'static [Type], &'static [Type]) {
+    use Type::{I32, I64};
+    match field {
+        "exit" => (&[I32], &[]),
+        "keccakf" => (&[I64], &[]),
+        "sha256f" | "zero" => (&[I64, I64], &[]),
+        "memcpy" => (&[I64, I64, I64], &[]),
+        _ => (&[], &[I64]),
+    }
+}
+
 const LOW32: u64 = 0xffff_ffff;
 
 /// The shortest `memory.fill` of a run-time byte done by doubling DMA copies: one doubling
@@ -633,6 +645,14 @@ impl<'a> Ctx<'a> {
                 let callee = &self.m.funcs[g];
                 if let Some(imp) = callee.import() {
                     if imp.module == "zisk" {
+                        let (params, results) = machine_import_type(&imp.field);
+                        let sig = &callee.sig;
+                        if MACHINE_IMPORTS.contains(&imp.field.as_str())
+                            && (sig.params != params || sig.results != results)
+                        {
+                            let what = format!("machine import zisk.{} of type {sig}", imp.field);
+                            return Err(self.err(what));
+                        }
                         match imp.field.as_str() {
                             "exit" => {
                                 let s = self.a(args[0]);
