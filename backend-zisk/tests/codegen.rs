@@ -964,3 +964,20 @@ fn bulk_memory_is_dma() {
         ));
     }
 }
+
+/// A machine import of another type than the selector lowers is refused as unsupported input.
+#[test]
+fn mistyped_machine_imports_are_refused() {
+    let text = r#"(module
+  (import "zisk" "memcpy" (func $f (param i32)))
+  (memory 1)
+  (func (export "_start") (call $f (i32.const 1))))"#;
+    let module = zkc_frontend_wasm::translate(&wat::parse_str(text).unwrap()).unwrap();
+    let linked = zkc_runtime::link(module).unwrap();
+    let err = compile(&linked, &CodegenOptions::default()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("machine import zisk.memcpy of type (i32)"),
+        "{err}"
+    );
+}
