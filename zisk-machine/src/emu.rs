@@ -429,11 +429,11 @@ impl<'r> Emulator<'r> {
     }
 
     /// The effect of a precompile on memory, each of its word accesses charged as an aligned
-    /// read or write; its operand-dependent cost is the result; `ext` is the instruction's `jmp_offset1`
-    /// (zisk_ops.rs: `opc_keccak` permutes the 25 words at `b` and `ops_keccak` charges 25
-    /// reads and 25 writes there; `opc_sha256` compresses the 8-word block at `b` into the
-    /// 4-word state at `a` and `ops_sha256` charges reads of both and writes of the state;
-    /// the DMA operations in [`Emulator::dma`]).
+    /// read or write; the result is its operand-dependent cost. `ext` is the instruction's
+    /// `jmp_offset1`. (zisk_ops.rs: `opc_keccak` permutes the 25 words at `b` and `ops_keccak`
+    /// charges 25 reads and 25 writes there; `opc_sha256` compresses the 8-word block at `b`
+    /// into the 4-word state at `a` and `ops_sha256` charges reads of both and writes of the
+    /// state; the DMA operations in [`Emulator::dma`].)
     fn precompile(&mut self, op: Op, a: u64, b: u64, ext: i64) -> Result<u64, EmuError> {
         if matches!(op, Op::DmaMemCpy | Op::DmaXMemSet) {
             return self.dma(op, a, b, ext as u8);
