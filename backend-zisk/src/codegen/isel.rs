@@ -1088,7 +1088,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn lower_init(&mut self, seg: usize, args: &[IrValue]) {
-        let mb = self.l.mem_base as i64;
+        let mb = self.l.mem_base;
         let len_word = self.l.seg_len[seg];
         // source range against the segment's current length
         let s = self.a(args[1]);
@@ -1107,13 +1107,11 @@ impl<'a> Ctx<'a> {
             // An active (dropped) segment: only n == 0 passed the check.
             return;
         };
+        // The segment's bytes, ROM data, copied by one `dma_memcpy`.
         self.emit(Op::Add, VA::Reg(4), VB::Imm(Value::Sym(sym, 0)), VS::Reg(4));
-        self.count_loop(|cx| {
-            cx.emit_w(Op::CopyB, VA::Reg(4), VB::Ind(0), VS::Reg(6), 1);
-            cx.emit_w(Op::CopyB, VA::Reg(3), VB::Reg(6), VS::Ind(mb), 1);
-            cx.emit(Op::Add, VA::Reg(3), VB::Imm(lit(1)), VS::Reg(3));
-            cx.emit(Op::Add, VA::Reg(4), VB::Imm(lit(1)), VS::Reg(4));
-        });
+        self.copy(VB::Reg(5), VS::Mem(lit(EXTRA_PARAMS_ADDR)));
+        self.emit(Op::Add, VA::Reg(3), VB::Imm(lit(mb)), VS::Reg(3));
+        self.emit(Op::DmaMemCpy, VA::Reg(3), VB::Reg(4), VS::None);
     }
 
     /// The current size of table `t`: its size word if the program grows it, else a constant.
