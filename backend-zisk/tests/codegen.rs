@@ -977,3 +977,52 @@ fn a_function_named_like_the_entry() {
         7,
     );
 }
+
+/// A machine import of another type than the selector lowers is refused as unsupported input.
+#[test]
+fn mistyped_machine_imports_are_refused() {
+    let text = r#"(module
+  (import "zisk" "memcpy" (func $f (param i32)))
+  (memory 1)
+  (func (export "_start") (call $f (i32.const 1))))"#;
+    let module = zkc_frontend_wasm::translate(&wat::parse_str(text).unwrap()).unwrap();
+    let linked = zkc_runtime::link(module).unwrap();
+    let err = compile(&linked, &CodegenOptions::default()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("machine import zisk.memcpy of type (i32)"),
+        "{err}"
+    );
+}
+
+/// `memory.init` is one DMA copy out of the segment's ROM data: at any offsets in the segment
+/// and in memory, over bytes already there, it leaves the interpreter's memory.
+#[test]
+fn memory_init_is_dma() {
+    for (dst, src, n) in [
+        (0, 0, 37),
+        (5, 3, 30),
+        (1003, 17, 1),
+        (64, 8, 0),
+        (7, 1, 36),
+    ] {
+        check(&format!(
+            "(data $p \"0123456789abcdefghijklmnopqrstuvwxyz!\")
+             (func (export \"_start\") (local $i i32) (local $s i32)
+               (memory.fill (i32.const 0) (i32.const 0x2e) (i32.const 1100))
+               (memory.init $p (i32.const {dst}) (i32.const {src}) (i32.const {n}))
+               (loop $l
+                 (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 31))
+                   (i32.load8_u (local.get $i))))
+                 (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                   (i32.const 1100))))
+               (local.get $s)
+               call $exit)"
+        ));
+    }
+    traps(
+        "(data $p \"abc\")",
+        "(memory.init $p (i32.const 0) (i32.const 2) (i32.const 2)) i32.const 0",
+        TrapCode::MemoryOutOfBounds,
+    );
+}

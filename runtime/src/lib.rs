@@ -31,9 +31,12 @@
 //! way ziskos's `keccak256`/`sha256` do: the message goes block by block into a state in ZisK
 //! RAM outside linear memory, which the machine imports `zisk.keccakf` (the `keccak`
 //! precompile on the state) and `zisk.sha256f` (the `sha256` precompile on state and block)
-//! transform; the instruction selector lowers both in place. Upstream's own routines
-//! (zisk-asm `zisklib/zkvm/keccak.zisk`, `sha256.zisk`) fill the blocks with DMA operations,
-//! which zkc does not model yet; these use word loads and stores.
+//! transform. As upstream's own routines (zisk-asm `zisklib/zkvm/keccak.zisk`, `sha256.zisk`)
+//! do, state and blocks are zeroed and SHA-256's blocks copied with the DMA operations
+//! (`zisk.zero`, `zisk.memcpy`, with `zisk.mem_base` for the absolute address of linear
+//! memory); Keccak copies a first whole block straight into the zeroed state and XORs later
+//! ones in word by word, and pads a last partial block in a zeroed buffer. The instruction selector
+//! lowers every `zisk.*` import in place.
 
 use std::collections::HashMap;
 use std::fmt;

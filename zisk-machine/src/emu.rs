@@ -429,11 +429,11 @@ impl<'r> Emulator<'r> {
     }
 
     /// The effect of a precompile on memory, each of its word accesses charged as an aligned
-    /// read or write; its operand-dependent cost is the result; `ext` is the instruction's `jmp_offset1`
-    /// (zisk_ops.rs: `opc_keccak` permutes the 25 words at `b` and `ops_keccak` charges 25
-    /// reads and 25 writes there; `opc_sha256` compresses the 8-word block at `b` into the
-    /// 4-word state at `a` and `ops_sha256` charges reads of both and writes of the state;
-    /// the DMA operations in [`Emulator::dma`]).
+    /// read or write; the result is its operand-dependent cost. `ext` is the instruction's
+    /// `jmp_offset1`. (zisk_ops.rs: `opc_keccak` permutes the 25 words at `b` and `ops_keccak`
+    /// charges 25 reads and 25 writes there; `opc_sha256` compresses the 8-word block at `b`
+    /// into the 4-word state at `a` and `ops_sha256` charges reads of both and writes of the
+    /// state; the DMA operations in [`Emulator::dma`].)
     fn precompile(&mut self, op: Op, a: u64, b: u64, ext: i64) -> Result<u64, EmuError> {
         if matches!(op, Op::DmaMemCpy | Op::DmaXMemSet) {
             return self.dma(op, a, b, ext as u8);
@@ -478,8 +478,9 @@ impl<'r> Emulator<'r> {
         Ok(0)
     }
 
-    /// `dma_memcpy` (`count` bytes from `b` to `a`, as `memmove`; `count` is the word at
-    /// `EXTRA_PARAMS_ADDR`) and `dma_xmemset` (`b` bytes at `a` set to `fill`), in RAM, with
+    /// `dma_memcpy` (`count` bytes from `b`, in RAM or a read section, to `a`, as `memmove`;
+    /// `count` is the word at `EXTRA_PARAMS_ADDR`) and `dma_xmemset` (`b` bytes at `a` set to
+    /// `fill`), into RAM, each read charged in the zone of its address, with
     /// what ziskemu charges (zisk-core `operations/dma_memcpy.rs` `ops_dma_memcpys`,
     /// `dma_memset.rs` `ops_dma_xmemset`): the destination's partial first and last words are
     /// read and written ("pre" and "post", `DMA_PRE_POST_COST` each), the source words they
@@ -511,23 +512,31 @@ impl<'r> Emulator<'r> {
             })
         })?;
         let n = count as usize;
-        if copy {
-            let src = in_ram(b).ok_or_else(|| {
-                self.error(EmuErrorKind::InvalidRead {
-                    addr: b,
-                    width: count.min(255) as u8,
-                })
-            })?;
+        if !copy {
+            self.ram[dst..dst + n].fill(fill);
+        } else if let Some(src) = in_ram(b) {
             self.ram.copy_within(src..src + n, dst);
         } else {
-            self.ram[dst..dst + n].fill(fill);
+            // From a read section (ROM data, the input), which never overlaps RAM.
+            let section = self.sections.iter().find(|s| {
+                b >= s.start && (b - s.start).saturating_add(count) <= s.bytes.len() as u64
+            });
+            let Some(section) = section else {
+                return Err(self.error(EmuErrorKind::InvalidRead {
+                    addr: b,
+                    width: count.min(255) as u8,
+                }));
+            };
+            let at = (b - section.start) as usize;
+            self.ram[dst..dst + n].copy_from_slice(&section.bytes[at..at + n]);
         }
 
         let c = &mut self.counters;
         let mut words = |read: bool, addr: u64, k: u64| {
             for i in 0..k {
                 if read {
-                    c.read(Zone::Ram, addr + 8 * i, 8);
+                    let zone = Zone::of(addr + 8 * i).unwrap_or(Zone::Ram);
+                    c.read(zone, addr + 8 * i, 8);
                 } else {
                     c.write(addr + 8 * i, 8, 0);
                 }

@@ -47,8 +47,8 @@
 //!
 //! Not modelled: the precompiles other than those zkc emits (`keccak` and `sha256` for its
 //! accelerator runtime, `dma_memcpy` and `dma_xmemset` for bulk memory, see [`ops`]), and
-//! `sp`-relative operands (the assembler rejects them). The tests compare everything else with the real
-//! `ziskemu` 1.4.0-alpha (`tests/conformance.rs`, `tests/upstream_examples.rs`).
+//! `sp`-relative operands (the assembler rejects them). The tests compare everything else with
+//! the real `ziskemu` 1.4.0-alpha (`tests/conformance.rs`, `tests/upstream_examples.rs`).
 
 pub mod asm;
 pub mod emu;

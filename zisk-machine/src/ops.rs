@@ -9,8 +9,8 @@
 //! emits: `keccak` (Keccak-f[1600] on 25 words at `b`) and `sha256` (the SHA-256 compression
 //! of the 4-word state at `a` with the 8-word block at `b`) for its accelerator runtime, and
 //! `dma_memcpy` (`count` bytes from `b` to `a`, `count` read at `EXTRA_PARAMS_ADDR`) and
-//! `dma_xmemset` (`b` bytes at `a` set to the byte in `jmp_offset1`) for `memory.copy` and
-//! `memory.fill`. Their effect on memory, the memory accesses and the operand-dependent cost
+//! `dma_xmemset` (`b` bytes at `a` set to the byte in `jmp_offset1`) for `memory.copy`,
+//! `memory.init` and `memory.fill`. Their effect on memory, the memory accesses and the operand-dependent cost
 //! they are charged are the emulator's (`zisk_ops.rs` `opc_keccak`, `opc_sha256`, `ops_*`;
 //! `operations/dma_memcpy.rs`, `dma_memset.rs`); their fixed cost goes to PRECOMPILES. The
 //! others (arith256, the curve operations, the rest of the DMA family) are not modelled.

@@ -281,6 +281,21 @@ fn corpus() -> Vec<Case> {
         cases.push(case(name, p));
     }
 
+    // A DMA copy out of ROM data, as `memory.init` does, at several alignments.
+    let mut p = Program::default();
+    p.data(data("rom", true, &words(8)));
+    p.label("main");
+    for (k, (from, count)) in [(0u64, 64u64), (3, 17), (13, 5), (1, 40)]
+        .iter()
+        .enumerate()
+    {
+        p.op(op(Op::CopyB, ai(0), bi(*count)).to(sm(EXTRA_PARAMS_ADDR)));
+        let dst = OUTPUT_ADDR + 64 * k as u64 + k as u64;
+        p.op(op(Op::DmaMemCpy, ai(dst), bsym("rom", *from as i64)));
+    }
+    ret(&mut p);
+    cases.push(case("dma_memcpy_rom", p));
+
     // Calls, nested, with the return address saved on a stack; jump(label); set_pc.
     let mut p = Program::default();
     p.data(DataDecl {

@@ -17,11 +17,25 @@ use crate::mem_map::*;
 use crate::program::{Flow, Target, Value};
 use crate::Op;
 
-/// `zisk.*` imports the selector lowers in place: `exit(status: i32)` ends the run;
-/// `keccakf(state: i64)` is the `keccak` precompile on the 25 words at `state`, and
-/// `sha256f(state: i64, block: i64)` the `sha256` precompile (the accelerator runtime's,
-/// `runtime/src/zkvm.zir`).
-pub const MACHINE_IMPORTS: &[&str] = &["exit", "keccakf", "sha256f"];
+/// `zisk.*` imports the selector lowers in place: `exit(status: i32)` ends the run; for the
+/// accelerator runtime (`runtime/src/zkvm.zir`), `keccakf(state: i64)` is the `keccak`
+/// precompile on the 25 words at `state`, `sha256f(state: i64, block: i64)` the `sha256`
+/// precompile, `memcpy(dst: i64, src: i64, n: i64)` a `dma_memcpy` and `zero(dst: i64,
+/// n: i64)` a `dma_xmemset` of zeros (absolute addresses), and `mem_base() -> i64` the address
+/// of linear memory's byte 0.
+pub const MACHINE_IMPORTS: &[&str] = &["exit", "keccakf", "sha256f", "memcpy", "zero", "mem_base"];
+
+/// The type of machine import `field`, one of [`MACHINE_IMPORTS`]: (parameters, results).
+fn machine_import_type(field: &str) -> (&'static [Type], &'static [Type]) {
+    use Type::{I32, I64};
+    match field {
+        "exit" => (&[I32], &[]),
+        "keccakf" => (&[I64], &[]),
+        "sha256f" | "zero" => (&[I64, I64], &[]),
+        "memcpy" => (&[I64, I64, I64], &[]),
+        _ => (&[], &[I64]),
+    }
+}
 
 const LOW32: u64 = 0xffff_ffff;
 
@@ -631,6 +645,14 @@ impl<'a> Ctx<'a> {
                 let callee = &self.m.funcs[g];
                 if let Some(imp) = callee.import() {
                     if imp.module == "zisk" {
+                        let (params, results) = machine_import_type(&imp.field);
+                        let sig = &callee.sig;
+                        if MACHINE_IMPORTS.contains(&imp.field.as_str())
+                            && (sig.params != params || sig.results != results)
+                        {
+                            let what = format!("machine import zisk.{} of type {sig}", imp.field);
+                            return Err(self.err(what));
+                        }
                         match imp.field.as_str() {
                             "exit" => {
                                 let s = self.a(args[0]);
@@ -645,6 +667,24 @@ impl<'a> Ctx<'a> {
                             "sha256f" => {
                                 let (state, block) = (self.a(args[0]), self.b(args[1]));
                                 self.emit(Op::Sha256, state, block, VS::None);
+                            }
+                            "memcpy" => {
+                                let n = self.b(args[2]);
+                                self.copy(n, VS::Mem(lit(EXTRA_PARAMS_ADDR)));
+                                let (dst, src) = (self.a(args[0]), self.b(args[1]));
+                                self.emit(Op::DmaMemCpy, dst, src, VS::None);
+                            }
+                            "zero" => {
+                                let (dst, n) = (self.a(args[0]), self.b(args[1]));
+                                let fill = Flow::Branch {
+                                    taken: Target::Offset(0),
+                                    not_taken: Target::Offset(4),
+                                };
+                                self.emit_f(Op::DmaXMemSet, dst, n, VS::None, fill);
+                            }
+                            "mem_base" => {
+                                let d = self.dst(res[0]);
+                                self.copy(VB::Imm(lit(self.l.mem_base)), d);
                             }
                             field => return Err(self.err(format!("machine import zisk.{field}"))),
                         }
@@ -1048,7 +1088,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn lower_init(&mut self, seg: usize, args: &[IrValue]) {
-        let mb = self.l.mem_base as i64;
+        let mb = self.l.mem_base;
         let len_word = self.l.seg_len[seg];
         // source range against the segment's current length
         let s = self.a(args[1]);
@@ -1067,13 +1107,11 @@ impl<'a> Ctx<'a> {
             // An active (dropped) segment: only n == 0 passed the check.
             return;
         };
+        // The segment's bytes, ROM data, copied by one `dma_memcpy`.
         self.emit(Op::Add, VA::Reg(4), VB::Imm(Value::Sym(sym, 0)), VS::Reg(4));
-        self.count_loop(|cx| {
-            cx.emit_w(Op::CopyB, VA::Reg(4), VB::Ind(0), VS::Reg(6), 1);
-            cx.emit_w(Op::CopyB, VA::Reg(3), VB::Reg(6), VS::Ind(mb), 1);
-            cx.emit(Op::Add, VA::Reg(3), VB::Imm(lit(1)), VS::Reg(3));
-            cx.emit(Op::Add, VA::Reg(4), VB::Imm(lit(1)), VS::Reg(4));
-        });
+        self.copy(VB::Reg(5), VS::Mem(lit(EXTRA_PARAMS_ADDR)));
+        self.emit(Op::Add, VA::Reg(3), VB::Imm(lit(mb)), VS::Reg(3));
+        self.emit(Op::DmaMemCpy, VA::Reg(3), VB::Reg(4), VS::None);
     }
 
     /// The current size of table `t`: its size word if the program grows it, else a constant.
