@@ -1571,9 +1571,14 @@ pub(crate) fn select_functions(
         };
         let base = statics.arena.next;
         for _ in 0..own.arena.next / 8 {
-            statics.arena.alloc().map_err(|_| super::layout::static_full())?;
+            statics
+                .arena
+                .alloc()
+                .map_err(|_| super::layout::static_full())?;
         }
-        statics.init.extend((own.init.into_iter()).map(|(a, v)| (a + base, v)));
+        statics
+            .init
+            .extend((own.init.into_iter()).map(|(a, v)| (a + base, v)));
         vc.relocate_tables(base);
         out.push(Some(vc));
     }
