@@ -60,7 +60,8 @@ pub fn section(rust: &[Program], go: &[Program]) -> String {
         if let Some(r) = ratio.filter(|_| size(p) >= LARGE) {
             large.push(r);
         }
-        let secs = |d: Option<Duration>| d.map_or("-".into(), |d| format!("{:.2}", d.as_secs_f64()));
+        let secs =
+            |d: Option<Duration>| d.map_or("-".into(), |d| format!("{:.2}", d.as_secs_f64()));
         t.row(&[
             p.name.clone(),
             crate::md::num(size(p)),
@@ -116,7 +117,11 @@ fn cranelift_time(name: &str, wasm: &Path) -> Result<Duration, String> {
     } else {
         Err(format!(
             "wasmtime: {}",
-            String::from_utf8_lossy(&run.stderr).lines().next().unwrap_or("").trim()
+            String::from_utf8_lossy(&run.stderr)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim()
         ))
     }
 }
