@@ -190,18 +190,23 @@ fn run_passes(
         .position(|&p| p == "softfloat")
         .map_or(1, |k| k + 1);
     let mut start = Instant::now();
-    zkc_opt::run_pipeline_with(&passes, &mut module, opts.verify, &mut |i, report, module| {
-        report_time(opts, passes[i], start, dump);
-        dump_if(
-            opts,
-            pipeline,
-            first + i,
-            Some(&report.to_string()),
-            module,
-            dump,
-        );
-        start = Instant::now();
-    })
+    zkc_opt::run_pipeline_with(
+        &passes,
+        &mut module,
+        opts.verify,
+        &mut |i, report, module| {
+            report_time(opts, passes[i], start, dump);
+            dump_if(
+                opts,
+                pipeline,
+                first + i,
+                Some(&report.to_string()),
+                module,
+                dump,
+            );
+            start = Instant::now();
+        },
+    )
     .map_err(|e| Error::Internal(e.to_string()))?;
     Ok(module)
 }

@@ -858,6 +858,10 @@ fn thread_count_does_not_change_the_output() {
             out.stdout
         };
         let one = compile("1");
-        assert!(one == compile("4"), "{}: 1 and 4 threads differ", wasm.display());
+        assert!(
+            one == compile("4"),
+            "{}: 1 and 4 threads differ",
+            wasm.display()
+        );
     }
 }
