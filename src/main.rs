@@ -81,8 +81,9 @@ struct PipelineArgs {
     /// a failure is reported as an internal compiler error naming the pass).
     #[arg(long)]
     verify: bool,
-    /// Threads that optimize, select and emit functions in parallel (default: one per core,
-    /// or RAYON_NUM_THREADS); the output is the same whatever the number.
+    /// Threads that run the e-graph optimizer, code selection, register allocation and
+    /// emission on functions side by side (default: one per core, or RAYON_NUM_THREADS); the
+    /// output is the same whatever the number.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
 }

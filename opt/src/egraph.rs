@@ -27,7 +27,7 @@ pub use lang::{Fold, Key, Konst, Leaf, Zir, ZirOp, ZiskCost};
 use crate::util::{use_counts, Aliases};
 use crate::PassReport;
 use egg::{EGraph, Extractor, Id, Language, Rewrite, Runner, StopReason};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::time::Duration;
 use zkc_ir::{Block, Function, Inst, Module, Op, SecondaryMap, SrcLoc, Value};
 
@@ -91,8 +91,10 @@ pub fn run(m: &mut Module) -> PassReport {
 /// the rules that cannot fire would be most of the e-graph's time.
 pub struct Rules {
     rewrites: Vec<Rewrite<Zir, Fold>>,
-    /// Per rule: the operation at the root of its left side (`None`: any e-class).
-    roots: Vec<Option<ZirOp>>,
+    /// The rules by the operation at the root of their left side.
+    by_root: HashMap<ZirOp, Vec<usize>>,
+    /// The rules whose left side is a bare variable: they match any e-class.
+    anywhere: Vec<usize>,
     /// Per rule: the operations its right side adds (`None`: computed, so any).
     adds: Vec<Option<Vec<ZirOp>>>,
 }
@@ -107,41 +109,50 @@ impl Rules {
                 })
                 .collect()
         };
-        let roots = (rewrites.iter())
-            .map(|r| match r.searcher.get_pattern_ast()?.as_ref().last()? {
-                egg::ENodeOrVar::ENode(n) => Some(n.discriminant()),
-                egg::ENodeOrVar::Var(_) => None,
-            })
-            .collect();
+        let (mut by_root, mut anywhere) = (HashMap::<ZirOp, Vec<usize>>::default(), Vec::new());
+        for (k, r) in rewrites.iter().enumerate() {
+            match r.searcher.get_pattern_ast().and_then(|p| p.as_ref().last()) {
+                Some(egg::ENodeOrVar::ENode(n)) => {
+                    by_root.entry(n.discriminant()).or_default().push(k)
+                }
+                _ => anywhere.push(k),
+            }
+        }
         let adds = (rewrites.iter())
             .map(|r| r.applier.get_pattern_ast().map(ops))
             .collect();
         Rules {
             rewrites,
-            roots,
+            by_root,
+            anywhere,
             adds,
         }
     }
 
     /// The rules that can fire in an e-graph of the operations `ops`: those whose root is in
-    /// it, closed under what they add (constant folding adds constants). The others could
-    /// never match, so leaving them out changes nothing but the time.
+    /// it, closed under what they add (constant folding adds constants), in their order. The
+    /// others could never match, so leaving them out changes nothing but the time.
     fn for_ops(&self, ops: &HashSet<ZirOp>) -> Vec<&Rewrite<Zir, Fold>> {
         let mut present = ops.clone();
         present.insert(ZirOp::Const);
         let mut chosen = vec![false; self.rewrites.len()];
-        let mut changed = true;
-        while changed {
-            changed = false;
-            for (k, root) in self.roots.iter().enumerate() {
-                if chosen[k] || root.is_some_and(|r| !present.contains(&r)) {
-                    continue;
-                }
-                chosen[k] = true;
-                changed = true;
-                match &self.adds[k] {
-                    Some(adds) => present.extend(adds.iter().copied()),
-                    None => return self.rewrites.iter().collect(),
+        let mut work: Vec<usize> = self.anywhere.clone();
+        work.extend(
+            present
+                .iter()
+                .filter_map(|op| self.by_root.get(op))
+                .flatten(),
+        );
+        while let Some(k) = work.pop() {
+            if std::mem::replace(&mut chosen[k], true) {
+                continue;
+            }
+            let Some(adds) = &self.adds[k] else {
+                return self.rewrites.iter().collect();
+            };
+            for &op in adds {
+                if present.insert(op) {
+                    work.extend(self.by_root.get(&op).into_iter().flatten());
                 }
             }
         }
@@ -218,12 +229,12 @@ fn optimize_block(
     }
     // Build: pure instructions become e-nodes, everything else a leaf.
     let mut eg: EGraph<Zir, Fold> = EGraph::default();
-    let mut class_of: HashMap<Value, Id> = HashMap::new();
-    let mut local_uses: HashMap<Value, u32> = HashMap::new();
+    let mut class_of: HashMap<Value, Id> = HashMap::default();
+    let mut local_uses: HashMap<Value, u32> = HashMap::default();
     // Position of the effectful instruction defining a value of this block.
-    let mut leaf_pos: HashMap<Value, usize> = HashMap::new();
-    let mut leaf_ids: HashMap<Value, Id> = HashMap::new();
-    let mut ops: HashSet<ZirOp> = HashSet::new();
+    let mut leaf_pos: HashMap<Value, usize> = HashMap::default();
+    let mut leaf_ids: HashMap<Value, Id> = HashMap::default();
+    let mut ops: HashSet<ZirOp> = HashSet::default();
     for (pos, &i) in insts.iter().enumerate() {
         let d = &f.insts[i];
         if !d.op.is_pure() {
@@ -267,8 +278,8 @@ fn optimize_block(
     let extractor = Extractor::new(&eg, ZiskCost);
 
     // Source locations: the first original instruction of each class.
-    let mut srcloc_of: HashMap<Id, SrcLoc> = HashMap::new();
-    let mut orig_inst: HashMap<Value, Inst> = HashMap::new();
+    let mut srcloc_of: HashMap<Id, SrcLoc> = HashMap::default();
+    let mut orig_inst: HashMap<Value, Inst> = HashMap::default();
     for &i in &insts {
         let d = &f.insts[i];
         if d.op.is_pure() {
@@ -286,15 +297,15 @@ fn optimize_block(
         leaf_pos: &leaf_pos,
         orig_inst: &orig_inst,
         srcloc_of: &srcloc_of,
-        ready: HashMap::new(),
-        memo: HashMap::new(),
-        orig_memo: HashMap::new(),
+        ready: HashMap::default(),
+        memo: HashMap::default(),
+        orig_memo: HashMap::default(),
         out: Vec::new(),
         emitted_pure: 0,
     };
     // Classes the block's output reads: from the effectful instructions' operands and the
     // values read by the terminator or other blocks, through the chosen nodes.
-    let mut needed: HashSet<Id> = HashSet::new();
+    let mut needed: HashSet<Id> = HashSet::default();
     let mut work: Vec<Id> = Vec::new();
     for &i in &insts {
         let d = &f.insts[i];
@@ -467,5 +478,57 @@ impl Emitter<'_> {
         self.out.push(i);
         self.emitted_pure += 1;
         f.insts[i].results[0]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use egg::RecExpr;
+
+    /// The cheapest form of `expr` after saturation with `rules`.
+    fn best(expr: &RecExpr<Zir>, rules: Vec<&Rewrite<Zir, Fold>>) -> String {
+        let runner = Runner::default()
+            .with_expr(expr)
+            .with_iter_limit(ITER_LIMIT)
+            .with_node_limit(NODE_LIMIT)
+            .run(rules);
+        let ex = Extractor::new(&runner.egraph, ZiskCost);
+        ex.find_best(runner.roots[0]).1.to_string()
+    }
+
+    /// Running only the rules that can fire finds what running them all finds, including
+    /// where one rule's right side is what another matches (a computed `sub` of a constant
+    /// becomes an `add`, a `mul` by a power of two a `shl`), and a block no rule matches runs
+    /// none.
+    #[test]
+    fn the_rules_that_can_fire_find_what_all_rules_find() {
+        let rules = Rules::new(rules::all());
+        for text in [
+            "(i32.sub (i32.add v1 i32#3) i32#3)",
+            "(i32.sub (i32.mul v1 i32#8) i32#1)",
+            "(i64.shr_u (i64.shl v1 i64#3) i64#3)",
+            "(i32.mul (i32.sub v1 i32#0) i32#-1)",
+            "(i32.select v1 v2 (i32.eqz (i32.eqz v3)))",
+            "(i32.select i32#0 i32#1 (i32.lt_u v1 v2))",
+            "(i64.extend_i32_u (i32.wrap_i64 (i64.and v1 i64#255)))",
+            "(i32.shr_s (i32.shl v1 i32#24) i32#24)",
+            "(i32.xor (i32.xor v1 v2) v2)",
+        ] {
+            let expr: RecExpr<Zir> = text.parse().unwrap();
+            let ops: HashSet<ZirOp> = expr.as_ref().iter().map(|n| n.discriminant()).collect();
+            let chosen = rules.for_ops(&ops);
+            assert!(
+                chosen.len() < rules.rewrites.len(),
+                "{text}: every rule chosen"
+            );
+            assert_eq!(
+                best(&expr, chosen),
+                best(&expr, rules.rewrites.iter().collect()),
+                "{text}"
+            );
+        }
+        let leaves: HashSet<ZirOp> = [ZirOp::Leaf].into_iter().collect();
+        assert!(rules.for_ops(&leaves).is_empty());
     }
 }

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use zkc_regalloc_mem::{coloring, reg_range, Allocation, CallInfo, RegSet};
 
 use super::layout::{static_full, Layout, Statics};
@@ -62,69 +63,33 @@ pub(crate) fn allocate(
             for (f, &c) in layout.scc.iter().enumerate() {
                 members[c].push(f);
             }
-            // Per function: (clobbered registers, slots 0..k written).
+            // Per function: (clobbered registers, slots 0..k written), final once `done`.
             let mut summary: Vec<(RegSet, u32)> = vec![(CALL_FIXED_CLOBBERS, 0); n];
-            // Summaries of the possible targets of a `call_indirect`, by signature; cached
-            // only once every target's component is done (a target in the component being
-            // allocated has no final summary yet: such a call re-enters and clobbers all).
-            let mut by_sig: HashMap<u64, (RegSet, u32)> = HashMap::new();
             let mut done = vec![false; n];
-            for comp in members {
-                let (mut clob, mut hw) = (CALL_FIXED_CLOBBERS, 0u32);
-                for &f in &comp {
-                    let Some(mut vc) = vcs[f].take() else {
-                        continue;
-                    };
-                    for inst in vc.insts.iter_mut() {
-                        let (callees, info): (Option<(RegSet, u32)>, &mut CallInfo) = match inst {
-                            vcode::VInst::Call { callee, info, .. } => {
-                                (Some(summary[*callee]), info)
-                            }
-                            vcode::VInst::CallInd { sig, info, .. } => {
-                                let s = match by_sig.get(sig) {
-                                    Some(&s) => s,
-                                    None => {
-                                        let targets = layout.indirect_targets(*sig);
-                                        let s = targets
-                                            .clone()
-                                            .fold((CALL_FIXED_CLOBBERS, 0), |(c, h), g| {
-                                                (c | summary[g].0, h.max(summary[g].1))
-                                            });
-                                        if targets.clone().all(|g| done[g]) {
-                                            by_sig.insert(*sig, s);
-                                        }
-                                        s
-                                    }
-                                };
-                                (Some(s), info)
-                            }
-                            _ => (None, &mut CallInfo::default()),
-                        };
-                        if let Some((c, h)) = callees {
-                            // The component writes what every callee writes; a call that may
-                            // re-enter may also reach callees outside the component (done,
-                            // so `c` and `h` hold their summaries), whose writes the
-                            // allocation of this function does not see.
-                            clob |= c;
-                            hw = hw.max(h);
-                            if info.reenters {
-                                info.clobbers = reg_range(1, 39);
-                                info.slot_clobbers = 0;
-                            } else {
-                                info.clobbers = c | CALL_FIXED_CLOBBERS;
-                                info.slot_clobbers = h;
-                            }
-                        }
+            for level in levels(layout, &vcs, &members) {
+                let comps: Vec<(usize, Vec<(usize, VCode)>)> = (level.into_iter())
+                    .map(|c| {
+                        let code = members[c].iter().filter_map(|&f| Some((f, vcs[f].take()?)));
+                        (c, code.collect())
+                    })
+                    .collect();
+                let (summary_now, done_now) = (&summary, &done);
+                let allocated: Vec<_> = comps
+                    .into_par_iter()
+                    .map(|(c, code)| {
+                        let a = allocate_component(code, layout, &cfg, summary_now, done_now);
+                        (c, a)
+                    })
+                    .collect();
+                for (c, (funcs, clob, hw)) in allocated {
+                    for &f in &members[c] {
+                        summary[f] = (clob, hw);
+                        done[f] = true;
                     }
-                    let alloc = coloring::allocate(&vc, &cfg);
-                    check(&vc, &alloc, f);
-                    clob |= alloc.clobbers;
-                    hw = hw.max(alloc.slot_clobbers);
-                    out[f] = Some((vc, alloc));
-                }
-                for &f in &comp {
-                    summary[f] = (clob, hw);
-                    done[f] = true;
+                    for (f, (vc, alloc)) in funcs {
+                        check(&vc, &alloc, f);
+                        out[f] = Some((vc, alloc));
+                    }
                 }
             }
             if cfg!(debug_assertions) {
@@ -141,6 +106,120 @@ pub(crate) fn allocate(
         }
     }
     Ok(out)
+}
+
+/// The call graph's components by level, lowest first: a component's callees (direct, and
+/// the possible targets of its indirect calls) are all in lower levels, so the components of
+/// one level can be allocated side by side, each seeing the final summaries of its callees
+/// as when the components are allocated one after the other.
+fn levels(layout: &Layout, vcs: &[Option<VCode>], members: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let mut level = vec![0usize; members.len()];
+    let mut by_sig: HashMap<u64, Vec<usize>> = HashMap::new();
+    // Components are numbered callees first.
+    for (c, funcs) in members.iter().enumerate() {
+        let mut l = 0;
+        for vc in funcs.iter().filter_map(|&f| vcs[f].as_ref()) {
+            for inst in &vc.insts {
+                let mut callee = |g: usize| {
+                    let d = layout.scc[g];
+                    if d != c {
+                        l = l.max(level[d] + 1);
+                    }
+                };
+                match inst {
+                    vcode::VInst::Call { callee: g, .. } => callee(*g),
+                    vcode::VInst::CallInd { sig, .. } => {
+                        let comps = by_sig.entry(*sig).or_insert_with(|| {
+                            let mut comps: Vec<usize> = layout
+                                .indirect_targets(*sig)
+                                .map(|g| layout.scc[g])
+                                .collect();
+                            comps.sort_unstable();
+                            comps.dedup();
+                            comps
+                        });
+                        for &d in comps.iter() {
+                            if d != c {
+                                l = l.max(level[d] + 1);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        level[c] = l;
+    }
+    let mut levels = vec![Vec::new(); level.iter().max().map_or(0, |m| m + 1)];
+    for (c, &l) in level.iter().enumerate() {
+        levels[l].push(c);
+    }
+    levels
+}
+
+/// A component's functions with their allocations, and its summary (clobbered registers,
+/// slots 0..k written).
+type Allocated = (Vec<(usize, (VCode, Allocation))>, RegSet, u32);
+
+/// Allocates the functions of one call-graph component (`code`), every call knowing what its
+/// possible callees write: `summary` of the functions `done`, else (a callee in the component,
+/// which may re-enter) the fixed clobbers.
+fn allocate_component(
+    code: Vec<(usize, VCode)>,
+    layout: &Layout,
+    cfg: &coloring::Config,
+    summary: &[(RegSet, u32)],
+    done: &[bool],
+) -> Allocated {
+    // Summaries of the possible targets of a `call_indirect`, by signature; cached only once
+    // every target's component is done.
+    let mut by_sig: HashMap<u64, (RegSet, u32)> = HashMap::new();
+    let (mut clob, mut hw) = (CALL_FIXED_CLOBBERS, 0u32);
+    let mut out = Vec::new();
+    for (f, mut vc) in code {
+        for inst in vc.insts.iter_mut() {
+            let (callees, info): (Option<(RegSet, u32)>, &mut CallInfo) = match inst {
+                vcode::VInst::Call { callee, info, .. } => (Some(summary[*callee]), info),
+                vcode::VInst::CallInd { sig, info, .. } => {
+                    let s = match by_sig.get(sig) {
+                        Some(&s) => s,
+                        None => {
+                            let targets = layout.indirect_targets(*sig);
+                            let s = targets.clone().fold((CALL_FIXED_CLOBBERS, 0), |(c, h), g| {
+                                (c | summary[g].0, h.max(summary[g].1))
+                            });
+                            if targets.clone().all(|g| done[g]) {
+                                by_sig.insert(*sig, s);
+                            }
+                            s
+                        }
+                    };
+                    (Some(s), info)
+                }
+                _ => (None, &mut CallInfo::default()),
+            };
+            if let Some((c, h)) = callees {
+                // The component writes what every callee writes; a call that may
+                // re-enter may also reach callees outside the component (done,
+                // so `c` and `h` hold their summaries), whose writes the
+                // allocation of this function does not see.
+                clob |= c;
+                hw = hw.max(h);
+                if info.reenters {
+                    info.clobbers = reg_range(1, 39);
+                    info.slot_clobbers = 0;
+                } else {
+                    info.clobbers = c | CALL_FIXED_CLOBBERS;
+                    info.slot_clobbers = h;
+                }
+            }
+        }
+        let alloc = coloring::allocate(&vc, cfg);
+        clob |= alloc.clobbers;
+        hw = hw.max(alloc.slot_clobbers);
+        out.push((f, (vc, alloc)));
+    }
+    (out, clob, hw)
 }
 
 /// Checks that every call declares what its possible callees write (the whole-program half of

@@ -1569,6 +1569,7 @@ impl<'a> Ctx<'a> {
                         width: 8,
                         flow: Flow::SetPc(0),
                     });
+                    self.vc.table_jumps.push(self.vc.insts.len() - 1);
                     succs.extend(labels);
                 }
             }
@@ -1606,33 +1607,62 @@ impl<'a> Ctx<'a> {
 }
 
 /// Selects every function with a body (`None` for imports); an unsupported construct is
-/// reported with the function it is in.
+/// reported with the function it is in. Functions are selected on rayon's threads, each with
+/// its jump tables in a static area of its own from address 0; then, in the module's order,
+/// the tables take their place in `statics` and the code is relocated to it, so that the
+/// result is what selecting one function after the other gives, whatever the threads.
 pub(crate) fn select_functions(
     m: &Module,
     l: &Layout,
     opts: &CodegenOptions,
     statics: &mut Statics,
 ) -> Result<Vec<Option<VCode>>, CodegenError> {
-    let mut out = Vec::with_capacity(m.funcs.len());
-    for (id, f) in m.funcs.iter() {
-        let vc = match f.body() {
-            None => None,
-            Some(body) => Some(compile_function(m, l, opts, id, body, statics).map_err(
-                |e| match e {
-                    CodegenError::Unsupported {
-                        what,
-                        func: None,
-                        offset,
-                    } => CodegenError::Unsupported {
-                        what,
-                        func: Some(f.name.clone()),
-                        offset,
-                    },
-                    e => e,
+    use rayon::prelude::*;
+    let room = statics.arena.end - statics.arena.next;
+    let decls: Vec<_> = m.funcs.iter().collect();
+    let selected: Vec<Result<Option<(VCode, Statics)>, CodegenError>> = decls
+        .par_iter()
+        .map(|&(id, f)| {
+            let Some(body) = f.body() else {
+                return Ok(None);
+            };
+            let mut own = Statics {
+                arena: zkc_regalloc_mem::SlotArena::new(0, room),
+                init: vec![],
+            };
+            let vc = compile_function(m, l, opts, id, body, &mut own).map_err(|e| match e {
+                CodegenError::Unsupported {
+                    what,
+                    func: None,
+                    offset,
+                } => CodegenError::Unsupported {
+                    what,
+                    func: Some(f.name.clone()),
+                    offset,
                 },
-            )?),
+                e => e,
+            })?;
+            Ok(Some((vc, own)))
+        })
+        .collect();
+    let mut out = Vec::with_capacity(selected.len());
+    for s in selected {
+        let Some((mut vc, own)) = s? else {
+            out.push(None);
+            continue;
         };
-        out.push(vc);
+        let base = statics.arena.next;
+        for _ in 0..own.arena.next / 8 {
+            statics
+                .arena
+                .alloc()
+                .map_err(|_| super::layout::static_full())?;
+        }
+        statics
+            .init
+            .extend((own.init.into_iter()).map(|(a, v)| (a + base, v)));
+        vc.relocate_tables(base);
+        out.push(Some(vc));
     }
     Ok(out)
 }

@@ -128,6 +128,9 @@ pub struct VCode {
     pub num_vregs: u32,
     /// Labels that jump tables name (their blocks are always emitted).
     pub table_labels: Vec<String>,
+    /// The instructions that jump through a jump table, whose address they hold: selection
+    /// places each function's tables from address 0 and [`VCode::relocate_tables`] moves them.
+    pub table_jumps: Vec<usize>,
 }
 
 impl VCode {
@@ -164,6 +167,16 @@ impl VCode {
         let b = self.blocks.last_mut().expect("open block");
         b.end = end;
         b.succ_labels = succ_labels;
+    }
+
+    /// Adds `base` to the address of every jump table the code jumps through.
+    pub fn relocate_tables(&mut self, base: u64) {
+        for &k in &self.table_jumps {
+            match &mut self.insts[k] {
+                VInst::Op { b: VB::Ind(a), .. } => *a += base as i64,
+                other => unreachable!("a jump through a table: {other:?}"),
+            }
+        }
     }
 
     /// Resolves successor labels to block indices (labels of other functions, traps: none).
