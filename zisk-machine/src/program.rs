@@ -446,12 +446,14 @@ impl Program {
         }
     }
 
-    /// The program the assembler sees: with the launcher when it has no `_start`.
-    pub fn with_launcher(&self) -> Result<Program, LayoutError> {
+    /// The program the assembler sees: this one when it starts at `_start`, else a copy with
+    /// the launcher first. (A borrow, not a copy, in the usual case: a large program's items
+    /// are hundreds of megabytes.)
+    pub fn with_launcher(&self) -> Result<std::borrow::Cow<'_, Program>, LayoutError> {
         let labels = self.labels()?;
         if let Some(&(_, i)) = labels.iter().find(|(l, _)| *l == "_start") {
             return if i == 0 {
-                Ok(self.clone())
+                Ok(std::borrow::Cow::Borrowed(self))
             } else {
                 Err(LayoutError::StartNotFirst)
             };
@@ -462,10 +464,11 @@ impl Program {
             .ok_or(LayoutError::NoEntry)?;
         let mut items = launcher(entry);
         items.extend(self.items.iter().cloned());
-        Ok(Program {
+        Ok(std::borrow::Cow::Owned(Program {
             items,
-            ..self.clone()
-        })
+            alloc_area: self.alloc_area.clone(),
+            functions: self.functions.clone(),
+        }))
     }
 
     /// Lays the program out into a ROM with the BIOS, as `ziskemu -z` would.
