@@ -956,13 +956,9 @@ fn bulk_memory_is_dma() {
                (memory.fill {fill})
                (memory.copy {copy})
                (local.set $i (i32.const 0))
-               (loop $l
-                 (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 31))
-                   (i32.load8_u (local.get $i))))
-                 (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
-                   (i32.const 300))))
-               (local.get $s)
-               call $exit)"
+               {}
+               call $exit)",
+            checksum(300)
         ));
     }
 }
@@ -1011,13 +1007,9 @@ fn memory_init_is_dma() {
              (func (export \"_start\") (local $i i32) (local $s i32)
                (memory.fill (i32.const 0) (i32.const 0x2e) (i32.const 1100))
                (memory.init $p (i32.const {dst}) (i32.const {src}) (i32.const {n}))
-               (loop $l
-                 (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 31))
-                   (i32.load8_u (local.get $i))))
-                 (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
-                   (i32.const 1100))))
-               (local.get $s)
-               call $exit)"
+               {}
+               call $exit)",
+            checksum(1100)
         ));
     }
     traps(
@@ -1025,4 +1017,17 @@ fn memory_init_is_dma() {
         "(memory.init $p (i32.const 0) (i32.const 2) (i32.const 2)) i32.const 0",
         TrapCode::MemoryOutOfBounds,
     );
+}
+
+/// A checksum of the memory's first `n` bytes, from `$i` = 0, left on the stack (locals `$i`
+/// and `$s`).
+fn checksum(n: u32) -> String {
+    format!(
+        "(loop $l
+           (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 31))
+             (i32.load8_u (local.get $i))))
+           (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+             (i32.const {n}))))
+         (local.get $s)"
+    )
 }
