@@ -91,6 +91,7 @@ pub fn run(m: &mut Module) -> PassReport {
         .collect();
     for (g, ty, init) in globals {
         let mut at_entry: Vec<Option<u64>> = vec![None; n];
+        let mut scans: Vec<Option<Scan>> = (0..n).map(|_| None).collect();
         if calls[entry.index()].is_empty() && !referenced[entry.index()] {
             at_entry[entry.index()] = Some(init);
         }
@@ -98,12 +99,22 @@ pub fn run(m: &mut Module) -> PassReport {
             if f == entry.index() || referenced[f] || recursive(f) || calls[f].is_empty() {
                 continue;
             }
-            let mut seen = calls[f].iter().map(|&(p, call)| {
-                let body = m.funcs[p].body().expect("a caller has a body");
-                value_before(body, g, at_entry[p.index()], Some(call))
-            });
-            let first = seen.next().flatten();
-            if first.is_some() && seen.all(|v| v == first) {
+            // The callers' entry values are final (callers first): scan each caller once.
+            let mut first = None;
+            let mut same = true;
+            for &(p, call) in &calls[f] {
+                let scan = scans[p.index()].get_or_insert_with(|| {
+                    let body = m.funcs[p].body().expect("a caller has a body");
+                    Scan::of(body, g, at_entry[p.index()])
+                });
+                let v = scan.at_calls.get(&call).copied();
+                if v.is_none() || (first.is_some() && v != first) {
+                    same = false;
+                    break;
+                }
+                first = v;
+            }
+            if same {
                 at_entry[f] = first;
             }
         }
@@ -114,7 +125,7 @@ pub fn run(m: &mut Module) -> PassReport {
             if id == entry {
                 continue;
             }
-            let gets = entry_gets(f, g);
+            let gets = Scan::of(f, g, None).gets;
             for &i in &gets {
                 f.insts[i].op = Op::Const { ty, bits: c };
             }
@@ -127,64 +138,72 @@ pub fn run(m: &mut Module) -> PassReport {
     r
 }
 
-/// Walks `f`'s entry block, when no branch enters it, with `g` holding `entry` there: the
-/// value `g` holds just before `stop` (the end of the block for `None`), if known, and calls
-/// `get` on each `global.get` of `g` that reads the entry value.
-fn walk(
-    f: &Function,
-    g: GlobalId,
-    entry: Option<u64>,
-    stop: Option<Inst>,
-    get: &mut dyn FnMut(Inst),
-) -> Option<u64> {
-    let b0 = *f.layout.first()?;
-    let entered = f.layout.iter().any(|&b| {
-        f.blocks[b]
-            .term
-            .as_ref()
-            .is_some_and(|t| t.targets().any(|c| c.block == b0))
-    });
-    if entered {
-        return None;
-    }
-    let mut known: HashMap<Value, u64> = HashMap::new();
-    let mut current = entry;
-    let mut untouched = true;
-    for &i in &f.blocks[b0].insts {
-        if Some(i) == stop {
-            return current;
-        }
-        let d = &f.insts[i];
-        let arg = |k: usize| known.get(&d.args[k]).copied();
-        let value = match d.op {
-            Op::Const { bits, .. } => Some(bits),
-            Op::GlobalGet(h) if h == g => {
-                if untouched {
-                    get(i);
-                }
-                current
-            }
-            Op::GlobalSet(h) if h == g => {
-                current = arg(0);
-                untouched = false;
-                None
-            }
-            Op::Binary { op, ty } => match (arg(0), arg(1)) {
-                (Some(a), Some(b)) => semantics::fold_binary(op, ty, a, b),
-                _ => None,
-            },
-            Op::Call(_) | Op::CallIndirect { .. } => {
-                current = None;
-                untouched = false;
-                None
-            }
-            _ => None,
+/// What one walk of a function's entry block, when no branch enters it, finds of `g`: the
+/// value it holds before each call there, where known, and the `global.get`s that read the
+/// value it had on entry.
+struct Scan {
+    at_calls: HashMap<Inst, u64>,
+    gets: Vec<Inst>,
+}
+
+impl Scan {
+    /// The walk of `f`'s entry block with `g` holding `entry` there (`None`: unknown).
+    fn of(f: &Function, g: GlobalId, entry: Option<u64>) -> Scan {
+        let mut scan = Scan {
+            at_calls: HashMap::new(),
+            gets: Vec::new(),
         };
-        if let (Some(v), Some(&r)) = (value, d.results.first()) {
-            known.insert(r, v);
+        let Some(&b0) = f.layout.first() else {
+            return scan;
+        };
+        let entered = f.layout.iter().any(|&b| {
+            f.blocks[b]
+                .term
+                .as_ref()
+                .is_some_and(|t| t.targets().any(|c| c.block == b0))
+        });
+        if entered {
+            return scan;
         }
+        let mut known: HashMap<Value, u64> = HashMap::new();
+        let mut current = entry;
+        let mut untouched = true;
+        for &i in &f.blocks[b0].insts {
+            let d = &f.insts[i];
+            let arg = |k: usize| known.get(&d.args[k]).copied();
+            let value = match d.op {
+                Op::Const { bits, .. } => Some(bits),
+                Op::GlobalGet(h) if h == g => {
+                    if untouched {
+                        scan.gets.push(i);
+                    }
+                    current
+                }
+                Op::GlobalSet(h) if h == g => {
+                    current = arg(0);
+                    untouched = false;
+                    None
+                }
+                Op::Binary { op, ty } => match (arg(0), arg(1)) {
+                    (Some(a), Some(b)) => semantics::fold_binary(op, ty, a, b),
+                    _ => None,
+                },
+                Op::Call(_) | Op::CallIndirect { .. } => {
+                    if let Some(c) = current {
+                        scan.at_calls.insert(i, c);
+                    }
+                    current = None;
+                    untouched = false;
+                    None
+                }
+                _ => None,
+            };
+            if let (Some(v), Some(&r)) = (value, d.results.first()) {
+                known.insert(r, v);
+            }
+        }
+        scan
     }
-    current
 }
 
 /// Folds the integer arithmetic whose operands are all constants into constants, to a fixed
@@ -217,24 +236,4 @@ fn fold(f: &mut Function) -> usize {
             return folded;
         }
     }
-}
-
-/// The value `g` holds just before `call` in `f` (see [`walk`]).
-fn value_before(f: &Function, g: GlobalId, entry: Option<u64>, call: Option<Inst>) -> Option<u64> {
-    let found = call.is_some_and(|c| {
-        f.layout
-            .first()
-            .is_some_and(|&b0| f.blocks[b0].insts.contains(&c))
-    });
-    if !found {
-        return None;
-    }
-    walk(f, g, entry, call, &mut |_| {})
-}
-
-/// The `global.get`s of `g` in `f`'s entry block that read the value `g` had on entry.
-fn entry_gets(f: &Function, g: GlobalId) -> Vec<Inst> {
-    let mut gets = Vec::new();
-    walk(f, g, None, None, &mut |i| gets.push(i));
-    gets
 }
