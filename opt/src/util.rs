@@ -1,6 +1,6 @@
 //! Helpers shared by the passes: use counts, value replacement, the set of removable ops.
 
-use zkc_ir::{Block, EntityRef, Function, Module, Op, SecondaryMap, Value, ValueDef};
+use zkc_ir::{Block, Function, Module, Op, SecondaryMap, Value, ValueDef};
 
 /// Whether an instruction with this op may be deleted when its results are unused: pure ops,
 /// and reads that can neither trap nor have an effect (a `notrap` load among them).
@@ -150,11 +150,6 @@ pub fn par_for_each_body<S: Default + Send>(
             state
         })
         .collect()
-}
-
-#[allow(dead_code)]
-pub(crate) fn value_index(v: Value) -> usize {
-    v.index()
 }
 
 /// The bits of the constant a value is defined as, if any.
