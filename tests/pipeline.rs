@@ -220,3 +220,113 @@ fn coloring_trap_repro_runs_everywhere() {
         }
     }
 }
+
+/// Copy loops (`opt` `version`, "Copy loops"): word and byte loops, one unrolled, over
+/// overlapping ranges both ways and apart, leave the interpreter's memory at -O2 (the guarded
+/// path is one `memory.copy` where that means the same, the element loop where the destination
+/// lies inside the source range), and one that runs past the memory's end still traps.
+#[test]
+fn copy_loops_copy_what_the_loops_copy() {
+    use zkc_ir::interp::{run_command, Exit};
+    let copies = [
+        (64, 128, 96),
+        (128, 64, 96),
+        (64, 68, 200),
+        (68, 64, 200),
+        (300, 301, 101),
+        (301, 300, 101),
+        (20, 700, 300),
+        (700, 20, 300),
+    ];
+    // The triples as data at 2048, read by a loop: the copy functions see run-time arguments.
+    let data: String = copies
+        .iter()
+        .flat_map(|&(d, s, n)| [d, s, n])
+        .map(|w: u32| {
+            w.to_le_bytes()
+                .iter()
+                .map(|b| format!("\\{b:02x}"))
+                .collect::<String>()
+        })
+        .collect();
+    let calls = format!(
+        "(local.set $i (i32.const 2048))
+         (loop $c
+           (call $words (i32.load (local.get $i)) (i32.load offset=4 (local.get $i))
+             (i32.load offset=8 (local.get $i)))
+           (call $pairs (i32.load offset=4 (local.get $i)) (i32.load (local.get $i))
+             (i32.load offset=8 (local.get $i)))
+           (call $bytes (i32.load (local.get $i)) (i32.load offset=4 (local.get $i))
+             (i32.load offset=8 (local.get $i)))
+           (br_if $c (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 12)))
+             (i32.const {}))))",
+        2048 + 12 * copies.len()
+    );
+    let program = |tail: &str| {
+        format!(
+            r#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory 1)
+  (data (i32.const 2048) "{data}")
+  (func $words (param $d i32) (param $s i32) (param $n i32) (local $k i32)
+    (loop $l
+      (i32.store (i32.add (local.get $d) (local.get $k))
+        (i32.load (i32.add (local.get $s) (local.get $k))))
+      (br_if $l (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 4)))
+        (local.get $n)))))
+  (func $pairs (param $d i32) (param $s i32) (param $n i32) (local $k i32)
+    (loop $l
+      (i32.store (i32.add (local.get $d) (local.get $k))
+        (i32.load (i32.add (local.get $s) (local.get $k))))
+      (i32.store offset=4 (i32.add (local.get $d) (local.get $k))
+        (i32.load offset=4 (i32.add (local.get $s) (local.get $k))))
+      (br_if $l (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 8)))
+        (local.get $n)))))
+  (func $bytes (param $d i32) (param $s i32) (param $n i32)
+    (loop $l
+      (i32.store8 (local.get $d) (i32.load8_u (local.get $s)))
+      (local.set $d (i32.add (local.get $d) (i32.const 1)))
+      (local.set $s (i32.add (local.get $s) (i32.const 1)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "_start") (local $i i32) (local $sum i32)
+    (loop $l
+      (i32.store8 (local.get $i) (i32.mul (local.get $i) (i32.const 7)))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+        (i32.const 1100))))
+    {calls}
+    {tail}
+    (local.set $i (i32.const 0))
+    (loop $l
+      (local.set $sum (i32.add (i32.mul (local.get $sum) (i32.const 31))
+        (i32.load8_u (local.get $i))))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+        (i32.const 1100))))
+    (call $exit (i32.and (local.get $sum) (i32.const 127)))))"#
+        )
+    };
+    let past_the_end = "(call $words (i32.const 65000) (i32.const 0) (i32.const 600))";
+    for tail in ["", past_the_end] {
+        let module = zkc_frontend_wasm::translate(program(tail).as_bytes()).expect("wat");
+        let want = run_command(&module, b"", Default::default());
+        let optimized =
+            driver::optimize(module.clone(), &at(OptLevel::O2), &mut std::io::sink()).unwrap();
+        let copies = optimized
+            .funcs
+            .values()
+            .filter_map(|f| f.body())
+            .flat_map(|f| f.insts.values())
+            .filter(|d| d.op == zkc_ir::Op::MemoryCopy)
+            .count();
+        // One per copy function (the call past the end adds an inlined one).
+        assert!(copies >= 3, "{copies} memory.copy");
+        let program = driver::codegen(module, &at(OptLevel::O2), &mut std::io::sink()).unwrap();
+        let rom = driver::layout(&program).expect("layout").rom;
+        let run = driver::run_zisk(&rom, b"", 1 << 30).expect("run");
+        match want.exit {
+            Exit::Code(c) => assert_eq!(run.exit, ZiskExit::Code(c), "{tail}"),
+            Exit::Trap(zkc_ir::interp::Trap::Wasm(t)) => assert_eq!(run.exit, ZiskExit::Trap(t)),
+            Exit::Trap(t) => panic!("interpreter: {t}"),
+        }
+        assert_eq!(tail.is_empty(), matches!(want.exit, Exit::Code(_)));
+    }
+}

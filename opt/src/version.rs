@@ -35,6 +35,18 @@
 //! 64-bit ones stay exact for them, since ZisK's memory is far below 2^31 bytes and a sum that
 //! is not the wrapped address would lie outside it (`backend-zisk` `codegen/ext.rs`).
 //!
+//! **Copy loops.** A loop of one block that only loads bytes and stores them unchanged, each
+//! load's value in one store of its width, the bytes an iteration reads consecutive and
+//! advancing by their number, copies `len = (last + 1) * d` bytes from `src` to `dst` front to
+//! back when its one exit is the counting test (then `last` is exact). That is `memory.copy`
+//! (`memmove`) exactly when `dst <= src`, provided every store comes after the loads of the
+//! source bytes before its end (it then overwrites only bytes already read), or when the two
+//! ranges are apart; the guard then ends with those two tests, true enters one `memory.copy`
+//! (a DMA operation on ZisK) and the loop's exit with the values the loop would leave: values
+//! from before it, and counted parameters in the last iteration (`p0 + last * step`) or after
+//! it. Else the unchecked loop runs. This is LLVM's loop idiom recognition (`memcpy` from a
+//! store of a load), done here where the exact count and the guard are at hand.
+//!
 //! Loop versioning for bounds checks is what Java JITs call range check elimination by loop
 //! versioning (HotSpot's `PhaseIdealLoop::do_range_check`, Würthinger et al., "Array bounds
 //! check elimination in the context of deoptimization", 2009), here without speculation.
@@ -70,31 +82,34 @@ pub fn run(m: &mut Module) -> PassReport {
     if m.memory.is_none() {
         return r;
     }
+    let min_mem = m.memory.as_ref().map_or(0, |mem| mem.min as i64 * 65536);
     crate::util::for_each_body(m, |f| {
-        let (versioned, marked) = version_function(f);
+        let (versioned, marked, copies) = version_function(f, min_mem);
         r.add("loops versioned", versioned);
         r.add("accesses unchecked", marked);
+        r.add("copy loops", copies);
     });
     r
 }
 
-fn version_function(f: &mut Function) -> (u64, u64) {
-    let mut marked = 0;
-    // The value ranges, computed when a counting test first needs them (the copies' values
+fn version_function(f: &mut Function, min_mem: i64) -> (u64, u64, u64) {
+    let (mut marked, mut copies) = (0, 0);
+    // The value ranges, computed when a loop first needs them (the copies' values
     // have none: their whole type; versioning changes no existing value).
     let ranges: OnceCell<Ranges> = OnceCell::new();
     let versioned = loops::one_at_a_time(
         f,
         |view, h, body| {
-            let cx = LoopCx::new(view, &ranges, h, body)?;
+            let cx = LoopCx::new(view, &ranges, min_mem, h, body)?;
             cx.plan().map(|p| (cx.in_body, p))
         },
         |f, cfg, _, body, (in_body, plan)| {
             marked += plan.accesses.len() as u64;
+            copies += plan.copy.is_some() as u64;
             vec![apply(f, cfg, body, &in_body, plan)]
         },
     );
-    (versioned as u64, marked)
+    (versioned as u64, marked, copies)
 }
 
 /// A term of a guard's i64 expression.
@@ -231,7 +246,8 @@ struct Test {
     rel: Rel,
     /// Whether the test reads the value the back edges pass (else the header's own).
     on_next: bool,
-    n: Value,
+    /// The invariant bound; `None` for 0 (`brif x` tests `x != 0`).
+    n: Option<Value>,
 }
 
 /// What the guard knows of a header parameter's values.
@@ -298,6 +314,38 @@ struct Plan {
     accesses: Vec<Inst>,
     escaping: Vec<Value>,
     exits: Vec<Block>,
+    /// Set when the loop only copies memory forward: the guarded path then copies with one
+    /// `memory.copy` where that means the same (module docs, "Copy loops").
+    copy: Option<CopyLoop>,
+}
+
+/// A loop that copies `len` bytes from `src` to `dst`, front to back, and does nothing else.
+struct CopyLoop {
+    exit: Block,
+    dst: X,
+    src: X,
+    len: X,
+    /// What its exit edge passes, escaping values last (as [`loops::pass_through_exit`]
+    /// appends them).
+    exit_args: Vec<ExitArg>,
+}
+
+/// What a counted loop's guard knows of its header parameters: the values the back edges
+/// pass, the facts, the first values, the last iteration.
+#[derive(Clone, Copy)]
+struct Counted<'p> {
+    back: &'p [Vec<Value>],
+    facts: &'p [Option<Fact>],
+    starts: &'p [X],
+    last: &'p X,
+}
+
+/// A value the loop leaves, as the copy computes it without running the loop.
+enum ExitArg {
+    /// Defined before the loop.
+    Outside(Value),
+    /// An i32: the low 32 bits of this expression.
+    I32(X),
 }
 
 struct LoopCx<'a> {
@@ -305,6 +353,9 @@ struct LoopCx<'a> {
     cfg: &'a ControlFlow,
     inst_block: &'a SecondaryMap<Inst, Option<Block>>,
     ranges: &'a OnceCell<Ranges>,
+    /// The initial memory's size in bytes: the backend checks no access whose address range
+    /// lies inside it (`backend-zisk` `codegen/checks.rs`).
+    min_mem: i64,
     h: Block,
     body: &'a [Block],
     in_body: SecondaryMap<Block, bool>,
@@ -316,6 +367,7 @@ impl<'a> LoopCx<'a> {
     fn new(
         view: &loops::LoopView<'a>,
         ranges: &'a OnceCell<Ranges>,
+        min_mem: i64,
         h: Block,
         body: &'a [Block],
     ) -> Option<Self> {
@@ -326,6 +378,7 @@ impl<'a> LoopCx<'a> {
             cfg,
             inst_block,
             ranges,
+            min_mem,
             h,
             body,
             in_body,
@@ -411,24 +464,35 @@ impl<'a> LoopCx<'a> {
             if stay_if_true == self.in_body[else_dest.block] {
                 continue;
             }
-            let ValueDef::Result(i, 0) = f.values[*cond].def else {
-                continue;
+            let compare = match f.values[*cond].def {
+                ValueDef::Result(i, 0) => match f.insts[i].op {
+                    Op::Compare { op, ty: Type::I32 } => Some((op, &f.insts[i].args)),
+                    _ => None,
+                },
+                _ => None,
             };
-            let d = &f.insts[i];
-            let Op::Compare { op, ty: Type::I32 } = d.op else {
-                continue;
-            };
-            let (a0, a1) = (d.args[0], d.args[1]);
-            let candidates = match (op, stay_if_true) {
-                (CmpOp::LtU, true) | (CmpOp::GeU, false) => vec![(Rel::Lt, a0, a1)],
-                (CmpOp::GtU, true) | (CmpOp::LeU, false) => vec![(Rel::Lt, a1, a0)],
-                (CmpOp::Ne, true) | (CmpOp::Eq, false) => {
-                    vec![(Rel::Ne, a0, a1), (Rel::Ne, a1, a0)]
+            let candidates = match compare {
+                Some((op, args)) => {
+                    let (a0, a1) = (args[0], Some(args[1]));
+                    match (op, stay_if_true) {
+                        (CmpOp::LtU, true) | (CmpOp::GeU, false) => vec![(Rel::Lt, a0, a1)],
+                        (CmpOp::GtU, true) | (CmpOp::LeU, false) => {
+                            vec![(Rel::Lt, args[1], Some(a0))]
+                        }
+                        (CmpOp::Ne, true) | (CmpOp::Eq, false) => {
+                            vec![(Rel::Ne, a0, a1), (Rel::Ne, args[1], Some(a0))]
+                        }
+                        _ => continue,
+                    }
                 }
-                _ => continue,
+                // `brif x` stays while `x != 0`.
+                None if stay_if_true && f.values[*cond].ty == Type::I32 => {
+                    vec![(Rel::Ne, *cond, None)]
+                }
+                None => continue,
             };
             for (rel, x, n) in candidates {
-                if self.inside(n) && const_of(f, n).is_none() {
+                if n.is_some_and(|n| self.inside(n) && const_of(f, n).is_none()) {
                     continue;
                 }
                 let found = match f.values[x].def {
@@ -470,6 +534,10 @@ impl<'a> LoopCx<'a> {
             })
             .collect();
         let tests = self.tests(&back);
+        // Each parameter's value on entry, as the guard reads it: zero-extended, or the
+        // constant every entry passes (the guard then folds what it can).
+        let entry: Vec<Option<i64>> = (0..params.len()).map(|k| self.entry_constant(k)).collect();
+        let p0 = |k: usize| entry[k].map_or(X::p0(k), |c| X::konst(c as u32 as i64));
         let short = tests.iter().any(|t| match steps[t.iv] {
             Some(Step::Const(c)) if c != 0 => {
                 self.max_trips(t, c).is_some_and(|trips| trips <= MIN_TRIPS)
@@ -489,7 +557,7 @@ impl<'a> LoopCx<'a> {
                 return None;
             }
             let log = m.trailing_zeros();
-            let (p0, n) = (X::p0(t.iv), self.invariant(t.n));
+            let (p0, n) = (p0(t.iv), self.limit(t));
             Some(match (t.rel, t.on_next) {
                 // The distance to `n` in steps, modulo 2^32: the loop stops where it is 0.
                 (Rel::Ne, on_next) => {
@@ -526,9 +594,16 @@ impl<'a> LoopCx<'a> {
                     Some(Fact::Counted { step: c })
                 }
                 step => tests.iter().find_map(|t| {
-                    (t.iv == k && t.rel == Rel::Lt).then(|| bound(t, self.invariant(t.n), step))?
+                    (t.iv == k && t.rel == Rel::Lt)
+                        .then(|| bound(t, p0(t.iv), self.limit(t), step))?
                 }),
             })
+            .collect();
+        // Each counted parameter's first value in addresses: a constant as its signed value (a
+        // count from -96 up to 0 indexes from a negative start; any representative modulo 2^32
+        // gives the address, module docs).
+        let starts: Vec<X> = (0..params.len())
+            .map(|k| entry[k].map_or(X::p0(k), X::konst))
             .collect();
         // The accesses, grouped by their variable part: (min k, max k + offset + width).
         let mut memo: HashMap<Value, Option<Lin>> = HashMap::new();
@@ -554,7 +629,7 @@ impl<'a> LoopCx<'a> {
                 let Some(lin) = self.lin(f.insts[i].args[0], &facts, &mut memo, 0) else {
                     continue;
                 };
-                if lin.ivs.is_empty() {
+                if lin.ivs.is_empty() || self.unchecked_anyway(f.insts[i].args[0], offset + width) {
                     continue;
                 }
                 accesses.push(i);
@@ -580,7 +655,7 @@ impl<'a> LoopCx<'a> {
         };
         for (lin, lo, end) in &groups {
             let mut a0 = X::konst(0);
-            let mut negative = *lo < 0;
+            let mut negative = false;
             for (&v, &c) in &lin.inv {
                 a0 = a0.add(X::zext(v).mulc(c));
                 negative |= c < 0;
@@ -593,7 +668,7 @@ impl<'a> LoopCx<'a> {
                     .expect("facts of the parameters in addresses")
                 {
                     Fact::Counted { step } => {
-                        a0 = a0.add(X::p0(k).mulc(c));
+                        a0 = a0.add(starts[k].clone().mulc(c));
                         d += c * step;
                         for g in &count.as_ref().expect("a count for counted parameters").1 {
                             push(g.clone(), &mut guards);
@@ -620,6 +695,7 @@ impl<'a> LoopCx<'a> {
                     negative = true;
                 }
             }
+            negative |= a0.k + *lo < 0;
             let max = a0.clone().add(up).addc(*end);
             push(Cond::le(max, X::atom(Atom::MemBytes)), &mut guards);
             if negative {
@@ -635,12 +711,198 @@ impl<'a> LoopCx<'a> {
         if !loops::can_pass_through(self.cfg, in_body, &exits, &escaping) {
             return None;
         }
+        let copy = count.as_ref().and_then(|(last, count_guards)| {
+            let ps = Counted {
+                back: &back,
+                facts: &facts,
+                starts: &starts,
+                last,
+            };
+            let c = self.copy_loop(ps, &memo, &accesses, &escaping)?;
+            // The copy relies on the exact count, whose conditions are then guards even if
+            // no address needed them.
+            for g in count_guards {
+                push(g.clone(), &mut guards);
+            }
+            Some(c)
+        });
         Some(Plan {
             h: self.h,
             guards,
             accesses,
             escaping,
             exits,
+            copy,
+        })
+    }
+
+    /// The loop as a forward copy (module docs, "Copy loops"), if it is one: its one block
+    /// loads bytes at `src + j*d + x` and stores each, unchanged, at `dst + j*d + x` for `x`
+    /// covering `[0, d)` once, in iterations `j` from 0 to `last`, and computes nothing else
+    /// that outlives it but counted parameters.
+    fn copy_loop(
+        &self,
+        ps: Counted<'_>,
+        memo: &HashMap<Value, Option<Lin>>,
+        accesses: &[Inst],
+        escaping: &[Value],
+    ) -> Option<CopyLoop> {
+        let (f, h) = (self.f, self.h);
+        let Counted {
+            back,
+            facts,
+            starts,
+            last,
+        } = ps;
+        if self.body != [h] {
+            return None;
+        }
+        let term = f.blocks[h].term.as_ref()?;
+        let TermKind::Brif {
+            then_dest,
+            else_dest,
+            ..
+        } = &term.kind
+        else {
+            return None;
+        };
+        let exit = match (then_dest.block == h, else_dest.block == h) {
+            (true, false) => else_dest,
+            (false, true) => then_dest,
+            _ => return None,
+        };
+        let mut uses: HashMap<Value, usize> = HashMap::new();
+        let insts = &f.blocks[h].insts;
+        for v in insts
+            .iter()
+            .flat_map(|&i| f.insts[i].args.iter().copied())
+            .chain(term.uses())
+        {
+            *uses.entry(v).or_default() += 1;
+        }
+        // Both sides' address as `base + sum(c * p)` with the same parameter part, and each
+        // access's position `x` relative to the source's base (`delta` more on the other side).
+        let lin_of = |i: Inst| -> Option<&Lin> {
+            accesses.contains(&i).then_some(())?;
+            memo.get(&f.insts[i].args[0])?.as_ref()
+        };
+        let (mut src_base, mut dst_base) = (None::<&Lin>, None::<&Lin>);
+        let same_part = |a: &Lin, b: &Lin| a.inv == b.inv && a.ivs == b.ivs;
+        let mut loads: HashMap<Value, (i64, u8, usize)> = HashMap::new();
+        // (x, width, position in the block) of each store.
+        let mut stores: Vec<(i64, u8, usize)> = Vec::new();
+        let mut delta = None;
+        for (at, &i) in insts.iter().enumerate() {
+            let d = &f.insts[i];
+            match d.op {
+                Op::Load { offset, width, .. } => {
+                    let lin = lin_of(i)?;
+                    let r = d.results[0];
+                    if uses.get(&r) != Some(&1) || escaping.contains(&r) {
+                        return None;
+                    }
+                    match src_base {
+                        Some(b) if !same_part(b, lin) => return None,
+                        Some(_) => {}
+                        None => src_base = Some(lin),
+                    }
+                    loads.insert(r, (lin.k + offset as i64 - src_base?.k, width, at));
+                }
+                Op::Store { offset, width, .. } => {
+                    let lin = lin_of(i)?;
+                    let &(x, w, _) = loads.get(&d.args[1])?;
+                    if w != width {
+                        return None;
+                    }
+                    match dst_base {
+                        Some(b) if !same_part(b, lin) => return None,
+                        Some(_) => {}
+                        None => dst_base = Some(lin),
+                    }
+                    let dx = lin.k + offset as i64 - dst_base?.k - x;
+                    if *delta.get_or_insert(dx) != dx {
+                        return None;
+                    }
+                    stores.push((x, width, at));
+                }
+                ref op if op.is_pure() => {}
+                _ => return None,
+            }
+        }
+        let (src, dst) = (src_base?, dst_base?);
+        // Both sides advance by the same `d` bytes per iteration.
+        let advance = |lin: &Lin| {
+            lin.ivs.iter().try_fold(0, |d, (&k, &c)| match facts[k] {
+                Some(Fact::Counted { step }) => Some(d + c * step),
+                _ => None,
+            })
+        };
+        let d = advance(src)?;
+        if advance(dst)? != d || stores.len() != loads.len() {
+            return None;
+        }
+        let mut spans: Vec<(i64, u8, usize)> = stores.clone();
+        spans.sort_unstable();
+        let x0 = spans[0].0;
+        let end = spans
+            .iter()
+            .try_fold(x0, |at, &(x, w, _)| (x == at).then_some(x + w as i64))?;
+        if d <= 0 || end - x0 != d {
+            return None;
+        }
+        // Every store comes after the loads of the bytes before its end: with `dst <= src`
+        // it only overwrites source bytes already read.
+        for &(x, w, at) in &stores {
+            if loads.values().any(|&(y, _, l)| y < x + w as i64 && l > at) {
+                return None;
+            }
+        }
+        let start = |lin: &Lin, k: i64| {
+            let mut s = X::konst(k);
+            for (&v, &c) in &lin.inv {
+                s = s.add(X::zext(v).mulc(c));
+            }
+            for (&p, &c) in &lin.ivs {
+                s = s.add(starts[p].clone().mulc(c));
+            }
+            s
+        };
+        let counted = |k: usize| match facts.get(k) {
+            Some(Some(Fact::Counted { step })) => Some(*step),
+            _ => None,
+        };
+        let params = &f.blocks[h].params;
+        let exit_args = exit
+            .args
+            .iter()
+            .chain(escaping)
+            .map(|&v| {
+                if !self.inside(v) {
+                    return Some(ExitArg::Outside(v));
+                }
+                if f.values[v].ty != Type::I32 {
+                    return None;
+                }
+                if let Some(c) = const_of(f, v) {
+                    return Some(ExitArg::I32(X::konst(c as i64)));
+                }
+                // A parameter in the last iteration, or the value its back edges pass.
+                let (k, after) = match params.iter().position(|&p| p == v) {
+                    Some(k) => (k, 0),
+                    None => (back.iter().position(|a| a.iter().all(|&b| b == v))?, 1),
+                };
+                let step = counted(k)?;
+                Some(ExitArg::I32(
+                    starts[k].clone().add(last.clone().addc(after).mulc(step)),
+                ))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(CopyLoop {
+            exit: exit.block,
+            dst: start(dst, dst.k + x0 + delta?),
+            src: start(src, src.k + x0),
+            len: last.clone().addc(1).mulc(d),
+            exit_args,
         })
     }
 
@@ -651,6 +913,35 @@ impl<'a> LoopCx<'a> {
             Some(c) => X::konst(c as u32 as i64),
             None => X::zext(v),
         }
+    }
+
+    /// The signed value of the constant every entry passes for header parameter `k`, if any.
+    fn entry_constant(&self, k: usize) -> Option<i64> {
+        let f = self.f;
+        let mut out = None;
+        for p in loops::outside_preds(self.cfg, self.h, &self.in_body) {
+            for call in f.blocks[p].term.iter().flat_map(|t| t.targets()) {
+                if call.block == self.h {
+                    let c = wrap32(const_of(f, call.args[k])? as i64);
+                    if *out.get_or_insert(c) != c {
+                        return None;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether the backend checks no access of `end` bytes from `addr`: its value range lies
+    /// inside the initial memory.
+    fn unchecked_anyway(&self, addr: Value, end: i64) -> bool {
+        let r = self.ranges.get_or_init(|| Ranges::compute(self.f)).of(addr);
+        r.lo >= 0 && r.hi.saturating_add(end) <= self.min_mem
+    }
+
+    /// A test's bound as the guard reads it.
+    fn limit(&self, t: &Test) -> X {
+        t.n.map_or(X::konst(0), |n| self.invariant(n))
     }
 
     /// An upper bound of the iterations a counting test allows, from the value ranges of the
@@ -669,7 +960,7 @@ impl<'a> LoopCx<'a> {
         }
         // Values the copies of earlier versioned loops define have no range: the whole type,
         // which the i128 differences below keep from overflowing.
-        let (p0, n) = (p0?, ranges.of(t.n));
+        let (p0, n) = (p0?, t.n.map_or(Range::constant(0), |n| ranges.of(n)));
         let (lo, hi) = if c > 0 {
             (n.lo as i128 - p0.hi as i128, n.hi as i128 - p0.lo as i128)
         } else {
@@ -738,8 +1029,7 @@ impl<'a> LoopCx<'a> {
 }
 
 /// The bound a `<u n` test gives its parameter (module docs), if its step allows one.
-fn bound(t: &Test, n: X, step: Option<Step>) -> Option<Fact> {
-    let p0 = X::p0(t.iv);
+fn bound(t: &Test, p0: X, n: X, step: Option<Step>) -> Option<Fact> {
     if t.on_next {
         return Some(Fact::UpTo {
             hi: n.clone().addc(-1),
@@ -849,14 +1139,71 @@ fn apply(
         );
         e.block = next;
     }
-    f.set_terminator(
-        *new.last().expect("the guard"),
-        TermKind::Jump(BlockCall::new(copy_h, params.clone())),
-        srcloc,
-    );
+    let into_copy = BlockCall::new(copy_h, params.clone());
+    match &plan.copy {
+        Some(c) => e.memory_copy(c, into_copy, &mut new),
+        None => {
+            e.f.set_terminator(e.block, TermKind::Jump(into_copy), srcloc)
+        }
+    }
     new.extend(body.iter().map(|&b| copy.blocks[b].expect("copy")));
     loops::enter_through(f, &outside, h, &new, guard);
     copy_h
+}
+
+impl Emit<'_> {
+    /// Ends the guard with the copy loop's shortcut: where a forward copy means what
+    /// `memory.copy` means (`dst <= src`, or the ranges apart), one `memory.copy` and on to the
+    /// loop's exit with the values the loop would leave; else `into_copy`, the unchecked loop.
+    /// Everything is computed before the first branch, so that both paths can read it.
+    fn memory_copy(&mut self, c: &CopyLoop, into_copy: BlockCall, new: &mut Vec<Block>) {
+        let (dst, src, len) = (self.x(&c.dst), self.x(&c.src), self.x(&c.len));
+        let src_end = self.bin(BinaryOp::Add, src, len);
+        let args: Vec<Value> = c
+            .exit_args
+            .iter()
+            .map(|a| match a {
+                ExitArg::Outside(v) => *v,
+                ExitArg::I32(x) => {
+                    let v = self.x(x);
+                    self.inst(Op::Convert(ConvOp::I32WrapI64), &[v], Type::I32)
+                }
+            })
+            .collect();
+        let narrow =
+            [dst, src, len].map(|v| self.inst(Op::Convert(ConvOp::I32WrapI64), &[v], Type::I32));
+        let below = self.cmp(CmpOp::LeU, Type::I64, dst, src);
+        let (apart, copy) = (
+            self.f.create_detached_block(),
+            self.f.create_detached_block(),
+        );
+        let srcloc = self.srcloc;
+        self.f.set_terminator(
+            self.block,
+            TermKind::Brif {
+                cond: below,
+                then_dest: BlockCall::new(copy, vec![]),
+                else_dest: BlockCall::new(apart, vec![]),
+            },
+            srcloc,
+        );
+        self.block = apart;
+        let after = self.cmp(CmpOp::LeU, Type::I64, src_end, dst);
+        self.f.set_terminator(
+            apart,
+            TermKind::Brif {
+                cond: after,
+                then_dest: BlockCall::new(copy, vec![]),
+                else_dest: into_copy,
+            },
+            srcloc,
+        );
+        self.f
+            .append_inst(copy, Op::MemoryCopy, &narrow, &[], srcloc);
+        self.f
+            .set_terminator(copy, TermKind::Jump(BlockCall::new(c.exit, args)), srcloc);
+        new.extend([apart, copy]);
+    }
 }
 
 /// Emits the guard's computations, each expression once.
