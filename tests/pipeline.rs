@@ -330,3 +330,70 @@ fn copy_loops_copy_what_the_loops_copy() {
         assert_eq!(tail.is_empty(), matches!(want.exit, Exit::Code(_)));
     }
 }
+
+/// Slots (`opt` `version`, "Slots"): a loop that keeps a running sum at an invariant address
+/// and writes it back into the array it walks leaves the interpreter's memory at -O2, where the
+/// sum's address lies apart from the array (kept in a value, stored once at the exit) and where
+/// it lies inside it (the guard sends those runs to the loop that reads and writes memory).
+#[test]
+fn slots_keep_what_memory_keeps() {
+    use zkc_ir::interp::{run_command, Exit};
+    let runs = [
+        (64, 40, 8),
+        (64, 40, 100),
+        (64, 40, 200),
+        (300, 17, 4),
+        (64, 40, 60),
+    ];
+    let calls: String = runs
+        .iter()
+        .map(|(a, n, s)| {
+            format!(
+                "(call $sums (i32.add (global.get $base) (i32.const {a})) (i32.const {n})
+                   (i32.add (global.get $base) (i32.const {s})))"
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory 1)
+  (global $base (mut i32) (i32.const 0))
+  (func $sums (param $a i32) (param $n i32) (param $s i32) (local $i i32)
+    (loop $l
+      (i32.store (local.get $s)
+        (i32.add (i32.load (local.get $s)) (i32.load (local.get $a))))
+      (i32.store (local.get $a) (i32.load (local.get $s)))
+      (local.set $a (i32.add (local.get $a) (i32.const 4)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "_start") (local $i i32) (local $sum i32)
+    (loop $l
+      (i32.store8 (local.get $i) (i32.mul (local.get $i) (i32.const 7)))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+        (i32.const 600))))
+    {calls}
+    (local.set $i (i32.const 0))
+    (loop $l
+      (local.set $sum (i32.add (i32.mul (local.get $sum) (i32.const 31))
+        (i32.load8_u (local.get $i))))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+        (i32.const 600))))
+    (call $exit (i32.and (local.get $sum) (i32.const 127)))))"#
+    );
+    let module = zkc_frontend_wasm::translate(text.as_bytes()).expect("wat");
+    let want = run_command(&module, b"", Default::default());
+    let Exit::Code(code) = want.exit else {
+        panic!("interpreter: {:?}", want.exit)
+    };
+    let mut dump = Vec::new();
+    let opts = Options {
+        dump_after: vec!["version".into()],
+        ..at(OptLevel::O2)
+    };
+    let program = driver::codegen(module, &opts, &mut dump).unwrap();
+    let dump = String::from_utf8(dump).unwrap();
+    assert!(dump.contains("slots in values 1"), "{dump}");
+    let rom = driver::layout(&program).expect("layout").rom;
+    let run = driver::run_zisk(&rom, b"", 1 << 30).expect("run");
+    assert_eq!(run.exit, ZiskExit::Code(code));
+}

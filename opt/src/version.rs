@@ -47,11 +47,22 @@
 //! it. Else the unchecked loop runs. This is LLVM's loop idiom recognition (`memcpy` from a
 //! store of a load), done here where the exact count and the guard are at hand.
 //!
+//! **Slots.** In a loop of one block whose other memory accesses are all at invariant
+//! addresses `root + k` (plus their offsets) from one root, each reaching a slot it accesses
+//! whole at one width (a C compiler's stack temporaries, the 128-bit results `__multi3` returns
+//! through memory), with no call in the loop, the copy keeps each slot in a value: a load reads
+//! what the iteration last stored there, or the slot's value when the iteration began (a new
+//! header parameter, loaded before the loop), and each exit stores the slots written once. The
+//! guard adds what makes that exact: each address value is its root plus `k` without wrapping,
+//! the slots lie inside the memory, and every group of versioned accesses lies entirely below
+//! or above them (so no other access in the loop reaches a slot). This is LLVM's scalar
+//! promotion in LICM, made safe by the guard instead of by alias analysis.
+//!
 //! Loop versioning for bounds checks is what Java JITs call range check elimination by loop
 //! versioning (HotSpot's `PhaseIdealLoop::do_range_check`, Würthinger et al., "Array bounds
 //! check elimination in the context of deoptimization", 2009), here without speculation.
 
-use crate::loops;
+use crate::loops::{self, LoopCopy};
 use crate::util::const_of;
 use crate::PassReport;
 use std::cell::OnceCell;
@@ -84,16 +95,26 @@ pub fn run(m: &mut Module) -> PassReport {
     }
     let min_mem = m.memory.as_ref().map_or(0, |mem| mem.min as i64 * 65536);
     crate::util::for_each_body(m, |f| {
-        let (versioned, marked, copies) = version_function(f, min_mem);
-        r.add("loops versioned", versioned);
-        r.add("accesses unchecked", marked);
-        r.add("copy loops", copies);
+        let n = version_function(f, min_mem);
+        r.add("loops versioned", n.versioned);
+        r.add("accesses unchecked", n.marked);
+        r.add("copy loops", n.copies);
+        r.add("slots in values", n.slots);
     });
     r
 }
 
-fn version_function(f: &mut Function, min_mem: i64) -> (u64, u64, u64) {
-    let (mut marked, mut copies) = (0, 0);
+/// What versioning did in a function.
+#[derive(Default)]
+struct Counts {
+    versioned: u64,
+    marked: u64,
+    copies: u64,
+    slots: u64,
+}
+
+fn version_function(f: &mut Function, min_mem: i64) -> Counts {
+    let mut n = Counts::default();
     // The value ranges, computed when a loop first needs them (the copies' values
     // have none: their whole type; versioning changes no existing value).
     let ranges: OnceCell<Ranges> = OnceCell::new();
@@ -104,12 +125,14 @@ fn version_function(f: &mut Function, min_mem: i64) -> (u64, u64, u64) {
             cx.plan().map(|p| (cx.in_body, p))
         },
         |f, cfg, _, body, (in_body, plan)| {
-            marked += plan.accesses.len() as u64;
-            copies += plan.copy.is_some() as u64;
+            n.marked += plan.accesses.len() as u64;
+            n.copies += plan.copy.is_some() as u64;
+            n.slots += plan.slots.as_ref().map_or(0, |s| s.slots.len() as u64);
             vec![apply(f, cfg, body, &in_body, plan)]
         },
     );
-    (versioned as u64, marked, copies)
+    n.versioned = versioned as u64;
+    n
 }
 
 /// A term of a guard's i64 expression.
@@ -203,6 +226,8 @@ enum Cond {
     NonPositive(X),
     /// `x == 0`.
     Zero(X),
+    /// One of the two.
+    Either(Box<Cond>, Box<Cond>),
 }
 
 impl Cond {
@@ -219,6 +244,11 @@ impl Cond {
         match self {
             Cond::NonPositive(x) => x.constant().map(|k| k <= 0),
             Cond::Zero(x) => x.constant().map(|k| k == 0),
+            Cond::Either(a, b) => match (a.constant(), b.constant()) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            },
         }
     }
 }
@@ -317,6 +347,123 @@ struct Plan {
     /// Set when the loop only copies memory forward: the guarded path then copies with one
     /// `memory.copy` where that means the same (module docs, "Copy loops").
     copy: Option<CopyLoop>,
+    /// Memory at invariant addresses that the copy keeps in values (module docs, "Slots").
+    slots: Option<Slots>,
+}
+
+/// The loop's accesses at invariant addresses, `root + k` plus the offset, all from one root:
+/// the slots they reach, each accessed whole at one width.
+struct Slots {
+    /// `None`: the addresses are constants.
+    root: Option<Option<Value>>,
+    /// Each address value and its `k`.
+    bases: Vec<(Value, i64)>,
+    slots: Vec<Slot>,
+    /// Each access and its slot.
+    uses: Vec<(Inst, usize)>,
+}
+
+struct Slot {
+    /// Bytes from the root.
+    key: i64,
+    width: u8,
+    ty: Type,
+    /// An address and offset that reach it.
+    at: (Base, u32),
+    /// Whether an iteration reads it before writing it (the loop needs its value on entry).
+    read_first: bool,
+    written: bool,
+}
+
+/// A slot's address: a value from before the loop, or a constant (defined anywhere).
+#[derive(Clone, Copy)]
+enum Base {
+    Value(Value),
+    Const(u32),
+}
+
+impl Base {
+    /// The address as a value in `block`.
+    fn value(self, f: &mut Function, block: Block, srcloc: SrcLoc) -> Value {
+        match self {
+            Base::Value(v) => v,
+            Base::Const(c) => {
+                let op = Op::Const {
+                    ty: Type::I32,
+                    bits: c as u64,
+                };
+                let i = f.append_inst(block, op, &[], &[Type::I32], srcloc);
+                f.insts[i].results[0]
+            }
+        }
+    }
+}
+
+impl Slots {
+    /// What the copy needs: each address value is the root plus its `k` without wrapping, the
+    /// slots inside the memory, and every group's bytes below or above them all.
+    fn guards(&self, spans: &[(X, X)]) -> Vec<Cond> {
+        let root = self.root.flatten().map_or(X::konst(0), X::zext);
+        let lo = self.slots.iter().map(|s| s.key).min().expect("a slot");
+        let hi = self
+            .slots
+            .iter()
+            .map(|s| s.key + s.width as i64)
+            .max()
+            .expect("a slot");
+        let mut out: Vec<Cond> = self
+            .bases
+            .iter()
+            .map(|&(b, k)| Cond::Zero(X::zext(b).sub(root.clone()).addc(-k)))
+            .collect();
+        out.push(Cond::le(X::konst(0), root.clone().addc(lo)));
+        out.push(Cond::le(root.clone().addc(hi), X::atom(Atom::MemBytes)));
+        for (min, max) in spans {
+            out.push(Cond::Either(
+                Box::new(Cond::le(max.clone(), root.clone().addc(lo))),
+                Box::new(Cond::le(root.clone().addc(hi), min.clone())),
+            ));
+        }
+        out
+    }
+}
+
+/// `v` as `root + k` through i32 additions and subtractions of constants.
+fn root_of(f: &Function, mut v: Value) -> (Value, i64) {
+    let mut k = 0i64;
+    for _ in 0..MAX_DEPTH {
+        let ValueDef::Result(i, 0) = f.values[v].def else {
+            break;
+        };
+        let d = &f.insts[i];
+        let (sign, x, c) = match (&d.op, d.args.as_slice()) {
+            (
+                Op::Binary {
+                    op: BinaryOp::Add,
+                    ty: Type::I32,
+                },
+                &[a, b],
+            ) => match (const_of(f, a), const_of(f, b)) {
+                (_, Some(c)) => (1, a, c),
+                (Some(c), _) => (1, b, c),
+                _ => break,
+            },
+            (
+                Op::Binary {
+                    op: BinaryOp::Sub,
+                    ty: Type::I32,
+                },
+                &[a, b],
+            ) => match const_of(f, b) {
+                Some(c) => (-1, a, c),
+                None => break,
+            },
+            _ => break,
+        };
+        k += sign * wrap32(c as i64);
+        v = x;
+    }
+    (v, k)
 }
 
 /// A loop that copies `len` bytes from `src` to `dst`, front to back, and does nothing else.
@@ -648,6 +795,8 @@ impl<'a> LoopCx<'a> {
             return None;
         }
         let mut guards: Vec<Cond> = Vec::new();
+        // Each group's bytes, [min, max), for the slots' guards.
+        let mut spans: Vec<(X, X)> = Vec::new();
         let push = |c: Cond, guards: &mut Vec<Cond>| {
             if c.constant() != Some(true) && !guards.contains(&c) {
                 guards.push(c);
@@ -697,10 +846,12 @@ impl<'a> LoopCx<'a> {
             }
             negative |= a0.k + *lo < 0;
             let max = a0.clone().add(up).addc(*end);
-            push(Cond::le(max, X::atom(Atom::MemBytes)), &mut guards);
+            push(Cond::le(max.clone(), X::atom(Atom::MemBytes)), &mut guards);
+            let min = a0.add(down).addc(*lo);
             if negative {
-                push(Cond::le(X::konst(0), a0.add(down).addc(*lo)), &mut guards);
+                push(Cond::le(X::konst(0), min.clone()), &mut guards);
             }
+            spans.push((min, max));
         }
         if guards.iter().any(|g| g.constant() == Some(false)) {
             return None;
@@ -710,6 +861,12 @@ impl<'a> LoopCx<'a> {
         let exits = loops::exits(f, self.body, in_body);
         if !loops::can_pass_through(self.cfg, in_body, &exits, &escaping) {
             return None;
+        }
+        let slots = self.slots(&accesses);
+        if let Some(sl) = &slots {
+            for c in sl.guards(&spans) {
+                push(c, &mut guards);
+            }
         }
         let copy = count.as_ref().and_then(|(last, count_guards)| {
             let ps = Counted {
@@ -733,7 +890,88 @@ impl<'a> LoopCx<'a> {
             escaping,
             exits,
             copy,
+            slots,
         })
+    }
+
+    /// The loop's slots (module docs, "Slots"), if it has any and nothing else touches
+    /// memory but the accesses the guard covers.
+    fn slots(&self, accesses: &[Inst]) -> Option<Slots> {
+        let (f, h) = (self.f, self.h);
+        if self.body != [h] {
+            return None;
+        }
+        let mut out = Slots {
+            root: None,
+            bases: Vec::new(),
+            slots: Vec::new(),
+            uses: Vec::new(),
+        };
+        for &i in &f.blocks[h].insts {
+            let d = &f.insts[i];
+            let (offset, width, ty, is_load) = match d.op {
+                Op::Load {
+                    offset, width, ty, ..
+                } => (offset, width, ty, true),
+                Op::Store {
+                    offset, width, ty, ..
+                } => (offset, width, ty, false),
+                ref op if op.is_pure() => continue,
+                _ => return None,
+            };
+            if accesses.contains(&i) {
+                continue;
+            }
+            let addr = d.args[0];
+            let konst = const_of(f, addr).map(|c| c as u32);
+            if (self.inside(addr) && konst.is_none()) || u32::from(width) * 8 != ty.bits() {
+                return None;
+            }
+            let (root, k) = match konst {
+                Some(c) => (None, c as i64),
+                None => {
+                    let (root, k) = root_of(f, addr);
+                    (Some(root), k)
+                }
+            };
+            if *out.root.get_or_insert(root) != root {
+                return None;
+            }
+            if konst.is_none() && !out.bases.iter().any(|&(b, _)| b == addr) {
+                out.bases.push((addr, k));
+            }
+            let at = match konst {
+                Some(c) => Base::Const(c),
+                None => Base::Value(addr),
+            };
+            let key = k + offset as i64;
+            let s = match out.slots.iter().position(|sl| sl.key == key) {
+                Some(s) if out.slots[s].width == width && out.slots[s].ty == ty => s,
+                Some(_) => return None,
+                None => {
+                    let end = key + width as i64;
+                    if out
+                        .slots
+                        .iter()
+                        .any(|sl| sl.key < end && key < sl.key + sl.width as i64)
+                    {
+                        return None;
+                    }
+                    out.slots.push(Slot {
+                        key,
+                        width,
+                        ty,
+                        at: (at, offset),
+                        read_first: is_load,
+                        written: false,
+                    });
+                    out.slots.len() - 1
+                }
+            };
+            out.slots[s].written |= !is_load;
+            out.uses.push((i, s));
+        }
+        (!out.slots.is_empty()).then_some(out)
     }
 
     /// The loop as a forward copy (module docs, "Copy loops"), if it is one: its one block
@@ -1139,7 +1377,23 @@ fn apply(
         );
         e.block = next;
     }
-    let into_copy = BlockCall::new(copy_h, params.clone());
+    let mut into = params.clone();
+    if let Some(sl) = &plan.slots {
+        // The values the slots hold on entry, for those an iteration reads first.
+        for slot in sl.slots.iter().filter(|s| s.read_first) {
+            let load = Op::Load {
+                ty: slot.ty,
+                width: slot.width,
+                signed: false,
+                offset: slot.at.1,
+                notrap: true,
+            };
+            let addr = slot.at.0.value(e.f, e.block, srcloc);
+            into.push(e.inst(load, &[addr], slot.ty));
+        }
+        new.extend(promote(e.f, copy_h, &copy, sl, srcloc));
+    }
+    let into_copy = BlockCall::new(copy_h, into);
     match &plan.copy {
         Some(c) => e.memory_copy(c, into_copy, &mut new),
         None => {
@@ -1204,6 +1458,67 @@ impl Emit<'_> {
             .set_terminator(copy, TermKind::Jump(BlockCall::new(c.exit, args)), srcloc);
         new.extend([apart, copy]);
     }
+}
+
+/// Keeps the slots of the one-block loop `cb` (the copy) in values: each load of a slot reads
+/// the value last stored to it, or the value the slot held when the iteration began (a new
+/// parameter of `cb`, which the back edge passes), the stores go, and each exit leaves through
+/// a new block that stores the written slots' last values. Returns the new blocks.
+fn promote(f: &mut Function, cb: Block, copy: &LoopCopy, sl: &Slots, srcloc: SrcLoc) -> Vec<Block> {
+    let mut cur: Vec<Option<Value>> = sl
+        .slots
+        .iter()
+        .map(|s| s.read_first.then(|| f.append_block_param(cb, s.ty)))
+        .collect();
+    let slot_of: HashMap<Inst, usize> = sl
+        .uses
+        .iter()
+        .map(|&(i, s)| (copy.insts[i].expect("copied access"), s))
+        .collect();
+    let mut subst: HashMap<Value, Value> = HashMap::new();
+    let insts = std::mem::take(&mut f.blocks[cb].insts);
+    let mut kept = Vec::with_capacity(insts.len());
+    for i in insts {
+        for a in f.insts[i].args.iter_mut() {
+            *a = subst.get(a).copied().unwrap_or(*a);
+        }
+        match (slot_of.get(&i), &f.insts[i].op) {
+            (Some(&s), Op::Load { .. }) => {
+                let v = cur[s].expect("read first, or written before");
+                subst.insert(f.insts[i].results[0], v);
+            }
+            (Some(&s), _) => cur[s] = Some(f.insts[i].args[1]),
+            (None, _) => kept.push(i),
+        }
+    }
+    f.blocks[cb].insts = kept;
+    let mut t = f.blocks[cb].term.take().expect("terminator");
+    t.map_uses(|v| subst.get(&v).copied().unwrap_or(v));
+    let mut new = Vec::new();
+    for call in t.targets_mut() {
+        if call.block == cb {
+            let carried = sl.slots.iter().zip(&cur).filter(|(s, _)| s.read_first);
+            call.args.extend(carried.map(|(_, v)| v.expect("a value")));
+        } else if sl.slots.iter().any(|s| s.written) {
+            let e = f.create_detached_block();
+            for (slot, v) in sl.slots.iter().zip(&cur).filter(|(s, _)| s.written) {
+                let store = Op::Store {
+                    ty: slot.ty,
+                    width: slot.width,
+                    offset: slot.at.1,
+                    notrap: true,
+                };
+                let v = v.expect("written");
+                let addr = slot.at.0.value(f, e, srcloc);
+                f.append_inst(e, store, &[addr, v], &[], srcloc);
+            }
+            let to = std::mem::replace(call, BlockCall::new(e, vec![]));
+            f.set_terminator(e, TermKind::Jump(to), srcloc);
+            new.push(e);
+        }
+    }
+    f.blocks[cb].term = Some(t);
+    new
 }
 
 /// Emits the guard's computations, each expression once.
@@ -1336,6 +1651,17 @@ impl Emit<'_> {
         let (x, op) = match c {
             Cond::NonPositive(x) => (x, CmpOp::LeS),
             Cond::Zero(x) => (x, CmpOp::Eq),
+            Cond::Either(a, b) => {
+                let (a, b) = (self.cond(a), self.cond(b));
+                return self.inst(
+                    Op::Binary {
+                        op: BinaryOp::Or,
+                        ty: Type::I32,
+                    },
+                    &[a, b],
+                    Type::I32,
+                );
+            }
         };
         // `a - b + k <= 0` of two i32 values: `a <u b` (k = 1) or `a <=u b` (k = 0).
         let pair: Vec<_> = x.terms.iter().collect();
