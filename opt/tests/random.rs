@@ -335,3 +335,124 @@ fn check_random(generate: fn(u64) -> String) -> (u64, u64) {
     }
     (cases, threaded)
 }
+
+/// A random memory loop over a pattern in memory: per iteration `unroll` pairs of a load from
+/// `s + k*w` and a store of it at `d + k*w` (in a random order, so that some are not copies
+/// in memmove's sense), the pointers stepping by `unroll * w` up or down, now and then a running
+/// sum kept at a constant address (a slot) that may lie inside the copied bytes, counted by
+/// one of the tests `version` reads (`c + 1 != n`, `brif c - 1`, `c + 1 <u n`). `f(d, s, n)`
+/// returns a checksum of the first 1100 bytes.
+fn random_memory_loop_module(seed: u64) -> String {
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let w = rng.pick(&[1u32, 2, 4, 8]);
+    let unroll = 1 + rng.below(3) as u32;
+    let down = rng.below(5) == 0;
+    let slot = (rng.below(3) == 0).then(|| 8 * rng.below(120) as u32);
+    let (load, store, ty) = match w {
+        1 => ("i32.load8_u", "i32.store8", "i32"),
+        2 => ("i32.load16_u", "i32.store16", "i32"),
+        4 => ("i32.load", "i32.store", "i32"),
+        _ => ("i64.load", "i64.store", "i64"),
+    };
+    let mut t = String::from(
+        "memory 1\nfunc @f(i32, i32, i32) -> i32 {\nblock0(v0: i32, v1: i32, v2: i32):\n    v3 = i32.const 0\n    jump block1(v3)\nblock1(v4: i32):\n    v5 = i32.const 7\n    v6 = i32.mul v4, v5\n",
+    );
+    t += &format!(
+        "    v7 = i32.const {}\n    v8 = i32.add v6, v7\n    i32.store8 v4, v8\n    v9 = i32.const 1\n    v10 = i32.add v4, v9\n    v11 = i32.const 1100\n    v12 = i32.lt_u v10, v11\n    brif v12, block1(v10), block2\nblock2:\n    v13 = i32.const 63\n    v14 = i32.and v2, v13\n",
+        rng.below(256)
+    );
+    let counter = rng.below(3);
+    let start = if counter == 1 { "v14" } else { "v3" };
+    t += &format!("    jump block3(v0, v1, {start})\nblock3(v20: i32, v21: i32, v22: i32):\n");
+    let mut next = 100;
+    let mut fresh = || {
+        next += 1;
+        next - 1
+    };
+    let mut order: Vec<u32> = (0..unroll).collect();
+    if rng.below(2) == 0 {
+        order.reverse();
+    }
+    for &k in &order {
+        let (l, off) = (fresh(), k * w);
+        t += &format!("    v{l} = {ty}.{} v21 offset={off}\n", &load[4..]);
+        if let Some(a) = slot {
+            let (c, x, z) = (fresh(), fresh(), fresh());
+            t += &format!("    v{c} = i32.const {a}\n    v{x} = i64.load v{c}\n");
+            let y = if ty == "i64" {
+                l
+            } else {
+                let y = fresh();
+                t += &format!("    v{y} = i64.extend_i32_u v{l}\n");
+                y
+            };
+            t += &format!("    v{z} = i64.add v{x}, v{y}\n    i64.store v{c}, v{z}\n");
+        }
+        t += &format!("    {ty}.{} v20, v{l} offset={off}\n", &store[4..]);
+    }
+    let step = (unroll * w) as i64 * if down { -1 } else { 1 };
+    let (k, d, s) = (fresh(), fresh(), fresh());
+    t += &format!(
+        "    v{k} = i32.const {step}\n    v{d} = i32.add v20, v{k}\n    v{s} = i32.add v21, v{k}\n"
+    );
+    let (one, c, test) = (fresh(), fresh(), fresh());
+    match counter {
+        0 => t += &format!("    v{one} = i32.const 1\n    v{c} = i32.add v22, v{one}\n    v{test} = i32.ne v{c}, v14\n"),
+        1 => t += &format!("    v{one} = i32.const -1\n    v{c} = i32.add v22, v{one}\n    v{test} = i32.add v{c}, v3\n"),
+        _ => t += &format!("    v{one} = i32.const 1\n    v{c} = i32.add v22, v{one}\n    v{test} = i32.lt_u v{c}, v14\n"),
+    }
+    t += &format!("    brif v{test}, block3(v{d}, v{s}, v{c}), block4(v3, v3)\n");
+    t += "block4(v23: i32, v24: i32):\n    v25 = i32.load8_u v23\n    v26 = i32.const 31\n    v27 = i32.mul v24, v26\n    v28 = i32.add v27, v25\n    v29 = i32.const 1\n    v30 = i32.add v23, v29\n    v40 = i32.const 1100\n    v41 = i32.lt_u v30, v40\n    brif v41, block4(v30, v28), block5\nblock5:\n    return v28\n}\nexport \"f\" func @f\n";
+    t
+}
+
+/// Random memory loops (copy loops, slots and neither) leave the same memory, or trap the
+/// same, before and after -O1 and -O2, over sources and destinations that overlap either way
+/// or lie apart, and lengths from 0 (a count that wraps) to 63.
+#[test]
+fn random_memory_loops_keep_memory() {
+    let cases: u64 = std::env::var("ZKC_RANDOM_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
+    let mut arg_rng = Rng(0x5eed_0f_c0_9e5);
+    let mut rewritten = 0;
+    for seed in 0..cases {
+        let text = random_memory_loop_module(seed);
+        let m = parse_module(&text).unwrap_or_else(|e| panic!("seed {seed}: {e}\n{text}"));
+        let inputs: Vec<Vec<Val>> = (0..5)
+            .map(|_| {
+                let d = 200 + arg_rng.below(400) as i32;
+                let s = match arg_rng.below(3) {
+                    0 => d + arg_rng.below(17) as i32 - 8,
+                    1 => arg_rng.below(700) as i32,
+                    _ => 65_500,
+                };
+                vec![Val::i32(d), Val::i32(s), Val::i32(arg_rng.below(64) as i32)]
+            })
+            .collect();
+        for level in [1u8, 2] {
+            let mut o = m.clone();
+            let reports = zkc_opt::run_pipeline(&zkc_opt::passes_for_level(level), &mut o, true)
+                .unwrap_or_else(|e| panic!("seed {seed} -O{level}: {e}\n{text}"));
+            rewritten += reports
+                .iter()
+                .map(|r| r.get("copy loops") + r.get("slots in values"))
+                .sum::<u64>();
+            for args in &inputs {
+                let (want, got) = (run(&m, args), run(&o, args));
+                assert_eq!(
+                    got,
+                    want,
+                    "seed {seed} -O{level} args {args:?}\n{text}\n--- optimized:\n{}",
+                    zkc_ir::text::print_module(&o)
+                );
+            }
+        }
+    }
+    // The generator makes what it was written for.
+    assert!(
+        rewritten >= cases / 2,
+        "{rewritten} copy loops and slots in {cases} modules"
+    );
+}
