@@ -415,7 +415,7 @@ fn random_memory_loops_keep_memory() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(300);
-    let mut arg_rng = Rng(0x5eed_0f_c0_9e5);
+    let mut arg_rng = Rng(0x05ee_d0fc_09e5);
     let mut rewritten = 0;
     for seed in 0..cases {
         let text = random_memory_loop_module(seed);
