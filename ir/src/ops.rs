@@ -195,6 +195,45 @@ impl BinaryOp {
 }
 
 impl CmpOp {
+    /// `y op' x` for `x op y`: the comparison with its operands swapped.
+    pub fn swapped(self) -> CmpOp {
+        use CmpOp::*;
+        match self {
+            LtS => GtS,
+            GtS => LtS,
+            LeS => GeS,
+            GeS => LeS,
+            LtU => GtU,
+            GtU => LtU,
+            LeU => GeU,
+            GeU => LeU,
+            Lt => Gt,
+            Gt => Lt,
+            Le => Ge,
+            Ge => Le,
+            Eq | Ne => self,
+        }
+    }
+
+    /// `!(x op y)` as one comparison, for integers (a float comparison with a NaN operand is
+    /// false both ways: those have none).
+    pub fn negated(self) -> Option<CmpOp> {
+        use CmpOp::*;
+        Some(match self {
+            Eq => Ne,
+            Ne => Eq,
+            LtS => GeS,
+            GeS => LtS,
+            LeS => GtS,
+            GtS => LeS,
+            LtU => GeU,
+            GeU => LtU,
+            LeU => GtU,
+            GtU => LeU,
+            Lt | Gt | Le | Ge => return None,
+        })
+    }
+
     /// Whether the comparison exists for operands of type `ty`.
     pub fn valid_for(self, ty: Type) -> bool {
         use CmpOp::*;

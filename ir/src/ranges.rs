@@ -476,11 +476,15 @@ impl Analysis<'_> {
         let (op, other) = if v == x {
             (op, ry)
         } else if Some(v) == y {
-            (swap(op), rx)
+            (op.swapped(), rx)
         } else {
             return Some(r);
         };
-        let op = if holds { op } else { negate(op) };
+        let op = if holds {
+            op
+        } else {
+            op.negated().unwrap_or(op)
+        };
         let (lo, hi) = (r.lo, r.hi);
         match op {
             CmpOp::Eq => {
@@ -567,40 +571,6 @@ fn narrow_to(x: Range, lo: i64, hi: i64) -> Range {
         x
     } else {
         Range::new(lo, hi)
-    }
-}
-
-/// `y op x` for `x op y`.
-fn swap(op: CmpOp) -> CmpOp {
-    use CmpOp::*;
-    match op {
-        LtS => GtS,
-        GtS => LtS,
-        LeS => GeS,
-        GeS => LeS,
-        LtU => GtU,
-        GtU => LtU,
-        LeU => GeU,
-        GeU => LeU,
-        o => o,
-    }
-}
-
-/// `!(x op y)`.
-fn negate(op: CmpOp) -> CmpOp {
-    use CmpOp::*;
-    match op {
-        Eq => Ne,
-        Ne => Eq,
-        LtS => GeS,
-        GeS => LtS,
-        LeS => GtS,
-        GtS => LeS,
-        LtU => GeU,
-        GeU => LtU,
-        LeU => GtU,
-        GtU => LeU,
-        o => o,
     }
 }
 

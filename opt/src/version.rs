@@ -287,6 +287,13 @@ enum Fact {
     Counted { step: i64 },
     /// Every value in `[0, hi]`.
     UpTo { hi: X, guards: Vec<Cond> },
+    /// `p0 + j * step` (mod 2^32) in iteration `j`, `0 <= j <= last`, for a `last` of its
+    /// own (a merge's, [`LoopCx::merge_count`]) that holds under `guards`.
+    Stepped {
+        step: i64,
+        last: X,
+        guards: Vec<Cond>,
+    },
 }
 
 /// An address as `k + sum(coef * inv) + sum(coef * param)`, coefficients reduced to signed
@@ -735,7 +742,7 @@ impl<'a> LoopCx<'a> {
                 ),
             })
         });
-        let facts: Vec<Option<Fact>> = (0..params.len())
+        let mut facts: Vec<Option<Fact>> = (0..params.len())
             .map(|k| match steps[k] {
                 Some(Step::Const(c)) if count.is_some() && c.abs() <= MAX_COEF => {
                     Some(Fact::Counted { step: c })
@@ -746,6 +753,20 @@ impl<'a> LoopCx<'a> {
                 }),
             })
             .collect();
+        if let Some((last, gs)) = self.merge_count(&back, &facts, &p0) {
+            for k in 0..params.len() {
+                match (&facts[k], steps[k]) {
+                    (None, Some(Step::Const(step))) if step.abs() <= MAX_COEF => {
+                        facts[k] = Some(Fact::Stepped {
+                            step,
+                            last: last.clone(),
+                            guards: gs.clone(),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
         // Each counted parameter's first value in addresses: a constant as its signed value (a
         // count from -96 up to 0 indexes from a negative start; any representative modulo 2^32
         // gives the address, module docs).
@@ -828,6 +849,22 @@ impl<'a> LoopCx<'a> {
                             up = up.add(hi.clone().mulc(c));
                         } else {
                             down = down.add(hi.clone().mulc(c));
+                        }
+                        for g in gs {
+                            push(g.clone(), &mut guards);
+                        }
+                    }
+                    Fact::Stepped {
+                        step,
+                        last,
+                        guards: gs,
+                    } => {
+                        a0 = a0.add(starts[k].clone().mulc(c));
+                        if c * step > 0 {
+                            up = up.add(last.clone().mulc(c * step));
+                        } else {
+                            down = down.add(last.clone().mulc(c * step));
+                            negative = true;
                         }
                         for g in gs {
                             push(g.clone(), &mut guards);
@@ -1151,6 +1188,93 @@ impl<'a> LoopCx<'a> {
             Some(c) => X::konst(c as u32 as i64),
             None => X::zext(v),
         }
+    }
+
+    /// A merge's iteration count (module docs): parameters `i` and `j` with upper bounds step
+    /// by `x` and `1 - x`, `x` a 0 or 1 (`eqz x`, or the complementary comparison), on the one
+    /// back edge, so `i + j` grows by exactly one
+    /// per iteration and `hi_i + hi_j - i0 - j0` bounds the iterations after the first. That
+    /// bound, and the conditions under which the upper bounds hold.
+    fn merge_count(
+        &self,
+        back: &[Vec<Value>],
+        facts: &[Option<Fact>],
+        p0: &dyn Fn(usize) -> X,
+    ) -> Option<(X, Vec<Cond>)> {
+        let f = self.f;
+        let params = &f.blocks[self.h].params;
+        let def = |v: Value| match f.values[v].def {
+            ValueDef::Result(i, 0) => Some(&f.insts[i]),
+            _ => None,
+        };
+        let step_of = |k: usize| -> Option<Value> {
+            let [a] = back[k].as_slice() else {
+                return None;
+            };
+            let d = def(*a)?;
+            match (&d.op, d.args.as_slice()) {
+                (
+                    Op::Binary {
+                        op: BinaryOp::Add,
+                        ty: Type::I32,
+                    },
+                    &[x, y],
+                ) if x == params[k] || y == params[k] => Some(if x == params[k] { y } else { x }),
+                _ => None,
+            }
+        };
+        // Whether `y` is `1 - x` for a 0-or-1 `x`: `eqz x`, or the complementary comparison.
+        let negates = |y: Value, x: Value| match (def(y), def(x)) {
+            (Some(d), _)
+                if matches!(
+                    d.op,
+                    Op::Unary {
+                        op: UnaryOp::Eqz,
+                        ty: Type::I32
+                    }
+                ) =>
+            {
+                d.args[0] == x
+            }
+            (Some(dy), Some(dx)) => match (&dy.op, &dx.op) {
+                (Op::Compare { op: oy, ty: ty_y }, Op::Compare { op: ox, ty: ty_x })
+                    if ty_y == ty_x && ty_x.is_int() =>
+                {
+                    let (a, b) = (dx.args[0], dx.args[1]);
+                    let not = ox.negated();
+                    (Some(*oy) == not && dy.args[..] == [a, b])
+                        || (Some(*oy) == not.map(CmpOp::swapped) && dy.args[..] == [b, a])
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        for (i, fi) in facts.iter().enumerate() {
+            let Some(Fact::UpTo {
+                hi: hi_i,
+                guards: gi,
+            }) = fi
+            else {
+                continue;
+            };
+            let Some(x) = step_of(i).filter(|&x| small_nonnegative(f, x) == Some(1)) else {
+                continue;
+            };
+            for (j, fj) in facts.iter().enumerate() {
+                let Some(Fact::UpTo {
+                    hi: hi_j,
+                    guards: gj,
+                }) = fj
+                else {
+                    continue;
+                };
+                if j != i && step_of(j).is_some_and(|y| negates(y, x)) {
+                    let last = hi_i.clone().add(hi_j.clone()).sub(p0(i)).sub(p0(j));
+                    return Some((last, gi.iter().chain(gj).cloned().collect()));
+                }
+            }
+        }
+        None
     }
 
     /// The signed value of the constant every entry passes for header parameter `k`, if any.
