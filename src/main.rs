@@ -48,8 +48,9 @@ struct CompileArgs {
 #[derive(clap::Args)]
 struct PipelineArgs {
     /// Optimization level: 0 none, 1 the classic SSA passes (idioms, dce, simplify-cfg,
-    /// simplify-params, devirt, inline, globals, licm, peel), 2 those and the e-graph optimizer
-    /// (egraph) whose extraction minimizes ZisK proving cost.
+    /// simplify-params, devirt, inline, globals, entry-values, forward, licm, exit-values,
+    /// unroll, peel, version), 2 those and the e-graph optimizer (egraph) whose extraction
+    /// minimizes ZisK proving cost.
     #[arg(short = 'O', value_name = "LEVEL", default_value = "2",
           value_parser = clap::builder::PossibleValuesParser::new(["0", "1", "2"]))]
     opt: String,

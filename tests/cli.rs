@@ -872,3 +872,22 @@ fn thread_count_does_not_change_the_output() {
         );
     }
 }
+
+/// `zkc --help` names every pass of the optimizer's pipeline in its description of `-O`.
+#[test]
+fn help_names_every_optimizer_pass() {
+    let help = text(&zkc(&["--help"]).stdout).replace('\n', " ");
+    let levels = help
+        .split("Optimization level:")
+        .nth(1)
+        .expect("the -O option's help");
+    for (pass, _) in zkc_opt::PIPELINE {
+        assert!(
+            levels.contains(&format!(" {pass},"))
+                || levels.contains(&format!("({pass},"))
+                || levels.contains(&format!(" {pass})"))
+                || levels.contains(&format!("({pass})")),
+            "{pass} missing from: {levels}"
+        );
+    }
+}
