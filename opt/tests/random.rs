@@ -291,6 +291,30 @@ fn random_loops_keep_their_results() {
     );
 }
 
+/// Optimizes `m` (generated from `text` by `seed`) at `level` and asserts that `f` gives the
+/// same results on every input; returns the passes' reports.
+fn optimized_alike(
+    m: &zkc_ir::Module,
+    text: &str,
+    seed: u64,
+    level: u8,
+    inputs: &[Vec<Val>],
+) -> Vec<zkc_opt::PassReport> {
+    let mut o = m.clone();
+    let reports = zkc_opt::run_pipeline(&zkc_opt::passes_for_level(level), &mut o, true)
+        .unwrap_or_else(|e| panic!("seed {seed} -O{level}: {e}\n{text}"));
+    for args in inputs {
+        let (want, got) = (run(m, args), run(&o, args));
+        assert_eq!(
+            got,
+            want,
+            "seed {seed} -O{level} args {args:?}\n{text}\n--- optimized:\n{}",
+            zkc_ir::text::print_module(&o)
+        );
+    }
+    reports
+}
+
 /// Checks `ZKC_RANDOM_CASES` (default 400) modules; returns how many, and the edges that
 /// `simplify-cfg` threaded in them at -O2.
 fn check_random(generate: fn(u64) -> String) -> (u64, u64) {
@@ -316,20 +340,9 @@ fn check_random(generate: fn(u64) -> String) -> (u64, u64) {
             inputs.push(vec![Val::i32(a as i32), Val::i64(b), Val::i32(c as i32)]);
         }
         for level in [1u8, 2] {
-            let mut o = m.clone();
-            let reports = zkc_opt::run_pipeline(&zkc_opt::passes_for_level(level), &mut o, true)
-                .unwrap_or_else(|e| panic!("seed {seed} -O{level}: {e}\n{text}"));
+            let reports = optimized_alike(&m, &text, seed, level, &inputs);
             if level == 2 {
                 threaded += reports.iter().map(|r| r.get("edges threaded")).sum::<u64>();
-            }
-            for args in &inputs {
-                let (want, got) = (run(&m, args), run(&o, args));
-                assert_eq!(
-                    got,
-                    want,
-                    "seed {seed} -O{level} args {args:?}\n{text}\n--- optimized:\n{}",
-                    zkc_ir::text::print_module(&o)
-                );
             }
         }
     }
@@ -432,22 +445,10 @@ fn random_memory_loops_keep_memory() {
             })
             .collect();
         for level in [1u8, 2] {
-            let mut o = m.clone();
-            let reports = zkc_opt::run_pipeline(&zkc_opt::passes_for_level(level), &mut o, true)
-                .unwrap_or_else(|e| panic!("seed {seed} -O{level}: {e}\n{text}"));
-            rewritten += reports
+            rewritten += optimized_alike(&m, &text, seed, level, &inputs)
                 .iter()
                 .map(|r| r.get("copy loops") + r.get("slots in values"))
                 .sum::<u64>();
-            for args in &inputs {
-                let (want, got) = (run(&m, args), run(&o, args));
-                assert_eq!(
-                    got,
-                    want,
-                    "seed {seed} -O{level} args {args:?}\n{text}\n--- optimized:\n{}",
-                    zkc_ir::text::print_module(&o)
-                );
-            }
         }
     }
     // The generator makes what it was written for.
