@@ -21,17 +21,29 @@ use crate::Op;
 /// accelerator runtime (`runtime/src/zkvm.zir`), `keccakf(state: i64)` is the `keccak`
 /// precompile on the 25 words at `state`, `sha256f(state: i64, block: i64)` the `sha256`
 /// precompile, `memcpy(dst: i64, src: i64, n: i64)` a `dma_memcpy` and `zero(dst: i64,
-/// n: i64)` a `dma_xmemset` of zeros (absolute addresses), and `mem_base() -> i64` the address
-/// of linear memory's byte 0.
-pub const MACHINE_IMPORTS: &[&str] = &["exit", "keccakf", "sha256f", "memcpy", "zero", "mem_base"];
+/// n: i64)` a `dma_xmemset` of zeros (absolute addresses), `mem_base() -> i64` the address
+/// of linear memory's byte 0, `arith256_mod(params: i64)` the `arith256_mod` precompile on the
+/// five pointers at `params`, `secp256k1_add(p1: i64, p2: i64)` and `secp256k1_dbl(p: i64)` the
+/// curve precompiles.
+pub const MACHINE_IMPORTS: &[&str] = &[
+    "exit",
+    "keccakf",
+    "sha256f",
+    "memcpy",
+    "zero",
+    "mem_base",
+    "arith256_mod",
+    "secp256k1_add",
+    "secp256k1_dbl",
+];
 
 /// The type of machine import `field`, one of [`MACHINE_IMPORTS`]: (parameters, results).
 fn machine_import_type(field: &str) -> (&'static [Type], &'static [Type]) {
     use Type::{I32, I64};
     match field {
         "exit" => (&[I32], &[]),
-        "keccakf" => (&[I64], &[]),
-        "sha256f" | "zero" => (&[I64, I64], &[]),
+        "keccakf" | "arith256_mod" | "secp256k1_dbl" => (&[I64], &[]),
+        "sha256f" | "zero" | "secp256k1_add" => (&[I64, I64], &[]),
         "memcpy" => (&[I64, I64, I64], &[]),
         _ => (&[], &[I64]),
     }
@@ -667,6 +679,19 @@ impl<'a> Ctx<'a> {
                             "sha256f" => {
                                 let (state, block) = (self.a(args[0]), self.b(args[1]));
                                 self.emit(Op::Sha256, state, block, VS::None);
+                            }
+                            "arith256_mod" | "secp256k1_dbl" => {
+                                let op = if imp.field == "arith256_mod" {
+                                    Op::Arith256Mod
+                                } else {
+                                    Op::Secp256k1Dbl
+                                };
+                                let b = self.b(args[0]);
+                                self.emit(op, VA::Imm(lit(0)), b, VS::None);
+                            }
+                            "secp256k1_add" => {
+                                let (p1, p2) = (self.a(args[0]), self.b(args[1]));
+                                self.emit(Op::Secp256k1Add, p1, p2, VS::None);
                             }
                             "memcpy" => {
                                 let n = self.b(args[2]);
