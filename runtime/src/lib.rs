@@ -165,6 +165,13 @@ impl Source {
             }
         }
         let mut body = rf.body().expect("runtime functions have bodies").clone();
+        self.remap(module, &mut body);
+        Ok(Some(body))
+    }
+
+    /// Points the globals and calls of `body`, a runtime function's, at the module's, adding
+    /// each runtime function it calls (with its own callees) the first time.
+    fn remap(&mut self, module: &mut Module, body: &mut Function) {
         for (_, inst) in body.insts.iter_mut() {
             match &mut inst.op {
                 Op::GlobalGet(g) | Op::GlobalSet(g) => *g = self.global_map[g],
@@ -175,8 +182,16 @@ impl Source {
                         None => {
                             let mut decl = self.rt.funcs[callee].clone();
                             decl.name = unique_func_name(module, &decl.name);
+                            let callee_body = match &mut decl.def {
+                                FuncDef::Body(b) => Some(std::mem::replace(b, Function::new())),
+                                _ => None,
+                            };
                             let n = module.funcs.push(decl);
                             self.func_map.insert(callee, n);
+                            if let Some(mut b) = callee_body {
+                                self.remap(module, &mut b);
+                                module.funcs[n].def = FuncDef::Body(b);
+                            }
                             n
                         }
                     };
@@ -184,7 +199,6 @@ impl Source {
                 _ => {}
             }
         }
-        Ok(Some(body))
     }
 }
 
