@@ -1,31 +1,56 @@
 //! The zkVM accelerators for the reference interpreter: the functions of the standard C ABI
 //! (zisk-zkvm-interface 1.4.0-alpha `zkvm_accelerators.h`) that zkc implements, imported from
-//! module `"zkvm"` under their C names with the wasm32 mapping of their signatures (pointers
-//! and `size_t` are i32, the `zkvm_status` result is i32, 0 = `ZKVM_EOK`).
+//! module `"zkvm"` under their C names with the wasm32 mapping of their signatures (pointers,
+//! `size_t` and the `uint8_t` recovery id are i32, the `zkvm_status` result is i32, 0 =
+//! `ZKVM_EOK`, -1 = `ZKVM_EFAIL`).
 //!
-//! The digests come from the RustCrypto crates (`sha3`, `sha2`), independently of the ZisK
-//! runtime's own routines (`runtime/src/zkvm.zir`), so that the differential tests between the
-//! interpreter and the compiled code check them. A call whose input or output is not entirely
-//! inside linear memory traps like an out-of-bounds access, before writing anything; input
-//! and output may overlap (the whole input is read first).
+//! The results come from the RustCrypto crates (`sha3`, `sha2`, `k256`), independently of the
+//! ZisK runtime's own routines (`runtime/src/zkvm.zir`), so that the differential tests between
+//! the interpreter and the compiled code check them. A call whose inputs or outputs are not
+//! entirely inside linear memory traps like an out-of-bounds access, before writing anything;
+//! inputs and outputs may overlap (every input is read first).
+//!
+//! secp256k1 follows ZisK's own routines (zisk-asm `zisklib/zkvm/secp256k1.zisk`), which
+//! are those of the Ethereum precompile: `r` and `s` must be in [1, n-1], a high `s` is
+//! accepted (k256's `VerifyingKey` refuses it, so verification and recovery are written here
+//! on k256's arithmetic), the message hash is taken mod n. `zkvm_secp256k1_verify` always
+//! returns 0 and writes the verdict (1 or 0) in the byte at `verified`; a public key not on
+//! the curve, or with a coordinate not below p, is not valid. `zkvm_secp256k1_ecrecover`
+//! returns -1, writing nothing, when the recovery id is above 1, `r` or `s` is out of range,
+//! `r` is not the x of a curve point or the recovered key is the identity; else 0 with the
+//! key (x then y, big-endian) in the 64 bytes at `output`.
+
+use k256::elliptic_curve::ops::{LinearCombination, Reduce};
+use k256::elliptic_curve::point::{AffineCoordinates, DecompressPoint};
+use k256::elliptic_curve::sec1::{FromEncodedPoint, ToEncodedPoint};
+use k256::elliptic_curve::PrimeField;
+use k256::{AffinePoint, EncodedPoint, FieldBytes, ProjectivePoint, Scalar, U256};
 
 use super::{Memory, Trap, Val};
 use crate::module::ImportName;
 use crate::types::{Signature, Type};
 
-/// The implemented functions, in host index order.
-const FUNCS: &[&str] = &["zkvm_keccak256", "zkvm_sha256"];
+/// The implemented functions and their number of (i32) parameters, in host index order.
+const FUNCS: &[(&str, usize)] = &[
+    ("zkvm_keccak256", 3),
+    ("zkvm_sha256", 3),
+    ("zkvm_secp256k1_verify", 4),
+    ("zkvm_secp256k1_ecrecover", 4),
+];
 
 /// The module the accelerators are imported from.
 pub const MODULE: &str = "zkvm";
 
+/// `ZKVM_EFAIL`.
+const EFAIL: u32 = u32::MAX;
+
 /// The index of `name` among the accelerators, after checking its signature.
 pub(super) fn resolve(name: &ImportName, sig: &Signature) -> Result<u32, String> {
-    let Some(index) = FUNCS.iter().position(|&f| f == name.field) else {
+    let Some(index) = FUNCS.iter().position(|&(f, _)| f == name.field) else {
         return Err(super::unknown_import(name));
     };
     let expected = Signature {
-        params: vec![Type::I32; 3],
+        params: vec![Type::I32; FUNCS[index].1],
         results: vec![Type::I32],
     };
     if *sig != expected {
@@ -43,16 +68,96 @@ pub(super) fn call(index: u32, args: &[Val], mem: &mut Memory) -> Result<Vec<Val
         Some(Val::I32(x)) => Ok(*x),
         _ => Err(Trap::Host(format!(
             "{}: missing argument {k}",
-            FUNCS[index as usize]
+            FUNCS[index as usize].0
         ))),
     };
-    let (data, len, out) = (arg(0)?, arg(1)?, arg(2)?);
-    let input = mem.read(data, len)?;
-    let digest: [u8; 32] = match index {
-        0 => <sha3::Keccak256 as sha3::Digest>::digest(input).into(),
-        _ => <sha2::Sha256 as sha2::Digest>::digest(input).into(),
+    let status = match index {
+        0 | 1 => {
+            let (data, len, out) = (arg(0)?, arg(1)?, arg(2)?);
+            let input = mem.read(data, len)?;
+            let digest: [u8; 32] = match index {
+                0 => <sha3::Keccak256 as sha3::Digest>::digest(input).into(),
+                _ => <sha2::Sha256 as sha2::Digest>::digest(input).into(),
+            };
+            mem.read(out, 32)?;
+            mem.write(out, &digest)?;
+            0
+        }
+        2 => {
+            let msg: [u8; 32] = mem.read(arg(0)?, 32)?.try_into().unwrap();
+            let sig: [u8; 64] = mem.read(arg(1)?, 64)?.try_into().unwrap();
+            let key: [u8; 64] = mem.read(arg(2)?, 64)?.try_into().unwrap();
+            let verified = arg(3)?;
+            mem.read(verified, 1)?;
+            mem.write(verified, &[secp256k1_verify(&msg, &sig, &key) as u8])?;
+            0
+        }
+        _ => {
+            let msg: [u8; 32] = mem.read(arg(0)?, 32)?.try_into().unwrap();
+            let sig: [u8; 64] = mem.read(arg(1)?, 64)?.try_into().unwrap();
+            let (recid, out) = (arg(2)? as u32, arg(3)?);
+            mem.read(out, 64)?;
+            match secp256k1_ecrecover(&msg, &sig, recid) {
+                Some(key) => {
+                    mem.write(out, &key)?;
+                    0
+                }
+                None => EFAIL,
+            }
+        }
     };
-    mem.read(out, 32)?;
-    mem.write(out, &digest)?;
-    Ok(vec![Val::I32(0)])
+    Ok(vec![Val::I32(status)])
+}
+
+/// A scalar in [1, n-1] from 32 big-endian bytes.
+fn nonzero_scalar(bytes: &[u8]) -> Option<Scalar> {
+    let s = Option::<Scalar>::from(Scalar::from_repr(*FieldBytes::from_slice(bytes)))?;
+    (!bool::from(s.is_zero())).then_some(s)
+}
+
+/// The message hash as a scalar: its 256 bits mod n.
+fn hash_scalar(msg: &[u8; 32]) -> Scalar {
+    <Scalar as Reduce<U256>>::reduce_bytes(FieldBytes::from_slice(msg))
+}
+
+/// ECDSA verification of the signature `r || s` of the hash `msg` by the key `x || y`.
+fn secp256k1_verify(msg: &[u8; 32], sig: &[u8; 64], key: &[u8; 64]) -> bool {
+    let (Some(r), Some(s)) = (nonzero_scalar(&sig[..32]), nonzero_scalar(&sig[32..])) else {
+        return false;
+    };
+    let point = EncodedPoint::from_affine_coordinates(
+        FieldBytes::from_slice(&key[..32]),
+        FieldBytes::from_slice(&key[32..]),
+        false,
+    );
+    let Some(q) = Option::<AffinePoint>::from(AffinePoint::from_encoded_point(&point)) else {
+        return false;
+    };
+    let s_inv = s.invert().unwrap();
+    let (u1, u2) = (hash_scalar(msg) * s_inv, r * s_inv);
+    let x = ProjectivePoint::lincomb(&ProjectivePoint::GENERATOR, &u1, &q.into(), &u2);
+    if x == ProjectivePoint::IDENTITY {
+        return false;
+    }
+    <Scalar as Reduce<U256>>::reduce_bytes(&x.to_affine().x()) == r
+}
+
+/// The public key (x || y, big-endian) that signed `msg` with `r || s` and recovery id `recid`.
+fn secp256k1_ecrecover(msg: &[u8; 32], sig: &[u8; 64], recid: u32) -> Option<[u8; 64]> {
+    if recid > 1 {
+        return None;
+    }
+    let r = nonzero_scalar(&sig[..32])?;
+    let s = nonzero_scalar(&sig[32..])?;
+    let big_r =
+        Option::<AffinePoint>::from(AffinePoint::decompress(&r.to_repr(), (recid as u8).into()))?;
+    let r_inv = r.invert().unwrap();
+    let u1 = -(r_inv * hash_scalar(msg));
+    let u2 = r_inv * s;
+    let key = ProjectivePoint::lincomb(&ProjectivePoint::GENERATOR, &u1, &big_r.into(), &u2);
+    if key == ProjectivePoint::IDENTITY {
+        return None;
+    }
+    let encoded = key.to_affine().to_encoded_point(false);
+    encoded.as_bytes()[1..].try_into().ok()
 }
