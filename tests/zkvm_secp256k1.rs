@@ -9,6 +9,10 @@
 //! same console, cost report and public output as zkc's emulator (skipped without ziskemu,
 //! unless `ZKC_REQUIRE_ZISKEMU` is set). Bad pointers trap like out-of-bounds accesses, before
 //! anything is written, and wrong import signatures are errors that name the import.
+//!
+//! The C example (`examples/c/ecrecover.c` with `guest/c/zkvm.h`), as checked in and, when
+//! clang builds for wasm32-wasi here, rebuilt, recovers go-ethereum's key and address in the
+//! interpreter and on zkc's emulator.
 
 use std::path::{Path, PathBuf};
 
@@ -506,4 +510,54 @@ fn wrong_signatures_are_errors_naming_the_import() {
         );
         std::fs::remove_file(&path).unwrap();
     }
+}
+
+/// What `examples/c/ecrecover.c` prints: go-ethereum's "ValidKey", its address and verdict.
+const C_EXAMPLE_OUTPUT: &str =
+    "key 3a514176466fa815ed481ffad09110a2d344f6c9b78c1d14afc351c3a51be33d\
+     8072e77939dc03ba44790779b7a1025baf3003f6732430e20cd9b76d953391b3\n\
+     address a94f5374fce5edbc8e2a8697c15331677e6ebf0b\nverified 1\n";
+
+fn check_c_example(wasm: &Path) {
+    let module = driver::load(wasm).expect("load");
+    let oracle = run_command(&module, b"", Default::default());
+    assert_eq!(oracle.exit, Exit::Code(0), "{}", wasm.display());
+    assert_eq!(String::from_utf8_lossy(&oracle.stdout), C_EXAMPLE_OUTPUT);
+    let layout = driver::layout(&compile(wasm, &at(OptLevel::O2))).unwrap();
+    let run = driver::run_zisk(&layout.rom, b"", 100_000_000).unwrap();
+    assert_eq!(run.exit, ZiskExit::Code(0), "{}", wasm.display());
+    assert_eq!(String::from_utf8_lossy(&run.console), C_EXAMPLE_OUTPUT);
+}
+
+#[test]
+fn c_example_recovers_the_address() {
+    check_c_example(&workspace().join("examples/c/wasm/ecrecover.wasm"));
+}
+
+/// `examples/c/build.sh`'s command for the example, when clang can build for wasm32-wasi here.
+#[test]
+fn c_example_builds_with_clang_and_runs() {
+    let Some(clang) = zkc_testkit::find_tool("CLANG", "clang") else {
+        println!("SKIPPED: clang not found");
+        return;
+    };
+    let out = std::env::temp_dir().join(format!("zkc-zkvm-ecrecover-{}.wasm", std::process::id()));
+    let status = std::process::Command::new(&clang)
+        .args(["--target=wasm32-wasi", "-O2", "-Wl,--strip-debug", "-I"])
+        .arg(workspace().join("guest/c"))
+        .arg("-o")
+        .arg(&out)
+        .arg(workspace().join("examples/c/ecrecover.c"))
+        .output()
+        .expect("clang runs");
+    if !status.status.success() {
+        let err = String::from_utf8_lossy(&status.stderr);
+        if err.contains("wasi") || err.contains("file not found") || err.contains("crt1.o") {
+            println!("SKIPPED: clang cannot build for wasm32-wasi here: {err}");
+            return;
+        }
+        panic!("clang: {err}");
+    }
+    check_c_example(&out);
+    std::fs::remove_file(&out).unwrap();
 }

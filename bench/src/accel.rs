@@ -1,6 +1,7 @@
 //! What the zkVM accelerators are worth (issue 16): the cost of a hash through the `"zkvm"`
 //! import (zkc's runtime on ZisK's `keccak` and `sha256` precompiles) against the same hash
-//! in software compiled by zkc.
+//! in software compiled by zkc, and the cost of one secp256k1 `ecrecover` and `verify` call
+//! (on `arith256_mod` and the curve precompiles).
 //!
 //! Both columns run one program, `examples/c/hash.c`, built twice by `examples/c/build.sh`:
 //! `wasm/hash.wasm` hashes through the imports, `wasm/hash_sw.wasm` with the C of
@@ -12,6 +13,8 @@
 //! hashes of 1 KiB once through the imports must cost at most [`TARGET`] times its software
 //! build. Every run's output must be the reference interpreter's for the software build, and
 //! with `ziskemu` installed, the real emulator must report the same cost for zkc's ELF.
+
+use std::path::Path;
 
 use crate::md::{num, Table};
 use crate::measure::{self, Program};
@@ -30,12 +33,24 @@ const TARGET: f64 = 0.10;
 /// The VARIABLE of `wasm` run with `stdin`, its output checked against `expected`.
 fn variable(wasm: &str, stdin: &str, expected: &[u8], real: bool) -> Result<u64, String> {
     let wasm = crate::workspace().join(format!("examples/c/wasm/{wasm}.wasm"));
-    let name = stdin.replace(' ', "-");
+    let name = format!("hash-{}", stdin.replace(' ', "-"));
+    variable_of(&wasm, &name, stdin.as_bytes(), expected, real)
+}
+
+/// The VARIABLE of the module at `wasm` run with `stdin`, its output checked against
+/// `expected`; `name` names the run.
+fn variable_of(
+    wasm: &Path,
+    name: &str,
+    stdin: &[u8],
+    expected: &[u8],
+    real: bool,
+) -> Result<u64, String> {
     let path = measure::temp_path(&format!("accel-{name}"), "stdin");
     std::fs::write(&path, stdin).map_err(|e| e.to_string())?;
     let p = Program {
-        name: format!("hash-{name}"),
-        wasm,
+        name: name.to_string(),
+        wasm: wasm.to_path_buf(),
         stdin: path,
         stdout: expected.to_vec(),
     };
@@ -48,15 +63,68 @@ fn variable(wasm: &str, stdin: &str, expected: &[u8], real: bool) -> Result<u64,
     cost.map(|c| c.variable)
 }
 
-/// What the software build prints for `stdin`, in the reference interpreter.
-fn reference(stdin: &str) -> Result<Vec<u8>, String> {
-    let wasm = crate::workspace().join("examples/c/wasm/hash_sw.wasm");
-    let module = driver::load(&wasm).map_err(|e| e.to_string())?;
-    let out = zkc_ir::interp::run_command(&module, stdin.as_bytes(), Default::default());
+/// What the module at `wasm` prints for `stdin` in the reference interpreter.
+fn interpret(wasm: &Path, stdin: &[u8]) -> Result<Vec<u8>, String> {
+    let module = driver::load(wasm).map_err(|e| e.to_string())?;
+    let out = zkc_ir::interp::run_command(&module, stdin, Default::default());
     match out.exit {
         zkc_ir::interp::Exit::Code(0) => Ok(out.stdout),
         other => Err(format!("the interpreter: {other:?}")),
     }
+}
+
+/// go-ethereum's ecrecover vector "ValidKey" (core/vm/testdata/precompiles/ecRecover.json):
+/// the hash, then r || s; its recovery id is 1.
+const ECRECOVER_VECTOR: &str = "18c547e4f7b0f325ad1e56f57e26c745b09a3e503d86e00e5255ff7f715d3d1c\
+     73b1693892219d736caba55bdb67216e485557ea6b6af75f37096c9aa6a5a75f\
+     eeb940b1d03b21e36b0e47e79769f095fe2ab855bd91e3a38756b7d75a9c4549";
+
+/// One call of each secp256k1 accelerator, on go-ethereum's vector: the VARIABLE of
+/// `backend-zisk/tests/zkvm/secp256k1.wat` making the call less that of the same program
+/// making none. There is no software build to compare with.
+fn secp256k1_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
+    let wasm = crate::workspace().join("backend-zisk/tests/zkvm/secp256k1.wat");
+    let vector: Vec<u8> = (0..ECRECOVER_VECTOR.len() / 2)
+        .map(|i| u8::from_str_radix(&ECRECOVER_VECTOR[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
+    // stdin: which, skew 0, two zeros, the recovery id (u32), msg, sig[, key]
+    let stdin = |which: u8, key: &[u8]| {
+        let mut s = vec![which, 0, 0, 0, 1, 0, 0, 0];
+        s.extend_from_slice(&vector);
+        s.extend_from_slice(key);
+        s
+    };
+    let recovered = interpret(&wasm, &stdin(1, &[]))?;
+    let hex = std::str::from_utf8(&recovered).map_err(|e| e.to_string())?;
+    let key: Vec<u8> = (4..68)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
+    let mut run = |which: u8, name: &str| -> Result<u64, String> {
+        let stdin = stdin(which, &key);
+        let expected = interpret(&wasm, &stdin)?;
+        variable_of(&wasm, name, &stdin, &expected, real)
+    };
+    let none = run(2, "secp256k1-none")?;
+    let recover = run(1, "secp256k1-ecrecover")?;
+    let verify = run(0, "secp256k1-verify")?;
+    Ok(vec![
+        (
+            "secp256k1_ecrecover (go-ethereum's ValidKey)".into(),
+            recover - none,
+            None,
+        ),
+        (
+            "secp256k1_verify (the same signature and key)".into(),
+            verify - none,
+            None,
+        ),
+    ])
+}
+
+/// What the software build prints for `stdin`, in the reference interpreter.
+fn reference(stdin: &str) -> Result<Vec<u8>, String> {
+    let wasm = crate::workspace().join("examples/c/wasm/hash_sw.wasm");
+    interpret(&wasm, stdin.as_bytes())
 }
 
 /// VARIABLE through the imports and in software for `stdin`.
@@ -68,9 +136,9 @@ fn both(stdin: &str, real: bool) -> Result<(u64, u64), String> {
     ))
 }
 
-/// The rows: per length and hash, one hash's cost through the import and in software; then
-/// the whole program.
-fn measure_all(real: bool) -> Result<Vec<(String, u64, u64)>, String> {
+/// The rows: per length and hash, one hash's cost through the import and in software; one
+/// call of each secp256k1 accelerator; then the whole program.
+fn measure_all(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     let mut rows = Vec::new();
     for len in LENS {
         for (which, name) in [('k', "keccak256"), ('s', "sha256")] {
@@ -79,15 +147,16 @@ fn measure_all(real: bool) -> Result<Vec<(String, u64, u64)>, String> {
             rows.push((
                 format!("{name} of {len} bytes"),
                 twice.0 - once.0,
-                twice.1 - once.1,
+                Some(twice.1 - once.1),
             ));
         }
     }
+    rows.extend(secp256k1_rows(real)?);
     let (accel, soft) = both(&format!("{LEN} b 1"), real)?;
     rows.push((
         format!("whole program: both hashes of {LEN} bytes"),
         accel,
-        soft,
+        Some(soft),
     ));
     Ok(rows)
 }
@@ -109,11 +178,14 @@ pub fn section(real: bool, broken: &mut Vec<String>) -> String {
         "import ÷ software",
     ]);
     for (label, accel, soft) in &rows {
-        let r = *accel as f64 / *soft as f64;
-        table.row(&[label.clone(), num(*accel), num(*soft), format!("{r:.3}×")]);
+        let (soft, ratio) = match soft {
+            Some(soft) => (num(*soft), format!("{:.3}×", *accel as f64 / *soft as f64)),
+            None => ("—".into(), "—".into()),
+        };
+        table.row(&[label.clone(), num(*accel), soft, ratio]);
     }
     let (_, accel, soft) = rows.last().expect("the whole program");
-    let whole = *accel as f64 / *soft as f64;
+    let whole = *accel as f64 / soft.expect("a software build") as f64;
     format!(
         "{title}The standard zkVM accelerator ABI (`zkvm_accelerators.h`) as wasm imports from \
          module `\"zkvm\"`, lowered by zkc onto ZisK's precompiles. VARIABLE at -O2 of \
@@ -121,6 +193,9 @@ pub fn section(real: bool, broken: &mut Vec<String>) -> String {
          (`examples/c/wasm/hash.wasm`) and with the C of `examples/c/soft_hash.h` compiled \
          by zkc (`hash_sw.wasm`); a hash's row is the run that computes it twice less the run \
          that computes it once, the last row the whole program that computes both once. \
+         The secp256k1 rows are one call on go-ethereum's ecrecover vector \
+         (`backend-zisk/tests/zkvm/secp256k1.wat` with the call less without it); no \
+         software build of them is measured. \
          Target for the whole program: at most {TARGET:.2}× its software build ({}).{}\n\n{}\n",
         if whole <= TARGET {
             "met"

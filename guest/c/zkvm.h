@@ -6,11 +6,13 @@
  * module "zkvm". zkc links them to ZisK's precompiles; `zkc interp` computes them in Rust.
  *
  * Pointers must point into linear memory: a call whose input or output is not entirely
- * inside it traps like an out-of-bounds access. Input and output may overlap.
+ * inside it traps like an out-of-bounds access, before writing anything. Input and output
+ * may overlap.
  */
 #ifndef ZKC_ZKVM_H
 #define ZKC_ZKVM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,8 +28,18 @@ typedef struct {
     _Alignas(8) uint8_t data[32];
 } zkvm_bytes_32;
 
+/* 64 bytes, 8-byte aligned. */
+typedef struct {
+    _Alignas(8) uint8_t data[64];
+} zkvm_bytes_64;
+
 typedef zkvm_bytes_32 zkvm_keccak256_hash;
 typedef zkvm_bytes_32 zkvm_sha256_hash;
+
+/* secp256k1: big-endian numbers; a signature is r || s, a public key x || y. */
+typedef zkvm_bytes_32 zkvm_secp256k1_hash;
+typedef zkvm_bytes_64 zkvm_secp256k1_signature;
+typedef zkvm_bytes_64 zkvm_secp256k1_pubkey;
 
 #define ZKVM_IMPORT(name) __attribute__((import_module("zkvm"), import_name(#name)))
 
@@ -38,6 +50,23 @@ zkvm_status zkvm_keccak256(const uint8_t *data, size_t len, zkvm_keccak256_hash 
 /* SHA-256 of data[0..len] into *output. */
 ZKVM_IMPORT(zkvm_sha256)
 zkvm_status zkvm_sha256(const uint8_t *data, size_t len, zkvm_sha256_hash *output);
+
+/* ECDSA verification on secp256k1 of the signature *sig of the hash *msg by *pubkey: returns
+ * ZKVM_EOK and sets *verified to whether it is valid (r and s in [1, n-1], a high s accepted;
+ * the key on the curve). */
+ZKVM_IMPORT(zkvm_secp256k1_verify)
+zkvm_status zkvm_secp256k1_verify(const zkvm_secp256k1_hash *msg,
+                                  const zkvm_secp256k1_signature *sig,
+                                  const zkvm_secp256k1_pubkey *pubkey, bool *verified);
+
+/* The public key that signed *msg with *sig, R's y of parity recid (0 or 1), into *output
+ * (the key, not its Ethereum address: that is the last 20 bytes of its Keccak-256). ZKVM_EFAIL,
+ * writing nothing, when there is none: recid above 1, r or s outside [1, n-1], r not the x of a
+ * curve point, or the key the identity. */
+ZKVM_IMPORT(zkvm_secp256k1_ecrecover)
+zkvm_status zkvm_secp256k1_ecrecover(const zkvm_secp256k1_hash *msg,
+                                     const zkvm_secp256k1_signature *sig, uint8_t recid,
+                                     zkvm_secp256k1_pubkey *output);
 
 #undef ZKVM_IMPORT
 

@@ -19,6 +19,14 @@ func zkvmKeccak256(data unsafe.Pointer, length uint32, output unsafe.Pointer) in
 //go:noescape
 func zkvmSha256(data unsafe.Pointer, length uint32, output unsafe.Pointer) int32
 
+//go:wasmimport zkvm zkvm_secp256k1_verify
+//go:noescape
+func zkvmSecp256k1Verify(msg, sig, pubkey, verified unsafe.Pointer) int32
+
+//go:wasmimport zkvm zkvm_secp256k1_ecrecover
+//go:noescape
+func zkvmSecp256k1Ecrecover(msg, sig unsafe.Pointer, recid uint32, output unsafe.Pointer) int32
+
 // first is the address of data's first byte, or nil when it is empty.
 func first(data []byte) unsafe.Pointer {
 	if len(data) == 0 {
@@ -43,4 +51,27 @@ func Sha256(data []byte) [32]byte {
 		panic("zkvm_sha256 failed")
 	}
 	return out
+}
+
+// Secp256k1Verify is whether sig (r || s, big-endian) is a valid ECDSA signature on secp256k1
+// of the hash msg by the public key pubkey (x || y, big-endian): r and s in [1, n-1] (a high s
+// is accepted), the key on the curve.
+func Secp256k1Verify(msg *[32]byte, sig *[64]byte, pubkey *[64]byte) bool {
+	var verified uint8
+	if zkvmSecp256k1Verify(unsafe.Pointer(msg), unsafe.Pointer(sig), unsafe.Pointer(pubkey),
+		unsafe.Pointer(&verified)) != 0 {
+		panic("zkvm_secp256k1_verify failed")
+	}
+	return verified != 0
+}
+
+// Secp256k1Ecrecover is the public key (x || y, big-endian) that signed the hash msg with sig
+// (r || s), R's y of parity recid, and true; false when there is none (recid above 1, r or s
+// outside [1, n-1], r not the x of a curve point, the key the identity). Its Ethereum address is
+// the last 20 bytes of its Keccak256.
+func Secp256k1Ecrecover(msg *[32]byte, sig *[64]byte, recid uint8) ([64]byte, bool) {
+	var out [64]byte
+	ok := zkvmSecp256k1Ecrecover(unsafe.Pointer(msg), unsafe.Pointer(sig), uint32(recid),
+		unsafe.Pointer(&out)) == 0
+	return out, ok
 }

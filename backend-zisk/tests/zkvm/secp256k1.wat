@@ -1,5 +1,6 @@
 ;; Calls a secp256k1 accelerator on its stdin and prints the status and the output in hex.
-;; stdin: byte 0 = which (0: zkvm_secp256k1_verify, else zkvm_secp256k1_ecrecover), byte 1 =
+;; stdin: byte 0 = which (0: zkvm_secp256k1_verify, 1: zkvm_secp256k1_ecrecover, else no call,
+;; the program's cost without one: status 0, the output untouched), byte 1 =
 ;; k, bytes 4..8 = the recovery id (u32 little-endian), k filler bytes, then msg (32 bytes),
 ;; sig (64) and, for verify, the public key (64). The inputs are at 0x1008 + k (so k chooses
 ;; their alignment), the output at 0x200 + k, filled with 0xee before the call. It prints the
@@ -27,10 +28,12 @@
     (local.set $in (i32.add (i32.const 0x1008) (local.get $k)))
     (local.set $out (i32.add (i32.const 0x200) (local.get $k)))
     (memory.fill (local.get $out) (i32.const 0xee) (i32.const 64))
-    (if (i32.load8_u (i32.const 0x1000))
+    (local.set $n (i32.const 0))
+    (if (i32.eq (i32.load8_u (i32.const 0x1000)) (i32.const 1))
       (then (local.set $n (call $ecrecover (local.get $in) (i32.add (local.get $in) (i32.const 32))
-        (i32.load (i32.const 0x1004)) (local.get $out))))
-      (else (local.set $n (call $verify (local.get $in) (i32.add (local.get $in) (i32.const 32))
+        (i32.load (i32.const 0x1004)) (local.get $out)))))
+    (if (i32.eqz (i32.load8_u (i32.const 0x1000)))
+      (then (local.set $n (call $verify (local.get $in) (i32.add (local.get $in) (i32.const 32))
         (i32.add (local.get $in) (i32.const 96)) (local.get $out)))))
     (i32.store (i32.const 0x100) (local.get $n))
     (memory.copy (i32.const 0x104) (local.get $out) (i32.const 64))

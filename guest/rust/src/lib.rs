@@ -16,6 +16,8 @@
 pub mod sys {
     /// `ZKVM_EOK`.
     pub const ZKVM_EOK: i32 = 0;
+    /// `ZKVM_EFAIL`.
+    pub const ZKVM_EFAIL: i32 = -1;
 
     #[link(wasm_import_module = "zkvm")]
     extern "C" {
@@ -23,6 +25,21 @@ pub mod sys {
         pub fn zkvm_keccak256(data: *const u8, len: usize, output: *mut [u8; 32]) -> i32;
         /// SHA-256 of `data[0..len]` into `output[0..32]`.
         pub fn zkvm_sha256(data: *const u8, len: usize, output: *mut [u8; 32]) -> i32;
+        /// ECDSA verification on secp256k1: sets `*verified`, returns `ZKVM_EOK`.
+        pub fn zkvm_secp256k1_verify(
+            msg: *const [u8; 32],
+            sig: *const [u8; 64],
+            pubkey: *const [u8; 64],
+            verified: *mut bool,
+        ) -> i32;
+        /// The public key that signed `msg` with `sig` and `recid` into `output`, or
+        /// `ZKVM_EFAIL`.
+        pub fn zkvm_secp256k1_ecrecover(
+            msg: *const [u8; 32],
+            sig: *const [u8; 64],
+            recid: u8,
+            output: *mut [u8; 64],
+        ) -> i32;
     }
 }
 
@@ -42,4 +59,26 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
     let status = unsafe { sys::zkvm_sha256(data.as_ptr(), data.len(), &mut out) };
     debug_assert_eq!(status, sys::ZKVM_EOK);
     out
+}
+
+/// Whether `sig` (r || s, big-endian) is a valid ECDSA signature on secp256k1 of the hash
+/// `msg` by the public key `pubkey` (x || y, big-endian): r and s in [1, n-1] (a high s is
+/// accepted), the key on the curve.
+pub fn secp256k1_verify(msg: &[u8; 32], sig: &[u8; 64], pubkey: &[u8; 64]) -> bool {
+    let mut verified = false;
+    // SAFETY: the references are valid for the sizes the function reads and writes.
+    let status = unsafe { sys::zkvm_secp256k1_verify(msg, sig, pubkey, &mut verified) };
+    debug_assert_eq!(status, sys::ZKVM_EOK);
+    verified
+}
+
+/// The public key (x || y, big-endian) that signed the hash `msg` with `sig` (r || s), R's y
+/// of parity `recid`; `None` when there is none (`recid` above 1, r or s outside [1, n-1], r
+/// not the x of a curve point, the key the identity). Its Ethereum address is the last 20
+/// bytes of its [`keccak256`].
+pub fn secp256k1_ecrecover(msg: &[u8; 32], sig: &[u8; 64], recid: u8) -> Option<[u8; 64]> {
+    let mut out = [0u8; 64];
+    // SAFETY: the references are valid for the sizes the function reads and writes.
+    let status = unsafe { sys::zkvm_secp256k1_ecrecover(msg, sig, recid, &mut out) };
+    (status == sys::ZKVM_EOK).then_some(out)
 }
