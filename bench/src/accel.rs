@@ -99,7 +99,7 @@ fn secp256k1_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String>
     let key: Vec<u8> = (4..68)
         .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
         .collect();
-    let mut run = |which: u8, name: &str| -> Result<u64, String> {
+    let run = |which: u8, name: &str| -> Result<u64, String> {
         let stdin = stdin(which, &key);
         let expected = interpret(&wasm, &stdin)?;
         variable_of(&wasm, name, &stdin, &expected, real)

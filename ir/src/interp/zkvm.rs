@@ -95,7 +95,7 @@ pub(super) fn call(index: u32, args: &[Val], mem: &mut Memory) -> Result<Vec<Val
         _ => {
             let msg: [u8; 32] = mem.read(arg(0)?, 32)?.try_into().unwrap();
             let sig: [u8; 64] = mem.read(arg(1)?, 64)?.try_into().unwrap();
-            let (recid, out) = (arg(2)? as u32, arg(3)?);
+            let (recid, out) = (arg(2)?, arg(3)?);
             mem.read(out, 64)?;
             match secp256k1_ecrecover(&msg, &sig, recid) {
                 Some(key) => {
