@@ -1,6 +1,7 @@
 //! The 256-bit arithmetic of the precompiles zkc models, on little-endian 64-bit words as they
 //! sit in memory (zisk-precomp-helpers 1.4.0-alpha `arith_eq/arith256.rs`,
-//! `arith_eq/secp256k1.rs`: the affine formulas of its portable fallback).
+//! `arith_eq/secp256k1.rs`, `arith_eq/bn254curve.rs`: the affine formulas, for curves
+//! y^2 = x^3 + b).
 
 use num_bigint::BigUint;
 
@@ -35,16 +36,39 @@ pub(crate) fn mul_add_mod(
     Some(words(&((big(a) * big(b) + big(c)) % m)))
 }
 
-/// secp256k1's field prime 2^256 - 2^32 - 977.
-fn secp256k1_p() -> BigUint {
-    (BigUint::from(1u8) << 256u32) - (BigUint::from(1u8) << 32u32) - BigUint::from(977u32)
+/// A curve of a precompile, by its field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Curve {
+    /// secp256k1: p = 2^256 - 2^32 - 977.
+    Secp256k1,
+    /// BN254 (alt_bn128): p = 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47.
+    Bn254,
 }
 
-/// `secp256k1_add` (`dbl` false: `pts` = x1, y1, x2, y2) or `secp256k1_dbl` (`dbl` true:
-/// `pts[0..2]` = x1, y1) in affine coordinates: the result's x and y. `None` when the slope's
-/// denominator is 0 mod p (equal x, or y = 0 when doubling).
-pub(crate) fn secp256k1(pts: &[[u64; 4]; 4], dbl: bool) -> Option<[[u64; 4]; 2]> {
-    let p = secp256k1_p();
+impl Curve {
+    fn prime(self) -> BigUint {
+        match self {
+            Curve::Secp256k1 => {
+                (BigUint::from(1u8) << 256u32)
+                    - (BigUint::from(1u8) << 32u32)
+                    - BigUint::from(977u32)
+            }
+            Curve::Bn254 => big(&[
+                0x3c208c16d87cfd47,
+                0x97816a916871ca8d,
+                0xb85045b68181585d,
+                0x30644e72e131a029,
+            ]),
+        }
+    }
+}
+
+/// `secp256k1_add`/`bn254_curve_add` (`dbl` false: `pts` = x1, y1, x2, y2) or
+/// `secp256k1_dbl`/`bn254_curve_dbl` (`dbl` true: `pts[0..2]` = x1, y1) in affine coordinates:
+/// the result's x and y. `None` when the slope's denominator is 0 mod p (equal x, or y = 0
+/// when doubling).
+pub(crate) fn curve_op(curve: Curve, pts: &[[u64; 4]; 4], dbl: bool) -> Option<[[u64; 4]; 2]> {
+    let p = curve.prime();
     let [x1, y1, x2, y2] = pts.each_ref().map(|w| big(w) % &p);
     let sub = |a: &BigUint, b: &BigUint| (a + &p - b) % &p;
     let (num, den, x2) = if dbl {
@@ -99,13 +123,30 @@ mod tests {
     /// 3G computed as 2G + G and as G + 2G; 2G against SEC 2.
     #[test]
     fn secp256k1_add_and_double_agree() {
-        let g2 = secp256k1(&[G[0], G[1], [0; 4], [0; 4]], true).unwrap();
-        let g3 = secp256k1(&[g2[0], g2[1], G[0], G[1]], false).unwrap();
-        let g3b = secp256k1(&[G[0], G[1], g2[0], g2[1]], false).unwrap();
+        let g2 = curve_op(Curve::Secp256k1, &[G[0], G[1], [0; 4], [0; 4]], true).unwrap();
+        let g3 = curve_op(Curve::Secp256k1, &[g2[0], g2[1], G[0], G[1]], false).unwrap();
+        let g3b = curve_op(Curve::Secp256k1, &[G[0], G[1], g2[0], g2[1]], false).unwrap();
         assert_eq!(g3, g3b);
         // 2G's x (SEC 2 test vectors): c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5
         assert_eq!(g2[0][3], 0xc6047f9441ed7d6d);
         assert_eq!(g2[0][0], 0xabac09b95c709ee5);
-        assert_eq!(secp256k1(&[G[0], G[1], G[0], G[1]], false), None);
+        assert_eq!(
+            curve_op(Curve::Secp256k1, &[G[0], G[1], G[0], G[1]], false),
+            None
+        );
+    }
+
+    /// BN254's generator (1, 2) doubled: x = 0x030644e7..6d87cfd3, on the curve y^2 = x^3 + 3.
+    #[test]
+    fn bn254_double() {
+        let g = [[1, 0, 0, 0], [2, 0, 0, 0], [0; 4], [0; 4]];
+        let [x, y] = curve_op(Curve::Bn254, &g, true).unwrap();
+        assert_eq!(x[3], 0x030644e72e131a02);
+        assert_eq!(x[0], 0xd3c208c16d87cfd3);
+        let p = words(&Curve::Bn254.prime());
+        let zero = [0; 4];
+        let x2 = mul_add_mod(&x, &x, &zero, &p).unwrap();
+        let x3 = mul_add_mod(&x2, &x, &[3, 0, 0, 0], &p).unwrap();
+        assert_eq!(mul_add_mod(&y, &y, &zero, &p), Some(x3));
     }
 }

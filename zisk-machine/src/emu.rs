@@ -447,7 +447,7 @@ impl<'r> Emulator<'r> {
         if matches!(op, Op::DmaMemCpy | Op::DmaXMemSet) {
             return self.dma(op, a, b, ext as u8);
         }
-        let operands: &[u64] = if matches!(op, Op::Sha256 | Op::Secp256k1Add) {
+        let operands: &[u64] = if matches!(op, Op::Sha256 | Op::Secp256k1Add | Op::Bn254CurveAdd) {
             &[a, b]
         } else {
             &[b]
@@ -503,10 +503,15 @@ impl<'r> Emulator<'r> {
                     .ok_or_else(|| self.error(EmuErrorKind::PrecompileDomain { op }))?;
                 self.write_words(ptr[4], &d)?;
             }
-            Op::Secp256k1Add | Op::Secp256k1Dbl => {
+            Op::Secp256k1Add | Op::Secp256k1Dbl | Op::Bn254CurveAdd | Op::Bn254CurveDbl => {
                 // The point at `a` plus the point at `b` into `a`, or the point at `b` doubled
                 // into `b`; each point is x then y, 4 words each.
-                let dbl = op == Op::Secp256k1Dbl;
+                let dbl = matches!(op, Op::Secp256k1Dbl | Op::Bn254CurveDbl);
+                let curve = if matches!(op, Op::Secp256k1Add | Op::Secp256k1Dbl) {
+                    bigint::Curve::Secp256k1
+                } else {
+                    bigint::Curve::Bn254
+                };
                 let p1 = if dbl { b } else { a };
                 let mut pts = [[0u64; 4]; 4];
                 pts[0] = self.read_words(p1)?;
@@ -515,7 +520,7 @@ impl<'r> Emulator<'r> {
                     pts[2] = self.read_words(b)?;
                     pts[3] = self.read_words(b + 32)?;
                 }
-                let p3 = bigint::secp256k1(&pts, dbl)
+                let p3 = bigint::curve_op(curve, &pts, dbl)
                     .ok_or_else(|| self.error(EmuErrorKind::PrecompileDomain { op }))?;
                 self.write_words(p1, &p3[0])?;
                 self.write_words(p1 + 32, &p3[1])?;

@@ -9,15 +9,17 @@
 //! emits: `keccak` (Keccak-f[1600] on 25 words at `b`), `sha256` (the SHA-256 compression
 //! of the 4-word state at `a` with the 8-word block at `b`), `arith256_mod` (`d = (a * b + c)
 //! mod m` on 256-bit numbers, `b` the address of five pointers `[a, b, c, m, d]`) and
-//! `secp256k1_add` (the affine sum of the points at `a` and `b` into `a`), `secp256k1_dbl` (the
-//! point at `b` doubled in place) for its accelerator runtime, and
+//! `secp256k1_add` and `bn254_curve_add` (the affine sum of the points at `a` and `b` into
+//! `a`), `secp256k1_dbl` and `bn254_curve_dbl` (the point at `b` doubled in place) for its
+//! accelerator runtime, and
 //! `dma_memcpy` (`count` bytes from `b` to `a`, `count` read at `EXTRA_PARAMS_ADDR`) and
 //! `dma_xmemset` (`b` bytes at `a` set to the byte in `jmp_offset1`) for `memory.copy`,
 //! `memory.init` and `memory.fill`. Their effect on memory, the memory accesses and the operand-dependent cost
 //! they are charged are the emulator's (`zisk_ops.rs` `opc_keccak`, `opc_sha256`,
-//! `opc_arith256_mod`, `opc_secp256k1_*`, `ops_*`;
+//! `opc_arith256_mod`, `opc_secp256k1_*`, `opc_bn254_curve_*`, `ops_*`;
 //! `operations/dma_memcpy.rs`, `dma_memset.rs`); their fixed cost goes to PRECOMPILES. The
-//! others (arith256, the other curves, the rest of the DMA family) are not modelled.
+//! others (arith256, the other curves, bn254's complex ops, the rest of the DMA family) are
+//! not modelled.
 
 use std::fmt;
 
@@ -39,6 +41,8 @@ const SHA256: u64 = 72 * 122;
 const ARITH_256: u64 = 54 * 16;
 /// `ARITH_SECP256K1_COST` = 72 * 16: the ArithSecp256K1 state machine.
 const ARITH_SECP256K1: u64 = 72 * 16;
+/// `ARITH_BN254_COST` = 78 * 16: the ArithBn254 state machine (curve and complex ops).
+const ARITH_BN254: u64 = 78 * 16;
 /// `DMA_COST`: one Dma instance proves every DMA operation; the rest of a DMA operation's cost
 /// depends on its operands (`Emulator`, zisk-core `operations/dma_memcpy.rs`, `dma_memset.rs`).
 const DMA: u64 = 63;
@@ -208,6 +212,8 @@ ops! {
     Secp256k1Add "secp256k1_add" 0xf4 Precompile ARITH_SECP256K1;
     Secp256k1Dbl "secp256k1_dbl" 0xf5 Precompile ARITH_SECP256K1;
     Sha256 "sha256" 0xf9 Precompile SHA256;
+    Bn254CurveAdd "bn254_curve_add" 0xfa Precompile ARITH_BN254;
+    Bn254CurveDbl "bn254_curve_dbl" 0xfb Precompile ARITH_BN254;
     Halt "halt" 0xff Internal 0;
 }
 
@@ -242,7 +248,9 @@ impl Op {
             | Op::Sha256
             | Op::Arith256Mod
             | Op::Secp256k1Add
-            | Op::Secp256k1Dbl => 0,
+            | Op::Secp256k1Dbl
+            | Op::Bn254CurveAdd
+            | Op::Bn254CurveDbl => 0,
             Op::DmaMemCpy | Op::DmaXMemSet => a,
             Op::Minu => a.min(b),
             Op::Min => (a as i64).min(b as i64) as u64,
@@ -397,6 +405,7 @@ mod tests {
         );
         assert_eq!(Op::Arith256Mod.cost(), 864);
         assert_eq!(Op::Secp256k1Add.cost(), 1152);
+        assert_eq!(Op::Bn254CurveDbl.cost(), 1248);
         assert_eq!(Op::Keccak.cost(), 41_513);
         assert_eq!(Op::Sha256.cost(), 8_784);
     }
