@@ -23,8 +23,8 @@ use crate::Op;
 /// precompile, `memcpy(dst: i64, src: i64, n: i64)` a `dma_memcpy` and `zero(dst: i64,
 /// n: i64)` a `dma_xmemset` of zeros (absolute addresses), `mem_base() -> i64` the address
 /// of linear memory's byte 0, `arith256_mod(params: i64)` the `arith256_mod` precompile on the
-/// five pointers at `params`, `secp256k1_add(p1: i64, p2: i64)` and `secp256k1_dbl(p: i64)` the
-/// curve precompiles.
+/// five pointers at `params`, `secp256k1_add(p1: i64, p2: i64)`, `secp256k1_dbl(p: i64)`,
+/// `bn254_curve_add(p1: i64, p2: i64)` and `bn254_curve_dbl(p: i64)` the curve precompiles.
 pub const MACHINE_IMPORTS: &[&str] = &[
     "exit",
     "keccakf",
@@ -35,6 +35,8 @@ pub const MACHINE_IMPORTS: &[&str] = &[
     "arith256_mod",
     "secp256k1_add",
     "secp256k1_dbl",
+    "bn254_curve_add",
+    "bn254_curve_dbl",
 ];
 
 /// The type of machine import `field`, one of [`MACHINE_IMPORTS`]: (parameters, results).
@@ -42,8 +44,8 @@ fn machine_import_type(field: &str) -> (&'static [Type], &'static [Type]) {
     use Type::{I32, I64};
     match field {
         "exit" => (&[I32], &[]),
-        "keccakf" | "arith256_mod" | "secp256k1_dbl" => (&[I64], &[]),
-        "sha256f" | "zero" | "secp256k1_add" => (&[I64, I64], &[]),
+        "keccakf" | "arith256_mod" | "secp256k1_dbl" | "bn254_curve_dbl" => (&[I64], &[]),
+        "sha256f" | "zero" | "secp256k1_add" | "bn254_curve_add" => (&[I64, I64], &[]),
         "memcpy" => (&[I64, I64, I64], &[]),
         _ => (&[], &[I64]),
     }
@@ -680,18 +682,23 @@ impl<'a> Ctx<'a> {
                                 let (state, block) = (self.a(args[0]), self.b(args[1]));
                                 self.emit(Op::Sha256, state, block, VS::None);
                             }
-                            "arith256_mod" | "secp256k1_dbl" => {
-                                let op = if imp.field == "arith256_mod" {
-                                    Op::Arith256Mod
-                                } else {
-                                    Op::Secp256k1Dbl
+                            "arith256_mod" | "secp256k1_dbl" | "bn254_curve_dbl" => {
+                                let op = match imp.field.as_str() {
+                                    "arith256_mod" => Op::Arith256Mod,
+                                    "secp256k1_dbl" => Op::Secp256k1Dbl,
+                                    _ => Op::Bn254CurveDbl,
                                 };
                                 let b = self.b(args[0]);
                                 self.emit(op, VA::Imm(lit(0)), b, VS::None);
                             }
-                            "secp256k1_add" => {
+                            "secp256k1_add" | "bn254_curve_add" => {
+                                let op = if imp.field == "secp256k1_add" {
+                                    Op::Secp256k1Add
+                                } else {
+                                    Op::Bn254CurveAdd
+                                };
                                 let (p1, p2) = (self.a(args[0]), self.b(args[1]));
-                                self.emit(Op::Secp256k1Add, p1, p2, VS::None);
+                                self.emit(op, p1, p2, VS::None);
                             }
                             "memcpy" => {
                                 let n = self.b(args[2]);
