@@ -19,6 +19,13 @@
 //! returns -1, writing nothing, when the recovery id is above 1, `r` or `s` is out of range,
 //! `r` is not the x of a curve point or the recovered key is the identity; else 0 with the
 //! key (x then y, big-endian) in the 64 bytes at `output`.
+//!
+//! BN254 G1 follows EIP-196 (precompiles 0x06 and 0x07) as ZisK's routines do (zisk-asm
+//! `zisklib/zkvm/bn254.zisk`): a point is x || y, big-endian, (0, 0) the identity; any other
+//! point must have both coordinates below p and lie on y^2 = x^3 + 3, else the call returns
+//! -1 and writes nothing. The scalar of `zkvm_bn254_g1_mul` is any 256-bit number; the
+//! identity times anything is the identity, without a check of the scalar. The arithmetic is
+//! `ark-bn254`'s.
 
 use k256::elliptic_curve::ops::{LinearCombination, Reduce};
 use k256::elliptic_curve::point::{AffineCoordinates, DecompressPoint};
@@ -36,6 +43,8 @@ const FUNCS: &[(&str, usize)] = &[
     ("zkvm_sha256", 3),
     ("zkvm_secp256k1_verify", 4),
     ("zkvm_secp256k1_ecrecover", 4),
+    ("zkvm_bn254_g1_add", 3),
+    ("zkvm_bn254_g1_mul", 3),
 ];
 
 /// The module the accelerators are imported from.
@@ -91,6 +100,25 @@ pub(super) fn call(index: u32, args: &[Val], mem: &mut Memory) -> Result<Vec<Val
             mem.read(verified, 1)?;
             mem.write(verified, &[secp256k1_verify(&msg, &sig, &key) as u8])?;
             0
+        }
+        4 | 5 => {
+            let p1: [u8; 64] = mem.read(arg(0)?, 64)?.try_into().unwrap();
+            let len = if index == 4 { 64 } else { 32 };
+            let p2 = mem.read(arg(1)?, len)?.to_vec();
+            let out = arg(2)?;
+            mem.read(out, 64)?;
+            let result = if index == 4 {
+                bn254_g1_add(&p1, p2[..].try_into().unwrap())
+            } else {
+                bn254_g1_mul(&p1, p2[..].try_into().unwrap())
+            };
+            match result {
+                Some(point) => {
+                    mem.write(out, &point)?;
+                    0
+                }
+                None => EFAIL,
+            }
         }
         _ => {
             let msg: [u8; 32] = mem.read(arg(0)?, 32)?.try_into().unwrap();
@@ -160,4 +188,53 @@ fn secp256k1_ecrecover(msg: &[u8; 32], sig: &[u8; 64], recid: u32) -> Option<[u8
     }
     let encoded = key.to_affine().to_encoded_point(false);
     encoded.as_bytes()[1..].try_into().ok()
+}
+
+/// A BN254 G1 point from x || y (big-endian): (0, 0) is the identity; `None` for a coordinate
+/// not below p or a point off the curve.
+fn bn254_point(bytes: &[u8; 64]) -> Option<ark_bn254::G1Affine> {
+    use ark_ff::PrimeField;
+    if bytes.iter().all(|&b| b == 0) {
+        return Some(ark_bn254::G1Affine::identity());
+    }
+    let coord = |b: &[u8]| {
+        let mut limbs = [0u64; 4];
+        for (i, l) in limbs.iter_mut().enumerate() {
+            *l = u64::from_be_bytes(b[24 - 8 * i..32 - 8 * i].try_into().unwrap());
+        }
+        ark_bn254::Fq::from_bigint(ark_ff::BigInt::new(limbs))
+    };
+    let p = ark_bn254::G1Affine::new_unchecked(coord(&bytes[..32])?, coord(&bytes[32..])?);
+    p.is_on_curve().then_some(p)
+}
+
+/// x || y (big-endian) of a point, (0, 0) for the identity.
+fn bn254_bytes(p: ark_bn254::G1Projective) -> [u8; 64] {
+    use ark_ec::{AffineRepr, CurveGroup};
+    use ark_ff::{BigInteger, PrimeField};
+    let p = p.into_affine();
+    let mut out = [0u8; 64];
+    if let Some((x, y)) = p.xy() {
+        out[..32].copy_from_slice(&x.into_bigint().to_bytes_be());
+        out[32..].copy_from_slice(&y.into_bigint().to_bytes_be());
+    }
+    out
+}
+
+/// EIP-196's point addition.
+fn bn254_g1_add(p1: &[u8; 64], p2: &[u8; 64]) -> Option<[u8; 64]> {
+    use ark_ec::AffineRepr;
+    let (p1, p2) = (bn254_point(p1)?, bn254_point(p2)?);
+    Some(bn254_bytes(p1.into_group() + p2))
+}
+
+/// EIP-196's scalar multiplication by a 256-bit big-endian scalar.
+fn bn254_g1_mul(p: &[u8; 64], k: &[u8; 32]) -> Option<[u8; 64]> {
+    use ark_ec::AffineRepr;
+    let p = bn254_point(p)?;
+    let mut limbs = [0u64; 4];
+    for (i, l) in limbs.iter_mut().enumerate() {
+        *l = u64::from_be_bytes(k[24 - 8 * i..32 - 8 * i].try_into().unwrap());
+    }
+    Some(bn254_bytes(p.mul_bigint(limbs)))
 }
