@@ -1,7 +1,7 @@
 //! What the zkVM accelerators are worth (issue 16): the cost of a hash through the `"zkvm"`
 //! import (zkc's runtime on ZisK's `keccak` and `sha256` precompiles) against the same hash
-//! in software compiled by zkc, and the cost of one secp256k1 `ecrecover` and `verify` call
-//! (on `arith256_mod` and the curve precompiles).
+//! in software compiled by zkc, and the cost of one call of the secp256k1 and BN254 G1
+//! accelerators (on `arith256_mod` and the curve precompiles).
 //!
 //! Both columns run one program, `examples/c/hash.c`, built twice by `examples/c/build.sh`:
 //! `wasm/hash.wasm` hashes through the imports, `wasm/hash_sw.wasm` with the C of
@@ -79,14 +79,38 @@ const ECRECOVER_VECTOR: &str = "18c547e4f7b0f325ad1e56f57e26c745b09a3e503d86e00e
      73b1693892219d736caba55bdb67216e485557ea6b6af75f37096c9aa6a5a75f\
      eeb940b1d03b21e36b0e47e79769f095fe2ab855bd91e3a38756b7d75a9c4549";
 
-/// One call of each secp256k1 accelerator, on go-ethereum's vector: the VARIABLE of
-/// `backend-zisk/tests/zkvm/secp256k1.wat` making the call less that of the same program
-/// making none. There is no software build to compare with.
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len() / 2)
+        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+        .collect()
+}
+
+/// The cost of one call: the VARIABLE of the module at `wasm` run with each `(label, stdin)`
+/// of `calls` less that of the same program run with `none`, which makes no call.
+fn call_costs(
+    wasm: &Path,
+    none: &[u8],
+    calls: &[(String, Vec<u8>)],
+    real: bool,
+) -> Result<Vec<(String, u64, Option<u64>)>, String> {
+    let stem = wasm.file_stem().unwrap_or_default().to_string_lossy();
+    let run = |k: usize, stdin: &[u8]| -> Result<u64, String> {
+        let expected = interpret(wasm, stdin)?;
+        variable_of(wasm, &format!("{stem}-{k}"), stdin, &expected, real)
+    };
+    let base = run(0, none)?;
+    let mut rows = Vec::new();
+    for (k, (label, stdin)) in calls.iter().enumerate() {
+        rows.push((label.clone(), run(k + 1, stdin)? - base, None));
+    }
+    Ok(rows)
+}
+
+/// One call of each secp256k1 accelerator, on go-ethereum's vector, through
+/// `backend-zisk/tests/zkvm/secp256k1.wat`. There is no software build to compare with.
 fn secp256k1_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     let wasm = crate::workspace().join("backend-zisk/tests/zkvm/secp256k1.wat");
-    let vector: Vec<u8> = (0..ECRECOVER_VECTOR.len() / 2)
-        .map(|i| u8::from_str_radix(&ECRECOVER_VECTOR[2 * i..2 * i + 2], 16).unwrap())
-        .collect();
+    let vector = unhex(ECRECOVER_VECTOR);
     // stdin: which, skew 0, two zeros, the recovery id (u32), msg, sig[, key]
     let stdin = |which: u8, key: &[u8]| {
         let mut s = vec![which, 0, 0, 0, 1, 0, 0, 0];
@@ -96,29 +120,53 @@ fn secp256k1_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String>
     };
     let recovered = interpret(&wasm, &stdin(1, &[]))?;
     let hex = std::str::from_utf8(&recovered).map_err(|e| e.to_string())?;
-    let key: Vec<u8> = (4..68)
-        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
-        .collect();
-    let run = |which: u8, name: &str| -> Result<u64, String> {
-        let stdin = stdin(which, &key);
-        let expected = interpret(&wasm, &stdin)?;
-        variable_of(&wasm, name, &stdin, &expected, real)
-    };
-    let none = run(2, "secp256k1-none")?;
-    let recover = run(1, "secp256k1-ecrecover")?;
-    let verify = run(0, "secp256k1-verify")?;
-    Ok(vec![
+    let key = unhex(&hex[8..136]);
+    let calls = [
         (
-            "secp256k1_ecrecover (go-ethereum's ValidKey)".into(),
-            recover - none,
-            None,
+            "secp256k1_ecrecover (go-ethereum's ValidKey)".to_string(),
+            stdin(1, &key),
         ),
         (
-            "secp256k1_verify (the same signature and key)".into(),
-            verify - none,
-            None,
+            "secp256k1_verify (the same signature and key)".to_string(),
+            stdin(0, &key),
         ),
-    ])
+    ];
+    call_costs(&wasm, &stdin(2, &key), &calls, real)
+}
+
+/// go-ethereum's EIP-196 vectors "chfast1" (bn256Add.json: two points; bn256ScalarMul.json:
+/// a point and a 64-bit scalar).
+const BN254_ADD_VECTOR: &str = "18b18acfb4c2c30276db5411368e7185b311dd124691610c5d3b74034e093dc9\
+     063c909c4720840cb5134cb9f59fa749755796819658d32efc0d288198f37266\
+     07c2b7f58a84bd6145f00c9c2bc0bb1a187f20ff2c92963a88019e7c6a014eed\
+     06614e20c147e940f2d70da3f74c9a17df361706a4485c742bd6788478fa17d7";
+const BN254_MUL_VECTOR: &str = "2bd3e6d0f3b142924f5ca7b49ce5b9d54c4703d7ae5648e61d02268b1a0a9fb7\
+     21611ce0a6af85915e2f1d70300909ce2e49dfad4a4619c8390cae66cefdb204\
+     00000000000000000000000000000000000000000000000011138ce750fa15c2";
+
+/// One call of each BN254 G1 accelerator on go-ethereum's vectors, and a product by a full
+/// 256-bit scalar, through `backend-zisk/tests/zkvm/bn254.wat`.
+fn bn254_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
+    let wasm = crate::workspace().join("backend-zisk/tests/zkvm/bn254.wat");
+    // stdin: which, skew 0, six zeros, the operands
+    let stdin = |which: u8, operands: &[u8]| [&[which, 0, 0, 0, 0, 0, 0, 0][..], operands].concat();
+    let mul = unhex(BN254_MUL_VECTOR);
+    let full = [&mul[..64], &[0xa5; 32][..]].concat();
+    let calls = [
+        (
+            "bn254_g1_add (go-ethereum's chfast1)".to_string(),
+            stdin(0, &unhex(BN254_ADD_VECTOR)),
+        ),
+        (
+            "bn254_g1_mul (chfast1, a 64-bit scalar)".to_string(),
+            stdin(1, &mul),
+        ),
+        (
+            "bn254_g1_mul (a 256-bit scalar)".to_string(),
+            stdin(1, &full),
+        ),
+    ];
+    call_costs(&wasm, &stdin(2, &mul), &calls, real)
 }
 
 /// What the software build prints for `stdin`, in the reference interpreter.
@@ -152,6 +200,7 @@ fn measure_all(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
         }
     }
     rows.extend(secp256k1_rows(real)?);
+    rows.extend(bn254_rows(real)?);
     let (accel, soft) = both(&format!("{LEN} b 1"), real)?;
     rows.push((
         format!("whole program: both hashes of {LEN} bytes"),
@@ -193,9 +242,9 @@ pub fn section(real: bool, broken: &mut Vec<String>) -> String {
          (`examples/c/wasm/hash.wasm`) and with the C of `examples/c/soft_hash.h` compiled \
          by zkc (`hash_sw.wasm`); a hash's row is the run that computes it twice less the run \
          that computes it once, the last row the whole program that computes both once. \
-         The secp256k1 rows are one call on go-ethereum's ecrecover vector \
-         (`backend-zisk/tests/zkvm/secp256k1.wat` with the call less without it); no \
-         software build of them is measured. \
+         The secp256k1 and bn254 rows are one call on go-ethereum's precompile vectors \
+         (`backend-zisk/tests/zkvm/secp256k1.wat`, `bn254.wat`: the run with the call less \
+         the run without it); no software build of them is measured. \
          Target for the whole program: at most {TARGET:.2}× its software build ({}).{}\n\n{}\n",
         if whole <= TARGET {
             "met"

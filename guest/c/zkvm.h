@@ -41,6 +41,10 @@ typedef zkvm_bytes_32 zkvm_secp256k1_hash;
 typedef zkvm_bytes_64 zkvm_secp256k1_signature;
 typedef zkvm_bytes_64 zkvm_secp256k1_pubkey;
 
+/* BN254 (alt_bn128) G1: a point is x || y big-endian, (0, 0) the identity. */
+typedef zkvm_bytes_64 zkvm_bn254_g1_point;
+typedef zkvm_bytes_32 zkvm_bn254_scalar;
+
 #define ZKVM_IMPORT(name) __attribute__((import_module("zkvm"), import_name(#name)))
 
 /* Keccak-256 (Ethereum's, padding 0x01) of data[0..len] into *output. */
@@ -67,6 +71,18 @@ ZKVM_IMPORT(zkvm_secp256k1_ecrecover)
 zkvm_status zkvm_secp256k1_ecrecover(const zkvm_secp256k1_hash *msg,
                                      const zkvm_secp256k1_signature *sig, uint8_t recid,
                                      zkvm_secp256k1_pubkey *output);
+
+/* EIP-196 point addition *p1 + *p2 into *result; ZKVM_EFAIL, writing nothing, when a point
+ * other than (0, 0) has a coordinate not below p or is not on y^2 = x^3 + 3. */
+ZKVM_IMPORT(zkvm_bn254_g1_add)
+zkvm_status zkvm_bn254_g1_add(const zkvm_bn254_g1_point *p1, const zkvm_bn254_g1_point *p2,
+                              zkvm_bn254_g1_point *result);
+
+/* EIP-196 scalar multiplication *scalar * *point (any 256-bit big-endian scalar) into *result;
+ * ZKVM_EFAIL, writing nothing, when the point is invalid as for zkvm_bn254_g1_add. */
+ZKVM_IMPORT(zkvm_bn254_g1_mul)
+zkvm_status zkvm_bn254_g1_mul(const zkvm_bn254_g1_point *point, const zkvm_bn254_scalar *scalar,
+                              zkvm_bn254_g1_point *result);
 
 #undef ZKVM_IMPORT
 

@@ -27,6 +27,14 @@ func zkvmSecp256k1Verify(msg, sig, pubkey, verified unsafe.Pointer) int32
 //go:noescape
 func zkvmSecp256k1Ecrecover(msg, sig unsafe.Pointer, recid uint32, output unsafe.Pointer) int32
 
+//go:wasmimport zkvm zkvm_bn254_g1_add
+//go:noescape
+func zkvmBn254G1Add(p1, p2, result unsafe.Pointer) int32
+
+//go:wasmimport zkvm zkvm_bn254_g1_mul
+//go:noescape
+func zkvmBn254G1Mul(point, scalar, result unsafe.Pointer) int32
+
 // first is the address of data's first byte, or nil when it is empty.
 func first(data []byte) unsafe.Pointer {
 	if len(data) == 0 {
@@ -73,5 +81,22 @@ func Secp256k1Ecrecover(msg *[32]byte, sig *[64]byte, recid uint8) ([64]byte, bo
 	var out [64]byte
 	ok := zkvmSecp256k1Ecrecover(unsafe.Pointer(msg), unsafe.Pointer(sig), uint32(recid),
 		unsafe.Pointer(&out)) == 0
+	return out, ok
+}
+
+// Bn254G1Add is the EIP-196 sum of two BN254 G1 points (x || y, big-endian; (0, 0) is the
+// identity) and true; false when a point other than (0, 0) has a coordinate not below p or is
+// off the curve.
+func Bn254G1Add(p1, p2 *[64]byte) ([64]byte, bool) {
+	var out [64]byte
+	ok := zkvmBn254G1Add(unsafe.Pointer(p1), unsafe.Pointer(p2), unsafe.Pointer(&out)) == 0
+	return out, ok
+}
+
+// Bn254G1Mul is the EIP-196 product of a BN254 G1 point by a 256-bit big-endian scalar and
+// true; false when the point is invalid as for Bn254G1Add.
+func Bn254G1Mul(point *[64]byte, scalar *[32]byte) ([64]byte, bool) {
+	var out [64]byte
+	ok := zkvmBn254G1Mul(unsafe.Pointer(point), unsafe.Pointer(scalar), unsafe.Pointer(&out)) == 0
 	return out, ok
 }

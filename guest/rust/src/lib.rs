@@ -40,6 +40,18 @@ pub mod sys {
             recid: u8,
             output: *mut [u8; 64],
         ) -> i32;
+        /// EIP-196 point addition into `result`, or `ZKVM_EFAIL`.
+        pub fn zkvm_bn254_g1_add(
+            p1: *const [u8; 64],
+            p2: *const [u8; 64],
+            result: *mut [u8; 64],
+        ) -> i32;
+        /// EIP-196 scalar multiplication into `result`, or `ZKVM_EFAIL`.
+        pub fn zkvm_bn254_g1_mul(
+            point: *const [u8; 64],
+            scalar: *const [u8; 32],
+            result: *mut [u8; 64],
+        ) -> i32;
     }
 }
 
@@ -80,5 +92,23 @@ pub fn secp256k1_ecrecover(msg: &[u8; 32], sig: &[u8; 64], recid: u8) -> Option<
     let mut out = [0u8; 64];
     // SAFETY: the references are valid for the sizes the function reads and writes.
     let status = unsafe { sys::zkvm_secp256k1_ecrecover(msg, sig, recid, &mut out) };
+    (status == sys::ZKVM_EOK).then_some(out)
+}
+
+/// EIP-196 addition of BN254 G1 points (x || y, big-endian; (0, 0) is the identity); `None`
+/// when a point other than (0, 0) has a coordinate not below p or is off the curve.
+pub fn bn254_g1_add(p1: &[u8; 64], p2: &[u8; 64]) -> Option<[u8; 64]> {
+    let mut out = [0u8; 64];
+    // SAFETY: the references are valid for the sizes the function reads and writes.
+    let status = unsafe { sys::zkvm_bn254_g1_add(p1, p2, &mut out) };
+    (status == sys::ZKVM_EOK).then_some(out)
+}
+
+/// EIP-196 multiplication of a BN254 G1 point by a 256-bit big-endian scalar; `None` when the
+/// point is invalid as for [`bn254_g1_add`].
+pub fn bn254_g1_mul(point: &[u8; 64], scalar: &[u8; 32]) -> Option<[u8; 64]> {
+    let mut out = [0u8; 64];
+    // SAFETY: the references are valid for the sizes the function reads and writes.
+    let status = unsafe { sys::zkvm_bn254_g1_mul(point, scalar, &mut out) };
     (status == sys::ZKVM_EOK).then_some(out)
 }
