@@ -1,7 +1,7 @@
-//! The 256-bit arithmetic of the precompiles zkc models, on little-endian 64-bit words as they
-//! sit in memory (zisk-precomp-helpers 1.4.0-alpha `arith_eq/arith256.rs`,
-//! `arith_eq/secp256k1.rs`, `arith_eq/bn254curve.rs`: the affine formulas, for curves
-//! y^2 = x^3 + b).
+//! The arithmetic of the precompiles zkc models, on little-endian 64-bit words as they sit in
+//! memory: 256-bit modular arithmetic and curve points (zisk-precomp-helpers 1.4.0-alpha
+//! `arith_eq/arith256.rs`, `arith_eq/secp256k1.rs`, `arith_eq/bn254curve.rs`: the affine
+//! formulas, for curves y^2 = x^3 + b), and BLAKE2b's round (`blake2/blake2b/round.rs`).
 
 use num_bigint::BigUint;
 
@@ -88,6 +88,44 @@ pub(crate) fn curve_op(curve: Curve, pts: &[[u64; 4]; 4], dbl: bool) -> Option<[
     let x3 = sub(&(&s * &s % &p), &((&x1 + &x2) % &p));
     let y3 = sub(&(s * sub(&x1, &x3) % &p), &y1);
     Some([words(&x3), words(&y3)])
+}
+
+/// BLAKE2b's message schedule (RFC 7693, 2.7).
+const SIGMA: [[usize; 16]; 10] = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+    [14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3],
+    [11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4],
+    [7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8],
+    [9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13],
+    [2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9],
+    [12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11],
+    [13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10],
+    [6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5],
+    [10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0],
+];
+
+/// One round of BLAKE2b's compression (RFC 7693, 3.2) on the work vector `v`, with the
+/// message schedule of round `index` (the `blake2b` precompile).
+pub(crate) fn blake2b_round(v: &mut [u64; 16], m: &[u64; 16], index: usize) {
+    let s = &SIGMA[index % 10];
+    let mut g = |a: usize, b: usize, c: usize, d: usize, x: u64, y: u64| {
+        v[a] = v[a].wrapping_add(v[b]).wrapping_add(x);
+        v[d] = (v[d] ^ v[a]).rotate_right(32);
+        v[c] = v[c].wrapping_add(v[d]);
+        v[b] = (v[b] ^ v[c]).rotate_right(24);
+        v[a] = v[a].wrapping_add(v[b]).wrapping_add(y);
+        v[d] = (v[d] ^ v[a]).rotate_right(16);
+        v[c] = v[c].wrapping_add(v[d]);
+        v[b] = (v[b] ^ v[c]).rotate_right(63);
+    };
+    g(0, 4, 8, 12, m[s[0]], m[s[1]]);
+    g(1, 5, 9, 13, m[s[2]], m[s[3]]);
+    g(2, 6, 10, 14, m[s[4]], m[s[5]]);
+    g(3, 7, 11, 15, m[s[6]], m[s[7]]);
+    g(0, 5, 10, 15, m[s[8]], m[s[9]]);
+    g(1, 6, 11, 12, m[s[10]], m[s[11]]);
+    g(2, 7, 8, 13, m[s[12]], m[s[13]]);
+    g(3, 4, 9, 14, m[s[14]], m[s[15]]);
 }
 
 #[cfg(test)]

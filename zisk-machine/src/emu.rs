@@ -447,11 +447,11 @@ impl<'r> Emulator<'r> {
         if matches!(op, Op::DmaMemCpy | Op::DmaXMemSet) {
             return self.dma(op, a, b, ext as u8);
         }
-        let operands: &[u64] = if matches!(op, Op::Sha256 | Op::Secp256k1Add | Op::Bn254CurveAdd) {
-            &[a, b]
-        } else {
-            &[b]
-        };
+        let two = matches!(
+            op,
+            Op::Sha256 | Op::Secp256k1Add | Op::Bn254CurveAdd | Op::Blake2b
+        );
+        let operands: &[u64] = if two { &[a, b] } else { &[b] };
         if let Some(&addr) = operands.iter().find(|&&addr| addr & 7 != 0) {
             return Err(self.error(EmuErrorKind::UnalignedPrecompile { addr }));
         }
@@ -524,6 +524,25 @@ impl<'r> Emulator<'r> {
                     .ok_or_else(|| self.error(EmuErrorKind::PrecompileDomain { op }))?;
                 self.write_words(p1, &p3[0])?;
                 self.write_words(p1 + 32, &p3[1])?;
+            }
+            Op::Blake2b => {
+                // One round, of index `ext` (0..9, no chaining bits), on the work vector at `a`
+                // with the message at `b` (zisk_ops.rs `opc_blake2b`, `ops_blake2b`).
+                if !(0..10).contains(&ext) {
+                    return Err(self.error(EmuErrorKind::PrecompileDomain { op }));
+                }
+                let mut v = [0u64; 16];
+                let mut m = [0u64; 16];
+                for i in 0..16 {
+                    v[i] = self.read(a + 8 * i as u64, 8)?;
+                }
+                for (i, w) in m.iter_mut().enumerate() {
+                    *w = self.read(b + 8 * i as u64, 8)?;
+                }
+                bigint::blake2b_round(&mut v, &m, ext as usize);
+                for (i, &w) in v.iter().enumerate() {
+                    self.write(a + 8 * i as u64, 8, w)?;
+                }
             }
             _ => unreachable!("{op} is not a modelled precompile"),
         }

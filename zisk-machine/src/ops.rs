@@ -11,7 +11,9 @@
 //! mod m` on 256-bit numbers, `b` the address of five pointers `[a, b, c, m, d]`) and
 //! `secp256k1_add` and `bn254_curve_add` (the affine sum of the points at `a` and `b` into
 //! `a`), `secp256k1_dbl` and `bn254_curve_dbl` (the point at `b` doubled in place) for its
-//! accelerator runtime, and
+//! accelerator runtime, `blake2b` (one round of BLAKE2b's compression on the 16-word work
+//! vector at `a` with the 16 message words at `b`, the round index in `jmp_offset1`; zkc
+//! emits no chained rounds), and
 //! `dma_memcpy` (`count` bytes from `b` to `a`, `count` read at `EXTRA_PARAMS_ADDR`) and
 //! `dma_xmemset` (`b` bytes at `a` set to the byte in `jmp_offset1`) for `memory.copy`,
 //! `memory.init` and `memory.fill`. Their effect on memory, the memory accesses and the operand-dependent cost
@@ -43,6 +45,8 @@ const ARITH_256: u64 = 54 * 16;
 const ARITH_SECP256K1: u64 = 72 * 16;
 /// `ARITH_BN254_COST` = 78 * 16: the ArithBn254 state machine (curve and complex ops).
 const ARITH_BN254: u64 = 78 * 16;
+/// `BLAKE2B_COST` = 8 * 233: one round of BLAKE2b's compression.
+const BLAKE2B: u64 = 8 * 233;
 /// `DMA_COST`: one Dma instance proves every DMA operation; the rest of a DMA operation's cost
 /// depends on its operands (`Emulator`, zisk-core `operations/dma_memcpy.rs`, `dma_memset.rs`).
 const DMA: u64 = 63;
@@ -207,6 +211,7 @@ ops! {
     RemW "rem_w" 0xbf Arith ARITH;
     DmaMemCpy "dma_memcpy" 0xd0 Precompile DMA;
     DmaXMemSet "dma_xmemset" 0xd9 Precompile DMA;
+    Blake2b "blake2b" 0xea Precompile BLAKE2B;
     Keccak "keccak" 0xf1 Precompile KECCAK;
     Arith256Mod "arith256_mod" 0xf3 Precompile ARITH_256;
     Secp256k1Add "secp256k1_add" 0xf4 Precompile ARITH_SECP256K1;
@@ -250,7 +255,8 @@ impl Op {
             | Op::Secp256k1Add
             | Op::Secp256k1Dbl
             | Op::Bn254CurveAdd
-            | Op::Bn254CurveDbl => 0,
+            | Op::Bn254CurveDbl
+            | Op::Blake2b => 0,
             Op::DmaMemCpy | Op::DmaXMemSet => a,
             Op::Minu => a.min(b),
             Op::Min => (a as i64).min(b as i64) as u64,
@@ -406,6 +412,7 @@ mod tests {
         assert_eq!(Op::Arith256Mod.cost(), 864);
         assert_eq!(Op::Secp256k1Add.cost(), 1152);
         assert_eq!(Op::Bn254CurveDbl.cost(), 1248);
+        assert_eq!(Op::Blake2b.cost(), 1864);
         assert_eq!(Op::Keccak.cost(), 41_513);
         assert_eq!(Op::Sha256.cost(), 8_784);
     }
