@@ -24,7 +24,9 @@ use crate::Op;
 /// n: i64)` a `dma_xmemset` of zeros (absolute addresses), `mem_base() -> i64` the address
 /// of linear memory's byte 0, `arith256_mod(params: i64)` the `arith256_mod` precompile on the
 /// five pointers at `params`, `secp256k1_add(p1: i64, p2: i64)`, `secp256k1_dbl(p: i64)`,
-/// `bn254_curve_add(p1: i64, p2: i64)` and `bn254_curve_dbl(p: i64)` the curve precompiles.
+/// `bn254_curve_add(p1: i64, p2: i64)` and `bn254_curve_dbl(p: i64)` the curve precompiles,
+/// `blake2b_round(v: i64, m: i64, index: i64)` the `blake2b` precompile (an unchained round,
+/// `index` a constant in 0..10, its static argument).
 pub const MACHINE_IMPORTS: &[&str] = &[
     "exit",
     "keccakf",
@@ -37,6 +39,7 @@ pub const MACHINE_IMPORTS: &[&str] = &[
     "secp256k1_dbl",
     "bn254_curve_add",
     "bn254_curve_dbl",
+    "blake2b_round",
 ];
 
 /// The type of machine import `field`, one of [`MACHINE_IMPORTS`]: (parameters, results).
@@ -46,7 +49,7 @@ fn machine_import_type(field: &str) -> (&'static [Type], &'static [Type]) {
         "exit" => (&[I32], &[]),
         "keccakf" | "arith256_mod" | "secp256k1_dbl" | "bn254_curve_dbl" => (&[I64], &[]),
         "sha256f" | "zero" | "secp256k1_add" | "bn254_curve_add" => (&[I64, I64], &[]),
-        "memcpy" => (&[I64, I64, I64], &[]),
+        "memcpy" | "blake2b_round" => (&[I64, I64, I64], &[]),
         _ => (&[], &[I64]),
     }
 }
@@ -690,6 +693,22 @@ impl<'a> Ctx<'a> {
                                 };
                                 let b = self.b(args[0]);
                                 self.emit(op, VA::Imm(lit(0)), b, VS::None);
+                            }
+                            "blake2b_round" => {
+                                let index = match self.consts[args[2]] {
+                                    Some(k) if k < 10 => k as i64,
+                                    _ => {
+                                        let what = "machine import zisk.blake2b_round with a \
+                                                    round index that is not a constant in 0..10";
+                                        return Err(self.err(what.to_string()));
+                                    }
+                                };
+                                let (v, m) = (self.a(args[0]), self.b(args[1]));
+                                let round = Flow::Branch {
+                                    taken: Target::Offset(index),
+                                    not_taken: Target::Offset(4),
+                                };
+                                self.emit_f(Op::Blake2b, v, m, VS::None, round);
                             }
                             "secp256k1_add" | "bn254_curve_add" => {
                                 let op = if imp.field == "secp256k1_add" {
