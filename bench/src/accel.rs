@@ -1,7 +1,7 @@
 //! What the zkVM accelerators are worth (issue 16): the cost of a hash through the `"zkvm"`
 //! import (zkc's runtime on ZisK's `keccak` and `sha256` precompiles) against the same hash
-//! in software compiled by zkc, and the cost of one call of the secp256k1 and BN254 G1
-//! accelerators (on `arith256_mod` and the curve precompiles).
+//! in software compiled by zkc, and the cost of one call of the secp256k1, BN254 G1 and
+//! BLAKE2f accelerators (on `arith256_mod`, the curve precompiles and `blake2b`).
 //!
 //! Both columns run one program, `examples/c/hash.c`, built twice by `examples/c/build.sh`:
 //! `wasm/hash.wasm` hashes through the imports, `wasm/hash_sw.wasm` with the C of
@@ -169,6 +169,27 @@ fn bn254_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     call_costs(&wasm, &stdin(2, &mul), &calls, real)
 }
 
+/// go-ethereum's EIP-152 vector 5 (blake2F.json): 12 rounds of F, the last block of "abc".
+const BLAKE2F_VECTOR: &str =
+    "0000000c48c9bdf267e6096a3ba7ca8485ae67bb2bf894fe72f36e3cf1361d5f3af54fa5d182e6ad\
+     7f520e511f6c3e2b8c68059b6bbd41fbabd9831f79217e1319cde05b616263000000000000000000\
+     00000000000000000000000000000000000000000000000000000000000000000000000000000000\
+     00000000000000000000000000000000000000000000000000000000000000000000000000000000\
+     00000000000000000000000000000000000000000000000000000000000000000000000003000000\
+     00000000000000000000000001";
+
+/// One call of `zkvm_blake2f` (12 rounds) through `backend-zisk/tests/zkvm/blake2f.wat`.
+fn blake2f_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
+    let wasm = crate::workspace().join("backend-zisk/tests/zkvm/blake2f.wat");
+    // stdin: call or not, skew 0, six zeros, EIP-152's input
+    let stdin = |which: u8| [&[which, 0, 0, 0, 0, 0, 0, 0][..], &unhex(BLAKE2F_VECTOR)].concat();
+    let calls = [(
+        "blake2f, 12 rounds (EIP-152's vector 5)".to_string(),
+        stdin(0),
+    )];
+    call_costs(&wasm, &stdin(1), &calls, real)
+}
+
 /// What the software build prints for `stdin`, in the reference interpreter.
 fn reference(stdin: &str) -> Result<Vec<u8>, String> {
     let wasm = crate::workspace().join("examples/c/wasm/hash_sw.wasm");
@@ -201,6 +222,7 @@ fn measure_all(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     }
     rows.extend(secp256k1_rows(real)?);
     rows.extend(bn254_rows(real)?);
+    rows.extend(blake2f_rows(real)?);
     let (accel, soft) = both(&format!("{LEN} b 1"), real)?;
     rows.push((
         format!("whole program: both hashes of {LEN} bytes"),
@@ -242,8 +264,9 @@ pub fn section(real: bool, broken: &mut Vec<String>) -> String {
          (`examples/c/wasm/hash.wasm`) and with the C of `examples/c/soft_hash.h` compiled \
          by zkc (`hash_sw.wasm`); a hash's row is the run that computes it twice less the run \
          that computes it once, the last row the whole program that computes both once. \
-         The secp256k1 and bn254 rows are one call on go-ethereum's precompile vectors \
-         (`backend-zisk/tests/zkvm/secp256k1.wat`, `bn254.wat`: the run with the call less \
+         The secp256k1, bn254 and blake2f rows are one call on go-ethereum's precompile \
+         vectors (`backend-zisk/tests/zkvm/secp256k1.wat`, `bn254.wat`, `blake2f.wat`: the run \
+         with the call less \
          the run without it); no software build of them is measured. \
          Target for the whole program: at most {TARGET:.2}× its software build ({}).{}\n\n{}\n",
         if whole <= TARGET {

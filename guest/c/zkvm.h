@@ -45,6 +45,16 @@ typedef zkvm_bytes_64 zkvm_secp256k1_pubkey;
 typedef zkvm_bytes_64 zkvm_bn254_g1_point;
 typedef zkvm_bytes_32 zkvm_bn254_scalar;
 
+/* BLAKE2f (EIP-152): the state is 8 u64s, the message 16, the offsets 2, little-endian. */
+typedef struct {
+    _Alignas(8) uint8_t data[16];
+} zkvm_bytes_16;
+typedef zkvm_bytes_64 zkvm_blake2f_state;
+typedef struct {
+    _Alignas(8) uint8_t data[128];
+} zkvm_blake2f_message;
+typedef zkvm_bytes_16 zkvm_blake2f_offset;
+
 #define ZKVM_IMPORT(name) __attribute__((import_module("zkvm"), import_name(#name)))
 
 /* Keccak-256 (Ethereum's, padding 0x01) of data[0..len] into *output. */
@@ -83,6 +93,12 @@ zkvm_status zkvm_bn254_g1_add(const zkvm_bn254_g1_point *p1, const zkvm_bn254_g1
 ZKVM_IMPORT(zkvm_bn254_g1_mul)
 zkvm_status zkvm_bn254_g1_mul(const zkvm_bn254_g1_point *point, const zkvm_bn254_scalar *scalar,
                               zkvm_bn254_g1_point *result);
+
+/* BLAKE2b's compression F (EIP-152, RFC 7693) with `rounds` rounds on *h in place, the message
+ * *m, the offsets *t and the final-block flag f (nonzero: the last block). */
+ZKVM_IMPORT(zkvm_blake2f)
+zkvm_status zkvm_blake2f(uint32_t rounds, zkvm_blake2f_state *h, const zkvm_blake2f_message *m,
+                         const zkvm_blake2f_offset *t, uint8_t f);
 
 #undef ZKVM_IMPORT
 

@@ -35,6 +35,10 @@ func zkvmBn254G1Add(p1, p2, result unsafe.Pointer) int32
 //go:noescape
 func zkvmBn254G1Mul(point, scalar, result unsafe.Pointer) int32
 
+//go:wasmimport zkvm zkvm_blake2f
+//go:noescape
+func zkvmBlake2f(rounds uint32, h, m, t unsafe.Pointer, f uint32) int32
+
 // first is the address of data's first byte, or nil when it is empty.
 func first(data []byte) unsafe.Pointer {
 	if len(data) == 0 {
@@ -99,4 +103,17 @@ func Bn254G1Mul(point *[64]byte, scalar *[32]byte) ([64]byte, bool) {
 	var out [64]byte
 	ok := zkvmBn254G1Mul(unsafe.Pointer(point), unsafe.Pointer(scalar), unsafe.Pointer(&out)) == 0
 	return out, ok
+}
+
+// Blake2f is BLAKE2b's compression function F (EIP-152, RFC 7693 3.2) with the given number
+// of rounds on the state h in place, the message block m, the offset counters t and the
+// final-block flag last.
+func Blake2f(rounds uint32, h *[8]uint64, m *[16]uint64, t *[2]uint64, last bool) {
+	var f uint32
+	if last {
+		f = 1
+	}
+	if zkvmBlake2f(rounds, unsafe.Pointer(h), unsafe.Pointer(m), unsafe.Pointer(t), f) != 0 {
+		panic("zkvm_blake2f failed")
+	}
 }

@@ -52,6 +52,14 @@ pub mod sys {
             scalar: *const [u8; 32],
             result: *mut [u8; 64],
         ) -> i32;
+        /// BLAKE2b's compression F with `rounds` rounds on `h` in place; returns `ZKVM_EOK`.
+        pub fn zkvm_blake2f(
+            rounds: u32,
+            h: *mut [u64; 8],
+            m: *const [u64; 16],
+            t: *const [u64; 2],
+            f: u8,
+        ) -> i32;
     }
 }
 
@@ -111,4 +119,12 @@ pub fn bn254_g1_mul(point: &[u8; 64], scalar: &[u8; 32]) -> Option<[u8; 64]> {
     // SAFETY: the references are valid for the sizes the function reads and writes.
     let status = unsafe { sys::zkvm_bn254_g1_mul(point, scalar, &mut out) };
     (status == sys::ZKVM_EOK).then_some(out)
+}
+
+/// BLAKE2b's compression function F (EIP-152, RFC 7693 3.2) with `rounds` rounds on the state
+/// `h`, the message block `m`, the offset counters `t` and the final-block flag `last`.
+pub fn blake2f(rounds: u32, h: &mut [u64; 8], m: &[u64; 16], t: &[u64; 2], last: bool) {
+    // SAFETY: the references are valid for the sizes the function reads and writes.
+    let status = unsafe { sys::zkvm_blake2f(rounds, h, m, t, last as u8) };
+    debug_assert_eq!(status, sys::ZKVM_EOK);
 }
