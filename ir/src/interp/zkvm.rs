@@ -4,7 +4,7 @@
 //! `size_t` and the `uint8_t` recovery id are i32, the `zkvm_status` result is i32, 0 =
 //! `ZKVM_EOK`, -1 = `ZKVM_EFAIL`).
 //!
-//! The results come from the RustCrypto crates (`sha3`, `sha2`, `k256`), independently of the
+//! The results come from the RustCrypto crates (`sha3`, `sha2`, `ripemd`, `k256`), independently of the
 //! ZisK runtime's own routines (`runtime/src/zkvm.zir`), so that the differential tests between
 //! the interpreter and the compiled code check them. A call whose inputs or outputs are not
 //! entirely inside linear memory traps like an out-of-bounds access, before writing anything;
@@ -26,6 +26,9 @@
 //! -1 and writes nothing. The scalar of `zkvm_bn254_g1_mul` is any 256-bit number; the
 //! identity times anything is the identity, without a check of the scalar. The arithmetic is
 //! `ark-bn254`'s.
+//!
+//! `zkvm_ripemd160(data, len, out)` writes the 20-byte digest right-aligned in the 32 bytes at
+//! `out` (the first 12 zero), as the Ethereum precompile 0x03 and the header do.
 //!
 //! `zkvm_blake2f(rounds, h, m, t, f)` is BLAKE2b's compression F of EIP-152 and RFC 7693 (3.2)
 //! with `rounds` rounds (a u32), on the 8 little-endian u64s at `h` in place, the message's 16
@@ -52,6 +55,7 @@ const FUNCS: &[(&str, usize)] = &[
     ("zkvm_bn254_g1_add", 3),
     ("zkvm_bn254_g1_mul", 3),
     ("zkvm_blake2f", 5),
+    ("zkvm_ripemd160", 3),
 ];
 
 /// The module the accelerators are imported from.
@@ -88,12 +92,18 @@ pub(super) fn call(index: u32, args: &[Val], mem: &mut Memory) -> Result<Vec<Val
         ))),
     };
     let status = match index {
-        0 | 1 => {
+        0 | 1 | 7 => {
             let (data, len, out) = (arg(0)?, arg(1)?, arg(2)?);
             let input = mem.read(data, len)?;
             let digest: [u8; 32] = match index {
                 0 => <sha3::Keccak256 as sha3::Digest>::digest(input).into(),
-                _ => <sha2::Sha256 as sha2::Digest>::digest(input).into(),
+                1 => <sha2::Sha256 as sha2::Digest>::digest(input).into(),
+                _ => {
+                    let mut word = [0u8; 32];
+                    word[12..]
+                        .copy_from_slice(&<ripemd::Ripemd160 as ripemd::Digest>::digest(input));
+                    word
+                }
             };
             mem.read(out, 32)?;
             mem.write(out, &digest)?;
