@@ -190,6 +190,20 @@ fn blake2f_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     call_costs(&wasm, &stdin(1), &calls, real)
 }
 
+/// One call of `zkvm_ripemd160` on 64 and 1024 bytes through `backend-zisk/tests/zkvm/hash.wat`
+/// (flag 4 picks RIPEMD-160, flag 8 makes no call). There is no software build to compare with.
+fn ripemd160_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
+    let wasm = crate::workspace().join("backend-zisk/tests/zkvm/hash.wat");
+    let mut rows = Vec::new();
+    for len in LENS {
+        let msg: Vec<u8> = (0..len).map(|i| (i * 7 + 1) as u8).collect();
+        let stdin = |flags: u8| [&[flags, 0][..], &msg].concat();
+        let call = (format!("ripemd160 of {len} bytes"), stdin(4));
+        rows.extend(call_costs(&wasm, &stdin(8), &[call], real)?);
+    }
+    Ok(rows)
+}
+
 /// What the software build prints for `stdin`, in the reference interpreter.
 fn reference(stdin: &str) -> Result<Vec<u8>, String> {
     let wasm = crate::workspace().join("examples/c/wasm/hash_sw.wasm");
@@ -220,6 +234,7 @@ fn measure_all(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
             ));
         }
     }
+    rows.extend(ripemd160_rows(real)?);
     rows.extend(secp256k1_rows(real)?);
     rows.extend(bn254_rows(real)?);
     rows.extend(blake2f_rows(real)?);
@@ -264,9 +279,9 @@ pub fn section(real: bool, broken: &mut Vec<String>) -> String {
          (`examples/c/wasm/hash.wasm`) and with the C of `examples/c/soft_hash.h` compiled \
          by zkc (`hash_sw.wasm`); a hash's row is the run that computes it twice less the run \
          that computes it once, the last row the whole program that computes both once. \
-         The secp256k1, bn254 and blake2f rows are one call on go-ethereum's precompile \
-         vectors (`backend-zisk/tests/zkvm/secp256k1.wat`, `bn254.wat`, `blake2f.wat`: the run \
-         with the call less \
+         The ripemd160, secp256k1, bn254 and blake2f rows are one call (on go-ethereum's \
+         precompile vectors but ripemd160; `backend-zisk/tests/zkvm/hash.wat`, `secp256k1.wat`, \
+         `bn254.wat`, `blake2f.wat`: the run with the call less \
          the run without it); no software build of them is measured. \
          Target for the whole program: at most {TARGET:.2}× its software build ({}).{}\n\n{}\n",
         if whole <= TARGET {

@@ -35,6 +35,8 @@ typedef struct {
 
 typedef zkvm_bytes_32 zkvm_keccak256_hash;
 typedef zkvm_bytes_32 zkvm_sha256_hash;
+/* RIPEMD-160: the 20-byte digest right-aligned in 32 bytes (the first 12 are zero). */
+typedef zkvm_bytes_32 zkvm_ripemd160_hash;
 
 /* secp256k1: big-endian numbers; a signature is r || s, a public key x || y. */
 typedef zkvm_bytes_32 zkvm_secp256k1_hash;
@@ -64,6 +66,10 @@ zkvm_status zkvm_keccak256(const uint8_t *data, size_t len, zkvm_keccak256_hash 
 /* SHA-256 of data[0..len] into *output. */
 ZKVM_IMPORT(zkvm_sha256)
 zkvm_status zkvm_sha256(const uint8_t *data, size_t len, zkvm_sha256_hash *output);
+
+/* RIPEMD-160 of data[0..len] into output->data[12..32], output->data[0..12] zero. */
+ZKVM_IMPORT(zkvm_ripemd160)
+zkvm_status zkvm_ripemd160(const uint8_t *data, size_t len, zkvm_ripemd160_hash *output);
 
 /* ECDSA verification on secp256k1 of the signature *sig of the hash *msg by *pubkey: returns
  * ZKVM_EOK and sets *verified to whether it is valid (r and s in [1, n-1], a high s accepted;

@@ -19,6 +19,10 @@ func zkvmKeccak256(data unsafe.Pointer, length uint32, output unsafe.Pointer) in
 //go:noescape
 func zkvmSha256(data unsafe.Pointer, length uint32, output unsafe.Pointer) int32
 
+//go:wasmimport zkvm zkvm_ripemd160
+//go:noescape
+func zkvmRipemd160(data unsafe.Pointer, length uint32, output unsafe.Pointer) int32
+
 //go:wasmimport zkvm zkvm_secp256k1_verify
 //go:noescape
 func zkvmSecp256k1Verify(msg, sig, pubkey, verified unsafe.Pointer) int32
@@ -63,6 +67,17 @@ func Sha256(data []byte) [32]byte {
 		panic("zkvm_sha256 failed")
 	}
 	return out
+}
+
+// Ripemd160 is RIPEMD-160 of data.
+func Ripemd160(data []byte) [20]byte {
+	var out [32]byte
+	if zkvmRipemd160(first(data), uint32(len(data)), unsafe.Pointer(&out)) != 0 {
+		panic("zkvm_ripemd160 failed")
+	}
+	var digest [20]byte
+	copy(digest[:], out[12:])
+	return digest
 }
 
 // Secp256k1Verify is whether sig (r || s, big-endian) is a valid ECDSA signature on secp256k1

@@ -25,6 +25,8 @@ pub mod sys {
         pub fn zkvm_keccak256(data: *const u8, len: usize, output: *mut [u8; 32]) -> i32;
         /// SHA-256 of `data[0..len]` into `output[0..32]`.
         pub fn zkvm_sha256(data: *const u8, len: usize, output: *mut [u8; 32]) -> i32;
+        /// RIPEMD-160 of `data[0..len]` into `output[12..32]`, `output[0..12]` zero.
+        pub fn zkvm_ripemd160(data: *const u8, len: usize, output: *mut [u8; 32]) -> i32;
         /// ECDSA verification on secp256k1: sets `*verified`, returns `ZKVM_EOK`.
         pub fn zkvm_secp256k1_verify(
             msg: *const [u8; 32],
@@ -79,6 +81,17 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
     let status = unsafe { sys::zkvm_sha256(data.as_ptr(), data.len(), &mut out) };
     debug_assert_eq!(status, sys::ZKVM_EOK);
     out
+}
+
+/// RIPEMD-160 of `data`.
+pub fn ripemd160(data: &[u8]) -> [u8; 20] {
+    let mut out = [0u8; 32];
+    // SAFETY: `data` and `out` are valid for the lengths passed.
+    let status = unsafe { sys::zkvm_ripemd160(data.as_ptr(), data.len(), &mut out) };
+    debug_assert_eq!(status, sys::ZKVM_EOK);
+    let mut digest = [0u8; 20];
+    digest.copy_from_slice(&out[12..]);
+    digest
 }
 
 /// Whether `sig` (r || s, big-endian) is a valid ECDSA signature on secp256k1 of the hash
