@@ -35,8 +35,15 @@
 //! do, state and blocks are zeroed and SHA-256's blocks copied with the DMA operations
 //! (`zisk.zero`, `zisk.memcpy`, with `zisk.mem_base` for the absolute address of linear
 //! memory); Keccak copies a first whole block straight into the zeroed state and XORs later
-//! ones in word by word, and pads a last partial block in a zeroed buffer. The instruction selector
-//! lowers every `zisk.*` import in place.
+//! ones in word by word, and pads a last partial block in a zeroed buffer. The same holds for
+//! the other accelerators of `zkvm.zir` (`zkvm_ripemd160`, `zkvm_blake2f`,
+//! `zkvm_secp256k1_verify`, `zkvm_secp256k1_ecrecover`, `zkvm_bn254_g1_add`,
+//! `zkvm_bn254_g1_mul`): every pointer checked first, every input read into scratch RAM before
+//! an output is written, the work done by precompiles through machine imports
+//! (`zisk.blake2b_round`, `zisk.arith256_mod`, `zisk.secp256k1_add`/`_dbl`,
+//! `zisk.bn254_curve_add`/`_dbl`) or, for RIPEMD-160, which has none, in software. The
+//! instruction selector lowers every `zisk.*` import in place. A runtime function may call
+//! others: [`link`] brings in everything the imported ones reach.
 
 use std::collections::HashMap;
 use std::fmt;
