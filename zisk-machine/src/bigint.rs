@@ -1,7 +1,7 @@
 //! The arithmetic of the precompiles zkc models, on little-endian 64-bit words as they sit in
 //! memory: 256-bit modular arithmetic and curve points (zisk-precomp-helpers 1.4.0-alpha
 //! `arith_eq/arith256.rs`, `arith_eq/secp256k1.rs`, `arith_eq/bn254curve.rs`: the affine
-//! formulas, for curves y^2 = x^3 + b), and BLAKE2b's round (`blake2/blake2b/round.rs`).
+//! formulas, for curves y^2 = x^3 + a x + b), and BLAKE2b's round (`blake2/blake2b/round.rs`).
 
 use num_bigint::BigUint;
 
@@ -41,6 +41,8 @@ pub(crate) fn mul_add_mod(
 pub(crate) enum Curve {
     /// secp256k1: p = 2^256 - 2^32 - 977.
     Secp256k1,
+    /// secp256r1 (P-256): p = 2^256 - 2^224 + 2^192 + 2^96 - 1, a = -3.
+    Secp256r1,
     /// BN254 (alt_bn128): p = 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47.
     Bn254,
 }
@@ -53,6 +55,12 @@ impl Curve {
                     - (BigUint::from(1u8) << 32u32)
                     - BigUint::from(977u32)
             }
+            Curve::Secp256r1 => big(&[
+                0xffffffffffffffff,
+                0x00000000ffffffff,
+                0x0000000000000000,
+                0xffffffff00000001,
+            ]),
             Curve::Bn254 => big(&[
                 0x3c208c16d87cfd47,
                 0x97816a916871ca8d,
@@ -63,17 +71,21 @@ impl Curve {
     }
 }
 
-/// `secp256k1_add`/`bn254_curve_add` (`dbl` false: `pts` = x1, y1, x2, y2) or
-/// `secp256k1_dbl`/`bn254_curve_dbl` (`dbl` true: `pts[0..2]` = x1, y1) in affine coordinates:
-/// the result's x and y. `None` when the slope's denominator is 0 mod p (equal x, or y = 0
-/// when doubling).
+/// `secp256k1_add`/`secp256r1_add`/`bn254_curve_add` (`dbl` false: `pts` = x1, y1, x2, y2) or
+/// `secp256k1_dbl`/`secp256r1_dbl`/`bn254_curve_dbl` (`dbl` true: `pts[0..2]` = x1, y1) in affine coordinates:
+/// the result's x and y (a doubling's slope is (3 x^2 + a) / 2y). `None` when the slope's
+/// denominator is 0 mod p (equal x, or y = 0 when doubling).
 pub(crate) fn curve_op(curve: Curve, pts: &[[u64; 4]; 4], dbl: bool) -> Option<[[u64; 4]; 2]> {
     let p = curve.prime();
     let [x1, y1, x2, y2] = pts.each_ref().map(|w| big(w) % &p);
     let sub = |a: &BigUint, b: &BigUint| (a + &p - b) % &p;
     let (num, den, x2) = if dbl {
+        let a = match curve {
+            Curve::Secp256r1 => &p - BigUint::from(3u8),
+            _ => BigUint::ZERO,
+        };
         (
-            BigUint::from(3u8) * &x1 * &x1 % &p,
+            (BigUint::from(3u8) * &x1 * &x1 + a) % &p,
             (&y1 + &y1) % &p,
             x1.clone(),
         )

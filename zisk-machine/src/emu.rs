@@ -449,7 +449,7 @@ impl<'r> Emulator<'r> {
         }
         let two = matches!(
             op,
-            Op::Sha256 | Op::Secp256k1Add | Op::Bn254CurveAdd | Op::Blake2b
+            Op::Sha256 | Op::Secp256k1Add | Op::Secp256r1Add | Op::Bn254CurveAdd | Op::Blake2b
         );
         let operands: &[u64] = if two { &[a, b] } else { &[b] };
         if let Some(&addr) = operands.iter().find(|&&addr| addr & 7 != 0) {
@@ -503,14 +503,19 @@ impl<'r> Emulator<'r> {
                     .ok_or_else(|| self.error(EmuErrorKind::PrecompileDomain { op }))?;
                 self.write_words(ptr[4], &d)?;
             }
-            Op::Secp256k1Add | Op::Secp256k1Dbl | Op::Bn254CurveAdd | Op::Bn254CurveDbl => {
+            Op::Secp256k1Add
+            | Op::Secp256k1Dbl
+            | Op::Secp256r1Add
+            | Op::Secp256r1Dbl
+            | Op::Bn254CurveAdd
+            | Op::Bn254CurveDbl => {
                 // The point at `a` plus the point at `b` into `a`, or the point at `b` doubled
                 // into `b`; each point is x then y, 4 words each.
-                let dbl = matches!(op, Op::Secp256k1Dbl | Op::Bn254CurveDbl);
-                let curve = if matches!(op, Op::Secp256k1Add | Op::Secp256k1Dbl) {
-                    bigint::Curve::Secp256k1
-                } else {
-                    bigint::Curve::Bn254
+                let dbl = matches!(op, Op::Secp256k1Dbl | Op::Secp256r1Dbl | Op::Bn254CurveDbl);
+                let curve = match op {
+                    Op::Secp256k1Add | Op::Secp256k1Dbl => bigint::Curve::Secp256k1,
+                    Op::Secp256r1Add | Op::Secp256r1Dbl => bigint::Curve::Secp256r1,
+                    _ => bigint::Curve::Bn254,
                 };
                 let p1 = if dbl { b } else { a };
                 let mut pts = [[0u64; 4]; 4];

@@ -9,8 +9,9 @@
 //! emits: `keccak` (Keccak-f[1600] on 25 words at `b`), `sha256` (the SHA-256 compression
 //! of the 4-word state at `a` with the 8-word block at `b`), `arith256_mod` (`d = (a * b + c)
 //! mod m` on 256-bit numbers, `b` the address of five pointers `[a, b, c, m, d]`) and
-//! `secp256k1_add` and `bn254_curve_add` (the affine sum of the points at `a` and `b` into
-//! `a`), `secp256k1_dbl` and `bn254_curve_dbl` (the point at `b` doubled in place) for its
+//! `secp256k1_add`, `secp256r1_add` and `bn254_curve_add` (the affine sum of the points at `a`
+//! and `b` into `a`), `secp256k1_dbl`, `secp256r1_dbl` and `bn254_curve_dbl` (the point at `b`
+//! doubled in place) for its
 //! accelerator runtime, `blake2b` (one round of BLAKE2b's compression on the 16-word work
 //! vector at `a` with the 16 message words at `b`, the round index in `jmp_offset1`; zkc
 //! emits no chained rounds), and
@@ -45,6 +46,8 @@ const ARITH_256: u64 = 54 * 16;
 const ARITH_SECP256K1: u64 = 72 * 16;
 /// `ARITH_BN254_COST` = 78 * 16: the ArithBn254 state machine (curve and complex ops).
 const ARITH_BN254: u64 = 78 * 16;
+/// `ARITH_EQ_COST` = 90 * 16: the ArithEq state machine (secp256r1's curve operations).
+const ARITH_EQ: u64 = 90 * 16;
 /// `BLAKE2B_COST` = 8 * 233: one round of BLAKE2b's compression.
 const BLAKE2B: u64 = 8 * 233;
 /// `DMA_COST`: one Dma instance proves every DMA operation; the rest of a DMA operation's cost
@@ -211,6 +214,8 @@ ops! {
     RemW "rem_w" 0xbf Arith ARITH;
     DmaMemCpy "dma_memcpy" 0xd0 Precompile DMA;
     DmaXMemSet "dma_xmemset" 0xd9 Precompile DMA;
+    Secp256r1Add "secp256r1_add" 0xe8 Precompile ARITH_EQ;
+    Secp256r1Dbl "secp256r1_dbl" 0xe9 Precompile ARITH_EQ;
     Blake2b "blake2b" 0xea Precompile BLAKE2B;
     Keccak "keccak" 0xf1 Precompile KECCAK;
     Arith256Mod "arith256_mod" 0xf3 Precompile ARITH_256;
@@ -256,7 +261,9 @@ impl Op {
             | Op::Secp256k1Dbl
             | Op::Bn254CurveAdd
             | Op::Bn254CurveDbl
-            | Op::Blake2b => 0,
+            | Op::Blake2b
+            | Op::Secp256r1Add
+            | Op::Secp256r1Dbl => 0,
             Op::DmaMemCpy | Op::DmaXMemSet => a,
             Op::Minu => a.min(b),
             Op::Min => (a as i64).min(b as i64) as u64,
@@ -413,6 +420,7 @@ mod tests {
         assert_eq!(Op::Secp256k1Add.cost(), 1152);
         assert_eq!(Op::Bn254CurveDbl.cost(), 1248);
         assert_eq!(Op::Blake2b.cost(), 1864);
+        assert_eq!(Op::Secp256r1Dbl.cost(), 1440);
         assert_eq!(Op::Keccak.cost(), 41_513);
         assert_eq!(Op::Sha256.cost(), 8_784);
     }
