@@ -23,7 +23,8 @@ use crate::Op;
 /// precompile, `memcpy(dst: i64, src: i64, n: i64)` a `dma_memcpy` and `zero(dst: i64,
 /// n: i64)` a `dma_xmemset` of zeros (absolute addresses), `mem_base() -> i64` the address
 /// of linear memory's byte 0, `arith256_mod(params: i64)` the `arith256_mod` precompile on the
-/// five pointers at `params`, `secp256k1_add(p1: i64, p2: i64)`, `secp256k1_dbl(p: i64)`,
+/// five pointers at `params`, `secp256k1_add(p1: i64, p2: i64)`, `secp256k1_dbl(p: i64)`, their
+/// `secp256r1_*` twins,
 /// `bn254_curve_add(p1: i64, p2: i64)` and `bn254_curve_dbl(p: i64)` the curve precompiles,
 /// `blake2b_round(v: i64, m: i64, index: i64)` the `blake2b` precompile (an unchained round,
 /// `index` a constant in 0..10, its static argument).
@@ -40,6 +41,8 @@ pub const MACHINE_IMPORTS: &[&str] = &[
     "bn254_curve_add",
     "bn254_curve_dbl",
     "blake2b_round",
+    "secp256r1_add",
+    "secp256r1_dbl",
 ];
 
 /// The type of machine import `field`, one of [`MACHINE_IMPORTS`]: (parameters, results).
@@ -47,8 +50,12 @@ fn machine_import_type(field: &str) -> (&'static [Type], &'static [Type]) {
     use Type::{I32, I64};
     match field {
         "exit" => (&[I32], &[]),
-        "keccakf" | "arith256_mod" | "secp256k1_dbl" | "bn254_curve_dbl" => (&[I64], &[]),
-        "sha256f" | "zero" | "secp256k1_add" | "bn254_curve_add" => (&[I64, I64], &[]),
+        "keccakf" | "arith256_mod" | "secp256k1_dbl" | "secp256r1_dbl" | "bn254_curve_dbl" => {
+            (&[I64], &[])
+        }
+        "sha256f" | "zero" | "secp256k1_add" | "secp256r1_add" | "bn254_curve_add" => {
+            (&[I64, I64], &[])
+        }
         "memcpy" | "blake2b_round" => (&[I64, I64, I64], &[]),
         _ => (&[], &[I64]),
     }
@@ -685,10 +692,12 @@ impl<'a> Ctx<'a> {
                                 let (state, block) = (self.a(args[0]), self.b(args[1]));
                                 self.emit(Op::Sha256, state, block, VS::None);
                             }
-                            "arith256_mod" | "secp256k1_dbl" | "bn254_curve_dbl" => {
+                            "arith256_mod" | "secp256k1_dbl" | "secp256r1_dbl"
+                            | "bn254_curve_dbl" => {
                                 let op = match imp.field.as_str() {
                                     "arith256_mod" => Op::Arith256Mod,
                                     "secp256k1_dbl" => Op::Secp256k1Dbl,
+                                    "secp256r1_dbl" => Op::Secp256r1Dbl,
                                     _ => Op::Bn254CurveDbl,
                                 };
                                 let b = self.b(args[0]);
@@ -710,11 +719,11 @@ impl<'a> Ctx<'a> {
                                 };
                                 self.emit_f(Op::Blake2b, v, m, VS::None, round);
                             }
-                            "secp256k1_add" | "bn254_curve_add" => {
-                                let op = if imp.field == "secp256k1_add" {
-                                    Op::Secp256k1Add
-                                } else {
-                                    Op::Bn254CurveAdd
+                            "secp256k1_add" | "secp256r1_add" | "bn254_curve_add" => {
+                                let op = match imp.field.as_str() {
+                                    "secp256k1_add" => Op::Secp256k1Add,
+                                    "secp256r1_add" => Op::Secp256r1Add,
+                                    _ => Op::Bn254CurveAdd,
                                 };
                                 let (p1, p2) = (self.a(args[0]), self.b(args[1]));
                                 self.emit(op, p1, p2, VS::None);
