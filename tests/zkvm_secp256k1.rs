@@ -1,10 +1,11 @@
-//! The secp256k1 accelerators (`zkvm_secp256k1_verify`, `zkvm_secp256k1_ecrecover`) end to
-//! end: a wasm program (`backend-zisk/tests/zkvm/secp256k1.wat`) calls one on its stdin and
+//! The secp256k1 accelerators (`zkvm_secp256k1_verify`, `zkvm_secp256k1_ecrecover`) and
+//! `zkvm_secp256r1_verify` end to end: a wasm program (`backend-zisk/tests/zkvm/secp256k1.wat`) calls one on its stdin and
 //! prints the status and the output. Signatures made with `k256` for random keys and hashes,
 //! their high-s twins (which ZisK's routines and the Ethereum precompile accept), wrong
 //! hashes and recovery ids, r and s at and outside [1, n - 1], recovery ids above 1, keys off
 //! the curve or with a coordinate not below p, and go-ethereum's ecrecover precompile vectors
-//! give what `k256` says, in the reference interpreter and on zkc's emulator at -O0 and -O2;
+//! give what `k256` says (for P-256: signatures of `p256`, their high-s twins, wrong hashes,
+//! bad keys and out-of-range r and s), in the reference interpreter and on zkc's emulator at -O0 and -O2;
 //! on the real `ziskemu`, the assembly (`--emit zisk`) and the ELF (`--emit elf`) print the
 //! same console, cost report and public output as zkc's emulator (skipped without ziskemu,
 //! unless `ZKC_REQUIRE_ZISKEMU` is set). Bad pointers trap like out-of-bounds accesses, before
@@ -79,6 +80,8 @@ struct Case {
 enum Call {
     /// The key and whether the signature is valid.
     Verify([u8; 64], bool),
+    /// The same on secp256r1 (`zkvm_secp256r1_verify`).
+    VerifyR1([u8; 64], bool),
     /// The recovery id and the key, `None` for ZKVM_EFAIL.
     Recover(u32, Option<[u8; 64]>),
 }
@@ -88,13 +91,14 @@ impl Case {
         let (which, recid) = match self.call {
             Call::Verify(..) => (0, 0),
             Call::Recover(recid, _) => (1, recid),
+            Call::VerifyR1(..) => (3, 0),
         };
         let mut s = vec![which, self.skew, 0, 0];
         s.extend_from_slice(&recid.to_le_bytes());
         s.extend(std::iter::repeat_n(0xcc, self.skew as usize));
         s.extend_from_slice(&self.msg);
         s.extend_from_slice(&self.sig);
-        if let Call::Verify(key, _) = &self.call {
+        if let Call::Verify(key, _) | Call::VerifyR1(key, _) = &self.call {
             s.extend_from_slice(key);
         }
         s
@@ -104,7 +108,7 @@ impl Case {
     fn expected(&self) -> String {
         let mut out = vec![0u8; 4];
         match &self.call {
-            Call::Verify(_, ok) => {
+            Call::Verify(_, ok) | Call::VerifyR1(_, ok) => {
                 out.push(*ok as u8);
                 out.extend([0xee; 63]);
             }
@@ -324,7 +328,98 @@ fn cases() -> Vec<Case> {
         sig_bytes(&r, &s),
         Call::Recover(0, None),
     );
+    r1_cases(&mut push);
     cases
+}
+
+/// P-256's group order n and field prime p, big-endian.
+const N_R1: [u8; 32] = hex32("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
+const P_R1: [u8; 32] = hex32("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff");
+
+/// `zkvm_secp256r1_verify`: signatures made with `p256` for random keys and hashes (valid, their
+/// high-s twins, wrong hashes, keys off the curve), r and s out of range, coordinates not
+/// below p.
+fn r1_cases(push: &mut impl FnMut(String, [u8; 32], [u8; 64], Call)) {
+    use p256::ecdsa::signature::hazmat::PrehashSigner;
+    let mut rng = Rng(0x9256_0016_7212_0001);
+    let mut bytes32 = || {
+        let mut b = [0u8; 32];
+        for c in b.chunks_mut(8) {
+            c.copy_from_slice(&rng.next_u64().to_le_bytes());
+        }
+        b
+    };
+    let mut first = None;
+    for i in 0..4 {
+        let sk = p256::ecdsa::SigningKey::from_bytes(&bytes32().into()).unwrap();
+        let msg = if i == 3 { [0xff; 32] } else { bytes32() };
+        let sig: p256::ecdsa::Signature = sk.sign_prehash(&msg).unwrap();
+        let sig: [u8; 64] = sig.to_bytes().into();
+        let point = sk.verifying_key().to_encoded_point(false);
+        let key: [u8; 64] = point.as_bytes()[1..].try_into().unwrap();
+        let (r, s): ([u8; 32], [u8; 32]) =
+            (sig[..32].try_into().unwrap(), sig[32..].try_into().unwrap());
+        push(format!("r1 valid {i}"), msg, sig, Call::VerifyR1(key, true));
+        let twin = sig_bytes(&r, &sub(&N_R1, &s));
+        push(
+            format!("r1 high-s twin {i}"),
+            msg,
+            twin,
+            Call::VerifyR1(key, true),
+        );
+        let mut wrong = msg;
+        wrong[0] ^= 0x80;
+        push(
+            format!("r1 wrong hash {i}"),
+            wrong,
+            sig,
+            Call::VerifyR1(key, false),
+        );
+        let mut off = key;
+        off[63] ^= 1;
+        push(
+            format!("r1 key off the curve {i}"),
+            msg,
+            sig,
+            Call::VerifyR1(off, false),
+        );
+        push(
+            format!("r1 signature to secp256k1's verifier {i}"),
+            msg,
+            sig,
+            Call::Verify(key, false),
+        );
+        first.get_or_insert((msg, r, s, key));
+    }
+    let (msg, r, s, key) = first.unwrap();
+    for (what, bad) in [("0", [0u8; 32]), ("n", N_R1)] {
+        push(
+            format!("r1 r = {what}"),
+            msg,
+            sig_bytes(&bad, &s),
+            Call::VerifyR1(key, false),
+        );
+        push(
+            format!("r1 s = {what}"),
+            msg,
+            sig_bytes(&r, &bad),
+            Call::VerifyR1(key, false),
+        );
+    }
+    let mut x_p = key;
+    x_p[..32].copy_from_slice(&P_R1);
+    push(
+        "r1 key x = p".into(),
+        msg,
+        sig_bytes(&r, &s),
+        Call::VerifyR1(x_p, false),
+    );
+    push(
+        "r1 key (0, 0)".into(),
+        msg,
+        sig_bytes(&r, &s),
+        Call::VerifyR1([0; 64], false),
+    );
 }
 
 fn at(level: OptLevel) -> Options {
@@ -437,6 +532,13 @@ fn bad_pointers_trap_like_out_of_bounds_accesses() {
         ("secp256k1_verify", [0, 32, PAGE - 63, 200], true),
         ("secp256k1_verify", [0, 32, 96, PAGE], true),
         ("secp256k1_verify", [0, 32, 96, u32::MAX], true),
+        (
+            "secp256r1_verify",
+            [PAGE - 32, 0, PAGE - 64, PAGE - 1],
+            false,
+        ),
+        ("secp256r1_verify", [0, 32, PAGE - 63, 200], true),
+        ("secp256r1_verify", [0, 32, 96, PAGE], true),
         (
             "secp256k1_ecrecover",
             [PAGE - 32, PAGE - 64, 0, PAGE - 64],

@@ -20,6 +20,9 @@
 //! `r` is not the x of a curve point or the recovered key is the identity; else 0 with the
 //! key (x then y, big-endian) in the 64 bytes at `output`.
 //!
+//! `zkvm_secp256r1_verify` is the same verification on P-256 (EIP-7212, ZisK's
+//! `zisklib/zkvm/secp256r1.zisk`: a high s accepted too), on `ark-secp256r1`'s arithmetic.
+//!
 //! BN254 G1 follows EIP-196 (precompiles 0x06 and 0x07) as ZisK's routines do (zisk-asm
 //! `zisklib/zkvm/bn254.zisk`): a point is x || y, big-endian, (0, 0) the identity; any other
 //! point must have both coordinates below p and lie on y^2 = x^3 + 3, else the call returns
@@ -56,6 +59,7 @@ const FUNCS: &[(&str, usize)] = &[
     ("zkvm_bn254_g1_mul", 3),
     ("zkvm_blake2f", 5),
     ("zkvm_ripemd160", 3),
+    ("zkvm_secp256r1_verify", 4),
 ];
 
 /// The module the accelerators are imported from.
@@ -109,13 +113,18 @@ pub(super) fn call(index: u32, args: &[Val], mem: &mut Memory) -> Result<Vec<Val
             mem.write(out, &digest)?;
             0
         }
-        2 => {
+        2 | 8 => {
             let msg: [u8; 32] = mem.read(arg(0)?, 32)?.try_into().unwrap();
             let sig: [u8; 64] = mem.read(arg(1)?, 64)?.try_into().unwrap();
             let key: [u8; 64] = mem.read(arg(2)?, 64)?.try_into().unwrap();
             let verified = arg(3)?;
             mem.read(verified, 1)?;
-            mem.write(verified, &[secp256k1_verify(&msg, &sig, &key) as u8])?;
+            let ok = if index == 2 {
+                secp256k1_verify(&msg, &sig, &key)
+            } else {
+                secp256r1_verify(&msg, &sig, &key)
+            };
+            mem.write(verified, &[ok as u8])?;
             0
         }
         4 | 5 => {
@@ -335,5 +344,42 @@ fn blake2f(rounds: u32, h: &mut [u64; 8], m: &[u64; 16], t: &[u64; 2], last: boo
     }
     for i in 0..8 {
         h[i] ^= v[i] ^ v[i + 8];
+    }
+}
+
+/// 32 big-endian bytes as the 4 little-endian limbs of an arkworks big integer.
+fn limbs(b: &[u8]) -> ark_ff::BigInt<4> {
+    let mut l = [0u64; 4];
+    for (i, w) in l.iter_mut().enumerate() {
+        *w = u64::from_be_bytes(b[24 - 8 * i..32 - 8 * i].try_into().unwrap());
+    }
+    ark_ff::BigInt::new(l)
+}
+
+/// ECDSA verification on P-256, as [`secp256k1_verify`] on secp256k1.
+fn secp256r1_verify(msg: &[u8; 32], sig: &[u8; 64], key: &[u8; 64]) -> bool {
+    use ark_ec::{AffineRepr, CurveGroup};
+    use ark_ff::{BigInteger, Field, PrimeField, Zero};
+    use ark_secp256r1::{Affine, Fq, Fr};
+    let scalar = |b: &[u8]| Fr::from_bigint(limbs(b)).filter(|s| !s.is_zero());
+    let (Some(r), Some(s)) = (scalar(&sig[..32]), scalar(&sig[32..])) else {
+        return false;
+    };
+    let (Some(x), Some(y)) = (
+        Fq::from_bigint(limbs(&key[..32])),
+        Fq::from_bigint(limbs(&key[32..])),
+    ) else {
+        return false;
+    };
+    let q = Affine::new_unchecked(x, y);
+    if !q.is_on_curve() {
+        return false;
+    }
+    let s_inv = s.inverse().unwrap();
+    let z = Fr::from_be_bytes_mod_order(msg);
+    let point = (Affine::generator() * (z * s_inv) + q * (r * s_inv)).into_affine();
+    match point.xy() {
+        Some((x, _)) => Fr::from_be_bytes_mod_order(&x.into_bigint().to_bytes_be()) == r,
+        None => false,
     }
 }
