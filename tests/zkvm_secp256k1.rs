@@ -332,6 +332,9 @@ fn cases() -> Vec<Case> {
     cases
 }
 
+/// go-ethereum's P256VERIFY vector "CallP256Verify" (p256Verify.json): hash, r, s, x, y.
+const P256_VECTOR: &str = "4cee90eb86eaa050036147a12d49004b6b9c72bd725d39d4785011fe190f0b4da73bd4903f0ce3b639bbbf6e8e80d16931ff4bcf5993d58468e8fb19086e8cac36dbcd03009df8c59286b162af3bd7fcc0450c9aa81be5d10d312af6c66b1d604aebd3099c618202fcfe16ae7770b0c49ab5eadf74b754204a3bb6060e44eff37618b065f9832de4ca6ca971a7a1adc826d0f7c00181a5fb2ddf79ae00b4e10e";
+
 /// P-256's group order n and field prime p, big-endian.
 const N_R1: [u8; 32] = hex32("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
 const P_R1: [u8; 32] = hex32("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff");
@@ -405,6 +408,16 @@ fn r1_cases(push: &mut impl FnMut(String, [u8; 32], [u8; 64], Call)) {
             sig_bytes(&r, &bad),
             Call::VerifyR1(key, false),
         );
+    }
+    // go-ethereum core/vm/testdata/precompiles/p256Verify.json: "CallP256Verify" and
+    // Wycheproof's #1 (signature malleability), both valid: hash || r || s || x || y.
+    for (name, input) in [
+        ("CallP256Verify", P256_VECTOR),
+        ("wycheproof #1", "bb5a52f42f9c9261ed4361f59422a1e30036e7c32b270c8807a419feca6050232ba3a8be6b94d5ec80a6d9d1190a436effe50d85a1eee859b8cc6af9bd5c2e184cd60b855d442f5b3c7b11eb6c4e0ae7525fe710fab9aa7c77a67f79e6fadd762927b10512bae3eddcfe467828128bad2903269919f7086069c8c4df6c732838c7787964eaac00e5921fb1498a60f4606766b3d9685001558d1a974e7341513e"),
+    ] {
+        let b: Vec<u8> = (0..160).map(|i| u8::from_str_radix(&input[2 * i..2 * i + 2], 16).unwrap()).collect();
+        let (msg, sig, key) = (b[..32].try_into().unwrap(), b[32..96].try_into().unwrap(), b[96..].try_into().unwrap());
+        push(format!("r1 geth {name}"), msg, sig, Call::VerifyR1(key, true));
     }
     let mut x_p = key;
     x_p[..32].copy_from_slice(&P_R1);

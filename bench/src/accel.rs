@@ -131,8 +131,24 @@ fn secp256k1_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String>
             stdin(0, &key),
         ),
     ];
-    call_costs(&wasm, &stdin(2, &key), &calls, real)
+    let mut rows = call_costs(&wasm, &stdin(2, &key), &calls, real)?;
+    // P-256: go-ethereum's P256VERIFY vector "CallP256Verify" (hash, r, s, then the key)
+    let r1 = [&[3, 0, 0, 0, 0, 0, 0, 0][..], &unhex(P256_VECTOR)].concat();
+    let none = [&[2, 0, 0, 0, 0, 0, 0, 0][..], &unhex(P256_VECTOR)].concat();
+    let r1_call = (
+        "secp256r1_verify (go-ethereum's CallP256Verify)".to_string(),
+        r1,
+    );
+    rows.extend(call_costs(&wasm, &none, &[r1_call], real)?);
+    Ok(rows)
 }
+
+/// go-ethereum's P256VERIFY vector "CallP256Verify" (p256Verify.json): hash, r, s, x, y.
+const P256_VECTOR: &str = "4cee90eb86eaa050036147a12d49004b6b9c72bd725d39d4785011fe190f0b4d\
+     a73bd4903f0ce3b639bbbf6e8e80d16931ff4bcf5993d58468e8fb19086e8cac\
+     36dbcd03009df8c59286b162af3bd7fcc0450c9aa81be5d10d312af6c66b1d60\
+     4aebd3099c618202fcfe16ae7770b0c49ab5eadf74b754204a3bb6060e44eff3\
+     7618b065f9832de4ca6ca971a7a1adc826d0f7c00181a5fb2ddf79ae00b4e10e";
 
 /// go-ethereum's EIP-196 vectors "chfast1" (bn256Add.json: two points; bn256ScalarMul.json:
 /// a point and a 64-bit scalar).
@@ -279,9 +295,9 @@ pub fn section(real: bool, broken: &mut Vec<String>) -> String {
          (`examples/c/wasm/hash.wasm`) and with the C of `examples/c/soft_hash.h` compiled \
          by zkc (`hash_sw.wasm`); a hash's row is the run that computes it twice less the run \
          that computes it once, the last row the whole program that computes both once. \
-         The ripemd160, secp256k1, bn254 and blake2f rows are one call (on go-ethereum's \
-         precompile vectors but ripemd160; `backend-zisk/tests/zkvm/hash.wat`, `secp256k1.wat`, \
-         `bn254.wat`, `blake2f.wat`: the run with the call less \
+         The ripemd160, secp256k1, secp256r1, bn254 and blake2f rows are one call (on \
+         go-ethereum's precompile vectors but ripemd160; `backend-zisk/tests/zkvm/hash.wat`, \
+         `secp256k1.wat`, `bn254.wat`, `blake2f.wat`: the run with the call less \
          the run without it); no software build of them is measured. \
          Target for the whole program: at most {TARGET:.2}× its software build ({}).{}\n\n{}\n",
         if whole <= TARGET {

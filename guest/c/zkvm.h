@@ -43,6 +43,11 @@ typedef zkvm_bytes_32 zkvm_secp256k1_hash;
 typedef zkvm_bytes_64 zkvm_secp256k1_signature;
 typedef zkvm_bytes_64 zkvm_secp256k1_pubkey;
 
+/* secp256r1 (P-256), the same layouts. */
+typedef zkvm_bytes_32 zkvm_secp256r1_hash;
+typedef zkvm_bytes_64 zkvm_secp256r1_signature;
+typedef zkvm_bytes_64 zkvm_secp256r1_pubkey;
+
 /* BN254 (alt_bn128) G1: a point is x || y big-endian, (0, 0) the identity. */
 typedef zkvm_bytes_64 zkvm_bn254_g1_point;
 typedef zkvm_bytes_32 zkvm_bn254_scalar;
@@ -78,6 +83,12 @@ ZKVM_IMPORT(zkvm_secp256k1_verify)
 zkvm_status zkvm_secp256k1_verify(const zkvm_secp256k1_hash *msg,
                                   const zkvm_secp256k1_signature *sig,
                                   const zkvm_secp256k1_pubkey *pubkey, bool *verified);
+
+/* ECDSA verification on secp256r1 (P-256, EIP-7212), as zkvm_secp256k1_verify on secp256k1. */
+ZKVM_IMPORT(zkvm_secp256r1_verify)
+zkvm_status zkvm_secp256r1_verify(const zkvm_secp256r1_hash *msg,
+                                  const zkvm_secp256r1_signature *sig,
+                                  const zkvm_secp256r1_pubkey *pubkey, bool *verified);
 
 /* The public key that signed *msg with *sig, R's y of parity recid (0 or 1), into *output
  * (the key, not its Ethereum address: that is the last 20 bytes of its Keccak-256). ZKVM_EFAIL,

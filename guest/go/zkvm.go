@@ -27,6 +27,10 @@ func zkvmRipemd160(data unsafe.Pointer, length uint32, output unsafe.Pointer) in
 //go:noescape
 func zkvmSecp256k1Verify(msg, sig, pubkey, verified unsafe.Pointer) int32
 
+//go:wasmimport zkvm zkvm_secp256r1_verify
+//go:noescape
+func zkvmSecp256r1Verify(msg, sig, pubkey, verified unsafe.Pointer) int32
+
 //go:wasmimport zkvm zkvm_secp256k1_ecrecover
 //go:noescape
 func zkvmSecp256k1Ecrecover(msg, sig unsafe.Pointer, recid uint32, output unsafe.Pointer) int32
@@ -88,6 +92,16 @@ func Secp256k1Verify(msg *[32]byte, sig *[64]byte, pubkey *[64]byte) bool {
 	if zkvmSecp256k1Verify(unsafe.Pointer(msg), unsafe.Pointer(sig), unsafe.Pointer(pubkey),
 		unsafe.Pointer(&verified)) != 0 {
 		panic("zkvm_secp256k1_verify failed")
+	}
+	return verified != 0
+}
+
+// Secp256r1Verify is Secp256k1Verify on secp256r1 (P-256, EIP-7212).
+func Secp256r1Verify(msg *[32]byte, sig *[64]byte, pubkey *[64]byte) bool {
+	var verified uint8
+	if zkvmSecp256r1Verify(unsafe.Pointer(msg), unsafe.Pointer(sig), unsafe.Pointer(pubkey),
+		unsafe.Pointer(&verified)) != 0 {
+		panic("zkvm_secp256r1_verify failed")
 	}
 	return verified != 0
 }

@@ -34,6 +34,13 @@ pub mod sys {
             pubkey: *const [u8; 64],
             verified: *mut bool,
         ) -> i32;
+        /// ECDSA verification on secp256r1 (P-256): sets `*verified`, returns `ZKVM_EOK`.
+        pub fn zkvm_secp256r1_verify(
+            msg: *const [u8; 32],
+            sig: *const [u8; 64],
+            pubkey: *const [u8; 64],
+            verified: *mut bool,
+        ) -> i32;
         /// The public key that signed `msg` with `sig` and `recid` into `output`, or
         /// `ZKVM_EFAIL`.
         pub fn zkvm_secp256k1_ecrecover(
@@ -101,6 +108,16 @@ pub fn secp256k1_verify(msg: &[u8; 32], sig: &[u8; 64], pubkey: &[u8; 64]) -> bo
     let mut verified = false;
     // SAFETY: the references are valid for the sizes the function reads and writes.
     let status = unsafe { sys::zkvm_secp256k1_verify(msg, sig, pubkey, &mut verified) };
+    debug_assert_eq!(status, sys::ZKVM_EOK);
+    verified
+}
+
+/// Whether `sig` is a valid ECDSA signature on secp256r1 (P-256, EIP-7212) of the hash `msg`
+/// by `pubkey`, with the conventions of [`secp256k1_verify`].
+pub fn secp256r1_verify(msg: &[u8; 32], sig: &[u8; 64], pubkey: &[u8; 64]) -> bool {
+    let mut verified = false;
+    // SAFETY: the references are valid for the sizes the function reads and writes.
+    let status = unsafe { sys::zkvm_secp256r1_verify(msg, sig, pubkey, &mut verified) };
     debug_assert_eq!(status, sys::ZKVM_EOK);
     verified
 }
