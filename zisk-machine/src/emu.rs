@@ -538,8 +538,8 @@ impl<'r> Emulator<'r> {
                 }
                 let mut v = [0u64; 16];
                 let mut m = [0u64; 16];
-                for i in 0..16 {
-                    v[i] = self.read(a + 8 * i as u64, 8)?;
+                for (i, w) in v.iter_mut().enumerate() {
+                    *w = self.read(a + 8 * i as u64, 8)?;
                 }
                 for (i, w) in m.iter_mut().enumerate() {
                     *w = self.read(b + 8 * i as u64, 8)?;
