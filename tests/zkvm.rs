@@ -1,7 +1,8 @@
 //! The zkVM accelerators (`"zkvm"` imports) end to end: a wasm program hashes messages of the
 //! edge lengths of each hash (0, 1, block − 1, block, block + 1, 2·block + 1, the lengths
-//! around the SHA-256 length field) and random lengths, at every alignment, with the output
-//! apart from the input or over it. Its digests must be the `sha3`/`sha2` crates', in the
+//! around the SHA-256 and RIPEMD-160 length field) and random lengths, at every alignment, with
+//! the output apart from the input or over it. Its digests (RIPEMD-160's right-aligned in a
+//! 32-byte word) must be the `sha3`/`sha2`/`ripemd` crates', in the
 //! reference interpreter (the frontend's IR) and on zkc's emulator at -O0 and -O2; on the real
 //! `ziskemu`, the assembly (`--emit zisk`) and the ELF (`--emit elf`) print the same console,
 //! cost report and public output as zkc's emulator (skipped without ziskemu, unless
@@ -30,6 +31,8 @@ fn hash_wat() -> PathBuf {
 enum Hash {
     Keccak256,
     Sha256,
+    /// The 20-byte digest right-aligned in a 32-byte word, as `zkvm_ripemd160` writes it.
+    Ripemd160,
 }
 
 impl Hash {
@@ -37,13 +40,18 @@ impl Hash {
         match self {
             Hash::Keccak256 => <sha3::Keccak256 as sha3::Digest>::digest(msg).into(),
             Hash::Sha256 => <sha2::Sha256 as sha2::Digest>::digest(msg).into(),
+            Hash::Ripemd160 => {
+                let mut word = [0u8; 32];
+                word[12..].copy_from_slice(&<ripemd::Ripemd160 as ripemd::Digest>::digest(msg));
+                word
+            }
         }
     }
 
     fn block(self) -> usize {
         match self {
             Hash::Keccak256 => 136,
-            Hash::Sha256 => 64,
+            Hash::Sha256 | Hash::Ripemd160 => 64,
         }
     }
 }
@@ -60,7 +68,12 @@ struct Case {
 impl Case {
     /// The program's stdin (see `hash.wat`).
     fn stdin(&self) -> Vec<u8> {
-        let flags = matches!(self.hash, Hash::Sha256) as u8 | (self.overlap as u8) << 1;
+        let which = match self.hash {
+            Hash::Keccak256 => 0,
+            Hash::Sha256 => 1,
+            Hash::Ripemd160 => 4,
+        };
+        let flags = which | (self.overlap as u8) << 1;
         let mut s = vec![flags, self.skew];
         s.extend(std::iter::repeat_n(0xee, self.skew as usize));
         s.extend_from_slice(&self.msg);
@@ -95,7 +108,7 @@ impl Case {
 fn cases() -> Vec<Case> {
     let mut rng = Rng(0x2c0f_fee5_eed5_0016);
     let mut cases = Vec::new();
-    for hash in [Hash::Keccak256, Hash::Sha256] {
+    for hash in [Hash::Keccak256, Hash::Sha256, Hash::Ripemd160] {
         let b = hash.block();
         let mut lens = vec![
             0,
@@ -236,7 +249,7 @@ fn bad_pointers_trap_like_out_of_bounds_accesses() {
         (0, 4, PAGE - 31, true),
         (0, 4, 0xffff_fff0, true),
     ];
-    for func in ["keccak256", "sha256"] {
+    for func in ["keccak256", "sha256", "ripemd160"] {
         for (i, &(data, len, out, traps)) in calls.iter().enumerate() {
             let what = format!("zkvm_{func}({data:#x}, {len}, {out:#x})");
             let path = write_tmp(

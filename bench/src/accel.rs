@@ -1,6 +1,7 @@
 //! What the zkVM accelerators are worth (issue 16): the cost of a hash through the `"zkvm"`
 //! import (zkc's runtime on ZisK's `keccak` and `sha256` precompiles) against the same hash
-//! in software compiled by zkc.
+//! in software compiled by zkc, and the cost of one call of the secp256k1, BN254 G1 and
+//! BLAKE2f accelerators (on `arith256_mod`, the curve precompiles and `blake2b`).
 //!
 //! Both columns run one program, `examples/c/hash.c`, built twice by `examples/c/build.sh`:
 //! `wasm/hash.wasm` hashes through the imports, `wasm/hash_sw.wasm` with the C of
@@ -12,6 +13,8 @@
 //! hashes of 1 KiB once through the imports must cost at most [`TARGET`] times its software
 //! build. Every run's output must be the reference interpreter's for the software build, and
 //! with `ziskemu` installed, the real emulator must report the same cost for zkc's ELF.
+
+use std::path::Path;
 
 use crate::md::{num, Table};
 use crate::measure::{self, Program};
@@ -30,12 +33,24 @@ const TARGET: f64 = 0.10;
 /// The VARIABLE of `wasm` run with `stdin`, its output checked against `expected`.
 fn variable(wasm: &str, stdin: &str, expected: &[u8], real: bool) -> Result<u64, String> {
     let wasm = crate::workspace().join(format!("examples/c/wasm/{wasm}.wasm"));
-    let name = stdin.replace(' ', "-");
+    let name = format!("hash-{}", stdin.replace(' ', "-"));
+    variable_of(&wasm, &name, stdin.as_bytes(), expected, real)
+}
+
+/// The VARIABLE of the module at `wasm` run with `stdin`, its output checked against
+/// `expected`; `name` names the run.
+fn variable_of(
+    wasm: &Path,
+    name: &str,
+    stdin: &[u8],
+    expected: &[u8],
+    real: bool,
+) -> Result<u64, String> {
     let path = measure::temp_path(&format!("accel-{name}"), "stdin");
     std::fs::write(&path, stdin).map_err(|e| e.to_string())?;
     let p = Program {
-        name: format!("hash-{name}"),
-        wasm,
+        name: name.to_string(),
+        wasm: wasm.to_path_buf(),
         stdin: path,
         stdout: expected.to_vec(),
     };
@@ -48,15 +63,167 @@ fn variable(wasm: &str, stdin: &str, expected: &[u8], real: bool) -> Result<u64,
     cost.map(|c| c.variable)
 }
 
-/// What the software build prints for `stdin`, in the reference interpreter.
-fn reference(stdin: &str) -> Result<Vec<u8>, String> {
-    let wasm = crate::workspace().join("examples/c/wasm/hash_sw.wasm");
-    let module = driver::load(&wasm).map_err(|e| e.to_string())?;
-    let out = zkc_ir::interp::run_command(&module, stdin.as_bytes(), Default::default());
+/// What the module at `wasm` prints for `stdin` in the reference interpreter.
+fn interpret(wasm: &Path, stdin: &[u8]) -> Result<Vec<u8>, String> {
+    let module = driver::load(wasm).map_err(|e| e.to_string())?;
+    let out = zkc_ir::interp::run_command(&module, stdin, Default::default());
     match out.exit {
         zkc_ir::interp::Exit::Code(0) => Ok(out.stdout),
         other => Err(format!("the interpreter: {other:?}")),
     }
+}
+
+/// go-ethereum's ecrecover vector "ValidKey" (core/vm/testdata/precompiles/ecRecover.json):
+/// the hash, then r || s; its recovery id is 1.
+const ECRECOVER_VECTOR: &str = "18c547e4f7b0f325ad1e56f57e26c745b09a3e503d86e00e5255ff7f715d3d1c\
+     73b1693892219d736caba55bdb67216e485557ea6b6af75f37096c9aa6a5a75f\
+     eeb940b1d03b21e36b0e47e79769f095fe2ab855bd91e3a38756b7d75a9c4549";
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len() / 2)
+        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+        .collect()
+}
+
+/// The cost of one call: the VARIABLE of the module at `wasm` run with each `(label, stdin)`
+/// of `calls` less that of the same program run with `none`, which makes no call.
+fn call_costs(
+    wasm: &Path,
+    none: &[u8],
+    calls: &[(String, Vec<u8>)],
+    real: bool,
+) -> Result<Vec<(String, u64, Option<u64>)>, String> {
+    let stem = wasm.file_stem().unwrap_or_default().to_string_lossy();
+    let run = |k: usize, stdin: &[u8]| -> Result<u64, String> {
+        let expected = interpret(wasm, stdin)?;
+        variable_of(wasm, &format!("{stem}-{k}"), stdin, &expected, real)
+    };
+    let base = run(0, none)?;
+    let mut rows = Vec::new();
+    for (k, (label, stdin)) in calls.iter().enumerate() {
+        rows.push((label.clone(), run(k + 1, stdin)? - base, None));
+    }
+    Ok(rows)
+}
+
+/// One call of each secp256k1 accelerator, on go-ethereum's vector, through
+/// `backend-zisk/tests/zkvm/secp256k1.wat`. There is no software build to compare with.
+fn secp256k1_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
+    let wasm = crate::workspace().join("backend-zisk/tests/zkvm/secp256k1.wat");
+    let vector = unhex(ECRECOVER_VECTOR);
+    // stdin: which, skew 0, two zeros, the recovery id (u32), msg, sig[, key]
+    let stdin = |which: u8, key: &[u8]| {
+        let mut s = vec![which, 0, 0, 0, 1, 0, 0, 0];
+        s.extend_from_slice(&vector);
+        s.extend_from_slice(key);
+        s
+    };
+    let recovered = interpret(&wasm, &stdin(1, &[]))?;
+    let hex = std::str::from_utf8(&recovered).map_err(|e| e.to_string())?;
+    let key = unhex(&hex[8..136]);
+    let calls = [
+        (
+            "secp256k1_ecrecover (go-ethereum's ValidKey)".to_string(),
+            stdin(1, &key),
+        ),
+        (
+            "secp256k1_verify (the same signature and key)".to_string(),
+            stdin(0, &key),
+        ),
+    ];
+    let mut rows = call_costs(&wasm, &stdin(2, &key), &calls, real)?;
+    // P-256: go-ethereum's P256VERIFY vector "CallP256Verify" (hash, r, s, then the key)
+    let r1 = [&[3, 0, 0, 0, 0, 0, 0, 0][..], &unhex(P256_VECTOR)].concat();
+    let none = [&[2, 0, 0, 0, 0, 0, 0, 0][..], &unhex(P256_VECTOR)].concat();
+    let r1_call = (
+        "secp256r1_verify (go-ethereum's CallP256Verify)".to_string(),
+        r1,
+    );
+    rows.extend(call_costs(&wasm, &none, &[r1_call], real)?);
+    Ok(rows)
+}
+
+/// go-ethereum's P256VERIFY vector "CallP256Verify" (p256Verify.json): hash, r, s, x, y.
+const P256_VECTOR: &str = "4cee90eb86eaa050036147a12d49004b6b9c72bd725d39d4785011fe190f0b4d\
+     a73bd4903f0ce3b639bbbf6e8e80d16931ff4bcf5993d58468e8fb19086e8cac\
+     36dbcd03009df8c59286b162af3bd7fcc0450c9aa81be5d10d312af6c66b1d60\
+     4aebd3099c618202fcfe16ae7770b0c49ab5eadf74b754204a3bb6060e44eff3\
+     7618b065f9832de4ca6ca971a7a1adc826d0f7c00181a5fb2ddf79ae00b4e10e";
+
+/// go-ethereum's EIP-196 vectors "chfast1" (bn256Add.json: two points; bn256ScalarMul.json:
+/// a point and a 64-bit scalar).
+const BN254_ADD_VECTOR: &str = "18b18acfb4c2c30276db5411368e7185b311dd124691610c5d3b74034e093dc9\
+     063c909c4720840cb5134cb9f59fa749755796819658d32efc0d288198f37266\
+     07c2b7f58a84bd6145f00c9c2bc0bb1a187f20ff2c92963a88019e7c6a014eed\
+     06614e20c147e940f2d70da3f74c9a17df361706a4485c742bd6788478fa17d7";
+const BN254_MUL_VECTOR: &str = "2bd3e6d0f3b142924f5ca7b49ce5b9d54c4703d7ae5648e61d02268b1a0a9fb7\
+     21611ce0a6af85915e2f1d70300909ce2e49dfad4a4619c8390cae66cefdb204\
+     00000000000000000000000000000000000000000000000011138ce750fa15c2";
+
+/// One call of each BN254 G1 accelerator on go-ethereum's vectors, and a product by a full
+/// 256-bit scalar, through `backend-zisk/tests/zkvm/bn254.wat`.
+fn bn254_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
+    let wasm = crate::workspace().join("backend-zisk/tests/zkvm/bn254.wat");
+    // stdin: which, skew 0, six zeros, the operands
+    let stdin = |which: u8, operands: &[u8]| [&[which, 0, 0, 0, 0, 0, 0, 0][..], operands].concat();
+    let mul = unhex(BN254_MUL_VECTOR);
+    let full = [&mul[..64], &[0xa5; 32][..]].concat();
+    let calls = [
+        (
+            "bn254_g1_add (go-ethereum's chfast1)".to_string(),
+            stdin(0, &unhex(BN254_ADD_VECTOR)),
+        ),
+        (
+            "bn254_g1_mul (chfast1, a 64-bit scalar)".to_string(),
+            stdin(1, &mul),
+        ),
+        (
+            "bn254_g1_mul (a 256-bit scalar)".to_string(),
+            stdin(1, &full),
+        ),
+    ];
+    call_costs(&wasm, &stdin(2, &mul), &calls, real)
+}
+
+/// go-ethereum's EIP-152 vector 5 (blake2F.json): 12 rounds of F, the last block of "abc".
+const BLAKE2F_VECTOR: &str =
+    "0000000c48c9bdf267e6096a3ba7ca8485ae67bb2bf894fe72f36e3cf1361d5f3af54fa5d182e6ad\
+     7f520e511f6c3e2b8c68059b6bbd41fbabd9831f79217e1319cde05b616263000000000000000000\
+     00000000000000000000000000000000000000000000000000000000000000000000000000000000\
+     00000000000000000000000000000000000000000000000000000000000000000000000000000000\
+     00000000000000000000000000000000000000000000000000000000000000000000000003000000\
+     00000000000000000000000001";
+
+/// One call of `zkvm_blake2f` (12 rounds) through `backend-zisk/tests/zkvm/blake2f.wat`.
+fn blake2f_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
+    let wasm = crate::workspace().join("backend-zisk/tests/zkvm/blake2f.wat");
+    // stdin: call or not, skew 0, six zeros, EIP-152's input
+    let stdin = |which: u8| [&[which, 0, 0, 0, 0, 0, 0, 0][..], &unhex(BLAKE2F_VECTOR)].concat();
+    let calls = [(
+        "blake2f, 12 rounds (EIP-152's vector 5)".to_string(),
+        stdin(0),
+    )];
+    call_costs(&wasm, &stdin(1), &calls, real)
+}
+
+/// One call of `zkvm_ripemd160` on 64 and 1024 bytes through `backend-zisk/tests/zkvm/hash.wat`
+/// (flag 4 picks RIPEMD-160, flag 8 makes no call). There is no software build to compare with.
+fn ripemd160_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
+    let wasm = crate::workspace().join("backend-zisk/tests/zkvm/hash.wat");
+    let mut rows = Vec::new();
+    for len in LENS {
+        let msg: Vec<u8> = (0..len).map(|i| (i * 7 + 1) as u8).collect();
+        let stdin = |flags: u8| [&[flags, 0][..], &msg].concat();
+        let call = (format!("ripemd160 of {len} bytes"), stdin(4));
+        rows.extend(call_costs(&wasm, &stdin(8), &[call], real)?);
+    }
+    Ok(rows)
+}
+
+/// What the software build prints for `stdin`, in the reference interpreter.
+fn reference(stdin: &str) -> Result<Vec<u8>, String> {
+    let wasm = crate::workspace().join("examples/c/wasm/hash_sw.wasm");
+    interpret(&wasm, stdin.as_bytes())
 }
 
 /// VARIABLE through the imports and in software for `stdin`.
@@ -68,9 +235,9 @@ fn both(stdin: &str, real: bool) -> Result<(u64, u64), String> {
     ))
 }
 
-/// The rows: per length and hash, one hash's cost through the import and in software; then
-/// the whole program.
-fn measure_all(real: bool) -> Result<Vec<(String, u64, u64)>, String> {
+/// The rows: per length and hash, one hash's cost through the import and in software; one
+/// call of each secp256k1 accelerator; then the whole program.
+fn measure_all(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     let mut rows = Vec::new();
     for len in LENS {
         for (which, name) in [('k', "keccak256"), ('s', "sha256")] {
@@ -79,15 +246,19 @@ fn measure_all(real: bool) -> Result<Vec<(String, u64, u64)>, String> {
             rows.push((
                 format!("{name} of {len} bytes"),
                 twice.0 - once.0,
-                twice.1 - once.1,
+                Some(twice.1 - once.1),
             ));
         }
     }
+    rows.extend(ripemd160_rows(real)?);
+    rows.extend(secp256k1_rows(real)?);
+    rows.extend(bn254_rows(real)?);
+    rows.extend(blake2f_rows(real)?);
     let (accel, soft) = both(&format!("{LEN} b 1"), real)?;
     rows.push((
         format!("whole program: both hashes of {LEN} bytes"),
         accel,
-        soft,
+        Some(soft),
     ));
     Ok(rows)
 }
@@ -109,11 +280,14 @@ pub fn section(real: bool, broken: &mut Vec<String>) -> String {
         "import ÷ software",
     ]);
     for (label, accel, soft) in &rows {
-        let r = *accel as f64 / *soft as f64;
-        table.row(&[label.clone(), num(*accel), num(*soft), format!("{r:.3}×")]);
+        let (soft, ratio) = match soft {
+            Some(soft) => (num(*soft), format!("{:.3}×", *accel as f64 / *soft as f64)),
+            None => ("—".into(), "—".into()),
+        };
+        table.row(&[label.clone(), num(*accel), soft, ratio]);
     }
     let (_, accel, soft) = rows.last().expect("the whole program");
-    let whole = *accel as f64 / *soft as f64;
+    let whole = *accel as f64 / soft.expect("a software build") as f64;
     format!(
         "{title}The standard zkVM accelerator ABI (`zkvm_accelerators.h`) as wasm imports from \
          module `\"zkvm\"`, lowered by zkc onto ZisK's precompiles. VARIABLE at -O2 of \
@@ -121,6 +295,10 @@ pub fn section(real: bool, broken: &mut Vec<String>) -> String {
          (`examples/c/wasm/hash.wasm`) and with the C of `examples/c/soft_hash.h` compiled \
          by zkc (`hash_sw.wasm`); a hash's row is the run that computes it twice less the run \
          that computes it once, the last row the whole program that computes both once. \
+         The ripemd160, secp256k1, secp256r1, bn254 and blake2f rows are one call (on \
+         go-ethereum's precompile vectors but ripemd160; `backend-zisk/tests/zkvm/hash.wat`, \
+         `secp256k1.wat`, `bn254.wat`, `blake2f.wat`: the run with the call less \
+         the run without it); no software build of them is measured. \
          Target for the whole program: at most {TARGET:.2}× its software build ({}).{}\n\n{}\n",
         if whole <= TARGET {
             "met"

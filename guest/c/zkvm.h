@@ -6,11 +6,13 @@
  * module "zkvm". zkc links them to ZisK's precompiles; `zkc interp` computes them in Rust.
  *
  * Pointers must point into linear memory: a call whose input or output is not entirely
- * inside it traps like an out-of-bounds access. Input and output may overlap.
+ * inside it traps like an out-of-bounds access, before writing anything. Input and output
+ * may overlap.
  */
 #ifndef ZKC_ZKVM_H
 #define ZKC_ZKVM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,8 +28,39 @@ typedef struct {
     _Alignas(8) uint8_t data[32];
 } zkvm_bytes_32;
 
+/* 64 bytes, 8-byte aligned. */
+typedef struct {
+    _Alignas(8) uint8_t data[64];
+} zkvm_bytes_64;
+
 typedef zkvm_bytes_32 zkvm_keccak256_hash;
 typedef zkvm_bytes_32 zkvm_sha256_hash;
+/* RIPEMD-160: the 20-byte digest right-aligned in 32 bytes (the first 12 are zero). */
+typedef zkvm_bytes_32 zkvm_ripemd160_hash;
+
+/* secp256k1: big-endian numbers; a signature is r || s, a public key x || y. */
+typedef zkvm_bytes_32 zkvm_secp256k1_hash;
+typedef zkvm_bytes_64 zkvm_secp256k1_signature;
+typedef zkvm_bytes_64 zkvm_secp256k1_pubkey;
+
+/* secp256r1 (P-256), the same layouts. */
+typedef zkvm_bytes_32 zkvm_secp256r1_hash;
+typedef zkvm_bytes_64 zkvm_secp256r1_signature;
+typedef zkvm_bytes_64 zkvm_secp256r1_pubkey;
+
+/* BN254 (alt_bn128) G1: a point is x || y big-endian, (0, 0) the identity. */
+typedef zkvm_bytes_64 zkvm_bn254_g1_point;
+typedef zkvm_bytes_32 zkvm_bn254_scalar;
+
+/* BLAKE2f (EIP-152): the state is 8 u64s, the message 16, the offsets 2, little-endian. */
+typedef struct {
+    _Alignas(8) uint8_t data[16];
+} zkvm_bytes_16;
+typedef zkvm_bytes_64 zkvm_blake2f_state;
+typedef struct {
+    _Alignas(8) uint8_t data[128];
+} zkvm_blake2f_message;
+typedef zkvm_bytes_16 zkvm_blake2f_offset;
 
 #define ZKVM_IMPORT(name) __attribute__((import_module("zkvm"), import_name(#name)))
 
@@ -38,6 +71,51 @@ zkvm_status zkvm_keccak256(const uint8_t *data, size_t len, zkvm_keccak256_hash 
 /* SHA-256 of data[0..len] into *output. */
 ZKVM_IMPORT(zkvm_sha256)
 zkvm_status zkvm_sha256(const uint8_t *data, size_t len, zkvm_sha256_hash *output);
+
+/* RIPEMD-160 of data[0..len] into output->data[12..32], output->data[0..12] zero. */
+ZKVM_IMPORT(zkvm_ripemd160)
+zkvm_status zkvm_ripemd160(const uint8_t *data, size_t len, zkvm_ripemd160_hash *output);
+
+/* ECDSA verification on secp256k1 of the signature *sig of the hash *msg by *pubkey: returns
+ * ZKVM_EOK and sets *verified to whether it is valid (r and s in [1, n-1], a high s accepted;
+ * the key on the curve). */
+ZKVM_IMPORT(zkvm_secp256k1_verify)
+zkvm_status zkvm_secp256k1_verify(const zkvm_secp256k1_hash *msg,
+                                  const zkvm_secp256k1_signature *sig,
+                                  const zkvm_secp256k1_pubkey *pubkey, bool *verified);
+
+/* ECDSA verification on secp256r1 (P-256, EIP-7212), as zkvm_secp256k1_verify on secp256k1. */
+ZKVM_IMPORT(zkvm_secp256r1_verify)
+zkvm_status zkvm_secp256r1_verify(const zkvm_secp256r1_hash *msg,
+                                  const zkvm_secp256r1_signature *sig,
+                                  const zkvm_secp256r1_pubkey *pubkey, bool *verified);
+
+/* The public key that signed *msg with *sig, R's y of parity recid (0 or 1), into *output
+ * (the key, not its Ethereum address: that is the last 20 bytes of its Keccak-256). ZKVM_EFAIL,
+ * writing nothing, when there is none: recid above 1, r or s outside [1, n-1], r not the x of a
+ * curve point, or the key the identity. */
+ZKVM_IMPORT(zkvm_secp256k1_ecrecover)
+zkvm_status zkvm_secp256k1_ecrecover(const zkvm_secp256k1_hash *msg,
+                                     const zkvm_secp256k1_signature *sig, uint8_t recid,
+                                     zkvm_secp256k1_pubkey *output);
+
+/* EIP-196 point addition *p1 + *p2 into *result; ZKVM_EFAIL, writing nothing, when a point
+ * other than (0, 0) has a coordinate not below p or is not on y^2 = x^3 + 3. */
+ZKVM_IMPORT(zkvm_bn254_g1_add)
+zkvm_status zkvm_bn254_g1_add(const zkvm_bn254_g1_point *p1, const zkvm_bn254_g1_point *p2,
+                              zkvm_bn254_g1_point *result);
+
+/* EIP-196 scalar multiplication *scalar * *point (any 256-bit big-endian scalar) into *result;
+ * ZKVM_EFAIL, writing nothing, when the point is invalid as for zkvm_bn254_g1_add. */
+ZKVM_IMPORT(zkvm_bn254_g1_mul)
+zkvm_status zkvm_bn254_g1_mul(const zkvm_bn254_g1_point *point, const zkvm_bn254_scalar *scalar,
+                              zkvm_bn254_g1_point *result);
+
+/* BLAKE2b's compression F (EIP-152, RFC 7693) with `rounds` rounds on *h in place, the message
+ * *m, the offsets *t and the final-block flag f (nonzero: the last block). */
+ZKVM_IMPORT(zkvm_blake2f)
+zkvm_status zkvm_blake2f(uint32_t rounds, zkvm_blake2f_state *h, const zkvm_blake2f_message *m,
+                         const zkvm_blake2f_offset *t, uint8_t f);
 
 #undef ZKVM_IMPORT
 

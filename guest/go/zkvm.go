@@ -19,6 +19,34 @@ func zkvmKeccak256(data unsafe.Pointer, length uint32, output unsafe.Pointer) in
 //go:noescape
 func zkvmSha256(data unsafe.Pointer, length uint32, output unsafe.Pointer) int32
 
+//go:wasmimport zkvm zkvm_ripemd160
+//go:noescape
+func zkvmRipemd160(data unsafe.Pointer, length uint32, output unsafe.Pointer) int32
+
+//go:wasmimport zkvm zkvm_secp256k1_verify
+//go:noescape
+func zkvmSecp256k1Verify(msg, sig, pubkey, verified unsafe.Pointer) int32
+
+//go:wasmimport zkvm zkvm_secp256r1_verify
+//go:noescape
+func zkvmSecp256r1Verify(msg, sig, pubkey, verified unsafe.Pointer) int32
+
+//go:wasmimport zkvm zkvm_secp256k1_ecrecover
+//go:noescape
+func zkvmSecp256k1Ecrecover(msg, sig unsafe.Pointer, recid uint32, output unsafe.Pointer) int32
+
+//go:wasmimport zkvm zkvm_bn254_g1_add
+//go:noescape
+func zkvmBn254G1Add(p1, p2, result unsafe.Pointer) int32
+
+//go:wasmimport zkvm zkvm_bn254_g1_mul
+//go:noescape
+func zkvmBn254G1Mul(point, scalar, result unsafe.Pointer) int32
+
+//go:wasmimport zkvm zkvm_blake2f
+//go:noescape
+func zkvmBlake2f(rounds uint32, h, m, t unsafe.Pointer, f uint32) int32
+
 // first is the address of data's first byte, or nil when it is empty.
 func first(data []byte) unsafe.Pointer {
 	if len(data) == 0 {
@@ -43,4 +71,78 @@ func Sha256(data []byte) [32]byte {
 		panic("zkvm_sha256 failed")
 	}
 	return out
+}
+
+// Ripemd160 is RIPEMD-160 of data.
+func Ripemd160(data []byte) [20]byte {
+	var out [32]byte
+	if zkvmRipemd160(first(data), uint32(len(data)), unsafe.Pointer(&out)) != 0 {
+		panic("zkvm_ripemd160 failed")
+	}
+	var digest [20]byte
+	copy(digest[:], out[12:])
+	return digest
+}
+
+// Secp256k1Verify is whether sig (r || s, big-endian) is a valid ECDSA signature on secp256k1
+// of the hash msg by the public key pubkey (x || y, big-endian): r and s in [1, n-1] (a high s
+// is accepted), the key on the curve.
+func Secp256k1Verify(msg *[32]byte, sig *[64]byte, pubkey *[64]byte) bool {
+	var verified uint8
+	if zkvmSecp256k1Verify(unsafe.Pointer(msg), unsafe.Pointer(sig), unsafe.Pointer(pubkey),
+		unsafe.Pointer(&verified)) != 0 {
+		panic("zkvm_secp256k1_verify failed")
+	}
+	return verified != 0
+}
+
+// Secp256r1Verify is Secp256k1Verify on secp256r1 (P-256, EIP-7212).
+func Secp256r1Verify(msg *[32]byte, sig *[64]byte, pubkey *[64]byte) bool {
+	var verified uint8
+	if zkvmSecp256r1Verify(unsafe.Pointer(msg), unsafe.Pointer(sig), unsafe.Pointer(pubkey),
+		unsafe.Pointer(&verified)) != 0 {
+		panic("zkvm_secp256r1_verify failed")
+	}
+	return verified != 0
+}
+
+// Secp256k1Ecrecover is the public key (x || y, big-endian) that signed the hash msg with sig
+// (r || s), R's y of parity recid, and true; false when there is none (recid above 1, r or s
+// outside [1, n-1], r not the x of a curve point, the key the identity). Its Ethereum address is
+// the last 20 bytes of its Keccak256.
+func Secp256k1Ecrecover(msg *[32]byte, sig *[64]byte, recid uint8) ([64]byte, bool) {
+	var out [64]byte
+	ok := zkvmSecp256k1Ecrecover(unsafe.Pointer(msg), unsafe.Pointer(sig), uint32(recid),
+		unsafe.Pointer(&out)) == 0
+	return out, ok
+}
+
+// Bn254G1Add is the EIP-196 sum of two BN254 G1 points (x || y, big-endian; (0, 0) is the
+// identity) and true; false when a point other than (0, 0) has a coordinate not below p or is
+// off the curve.
+func Bn254G1Add(p1, p2 *[64]byte) ([64]byte, bool) {
+	var out [64]byte
+	ok := zkvmBn254G1Add(unsafe.Pointer(p1), unsafe.Pointer(p2), unsafe.Pointer(&out)) == 0
+	return out, ok
+}
+
+// Bn254G1Mul is the EIP-196 product of a BN254 G1 point by a 256-bit big-endian scalar and
+// true; false when the point is invalid as for Bn254G1Add.
+func Bn254G1Mul(point *[64]byte, scalar *[32]byte) ([64]byte, bool) {
+	var out [64]byte
+	ok := zkvmBn254G1Mul(unsafe.Pointer(point), unsafe.Pointer(scalar), unsafe.Pointer(&out)) == 0
+	return out, ok
+}
+
+// Blake2f is BLAKE2b's compression function F (EIP-152, RFC 7693 3.2) with the given number
+// of rounds on the state h in place, the message block m, the offset counters t and the
+// final-block flag last.
+func Blake2f(rounds uint32, h *[8]uint64, m *[16]uint64, t *[2]uint64, last bool) {
+	var f uint32
+	if last {
+		f = 1
+	}
+	if zkvmBlake2f(rounds, unsafe.Pointer(h), unsafe.Pointer(m), unsafe.Pointer(t), f) != 0 {
+		panic("zkvm_blake2f failed")
+	}
 }

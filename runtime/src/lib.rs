@@ -35,8 +35,15 @@
 //! do, state and blocks are zeroed and SHA-256's blocks copied with the DMA operations
 //! (`zisk.zero`, `zisk.memcpy`, with `zisk.mem_base` for the absolute address of linear
 //! memory); Keccak copies a first whole block straight into the zeroed state and XORs later
-//! ones in word by word, and pads a last partial block in a zeroed buffer. The instruction selector
-//! lowers every `zisk.*` import in place.
+//! ones in word by word, and pads a last partial block in a zeroed buffer. The same holds for
+//! the other accelerators of `zkvm.zir` (`zkvm_ripemd160`, `zkvm_blake2f`,
+//! `zkvm_secp256k1_verify`, `zkvm_secp256k1_ecrecover`, `zkvm_bn254_g1_add`,
+//! `zkvm_bn254_g1_mul`): every pointer checked first, every input read into scratch RAM before
+//! an output is written, the work done by precompiles through machine imports
+//! (`zisk.blake2b_round`, `zisk.arith256_mod`, `zisk.secp256k1_add`/`_dbl`,
+//! `zisk.bn254_curve_add`/`_dbl`) or, for RIPEMD-160, which has none, in software. The
+//! instruction selector lowers every `zisk.*` import in place. A runtime function may call
+//! others: [`link`] brings in everything the imported ones reach.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -165,6 +172,13 @@ impl Source {
             }
         }
         let mut body = rf.body().expect("runtime functions have bodies").clone();
+        self.remap(module, &mut body);
+        Ok(Some(body))
+    }
+
+    /// Points the globals and calls of `body`, a runtime function's, at the module's, adding
+    /// each runtime function it calls (with its own callees) the first time.
+    fn remap(&mut self, module: &mut Module, body: &mut Function) {
         for (_, inst) in body.insts.iter_mut() {
             match &mut inst.op {
                 Op::GlobalGet(g) | Op::GlobalSet(g) => *g = self.global_map[g],
@@ -175,8 +189,16 @@ impl Source {
                         None => {
                             let mut decl = self.rt.funcs[callee].clone();
                             decl.name = unique_func_name(module, &decl.name);
+                            let callee_body = match &mut decl.def {
+                                FuncDef::Body(b) => Some(std::mem::replace(b, Function::new())),
+                                _ => None,
+                            };
                             let n = module.funcs.push(decl);
                             self.func_map.insert(callee, n);
+                            if let Some(mut b) = callee_body {
+                                self.remap(module, &mut b);
+                                module.funcs[n].def = FuncDef::Body(b);
+                            }
                             n
                         }
                     };
@@ -184,7 +206,6 @@ impl Source {
                 _ => {}
             }
         }
-        Ok(Some(body))
     }
 }
 

@@ -29,6 +29,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use crate::bigint;
 use crate::frops::is_frop;
 use crate::inst::{ASrc, BSrc, Inst, Store};
 use crate::mem_map::*;
@@ -59,6 +60,11 @@ pub enum EmuErrorKind {
     UnalignedPrecompile {
         addr: u64,
     },
+    /// A precompile's operands outside its domain: a zero modulus, a curve sum of two points
+    /// with the same x or a doubling of a point with y = 0 (ziskemu panics or fails).
+    PrecompileDomain {
+        op: Op,
+    },
 }
 
 impl fmt::Display for EmuError {
@@ -73,6 +79,9 @@ impl fmt::Display for EmuError {
             EmuErrorKind::NoInstruction => write!(f, "no instruction at pc")?,
             EmuErrorKind::UnalignedPrecompile { addr } => {
                 write!(f, "precompile operand 0x{addr:x} not aligned to 8 bytes")?
+            }
+            EmuErrorKind::PrecompileDomain { op } => {
+                write!(f, "{op} on operands outside its domain")?
             }
         }
         write!(f, " (pc=0x{:x}, step={})", self.pc, self.step)
@@ -438,7 +447,11 @@ impl<'r> Emulator<'r> {
         if matches!(op, Op::DmaMemCpy | Op::DmaXMemSet) {
             return self.dma(op, a, b, ext as u8);
         }
-        let operands: &[u64] = if op == Op::Sha256 { &[a, b] } else { &[b] };
+        let two = matches!(
+            op,
+            Op::Sha256 | Op::Secp256k1Add | Op::Secp256r1Add | Op::Bn254CurveAdd | Op::Blake2b
+        );
+        let operands: &[u64] = if two { &[a, b] } else { &[b] };
         if let Some(&addr) = operands.iter().find(|&&addr| addr & 7 != 0) {
             return Err(self.error(EmuErrorKind::UnalignedPrecompile { addr }));
         }
@@ -473,9 +486,89 @@ impl<'r> Emulator<'r> {
                     self.write(a + 8 * i as u64, 8, w)?;
                 }
             }
+            Op::Arith256Mod => {
+                // Five pointers at `b`: a, b, c, m (read, 4 words each), d (written).
+                let mut ptr = [0u64; 5];
+                for (i, p) in ptr.iter_mut().enumerate() {
+                    *p = self.read(b + 8 * i as u64, 8)?;
+                    if *p & 7 != 0 {
+                        return Err(self.error(EmuErrorKind::UnalignedPrecompile { addr: *p }));
+                    }
+                }
+                let mut x = [[0u64; 4]; 4];
+                for (k, n) in x.iter_mut().enumerate() {
+                    *n = self.read_words(ptr[k])?;
+                }
+                let d = bigint::mul_add_mod(&x[0], &x[1], &x[2], &x[3])
+                    .ok_or_else(|| self.error(EmuErrorKind::PrecompileDomain { op }))?;
+                self.write_words(ptr[4], &d)?;
+            }
+            Op::Secp256k1Add
+            | Op::Secp256k1Dbl
+            | Op::Secp256r1Add
+            | Op::Secp256r1Dbl
+            | Op::Bn254CurveAdd
+            | Op::Bn254CurveDbl => {
+                // The point at `a` plus the point at `b` into `a`, or the point at `b` doubled
+                // into `b`; each point is x then y, 4 words each.
+                let dbl = matches!(op, Op::Secp256k1Dbl | Op::Secp256r1Dbl | Op::Bn254CurveDbl);
+                let curve = match op {
+                    Op::Secp256k1Add | Op::Secp256k1Dbl => bigint::Curve::Secp256k1,
+                    Op::Secp256r1Add | Op::Secp256r1Dbl => bigint::Curve::Secp256r1,
+                    _ => bigint::Curve::Bn254,
+                };
+                let p1 = if dbl { b } else { a };
+                let mut pts = [[0u64; 4]; 4];
+                pts[0] = self.read_words(p1)?;
+                pts[1] = self.read_words(p1 + 32)?;
+                if !dbl {
+                    pts[2] = self.read_words(b)?;
+                    pts[3] = self.read_words(b + 32)?;
+                }
+                let p3 = bigint::curve_op(curve, &pts, dbl)
+                    .ok_or_else(|| self.error(EmuErrorKind::PrecompileDomain { op }))?;
+                self.write_words(p1, &p3[0])?;
+                self.write_words(p1 + 32, &p3[1])?;
+            }
+            Op::Blake2b => {
+                // One round, of index `ext` (0..9, no chaining bits), on the work vector at `a`
+                // with the message at `b` (zisk_ops.rs `opc_blake2b`, `ops_blake2b`).
+                if !(0..10).contains(&ext) {
+                    return Err(self.error(EmuErrorKind::PrecompileDomain { op }));
+                }
+                let mut v = [0u64; 16];
+                let mut m = [0u64; 16];
+                for (i, w) in v.iter_mut().enumerate() {
+                    *w = self.read(a + 8 * i as u64, 8)?;
+                }
+                for (i, w) in m.iter_mut().enumerate() {
+                    *w = self.read(b + 8 * i as u64, 8)?;
+                }
+                bigint::blake2b_round(&mut v, &m, ext as usize);
+                for (i, &w) in v.iter().enumerate() {
+                    self.write(a + 8 * i as u64, 8, w)?;
+                }
+            }
             _ => unreachable!("{op} is not a modelled precompile"),
         }
         Ok(0)
+    }
+
+    /// The 4 little-endian words of a 256-bit number at `addr`, each an aligned read.
+    fn read_words(&mut self, addr: u64) -> Result<[u64; 4], EmuError> {
+        let mut n = [0u64; 4];
+        for (i, w) in n.iter_mut().enumerate() {
+            *w = self.read(addr + 8 * i as u64, 8)?;
+        }
+        Ok(n)
+    }
+
+    /// Writes a 256-bit number as 4 aligned words at `addr`.
+    fn write_words(&mut self, addr: u64, n: &[u64; 4]) -> Result<(), EmuError> {
+        for (i, &w) in n.iter().enumerate() {
+            self.write(addr + 8 * i as u64, 8, w)?;
+        }
+        Ok(())
     }
 
     /// `dma_memcpy` (`count` bytes from `b`, in RAM or a read section, to `a`, as `memmove`;

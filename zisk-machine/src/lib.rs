@@ -51,6 +51,7 @@
 //! the real `ziskemu` 1.4.0-alpha (`tests/conformance.rs`, `tests/upstream_examples.rs`).
 
 pub mod asm;
+mod bigint;
 pub mod emu;
 pub mod frops;
 pub mod inst;

@@ -6,14 +6,23 @@
 //! flag is false except for `flag`, the comparisons, `unal8`, and the divisions by zero.
 //!
 //! Of the precompiles (the operations whose `input_size` is nonzero), zkc models those it
-//! emits: `keccak` (Keccak-f[1600] on 25 words at `b`) and `sha256` (the SHA-256 compression
-//! of the 4-word state at `a` with the 8-word block at `b`) for its accelerator runtime, and
+//! emits: `keccak` (Keccak-f[1600] on 25 words at `b`), `sha256` (the SHA-256 compression
+//! of the 4-word state at `a` with the 8-word block at `b`), `arith256_mod` (`d = (a * b + c)
+//! mod m` on 256-bit numbers, `b` the address of five pointers `[a, b, c, m, d]`) and
+//! `secp256k1_add`, `secp256r1_add` and `bn254_curve_add` (the affine sum of the points at `a`
+//! and `b` into `a`), `secp256k1_dbl`, `secp256r1_dbl` and `bn254_curve_dbl` (the point at `b`
+//! doubled in place) for its
+//! accelerator runtime, `blake2b` (one round of BLAKE2b's compression on the 16-word work
+//! vector at `a` with the 16 message words at `b`, the round index in `jmp_offset1`; zkc
+//! emits no chained rounds), and
 //! `dma_memcpy` (`count` bytes from `b` to `a`, `count` read at `EXTRA_PARAMS_ADDR`) and
 //! `dma_xmemset` (`b` bytes at `a` set to the byte in `jmp_offset1`) for `memory.copy`,
 //! `memory.init` and `memory.fill`. Their effect on memory, the memory accesses and the operand-dependent cost
-//! they are charged are the emulator's (`zisk_ops.rs` `opc_keccak`, `opc_sha256`, `ops_*`;
+//! they are charged are the emulator's (`zisk_ops.rs` `opc_keccak`, `opc_sha256`,
+//! `opc_arith256_mod`, `opc_secp256k1_*`, `opc_bn254_curve_*`, `ops_*`;
 //! `operations/dma_memcpy.rs`, `dma_memset.rs`); their fixed cost goes to PRECOMPILES. The
-//! others (arith256, the curve operations, the rest of the DMA family) are not modelled.
+//! others (arith256, the other curves, bn254's complex ops, the rest of the DMA family) are
+//! not modelled.
 
 use std::fmt;
 
@@ -31,6 +40,16 @@ const ARITH: u64 = 97;
 const KECCAK: u64 = (615 * 135_u64).div_ceil(2);
 /// `SHA256_COST` = 72 * 122.
 const SHA256: u64 = 72 * 122;
+/// `ARITH_256_COST` = 54 * 16: the Arith256 state machine (arith256, arith256_mod).
+const ARITH_256: u64 = 54 * 16;
+/// `ARITH_SECP256K1_COST` = 72 * 16: the ArithSecp256K1 state machine.
+const ARITH_SECP256K1: u64 = 72 * 16;
+/// `ARITH_BN254_COST` = 78 * 16: the ArithBn254 state machine (curve and complex ops).
+const ARITH_BN254: u64 = 78 * 16;
+/// `ARITH_EQ_COST` = 90 * 16: the ArithEq state machine (secp256r1's curve operations).
+const ARITH_EQ: u64 = 90 * 16;
+/// `BLAKE2B_COST` = 8 * 233: one round of BLAKE2b's compression.
+const BLAKE2B: u64 = 8 * 233;
 /// `DMA_COST`: one Dma instance proves every DMA operation; the rest of a DMA operation's cost
 /// depends on its operands (`Emulator`, zisk-core `operations/dma_memcpy.rs`, `dma_memset.rs`).
 const DMA: u64 = 63;
@@ -195,8 +214,16 @@ ops! {
     RemW "rem_w" 0xbf Arith ARITH;
     DmaMemCpy "dma_memcpy" 0xd0 Precompile DMA;
     DmaXMemSet "dma_xmemset" 0xd9 Precompile DMA;
+    Secp256r1Add "secp256r1_add" 0xe8 Precompile ARITH_EQ;
+    Secp256r1Dbl "secp256r1_dbl" 0xe9 Precompile ARITH_EQ;
+    Blake2b "blake2b" 0xea Precompile BLAKE2B;
     Keccak "keccak" 0xf1 Precompile KECCAK;
+    Arith256Mod "arith256_mod" 0xf3 Precompile ARITH_256;
+    Secp256k1Add "secp256k1_add" 0xf4 Precompile ARITH_SECP256K1;
+    Secp256k1Dbl "secp256k1_dbl" 0xf5 Precompile ARITH_SECP256K1;
     Sha256 "sha256" 0xf9 Precompile SHA256;
+    Bn254CurveAdd "bn254_curve_add" 0xfa Precompile ARITH_BN254;
+    Bn254CurveDbl "bn254_curve_dbl" 0xfb Precompile ARITH_BN254;
     Halt "halt" 0xff Internal 0;
 }
 
@@ -226,7 +253,17 @@ impl Op {
         let c = match self {
             Op::Flag => return (0, true),
             Op::CopyB | Op::PubOut => b,
-            Op::Halt | Op::Keccak | Op::Sha256 => 0,
+            Op::Halt
+            | Op::Keccak
+            | Op::Sha256
+            | Op::Arith256Mod
+            | Op::Secp256k1Add
+            | Op::Secp256k1Dbl
+            | Op::Bn254CurveAdd
+            | Op::Bn254CurveDbl
+            | Op::Blake2b
+            | Op::Secp256r1Add
+            | Op::Secp256r1Dbl => 0,
             Op::DmaMemCpy | Op::DmaXMemSet => a,
             Op::Minu => a.min(b),
             Op::Min => (a as i64).min(b as i64) as u64,
@@ -379,6 +416,11 @@ mod tests {
             None,
             "arith256 is a precompile zkc does not model"
         );
+        assert_eq!(Op::Arith256Mod.cost(), 864);
+        assert_eq!(Op::Secp256k1Add.cost(), 1152);
+        assert_eq!(Op::Bn254CurveDbl.cost(), 1248);
+        assert_eq!(Op::Blake2b.cost(), 1864);
+        assert_eq!(Op::Secp256r1Dbl.cost(), 1440);
         assert_eq!(Op::Keccak.cost(), 41_513);
         assert_eq!(Op::Sha256.cost(), 8_784);
     }

@@ -21,18 +21,42 @@ use crate::Op;
 /// accelerator runtime (`runtime/src/zkvm.zir`), `keccakf(state: i64)` is the `keccak`
 /// precompile on the 25 words at `state`, `sha256f(state: i64, block: i64)` the `sha256`
 /// precompile, `memcpy(dst: i64, src: i64, n: i64)` a `dma_memcpy` and `zero(dst: i64,
-/// n: i64)` a `dma_xmemset` of zeros (absolute addresses), and `mem_base() -> i64` the address
-/// of linear memory's byte 0.
-pub const MACHINE_IMPORTS: &[&str] = &["exit", "keccakf", "sha256f", "memcpy", "zero", "mem_base"];
+/// n: i64)` a `dma_xmemset` of zeros (absolute addresses), `mem_base() -> i64` the address
+/// of linear memory's byte 0, `arith256_mod(params: i64)` the `arith256_mod` precompile on the
+/// five pointers at `params`, `secp256k1_add(p1: i64, p2: i64)`, `secp256k1_dbl(p: i64)`, their
+/// `secp256r1_*` twins,
+/// `bn254_curve_add(p1: i64, p2: i64)` and `bn254_curve_dbl(p: i64)` the curve precompiles,
+/// `blake2b_round(v: i64, m: i64, index: i64)` the `blake2b` precompile (an unchained round,
+/// `index` a constant in 0..10, its static argument).
+pub const MACHINE_IMPORTS: &[&str] = &[
+    "exit",
+    "keccakf",
+    "sha256f",
+    "memcpy",
+    "zero",
+    "mem_base",
+    "arith256_mod",
+    "secp256k1_add",
+    "secp256k1_dbl",
+    "bn254_curve_add",
+    "bn254_curve_dbl",
+    "blake2b_round",
+    "secp256r1_add",
+    "secp256r1_dbl",
+];
 
 /// The type of machine import `field`, one of [`MACHINE_IMPORTS`]: (parameters, results).
 fn machine_import_type(field: &str) -> (&'static [Type], &'static [Type]) {
     use Type::{I32, I64};
     match field {
         "exit" => (&[I32], &[]),
-        "keccakf" => (&[I64], &[]),
-        "sha256f" | "zero" => (&[I64, I64], &[]),
-        "memcpy" => (&[I64, I64, I64], &[]),
+        "keccakf" | "arith256_mod" | "secp256k1_dbl" | "secp256r1_dbl" | "bn254_curve_dbl" => {
+            (&[I64], &[])
+        }
+        "sha256f" | "zero" | "secp256k1_add" | "secp256r1_add" | "bn254_curve_add" => {
+            (&[I64, I64], &[])
+        }
+        "memcpy" | "blake2b_round" => (&[I64, I64, I64], &[]),
         _ => (&[], &[I64]),
     }
 }
@@ -667,6 +691,42 @@ impl<'a> Ctx<'a> {
                             "sha256f" => {
                                 let (state, block) = (self.a(args[0]), self.b(args[1]));
                                 self.emit(Op::Sha256, state, block, VS::None);
+                            }
+                            "arith256_mod" | "secp256k1_dbl" | "secp256r1_dbl"
+                            | "bn254_curve_dbl" => {
+                                let op = match imp.field.as_str() {
+                                    "arith256_mod" => Op::Arith256Mod,
+                                    "secp256k1_dbl" => Op::Secp256k1Dbl,
+                                    "secp256r1_dbl" => Op::Secp256r1Dbl,
+                                    _ => Op::Bn254CurveDbl,
+                                };
+                                let b = self.b(args[0]);
+                                self.emit(op, VA::Imm(lit(0)), b, VS::None);
+                            }
+                            "blake2b_round" => {
+                                let index = match self.consts[args[2]] {
+                                    Some(k) if k < 10 => k as i64,
+                                    _ => {
+                                        let what = "machine import zisk.blake2b_round with a \
+                                                    round index that is not a constant in 0..10";
+                                        return Err(self.err(what.to_string()));
+                                    }
+                                };
+                                let (v, m) = (self.a(args[0]), self.b(args[1]));
+                                let round = Flow::Branch {
+                                    taken: Target::Offset(index),
+                                    not_taken: Target::Offset(4),
+                                };
+                                self.emit_f(Op::Blake2b, v, m, VS::None, round);
+                            }
+                            "secp256k1_add" | "secp256r1_add" | "bn254_curve_add" => {
+                                let op = match imp.field.as_str() {
+                                    "secp256k1_add" => Op::Secp256k1Add,
+                                    "secp256r1_add" => Op::Secp256r1Add,
+                                    _ => Op::Bn254CurveAdd,
+                                };
+                                let (p1, p2) = (self.a(args[0]), self.b(args[1]));
+                                self.emit(op, p1, p2, VS::None);
                             }
                             "memcpy" => {
                                 let n = self.b(args[2]);

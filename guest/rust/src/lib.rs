@@ -16,6 +16,8 @@
 pub mod sys {
     /// `ZKVM_EOK`.
     pub const ZKVM_EOK: i32 = 0;
+    /// `ZKVM_EFAIL`.
+    pub const ZKVM_EFAIL: i32 = -1;
 
     #[link(wasm_import_module = "zkvm")]
     extern "C" {
@@ -23,6 +25,50 @@ pub mod sys {
         pub fn zkvm_keccak256(data: *const u8, len: usize, output: *mut [u8; 32]) -> i32;
         /// SHA-256 of `data[0..len]` into `output[0..32]`.
         pub fn zkvm_sha256(data: *const u8, len: usize, output: *mut [u8; 32]) -> i32;
+        /// RIPEMD-160 of `data[0..len]` into `output[12..32]`, `output[0..12]` zero.
+        pub fn zkvm_ripemd160(data: *const u8, len: usize, output: *mut [u8; 32]) -> i32;
+        /// ECDSA verification on secp256k1: sets `*verified`, returns `ZKVM_EOK`.
+        pub fn zkvm_secp256k1_verify(
+            msg: *const [u8; 32],
+            sig: *const [u8; 64],
+            pubkey: *const [u8; 64],
+            verified: *mut bool,
+        ) -> i32;
+        /// ECDSA verification on secp256r1 (P-256): sets `*verified`, returns `ZKVM_EOK`.
+        pub fn zkvm_secp256r1_verify(
+            msg: *const [u8; 32],
+            sig: *const [u8; 64],
+            pubkey: *const [u8; 64],
+            verified: *mut bool,
+        ) -> i32;
+        /// The public key that signed `msg` with `sig` and `recid` into `output`, or
+        /// `ZKVM_EFAIL`.
+        pub fn zkvm_secp256k1_ecrecover(
+            msg: *const [u8; 32],
+            sig: *const [u8; 64],
+            recid: u8,
+            output: *mut [u8; 64],
+        ) -> i32;
+        /// EIP-196 point addition into `result`, or `ZKVM_EFAIL`.
+        pub fn zkvm_bn254_g1_add(
+            p1: *const [u8; 64],
+            p2: *const [u8; 64],
+            result: *mut [u8; 64],
+        ) -> i32;
+        /// EIP-196 scalar multiplication into `result`, or `ZKVM_EFAIL`.
+        pub fn zkvm_bn254_g1_mul(
+            point: *const [u8; 64],
+            scalar: *const [u8; 32],
+            result: *mut [u8; 64],
+        ) -> i32;
+        /// BLAKE2b's compression F with `rounds` rounds on `h` in place; returns `ZKVM_EOK`.
+        pub fn zkvm_blake2f(
+            rounds: u32,
+            h: *mut [u64; 8],
+            m: *const [u64; 16],
+            t: *const [u64; 2],
+            f: u8,
+        ) -> i32;
     }
 }
 
@@ -42,4 +88,73 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
     let status = unsafe { sys::zkvm_sha256(data.as_ptr(), data.len(), &mut out) };
     debug_assert_eq!(status, sys::ZKVM_EOK);
     out
+}
+
+/// RIPEMD-160 of `data`.
+pub fn ripemd160(data: &[u8]) -> [u8; 20] {
+    let mut out = [0u8; 32];
+    // SAFETY: `data` and `out` are valid for the lengths passed.
+    let status = unsafe { sys::zkvm_ripemd160(data.as_ptr(), data.len(), &mut out) };
+    debug_assert_eq!(status, sys::ZKVM_EOK);
+    let mut digest = [0u8; 20];
+    digest.copy_from_slice(&out[12..]);
+    digest
+}
+
+/// Whether `sig` (r || s, big-endian) is a valid ECDSA signature on secp256k1 of the hash
+/// `msg` by the public key `pubkey` (x || y, big-endian): r and s in [1, n-1] (a high s is
+/// accepted), the key on the curve.
+pub fn secp256k1_verify(msg: &[u8; 32], sig: &[u8; 64], pubkey: &[u8; 64]) -> bool {
+    let mut verified = false;
+    // SAFETY: the references are valid for the sizes the function reads and writes.
+    let status = unsafe { sys::zkvm_secp256k1_verify(msg, sig, pubkey, &mut verified) };
+    debug_assert_eq!(status, sys::ZKVM_EOK);
+    verified
+}
+
+/// Whether `sig` is a valid ECDSA signature on secp256r1 (P-256, EIP-7212) of the hash `msg`
+/// by `pubkey`, with the conventions of [`secp256k1_verify`].
+pub fn secp256r1_verify(msg: &[u8; 32], sig: &[u8; 64], pubkey: &[u8; 64]) -> bool {
+    let mut verified = false;
+    // SAFETY: the references are valid for the sizes the function reads and writes.
+    let status = unsafe { sys::zkvm_secp256r1_verify(msg, sig, pubkey, &mut verified) };
+    debug_assert_eq!(status, sys::ZKVM_EOK);
+    verified
+}
+
+/// The public key (x || y, big-endian) that signed the hash `msg` with `sig` (r || s), R's y
+/// of parity `recid`; `None` when there is none (`recid` above 1, r or s outside [1, n-1], r
+/// not the x of a curve point, the key the identity). Its Ethereum address is the last 20
+/// bytes of its [`keccak256`].
+pub fn secp256k1_ecrecover(msg: &[u8; 32], sig: &[u8; 64], recid: u8) -> Option<[u8; 64]> {
+    let mut out = [0u8; 64];
+    // SAFETY: the references are valid for the sizes the function reads and writes.
+    let status = unsafe { sys::zkvm_secp256k1_ecrecover(msg, sig, recid, &mut out) };
+    (status == sys::ZKVM_EOK).then_some(out)
+}
+
+/// EIP-196 addition of BN254 G1 points (x || y, big-endian; (0, 0) is the identity); `None`
+/// when a point other than (0, 0) has a coordinate not below p or is off the curve.
+pub fn bn254_g1_add(p1: &[u8; 64], p2: &[u8; 64]) -> Option<[u8; 64]> {
+    let mut out = [0u8; 64];
+    // SAFETY: the references are valid for the sizes the function reads and writes.
+    let status = unsafe { sys::zkvm_bn254_g1_add(p1, p2, &mut out) };
+    (status == sys::ZKVM_EOK).then_some(out)
+}
+
+/// EIP-196 multiplication of a BN254 G1 point by a 256-bit big-endian scalar; `None` when the
+/// point is invalid as for [`bn254_g1_add`].
+pub fn bn254_g1_mul(point: &[u8; 64], scalar: &[u8; 32]) -> Option<[u8; 64]> {
+    let mut out = [0u8; 64];
+    // SAFETY: the references are valid for the sizes the function reads and writes.
+    let status = unsafe { sys::zkvm_bn254_g1_mul(point, scalar, &mut out) };
+    (status == sys::ZKVM_EOK).then_some(out)
+}
+
+/// BLAKE2b's compression function F (EIP-152, RFC 7693 3.2) with `rounds` rounds on the state
+/// `h`, the message block `m`, the offset counters `t` and the final-block flag `last`.
+pub fn blake2f(rounds: u32, h: &mut [u64; 8], m: &[u64; 16], t: &[u64; 2], last: bool) {
+    // SAFETY: the references are valid for the sizes the function reads and writes.
+    let status = unsafe { sys::zkvm_blake2f(rounds, h, m, t, last as u8) };
+    debug_assert_eq!(status, sys::ZKVM_EOK);
 }

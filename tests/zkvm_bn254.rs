@@ -1,0 +1,384 @@
+//! The BN254 G1 accelerators (`zkvm_bn254_g1_add`, `zkvm_bn254_g1_mul`) end to end: a wasm
+//! program (`backend-zisk/tests/zkvm/bn254.wat`) calls one on its stdin and prints the status
+//! and the output. go-ethereum's EIP-196 precompile vectors, sums and products of random
+//! multiples of the generator computed with `ark-bn254`, the identity (0, 0) on either side,
+//! opposite points, scalars 0, 1, the group order and 2^256 - 1, points off the curve or with
+//! a coordinate not below p (ZKVM_EFAIL, nothing written) give the same results in the
+//! reference interpreter and on zkc's emulator at -O0 and -O2; on the real `ziskemu`, the
+//! assembly (`--emit zisk`) and the ELF (`--emit elf`) print the same console, cost report and
+//! public output as zkc's emulator (skipped without ziskemu, unless `ZKC_REQUIRE_ZISKEMU` is
+//! set). Bad pointers trap like out-of-bounds accesses.
+
+use std::path::{Path, PathBuf};
+
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{BigInteger, PrimeField};
+use zkc::driver::{self, OptLevel, Options, ZiskExit};
+use zkc_backend_zisk::{emu, write_asm, zisk_bin, Emulator};
+use zkc_ir::interp::{run_command, Exit, Trap};
+use zkc_ir::TrapCode;
+use zkc_testkit::{workspace, Rng};
+
+fn bn254_wat() -> PathBuf {
+    workspace().join("backend-zisk/tests/zkvm/bn254.wat")
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len() / 2)
+        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+        .collect()
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// go-ethereum core/vm/testdata/precompiles/bn256Add.json and bn256ScalarMul.json (inputs
+/// padded with zeros to their full length, as the precompile reads them): the input (the
+/// points, or the point and the scalar) and the expected point.
+const ADD_VECTORS: &[(&str, &str, &str)] = &[
+    ("chfast1", "18b18acfb4c2c30276db5411368e7185b311dd124691610c5d3b74034e093dc9063c909c4720840cb5134cb9f59fa749755796819658d32efc0d288198f3726607c2b7f58a84bd6145f00c9c2bc0bb1a187f20ff2c92963a88019e7c6a014eed06614e20c147e940f2d70da3f74c9a17df361706a4485c742bd6788478fa17d7", "2243525c5efd4b9c3d3c45ac0ca3fe4dd85e830a4ce6b65fa1eeaee202839703301d1d33be6da8e509df21cc35964723180eed7532537db9ae5e7d48f195c915"),
+    ("chfast2", "2243525c5efd4b9c3d3c45ac0ca3fe4dd85e830a4ce6b65fa1eeaee202839703301d1d33be6da8e509df21cc35964723180eed7532537db9ae5e7d48f195c91518b18acfb4c2c30276db5411368e7185b311dd124691610c5d3b74034e093dc9063c909c4720840cb5134cb9f59fa749755796819658d32efc0d288198f37266", "2bd3e6d0f3b142924f5ca7b49ce5b9d54c4703d7ae5648e61d02268b1a0a9fb721611ce0a6af85915e2f1d70300909ce2e49dfad4a4619c8390cae66cefdb204"),
+    ("cdetrio13", "17c139df0efee0f766bc0204762b774362e4ded88953a39ce849a8a7fa163fa901e0559bacb160664764a357af8a9fe70baa9258e0b959273ffc5718c6d4cc7c039730ea8dff1254c0fee9c0ea777d29a9c710b7e616683f194f18c43b43b869073a5ffcc6fc7a28c30723d6e58ce577356982d65b833a5a5c15bf9024b43d98", "15bf2bb17880144b5d1cd2b1f46eff9d617bffd1ca57c37fb5a49bd84e53cf66049c797f9ce0d17083deb32b5e36f2ea2a212ee036598dd7624c168993d1355f"),
+    ("cdetrio14", "17c139df0efee0f766bc0204762b774362e4ded88953a39ce849a8a7fa163fa901e0559bacb160664764a357af8a9fe70baa9258e0b959273ffc5718c6d4cc7c17c139df0efee0f766bc0204762b774362e4ded88953a39ce849a8a7fa163fa92e83f8d734803fc370eba25ed1f6b8768bd6d83887b87165fc2434fe11a830cb", "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"),
+];
+
+const MUL_VECTORS: &[(&str, &str, &str)] = &[
+    ("chfast1", "2bd3e6d0f3b142924f5ca7b49ce5b9d54c4703d7ae5648e61d02268b1a0a9fb721611ce0a6af85915e2f1d70300909ce2e49dfad4a4619c8390cae66cefdb20400000000000000000000000000000000000000000000000011138ce750fa15c2", "070a8d6a982153cae4be29d434e8faef8a47b274a053f5a4ee2a6c9c13c31e5c031b8ce914eba3a9ffb989f9cdd5b0f01943074bf4f0f315690ec3cec6981afc"),
+    ("chfast2", "070a8d6a982153cae4be29d434e8faef8a47b274a053f5a4ee2a6c9c13c31e5c031b8ce914eba3a9ffb989f9cdd5b0f01943074bf4f0f315690ec3cec6981afc30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd46", "025a6f4181d2b4ea8b724290ffb40156eb0adb514c688556eb79cdea0752c2bb2eff3f31dea215f1eb86023a133a996eb6300b44da664d64251d05381bb8a02e"),
+    ("chfast3", "025a6f4181d2b4ea8b724290ffb40156eb0adb514c688556eb79cdea0752c2bb2eff3f31dea215f1eb86023a133a996eb6300b44da664d64251d05381bb8a02e183227397098d014dc2822db40c0ac2ecbc0b548b438e5469e10460b6c3e7ea3", "14789d0d4a730b354403b5fac948113739e276c23e0258d8596ee72f9cd9d3230af18a63153e0ec25ff9f2951dd3fa90ed0197bfef6e2a1a62b5095b9d2b4a27"),
+    ("cdetrio1", "1a87b0584ce92f4593d161480614f2989035225609f08058ccfa3d0f940febe31a2f3c951f6dadcc7ee9007dff81504b0fcd6d7cf59996efdc33d92bf7f9f8f6ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", "2cde5879ba6f13c0b5aa4ef627f159a3347df9722efce88a9afbb20b763b4c411aa7e43076f6aee272755a7f9b84832e71559ba0d2e0b17d5f9f01755e5b0d11"),
+    ("cdetrio2", "1a87b0584ce92f4593d161480614f2989035225609f08058ccfa3d0f940febe31a2f3c951f6dadcc7ee9007dff81504b0fcd6d7cf59996efdc33d92bf7f9f8f630644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000", "1a87b0584ce92f4593d161480614f2989035225609f08058ccfa3d0f940febe3163511ddc1c3f25d396745388200081287b3fd1472d8339d5fecb2eae0830451"),
+    ("cdetrio3", "1a87b0584ce92f4593d161480614f2989035225609f08058ccfa3d0f940febe31a2f3c951f6dadcc7ee9007dff81504b0fcd6d7cf59996efdc33d92bf7f9f8f60000000000000000000000000000000100000000000000000000000000000000", "1051acb0700ec6d42a88215852d582efbaef31529b6fcbc3277b5c1b300f5cf0135b2394bb45ab04b8bd7611bd2dfe1de6a4e6e2ccea1ea1955f577cd66af85b"),
+    ("cdetrio4", "1a87b0584ce92f4593d161480614f2989035225609f08058ccfa3d0f940febe31a2f3c951f6dadcc7ee9007dff81504b0fcd6d7cf59996efdc33d92bf7f9f8f60000000000000000000000000000000000000000000000000000000000000009", "1dbad7d39dbc56379f78fac1bca147dc8e66de1b9d183c7b167351bfe0aeab742cd757d51289cd8dbd0acf9e673ad67d0f0a89f912af47ed1be53664f5692575"),
+    ("cdetrio5", "1a87b0584ce92f4593d161480614f2989035225609f08058ccfa3d0f940febe31a2f3c951f6dadcc7ee9007dff81504b0fcd6d7cf59996efdc33d92bf7f9f8f60000000000000000000000000000000000000000000000000000000000000001", "1a87b0584ce92f4593d161480614f2989035225609f08058ccfa3d0f940febe31a2f3c951f6dadcc7ee9007dff81504b0fcd6d7cf59996efdc33d92bf7f9f8f6"),
+    ("cdetrio11", "039730ea8dff1254c0fee9c0ea777d29a9c710b7e616683f194f18c43b43b869073a5ffcc6fc7a28c30723d6e58ce577356982d65b833a5a5c15bf9024b43d98ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", "00a1a234d08efaa2616607e31eca1980128b00b415c845ff25bba3afcb81dc00242077290ed33906aeb8e42fd98c41bcb9057ba03421af3f2d08cfc441186024"),
+];
+
+/// BN254's field prime p, big-endian.
+const P: &str = "30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47";
+
+/// One call: add (`b` a point) or mul (`b` a scalar), and the point it gives (`None`: EFAIL).
+struct Case {
+    name: String,
+    mul: bool,
+    a: Vec<u8>,
+    b: Vec<u8>,
+    want: Option<Vec<u8>>,
+    skew: u8,
+}
+
+impl Case {
+    fn stdin(&self) -> Vec<u8> {
+        let mut s = vec![self.mul as u8, self.skew, 0, 0, 0, 0, 0, 0];
+        s.extend(std::iter::repeat_n(0xcc, self.skew as usize));
+        s.extend_from_slice(&self.a);
+        s.extend_from_slice(&self.b);
+        s
+    }
+
+    /// The status (little-endian) and the 64 output bytes, 0xee where nothing is written.
+    fn expected(&self) -> String {
+        match &self.want {
+            Some(p) => format!("00000000{}\n", hex(p)),
+            None => format!("ffffffff{}\n", "ee".repeat(64)),
+        }
+    }
+}
+
+/// x || y of a point, (0, 0) for the identity.
+fn point_bytes(p: ark_bn254::G1Projective) -> Vec<u8> {
+    let p = p.into_affine();
+    match p.xy() {
+        Some((x, y)) => [x.into_bigint().to_bytes_be(), y.into_bigint().to_bytes_be()].concat(),
+        None => vec![0; 64],
+    }
+}
+
+fn cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    let mut push = |name: String, mul: bool, a: Vec<u8>, b: Vec<u8>, want: Option<Vec<u8>>| {
+        let skew = (cases.len() % 8) as u8;
+        cases.push(Case {
+            name,
+            mul,
+            a,
+            b,
+            want,
+            skew,
+        });
+    };
+    for &(name, input, want) in ADD_VECTORS {
+        let input = unhex(input);
+        let (a, b) = (input[..64].to_vec(), input[64..].to_vec());
+        push(format!("add {name}"), false, a, b, Some(unhex(want)));
+    }
+    for &(name, input, want) in MUL_VECTORS {
+        let input = unhex(input);
+        let (a, b) = (input[..64].to_vec(), input[64..].to_vec());
+        push(format!("mul {name}"), true, a, b, Some(unhex(want)));
+    }
+    let g = ark_bn254::G1Affine::generator();
+    let mut rng = Rng(0xb254_0016_0add_0001);
+    let scalar = |rng: &mut Rng| -> ([u8; 32], ark_bn254::G1Projective) {
+        let mut k = [0u8; 32];
+        for c in k.chunks_mut(8) {
+            c.copy_from_slice(&rng.next_u64().to_be_bytes());
+        }
+        (k, g * ark_bn254::Fr::from_be_bytes_mod_order(&k))
+    };
+    let zero = vec![0u8; 64];
+    for i in 0..4 {
+        let (k1, p1) = scalar(&mut rng);
+        let (_, p2) = scalar(&mut rng);
+        let (a, b) = (point_bytes(p1), point_bytes(p2));
+        push(
+            format!("add random {i}"),
+            false,
+            a.clone(),
+            b.clone(),
+            Some(point_bytes(p1 + p2)),
+        );
+        push(
+            format!("double random {i}"),
+            false,
+            a.clone(),
+            a.clone(),
+            Some(point_bytes(p1 + p1)),
+        );
+        push(
+            format!("add identity {i}"),
+            false,
+            zero.clone(),
+            b.clone(),
+            Some(b.clone()),
+        );
+        push(
+            format!("identity added {i}"),
+            false,
+            a.clone(),
+            zero.clone(),
+            Some(a.clone()),
+        );
+        push(
+            format!("add opposite {i}"),
+            false,
+            a.clone(),
+            point_bytes(-p1),
+            Some(zero.clone()),
+        );
+        push(
+            format!("mul random {i}"),
+            true,
+            b.clone(),
+            k1.to_vec(),
+            Some(point_bytes(
+                p2 * ark_bn254::Fr::from_be_bytes_mod_order(&k1),
+            )),
+        );
+    }
+    let gb = point_bytes(g.into_group());
+    let order = ark_bn254::Fr::MODULUS.to_bytes_be();
+    push(
+        "identity + identity".into(),
+        false,
+        zero.clone(),
+        zero.clone(),
+        Some(zero.clone()),
+    );
+    push(
+        "mul by 0".into(),
+        true,
+        gb.clone(),
+        vec![0; 32],
+        Some(zero.clone()),
+    );
+    push(
+        "mul by the order".into(),
+        true,
+        gb.clone(),
+        order.clone(),
+        Some(zero.clone()),
+    );
+    push(
+        "identity times 5".into(),
+        true,
+        zero.clone(),
+        [vec![0; 31], vec![5]].concat(),
+        Some(zero.clone()),
+    );
+    // invalid points: off the curve, a coordinate equal to p or p + 1 (the same point mod p)
+    let off = [vec![0; 31], vec![1], vec![0; 31], vec![3]].concat();
+    let mut x_p1 = unhex(P);
+    x_p1[31] += 1;
+    let not_canonical = [x_p1, gb[32..].to_vec()].concat();
+    let y_is_p = [gb[..32].to_vec(), unhex(P)].concat();
+    for (what, bad) in [
+        ("(1, 3)", off),
+        ("x = p + 1", not_canonical),
+        ("y = p", y_is_p),
+    ] {
+        push(format!("add {what}"), false, bad.clone(), gb.clone(), None);
+        push(
+            format!("add to {what}"),
+            false,
+            gb.clone(),
+            bad.clone(),
+            None,
+        );
+        push(
+            format!("add {what} to the identity"),
+            false,
+            zero.clone(),
+            bad.clone(),
+            None,
+        );
+        push(
+            format!("mul {what}"),
+            true,
+            bad.clone(),
+            [vec![0; 31], vec![2]].concat(),
+            None,
+        );
+        push(format!("mul {what} by 0"), true, bad, vec![0; 32], None);
+    }
+    cases
+}
+
+fn at(level: OptLevel) -> Options {
+    Options {
+        opt_level: level,
+        ..Options::default()
+    }
+}
+
+fn compile(path: &Path, opts: &Options) -> zkc_backend_zisk::Program {
+    let module = driver::load(path).expect("load");
+    driver::codegen(module, opts, &mut std::io::sink()).expect("codegen")
+}
+
+#[test]
+fn results_match_eip196_in_the_interpreter_and_on_zisk() {
+    let module = driver::load(&bn254_wat()).expect("load");
+    let programs: Vec<_> = [OptLevel::O0, OptLevel::O2]
+        .into_iter()
+        .map(|level| {
+            let layout = driver::layout(&compile(&bn254_wat(), &at(level))).unwrap();
+            (level, layout)
+        })
+        .collect();
+    for case in cases() {
+        let (stdin, want) = (case.stdin(), case.expected());
+        let oracle = run_command(&module, &stdin, Default::default());
+        assert_eq!(oracle.exit, Exit::Code(0), "{}: interpreter", case.name);
+        assert_eq!(
+            String::from_utf8_lossy(&oracle.stdout),
+            want,
+            "{}: interpreter",
+            case.name
+        );
+        for (level, layout) in &programs {
+            let run = driver::run_zisk(&layout.rom, &stdin, 100_000_000).unwrap();
+            assert_eq!(run.exit, ZiskExit::Code(0), "{} at {level}", case.name);
+            assert_eq!(
+                String::from_utf8_lossy(&run.console),
+                want,
+                "{} at {level}",
+                case.name
+            );
+        }
+    }
+}
+
+#[test]
+fn real_ziskemu_agrees() {
+    let Some(ziskemu) = zkc_testkit::ziskemu_or_skip() else {
+        return;
+    };
+    let tmp = std::env::temp_dir().join(format!("zkc-zkvm-bn254-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let program = compile(&bn254_wat(), &at(OptLevel::O2));
+    let layout = driver::layout(&program).unwrap();
+    let asm = tmp.join("bn254.zisk");
+    let elf = tmp.join("bn254.elf");
+    std::fs::write(&asm, write_asm(&program).unwrap()).unwrap();
+    std::fs::write(&elf, zisk_bin::write_elf(&layout.rom)).unwrap();
+    for case in cases().iter().step_by(3) {
+        let input = emu::legacy_input(&case.stdin());
+        let input_path = tmp.join("input");
+        std::fs::write(&input_path, &input).unwrap();
+        let mut e = Emulator::new(&layout.rom, &input).unwrap();
+        e.run(u64::MAX).unwrap();
+        let ours = e.stdout_like_ziskemu();
+        assert!(ours.starts_with(&case.expected()), "{}: ours", case.name);
+        for (flag, file) in [("-z", &asm), ("-e", &elf)] {
+            let theirs = zkc_testkit::run_ziskemu(&ziskemu, flag, file, Some(&input_path));
+            assert_eq!(theirs, ours, "{}: ziskemu {flag}", case.name);
+        }
+    }
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+#[test]
+fn bad_pointers_trap_and_wrong_signatures_are_errors() {
+    const PAGE: u32 = 65536;
+    // (function, arguments, traps)
+    let calls = [
+        ("bn254_g1_add", [PAGE - 64, PAGE - 64, 0], false),
+        ("bn254_g1_add", [PAGE - 63, 0, 128], true),
+        ("bn254_g1_add", [0, PAGE - 63, 128], true),
+        ("bn254_g1_add", [0, 64, PAGE - 63], true),
+        ("bn254_g1_mul", [0, PAGE - 32, PAGE - 64], false),
+        ("bn254_g1_mul", [PAGE - 63, 64, 128], true),
+        ("bn254_g1_mul", [0, PAGE - 31, 128], true),
+        ("bn254_g1_mul", [0, 64, u32::MAX], true),
+    ];
+    for (i, &(func, [a, b, c], traps)) in calls.iter().enumerate() {
+        let what = format!("zkvm_{func}({a:#x}, {b:#x}, {c:#x})");
+        let text = format!(
+            r#"(module
+  (import "zkvm" "zkvm_{func}" (func $f (param i32 i32 i32) (result i32)))
+  (memory 1)
+  (func (export "_start")
+    (drop (call $f (i32.const {a}) (i32.const {b}) (i32.const {c})))))"#
+        );
+        let path =
+            std::env::temp_dir().join(format!("zkc-zkvm-bn254-{}-{i}.wat", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        let module = driver::load(&path).unwrap();
+        let oracle = run_command(&module, b"", Default::default());
+        let (want_interp, want_zisk) = if traps {
+            (
+                Exit::Trap(Trap::Wasm(TrapCode::MemoryOutOfBounds)),
+                ZiskExit::Trap(TrapCode::MemoryOutOfBounds),
+            )
+        } else {
+            (Exit::Code(0), ZiskExit::Code(0))
+        };
+        assert_eq!(oracle.exit, want_interp, "{what}: interpreter");
+        for level in [OptLevel::O0, OptLevel::O2] {
+            let layout = driver::layout(&compile(&path, &at(level))).unwrap();
+            let run = driver::run_zisk(&layout.rom, b"", 100_000_000).unwrap();
+            assert_eq!(run.exit, want_zisk, "{what} at {level}");
+        }
+        std::fs::remove_file(&path).unwrap();
+    }
+    let text = r#"(module (import "zkvm" "zkvm_bn254_g1_mul" (func $f (param i32 i64 i32) (result i32)))
+  (memory 1) (func (export "_start")))"#;
+    let path = std::env::temp_dir().join(format!("zkc-zkvm-bn254-{}-sig.wat", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    let module = driver::load(&path).unwrap();
+    let err = driver::codegen(module.clone(), &at(OptLevel::O2), &mut std::io::sink())
+        .expect_err("a wrong signature is refused");
+    assert_eq!(
+        err.to_string(),
+        "import \"zkvm\" \"zkvm_bn254_g1_mul\" has type (i32, i64, i32) -> i32, the runtime's is \
+         (i32, i32, i32) -> i32"
+    );
+    let oracle = run_command(&module, b"", Default::default());
+    let Exit::Trap(Trap::Host(msg)) = oracle.exit else {
+        panic!("the interpreter ran it: {:?}", oracle.exit)
+    };
+    assert!(msg.contains("has type (i32, i64, i32) -> i32"), "{msg}");
+    std::fs::remove_file(&path).unwrap();
+}
