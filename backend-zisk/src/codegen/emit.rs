@@ -381,7 +381,7 @@ fn par_moves(moves: &[(MoveSrc, VReg)], alloc: &Allocation) -> Vec<(BSrc<Value>,
     out
 }
 
-/// Every function of the module, in its order: the allocated ones, and for an import that is
+/// Appends every function of the module to `out`, in its order: the allocated ones, and for an import that is
 /// not a machine import (`zisk.*`, lowered at its call sites) a stub that traps as
 /// unreachable (only an error if called). The functions of each group of [`EMIT_GROUP`] are
 /// emitted on rayon's threads, each into a program of its own, and appended in the module's
@@ -392,9 +392,9 @@ pub(crate) fn emit_functions(
     layout: &Layout,
     funcs: Selected,
     opts: &CodegenOptions,
-) -> Program {
+    out: &mut Program,
+) {
     use rayon::prelude::*;
-    let mut out = Program::default();
     let mut funcs = funcs.into_iter();
     let decls: Vec<_> = module.funcs.iter().collect();
     for group in decls.chunks(EMIT_GROUP) {
@@ -425,7 +425,6 @@ pub(crate) fn emit_functions(
             out.functions.append(&mut part.functions);
         }
     }
-    out
 }
 
 /// Functions emitted side by side before their code joins the program.

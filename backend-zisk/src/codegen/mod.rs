@@ -301,9 +301,10 @@ pub fn compile_dumping(
         dump::allocated(module, &plan.layout, &funcs, opts)
     });
 
-    let functions = emit::emit_functions(module, &plan.layout, funcs, opts);
+    let mut program = stubs::start(&plan, alloc_area);
+    emit::emit_functions(module, &plan.layout, funcs, opts, &mut program);
     used_imports_check(module)?;
-    let program = stubs::link(plan, functions, alloc_area)?;
+    let program = stubs::link(plan, program)?;
     show(Stage::Emit, &|| {
         crate::write_asm(&program).unwrap_or_else(|e| format!("; (cannot print: {e})\n"))
     });
