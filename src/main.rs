@@ -317,13 +317,22 @@ fn compile(args: &CompileArgs) -> Result<u8, Error> {
         }
         Emit::Zisk => {
             let program = driver::codegen(module, &opts, &mut std::io::stderr())?;
-            zkc_backend_zisk::write_asm(&program)
-                .map_err(|e| Error::Internal(format!("assembly writer: {e}")))?
-                .into_bytes()
+            let start = std::time::Instant::now();
+            let text = zkc_backend_zisk::write_asm(&program)
+                .map_err(|e| Error::Internal(format!("assembly writer: {e}")))?;
+            driver::report_time(&opts, "write-asm", start, &mut std::io::stderr());
+            text.into_bytes()
         }
         Emit::Elf => {
             let program = driver::codegen(module, &opts, &mut std::io::stderr())?;
-            zkc_backend_zisk::zisk_bin::write_elf(&driver::layout(&program)?.rom)
+            let start = std::time::Instant::now();
+            let rom = driver::layout(&program)?.rom;
+            driver::report_time(&opts, "layout", start, &mut std::io::stderr());
+            drop(program);
+            let start = std::time::Instant::now();
+            let elf = zkc_backend_zisk::zisk_bin::write_elf(&rom);
+            driver::report_time(&opts, "write-elf", start, &mut std::io::stderr());
+            elf
         }
     };
     write_output(args.output.as_deref(), &bytes)?;
