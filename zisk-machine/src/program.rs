@@ -21,7 +21,9 @@
 //! ([`Program::functions`], the ROM's function symbols) and the wasm offset of every
 //! instruction's code ([`Program::wasm_offsets`]); neither changes the code.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 use std::fmt;
 
 use crate::inst::{ASrc, BSrc, DataSection, Inst, Store};
@@ -260,7 +262,7 @@ impl std::error::Error for LayoutError {}
 #[derive(Clone, Debug)]
 pub struct Layout {
     pub rom: Rom,
-    pub symbols: HashMap<String, u64>,
+    pub symbols: FxHashMap<String, u64>,
 }
 
 /// Where the laid-out program holds its instruction `i`.
@@ -271,11 +273,12 @@ pub fn inst_addr(i: usize) -> u64 {
 /// Whether `name` reads back as a symbol in ZisK assembly (parser.rs `is_identifier`, and not
 /// an operand keyword or register).
 pub fn is_valid_symbol(name: &str) -> bool {
-    let mut chars = name.chars();
-    let ident = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    let is_reg =
-        name.len() >= 2 && name.starts_with('r') && name[1..].chars().all(|c| c.is_ascii_digit());
+    let bytes = name.as_bytes();
+    let ident = matches!(bytes.first(), Some(c) if c.is_ascii_alphabetic() || *c == b'_')
+        && bytes
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'_');
+    let is_reg = bytes.len() >= 2 && bytes[0] == b'r' && bytes[1..].iter().all(u8::is_ascii_digit);
     ident && !is_reg && !matches!(name, "a" | "c" | "step" | "sp" | "end" | "const")
 }
 
@@ -450,13 +453,18 @@ impl Program {
     /// the launcher first. (A borrow, not a copy, in the usual case: a large program's items
     /// are hundreds of megabytes.)
     pub fn with_launcher(&self) -> Result<std::borrow::Cow<'_, Program>, LayoutError> {
+        // The usual case without listing every label: `_start` before the first instruction.
+        let first = self
+            .items
+            .iter()
+            .position(|i| matches!(i, Item::Inst { .. }));
+        let is_start = |i: &Item| matches!(i, Item::Label(l) if l == "_start");
+        if first.is_some_and(|k| self.items[..k].iter().any(is_start)) {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        }
         let labels = self.labels()?;
-        if let Some(&(_, i)) = labels.iter().find(|(l, _)| *l == "_start") {
-            return if i == 0 {
-                Ok(std::borrow::Cow::Borrowed(self))
-            } else {
-                Err(LayoutError::StartNotFirst)
-            };
+        if labels.iter().any(|(l, _)| *l == "_start") {
+            return Err(LayoutError::StartNotFirst);
         }
         let entry = ["main", "_zisk_main"]
             .into_iter()
@@ -486,7 +494,9 @@ impl Program {
             return Err(LayoutError::Empty);
         }
 
-        let mut symbols = HashMap::new();
+        let labels = program.labels()?;
+        let mut symbols = FxHashMap::default();
+        symbols.reserve(labels.len());
         let mut define = |name: &str, addr: u64| {
             if !is_valid_symbol(name) {
                 return Err(LayoutError::BadSymbolName(name.to_string()));
@@ -496,7 +506,7 @@ impl Program {
                 None => Ok(()),
             }
         };
-        for (label, i) in program.labels()? {
+        for (label, i) in labels {
             define(label, inst_addr(i))?;
         }
         let ro_base = inst_addr(code.len()).next_multiple_of(32);
@@ -522,13 +532,13 @@ impl Program {
             *len += d.len as u64;
         }
 
+        let address = |s: &str| -> Result<u64, LayoutError> {
+            (symbols.get(s).copied()).ok_or_else(|| LayoutError::UndefinedSymbol(s.to_string()))
+        };
         let resolve = |v: &Value| -> Result<u64, LayoutError> {
             match v {
                 Value::Lit(n) => Ok(*n),
-                Value::Sym(s, off) => symbols
-                    .get(s)
-                    .map(|a| a.wrapping_add_signed(*off))
-                    .ok_or_else(|| LayoutError::UndefinedSymbol(s.clone())),
+                Value::Sym(s, off) => address(s).map(|a| a.wrapping_add_signed(*off)),
             }
         };
 
@@ -554,16 +564,9 @@ impl Program {
 
         for (i, (kind, comment)) in code.iter().enumerate() {
             let pc = inst_addr(i);
-            let target = |t: &Target| -> Result<i64, LayoutError> {
-                match t {
-                    Target::Offset(o) => Ok(*o),
-                    Target::Label(l) => {
-                        resolve(&Value::Sym(l.clone(), 0)).map(|a| a as i64 - pc as i64)
-                    }
-                }
-            };
-            let inst = encode(kind, &resolve, &target)?;
-            rom.insts.insert(pc, inst);
+            let relative = |l: &str| address(l).map(|a| a as i64 - pc as i64);
+            rom.insts
+                .insert(pc, encode(kind, &address, &resolve, &relative)?);
             if let Some(c) = comment {
                 rom.comments.insert(pc, c.clone());
             }
@@ -577,7 +580,7 @@ impl Program {
 /// the program) are left out.
 fn function_symbols(
     functions: &BTreeMap<String, String>,
-    symbols: &HashMap<String, u64>,
+    symbols: &FxHashMap<String, u64>,
     code_end: u64,
 ) -> Vec<Symbol> {
     let mut starts: Vec<(u64, &str)> = functions
@@ -615,15 +618,20 @@ fn register<T>(r: u8, zero: T, reg: fn(u8) -> T, mem: fn(u64) -> T) -> Result<T,
 
 fn encode(
     kind: &InstKind,
+    address: &dyn Fn(&str) -> Result<u64, LayoutError>,
     resolve: &dyn Fn(&Value) -> Result<u64, LayoutError>,
-    target: &dyn Fn(&Target) -> Result<i64, LayoutError>,
+    relative: &dyn Fn(&str) -> Result<i64, LayoutError>,
 ) -> Result<Inst, LayoutError> {
+    let target = |t: &Target| match t {
+        Target::Offset(o) => Ok(*o),
+        Target::Label(l) => relative(l),
+    };
     let imm = |v| ASrc::Imm(v);
     Ok(match kind {
         InstKind::Call(l) => {
             let mut i = Inst::new(Op::Flag, imm(0), BSrc::Imm(0), Store::Reg(1));
             i.store_pc = true;
-            i.jmp_offset1 = target(&Target::Label(l.clone()))?;
+            i.jmp_offset1 = relative(l)?;
             i
         }
         InstKind::Ret => {
@@ -632,10 +640,7 @@ fn encode(
             i.jmp_offset1 = 0;
             i
         }
-        InstKind::Jump(l) => {
-            let addr = resolve(&Value::Sym(l.clone(), 0))?;
-            static_jump(addr)
-        }
+        InstKind::Jump(l) => static_jump(address(l)?),
         InstKind::RetToBios => static_jump(BIOS_FINALIZE_ADDR),
         InstKind::Op(o) => {
             let a = match &o.a {
