@@ -326,11 +326,8 @@ fn compile(args: &CompileArgs) -> Result<u8, Error> {
         Emit::Elf => {
             let program = driver::codegen(module, &opts, &mut std::io::stderr())?;
             let start = std::time::Instant::now();
-            let rom = driver::layout(&program)?.rom;
-            driver::report_time(&opts, "layout", start, &mut std::io::stderr());
-            drop(program);
-            let start = std::time::Instant::now();
-            let elf = zkc_backend_zisk::zisk_bin::write_elf(&rom);
+            let elf = zkc_backend_zisk::zisk_bin::write_program_elf(&program)
+                .map_err(|e| Error::Internal(format!("layout: {e}")))?;
             driver::report_time(&opts, "write-elf", start, &mut std::io::stderr());
             elf
         }

@@ -481,16 +481,30 @@ impl Program {
 
     /// Lays the program out into a ROM with the BIOS, as `ziskemu -z` would.
     pub fn layout(&self) -> Result<Layout, LayoutError> {
+        let Placed {
+            program,
+            mut rom,
+            symbols,
+            ..
+        } = self.place()?;
+        for inst in encode_insts(&program, &symbols) {
+            let (pc, inst, comment) = inst?;
+            rom.insts.insert(pc, inst);
+            if let Some(c) = comment {
+                rom.comments.insert(pc, c.to_string());
+            }
+        }
+        Ok(Layout { rom, symbols })
+    }
+
+    /// The layout without the program's instructions, which [`Placed::insts`] encodes one at
+    /// a time: what [`crate::zisk_bin::write_program_elf`] writes without holding the ROM.
+    pub fn place(&self) -> Result<Placed<'_>, LayoutError> {
         let program = self.with_launcher()?;
-        let code: Vec<(&InstKind, &Option<String>)> = program
-            .items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Inst { kind, comment, .. } => Some((kind, comment)),
-                _ => None,
-            })
-            .collect();
-        if code.is_empty() {
+        let len = (program.items.iter())
+            .filter(|i| matches!(i, Item::Inst { .. }))
+            .count();
+        if len == 0 {
             return Err(LayoutError::Empty);
         }
 
@@ -509,7 +523,7 @@ impl Program {
         for (label, i) in labels {
             define(label, inst_addr(i))?;
         }
-        let ro_base = inst_addr(code.len()).next_multiple_of(32);
+        let ro_base = inst_addr(len).next_multiple_of(32);
         let (mut ro_len, mut rw_len) = (0u64, 0u64);
         let decls: Vec<&DataDecl> = program
             .items
@@ -532,23 +546,14 @@ impl Program {
             *len += d.len as u64;
         }
 
-        let address = |s: &str| -> Result<u64, LayoutError> {
-            (symbols.get(s).copied()).ok_or_else(|| LayoutError::UndefinedSymbol(s.to_string()))
-        };
-        let resolve = |v: &Value| -> Result<u64, LayoutError> {
-            match v {
-                Value::Lit(n) => Ok(*n),
-                Value::Sym(s, off) => address(s).map(|a| a.wrapping_add_signed(*off)),
-            }
-        };
-
         let mut rom = Rom::with_bios(symbols["_start"]);
-        rom.symbols = function_symbols(&program.functions, &symbols, inst_addr(code.len()));
+        rom.symbols = function_symbols(&program.functions, &symbols, inst_addr(len));
         let (mut ro, mut rw) = (Vec::new(), Vec::new());
         for d in &decls {
             let words = if d.is_const { &mut ro } else { &mut rw };
             for k in 0..d.len {
-                words.push(d.words.get(k).map(&resolve).transpose()?.unwrap_or(0));
+                let word = d.words.get(k).map(|v| resolve(&symbols, v));
+                words.push(word.transpose()?.unwrap_or(0));
             }
         }
         for (words, addr, out) in [
@@ -561,18 +566,66 @@ impl Program {
                 out.push(DataSection { addr, words });
             }
         }
-
-        for (i, (kind, comment)) in code.iter().enumerate() {
-            let pc = inst_addr(i);
-            let relative = |l: &str| address(l).map(|a| a as i64 - pc as i64);
-            rom.insts
-                .insert(pc, encode(kind, &address, &resolve, &relative)?);
-            if let Some(c) = comment {
-                rom.comments.insert(pc, c.clone());
-            }
-        }
-        Ok(Layout { rom, symbols })
+        drop(decls);
+        Ok(Placed {
+            program,
+            rom,
+            symbols,
+            len,
+        })
     }
+}
+
+/// A program placed at its addresses ([`Program::place`]).
+pub struct Placed<'p> {
+    program: std::borrow::Cow<'p, Program>,
+    /// The BIOS, the data and the function symbols: the ROM but the program's instructions.
+    pub rom: Rom,
+    /// Every label's and data name's address.
+    pub symbols: FxHashMap<String, u64>,
+    /// The number of the program's instructions, at `ROM_ADDR` on.
+    pub len: usize,
+}
+
+impl Placed<'_> {
+    /// The program's instructions in address order, each with its comment.
+    pub fn insts(
+        &self,
+    ) -> impl Iterator<Item = Result<(u64, Inst, Option<&str>), LayoutError>> + '_ {
+        encode_insts(&self.program, &self.symbols)
+    }
+}
+
+/// The address of the symbol `s`.
+fn address(symbols: &FxHashMap<String, u64>, s: &str) -> Result<u64, LayoutError> {
+    (symbols.get(s).copied()).ok_or_else(|| LayoutError::UndefinedSymbol(s.to_string()))
+}
+
+fn resolve(symbols: &FxHashMap<String, u64>, v: &Value) -> Result<u64, LayoutError> {
+    match v {
+        Value::Lit(n) => Ok(*n),
+        Value::Sym(s, off) => address(symbols, s).map(|a| a.wrapping_add_signed(*off)),
+    }
+}
+
+/// The instructions of `program` (its `_start` first) resolved with `symbols`, each at its
+/// address with its comment.
+fn encode_insts<'a>(
+    program: &'a Program,
+    symbols: &'a FxHashMap<String, u64>,
+) -> impl Iterator<Item = Result<(u64, Inst, Option<&'a str>), LayoutError>> + 'a {
+    let code = program.items.iter().filter_map(|i| match i {
+        Item::Inst { kind, comment, .. } => Some((kind, comment)),
+        _ => None,
+    });
+    code.enumerate().map(|(i, (kind, comment))| {
+        let pc = inst_addr(i);
+        let address = |l: &str| address(symbols, l);
+        let resolve = |v: &Value| resolve(symbols, v);
+        let relative = |l: &str| address(l).map(|a| a as i64 - pc as i64);
+        let inst = encode(kind, &address, &resolve, &relative)?;
+        Ok((pc, inst, comment.as_deref()))
+    })
 }
 
 /// The function symbols of a laid-out program: each function's name, address and size (up to
