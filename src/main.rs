@@ -505,7 +505,7 @@ fn run(
     let module = load(input, opts)?;
     let names = profile::Names::new(&module);
     let linked = driver::prepare_for_zisk(module, opts, &mut std::io::stderr())?;
-    let program = driver::select(&linked, opts, &mut std::io::stderr())?;
+    let program = driver::select_owned(linked, opts, &mut std::io::stderr())?;
     let layout = driver::layout(&program)?;
     let stdin = read_stdin_file(stdin)?;
     let out = driver::run_zisk_with(&layout.rom, &stdin, max_steps, report.profiles())?;

@@ -433,7 +433,7 @@ pub(crate) fn emit_functions(
 /// Returns the free pages of the heap to the system, which glibc otherwise keeps: emission
 /// frees each function's code and allocation while the program's items grow in a mapping of
 /// their own, so without this the peak memory counts both (go_sha256: 565 MB, 427 MB with it).
-fn release_free_memory() {
+pub(crate) fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases memory that is free.
     unsafe {
