@@ -120,10 +120,11 @@ fn raw_store(s: Store) -> (u64, i64) {
     }
 }
 
-fn encode_inst(inst: &Inst, comment: Option<&str>, out: &mut Vec<u8>) {
+/// Appends `inst` to `out`; `payload` is scratch space (one allocation for all instructions).
+fn encode_inst(inst: &Inst, comment: Option<&str>, payload: &mut Vec<u8>, out: &mut Vec<u8>) {
     out.push(inst.op.code());
     let mut flags = 0u32;
-    let mut payload = Vec::new();
+    payload.clear();
     let (a_src, a0, a1) = raw_a(inst.a);
     let (b_src, b0, b1) = raw_b(inst.b);
     let (store, store_offset) = raw_store(inst.store);
@@ -138,12 +139,12 @@ fn encode_inst(inst: &Inst, comment: Option<&str>, out: &mut Vec<u8>) {
     ] {
         if v != 0 {
             flags |= 1 << bit;
-            put_uvarint(&mut payload, v);
+            put_uvarint(payload, v);
         }
     }
     if store_offset != 0 {
         flags |= 1 << 7;
-        put_svarint(&mut payload, store_offset);
+        put_svarint(payload, store_offset);
     }
     for (bit, set) in [(8, inst.store_pc), (10, inst.set_pc), (11, inst.end)] {
         if set {
@@ -152,17 +153,17 @@ fn encode_inst(inst: &Inst, comment: Option<&str>, out: &mut Vec<u8>) {
     }
     if inst.ind_width != 0 {
         flags |= 1 << 12;
-        put_uvarint(&mut payload, inst.ind_width as u64);
+        put_uvarint(payload, inst.ind_width as u64);
     }
     for (bit, j) in [(13, inst.jmp_offset1), (14, inst.jmp_offset2)] {
         if j != DEFAULT_JUMP {
             flags |= 1 << bit;
-            put_svarint(&mut payload, j);
+            put_svarint(payload, j);
         }
     }
     if let Some(c) = comment.filter(|c| !c.is_empty()) {
         flags |= 1 << 15;
-        put_uvarint(&mut payload, c.len() as u64);
+        put_uvarint(payload, c.len() as u64);
         payload.extend_from_slice(c.as_bytes());
     }
     if inst.is_return() {
@@ -172,7 +173,7 @@ fn encode_inst(inst: &Inst, comment: Option<&str>, out: &mut Vec<u8>) {
     }
     // The flag bitmap's 7-bits-per-byte layout is LEB128's.
     put_uvarint(out, flags as u64);
-    out.extend_from_slice(&payload);
+    out.extend_from_slice(payload);
 }
 
 /// The `.ziskrom` container of `rom` (faithful profile, comments as `verbose`).
@@ -189,17 +190,22 @@ fn encode_container<'c>(
     count: usize,
     insts: impl Iterator<Item = (u64, Inst, Option<&'c str>)>,
 ) -> Vec<u8> {
-    let mut out = MAGIC.to_vec();
+    // Room for about 12 bytes per instruction, and the data.
+    let words: usize = (rom.ro_data.iter().chain(&rom.rw_data))
+        .map(|s| s.words.len())
+        .sum();
+    let mut out = Vec::with_capacity(64 + 12 * count + 8 * words);
+    out.extend_from_slice(MAGIC);
     out.push(VERSION);
     out.push(0);
     put_uvarint(&mut out, count as u64);
     put_uvarint(&mut out, rom.ro_data.len() as u64);
     put_uvarint(&mut out, rom.rw_data.len() as u64);
-    let mut prev = 0;
+    let (mut prev, mut payload) = (0, Vec::new());
     for (addr, inst, comment) in insts {
         put_uvarint(&mut out, addr - prev);
         prev = addr;
-        encode_inst(&inst, comment, &mut out);
+        encode_inst(&inst, comment, &mut payload, &mut out);
     }
     for s in rom.ro_data.iter().chain(&rom.rw_data) {
         put_uvarint(&mut out, s.addr);
