@@ -6,11 +6,13 @@
 //! input, what zkc does not implement (yet), and what is a bug in zkc (a verifier failure after
 //! a pass). Each maps to its own exit status.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 use std::time::Instant;
 use zkc_backend_zisk::codegen::{
-    compile_dumping, decode_exit_word, CodegenError, CodegenOptions, Exit, Stage, EXIT_WORD,
+    compile_dumping, compile_dumping_owned, decode_exit_word, CodegenError, CodegenOptions, Exit,
+    Stage, EXIT_WORD,
 };
 use zkc_backend_zisk::{emu, Emulator, Layout, Program, Rom, Stats, Status};
 use zkc_ir::{Module, TrapCode};
@@ -256,6 +258,23 @@ pub fn select(
     opts: &Options,
     dump: &mut dyn std::io::Write,
 ) -> Result<Program, Error> {
+    select_from(Cow::Borrowed(prepared), opts, dump)
+}
+
+/// [`select`], freeing the module's function bodies once they are selected.
+pub fn select_owned(
+    prepared: Module,
+    opts: &Options,
+    dump: &mut dyn std::io::Write,
+) -> Result<Program, Error> {
+    select_from(Cow::Owned(prepared), opts, dump)
+}
+
+fn select_from(
+    prepared: Cow<'_, Module>,
+    opts: &Options,
+    dump: &mut dyn std::io::Write,
+) -> Result<Program, Error> {
     let codegen_error = |e: CodegenError| match e {
         CodegenError::NoEntry => Error::Input(e.to_string()),
         CodegenError::Unsupported { .. } | CodegenError::Limit(_) => {
@@ -267,7 +286,7 @@ pub fn select(
         .filter(|s| opts.dump_after.iter().any(|p| p == s.name()))
         .collect();
     let pipeline = zisk_pipeline(opts);
-    let program = compile_dumping(prepared, &opts.codegen, &after, &mut |stage, text| {
+    let mut show = |stage: Stage, text: String| {
         let k = pipeline.len() - Stage::ALL.len()
             + Stage::ALL
                 .iter()
@@ -276,7 +295,11 @@ pub fn select(
         let detail = format!("{:?} allocator", opts.codegen.allocator).to_lowercase();
         let header = dump_header(opts, &pipeline, k, Some(&detail));
         let _ = writeln!(dump, "{header}{text}");
-    })
+    };
+    let program = match prepared {
+        Cow::Borrowed(m) => compile_dumping(m, &opts.codegen, &after, &mut show),
+        Cow::Owned(m) => compile_dumping_owned(m, &opts.codegen, &after, &mut show),
+    }
     .map_err(codegen_error)?;
     report_time(opts, "codegen", start, dump);
     Ok(program)
@@ -296,7 +319,7 @@ pub fn codegen(
     opts: &Options,
     dump: &mut dyn std::io::Write,
 ) -> Result<Program, Error> {
-    select(&prepare_for_zisk(module, opts, dump)?, opts, dump)
+    select_owned(prepare_for_zisk(module, opts, dump)?, opts, dump)
 }
 
 /// Makes the process allocate from one malloc arena; call it first, before any thread starts.

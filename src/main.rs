@@ -318,13 +318,19 @@ fn compile(args: &CompileArgs) -> Result<u8, Error> {
         }
         Emit::Zisk => {
             let program = driver::codegen(module, &opts, &mut std::io::stderr())?;
-            zkc_backend_zisk::write_asm(&program)
-                .map_err(|e| Error::Internal(format!("assembly writer: {e}")))?
-                .into_bytes()
+            let start = std::time::Instant::now();
+            let text = zkc_backend_zisk::write_asm(&program)
+                .map_err(|e| Error::Internal(format!("assembly writer: {e}")))?;
+            driver::report_time(&opts, "write-asm", start, &mut std::io::stderr());
+            text.into_bytes()
         }
         Emit::Elf => {
             let program = driver::codegen(module, &opts, &mut std::io::stderr())?;
-            zkc_backend_zisk::zisk_bin::write_elf(&driver::layout(&program)?.rom)
+            let start = std::time::Instant::now();
+            let elf = zkc_backend_zisk::zisk_bin::write_program_elf(&program)
+                .map_err(|e| Error::Internal(format!("layout: {e}")))?;
+            driver::report_time(&opts, "write-elf", start, &mut std::io::stderr());
+            elf
         }
     };
     write_output(args.output.as_deref(), &bytes)?;
@@ -500,7 +506,7 @@ fn run(
     let module = load(input, opts)?;
     let names = profile::Names::new(&module);
     let linked = driver::prepare_for_zisk(module, opts, &mut std::io::stderr())?;
-    let program = driver::select(&linked, opts, &mut std::io::stderr())?;
+    let program = driver::select_owned(linked, opts, &mut std::io::stderr())?;
     let layout = driver::layout(&program)?;
     let stdin = read_stdin_file(stdin)?;
     let out = driver::run_zisk_with(&layout.rom, &stdin, max_steps, report.profiles())?;

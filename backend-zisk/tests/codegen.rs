@@ -2,7 +2,8 @@
 //! must end exactly as the reference interpreter says (console, exit status, or trap).
 
 use zkc_backend_zisk::codegen::{
-    compile, decode_exit_word, Allocator, CodegenOptions, Exit as End, EXIT_WORD,
+    compile, compile_dumping_owned, decode_exit_word, Allocator, CodegenOptions, Exit as End,
+    EXIT_WORD,
 };
 use zkc_backend_zisk::{emu, Emulator, Status};
 use zkc_ir::interp::{run_command, Exit, Trap};
@@ -12,6 +13,12 @@ fn zkc(module: &zkc_ir::Module, opts: &CodegenOptions) -> (String, End) {
     let linked = zkc_runtime::link(module.clone()).expect("link");
     zkc_ir::verify::verify_module(&linked).expect("verifies");
     let program = compile(&linked, opts).expect("compile");
+    // Freeing the bodies once selected changes nothing.
+    let owned = compile_dumping_owned(linked, opts, &[], &mut |_, _| {}).expect("compile");
+    assert!(
+        owned == program,
+        "the module owned or not, the programs differ"
+    );
     let layout = program.layout().expect("layout");
     let mut e = Emulator::new(&layout.rom, &emu::legacy_input(b"")).expect("load");
     assert_eq!(e.run(100_000_000).expect("run").status, Status::Ended);

@@ -21,7 +21,9 @@
 //! ([`Program::functions`], the ROM's function symbols) and the wasm offset of every
 //! instruction's code ([`Program::wasm_offsets`]); neither changes the code.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 use std::fmt;
 
 use crate::inst::{ASrc, BSrc, DataSection, Inst, Store};
@@ -260,7 +262,7 @@ impl std::error::Error for LayoutError {}
 #[derive(Clone, Debug)]
 pub struct Layout {
     pub rom: Rom,
-    pub symbols: HashMap<String, u64>,
+    pub symbols: FxHashMap<String, u64>,
 }
 
 /// Where the laid-out program holds its instruction `i`.
@@ -271,11 +273,12 @@ pub fn inst_addr(i: usize) -> u64 {
 /// Whether `name` reads back as a symbol in ZisK assembly (parser.rs `is_identifier`, and not
 /// an operand keyword or register).
 pub fn is_valid_symbol(name: &str) -> bool {
-    let mut chars = name.chars();
-    let ident = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    let is_reg =
-        name.len() >= 2 && name.starts_with('r') && name[1..].chars().all(|c| c.is_ascii_digit());
+    let bytes = name.as_bytes();
+    let ident = matches!(bytes.first(), Some(c) if c.is_ascii_alphabetic() || *c == b'_')
+        && bytes
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'_');
+    let is_reg = bytes.len() >= 2 && bytes[0] == b'r' && bytes[1..].iter().all(u8::is_ascii_digit);
     ident && !is_reg && !matches!(name, "a" | "c" | "step" | "sp" | "end" | "const")
 }
 
@@ -450,13 +453,18 @@ impl Program {
     /// the launcher first. (A borrow, not a copy, in the usual case: a large program's items
     /// are hundreds of megabytes.)
     pub fn with_launcher(&self) -> Result<std::borrow::Cow<'_, Program>, LayoutError> {
+        // The usual case without listing every label: `_start` before the first instruction.
+        let first = self
+            .items
+            .iter()
+            .position(|i| matches!(i, Item::Inst { .. }));
+        let is_start = |i: &Item| matches!(i, Item::Label(l) if l == "_start");
+        if first.is_some_and(|k| self.items[..k].iter().any(is_start)) {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        }
         let labels = self.labels()?;
-        if let Some(&(_, i)) = labels.iter().find(|(l, _)| *l == "_start") {
-            return if i == 0 {
-                Ok(std::borrow::Cow::Borrowed(self))
-            } else {
-                Err(LayoutError::StartNotFirst)
-            };
+        if labels.iter().any(|(l, _)| *l == "_start") {
+            return Err(LayoutError::StartNotFirst);
         }
         let entry = ["main", "_zisk_main"]
             .into_iter()
@@ -473,20 +481,36 @@ impl Program {
 
     /// Lays the program out into a ROM with the BIOS, as `ziskemu -z` would.
     pub fn layout(&self) -> Result<Layout, LayoutError> {
+        let Placed {
+            program,
+            mut rom,
+            symbols,
+            ..
+        } = self.place()?;
+        for inst in encode_insts(&program, &symbols) {
+            let (pc, inst, comment) = inst?;
+            rom.insts.insert(pc, inst);
+            if let Some(c) = comment {
+                rom.comments.insert(pc, c.to_string());
+            }
+        }
+        Ok(Layout { rom, symbols })
+    }
+
+    /// The layout without the program's instructions, which [`Placed::insts`] encodes one at
+    /// a time: what [`crate::zisk_bin::write_program_elf`] writes without holding the ROM.
+    pub fn place(&self) -> Result<Placed<'_>, LayoutError> {
         let program = self.with_launcher()?;
-        let code: Vec<(&InstKind, &Option<String>)> = program
-            .items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Inst { kind, comment, .. } => Some((kind, comment)),
-                _ => None,
-            })
-            .collect();
-        if code.is_empty() {
+        let len = (program.items.iter())
+            .filter(|i| matches!(i, Item::Inst { .. }))
+            .count();
+        if len == 0 {
             return Err(LayoutError::Empty);
         }
 
-        let mut symbols = HashMap::new();
+        let labels = program.labels()?;
+        let mut symbols = FxHashMap::default();
+        symbols.reserve(labels.len());
         let mut define = |name: &str, addr: u64| {
             if !is_valid_symbol(name) {
                 return Err(LayoutError::BadSymbolName(name.to_string()));
@@ -496,10 +520,10 @@ impl Program {
                 None => Ok(()),
             }
         };
-        for (label, i) in program.labels()? {
+        for (label, i) in labels {
             define(label, inst_addr(i))?;
         }
-        let ro_base = inst_addr(code.len()).next_multiple_of(32);
+        let ro_base = inst_addr(len).next_multiple_of(32);
         let (mut ro_len, mut rw_len) = (0u64, 0u64);
         let decls: Vec<&DataDecl> = program
             .items
@@ -522,23 +546,14 @@ impl Program {
             *len += d.len as u64;
         }
 
-        let resolve = |v: &Value| -> Result<u64, LayoutError> {
-            match v {
-                Value::Lit(n) => Ok(*n),
-                Value::Sym(s, off) => symbols
-                    .get(s)
-                    .map(|a| a.wrapping_add_signed(*off))
-                    .ok_or_else(|| LayoutError::UndefinedSymbol(s.clone())),
-            }
-        };
-
         let mut rom = Rom::with_bios(symbols["_start"]);
-        rom.symbols = function_symbols(&program.functions, &symbols, inst_addr(code.len()));
+        rom.symbols = function_symbols(&program.functions, &symbols, inst_addr(len));
         let (mut ro, mut rw) = (Vec::new(), Vec::new());
         for d in &decls {
             let words = if d.is_const { &mut ro } else { &mut rw };
             for k in 0..d.len {
-                words.push(d.words.get(k).map(&resolve).transpose()?.unwrap_or(0));
+                let word = d.words.get(k).map(|v| resolve(&symbols, v));
+                words.push(word.transpose()?.unwrap_or(0));
             }
         }
         for (words, addr, out) in [
@@ -551,25 +566,66 @@ impl Program {
                 out.push(DataSection { addr, words });
             }
         }
-
-        for (i, (kind, comment)) in code.iter().enumerate() {
-            let pc = inst_addr(i);
-            let target = |t: &Target| -> Result<i64, LayoutError> {
-                match t {
-                    Target::Offset(o) => Ok(*o),
-                    Target::Label(l) => {
-                        resolve(&Value::Sym(l.clone(), 0)).map(|a| a as i64 - pc as i64)
-                    }
-                }
-            };
-            let inst = encode(kind, &resolve, &target)?;
-            rom.insts.insert(pc, inst);
-            if let Some(c) = comment {
-                rom.comments.insert(pc, c.clone());
-            }
-        }
-        Ok(Layout { rom, symbols })
+        drop(decls);
+        Ok(Placed {
+            program,
+            rom,
+            symbols,
+            len,
+        })
     }
+}
+
+/// A program placed at its addresses ([`Program::place`]).
+pub struct Placed<'p> {
+    program: std::borrow::Cow<'p, Program>,
+    /// The BIOS, the data and the function symbols: the ROM but the program's instructions.
+    pub rom: Rom,
+    /// Every label's and data name's address.
+    pub symbols: FxHashMap<String, u64>,
+    /// The number of the program's instructions, at `ROM_ADDR` on.
+    pub len: usize,
+}
+
+impl Placed<'_> {
+    /// The program's instructions in address order, each with its comment.
+    pub fn insts(
+        &self,
+    ) -> impl Iterator<Item = Result<(u64, Inst, Option<&str>), LayoutError>> + '_ {
+        encode_insts(&self.program, &self.symbols)
+    }
+}
+
+/// The address of the symbol `s`.
+fn address(symbols: &FxHashMap<String, u64>, s: &str) -> Result<u64, LayoutError> {
+    (symbols.get(s).copied()).ok_or_else(|| LayoutError::UndefinedSymbol(s.to_string()))
+}
+
+fn resolve(symbols: &FxHashMap<String, u64>, v: &Value) -> Result<u64, LayoutError> {
+    match v {
+        Value::Lit(n) => Ok(*n),
+        Value::Sym(s, off) => address(symbols, s).map(|a| a.wrapping_add_signed(*off)),
+    }
+}
+
+/// The instructions of `program` (its `_start` first) resolved with `symbols`, each at its
+/// address with its comment.
+fn encode_insts<'a>(
+    program: &'a Program,
+    symbols: &'a FxHashMap<String, u64>,
+) -> impl Iterator<Item = Result<(u64, Inst, Option<&'a str>), LayoutError>> + 'a {
+    let code = program.items.iter().filter_map(|i| match i {
+        Item::Inst { kind, comment, .. } => Some((kind, comment)),
+        _ => None,
+    });
+    code.enumerate().map(|(i, (kind, comment))| {
+        let pc = inst_addr(i);
+        let address = |l: &str| address(symbols, l);
+        let resolve = |v: &Value| resolve(symbols, v);
+        let relative = |l: &str| address(l).map(|a| a as i64 - pc as i64);
+        let inst = encode(kind, &address, &resolve, &relative)?;
+        Ok((pc, inst, comment.as_deref()))
+    })
 }
 
 /// The function symbols of a laid-out program: each function's name, address and size (up to
@@ -577,7 +633,7 @@ impl Program {
 /// the program) are left out.
 fn function_symbols(
     functions: &BTreeMap<String, String>,
-    symbols: &HashMap<String, u64>,
+    symbols: &FxHashMap<String, u64>,
     code_end: u64,
 ) -> Vec<Symbol> {
     let mut starts: Vec<(u64, &str)> = functions
@@ -615,15 +671,20 @@ fn register<T>(r: u8, zero: T, reg: fn(u8) -> T, mem: fn(u64) -> T) -> Result<T,
 
 fn encode(
     kind: &InstKind,
+    address: &dyn Fn(&str) -> Result<u64, LayoutError>,
     resolve: &dyn Fn(&Value) -> Result<u64, LayoutError>,
-    target: &dyn Fn(&Target) -> Result<i64, LayoutError>,
+    relative: &dyn Fn(&str) -> Result<i64, LayoutError>,
 ) -> Result<Inst, LayoutError> {
+    let target = |t: &Target| match t {
+        Target::Offset(o) => Ok(*o),
+        Target::Label(l) => relative(l),
+    };
     let imm = |v| ASrc::Imm(v);
     Ok(match kind {
         InstKind::Call(l) => {
             let mut i = Inst::new(Op::Flag, imm(0), BSrc::Imm(0), Store::Reg(1));
             i.store_pc = true;
-            i.jmp_offset1 = target(&Target::Label(l.clone()))?;
+            i.jmp_offset1 = relative(l)?;
             i
         }
         InstKind::Ret => {
@@ -632,10 +693,7 @@ fn encode(
             i.jmp_offset1 = 0;
             i
         }
-        InstKind::Jump(l) => {
-            let addr = resolve(&Value::Sym(l.clone(), 0))?;
-            static_jump(addr)
-        }
+        InstKind::Jump(l) => static_jump(address(l)?),
         InstKind::RetToBios => static_jump(BIOS_FINALIZE_ADDR),
         InstKind::Op(o) => {
             let a = match &o.a {

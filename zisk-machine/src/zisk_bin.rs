@@ -37,6 +37,7 @@ use crate::inst::codes::*;
 use crate::inst::{ASrc, BSrc, DataSection, Inst, Store};
 use crate::mem_map::ROM_ENTRY;
 use crate::ops::Op;
+use crate::program::{LayoutError, Program};
 use crate::rom::{Rom, Symbol};
 
 /// The private ELF machine number of ziskbin (ziskbin.rs `EM_ZISK`).
@@ -119,10 +120,11 @@ fn raw_store(s: Store) -> (u64, i64) {
     }
 }
 
-fn encode_inst(inst: &Inst, comment: Option<&str>, out: &mut Vec<u8>) {
+/// Appends `inst` to `out`; `payload` is scratch space (one allocation for all instructions).
+fn encode_inst(inst: &Inst, comment: Option<&str>, payload: &mut Vec<u8>, out: &mut Vec<u8>) {
     out.push(inst.op.code());
     let mut flags = 0u32;
-    let mut payload = Vec::new();
+    payload.clear();
     let (a_src, a0, a1) = raw_a(inst.a);
     let (b_src, b0, b1) = raw_b(inst.b);
     let (store, store_offset) = raw_store(inst.store);
@@ -137,12 +139,12 @@ fn encode_inst(inst: &Inst, comment: Option<&str>, out: &mut Vec<u8>) {
     ] {
         if v != 0 {
             flags |= 1 << bit;
-            put_uvarint(&mut payload, v);
+            put_uvarint(payload, v);
         }
     }
     if store_offset != 0 {
         flags |= 1 << 7;
-        put_svarint(&mut payload, store_offset);
+        put_svarint(payload, store_offset);
     }
     for (bit, set) in [(8, inst.store_pc), (10, inst.set_pc), (11, inst.end)] {
         if set {
@@ -151,17 +153,17 @@ fn encode_inst(inst: &Inst, comment: Option<&str>, out: &mut Vec<u8>) {
     }
     if inst.ind_width != 0 {
         flags |= 1 << 12;
-        put_uvarint(&mut payload, inst.ind_width as u64);
+        put_uvarint(payload, inst.ind_width as u64);
     }
     for (bit, j) in [(13, inst.jmp_offset1), (14, inst.jmp_offset2)] {
         if j != DEFAULT_JUMP {
             flags |= 1 << bit;
-            put_svarint(&mut payload, j);
+            put_svarint(payload, j);
         }
     }
     if let Some(c) = comment.filter(|c| !c.is_empty()) {
         flags |= 1 << 15;
-        put_uvarint(&mut payload, c.len() as u64);
+        put_uvarint(payload, c.len() as u64);
         payload.extend_from_slice(c.as_bytes());
     }
     if inst.is_return() {
@@ -171,22 +173,39 @@ fn encode_inst(inst: &Inst, comment: Option<&str>, out: &mut Vec<u8>) {
     }
     // The flag bitmap's 7-bits-per-byte layout is LEB128's.
     put_uvarint(out, flags as u64);
-    out.extend_from_slice(&payload);
+    out.extend_from_slice(payload);
 }
 
 /// The `.ziskrom` container of `rom` (faithful profile, comments as `verbose`).
 pub fn encode_rom(rom: &Rom) -> Vec<u8> {
-    let mut out = MAGIC.to_vec();
+    let insts = (rom.insts.iter())
+        .map(|(&addr, &inst)| (addr, inst, rom.comments.get(&addr).map(String::as_str)));
+    encode_container(rom, rom.insts.len(), insts)
+}
+
+/// The container of `rom`'s data and of the `count` instructions of `insts`, each at its
+/// address (ascending) with its comment.
+fn encode_container<'c>(
+    rom: &Rom,
+    count: usize,
+    insts: impl Iterator<Item = (u64, Inst, Option<&'c str>)>,
+) -> Vec<u8> {
+    // Room for about 12 bytes per instruction, and the data.
+    let words: usize = (rom.ro_data.iter().chain(&rom.rw_data))
+        .map(|s| s.words.len())
+        .sum();
+    let mut out = Vec::with_capacity(64 + 12 * count + 8 * words);
+    out.extend_from_slice(MAGIC);
     out.push(VERSION);
     out.push(0);
-    put_uvarint(&mut out, rom.insts.len() as u64);
+    put_uvarint(&mut out, count as u64);
     put_uvarint(&mut out, rom.ro_data.len() as u64);
     put_uvarint(&mut out, rom.rw_data.len() as u64);
-    let mut prev = 0;
-    for (&addr, inst) in &rom.insts {
+    let (mut prev, mut payload) = (0, Vec::new());
+    for (addr, inst, comment) in insts {
         put_uvarint(&mut out, addr - prev);
         prev = addr;
-        encode_inst(inst, rom.comments.get(&addr).map(String::as_str), &mut out);
+        encode_inst(&inst, comment, &mut payload, &mut out);
     }
     for s in rom.ro_data.iter().chain(&rom.rw_data) {
         put_uvarint(&mut out, s.addr);
@@ -222,8 +241,33 @@ fn symbol_table(symbols: &[Symbol]) -> (Vec<u8>, Vec<u8>) {
 /// `rom` as a ziskbin ELF file (ziskbin.rs `rom_to_elf`), with its symbol table when it has
 /// function symbols.
 pub fn write_elf(rom: &Rom) -> Vec<u8> {
+    elf(encode_rom(rom), &rom.symbols)
+}
+
+/// The ziskbin ELF file of `program` laid out ([`Program::layout`]), the same bytes as
+/// [`write_elf`] of its ROM, written without holding the ROM: each instruction is encoded as
+/// it is laid out (a large program's ROM takes a hundred megabytes and most of the time of
+/// the layout).
+pub fn write_program_elf(program: &Program) -> Result<Vec<u8>, LayoutError> {
+    let placed = program.place()?;
+    let rom = &placed.rom;
+    // The BIOS comes before the program (`ROM_ENTRY` < `ROM_ADDR`).
+    let bios = (rom.insts.iter())
+        .map(|(&addr, &inst)| Ok((addr, inst, rom.comments.get(&addr).map(String::as_str))));
+    let mut error = None;
+    let insts = bios
+        .chain(placed.insts())
+        .map_while(|i| i.map_err(|e| error = Some(e)).ok());
+    let blob = encode_container(rom, rom.insts.len() + placed.len, insts);
+    match error {
+        Some(e) => Err(e),
+        None => Ok(elf(blob, &rom.symbols)),
+    }
+}
+
+/// The ELF file of the container `blob` with the function `symbols`.
+fn elf(blob: Vec<u8>, symbols: &[Symbol]) -> Vec<u8> {
     const EHSIZE: u64 = 64;
-    let blob = encode_rom(rom);
     let mut shstrtab = b"\0.ziskrom\0.shstrtab\0".to_vec();
     // (name, type, offset, size, link, info, align, entsize) of null, .ziskrom (PROGBITS),
     // .shstrtab, and .symtab, .strtab when there are symbols
@@ -233,8 +277,8 @@ pub fn write_elf(rom: &Rom) -> Vec<u8> {
         (10, SHT_STRTAB, 0, 0, 0, 0, 1, 0),
     ];
     let mut body = blob;
-    if !rom.symbols.is_empty() {
-        let (symtab, strtab) = symbol_table(&rom.symbols);
+    if !symbols.is_empty() {
+        let (symtab, strtab) = symbol_table(symbols);
         shstrtab.extend_from_slice(b".symtab\0.strtab\0");
         body.resize(body.len().next_multiple_of(8), 0);
         let at = EHSIZE + body.len() as u64;
@@ -257,7 +301,8 @@ pub fn write_elf(rom: &Rom) -> Vec<u8> {
     headers[2].3 = shstrtab.len() as u64;
     body.extend_from_slice(&shstrtab);
     let off_sh = EHSIZE + body.len() as u64;
-    let mut out = vec![0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut out = Vec::with_capacity(EHSIZE as usize + body.len() + 64 * headers.len());
+    out.extend_from_slice(&[0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     let w16 = |out: &mut Vec<u8>, v: u16| out.extend_from_slice(&v.to_le_bytes());
     let w32 = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
     let w64 = |out: &mut Vec<u8>, v: u64| out.extend_from_slice(&v.to_le_bytes());

@@ -252,3 +252,27 @@ fn profile_keeps_call_stacks() {
         .sum();
     assert_eq!(stacks[5].1, leaf_cost);
 }
+
+#[test]
+fn the_elf_written_while_laying_out_is_the_roms() {
+    let mut p = Program::default();
+    p.data(data("k", true, &[5, 6, 7]));
+    p.data(data("v", false, &[1, 2]));
+    p.function("main", "the main function");
+    p.op(op(Op::CopyB, ai(0), bsym("k", 8)).to(sr(5)));
+    call(&mut p, "f");
+    p.op(op(Op::Ltu, ar(6), bi(100)).branch("main"));
+    ret(&mut p);
+    p.function("f", "f");
+    p.op(op(Op::Add, ar(5), bind(8)).width(8).to(smsym("v", 0)));
+    ret(&mut p);
+    assert_eq!(
+        zisk_bin::write_program_elf(&p).unwrap(),
+        zisk_bin::write_elf(&rom_of(&p))
+    );
+    jump(&mut p, "nowhere");
+    assert_eq!(
+        zisk_bin::write_program_elf(&p).unwrap_err(),
+        p.layout().unwrap_err()
+    );
+}

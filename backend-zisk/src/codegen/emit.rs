@@ -381,7 +381,7 @@ fn par_moves(moves: &[(MoveSrc, VReg)], alloc: &Allocation) -> Vec<(BSrc<Value>,
     out
 }
 
-/// Every function of the module, in its order: the allocated ones, and for an import that is
+/// Appends every function of the module to `out`, in its order: the allocated ones, and for an import that is
 /// not a machine import (`zisk.*`, lowered at its call sites) a stub that traps as
 /// unreachable (only an error if called). The functions of each group of [`EMIT_GROUP`] are
 /// emitted on rayon's threads, each into a program of its own, and appended in the module's
@@ -392,12 +392,19 @@ pub(crate) fn emit_functions(
     layout: &Layout,
     funcs: Selected,
     opts: &CodegenOptions,
-) -> Program {
+    out: &mut Program,
+) {
     use rayon::prelude::*;
-    let mut out = Program::default();
+    // Room for the items at once (a function emits about one item per instruction and block
+    // of its code: 0.93-0.99 of them on the Go modules), so that they are not copied again
+    // and again as they grow: the buffer of a large program is a mapping of its own, whose
+    // pages cost memory only once written.
+    let items = |vc: &VCode| (vc.insts.len() + vc.blocks.len()) * 5 / 4 + 4;
+    out.items
+        .reserve(funcs.iter().flatten().map(|(vc, _)| items(vc)).sum());
     let mut funcs = funcs.into_iter();
     let decls: Vec<_> = module.funcs.iter().collect();
-    for group in decls.chunks(EMIT_GROUP) {
+    for (k, group) in decls.chunks(EMIT_GROUP).enumerate() {
         let selected: Vec<_> = funcs.by_ref().take(group.len()).collect();
         let parts: Vec<Program> = (group.par_iter().zip(selected))
             .map(|(&(id, f), selected)| {
@@ -406,6 +413,7 @@ pub(crate) fn emit_functions(
                 match &f.def {
                     FuncDef::Body(_) => {
                         let (vc, alloc) = selected.expect("selected");
+                        out.items.reserve(items(&vc));
                         emit(&vc, &alloc, label, &f.name, opts, &mut out);
                     }
                     FuncDef::Import(name) if name.module != "zisk" => {
@@ -424,12 +432,28 @@ pub(crate) fn emit_functions(
             out.items.append(&mut part.items);
             out.functions.append(&mut part.functions);
         }
+        if k % RELEASE_EVERY == RELEASE_EVERY - 1 {
+            release_free_memory();
+        }
     }
-    out
+}
+
+/// Returns the free pages of the heap to the system, which glibc otherwise keeps: emission
+/// frees each function's code and allocation while the program's items grow in a mapping of
+/// their own, so without this the peak memory counts both (go_sha256: 565 MB, 427 MB with it).
+pub(crate) fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases memory that is free.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// Functions emitted side by side before their code joins the program.
 const EMIT_GROUP: usize = 64;
+/// Groups emitted between two [`release_free_memory`] (each costs about 2 ms on a large
+/// module's heap).
+const RELEASE_EVERY: usize = 4;
 
 /// Writes the function's code with the allocation's locations.
 pub(crate) fn emit(

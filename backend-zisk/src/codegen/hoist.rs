@@ -11,9 +11,10 @@
 //! rare path rather than adding to the frequent one. Coloring only: the slot allocator stays
 //! the plain baseline of issue 7.
 
-use std::collections::HashMap;
-
-use zkc_regalloc_mem::{freq::Loops, liveness, AllocFunction, VReg};
+use rustc_hash::FxHashMap;
+#[cfg(doc)]
+use zkc_regalloc_mem::liveness;
+use zkc_regalloc_mem::{freq::Loops, AllocFunction, BitSet, VReg};
 
 use super::vcode::{MoveSrc, VCode, VInst, VA, VB, VS};
 use crate::program::{Flow, Target};
@@ -21,7 +22,7 @@ use crate::program::{Flow, Target};
 /// Moves the qualifying edge blocks' moves before their branches (see the module docs).
 pub(crate) fn hoist_back_edge_moves(vc: &mut VCode) {
     let depth = Loops::compute(vc).depth;
-    let by_label: HashMap<&str, usize> = vc
+    let by_label: FxHashMap<&str, usize> = vc
         .blocks
         .iter()
         .enumerate()
@@ -79,7 +80,18 @@ pub(crate) fn hoist_back_edge_moves(vc: &mut VCode) {
     if cands.is_empty() {
         return;
     }
-    let live = liveness(vc);
+    // Only the moves' destinations are asked about.
+    let mut asked: FxHashMap<VReg, usize> = FxHashMap::default();
+    for &(_, e, _) in &cands {
+        let VInst::ParMove(m) = &vc.insts[vc.blocks[e].start] else {
+            unreachable!("checked above")
+        };
+        for (_, d) in m {
+            let n = asked.len();
+            asked.entry(*d).or_insert(n);
+        }
+    }
+    let live_in = live_in_of(vc, &asked);
     let mut uses = Vec::new();
     let mut hoisted: Vec<(usize, usize)> = Vec::new();
     for (b, e, other) in cands {
@@ -90,7 +102,7 @@ pub(crate) fn hoist_back_edge_moves(vc: &mut VCode) {
         vc.inst_uses(vc.blocks[b].end - 1, &mut uses);
         let ok = m
             .iter()
-            .all(|(_, d)| !live.live_in[other].contains(d.index()) && !uses.contains(d));
+            .all(|(_, d)| !live_in[other].contains(asked[d]) && !uses.contains(d));
         if ok {
             hoisted.push((b, e));
         }
@@ -115,6 +127,10 @@ pub(crate) fn hoist_back_edge_moves(vc: &mut VCode) {
         .zip(std::mem::take(&mut vc.srclocs))
         .map(|((inst, comment), srcloc)| Some((inst, comment, srcloc)))
         .collect();
+    let len = old.len() + hoisted.len();
+    vc.insts.reserve(len);
+    vc.comments.reserve(len);
+    vc.srclocs.reserve(len);
     for (b, block) in vc.blocks.iter_mut().enumerate() {
         let start = vc.insts.len();
         for (k, slot) in old.iter_mut().enumerate().take(block.end).skip(block.start) {
@@ -133,4 +149,44 @@ pub(crate) fn hoist_back_edge_moves(vc: &mut VCode) {
         block.start = start;
         block.end = vc.insts.len();
     }
+}
+
+/// The vregs of `asked` (numbered by its values) live into each block: [`liveness`] of just
+/// these, the same answer for them at a fraction of the cost, as the whole liveness is one
+/// bitset of all the function's vregs per block.
+fn live_in_of(vc: &VCode, asked: &FxHashMap<VReg, usize>) -> Vec<BitSet> {
+    let nb = vc.num_blocks();
+    let mut gen = vec![BitSet::new(asked.len()); nb];
+    let mut kill = vec![BitSet::new(asked.len()); nb];
+    let (mut uses, mut defs) = (Vec::new(), Vec::new());
+    for b in 0..nb {
+        for i in vc.block_insts(b).rev() {
+            defs.clear();
+            uses.clear();
+            vc.inst_defs(i, &mut defs);
+            vc.inst_uses(i, &mut uses);
+            for k in defs.iter().filter_map(|d| asked.get(d)) {
+                gen[b].remove(*k);
+                kill[b].insert(*k);
+            }
+            for k in uses.iter().filter_map(|u| asked.get(u)) {
+                gen[b].insert(*k);
+            }
+        }
+    }
+    let mut live_in = gen;
+    let mut live_out = BitSet::new(asked.len());
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for b in (0..nb).rev() {
+            live_out.clear();
+            for &s in vc.block_succs(b) {
+                live_out.union_with(&live_in[s]);
+            }
+            live_out.subtract(&kill[b]);
+            changed |= live_in[b].union_with(&live_out);
+        }
+    }
+    live_in
 }

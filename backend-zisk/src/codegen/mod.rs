@@ -102,10 +102,11 @@ mod layout;
 mod stubs;
 pub mod vcode;
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
-use zkc_ir::{FuncDef, Module, Op as IrOp, TrapCode};
+use zkc_ir::{FuncDef, Function, Module, Op as IrOp, TrapCode};
 use zkc_regalloc_mem::{reg_range, RegSet};
 
 use crate::program::Program;
@@ -275,15 +276,45 @@ pub fn compile_dumping(
     after: &[Stage],
     dump: &mut dyn FnMut(Stage, String),
 ) -> Result<Program, CodegenError> {
+    compile_stages(Cow::Borrowed(module), opts, after, dump)
+}
+
+/// [`compile_dumping`] of a module it owns, whose function bodies it frees once they are
+/// selected (unless a dump after selection needs them): a large module's IR is a fifth of
+/// the peak memory.
+pub fn compile_dumping_owned(
+    module: Module,
+    opts: &CodegenOptions,
+    after: &[Stage],
+    dump: &mut dyn FnMut(Stage, String),
+) -> Result<Program, CodegenError> {
+    compile_stages(Cow::Owned(module), opts, after, dump)
+}
+
+fn compile_stages(
+    mut module: Cow<'_, Module>,
+    opts: &CodegenOptions,
+    after: &[Stage],
+    dump: &mut dyn FnMut(Stage, String),
+) -> Result<Program, CodegenError> {
     let mut show = |stage: Stage, text: &dyn Fn() -> String| {
         if after.contains(&stage) {
             dump(stage, text());
         }
     };
-    let mut plan = layout::plan(module)?;
+    let mut plan = layout::plan(&module)?;
 
-    let mut vcs = isel::select_functions(module, &plan.layout, opts, &mut plan.statics)?;
-    show(Stage::Isel, &|| dump::selected(module, &plan.layout, &vcs));
+    let mut vcs = isel::select_functions(&module, &plan.layout, opts, &mut plan.statics)?;
+    show(Stage::Isel, &|| dump::selected(&module, &plan.layout, &vcs));
+    let imports = used_imports_check(&module);
+    if let Cow::Owned(m) = &mut module {
+        if !after
+            .iter()
+            .any(|s| matches!(s, Stage::Hoist | Stage::Regalloc))
+        {
+            free_bodies(m);
+        }
+    }
 
     if opts.allocator == Allocator::Coloring {
         use rayon::prelude::*;
@@ -291,23 +322,37 @@ pub fn compile_dumping(
             .flatten()
             .for_each(hoist::hoist_back_edge_moves);
     }
-    show(Stage::Hoist, &|| dump::selected(module, &plan.layout, &vcs));
+    show(Stage::Hoist, &|| {
+        dump::selected(&module, &plan.layout, &vcs)
+    });
 
     // The allocation's slots, then the software stack of its saves, take the rest of the
     // static area.
     let alloc_area = plan.statics.arena.next..plan.statics.arena.end;
     let funcs = allocate::allocate(vcs, &plan.layout, opts, &mut plan.statics)?;
     show(Stage::Regalloc, &|| {
-        dump::allocated(module, &plan.layout, &funcs, opts)
+        dump::allocated(&module, &plan.layout, &funcs, opts)
     });
 
-    let functions = emit::emit_functions(module, &plan.layout, funcs, opts);
-    used_imports_check(module)?;
-    let program = stubs::link(plan, functions, alloc_area)?;
+    let mut program = stubs::start(&plan, alloc_area);
+    emit::emit_functions(&module, &plan.layout, funcs, opts, &mut program);
+    imports?;
+    let program = stubs::link(plan, program)?;
     show(Stage::Emit, &|| {
         crate::write_asm(&program).unwrap_or_else(|e| format!("; (cannot print: {e})\n"))
     });
     Ok(program)
+}
+
+/// Replaces every function body by an empty one (emission needs only the functions' names
+/// and kinds), and returns the freed memory to the system.
+fn free_bodies(module: &mut Module) {
+    for (_, f) in module.funcs.iter_mut() {
+        if let FuncDef::Body(body) = &mut f.def {
+            *body = Function::new();
+        }
+    }
+    emit::release_free_memory();
 }
 
 /// Every import that is called must be a machine import the selector knows.

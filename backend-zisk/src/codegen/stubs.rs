@@ -13,25 +13,20 @@ use crate::mem_map::*;
 use crate::program::{DataDecl, Flow, InstKind, OpInst, Program, Value};
 use crate::{ASrc, BSrc, Op, Store};
 
-/// The whole program: `_start`, then the emitted `functions`, the trap handlers, the
-/// signature-mismatch paths and the data of `plan`; `alloc_area` is the part of the static
-/// area allocation had (what profiles call slot accesses).
-pub(crate) fn link(
-    plan: Plan,
-    functions: Program,
-    alloc_area: std::ops::Range<u64>,
-) -> Result<Program, CodegenError> {
+/// The program up to the functions: `_start`. Emission appends the functions to it (a copy
+/// of their code, hundreds of megabytes in a large module, would double the peak memory), then
+/// [`link`] the rest; `alloc_area` is the part of the static area allocation had (what
+/// profiles call slot accesses).
+pub(crate) fn start(plan: &Plan, alloc_area: std::ops::Range<u64>) -> Program {
     let Plan {
         layout,
         statics,
         entry,
         trap,
-        image,
-        rom,
+        ..
     } = plan;
     let mut p = Program {
         alloc_area,
-        functions: functions.functions,
         ..Program::default()
     };
     p.function("_start", ENTRY_NAME);
@@ -63,10 +58,23 @@ pub(crate) fn link(
             p.inst(InstKind::RetToBios, Some("exit 0"));
         }
         Some((code, why)) => {
-            p.inst(InstKind::Jump(trap_label(code)), Some(&why));
+            p.inst(InstKind::Jump(trap_label(*code)), Some(why));
         }
     }
-    p.items.extend(functions.items);
+    p
+}
+
+/// The whole program: `p` (`_start` and the emitted functions, [`start`]), then the trap
+/// handlers, the signature-mismatch paths and the data of `plan`.
+pub(crate) fn link(plan: Plan, mut p: Program) -> Result<Program, CodegenError> {
+    let Plan {
+        layout,
+        statics,
+        image,
+        rom,
+        ..
+    } = plan;
+    let imm = |v: Value| ASrc::Imm(v);
 
     // Trap handlers.
     for &code in TrapCode::ALL {
