@@ -8,13 +8,15 @@
 //! set). Bad pointers trap like out-of-bounds accesses, and a wrong import signature is an
 //! error that names the import.
 
-use std::path::{Path, PathBuf};
+mod zkvm_common;
 
-use zkc::driver::{self, OptLevel, Options, ZiskExit};
-use zkc_backend_zisk::{emu, write_asm, zisk_bin, Emulator};
+use std::path::PathBuf;
+
+use zkc::driver::{self, OptLevel, ZiskExit};
 use zkc_ir::interp::{run_command, Exit, Trap};
 use zkc_ir::TrapCode;
 use zkc_testkit::{workspace, Rng};
+use zkvm_common::{at, compile, match_everywhere, ziskemu_agrees, Run};
 
 fn blake2f_wat() -> PathBuf {
     workspace().join("backend-zisk/tests/zkvm/blake2f.wat")
@@ -113,78 +115,25 @@ fn cases() -> Vec<Case> {
     cases
 }
 
-fn at(level: OptLevel) -> Options {
-    Options {
-        opt_level: level,
-        ..Options::default()
-    }
-}
-
-fn compile(path: &Path, opts: &Options) -> zkc_backend_zisk::Program {
-    let module = driver::load(path).expect("load");
-    driver::codegen(module, opts, &mut std::io::sink()).expect("codegen")
+/// The cases as runs: stdin and expected output.
+fn runs<'a>(cases: impl Iterator<Item = &'a Case>) -> Vec<Run> {
+    cases
+        .map(|case| Run {
+            name: case.name.clone(),
+            stdin: case.stdin(),
+            want: case.expected(),
+        })
+        .collect()
 }
 
 #[test]
 fn results_match_eip152_and_blake2_in_the_interpreter_and_on_zisk() {
-    let module = driver::load(&blake2f_wat()).expect("load");
-    let programs: Vec<_> = [OptLevel::O0, OptLevel::O2]
-        .into_iter()
-        .map(|level| {
-            let layout = driver::layout(&compile(&blake2f_wat(), &at(level))).unwrap();
-            (level, layout)
-        })
-        .collect();
-    for case in cases() {
-        let (stdin, want) = (case.stdin(), case.expected());
-        let oracle = run_command(&module, &stdin, Default::default());
-        assert_eq!(oracle.exit, Exit::Code(0), "{}: interpreter", case.name);
-        assert_eq!(
-            String::from_utf8_lossy(&oracle.stdout),
-            want,
-            "{}: interpreter",
-            case.name
-        );
-        for (level, layout) in &programs {
-            let run = driver::run_zisk(&layout.rom, &stdin, 100_000_000).unwrap();
-            assert_eq!(run.exit, ZiskExit::Code(0), "{} at {level}", case.name);
-            assert_eq!(
-                String::from_utf8_lossy(&run.console),
-                want,
-                "{} at {level}",
-                case.name
-            );
-        }
-    }
+    match_everywhere(&blake2f_wat(), &runs(cases().iter()));
 }
 
 #[test]
 fn real_ziskemu_agrees() {
-    let Some(ziskemu) = zkc_testkit::ziskemu_or_skip() else {
-        return;
-    };
-    let tmp = std::env::temp_dir().join(format!("zkc-zkvm-blake2f-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
-    let program = compile(&blake2f_wat(), &at(OptLevel::O2));
-    let layout = driver::layout(&program).unwrap();
-    let asm = tmp.join("blake2f.zisk");
-    let elf = tmp.join("blake2f.elf");
-    std::fs::write(&asm, write_asm(&program).unwrap()).unwrap();
-    std::fs::write(&elf, zisk_bin::write_elf(&layout.rom)).unwrap();
-    for case in cases().iter().step_by(2) {
-        let input = emu::legacy_input(&case.stdin());
-        let input_path = tmp.join("input");
-        std::fs::write(&input_path, &input).unwrap();
-        let mut e = Emulator::new(&layout.rom, &input).unwrap();
-        e.run(u64::MAX).unwrap();
-        let ours = e.stdout_like_ziskemu();
-        assert!(ours.starts_with(&case.expected()), "{}: ours", case.name);
-        for (flag, file) in [("-z", &asm), ("-e", &elf)] {
-            let theirs = zkc_testkit::run_ziskemu(&ziskemu, flag, file, Some(&input_path));
-            assert_eq!(theirs, ours, "{}: ziskemu {flag}", case.name);
-        }
-    }
-    std::fs::remove_dir_all(&tmp).unwrap();
+    ziskemu_agrees(&blake2f_wat(), "blake2f", &runs(cases().iter().step_by(2)));
 }
 
 #[test]

@@ -1,0 +1,93 @@
+//! What the zkVM accelerator tests share: each accelerator's cases run as a program's stdin
+//! through the reference interpreter and through zkc's ZisK code at -O0 and -O2, and a sample
+//! of them on the real `ziskemu` (`-z` and `-e`) against zkc's emulator.
+
+use std::path::Path;
+use zkc::driver::{self, OptLevel, Options, ZiskExit};
+use zkc_backend_zisk::{emu, write_asm, zisk_bin, Emulator};
+use zkc_ir::interp::{run_command, Exit};
+
+/// One case: the program's stdin and the output it must print.
+pub struct Run {
+    pub name: String,
+    pub stdin: Vec<u8>,
+    pub want: String,
+}
+
+pub fn at(level: OptLevel) -> Options {
+    Options {
+        opt_level: level,
+        ..Options::default()
+    }
+}
+
+pub fn compile(path: &Path, opts: &Options) -> zkc_backend_zisk::Program {
+    let module = driver::load(path).expect("load");
+    driver::codegen(module, opts, &mut std::io::sink()).expect("codegen")
+}
+
+/// Every run prints what it must and exits 0 in the interpreter and on zkc's emulator at -O0
+/// and -O2.
+pub fn match_everywhere(program: &Path, runs: &[Run]) {
+    let module = driver::load(program).expect("load");
+    let layouts: Vec<_> = [OptLevel::O0, OptLevel::O2]
+        .into_iter()
+        .map(|level| {
+            (
+                level,
+                driver::layout(&compile(program, &at(level))).unwrap(),
+            )
+        })
+        .collect();
+    for r in runs {
+        let oracle = run_command(&module, &r.stdin, Default::default());
+        assert_eq!(oracle.exit, Exit::Code(0), "{}: interpreter", r.name);
+        assert_eq!(
+            String::from_utf8_lossy(&oracle.stdout),
+            r.want,
+            "{}: interpreter",
+            r.name
+        );
+        for (level, layout) in &layouts {
+            let run = driver::run_zisk(&layout.rom, &r.stdin, 100_000_000).unwrap();
+            assert_eq!(run.exit, ZiskExit::Code(0), "{} at {level}", r.name);
+            assert_eq!(
+                String::from_utf8_lossy(&run.console),
+                r.want,
+                "{} at {level}",
+                r.name
+            );
+        }
+    }
+}
+
+/// The real `ziskemu` runs the -O2 program's assembly (`-z`) and ELF (`-e`) on each run with
+/// the output and cost report of zkc's emulator (skipped without ziskemu, unless
+/// `ZKC_REQUIRE_ZISKEMU` is set).
+pub fn ziskemu_agrees(program: &Path, tag: &str, runs: &[Run]) {
+    let Some(ziskemu) = zkc_testkit::ziskemu_or_skip() else {
+        return;
+    };
+    let tmp = std::env::temp_dir().join(format!("zkc-zkvm-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let compiled = compile(program, &at(OptLevel::O2));
+    let layout = driver::layout(&compiled).unwrap();
+    let asm = tmp.join(format!("{tag}.zisk"));
+    let elf = tmp.join(format!("{tag}.elf"));
+    std::fs::write(&asm, write_asm(&compiled).unwrap()).unwrap();
+    std::fs::write(&elf, zisk_bin::write_elf(&layout.rom)).unwrap();
+    for r in runs {
+        let input = emu::legacy_input(&r.stdin);
+        let input_path = tmp.join("input");
+        std::fs::write(&input_path, &input).unwrap();
+        let mut e = Emulator::new(&layout.rom, &input).unwrap();
+        e.run(u64::MAX).unwrap();
+        let ours = e.stdout_like_ziskemu();
+        assert!(ours.starts_with(&r.want), "{}: ours", r.name);
+        for (flag, file) in [("-z", &asm), ("-e", &elf)] {
+            let theirs = zkc_testkit::run_ziskemu(&ziskemu, flag, file, Some(&input_path));
+            assert_eq!(theirs, ours, "{}: ziskemu {flag}", r.name);
+        }
+    }
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
