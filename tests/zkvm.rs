@@ -21,9 +21,8 @@ use std::path::{Path, PathBuf};
 
 use zkc::driver::{self, OptLevel, ZiskExit};
 use zkc_ir::interp::{run_command, Exit, Trap};
-use zkc_ir::TrapCode;
 use zkc_testkit::{workspace, Rng};
-use zkvm_common::{at, compile, match_everywhere, ziskemu_agrees, Run};
+use zkvm_common::{at, compile, ends_alike, match_everywhere, ziskemu_agrees, Run};
 
 fn hash_wat() -> PathBuf {
     workspace().join("backend-zisk/tests/zkvm/hash.wat")
@@ -210,22 +209,7 @@ fn bad_pointers_trap_like_out_of_bounds_accesses() {
                 &format!("{func}-{i}"),
                 &call_module(func, SIG, data, len, out),
             );
-            let module = driver::load(&path).unwrap();
-            let oracle = run_command(&module, b"", Default::default());
-            let (want_interp, want_zisk) = if traps {
-                (
-                    Exit::Trap(Trap::Wasm(TrapCode::MemoryOutOfBounds)),
-                    ZiskExit::Trap(TrapCode::MemoryOutOfBounds),
-                )
-            } else {
-                (Exit::Code(0), ZiskExit::Code(0))
-            };
-            assert_eq!(oracle.exit, want_interp, "{what}: interpreter");
-            for level in [OptLevel::O0, OptLevel::O2] {
-                let layout = driver::layout(&compile(&path, &at(level))).unwrap();
-                let run = driver::run_zisk(&layout.rom, b"", 10_000_000).unwrap();
-                assert_eq!(run.exit, want_zisk, "{what} at {level}");
-            }
+            ends_alike(&path, &what, traps, 10_000_000);
             std::fs::remove_file(&path).unwrap();
         }
     }

@@ -15,11 +15,10 @@ use std::path::PathBuf;
 
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInteger, PrimeField};
-use zkc::driver::{self, OptLevel, ZiskExit};
+use zkc::driver::{self, OptLevel};
 use zkc_ir::interp::{run_command, Exit, Trap};
-use zkc_ir::TrapCode;
 use zkc_testkit::{workspace, Rng};
-use zkvm_common::{at, compile, match_everywhere, ziskemu_agrees, Run};
+use zkvm_common::{at, ends_alike, match_everywhere, ziskemu_agrees, Run};
 
 fn bn254_wat() -> PathBuf {
     workspace().join("backend-zisk/tests/zkvm/bn254.wat")
@@ -294,22 +293,7 @@ fn bad_pointers_trap_and_wrong_signatures_are_errors() {
         let path =
             std::env::temp_dir().join(format!("zkc-zkvm-bn254-{}-{i}.wat", std::process::id()));
         std::fs::write(&path, text).unwrap();
-        let module = driver::load(&path).unwrap();
-        let oracle = run_command(&module, b"", Default::default());
-        let (want_interp, want_zisk) = if traps {
-            (
-                Exit::Trap(Trap::Wasm(TrapCode::MemoryOutOfBounds)),
-                ZiskExit::Trap(TrapCode::MemoryOutOfBounds),
-            )
-        } else {
-            (Exit::Code(0), ZiskExit::Code(0))
-        };
-        assert_eq!(oracle.exit, want_interp, "{what}: interpreter");
-        for level in [OptLevel::O0, OptLevel::O2] {
-            let layout = driver::layout(&compile(&path, &at(level))).unwrap();
-            let run = driver::run_zisk(&layout.rom, b"", 100_000_000).unwrap();
-            assert_eq!(run.exit, want_zisk, "{what} at {level}");
-        }
+        ends_alike(&path, &what, traps, 100_000_000);
         std::fs::remove_file(&path).unwrap();
     }
     let text = r#"(module (import "zkvm" "zkvm_bn254_g1_mul" (func $f (param i32 i64 i32) (result i32)))

@@ -5,7 +5,8 @@
 use std::path::Path;
 use zkc::driver::{self, OptLevel, Options, ZiskExit};
 use zkc_backend_zisk::{emu, write_asm, zisk_bin, Emulator};
-use zkc_ir::interp::{run_command, Exit};
+use zkc_ir::interp::{run_command, Exit, Trap};
+use zkc_ir::TrapCode;
 
 /// One case: the program's stdin and the output it must print.
 pub struct Run {
@@ -90,4 +91,25 @@ pub fn ziskemu_agrees(program: &Path, tag: &str, runs: &[Run]) {
         }
     }
     std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+/// The module at `path` (a call of an accelerator, `what`) traps as an out-of-bounds access,
+/// or exits 0 (`traps` false), in the interpreter and on zkc's emulator at -O0 and -O2.
+pub fn ends_alike(path: &Path, what: &str, traps: bool, max_steps: u64) {
+    let module = driver::load(path).unwrap();
+    let oracle = run_command(&module, b"", Default::default());
+    let (want_interp, want_zisk) = if traps {
+        (
+            Exit::Trap(Trap::Wasm(TrapCode::MemoryOutOfBounds)),
+            ZiskExit::Trap(TrapCode::MemoryOutOfBounds),
+        )
+    } else {
+        (Exit::Code(0), ZiskExit::Code(0))
+    };
+    assert_eq!(oracle.exit, want_interp, "{what}: interpreter");
+    for level in [OptLevel::O0, OptLevel::O2] {
+        let layout = driver::layout(&compile(path, &at(level))).unwrap();
+        let run = driver::run_zisk(&layout.rom, b"", max_steps).unwrap();
+        assert_eq!(run.exit, want_zisk, "{what} at {level}");
+    }
 }
