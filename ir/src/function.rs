@@ -128,6 +128,18 @@ impl Terminator {
         first.into_iter().chain(rest.iter())
     }
 
+    /// The `k`-th branch target, in the order of [`Terminator::targets`], in constant time.
+    pub fn target(&self, k: usize) -> &BlockCall {
+        match (&self.kind, k) {
+            (TermKind::Jump(c), 0) => c,
+            (TermKind::Brif { then_dest, .. }, 0) => then_dest,
+            (TermKind::Brif { else_dest, .. }, 1) => else_dest,
+            (TermKind::BrTable { default, .. }, 0) => default,
+            (TermKind::BrTable { targets, .. }, k) => &targets[k - 1],
+            _ => panic!("terminator has no target {k}"),
+        }
+    }
+
     /// The branch targets, in the order of [`Terminator::targets`].
     pub fn targets_mut(&mut self) -> impl Iterator<Item = &mut BlockCall> {
         let (first, rest): (Option<&mut BlockCall>, &mut [BlockCall]) = match &mut self.kind {

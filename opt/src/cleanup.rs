@@ -19,7 +19,7 @@ const SIMPLIFY_CFG_MAX_ROUNDS: usize = 8;
 /// `dce`: unreachable blocks, then unused removable instructions.
 pub fn dce(m: &mut Module) -> PassReport {
     let mut r = PassReport::new("dce");
-    crate::util::for_each_body(m, |f| {
+    crate::util::for_each_body(m, &mut r, |f, r| {
         r.add("blocks removed", remove_unreachable(f) as u64);
         let (np, ni) = sweep(f);
         r.add("params removed", np as u64);
@@ -43,7 +43,7 @@ pub fn remove_unreachable(f: &mut Function) -> usize {
 /// `simplify-cfg`.
 pub fn simplify_cfg(m: &mut Module) -> PassReport {
     let mut r = PassReport::new("simplify-cfg");
-    crate::util::for_each_body(m, |f| {
+    crate::util::for_each_body(m, &mut r, |f, r| {
         remove_unreachable(f);
         for _ in 0..SIMPLIFY_CFG_MAX_ROUNDS {
             let folded = fold_branches(f);
@@ -262,7 +262,7 @@ enum Incoming {
 /// `simplify-params`.
 pub fn simplify_params(m: &mut Module) -> PassReport {
     let mut r = PassReport::new("simplify-params");
-    crate::util::for_each_body(m, |f| {
+    crate::util::for_each_body(m, &mut r, |f, r| {
         remove_unreachable(f);
         r.add("params replaced", replace_trivial_params(f) as u64);
         let (np, ni) = sweep(f);
@@ -337,8 +337,8 @@ pub fn sweep(f: &mut Function) -> (usize, usize) {
             work.push(v);
         }
     };
-    // The blocks that branch to each block (once per block).
-    let mut edges: SecondaryMap<Block, Vec<Block>> = SecondaryMap::new();
+    // The edges into each block: the predecessor and the index of its target.
+    let mut edges: SecondaryMap<Block, Vec<(Block, usize)>> = SecondaryMap::new();
     for &b in &f.layout {
         for &i in &f.blocks[b].insts {
             let d = &f.insts[i];
@@ -355,10 +355,8 @@ pub fn sweep(f: &mut Function) -> (usize, usize) {
             TermKind::Return(vs) => vs.iter().for_each(|&v| mark(v, &mut live, &mut work)),
             _ => {}
         }
-        for call in t.targets() {
-            if edges[call.block].last() != Some(&b) {
-                edges[call.block].push(b);
-            }
+        for (k, call) in t.targets().enumerate() {
+            edges[call.block].push((b, k));
         }
     }
     let entry = f.entry();
@@ -368,16 +366,9 @@ pub fn sweep(f: &mut Function) -> (usize, usize) {
                 if Some(b) == entry {
                     continue;
                 }
-                for &p in &edges[b] {
+                for &(p, k) in &edges[b] {
                     let t = f.blocks[p].term.as_ref().expect("terminator");
-                    let args: Vec<Value> = t
-                        .targets()
-                        .filter(|c| c.block == b)
-                        .map(|c| c.args[i as usize])
-                        .collect();
-                    for a in args {
-                        mark(a, &mut live, &mut work);
-                    }
+                    mark(t.target(k).args[i as usize], &mut live, &mut work);
                 }
             }
             ValueDef::Result(inst, _) => {

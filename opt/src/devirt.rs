@@ -57,7 +57,7 @@ pub fn run(m: &mut Module) -> PassReport {
     let tables = fixed_tables(m);
     let sigs = m.sigs.clone();
     let func_sigs: Vec<_> = m.funcs.iter().map(|(_, d)| d.sig.clone()).collect();
-    crate::util::for_each_body(m, |f| {
+    crate::util::for_each_body(m, &mut r, |f, r| {
         let insts: Vec<_> = f.insts.keys().collect();
         for i in insts {
             let Op::CallIndirect { table, sig } = f.insts[i].op else {

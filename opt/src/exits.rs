@@ -21,7 +21,7 @@ use zkc_ir::{BinaryOp, Block, Function, Module, Op, SecondaryMap, Value, ValueDe
 
 pub fn run(m: &mut Module) -> PassReport {
     let mut r = PassReport::new("exit-values");
-    crate::util::for_each_body(m, |f| {
+    crate::util::for_each_body(m, &mut r, |f, r| {
         r.add("exit values rewritten", rewrite_function(f) as u64);
     });
     r

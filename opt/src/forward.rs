@@ -35,7 +35,7 @@ use zkc_ir::{BinaryOp, Function, Inst, Module, Op, Type, Value, ValueDef};
 
 pub fn run(m: &mut Module) -> PassReport {
     let mut r = PassReport::new("forward");
-    crate::util::for_each_body(m, |f| {
+    crate::util::for_each_body(m, &mut r, |f, r| {
         r.add("loads forwarded", forward_function(f) as u64);
     });
     r

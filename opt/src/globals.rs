@@ -13,7 +13,7 @@ use zkc_ir::{Function, GlobalId, Inst, Module, Op, Value};
 
 pub fn run(m: &mut Module) -> PassReport {
     let mut r = PassReport::new("globals");
-    crate::util::for_each_body(m, |f| {
+    crate::util::for_each_body(m, &mut r, |f, r| {
         let (gets, sets) = promote(f);
         r.add("gets forwarded", gets as u64);
         r.add("sets removed", sets as u64);

@@ -26,14 +26,11 @@ const LOW32: u64 = 0xffff_ffff;
 
 pub fn run(m: &mut zkc_ir::Module) -> PassReport {
     let mut r = PassReport::new("idioms");
-    let (mut low, mut high) = (0, 0);
-    crate::util::for_each_body(m, |f| {
-        let (l, h) = wide_products(f);
-        low += l;
-        high += h;
+    crate::util::for_each_body(m, &mut r, |f, r| {
+        let (low, high) = wide_products(f);
+        r.add("mul from halves", low);
+        r.add("mul_hi_u from halves", high);
     });
-    r.stats.push(("mul from halves", low));
-    r.stats.push(("mul_hi_u from halves", high));
     r
 }
 

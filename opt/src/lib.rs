@@ -189,6 +189,14 @@ impl PassReport {
         }
     }
 
+    /// Adds another run's counters and notes to these.
+    pub fn merge(&mut self, other: PassReport) {
+        for (k, n) in other.stats {
+            self.add(k, n);
+        }
+        self.notes.extend(other.notes);
+    }
+
     pub fn get(&self, name: &str) -> u64 {
         self.stats
             .iter()

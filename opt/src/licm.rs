@@ -16,7 +16,7 @@ use zkc_ir::{Block, BlockCall, Function, Inst, Module, SecondaryMap, TermKind, V
 
 pub fn run(m: &mut Module) -> PassReport {
     let mut r = PassReport::new("licm");
-    crate::util::for_each_body(m, |f| {
+    crate::util::for_each_body(m, &mut r, |f, r| {
         let (loops, hoisted, preheaders) = licm_function(f);
         r.add("loops", loops as u64);
         r.add("insts hoisted", hoisted as u64);

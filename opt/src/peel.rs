@@ -40,7 +40,7 @@ pub fn run(m: &mut zkc_ir::Module) -> PassReport {
     let mut r = PassReport::new("peel");
     // Constant addresses inside the initial memory need no check (wasm pages are 64 KiB).
     let min_mem = m.memory.as_ref().map_or(0, |d| d.min as u64 * 65536);
-    crate::util::for_each_body(m, |f| {
+    crate::util::for_each_body(m, &mut r, |f, r| {
         r.add("loops peeled", peel_function(f, min_mem) as u64);
     });
     r

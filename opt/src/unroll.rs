@@ -28,7 +28,7 @@ pub const MAX_FACTOR: usize = 8;
 
 pub fn run(m: &mut Module) -> PassReport {
     let mut r = PassReport::new("unroll");
-    crate::util::for_each_body(m, |f| {
+    crate::util::for_each_body(m, &mut r, |f, r| {
         r.add("loops unrolled", unroll_function(f) as u64);
     });
     r

@@ -1,5 +1,6 @@
 //! Helpers shared by the passes: use counts, value replacement, the set of removable ops.
 
+use crate::PassReport;
 use zkc_ir::{Block, Function, Module, Op, SecondaryMap, Value, ValueDef};
 
 /// Whether an instruction with this op may be deleted when its results are unused: pure ops,
@@ -123,16 +124,27 @@ pub fn module_size(m: &Module) -> u64 {
         .sum()
 }
 
-/// Runs `pass` on every defined function.
-pub fn for_each_body(m: &mut Module, mut pass: impl FnMut(&mut Function)) {
-    for (_, d) in m.funcs.iter_mut() {
-        if let Some(f) = d.body_mut() {
-            pass(f);
-        }
+/// Runs `pass` on every defined function, on rayon's threads (`zkc --threads`), each function
+/// reporting into its own copy of `r` that is then added to `r` in the module's order of
+/// functions: module and report are the same as a sequential run's whatever the number of
+/// threads. Every pass that looks at one function at a time runs through here (issue 17).
+pub fn for_each_body(
+    m: &mut Module,
+    r: &mut PassReport,
+    pass: impl Fn(&mut Function, &mut PassReport) + Sync,
+) {
+    let name = r.pass;
+    for part in par_for_each_body(m, |f, part: &mut Option<PassReport>| {
+        pass(f, part.insert(PassReport::new(name)))
+    })
+    .into_iter()
+    .flatten()
+    {
+        r.merge(part);
     }
 }
 
-/// [`for_each_body`] on rayon's threads (`zkc --threads`), each function with its own state
+/// Runs `pass` on every defined function on rayon's threads, each function with its own state
 /// `S` (returned in the module's order of functions). For passes that look at one function at
 /// a time: the result is the same as a sequential run, whatever the number of threads.
 pub fn par_for_each_body<S: Default + Send>(

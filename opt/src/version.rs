@@ -94,7 +94,7 @@ pub fn run(m: &mut Module) -> PassReport {
         return r;
     }
     let min_mem = m.memory.as_ref().map_or(0, |mem| mem.min as i64 * 65536);
-    crate::util::for_each_body(m, |f| {
+    crate::util::for_each_body(m, &mut r, |f, r| {
         let n = version_function(f, min_mem);
         r.add("loops versioned", n.versioned);
         r.add("accesses unchecked", n.marked);
