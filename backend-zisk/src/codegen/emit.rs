@@ -404,7 +404,7 @@ pub(crate) fn emit_functions(
         .reserve(funcs.iter().flatten().map(|(vc, _)| items(vc)).sum());
     let mut funcs = funcs.into_iter();
     let decls: Vec<_> = module.funcs.iter().collect();
-    for (k, group) in decls.chunks(EMIT_GROUP).enumerate() {
+    for group in decls.chunks(EMIT_GROUP) {
         let selected: Vec<_> = funcs.by_ref().take(group.len()).collect();
         let parts: Vec<Program> = (group.par_iter().zip(selected))
             .map(|(&(id, f), selected)| {
@@ -432,28 +432,11 @@ pub(crate) fn emit_functions(
             out.items.append(&mut part.items);
             out.functions.append(&mut part.functions);
         }
-        if k % RELEASE_EVERY == RELEASE_EVERY - 1 {
-            release_free_memory();
-        }
-    }
-}
-
-/// Returns the free pages of the heap to the system, which glibc otherwise keeps: emission
-/// frees each function's code and allocation while the program's items grow in a mapping of
-/// their own, so without this the peak memory counts both (go_sha256: 565 MB, 427 MB with it).
-pub(crate) fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases memory that is free.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
 
 /// Functions emitted side by side before their code joins the program.
 const EMIT_GROUP: usize = 64;
-/// Groups emitted between two [`release_free_memory`] (each costs about 2 ms on a large
-/// module's heap).
-const RELEASE_EVERY: usize = 4;
 
 /// Writes the function's code with the allocation's locations.
 pub(crate) fn emit(

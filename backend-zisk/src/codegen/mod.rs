@@ -345,14 +345,13 @@ fn compile_stages(
 }
 
 /// Replaces every function body by an empty one (emission needs only the functions' names
-/// and kinds), and returns the freed memory to the system.
+/// and kinds).
 fn free_bodies(module: &mut Module) {
     for (_, f) in module.funcs.iter_mut() {
         if let FuncDef::Body(body) = &mut f.def {
             *body = Function::new();
         }
     }
-    emit::release_free_memory();
 }
 
 /// Every import that is called must be a machine import the selector knows.
