@@ -138,6 +138,31 @@ fn malformed_wasm_reports_the_byte_offset() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// An import nobody provides is an error that points at its declaration in the binary, when
+/// compiling and when interpreting.
+#[test]
+fn unknown_imports_report_their_byte_offset() {
+    let wasm = wat::parse_str(
+        r#"(module (import "env" "foo" (func $f)) (func (export "_start") call $f))"#,
+    )
+    .unwrap();
+    let entry = wasm.windows(8).position(|w| w == b"\x03env\x03foo").unwrap();
+    let path = temp_file("unknown-import", "m.wasm", &wasm);
+    let expected = format!("unknown import \"env\" \"foo\" at {entry:#x}");
+    for args in [vec!["--emit", "zisk"], vec!["interp"]] {
+        let mut args = args.clone();
+        if args[0] == "interp" {
+            args.push(path.to_str().unwrap());
+        } else {
+            args.insert(0, path.to_str().unwrap());
+        }
+        let out = zkc(&args);
+        assert_ne!(out.status.code(), Some(0));
+        let err = text(&out.stderr);
+        assert!(err.contains(&expected), "{args:?}: {err}");
+    }
+}
+
 #[test]
 fn zir_parse_errors_carry_line_and_column() {
     let dir = std::env::temp_dir().join(format!("zkc-badzir-{}", std::process::id()));

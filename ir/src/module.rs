@@ -5,16 +5,20 @@
 //! segments.
 
 use crate::entities::{DataId, ElemId, FuncId, GlobalId, SigId, TableId};
-use crate::function::Function;
+use crate::function::{Function, SrcLoc};
 use crate::ops::{valid_width, BinaryOp, CmpOp, Op, UnaryOp};
 use crate::types::{Signature, Type};
 use cranelift_entity::{EntityRef, PrimaryMap};
 
 /// The module and field name an import is bound to. Text: `"wasi_snapshot_preview1" "fd_write"`.
-#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+/// Displayed as in the text, with ` at 0x1f` when it came from a wasm binary.
+#[derive(Clone, Debug)]
 pub struct ImportName {
     pub module: String,
     pub field: String,
+    /// Where the import is declared in the wasm binary (so that an error about it can point
+    /// there); not part of the name: equality and hashing ignore it.
+    pub srcloc: SrcLoc,
 }
 
 impl ImportName {
@@ -22,6 +26,36 @@ impl ImportName {
         ImportName {
             module: module.into(),
             field: field.into(),
+            srcloc: SrcLoc::NONE,
+        }
+    }
+
+    /// The same name, declared at `srcloc`.
+    pub fn at(self, srcloc: SrcLoc) -> Self {
+        ImportName { srcloc, ..self }
+    }
+}
+
+impl PartialEq for ImportName {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.module, &self.field) == (&other.module, &other.field)
+    }
+}
+
+impl Eq for ImportName {}
+
+impl std::hash::Hash for ImportName {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (&self.module, &self.field).hash(state)
+    }
+}
+
+impl std::fmt::Display for ImportName {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "{:?} {:?}", self.module, self.field)?;
+        match self.srcloc.offset() {
+            Some(o) => write!(f, " at {o:#x}"),
+            None => Ok(()),
         }
     }
 }

@@ -84,7 +84,7 @@ impl fmt::Display for LinkError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
             LinkError::UnknownImport(i) => {
-                write!(f, "unknown import \"{}\" \"{}\"", i.module, i.field)
+                write!(f, "unknown import {i}")
             }
             LinkError::Signature {
                 import,
@@ -92,15 +92,10 @@ impl fmt::Display for LinkError {
                 found,
             } => write!(
                 f,
-                "import \"{}\" \"{}\" has type {found}, the runtime's is {expected}",
-                import.module, import.field
+                "import {import} has type {found}, the runtime's is {expected}"
             ),
             LinkError::NoMemory(i) => {
-                write!(
-                    f,
-                    "\"{}\" \"{}\" needs a linear memory, the module has none",
-                    i.module, i.field
-                )
+                write!(f, "{i} needs a linear memory, the module has none")
             }
             LinkError::Entry(params) => write!(
                 f,

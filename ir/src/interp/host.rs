@@ -49,7 +49,7 @@ pub trait Host {
 
 /// The link error for an import nobody provides.
 pub fn unknown_import(name: &ImportName) -> String {
-    format!("unknown import \"{}\" \"{}\"", name.module, name.field)
+    format!("unknown import {name}")
 }
 
 /// A host without imports: instantiation of a module that imports anything fails.
