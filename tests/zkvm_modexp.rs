@@ -246,6 +246,31 @@ fn edge_cases() -> Vec<Case> {
         m[0] = 1;
         m
     }));
+    // even moduli q 2^k: k a multiple of 64 (whole zero limbs) or not, q of one limb or many
+    for (name, q, zeros, bits) in [
+        ("3 * 2^300", small(1, 3), 37, 4),
+        (
+            "q * 2^128, q of 40 bytes",
+            with_parity(bytes(40), true),
+            16,
+            0,
+        ),
+        (
+            "q * 2^131, q of 40 bytes",
+            with_parity(bytes(40), true),
+            16,
+            3,
+        ),
+        ("2^1000", small(1, 1), 125, 0),
+    ] {
+        let m = BigUint::from_bytes_be(&q) << (8 * zeros + bits) as usize;
+        cases.push(Case::new(
+            format!("modulus {name}"),
+            bytes(130),
+            bytes(20),
+            m.to_bytes_be(),
+        ));
+    }
     cases.push(Case::new(
         "exponent 0 in 40 bytes",
         bytes(70),
