@@ -6,8 +6,9 @@
 //! `core/vm/testdata/precompiles/modexp_eip2565.json` at commit 02b73d4e, whose vectors include
 //! all of `modexp.json`'s), whose expected outputs are checked against `num-bigint` too; random
 //! operands of the edge lengths 0, 1, 31, 32, 33, 64, 65 and 1056 with odd and even moduli
-//! (each of the runtime's three arithmetics); moduli 0 and 1, zero exponents and bases,
-//! leading zero bytes; the output over the base. An operand of 1057 bytes returns -1 (ZisK's
+//! (each of the runtime's three arithmetics), even moduli 2^k q with k a multiple of 64 or
+//! not and q 1, small or large; moduli 0 and 1, zero exponents and bases, leading zero bytes;
+//! the output over the base. An operand of 1057 bytes returns -1 (ZisK's
 //! limit) and writes nothing. On the real `ziskemu`, the assembly and the ELF print the same
 //! console, cost report and public output as zkc's emulator (skipped without ziskemu, unless
 //! `ZKC_REQUIRE_ZISKEMU` is set). Bad pointers trap like out-of-bounds accesses.

@@ -217,7 +217,7 @@ const MODEXP_EXAMPLE1: [&str; 3] = [
 
 /// One call of `zkvm_modexp` through `backend-zisk/tests/zkvm/modexp.wat`: EIP-198's
 /// example 1 (256 bits, `arith256_mod`), and 1024-bit operands with an odd modulus
-/// (Montgomery) and an even one (shift-and-add), generated.
+/// (Montgomery) and an even one (the Chinese remainder theorem), generated.
 fn modexp_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     let wasm = crate::workspace().join("backend-zisk/tests/zkvm/modexp.wat");
     // stdin: call (0) or not (1), skew 0, six zeros, the three lengths (u32), the operands

@@ -43,8 +43,8 @@
 //! before an output is written, the work done by precompiles through machine imports
 //! (`zisk.blake2b_round`, `zisk.arith256_mod`, `zisk.secp256k1_add`/`_dbl`,
 //! `zisk.bn254_curve_add`/`_dbl`) or in software: RIPEMD-160, which has no precompile, and
-//! modexp's moduli above 256 bits (Montgomery products on 64-bit limbs when odd, shift-and-add
-//! ones when even). The
+//! modexp's moduli above 256 bits (Montgomery products on 64-bit limbs; an even modulus
+//! 2^k q by the Chinese remainder theorem from powers mod q and mod 2^k). The
 //! instruction selector lowers every `zisk.*` import in place. A runtime function may call
 //! others: [`link`] brings in everything the imported ones reach.
 
