@@ -1,7 +1,8 @@
 //! What the zkVM accelerators are worth (issue 16): the cost of a hash through the `"zkvm"`
 //! import (zkc's runtime on ZisK's `keccak` and `sha256` precompiles) against the same hash
-//! in software compiled by zkc, and the cost of one call of the secp256k1, BN254 G1 and
-//! BLAKE2f accelerators (on `arith256_mod`, the curve precompiles and `blake2b`).
+//! in software compiled by zkc, and the cost of one call of the secp256k1, BN254 G1, BLAKE2f
+//! and modexp accelerators (on `arith256_mod`, the curve precompiles and `blake2b`; modexp's
+//! large moduli in software).
 //!
 //! Both columns run one program, `examples/c/hash.c`, built twice by `examples/c/build.sh`:
 //! `wasm/hash.wasm` hashes through the imports, `wasm/hash_sw.wasm` with the C of
@@ -206,6 +207,53 @@ fn blake2f_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     call_costs(&wasm, &stdin(1), &calls, real)
 }
 
+/// EIP-198's example 1 (go-ethereum's modexp.json "eip_example1"): 3^(p - 1) mod p for
+/// secp256k1's p, as base, exponent and modulus.
+const MODEXP_EXAMPLE1: [&str; 3] = [
+    "03",
+    "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2e",
+    "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f",
+];
+
+/// One call of `zkvm_modexp` through `backend-zisk/tests/zkvm/modexp.wat`: EIP-198's
+/// example 1 (256 bits, `arith256_mod`), and 1024-bit operands with an odd modulus
+/// (Montgomery) and an even one (the Chinese remainder theorem), generated.
+fn modexp_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
+    let wasm = crate::workspace().join("backend-zisk/tests/zkvm/modexp.wat");
+    // stdin: call (0) or not (1), skew 0, six zeros, the three lengths (u32), the operands
+    let stdin = |which: u8, operands: &[Vec<u8>; 3]| {
+        let mut s = vec![which, 0, 0, 0, 0, 0, 0, 0];
+        for x in operands {
+            s.extend_from_slice(&(x.len() as u32).to_le_bytes());
+        }
+        operands.iter().for_each(|x| s.extend_from_slice(x));
+        s
+    };
+    let example1 = MODEXP_EXAMPLE1.map(unhex);
+    let bytes = |seed: usize| -> Vec<u8> { (0..128).map(|i| (i * 151 + seed) as u8).collect() };
+    let with_parity = |odd: bool| {
+        let mut m = bytes(29);
+        m[0] |= 0x80;
+        m[127] = if odd { m[127] | 1 } else { m[127] & !1 };
+        m
+    };
+    let calls = [
+        (
+            "modexp, 256-bit (EIP-198's example 1)".to_string(),
+            stdin(0, &example1),
+        ),
+        (
+            "modexp, 1024-bit operands, odd modulus".to_string(),
+            stdin(0, &[bytes(7), bytes(13), with_parity(true)]),
+        ),
+        (
+            "modexp, 1024-bit operands, even modulus".to_string(),
+            stdin(0, &[bytes(7), bytes(13), with_parity(false)]),
+        ),
+    ];
+    call_costs(&wasm, &stdin(1, &example1), &calls, real)
+}
+
 /// One call of `zkvm_ripemd160` on 64 and 1024 bytes through `backend-zisk/tests/zkvm/hash.wat`
 /// (flag 4 picks RIPEMD-160, flag 8 makes no call). There is no software build to compare with.
 fn ripemd160_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
@@ -254,6 +302,7 @@ fn measure_all(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     rows.extend(secp256k1_rows(real)?);
     rows.extend(bn254_rows(real)?);
     rows.extend(blake2f_rows(real)?);
+    rows.extend(modexp_rows(real)?);
     let (accel, soft) = both(&format!("{LEN} b 1"), real)?;
     rows.push((
         format!("whole program: both hashes of {LEN} bytes"),
@@ -295,9 +344,10 @@ pub fn section(real: bool, broken: &mut Vec<String>) -> String {
          (`examples/c/wasm/hash.wasm`) and with the C of `examples/c/soft_hash.h` compiled \
          by zkc (`hash_sw.wasm`); a hash's row is the run that computes it twice less the run \
          that computes it once, the last row the whole program that computes both once. \
-         The ripemd160, secp256k1, secp256r1, bn254 and blake2f rows are one call (on \
-         go-ethereum's precompile vectors but ripemd160; `backend-zisk/tests/zkvm/hash.wat`, \
-         `secp256k1.wat`, `bn254.wat`, `blake2f.wat`: the run with the call less \
+         The ripemd160, secp256k1, secp256r1, bn254, blake2f and modexp rows are one call \
+         (on go-ethereum's precompile vectors but ripemd160 and the 1024-bit modexps; \
+         `backend-zisk/tests/zkvm/hash.wat`, `secp256k1.wat`, `bn254.wat`, `blake2f.wat`, \
+         `modexp.wat`: the run with the call less \
          the run without it); no software build of them is measured. \
          Target for the whole program: at most {TARGET:.2}× its software build ({}).{}\n\n{}\n",
         if whole <= TARGET {

@@ -117,6 +117,14 @@ ZKVM_IMPORT(zkvm_blake2f)
 zkvm_status zkvm_blake2f(uint32_t rounds, zkvm_blake2f_state *h, const zkvm_blake2f_message *m,
                          const zkvm_blake2f_offset *t, uint8_t f);
 
+/* EIP-198 modular exponentiation: base^exp mod modulus of the big-endian byte strings, written
+ * as exactly mod_len big-endian bytes at output (zeros for a zero modulus, nothing when mod_len
+ * is 0); the operands may overlap the output. ZKVM_EFAIL, writing nothing, when an operand is
+ * longer than 1056 bytes (ZisK's limit). */
+ZKVM_IMPORT(zkvm_modexp)
+zkvm_status zkvm_modexp(const uint8_t *base, size_t base_len, const uint8_t *exp, size_t exp_len,
+                        const uint8_t *modulus, size_t mod_len, uint8_t *output);
+
 #undef ZKVM_IMPORT
 
 #ifdef __cplusplus

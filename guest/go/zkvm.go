@@ -47,6 +47,10 @@ func zkvmBn254G1Mul(point, scalar, result unsafe.Pointer) int32
 //go:noescape
 func zkvmBlake2f(rounds uint32, h, m, t unsafe.Pointer, f uint32) int32
 
+//go:wasmimport zkvm zkvm_modexp
+//go:noescape
+func zkvmModexp(base unsafe.Pointer, baseLen uint32, exp unsafe.Pointer, expLen uint32, modulus unsafe.Pointer, modLen uint32, output unsafe.Pointer) int32
+
 // first is the address of data's first byte, or nil when it is empty.
 func first(data []byte) unsafe.Pointer {
 	if len(data) == 0 {
@@ -145,4 +149,14 @@ func Blake2f(rounds uint32, h *[8]uint64, m *[16]uint64, t *[2]uint64, last bool
 	if zkvmBlake2f(rounds, unsafe.Pointer(h), unsafe.Pointer(m), unsafe.Pointer(t), f) != 0 {
 		panic("zkvm_blake2f failed")
 	}
+}
+
+// Modexp is the EIP-198 modular exponentiation base^exp mod modulus of big-endian numbers
+// (leading zero bytes allowed), as many big-endian bytes as modulus has (zeros for a zero
+// modulus), and true; false when an operand is longer than 1056 bytes (ZisK's limit).
+func Modexp(base, exp, modulus []byte) ([]byte, bool) {
+	out := make([]byte, len(modulus))
+	ok := zkvmModexp(first(base), uint32(len(base)), first(exp), uint32(len(exp)),
+		first(modulus), uint32(len(modulus)), first(out)) == 0
+	return out, ok
 }

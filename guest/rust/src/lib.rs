@@ -69,6 +69,17 @@ pub mod sys {
             t: *const [u64; 2],
             f: u8,
         ) -> i32;
+        /// EIP-198 `base^exp mod modulus` (big-endian) as `mod_len` bytes into `output`, or
+        /// `ZKVM_EFAIL` when an operand is longer than 1056 bytes.
+        pub fn zkvm_modexp(
+            base: *const u8,
+            base_len: usize,
+            exp: *const u8,
+            exp_len: usize,
+            modulus: *const u8,
+            mod_len: usize,
+            output: *mut u8,
+        ) -> i32;
     }
 }
 
@@ -157,4 +168,28 @@ pub fn blake2f(rounds: u32, h: &mut [u64; 8], m: &[u64; 16], t: &[u64; 2], last:
     // SAFETY: the references are valid for the sizes the function reads and writes.
     let status = unsafe { sys::zkvm_blake2f(rounds, h, m, t, last as u8) };
     debug_assert_eq!(status, sys::ZKVM_EOK);
+}
+
+/// EIP-198 modular exponentiation: `base^exp mod modulus` of big-endian numbers (leading zero
+/// bytes allowed) into `out`, as many big-endian bytes as `modulus` has (zeros for a zero
+/// modulus). False, `out` untouched, when an operand is longer than 1056 bytes (ZisK's
+/// limit).
+///
+/// # Panics
+/// When `out` is not as long as `modulus`.
+pub fn modexp(base: &[u8], exp: &[u8], modulus: &[u8], out: &mut [u8]) -> bool {
+    assert_eq!(out.len(), modulus.len(), "modexp: the output is as long as the modulus");
+    // SAFETY: the slices are valid for the lengths passed.
+    let status = unsafe {
+        sys::zkvm_modexp(
+            base.as_ptr(),
+            base.len(),
+            exp.as_ptr(),
+            exp.len(),
+            modulus.as_ptr(),
+            modulus.len(),
+            out.as_mut_ptr(),
+        )
+    };
+    status == sys::ZKVM_EOK
 }

@@ -38,6 +38,13 @@
 //! at `m` and the offsets' 2 at `t`; a nonzero `f` marks the last block (ZisK's routine tests
 //! the whole register). It returns 0. It is written here, after the RFC: the crates do not
 //! expose F with a number of rounds.
+//!
+//! `zkvm_modexp(base, base_len, exp, exp_len, modulus, mod_len, output)` is EIP-198's
+//! precompile 0x05 on big-endian byte strings of any length (leading zeros allowed): it writes
+//! base^exp mod modulus as exactly `mod_len` big-endian bytes at `output`, zeros for a zero
+//! modulus (and nothing for an empty one), 1 mod modulus for a zero exponent. As ZisK's
+//! routine (zisk-asm `zisklib/zkvm/modexp.zisk`), an operand longer than 1056 bytes returns
+//! -1 and writes nothing. The arithmetic is `num-bigint`'s.
 
 use k256::elliptic_curve::ops::{LinearCombination, Reduce};
 use k256::elliptic_curve::point::{AffineCoordinates, DecompressPoint};
@@ -60,6 +67,7 @@ const FUNCS: &[(&str, usize)] = &[
     ("zkvm_blake2f", 5),
     ("zkvm_ripemd160", 3),
     ("zkvm_secp256r1_verify", 4),
+    ("zkvm_modexp", 7),
 ];
 
 /// The module the accelerators are imported from.
@@ -161,6 +169,22 @@ pub(super) fn call(index: u32, args: &[Val], mem: &mut Memory) -> Result<Vec<Val
             mem.write(h, &bytes)?;
             0
         }
+        9 => {
+            let base = mem.read(arg(0)?, arg(1)?)?.to_vec();
+            let exp = mem.read(arg(2)?, arg(3)?)?.to_vec();
+            let modulus = mem.read(arg(4)?, arg(5)?)?.to_vec();
+            let out = arg(6)?;
+            mem.read(out, modulus.len() as u32)?;
+            if [&base, &exp, &modulus]
+                .iter()
+                .any(|x| x.len() > MODEXP_MAX_LEN)
+            {
+                EFAIL
+            } else {
+                mem.write(out, &modexp(&base, &exp, &modulus))?;
+                0
+            }
+        }
         _ => {
             let msg: [u8; 32] = mem.read(arg(0)?, 32)?.try_into().unwrap();
             let sig: [u8; 64] = mem.read(arg(1)?, 64)?.try_into().unwrap();
@@ -176,6 +200,24 @@ pub(super) fn call(index: u32, args: &[Val], mem: &mut Memory) -> Result<Vec<Val
         }
     };
     Ok(vec![Val::I32(status)])
+}
+
+/// ZisK's limit on each operand of `zkvm_modexp`, in bytes.
+const MODEXP_MAX_LEN: usize = 1056;
+
+/// base^exp mod modulus (big-endian bytes) as `modulus.len()` big-endian bytes; zeros for a
+/// zero modulus.
+fn modexp(base: &[u8], exp: &[u8], modulus: &[u8]) -> Vec<u8> {
+    use num_bigint::BigUint;
+    let mut out = vec![0; modulus.len()];
+    let m = BigUint::from_bytes_be(modulus);
+    if m.bits() > 0 {
+        let r = BigUint::from_bytes_be(base)
+            .modpow(&BigUint::from_bytes_be(exp), &m)
+            .to_bytes_be();
+        out[modulus.len() - r.len()..].copy_from_slice(&r);
+    }
+    out
 }
 
 /// A scalar in [1, n-1] from 32 big-endian bytes.
