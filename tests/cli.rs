@@ -146,7 +146,10 @@ fn unknown_imports_report_their_byte_offset() {
         r#"(module (import "env" "foo" (func $f)) (func (export "_start") call $f))"#,
     )
     .unwrap();
-    let entry = wasm.windows(8).position(|w| w == b"\x03env\x03foo").unwrap();
+    let entry = wasm
+        .windows(8)
+        .position(|w| w == b"\x03env\x03foo")
+        .unwrap();
     let path = temp_file("unknown-import", "m.wasm", &wasm);
     let expected = format!("unknown import \"env\" \"foo\" at {entry:#x}");
     for args in [vec!["--emit", "zisk"], vec!["interp"]] {

@@ -20,9 +20,11 @@ mod zkvm_common;
 use std::path::{Path, PathBuf};
 
 use zkc::driver::{self, OptLevel, ZiskExit};
-use zkc_ir::interp::{run_command, Exit, Trap};
+use zkc_ir::interp::{run_command, Exit};
 use zkc_testkit::{workspace, Rng};
-use zkvm_common::{at, compile, ends_alike, match_everywhere, ziskemu_agrees, Run};
+use zkvm_common::{
+    at, compile, ends_alike, match_everywhere, refuses_wrong_signature, ziskemu_agrees, Run,
+};
 
 fn hash_wat() -> PathBuf {
     workspace().join("backend-zisk/tests/zkvm/hash.wat")
@@ -221,21 +223,11 @@ fn wrong_signatures_are_errors_naming_the_import() {
         "sig",
         &call_module("sha256", "(param i32 i32 i32) (result i64)", 0, 0, 0),
     );
-    let module = driver::load(&path).unwrap();
-    let err = driver::codegen(module.clone(), &at(OptLevel::O2), &mut std::io::sink())
-        .expect_err("a wrong signature is refused");
-    assert_eq!(
-        err.to_string(),
-        "import \"zkvm\" \"zkvm_sha256\" has type (i32, i32, i32) -> i64, the runtime's is \
-         (i32, i32, i32) -> i32"
-    );
-    let oracle = run_command(&module, b"", Default::default());
-    let Exit::Trap(Trap::Host(msg)) = oracle.exit else {
-        panic!("the interpreter ran it: {:?}", oracle.exit)
-    };
-    assert!(
-        msg.contains("import \"zkvm\" \"zkvm_sha256\" has type (i32, i32, i32) -> i64"),
-        "{msg}"
+    refuses_wrong_signature(
+        &path,
+        "sha256",
+        "(i32, i32, i32) -> i64",
+        "(i32, i32, i32) -> i32",
     );
     std::fs::remove_file(&path).unwrap();
 }

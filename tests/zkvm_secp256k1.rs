@@ -21,9 +21,11 @@ use std::path::{Path, PathBuf};
 
 use k256::ecdsa::{RecoveryId, Signature, SigningKey, VerifyingKey};
 use zkc::driver::{self, OptLevel, ZiskExit};
-use zkc_ir::interp::{run_command, Exit, Trap};
+use zkc_ir::interp::{run_command, Exit};
 use zkc_testkit::{workspace, Rng};
-use zkvm_common::{at, compile, ends_alike, match_everywhere, ziskemu_agrees, Run};
+use zkvm_common::{
+    at, compile, ends_alike, match_everywhere, refuses_wrong_signature, ziskemu_agrees, Run,
+};
 
 fn secp_wat() -> PathBuf {
     workspace().join("backend-zisk/tests/zkvm/secp256k1.wat")
@@ -538,24 +540,7 @@ fn wrong_signatures_are_errors_naming_the_import() {
   (func (export "_start")))"#
         );
         let path = write_tmp(&format!("sig-{func}"), &text);
-        let module = driver::load(&path).unwrap();
-        let err = driver::codegen(module.clone(), &at(OptLevel::O2), &mut std::io::sink())
-            .expect_err("a wrong signature is refused");
-        assert_eq!(
-            err.to_string(),
-            format!(
-                "import \"zkvm\" \"zkvm_{func}\" has type {found}, the runtime's is \
-                 (i32, i32, i32, i32) -> i32"
-            )
-        );
-        let oracle = run_command(&module, b"", Default::default());
-        let Exit::Trap(Trap::Host(msg)) = oracle.exit else {
-            panic!("the interpreter ran it: {:?}", oracle.exit)
-        };
-        assert!(
-            msg.contains(&format!("import \"zkvm\" \"zkvm_{func}\" has type {found}")),
-            "{msg}"
-        );
+        refuses_wrong_signature(&path, func, found, "(i32, i32, i32, i32) -> i32");
         std::fs::remove_file(&path).unwrap();
     }
 }

@@ -12,8 +12,8 @@ use wasmparser::{
 };
 use zkc_ir::{
     ConstExpr, DataMode, DataSegment, ElemMode, ElemSegment, Export, ExportKind, FuncDecl, FuncDef,
-    FuncId, Function, GlobalDecl, GlobalId, GlobalInit, ImportName, MemoryDecl, Module, Signature, SrcLoc,
-    TableDecl, TableId, Type,
+    FuncId, Function, GlobalDecl, GlobalId, GlobalInit, ImportName, MemoryDecl, Module, Signature,
+    SrcLoc, TableDecl, TableId, Type,
 };
 
 pub fn translate_module(bytes: &[u8]) -> Result<Module, FrontendError> {
@@ -47,8 +47,7 @@ pub fn translate_module(bytes: &[u8]) -> Result<Module, FrontendError> {
             Payload::ImportSection(r) => {
                 for imp in r.into_imports_with_offsets() {
                     let (offset, imp) = imp?;
-                    let name = ImportName::new(imp.module, imp.name)
-                        .at(SrcLoc::new(offset as u32));
+                    let name = ImportName::new(imp.module, imp.name).at(SrcLoc::new(offset as u32));
                     match imp.ty {
                         TypeRef::Func(t) | TypeRef::FuncExact(t) => {
                             let sig = types.sig(t, offset)?.clone();

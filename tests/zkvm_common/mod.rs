@@ -113,3 +113,31 @@ pub fn ends_alike(path: &Path, what: &str, traps: bool, max_steps: u64) {
         assert_eq!(run.exit, want_zisk, "{what} at {level}");
     }
 }
+
+/// The module at `path` (wasm text) imports `"zkvm" "zkvm_{func}"` with the type `found`
+/// where the ABI's is `expected`: compiling it is an error naming the import, where the binary
+/// declares it (its module name's length byte) and both types; the interpreter refuses to
+/// link it with the same name and `found`.
+pub fn refuses_wrong_signature(path: &Path, func: &str, found: &str, expected: &str) {
+    let wasm = wat::parse_file(path).unwrap();
+    let field = format!("zkvm_{func}");
+    let mut entry_bytes = b"\x04zkvm".to_vec();
+    entry_bytes.push(field.len() as u8);
+    entry_bytes.extend_from_slice(field.as_bytes());
+    let entry = (wasm.windows(entry_bytes.len()))
+        .position(|w| w == entry_bytes)
+        .expect("the import entry");
+    let name = format!("import \"zkvm\" \"{field}\" at {entry:#x}");
+    let module = driver::load(path).unwrap();
+    let err = driver::codegen(module.clone(), &at(OptLevel::O2), &mut std::io::sink())
+        .expect_err("a wrong signature is refused");
+    assert_eq!(
+        err.to_string(),
+        format!("{name} has type {found}, the runtime's is {expected}")
+    );
+    let oracle = run_command(&module, b"", Default::default());
+    let Exit::Trap(Trap::Host(msg)) = oracle.exit else {
+        panic!("the interpreter ran it: {:?}", oracle.exit)
+    };
+    assert!(msg.contains(&format!("{name} has type {found}")), "{msg}");
+}

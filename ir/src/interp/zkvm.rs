@@ -87,8 +87,7 @@ pub(super) fn resolve(name: &ImportName, sig: &Signature) -> Result<u32, String>
     };
     if *sig != expected {
         return Err(format!(
-            "import \"{}\" \"{}\" has type {sig}, the ABI's is {expected}",
-            name.module, name.field
+            "import {name} has type {sig}, the ABI's is {expected}"
         ));
     }
     Ok(index as u32)
