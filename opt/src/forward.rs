@@ -30,6 +30,7 @@
 
 use crate::util::{const_of, Aliases};
 use crate::PassReport;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use zkc_ir::cfg::{ControlFlow, DomStep, ScopedMap};
 use zkc_ir::{BinaryOp, Function, Inst, Module, Op, Type, Value, ValueDef};
 
@@ -43,7 +44,7 @@ pub fn run(m: &mut Module) -> PassReport {
 
 /// Where an access reaches: `root + c` (mod 2^32) `+ offset`, `t = c + offset` (`root`
 /// `None`: the constant address `c`).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 struct Place {
     root: Option<Value>,
     c: u64,
@@ -53,9 +54,9 @@ struct Place {
 /// What a block knows its memory holds.
 #[derive(Clone, Debug)]
 struct Known {
-    /// The access that established it (a store or a load), for its address and operation.
-    addr: Value,
-    offset: u32,
+    /// The access that established it (a store or a load): where it reached, and its
+    /// operation.
+    at: Place,
     width: u8,
     /// The load operation that reads this value back, or the stored type (full width).
     op: Op,
@@ -73,7 +74,9 @@ fn forward_function(f: &mut Function) -> usize {
         let DomStep::Enter(b) = step else {
             continue;
         };
-        let mut known: Vec<Known> = Vec::new();
+        // By where they reach (`root`, `t`), each list in the block's order: a load finds the
+        // access it may read back among those at its own place, not among all of them.
+        let mut known: HashMap<(Option<Value>, u64), Vec<Known>> = HashMap::default();
         let mut dead: Vec<Inst> = Vec::new();
         for k in 0..f.blocks[b].insts.len() {
             let i = f.blocks[b].insts[k];
@@ -84,13 +87,9 @@ fn forward_function(f: &mut Function) -> usize {
                 } => {
                     let addr = aliases.resolve(d.args[0]);
                     let here = place(f, &aliases, addr, offset);
-                    let same = known.iter().find_map(|e| {
-                        let there = place(f, &aliases, e.addr, e.offset);
-                        (e.width == width
-                            && (there.root, there.t) == (here.root, here.t)
-                            && reads_back(&e.op, &d.op, ty))
-                        .then_some((e.value, there))
-                    });
+                    let same = (known.get(&(here.root, here.t)).into_iter().flatten())
+                        .find(|e| e.width == width && reads_back(&e.op, &d.op, ty))
+                        .map(|e| (e.value, e.at));
                     if let Some((value, there)) = same {
                         aliases.set(d.results[0], value);
                         if there.c <= here.c || exact(&reach, there) {
@@ -98,9 +97,8 @@ fn forward_function(f: &mut Function) -> usize {
                         }
                         forwarded += 1;
                     } else {
-                        known.push(Known {
-                            addr,
-                            offset,
+                        known.entry((here.root, here.t)).or_default().push(Known {
+                            at: here,
                             width,
                             op: d.op.clone(),
                             value: d.results[0],
@@ -114,12 +112,12 @@ fn forward_function(f: &mut Function) -> usize {
                     let addr = aliases.resolve(d.args[0]);
                     let value = aliases.resolve(d.args[1]);
                     let here = place(f, &aliases, addr, offset);
-                    known.retain(|e| {
-                        disjoint(place(f, &aliases, e.addr, e.offset), e.width, here, width)
+                    known.retain(|_, es| {
+                        es.retain(|e| disjoint(e.at, e.width, here, width));
+                        !es.is_empty()
                     });
-                    known.push(Known {
-                        addr,
-                        offset,
+                    known.entry((here.root, here.t)).or_default().push(Known {
+                        at: here,
                         width,
                         op: Op::Store {
                             ty,
@@ -138,6 +136,7 @@ fn forward_function(f: &mut Function) -> usize {
             }
         }
         if !dead.is_empty() {
+            let dead: HashSet<Inst> = dead.into_iter().collect();
             f.blocks[b].insts.retain(|i| !dead.contains(i));
         }
     }
