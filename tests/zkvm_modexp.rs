@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 use num_bigint::BigUint;
 use zkc_testkit::{workspace, Rng};
-use zkvm_common::{ends_alike, match_everywhere, ziskemu_agrees, Run};
+use zkvm_common::{ends_alike, match_everywhere, refuses_wrong_signature, ziskemu_agrees, Run};
 
 fn modexp_wat() -> PathBuf {
     workspace().join("backend-zisk/tests/zkvm/modexp.wat")
@@ -379,4 +379,21 @@ fn bad_pointers_trap() {
         ends_alike(&path, &what, traps, 100_000_000);
         std::fs::remove_file(&path).unwrap();
     }
+}
+
+/// An import of `zkvm_modexp` whose type is not the ABI's is an error naming it, compiling and
+/// interpreting (here the output pointer is missing).
+#[test]
+fn a_wrong_signature_is_an_error_naming_the_import() {
+    let text = r#"(module (import "zkvm" "zkvm_modexp" (func $f (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (memory 1) (func (export "_start")))"#;
+    let path = std::env::temp_dir().join(format!("zkc-zkvm-modexp-{}-sig.wat", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    refuses_wrong_signature(
+        &path,
+        "modexp",
+        "(i32, i32, i32, i32, i32, i32) -> i32",
+        "(i32, i32, i32, i32, i32, i32, i32) -> i32",
+    );
+    std::fs::remove_file(&path).unwrap();
 }
