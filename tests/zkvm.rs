@@ -23,7 +23,8 @@ use zkc::driver::{self, OptLevel, ZiskExit};
 use zkc_ir::interp::{run_command, Exit};
 use zkc_testkit::{workspace, Rng};
 use zkvm_common::{
-    at, compile, ends_alike, match_everywhere, refuses_wrong_signature, ziskemu_agrees, Run,
+    at, compile, ends_alike, hex, match_everywhere, refuses_wrong_signature, runs, ziskemu_agrees,
+    AsRun,
 };
 
 fn hash_wat() -> PathBuf {
@@ -68,7 +69,7 @@ struct Case {
     overlap: bool,
 }
 
-impl Case {
+impl AsRun for Case {
     /// The program's stdin (see `hash.wat`).
     fn stdin(&self) -> Vec<u8> {
         let which = match self.hash {
@@ -84,13 +85,7 @@ impl Case {
     }
 
     fn expected(&self) -> String {
-        let hex: String = self
-            .hash
-            .digest(&self.msg)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        hex + "\n"
+        hex(&self.hash.digest(&self.msg)) + "\n"
     }
 
     fn name(&self) -> String {
@@ -140,17 +135,6 @@ fn cases() -> Vec<Case> {
         }
     }
     cases
-}
-
-/// The cases as runs: stdin and expected output.
-fn runs<'a>(cases: impl Iterator<Item = &'a Case>) -> Vec<Run> {
-    cases
-        .map(|case| Run {
-            name: case.name(),
-            stdin: case.stdin(),
-            want: case.expected(),
-        })
-        .collect()
 }
 
 #[test]
@@ -250,7 +234,6 @@ fn example_message(len: usize) -> Vec<u8> {
 /// times, each time after XORing the first 8 bytes of the last digest into the message's.
 fn example_output(len: usize, which: char, reps: usize) -> String {
     let mut msg = example_message(len);
-    let hex = |d: [u8; 32]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
     let mut out = String::new();
     for (name, letter, hash) in [
         ("keccak256", 'k', Hash::Keccak256),
@@ -268,7 +251,7 @@ fn example_output(len: usize, which: char, reps: usize) -> String {
             }
             d = hash.digest(&msg);
         }
-        out += &format!("{name} {}\n", hex(d));
+        out += &format!("{name} {}\n", hex(&d));
     }
     out
 }
@@ -349,11 +332,10 @@ fn check_stdin_example(wasm: &Path) {
     let module = driver::load(wasm).expect("load");
     let layout = driver::layout(&compile(wasm, &at(OptLevel::O2))).unwrap();
     for stdin in [&b""[..], b"abc", &example_message(1000)] {
-        let hex = |d: [u8; 32]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
         let want = format!(
             "keccak256 {}\nsha256 {}\n",
-            hex(Hash::Keccak256.digest(stdin)),
-            hex(Hash::Sha256.digest(stdin))
+            hex(&Hash::Keccak256.digest(stdin)),
+            hex(&Hash::Sha256.digest(stdin))
         );
         let oracle = run_command(&module, stdin, Default::default());
         assert_eq!(oracle.exit, Exit::Code(0), "{}", wasm.display());

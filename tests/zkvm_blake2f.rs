@@ -13,20 +13,12 @@ mod zkvm_common;
 use std::path::PathBuf;
 
 use zkc_testkit::{workspace, Rng};
-use zkvm_common::{ends_alike, match_everywhere, refuses_wrong_signature, ziskemu_agrees, Run};
+use zkvm_common::{
+    ends_alike, hex, match_everywhere, refuses_wrong_signature, runs, unhex, ziskemu_agrees, AsRun,
+};
 
 fn blake2f_wat() -> PathBuf {
     workspace().join("backend-zisk/tests/zkvm/blake2f.wat")
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// go-ethereum core/vm/testdata/precompiles/blake2F.json, vectors 4 to 7 (vector 8 has 8
@@ -57,7 +49,11 @@ struct Case {
     skew: u8,
 }
 
-impl Case {
+impl AsRun for Case {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
     fn stdin(&self) -> Vec<u8> {
         let mut s = vec![0, self.skew, 0, 0, 0, 0, 0, 0];
         s.extend(std::iter::repeat_n(0xcc, self.skew as usize));
@@ -110,17 +106,6 @@ fn cases() -> Vec<Case> {
         });
     }
     cases
-}
-
-/// The cases as runs: stdin and expected output.
-fn runs<'a>(cases: impl Iterator<Item = &'a Case>) -> Vec<Run> {
-    cases
-        .map(|case| Run {
-            name: case.name.clone(),
-            stdin: case.stdin(),
-            want: case.expected(),
-        })
-        .collect()
 }
 
 #[test]

@@ -16,20 +16,12 @@ use std::path::PathBuf;
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInteger, PrimeField};
 use zkc_testkit::{workspace, Rng};
-use zkvm_common::{ends_alike, match_everywhere, refuses_wrong_signature, ziskemu_agrees, Run};
+use zkvm_common::{
+    ends_alike, hex, match_everywhere, refuses_wrong_signature, runs, unhex, ziskemu_agrees, AsRun,
+};
 
 fn bn254_wat() -> PathBuf {
     workspace().join("backend-zisk/tests/zkvm/bn254.wat")
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// go-ethereum core/vm/testdata/precompiles/bn256Add.json and bn256ScalarMul.json (inputs
@@ -67,7 +59,11 @@ struct Case {
     skew: u8,
 }
 
-impl Case {
+impl AsRun for Case {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
     fn stdin(&self) -> Vec<u8> {
         let mut s = vec![self.mul as u8, self.skew, 0, 0, 0, 0, 0, 0];
         s.extend(std::iter::repeat_n(0xcc, self.skew as usize));
@@ -242,17 +238,6 @@ fn cases() -> Vec<Case> {
         push(format!("mul {what} by 0"), true, bad, vec![0; 32], None);
     }
     cases
-}
-
-/// The cases as runs: stdin and expected output.
-fn runs<'a>(cases: impl Iterator<Item = &'a Case>) -> Vec<Run> {
-    cases
-        .map(|case| Run {
-            name: case.name.clone(),
-            stdin: case.stdin(),
-            want: case.expected(),
-        })
-        .collect()
 }
 
 #[test]

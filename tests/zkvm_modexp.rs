@@ -19,20 +19,12 @@ use std::path::PathBuf;
 
 use num_bigint::BigUint;
 use zkc_testkit::{workspace, Rng};
-use zkvm_common::{ends_alike, match_everywhere, refuses_wrong_signature, ziskemu_agrees, Run};
+use zkvm_common::{
+    ends_alike, hex, match_everywhere, refuses_wrong_signature, runs, unhex, ziskemu_agrees, AsRun,
+};
 
 fn modexp_wat() -> PathBuf {
     workspace().join("backend-zisk/tests/zkvm/modexp.wat")
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 struct Case {
@@ -55,6 +47,12 @@ impl Case {
             skew: 0,
             in_place: false,
         }
+    }
+}
+
+impl AsRun for Case {
+    fn name(&self) -> String {
+        self.name.clone()
     }
 
     fn stdin(&self) -> Vec<u8> {
@@ -324,16 +322,6 @@ fn all_cases() -> Vec<Case> {
     cases.extend(edge_cases());
     cases.extend(in_place_cases());
     cases
-}
-
-fn runs<'a>(cases: impl Iterator<Item = &'a Case>) -> Vec<Run> {
-    cases
-        .map(|case| Run {
-            name: case.name.clone(),
-            stdin: case.stdin(),
-            want: case.expected(),
-        })
-        .collect()
 }
 
 #[test]

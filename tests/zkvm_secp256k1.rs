@@ -24,7 +24,8 @@ use zkc::driver::{self, OptLevel, ZiskExit};
 use zkc_ir::interp::{run_command, Exit};
 use zkc_testkit::{workspace, Rng};
 use zkvm_common::{
-    at, compile, ends_alike, match_everywhere, refuses_wrong_signature, ziskemu_agrees, Run,
+    at, compile, ends_alike, hex, match_everywhere, refuses_wrong_signature, runs, unhex,
+    ziskemu_agrees, AsRun,
 };
 
 fn secp_wat() -> PathBuf {
@@ -89,7 +90,11 @@ enum Call {
     Recover(u32, Option<[u8; 64]>),
 }
 
-impl Case {
+impl AsRun for Case {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
     fn stdin(&self) -> Vec<u8> {
         let (which, recid) = match self.call {
             Call::Verify(..) => (0, 0),
@@ -121,7 +126,7 @@ impl Case {
                 out.extend([0xee; 64]);
             }
         }
-        out.iter().map(|b| format!("{b:02x}")).collect::<String>() + "\n"
+        hex(&out) + "\n"
     }
 }
 
@@ -418,7 +423,7 @@ fn r1_cases(push: &mut impl FnMut(String, [u8; 32], [u8; 64], Call)) {
         ("CallP256Verify", P256_VECTOR),
         ("wycheproof #1", "bb5a52f42f9c9261ed4361f59422a1e30036e7c32b270c8807a419feca6050232ba3a8be6b94d5ec80a6d9d1190a436effe50d85a1eee859b8cc6af9bd5c2e184cd60b855d442f5b3c7b11eb6c4e0ae7525fe710fab9aa7c77a67f79e6fadd762927b10512bae3eddcfe467828128bad2903269919f7086069c8c4df6c732838c7787964eaac00e5921fb1498a60f4606766b3d9685001558d1a974e7341513e"),
     ] {
-        let b: Vec<u8> = (0..160).map(|i| u8::from_str_radix(&input[2 * i..2 * i + 2], 16).unwrap()).collect();
+        let b = unhex(input);
         let (msg, sig, key) = (b[..32].try_into().unwrap(), b[32..96].try_into().unwrap(), b[96..].try_into().unwrap());
         push(format!("r1 geth {name}"), msg, sig, Call::VerifyR1(key, true));
     }
@@ -436,17 +441,6 @@ fn r1_cases(push: &mut impl FnMut(String, [u8; 32], [u8; 64], Call)) {
         sig_bytes(&r, &s),
         Call::VerifyR1([0; 64], false),
     );
-}
-
-/// The cases as runs: stdin and expected output.
-fn runs<'a>(cases: impl Iterator<Item = &'a Case>) -> Vec<Run> {
-    cases
-        .map(|case| Run {
-            name: case.name.clone(),
-            stdin: case.stdin(),
-            want: case.expected(),
-        })
-        .collect()
 }
 
 #[test]

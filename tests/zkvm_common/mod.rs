@@ -15,6 +15,39 @@ pub struct Run {
     pub want: String,
 }
 
+/// An accelerator's test case, as a run.
+pub trait AsRun {
+    fn name(&self) -> String;
+    /// The program's stdin.
+    fn stdin(&self) -> Vec<u8>;
+    /// What the program must print.
+    fn expected(&self) -> String;
+}
+
+/// The cases as runs: name, stdin and expected output.
+pub fn runs<'a, C: AsRun + 'a>(cases: impl Iterator<Item = &'a C>) -> Vec<Run> {
+    cases
+        .map(|case| Run {
+            name: case.name(),
+            stdin: case.stdin(),
+            want: case.expected(),
+        })
+        .collect()
+}
+
+/// The bytes of a hex string (test vectors).
+#[allow(dead_code, reason = "tests/zkvm.rs has no hex vectors")]
+pub fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len() / 2)
+        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+        .collect()
+}
+
+/// Bytes as lowercase hex (expected outputs).
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub fn at(level: OptLevel) -> Options {
     Options {
         opt_level: level,
