@@ -17,9 +17,10 @@ use crate::error::FrontendError;
 use crate::types::{ref_type, val_type, Types};
 use wasmparser::{BlockType, FunctionBody, MemArg, Operator};
 use zkc_ir::ssa::{remove_trivial_params, SsaBuilder};
+use zkc_ir::EntityRef;
 use zkc_ir::{
     BinaryOp, Block, BlockCall, CmpOp, ConvOp, DataId, ElemId, FuncId, Function, GlobalId, Module,
-    Op, SrcLoc, TableId, TermKind, TrapCode, Type, UnaryOp, Value,
+    Op, SigId, Signature, SrcLoc, TableId, TermKind, TrapCode, Type, UnaryOp, Value,
 };
 
 enum FrameKind {
@@ -63,7 +64,11 @@ pub struct FuncTranslator {
 }
 
 struct State<'m> {
-    module: &'m mut Module,
+    module: &'m Module,
+    /// The signatures of `call_indirect`s that `module.sigs` lacks, in the order met: the
+    /// function refers to the `k`th as `SigId(module.sigs.len() + k)` until the caller interns
+    /// them ([`renumber_sigs`]). Functions are translated side by side, each reading the module.
+    new_sigs: Vec<Signature>,
     types: &'m Types,
     func: Function,
     ssa: SsaBuilder,
@@ -87,13 +92,15 @@ impl FuncTranslator {
         }
     }
 
+    /// The IR of function `id`'s body, and the signatures it uses that `module` lacks (see
+    /// [`renumber_sigs`]).
     pub fn translate(
         &mut self,
-        module: &mut Module,
+        module: &Module,
         types: &Types,
         id: FuncId,
         body: &FunctionBody,
-    ) -> Result<Function, FrontendError> {
+    ) -> Result<(Function, Vec<Signature>), FrontendError> {
         let sig = module.funcs[id].sig.clone();
         let mut func = Function::new();
         let entry = func.create_block();
@@ -121,6 +128,7 @@ impl FuncTranslator {
         self.control.clear();
         let mut st = State {
             module,
+            new_sigs: Vec::new(),
             types,
             func,
             ssa,
@@ -151,13 +159,32 @@ impl FuncTranslator {
             mut ssa,
             stack,
             control,
+            new_sigs,
             ..
         } = st;
         ssa.finish(&mut func);
         remove_trivial_params(&mut func);
         self.stack = stack;
         self.control = control;
-        Ok(func)
+        Ok((func, new_sigs))
+    }
+}
+
+/// Interns the signatures a function translated with [`FuncTranslator::translate`] used and
+/// the module lacked (`new`, numbered from `base`, the module's count of signatures then), and
+/// renumbers its `call_indirect`s to them. Done for the functions in their order, this numbers
+/// the module's signatures as translating them one after the other would.
+pub fn renumber_sigs(module: &mut Module, base: usize, func: &mut Function, new: &[Signature]) {
+    if new.is_empty() {
+        return;
+    }
+    let ids: Vec<SigId> = new.iter().map(|s| module.intern_sig(s)).collect();
+    for (_, d) in func.insts.iter_mut() {
+        if let Op::CallIndirect { sig, .. } = &mut d.op {
+            if sig.index() >= base {
+                *sig = ids[sig.index() - base];
+            }
+        }
     }
 }
 
@@ -492,7 +519,17 @@ impl State<'_> {
                 table_index,
             } => {
                 let sig = self.types.sig(type_index, self.offset)?.clone();
-                let sig_id = self.module.intern_sig(&sig);
+                let sig_id = match self.module.sigs.iter().find(|(_, s)| **s == sig) {
+                    Some((id, _)) => id,
+                    None => {
+                        let k =
+                            (self.new_sigs.iter().position(|s| *s == sig)).unwrap_or_else(|| {
+                                self.new_sigs.push(sig.clone());
+                                self.new_sigs.len() - 1
+                            });
+                        SigId::new(self.module.sigs.len() + k)
+                    }
+                };
                 let index = self.pop();
                 let mut args = self.popn(sig.params.len());
                 args.push(index);

@@ -3,7 +3,7 @@
 //! section, which follows the code section) is known.
 
 use crate::error::FrontendError;
-use crate::func::FuncTranslator;
+use crate::func::{renumber_sigs, FuncTranslator};
 use crate::types::{ref_type, val_type, Types};
 use std::collections::HashSet;
 use wasmparser::{
@@ -234,11 +234,21 @@ pub fn translate_module(bytes: &[u8]) -> Result<Module, FrontendError> {
     apply_names(m.funcs.values_mut().map(|f| &mut f.name), func_names);
     apply_names(m.globals.values_mut().map(|g| &mut g.name), global_names);
 
-    let mut translator = FuncTranslator::new();
-    for (i, body) in bodies.into_iter().enumerate() {
-        let id = FuncId::from_u32(num_imported_funcs + i as u32);
-        let f = translator.translate(&mut m, &types, id, &body)?;
-        m.funcs[id].def = FuncDef::Body(f);
+    // The bodies side by side on rayon's threads, each reading the module; then, in their
+    // order, the signatures they added and the bodies go into it (the first error in that
+    // order is the one reported): the same module whatever the number of threads.
+    use rayon::prelude::*;
+    let base = m.sigs.len();
+    let translated: Vec<_> = (bodies.par_iter().enumerate())
+        .map_init(FuncTranslator::new, |translator, (i, body)| {
+            let id = FuncId::from_u32(num_imported_funcs + i as u32);
+            translator.translate(&m, &types, id, body)
+        })
+        .collect();
+    for (i, t) in translated.into_iter().enumerate() {
+        let (mut f, new_sigs) = t?;
+        renumber_sigs(&mut m, base, &mut f, &new_sigs);
+        m.funcs[FuncId::from_u32(num_imported_funcs + i as u32)].def = FuncDef::Body(f);
     }
     Ok(m)
 }
