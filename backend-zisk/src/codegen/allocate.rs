@@ -63,9 +63,9 @@ pub(crate) fn allocate(
             for (f, &c) in layout.scc.iter().enumerate() {
                 members[c].push(f);
             }
-            // Per function: (clobbered registers, slots 0..k written), final once `done`.
+            // Per function: (clobbered registers, slots 0..k written), final once its level
+            // is allocated.
             let mut summary: Vec<(RegSet, u32)> = vec![(CALL_FIXED_CLOBBERS, 0); n];
-            let mut done = vec![false; n];
             for level in levels(layout, &vcs, &members) {
                 let comps: Vec<(usize, Vec<(usize, VCode)>)> = (level.into_iter())
                     .map(|c| {
@@ -73,18 +73,17 @@ pub(crate) fn allocate(
                         (c, code.collect())
                     })
                     .collect();
-                let (summary_now, done_now) = (&summary, &done);
+                let summary_now = &summary;
                 let allocated: Vec<_> = comps
                     .into_par_iter()
                     .map(|(c, code)| {
-                        let a = allocate_component(code, layout, &cfg, summary_now, done_now);
+                        let a = allocate_component(code, layout, &cfg, summary_now);
                         (c, a)
                     })
                     .collect();
                 for (c, (funcs, clob, hw)) in allocated {
                     for &f in &members[c] {
                         summary[f] = (clob, hw);
-                        done[f] = true;
                     }
                     for (f, (vc, alloc)) in funcs {
                         check(&vc, &alloc, f);
@@ -162,64 +161,75 @@ fn levels(layout: &Layout, vcs: &[Option<VCode>], members: &[Vec<usize>]) -> Vec
 type Allocated = (Vec<(usize, (VCode, Allocation))>, RegSet, u32);
 
 /// Allocates the functions of one call-graph component (`code`), every call knowing what its
-/// possible callees write: `summary` of the functions `done`, else (a callee in the component,
-/// which may re-enter) the fixed clobbers.
+/// possible callees write: `summary` of the functions of lower levels, else (a callee in the
+/// component, which may re-enter) the fixed clobbers. The summaries do not change while the
+/// component is allocated, so its functions are allocated side by side on rayon's threads
+/// (a large program is mostly one component: 1,547 of go_fib's 1,656 functions), and
+/// the component's summary is their union.
 fn allocate_component(
     code: Vec<(usize, VCode)>,
     layout: &Layout,
     cfg: &coloring::Config,
     summary: &[(RegSet, u32)],
-    done: &[bool],
 ) -> Allocated {
-    // Summaries of the possible targets of a `call_indirect`, by signature; cached only once
-    // every target's component is done.
-    let mut by_sig: HashMap<u64, (RegSet, u32)> = HashMap::new();
+    let allocated: Vec<_> = code
+        .into_par_iter()
+        .map(|(f, vc)| allocate_function(f, vc, layout, cfg, summary))
+        .collect();
     let (mut clob, mut hw) = (CALL_FIXED_CLOBBERS, 0u32);
-    let mut out = Vec::new();
-    for (f, mut vc) in code {
-        for inst in vc.insts.iter_mut() {
-            let (callees, info): (Option<(RegSet, u32)>, &mut CallInfo) = match inst {
-                vcode::VInst::Call { callee, info, .. } => (Some(summary[*callee]), info),
-                vcode::VInst::CallInd { sig, info, .. } => {
-                    let s = match by_sig.get(sig) {
-                        Some(&s) => s,
-                        None => {
-                            let targets = layout.indirect_targets(*sig);
-                            let s = targets.clone().fold((CALL_FIXED_CLOBBERS, 0), |(c, h), g| {
-                                (c | summary[g].0, h.max(summary[g].1))
-                            });
-                            if targets.clone().all(|g| done[g]) {
-                                by_sig.insert(*sig, s);
-                            }
-                            s
-                        }
-                    };
-                    (Some(s), info)
-                }
-                _ => (None, &mut CallInfo::default()),
-            };
-            if let Some((c, h)) = callees {
-                // The component writes what every callee writes; a call that may
-                // re-enter may also reach callees outside the component (done,
-                // so `c` and `h` hold their summaries), whose writes the
-                // allocation of this function does not see.
-                clob |= c;
-                hw = hw.max(h);
-                if info.reenters {
-                    info.clobbers = reg_range(1, 39);
-                    info.slot_clobbers = 0;
-                } else {
-                    info.clobbers = c | CALL_FIXED_CLOBBERS;
-                    info.slot_clobbers = h;
-                }
-            }
-        }
-        let alloc = coloring::allocate(&vc, cfg);
-        clob |= alloc.clobbers;
-        hw = hw.max(alloc.slot_clobbers);
+    let mut out = Vec::with_capacity(allocated.len());
+    for (f, vc, alloc, (c, h)) in allocated {
+        clob |= c;
+        hw = hw.max(h);
         out.push((f, (vc, alloc)));
     }
     (out, clob, hw)
+}
+
+/// Allocates function `f` of a component (see [`allocate_component`]): its code, its
+/// allocation, and what it writes with its callees (registers, slots `0..k`).
+fn allocate_function(
+    f: usize,
+    mut vc: VCode,
+    layout: &Layout,
+    cfg: &coloring::Config,
+    summary: &[(RegSet, u32)],
+) -> (usize, VCode, Allocation, (RegSet, u32)) {
+    // Summaries of the possible targets of a `call_indirect`, by signature.
+    let mut by_sig: HashMap<u64, (RegSet, u32)> = HashMap::new();
+    let (mut clob, mut hw) = (CALL_FIXED_CLOBBERS, 0u32);
+    for inst in vc.insts.iter_mut() {
+        let (callees, info): (Option<(RegSet, u32)>, &mut CallInfo) = match inst {
+            vcode::VInst::Call { callee, info, .. } => (Some(summary[*callee]), info),
+            vcode::VInst::CallInd { sig, info, .. } => {
+                let s = *by_sig.entry(*sig).or_insert_with(|| {
+                    (layout.indirect_targets(*sig)).fold((CALL_FIXED_CLOBBERS, 0), |(c, h), g| {
+                        (c | summary[g].0, h.max(summary[g].1))
+                    })
+                });
+                (Some(s), info)
+            }
+            _ => (None, &mut CallInfo::default()),
+        };
+        if let Some((c, h)) = callees {
+            // The component writes what every callee writes; a call that may re-enter may
+            // also reach callees outside the component (of lower levels, so `c` and `h` hold
+            // their summaries), whose writes the allocation of this function does not see.
+            clob |= c;
+            hw = hw.max(h);
+            if info.reenters {
+                info.clobbers = reg_range(1, 39);
+                info.slot_clobbers = 0;
+            } else {
+                info.clobbers = c | CALL_FIXED_CLOBBERS;
+                info.slot_clobbers = h;
+            }
+        }
+    }
+    let alloc = coloring::allocate(&vc, cfg);
+    clob |= alloc.clobbers;
+    hw = hw.max(alloc.slot_clobbers);
+    (f, vc, alloc, (clob, hw))
 }
 
 /// Checks that every call declares what its possible callees write (the whole-program half of
