@@ -594,6 +594,34 @@ impl Placed<'_> {
     ) -> impl Iterator<Item = Result<(u64, Inst, Option<&str>), LayoutError>> + '_ {
         encode_insts(&self.program, &self.symbols)
     }
+
+    /// The instructions of [`Placed::insts`] cut in runs of `n`, each handed to `f` on
+    /// rayon's threads with the address of the instruction before it (`None` for the first
+    /// run): `f`'s results in address order, or the first error in address order, so the
+    /// same whatever the number of threads.
+    pub fn map_runs<R: Send>(
+        &self,
+        n: usize,
+        f: impl Fn(Option<u64>, &mut dyn Iterator<Item = (u64, Inst, Option<&str>)>) -> R + Sync,
+    ) -> Result<Vec<R>, LayoutError> {
+        use rayon::prelude::*;
+        let code: Vec<(&InstKind, Option<&str>)> = code(&self.program).collect();
+        let runs: Vec<Result<R, LayoutError>> = (code.par_chunks(n).enumerate())
+            .map(|(c, run)| {
+                let first = c * n;
+                let mut error = None;
+                let mut insts = (run.iter().enumerate())
+                    .map(|(j, &(kind, comment))| encode_at(first + j, kind, comment, &self.symbols))
+                    .map_while(|i| i.map_err(|e| error = Some(e)).ok());
+                let r = f(first.checked_sub(1).map(inst_addr), &mut insts);
+                match error {
+                    Some(e) => Err(e),
+                    None => Ok(r),
+                }
+            })
+            .collect();
+        runs.into_iter().collect()
+    }
 }
 
 /// The address of the symbol `s`.
@@ -608,24 +636,39 @@ fn resolve(symbols: &FxHashMap<String, u64>, v: &Value) -> Result<u64, LayoutErr
     }
 }
 
+/// The instructions of `program` in order, each with its comment.
+fn code(program: &Program) -> impl Iterator<Item = (&InstKind, Option<&str>)> {
+    program.items.iter().filter_map(|i| match i {
+        Item::Inst { kind, comment, .. } => Some((kind, comment.as_deref())),
+        _ => None,
+    })
+}
+
 /// The instructions of `program` (its `_start` first) resolved with `symbols`, each at its
 /// address with its comment.
 fn encode_insts<'a>(
     program: &'a Program,
     symbols: &'a FxHashMap<String, u64>,
 ) -> impl Iterator<Item = Result<(u64, Inst, Option<&'a str>), LayoutError>> + 'a {
-    let code = program.items.iter().filter_map(|i| match i {
-        Item::Inst { kind, comment, .. } => Some((kind, comment)),
-        _ => None,
-    });
-    code.enumerate().map(|(i, (kind, comment))| {
-        let pc = inst_addr(i);
-        let address = |l: &str| address(symbols, l);
-        let resolve = |v: &Value| resolve(symbols, v);
-        let relative = |l: &str| address(l).map(|a| a as i64 - pc as i64);
-        let inst = encode(kind, &address, &resolve, &relative)?;
-        Ok((pc, inst, comment.as_deref()))
-    })
+    code(program)
+        .enumerate()
+        .map(|(i, (kind, comment))| encode_at(i, kind, comment, symbols))
+}
+
+/// Instruction `i` of a program, `kind`, resolved with `symbols`, at its address with its
+/// comment.
+fn encode_at<'a>(
+    i: usize,
+    kind: &InstKind,
+    comment: Option<&'a str>,
+    symbols: &FxHashMap<String, u64>,
+) -> Result<(u64, Inst, Option<&'a str>), LayoutError> {
+    let pc = inst_addr(i);
+    let address = |l: &str| address(symbols, l);
+    let resolve = |v: &Value| resolve(symbols, v);
+    let relative = |l: &str| address(l).map(|a| a as i64 - pc as i64);
+    let inst = encode(kind, &address, &resolve, &relative)?;
+    Ok((pc, inst, comment))
 }
 
 /// The function symbols of a laid-out program: each function's name, address and size (up to

@@ -190,7 +190,15 @@ fn encode_container<'c>(
     count: usize,
     insts: impl Iterator<Item = (u64, Inst, Option<&'c str>)>,
 ) -> Vec<u8> {
-    // Room for about 12 bytes per instruction, and the data.
+    let mut out = container_header(rom, count);
+    put_records(0, insts, &mut out);
+    put_container_end(rom, &mut out);
+    out
+}
+
+/// The container's header for `rom` and `count` instructions, in a buffer with room for
+/// about 12 bytes per instruction, and the data.
+fn container_header(rom: &Rom, count: usize) -> Vec<u8> {
     let words: usize = (rom.ro_data.iter().chain(&rom.rw_data))
         .map(|s| s.words.len())
         .sum();
@@ -201,24 +209,38 @@ fn encode_container<'c>(
     put_uvarint(&mut out, count as u64);
     put_uvarint(&mut out, rom.ro_data.len() as u64);
     put_uvarint(&mut out, rom.rw_data.len() as u64);
-    let (mut prev, mut payload) = (0, Vec::new());
+    out
+}
+
+/// The instruction records of `insts` (ascending addresses, the first after `prev`); the
+/// address of the last one (`prev` if none).
+fn put_records<'c>(
+    mut prev: u64,
+    insts: impl Iterator<Item = (u64, Inst, Option<&'c str>)>,
+    out: &mut Vec<u8>,
+) -> u64 {
+    let mut payload = Vec::new();
     for (addr, inst, comment) in insts {
-        put_uvarint(&mut out, addr - prev);
+        put_uvarint(out, addr - prev);
         prev = addr;
-        encode_inst(&inst, comment, &mut payload, &mut out);
+        encode_inst(&inst, comment, &mut payload, out);
     }
+    prev
+}
+
+/// The container's data sections and zkvmcall IDs, after the instructions.
+fn put_container_end(rom: &Rom, out: &mut Vec<u8>) {
     for s in rom.ro_data.iter().chain(&rom.rw_data) {
-        put_uvarint(&mut out, s.addr);
-        put_uvarint(&mut out, s.words.len() as u64);
+        put_uvarint(out, s.addr);
+        put_uvarint(out, s.words.len() as u64);
         for w in &s.words {
             out.extend_from_slice(&w.to_le_bytes());
         }
     }
-    put_uvarint(&mut out, rom.zkvmcalls.len() as u64);
+    put_uvarint(out, rom.zkvmcalls.len() as u64);
     for &id in &rom.zkvmcalls {
-        put_uvarint(&mut out, id as u64);
+        put_uvarint(out, id as u64);
     }
-    out
 }
 
 /// The `.symtab` and `.strtab` contents of `symbols`: the null symbol, then one global
@@ -245,25 +267,31 @@ pub fn write_elf(rom: &Rom) -> Vec<u8> {
 }
 
 /// The ziskbin ELF file of `program` laid out ([`Program::layout`]), the same bytes as
-/// [`write_elf`] of its ROM, written without holding the ROM: each instruction is encoded as
-/// it is laid out (a large program's ROM takes a hundred megabytes and most of the time of
-/// the layout).
+/// [`write_elf`] of its ROM, written without holding the ROM: the instructions are encoded as
+/// they are laid out (a large program's ROM takes a hundred megabytes and most of the time of
+/// the layout), in runs of [`ENCODE_RUN`] side by side on rayon's threads.
 pub fn write_program_elf(program: &Program) -> Result<Vec<u8>, LayoutError> {
     let placed = program.place()?;
     let rom = &placed.rom;
+    let mut out = container_header(rom, rom.insts.len() + placed.len);
     // The BIOS comes before the program (`ROM_ENTRY` < `ROM_ADDR`).
     let bios = (rom.insts.iter())
-        .map(|(&addr, &inst)| Ok((addr, inst, rom.comments.get(&addr).map(String::as_str))));
-    let mut error = None;
-    let insts = bios
-        .chain(placed.insts())
-        .map_while(|i| i.map_err(|e| error = Some(e)).ok());
-    let blob = encode_container(rom, rom.insts.len() + placed.len, insts);
-    match error {
-        Some(e) => Err(e),
-        None => Ok(elf(blob, &rom.symbols)),
+        .map(|(&addr, &inst)| (addr, inst, rom.comments.get(&addr).map(String::as_str)));
+    let bios_end = put_records(0, bios, &mut out);
+    let runs = placed.map_runs(ENCODE_RUN, |prev, insts| {
+        let mut out = Vec::with_capacity(12 * ENCODE_RUN);
+        put_records(prev.unwrap_or(bios_end), insts, &mut out);
+        out
+    })?;
+    for run in runs {
+        out.extend_from_slice(&run);
     }
+    put_container_end(rom, &mut out);
+    Ok(elf(out, &rom.symbols))
 }
+
+/// Instructions encoded in one piece by [`write_program_elf`].
+const ENCODE_RUN: usize = 1 << 14;
 
 /// The ELF file of the container `blob` with the function `symbols`.
 fn elf(blob: Vec<u8>, symbols: &[Symbol]) -> Vec<u8> {
