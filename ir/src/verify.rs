@@ -66,11 +66,21 @@ impl std::error::Error for VerifierErrors {}
 
 /// Verifies the whole module.
 pub fn verify_module(module: &Module) -> Result<(), VerifierErrors> {
+    use rayon::prelude::*;
     let mut errors = Vec::new();
     verify_decls(module, &mut errors);
-    for (id, _) in module.funcs.iter() {
-        verify_function_into(module, id, &mut errors);
-    }
+    // Functions are verified side by side, their errors listed in module order (the same
+    // report whatever the number of threads).
+    let ids: Vec<FuncId> = module.funcs.keys().collect();
+    let per_func: Vec<Vec<VerifierError>> = ids
+        .par_iter()
+        .map(|&id| {
+            let mut errors = Vec::new();
+            verify_function_into(module, id, &mut errors);
+            errors
+        })
+        .collect();
+    errors.extend(per_func.into_iter().flatten());
     if errors.is_empty() {
         Ok(())
     } else {

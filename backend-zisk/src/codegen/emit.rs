@@ -404,34 +404,54 @@ pub(crate) fn emit_functions(
         .reserve(funcs.iter().flatten().map(|(vc, _)| items(vc)).sum());
     let mut funcs = funcs.into_iter();
     let decls: Vec<_> = module.funcs.iter().collect();
+    // Each group is emitted while the previous group's programs join `out` (one thread
+    // copies, the others emit), so that the copy into the large buffer does not stall them.
+    let mut pending: Vec<Program> = Vec::new();
     for group in decls.chunks(EMIT_GROUP) {
         let selected: Vec<_> = funcs.by_ref().take(group.len()).collect();
-        let parts: Vec<Program> = (group.par_iter().zip(selected))
-            .map(|(&(id, f), selected)| {
-                let mut out = Program::default();
-                let label = &layout.func_labels[id.index()];
-                match &f.def {
-                    FuncDef::Body(_) => {
-                        let (vc, alloc) = selected.expect("selected");
-                        out.items.reserve(items(&vc));
-                        emit(&vc, &alloc, label, &f.name, opts, &mut out);
-                    }
-                    FuncDef::Import(name) if name.module != "zisk" => {
-                        out.function(label, &f.name);
-                        out.inst(
-                            InstKind::Jump(trap_label(TrapCode::Unreachable)),
-                            Some(&format!("unresolved import {}.{}", name.module, name.field)),
-                        );
-                    }
-                    FuncDef::Import(_) => {}
-                }
-                out
-            })
-            .collect();
-        for mut part in parts {
-            out.items.append(&mut part.items);
-            out.functions.append(&mut part.functions);
-        }
+        let ready = std::mem::take(&mut pending);
+        let ((), parts) = rayon::join(
+            || join_parts(out, ready),
+            || {
+                (group.par_iter().zip(selected))
+                    .map(|(&(id, f), selected)| {
+                        let mut out = Program::default();
+                        let label = &layout.func_labels[id.index()];
+                        match &f.def {
+                            FuncDef::Body(_) => {
+                                let (vc, alloc) = selected.expect("selected");
+                                out.items.reserve(items(&vc));
+                                emit(&vc, &alloc, label, &f.name, opts, &mut out);
+                            }
+                            FuncDef::Import(name) if name.module != "zisk" => {
+                                out.function(label, &f.name);
+                                out.inst(
+                                    InstKind::Jump(trap_label(TrapCode::Unreachable)),
+                                    Some(&format!(
+                                        "unresolved import {}.{}",
+                                        name.module, name.field
+                                    )),
+                                );
+                            }
+                            FuncDef::Import(_) => {}
+                        }
+                        out
+                    })
+                    .collect()
+            },
+        );
+        pending = parts;
+    }
+    join_parts(out, pending);
+}
+
+/// Appends the programs of one group of functions to `out`, in order.
+fn join_parts(out: &mut Program, parts: Vec<Program>) {
+    for mut part in parts {
+        out.items.append(&mut part.items);
+        // One insertion per function: `BTreeMap::append` would rebuild the whole map for
+        // each group.
+        out.functions.extend(part.functions);
     }
 }
 
