@@ -375,13 +375,10 @@ fn bad_pointers_trap() {
 fn a_wrong_signature_is_an_error_naming_the_import() {
     let text = r#"(module (import "zkvm" "zkvm_modexp" (func $f (param i32 i32 i32 i32 i32 i32) (result i32)))
   (memory 1) (func (export "_start")))"#;
-    let path = std::env::temp_dir().join(format!("zkc-zkvm-modexp-{}-sig.wat", std::process::id()));
-    std::fs::write(&path, text).unwrap();
     refuses_wrong_signature(
-        &path,
+        text,
         "modexp",
         "(i32, i32, i32, i32, i32, i32) -> i32",
         "(i32, i32, i32, i32, i32, i32, i32) -> i32",
     );
-    std::fs::remove_file(&path).unwrap();
 }

@@ -147,12 +147,19 @@ pub fn ends_alike(path: &Path, what: &str, traps: bool, max_steps: u64) {
     }
 }
 
-/// The module at `path` (wasm text) imports `"zkvm" "zkvm_{func}"` with the type `found`
+/// The module `text` (wasm text) imports `"zkvm" "zkvm_{func}"` with the type `found`
 /// where the ABI's is `expected`: compiling it is an error naming the import, where the binary
 /// declares it (its module name's length byte) and both types; the interpreter refuses to
 /// link it with the same name and `found`.
-pub fn refuses_wrong_signature(path: &Path, func: &str, found: &str, expected: &str) {
-    let wasm = wat::parse_file(path).unwrap();
+pub fn refuses_wrong_signature(text: &str, func: &str, found: &str, expected: &str) {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!(
+        "zkc-zkvm-{}-sig-{func}-{n}.wat",
+        std::process::id()
+    ));
+    std::fs::write(&path, text).unwrap();
+    let wasm = wat::parse_file(&path).unwrap();
     let field = format!("zkvm_{func}");
     let mut entry_bytes = b"\x04zkvm".to_vec();
     entry_bytes.push(field.len() as u8);
@@ -161,7 +168,8 @@ pub fn refuses_wrong_signature(path: &Path, func: &str, found: &str, expected: &
         .position(|w| w == entry_bytes)
         .expect("the import entry");
     let name = format!("import \"zkvm\" \"{field}\" at {entry:#x}");
-    let module = driver::load(path).unwrap();
+    let module = driver::load(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
     let err = driver::codegen(module.clone(), &at(OptLevel::O2), &mut std::io::sink())
         .expect_err("a wrong signature is refused");
     assert_eq!(
