@@ -386,7 +386,8 @@ fn par_moves(moves: &[(MoveSrc, VReg)], alloc: &Allocation) -> Vec<(BSrc<Value>,
 /// unreachable (only an error if called). The functions of each group of [`EMIT_GROUP`] are
 /// emitted on rayon's threads, each into a program of its own, and appended in the module's
 /// order (the same program whatever the number of threads); each function's code and
-/// allocation are freed once it is emitted, and only one group's programs wait to be joined.
+/// allocation are freed once it is emitted, and at most two groups' programs exist at once
+/// (one joining `out`, the next being emitted).
 pub(crate) fn emit_functions(
     module: &Module,
     layout: &Layout,
