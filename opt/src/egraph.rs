@@ -13,8 +13,8 @@
 //! (`cranelift/codegen/src/egraph`), pure values are placed by their uses, not by their
 //! original position.
 //!
-//! Every [`Runner`] has iteration, node and time limits ([`ITER_LIMIT`], [`node_limit`] scaled
-//! by the block's size, [`TIME_LIMIT`]); the pass report counts the stop reasons. A block's
+//! Every saturation run ([`saturate`]) has iteration and node limits ([`ITER_LIMIT`],
+//! [`node_limit`] scaled by the block's size); the pass report counts the stop reasons. A block's
 //! e-graph runs only the rules that can fire in it ([`Rules`]), and none at all when no rule
 //! can. The node and iteration limits, not the time limit, are what stop runs in practice, so
 //! the output is deterministic.
@@ -26,9 +26,8 @@ pub use lang::{Fold, Key, Konst, Leaf, Zir, ZirOp, ZiskCost};
 
 use crate::util::{use_counts, Aliases};
 use crate::PassReport;
-use egg::{EGraph, Extractor, Id, Language, Rewrite, Runner, StopReason};
+use egg::{EGraph, Extractor, Id, Language, Rewrite};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use std::time::Duration;
 use zkc_ir::{Block, Function, Inst, Module, Op, SecondaryMap, SrcLoc, Value};
 
 /// Saturation rounds per block.
@@ -41,8 +40,6 @@ pub const NODE_LIMIT: usize = 10_000;
 pub const NODES_BASE: usize = 1_000;
 /// E-nodes per pure instruction of the block, past [`NODES_BASE`].
 pub const NODES_PER_INST: usize = 40;
-/// Wall-clock limit per block e-graph (a safety net; never reached on the bench programs).
-pub const TIME_LIMIT: Duration = Duration::from_millis(500);
 /// Blocks with more pure instructions than this are left alone (bounded recursion depth and
 /// time).
 pub const MAX_BLOCK_PURE_INSTS: usize = 3000;
@@ -58,8 +55,6 @@ struct Stats {
     saturated: u64,
     iter_limit: u64,
     node_limit: u64,
-    time_limit: u64,
-    other: u64,
     nodes: u64,
     pure_before: u64,
     pure_after: u64,
@@ -79,14 +74,14 @@ pub fn run(m: &mut Module) -> PassReport {
     r.add("after", st.pure_after);
     r.add("e-nodes", st.nodes);
     r.notes.push(format!(
-        "stop reasons: saturated {}, iteration limit {}, node limit {}, time limit {}, other {}",
-        st.saturated, st.iter_limit, st.node_limit, st.time_limit, st.other
+        "stop reasons: saturated {}, iteration limit {}, node limit {}",
+        st.saturated, st.iter_limit, st.node_limit
     ));
     r
 }
 
 /// The rules with what each one matches and adds, so that a block's e-graph runs only the
-/// rules that can fire in it. Runner and scheduler cost per rule and iteration whether the rule
+/// rules that can fire in it. Saturation costs per rule and round whether the rule
 /// matches or not, and a typical block holds a handful of the operations the rules look for:
 /// the rules that cannot fire would be most of the e-graph's time.
 pub struct Rules {
@@ -162,6 +157,52 @@ impl Rules {
     }
 }
 
+/// Why [`saturate`] stopped.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// A round changed nothing: every rule's every consequence is in the e-graph.
+    Saturated,
+    /// [`ITER_LIMIT`] rounds ran.
+    IterationLimit,
+    /// The e-graph grew past its node limit.
+    NodeLimit,
+}
+
+/// Equality saturation: rounds of searching every rule, applying every rule's matches and
+/// rebuilding, until a round changes nothing, [`ITER_LIMIT`] rounds have run or the e-graph has
+/// more than `node_limit` nodes (checked after each rule's application). This is what egg's
+/// `Runner` with its `SimpleScheduler` does, without what a block's e-graph does not use and
+/// that cost a fifth of the pass under the `Runner` (issue 17): a wall-clock reading after every
+/// rule's search and application, per-round records keyed by rule name. Without a clock, the
+/// run is deterministic: the limits bound it.
+pub fn saturate(
+    eg: &mut EGraph<Zir, Fold>,
+    rules: &[&Rewrite<Zir, Fold>],
+    node_limit: usize,
+) -> Stop {
+    eg.rebuild();
+    for _ in 0..ITER_LIMIT {
+        let (nodes, classes) = (eg.total_size(), eg.number_of_classes());
+        if nodes > node_limit {
+            return Stop::NodeLimit;
+        }
+        let matches: Vec<_> = rules.iter().map(|r| r.search(eg)).collect();
+        let mut changed = false;
+        for (r, ms) in rules.iter().zip(matches) {
+            changed |= !r.apply(eg, &ms).is_empty();
+            if eg.total_size() > node_limit {
+                eg.rebuild();
+                return Stop::NodeLimit;
+            }
+        }
+        eg.rebuild();
+        if !changed && eg.total_size() == nodes && eg.number_of_classes() == classes {
+            return Stop::Saturated;
+        }
+    }
+    Stop::IterationLimit
+}
+
 /// Optimizes one function with `rules` ([`rules::all`]).
 pub fn optimize_function(f: &mut Function, rules: &Rules, st: &mut impl StatsSink) {
     let uses = use_counts(f);
@@ -175,7 +216,7 @@ pub fn optimize_function(f: &mut Function, rules: &Rules, st: &mut impl StatsSin
 
 /// Where the pass puts its counters (a trait so the property tests can ignore them).
 pub trait StatsSink {
-    fn record(&mut self, reason: &StopReason, nodes: usize, before: usize, after: usize);
+    fn record(&mut self, reason: Stop, nodes: usize, before: usize, after: usize);
 }
 
 impl Stats {
@@ -184,8 +225,6 @@ impl Stats {
         self.saturated += o.saturated;
         self.iter_limit += o.iter_limit;
         self.node_limit += o.node_limit;
-        self.time_limit += o.time_limit;
-        self.other += o.other;
         self.nodes += o.nodes;
         self.pure_before += o.pure_before;
         self.pure_after += o.pure_after;
@@ -193,14 +232,12 @@ impl Stats {
 }
 
 impl StatsSink for Stats {
-    fn record(&mut self, reason: &StopReason, nodes: usize, before: usize, after: usize) {
+    fn record(&mut self, reason: Stop, nodes: usize, before: usize, after: usize) {
         self.blocks += 1;
         match reason {
-            StopReason::Saturated => self.saturated += 1,
-            StopReason::IterationLimit(_) => self.iter_limit += 1,
-            StopReason::NodeLimit(_) => self.node_limit += 1,
-            StopReason::TimeLimit(_) => self.time_limit += 1,
-            StopReason::Other(_) => self.other += 1,
+            Stop::Saturated => self.saturated += 1,
+            Stop::IterationLimit => self.iter_limit += 1,
+            Stop::NodeLimit => self.node_limit += 1,
         }
         self.nodes += nodes as u64;
         self.pure_before += before as u64;
@@ -211,7 +248,7 @@ impl StatsSink for Stats {
 /// Discards the counters.
 pub struct NoStats;
 impl StatsSink for NoStats {
-    fn record(&mut self, _: &StopReason, _: usize, _: usize, _: usize) {}
+    fn record(&mut self, _: Stop, _: usize, _: usize, _: usize) {}
 }
 
 fn optimize_block(
@@ -264,16 +301,11 @@ fn optimize_block(
     let rules = rules.for_ops(&ops);
     let (eg, reason) = if rules.is_empty() {
         eg.rebuild();
-        (eg, StopReason::Saturated)
+        (eg, Stop::Saturated)
     } else {
-        let runner = Runner::default()
-            .with_egraph(eg)
-            .with_iter_limit(ITER_LIMIT)
-            .with_node_limit(node_limit(npure))
-            .with_time_limit(TIME_LIMIT)
-            .run(rules);
-        let reason = runner.stop_reason.clone().unwrap_or(StopReason::Saturated);
-        (runner.egraph, reason)
+        let mut eg = eg;
+        let reason = saturate(&mut eg, &rules, node_limit(npure));
+        (eg, reason)
     };
     let extractor = Extractor::new(&eg, ZiskCost);
 
@@ -360,7 +392,7 @@ fn optimize_block(
     let after = em.emitted_pure;
     let out = std::mem::take(&mut em.out);
     drop(em);
-    st.record(&reason, eg.total_number_of_nodes(), npure, after);
+    st.record(reason, eg.total_number_of_nodes(), npure, after);
     f.blocks[b].insts = out;
 }
 
@@ -487,14 +519,11 @@ mod tests {
     use egg::RecExpr;
 
     /// The cheapest form of `expr` after saturation with `rules`.
-    fn best(expr: &RecExpr<Zir>, rules: Vec<&Rewrite<Zir, Fold>>) -> String {
-        let runner = Runner::default()
-            .with_expr(expr)
-            .with_iter_limit(ITER_LIMIT)
-            .with_node_limit(NODE_LIMIT)
-            .run(rules);
-        let ex = Extractor::new(&runner.egraph, ZiskCost);
-        ex.find_best(runner.roots[0]).1.to_string()
+    pub(crate) fn best(expr: &RecExpr<Zir>, rules: Vec<&Rewrite<Zir, Fold>>) -> String {
+        let mut eg = EGraph::default();
+        let root = eg.add_expr(expr);
+        saturate(&mut eg, &rules, NODE_LIMIT);
+        Extractor::new(&eg, ZiskCost).find_best(root).1.to_string()
     }
 
     /// Running only the rules that can fire finds what running them all finds, including

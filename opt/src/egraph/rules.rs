@@ -472,20 +472,13 @@ pub fn select() -> Vec<Rewrite<Zir, Fold>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::lang::ZiskCost;
     use super::*;
-    use egg::{Extractor, RecExpr, Runner};
+    use egg::RecExpr;
 
     /// Saturates `input` with every rule and extracts the cheapest form.
     fn opt(input: &str) -> String {
         let e: RecExpr<Zir> = input.parse().unwrap();
-        let runner = Runner::default()
-            .with_expr(&e)
-            .with_iter_limit(super::super::ITER_LIMIT)
-            .with_node_limit(super::super::NODE_LIMIT)
-            .run(&all());
-        let ex = Extractor::new(&runner.egraph, ZiskCost);
-        ex.find_best(runner.roots[0]).1.to_string()
+        super::super::tests::best(&e, all().iter().collect())
     }
 
     fn check(input: &str, want: &str) {
