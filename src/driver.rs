@@ -84,8 +84,8 @@ pub struct Options {
     pub time_passes: bool,
     /// Run the verifier after every stage and pass (a failure is a compiler bug). On by
     /// default in debug builds, so every test verifies; release builds verify on request
-    /// (`--verify`): the verifier is a tenth of the compile time of a large module. The
-    /// loaded module is always verified (for `.zir` input it is the input's validation).
+    /// (`--verify`): the verifier is a tenth of the compile time of a large module. `.zir`
+    /// input is always verified by [`load`]: for IR text, the verifier is the validator.
     pub verify: bool,
 }
 
@@ -134,8 +134,8 @@ fn check_dump_names(opts: &Options, pipeline: &[&str]) -> Result<(), Error> {
     Ok(())
 }
 
-/// Reads an input file: zkc IR text (`.zir`), a wasm binary (`.wasm`), or wasm text or binary
-/// (any other name; the frontend tells them apart).
+/// Reads an input file: zkc IR text (`.zir`, verified: invalid IR text is bad input), a wasm
+/// binary (`.wasm`), or wasm text or binary (any other name; the frontend tells them apart).
 pub fn load(path: &Path) -> Result<Module, Error> {
     let bytes = std::fs::read(path)
         .map_err(|e| Error::Input(format!("{}: cannot read: {e}", path.display())))?;
@@ -143,7 +143,12 @@ pub fn load(path: &Path) -> Result<Module, Error> {
     if path.extension().is_some_and(|e| e == "zir") {
         let text = String::from_utf8(bytes)
             .map_err(|e| Error::Input(format!("{name}: not UTF-8 text: {e}")))?;
-        zkc_ir::text::parse_module(&text).map_err(|e| Error::Input(format!("{name}:{e}")))
+        let module =
+            zkc_ir::text::parse_module(&text).map_err(|e| Error::Input(format!("{name}:{e}")))?;
+        // IR text is input like a wasm module: the verifier is its validator.
+        zkc_ir::verify::verify_module(&module)
+            .map_err(|e| Error::Input(format!("{name}: invalid IR:\n{e}")))?;
+        Ok(module)
     } else {
         let wasm = path.extension().is_some_and(|e| e == "wasm");
         let translated = if wasm {
@@ -161,7 +166,8 @@ pub fn load(path: &Path) -> Result<Module, Error> {
 }
 
 /// Optimizes a loaded module at the chosen level, target-independently (for `--emit ir`):
-/// the frontend's IR is verified, then every pass of the level runs, verified after it.
+/// every pass of the level runs, verified after it when `opts.verify` asks (the frontend's
+/// IR too).
 pub fn optimize(
     module: Module,
     opts: &Options,
@@ -169,7 +175,7 @@ pub fn optimize(
 ) -> Result<Module, Error> {
     let pipeline = ir_pipeline(opts);
     check_dump_names(opts, &pipeline)?;
-    check(&module, "translate")?;
+    check_if(opts, &module, "translate")?;
     dump_if(opts, &pipeline, 0, None, &module, dump);
     run_passes(module, opts, &pipeline, dump)
 }
@@ -238,7 +244,7 @@ pub fn prepare_for_zisk(
 ) -> Result<Module, Error> {
     let pipeline = zisk_pipeline(opts);
     check_dump_names(opts, &pipeline)?;
-    check(&module, "translate")?;
+    check_if(opts, &module, "translate")?;
     dump_if(opts, &pipeline, 0, None, &module, dump);
     let start = Instant::now();
     let mut linked = link(module, opts, dump)?;
