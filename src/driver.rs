@@ -287,28 +287,30 @@ fn select_from(
             Error::Unimplemented(e.to_string())
         }
     };
-    let start = Instant::now();
+    let mut start = Instant::now();
     let after: Vec<Stage> = (Stage::ALL.into_iter())
         .filter(|s| opts.dump_after.iter().any(|p| p == s.name()))
         .collect();
     let pipeline = zisk_pipeline(opts);
-    let mut show = |stage: Stage, text: String| {
-        let k = pipeline.len() - Stage::ALL.len()
-            + Stage::ALL
-                .iter()
-                .position(|s| *s == stage)
-                .expect("a stage");
-        let detail = format!("{:?} allocator", opts.codegen.allocator).to_lowercase();
-        let header = dump_header(opts, &pipeline, k, Some(&detail));
-        let _ = writeln!(dump, "{header}{text}");
+    let mut done = |stage: Stage, text: Option<String>| {
+        report_time(opts, stage.name(), start, dump);
+        if let Some(text) = text {
+            let k = pipeline.len() - Stage::ALL.len()
+                + Stage::ALL
+                    .iter()
+                    .position(|s| *s == stage)
+                    .expect("a stage");
+            let detail = format!("{:?} allocator", opts.codegen.allocator).to_lowercase();
+            let header = dump_header(opts, &pipeline, k, Some(&detail));
+            let _ = writeln!(dump, "{header}{text}");
+        }
+        start = Instant::now();
     };
-    let program = match prepared {
-        Cow::Borrowed(m) => compile_dumping(m, &opts.codegen, &after, &mut show),
-        Cow::Owned(m) => compile_dumping_owned(m, &opts.codegen, &after, &mut show),
+    match prepared {
+        Cow::Borrowed(m) => compile_dumping(m, &opts.codegen, &after, &mut done),
+        Cow::Owned(m) => compile_dumping_owned(m, &opts.codegen, &after, &mut done),
     }
-    .map_err(codegen_error)?;
-    report_time(opts, "codegen", start, dump);
-    Ok(program)
+    .map_err(codegen_error)
 }
 
 /// With `--time-passes`, prints the wall time since `start` of the stage `name`.

@@ -75,7 +75,8 @@ struct PipelineArgs {
     #[arg(long)]
     upstream_returns: bool,
     /// Print the wall time of every stage to standard error (translate, link, softfloat,
-    /// each optimizer pass, codegen: selection, allocation and emission).
+    /// each optimizer pass, the backend's stages isel, hoist, regalloc and emit, then
+    /// write-elf or write-asm).
     #[arg(long)]
     time_passes: bool,
     /// Run the IR verifier after every stage and optimizer pass (always on in debug builds;

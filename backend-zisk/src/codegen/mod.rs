@@ -261,22 +261,31 @@ pub fn compile(module: &Module, opts: &CodegenOptions) -> Result<Program, Codege
     compile_dumping(module, opts, &[], &mut |_, _| {})
 }
 
+/// What [`compile_dumping`] calls when a stage has run: with the stage's text when the stage
+/// is one of those asked for, so that the caller can print it (and time the stages).
+pub type StageDone<'a> = dyn FnMut(Stage, Option<String>) + 'a;
+
 /// The allocated code of every function, as ZisK assembly with each function's allocation
 /// summary (`--dump-after regalloc`).
 pub fn dump_allocated(module: &Module, opts: &CodegenOptions) -> Result<String, CodegenError> {
     let mut out = String::new();
-    compile_dumping(module, opts, &[Stage::Regalloc], &mut |_, text| out = text)?;
+    compile_dumping(module, opts, &[Stage::Regalloc], &mut |_, text| {
+        if let Some(text) = text {
+            out = text;
+        }
+    })?;
     Ok(out)
 }
 
-/// [`compile`], calling `dump` with the text of each stage of `after` when it has run.
+/// [`compile`], calling `done` when each stage has run, with its text for the stages of
+/// `after`.
 pub fn compile_dumping(
     module: &Module,
     opts: &CodegenOptions,
     after: &[Stage],
-    dump: &mut dyn FnMut(Stage, String),
+    done: &mut StageDone,
 ) -> Result<Program, CodegenError> {
-    compile_stages(Cow::Borrowed(module), opts, after, dump)
+    compile_stages(Cow::Borrowed(module), opts, after, done)
 }
 
 /// [`compile_dumping`] of a module it owns, whose function bodies it frees once they are
@@ -286,21 +295,19 @@ pub fn compile_dumping_owned(
     module: Module,
     opts: &CodegenOptions,
     after: &[Stage],
-    dump: &mut dyn FnMut(Stage, String),
+    done: &mut StageDone,
 ) -> Result<Program, CodegenError> {
-    compile_stages(Cow::Owned(module), opts, after, dump)
+    compile_stages(Cow::Owned(module), opts, after, done)
 }
 
 fn compile_stages(
     mut module: Cow<'_, Module>,
     opts: &CodegenOptions,
     after: &[Stage],
-    dump: &mut dyn FnMut(Stage, String),
+    done: &mut StageDone,
 ) -> Result<Program, CodegenError> {
     let mut show = |stage: Stage, text: &dyn Fn() -> String| {
-        if after.contains(&stage) {
-            dump(stage, text());
-        }
+        done(stage, after.contains(&stage).then(text));
     };
     let mut plan = layout::plan(&module)?;
 
