@@ -5,7 +5,7 @@
 //! the static area. Debug builds and tests run the allocation checker on every function and
 //! the whole-program summary checker.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use rayon::prelude::*;
 use zkc_regalloc_mem::{coloring, reg_range, Allocation, CallInfo, RegSet};
@@ -113,7 +113,7 @@ pub(crate) fn allocate(
 /// as when the components are allocated one after the other.
 fn levels(layout: &Layout, vcs: &[Option<VCode>], members: &[Vec<usize>]) -> Vec<Vec<usize>> {
     let mut level = vec![0usize; members.len()];
-    let mut by_sig: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut by_sig: HashMap<u64, Vec<usize>> = HashMap::default();
     // Components are numbered callees first.
     for (c, funcs) in members.iter().enumerate() {
         let mut l = 0;
@@ -196,7 +196,7 @@ fn allocate_function(
     summary: &[(RegSet, u32)],
 ) -> (usize, VCode, Allocation, (RegSet, u32)) {
     // Summaries of the possible targets of a `call_indirect`, by signature.
-    let mut by_sig: HashMap<u64, (RegSet, u32)> = HashMap::new();
+    let mut by_sig: HashMap<u64, (RegSet, u32)> = HashMap::default();
     let (mut clob, mut hw) = (CALL_FIXED_CLOBBERS, 0u32);
     for inst in vc.insts.iter_mut() {
         let (callees, info): (Option<(RegSet, u32)>, &mut CallInfo) = match inst {

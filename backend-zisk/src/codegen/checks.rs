@@ -13,7 +13,7 @@
 //! ([`zkc_ir::ranges`]) lies inside it, nor accesses marked `notrap` (a check before them,
 //! `opt`'s loop versioning, proved them inside the memory).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use zkc_ir::cfg::{DomStep, ScopedMap};
 use zkc_ir::ranges::Ranges;
@@ -35,7 +35,9 @@ impl Checks {
         min_mem: u64,
     ) -> Self {
         let cf = zkc_ir::cfg::ControlFlow::compute(f);
-        let mut out = Checks { k: HashMap::new() };
+        let mut out = Checks {
+            k: HashMap::default(),
+        };
         // Scoped facts: address value -> bytes checked.
         let mut checked: ScopedMap<Value, u64> = ScopedMap::default();
         for step in cf.dominator_walk() {

@@ -10,7 +10,7 @@
 //! calls store the registers they clobber of split live ranges to their home slots and load
 //! them back.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use zkc_ir::{EntityRef, FuncDef, Module, TrapCode};
 use zkc_regalloc_mem::{AllocFunction, Allocation, Loc, RegSet, VReg};
@@ -486,7 +486,7 @@ pub(crate) fn emit(
             Some(_) => true,
         }
     };
-    let mut alias: HashMap<&str, &str> = HashMap::new();
+    let mut alias: HashMap<&str, &str> = HashMap::default();
     let mut skip = vec![false; vc.blocks.len()];
     for (k, block) in vc.blocks.iter().enumerate() {
         if let [VInst::ParMove(m), VInst::Jump(t)] = &vc.insts[block.start..block.end] {

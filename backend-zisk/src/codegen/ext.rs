@@ -31,7 +31,7 @@
 //! The facts are a forward dataflow over the SSA values (optimistic at block parameters,
 //! iterated to the greatest fixpoint); for an i64 they say the same thing of the whole value.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use zkc_ir::ranges::{Range, Ranges};
 use zkc_ir::{
@@ -439,8 +439,8 @@ fn narrowed(
 ) -> (HashSet<Inst>, HashSet<Value>) {
     const INDEX: u8 = 1;
     const ADDRESS: u8 = 2 | INDEX;
-    let mut narrow = HashSet::new();
-    let mut sext = HashSet::new();
+    let mut narrow = HashSet::default();
+    let mut sext = HashSet::default();
     let mut seen: SecondaryMap<Value, u8> = SecondaryMap::new();
     let mut work: Vec<(Value, u8)> = Vec::new();
     for &b in &f.layout {

@@ -1,6 +1,6 @@
 //! Instruction selection: one IR function to [`VCode`], then allocation and emission.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use zkc_ir::{
     BinaryOp, Block, BlockCall, CmpOp, ConvOp, EntityRef, FuncId, Function, Inst, Module,
@@ -76,7 +76,7 @@ fn folded_addresses(
     ext: &ExtFacts,
     checks: &Checks,
 ) -> HashMap<Inst, (IrValue, i64)> {
-    let mut fold = HashMap::new();
+    let mut fold = HashMap::default();
     for (i, d) in f.insts.iter() {
         // Accesses of unreachable blocks have no entry.
         if !matches!(d.op, IrOp::Load { .. } | IrOp::Store { .. })
@@ -146,7 +146,8 @@ fn byte_switches(
     consts: &SecondaryMap<IrValue, Option<u64>>,
     uses: &SecondaryMap<IrValue, u32>,
 ) -> (HashMap<Block, ByteSwitch>, HashSet<Inst>, HashSet<Inst>) {
-    let (mut switches, mut loads, mut adds) = (HashMap::new(), HashSet::new(), HashSet::new());
+    let (mut switches, mut loads, mut adds) =
+        (HashMap::default(), HashSet::default(), HashSet::default());
     let byte_load = |v: IrValue| match f.values[v].def {
         zkc_ir::ValueDef::Result(i, _) if uses[v] == 1 => match f.insts[i].op {
             IrOp::Load {
@@ -1737,7 +1738,7 @@ fn compile_function(
 ) -> Result<VCode, CodegenError> {
     let mut consts = SecondaryMap::new();
     let mut uses: SecondaryMap<IrValue, u32> = SecondaryMap::new();
-    let mut def_block: HashMap<Inst, Block> = HashMap::new();
+    let mut def_block: HashMap<Inst, Block> = HashMap::default();
     let mut has_calls = false;
     for &b in &f.layout {
         for &i in &f.blocks[b].insts {
@@ -1772,8 +1773,8 @@ fn compile_function(
         }
     }
     // Compare-and-branch: a compare whose only use is its own block's brif.
-    let mut fused = HashSet::new();
-    let mut kept = HashSet::new();
+    let mut fused = HashSet::default();
+    let mut kept = HashSet::default();
     for &b in &f.layout {
         if let Some(TermKind::Brif { cond, .. }) = f.blocks[b].term.as_ref().map(|t| &t.kind) {
             if let zkc_ir::ValueDef::Result(i, _) = f.values[*cond].def {
@@ -1817,7 +1818,7 @@ fn compile_function(
     // `x & !y` in one `andn`: an `and` with an operand `xor(y, all ones)` used only there. For
     // an i32, `andn` gives the same low 32 bits, but its upper bits are `x`'s and `!y`'s, not
     // those of the `xor`: only when they keep what `ext` says of the `and`'s result.
-    let mut andn = HashMap::new();
+    let mut andn = HashMap::default();
     for &b in &f.layout {
         for &i in &f.blocks[b].insts {
             let IrOp::Binary {
@@ -1865,7 +1866,7 @@ fn compile_function(
     // A select between the two operands of an ordering compare is their min or max: one op
     // instead of a copy, a branch and maybe another copy (and the compare, if only the select
     // reads it). The i32 forms sign-extend their result: only where the address facts allow.
-    let mut minmax = HashMap::new();
+    let mut minmax = HashMap::default();
     for &b in &f.layout {
         for &i in &f.blocks[b].insts {
             let IrOp::Select { ty } = f.insts[i].op else {
@@ -1922,7 +1923,7 @@ fn compile_function(
     let checks = Checks::compute(f, &consts, &ext.ranges, l.mem_min);
     let fold = folded_addresses(f, &consts, &ext, &checks);
     // An address addition that every use folds into its access emits nothing.
-    let mut folded_uses: HashMap<IrValue, u32> = HashMap::new();
+    let mut folded_uses: HashMap<IrValue, u32> = HashMap::default();
     for (&access, _) in fold.iter() {
         *folded_uses.entry(f.insts[access].args[0]).or_default() += 1;
     }
@@ -1933,6 +1934,14 @@ fn compile_function(
             }
         }
     }
+    let order = zkc_ir::cfg::reverse_postorder(f);
+    let reachable: HashSet<Block> = order.iter().copied().collect();
+    let blocks: Vec<Block> = f
+        .layout
+        .iter()
+        .copied()
+        .filter(|b| reachable.contains(b))
+        .collect();
     let label = l.func_labels[fid.index()].clone();
     let taken = Statics {
         arena: statics.arena.clone(),
@@ -1944,7 +1953,7 @@ fn compile_function(
         opts,
         fid,
         f,
-        vc: VCode::default(),
+        vc: VCode::with_capacity(&blocks, f),
         vreg: SecondaryMap::new(),
         consts,
         uses,
@@ -1965,14 +1974,6 @@ fn compile_function(
     if has_calls {
         cx.ra = Some(cx.vc.new_vreg());
     }
-    let order = zkc_ir::cfg::reverse_postorder(f);
-    let reachable: HashSet<Block> = order.iter().copied().collect();
-    let blocks: Vec<Block> = f
-        .layout
-        .iter()
-        .copied()
-        .filter(|b| reachable.contains(b))
-        .collect();
     let result = blocks
         .iter()
         .enumerate()

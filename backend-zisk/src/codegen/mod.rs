@@ -102,8 +102,8 @@ mod layout;
 mod stubs;
 pub mod vcode;
 
+use rustc_hash::FxHashSet as HashSet;
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::fmt;
 
 use zkc_ir::{FuncDef, Function, Module, Op as IrOp, TrapCode};
@@ -314,21 +314,24 @@ fn compile_stages(
     let mut vcs = isel::select_functions(&module, &plan.layout, opts, &mut plan.statics)?;
     show(Stage::Isel, &|| dump::selected(&module, &plan.layout, &vcs));
     let imports = used_imports_check(&module);
-    if let Cow::Owned(m) = &mut module {
-        if !after
-            .iter()
-            .any(|s| matches!(s, Stage::Hoist | Stage::Regalloc))
-        {
-            free_bodies(m);
+    let free = match &mut module {
+        Cow::Owned(m) if !(after.iter()).any(|s| matches!(s, Stage::Hoist | Stage::Regalloc)) => {
+            Some(m)
         }
-    }
-
-    if opts.allocator == Allocator::Coloring {
-        use rayon::prelude::*;
-        vcs.par_iter_mut()
-            .flatten()
-            .for_each(hoist::hoist_back_edge_moves);
-    }
+        _ => None,
+    };
+    // The bodies are freed while the back-edge moves are hoisted.
+    rayon::join(
+        || free.map(free_bodies),
+        || {
+            if opts.allocator == Allocator::Coloring {
+                use rayon::prelude::*;
+                vcs.par_iter_mut()
+                    .flatten()
+                    .for_each(hoist::hoist_back_edge_moves);
+            }
+        },
+    );
     show(Stage::Hoist, &|| {
         dump::selected(&module, &plan.layout, &vcs)
     });
@@ -352,18 +355,22 @@ fn compile_stages(
 }
 
 /// Replaces every function body by an empty one (emission needs only the functions' names
-/// and kinds).
+/// and kinds), on rayon's threads.
 fn free_bodies(module: &mut Module) {
-    for (_, f) in module.funcs.iter_mut() {
-        if let FuncDef::Body(body) = &mut f.def {
-            *body = Function::new();
-        }
-    }
+    use rayon::prelude::*;
+    let bodies: Vec<&mut Function> = module
+        .funcs
+        .values_mut()
+        .filter_map(|d| d.body_mut())
+        .collect();
+    bodies
+        .into_par_iter()
+        .for_each(|body| *body = Function::new());
 }
 
 /// Every import that is called must be a machine import the selector knows.
 fn used_imports_check(module: &Module) -> Result<(), CodegenError> {
-    let mut called = HashSet::new();
+    let mut called = HashSet::default();
     for (_, f) in module.funcs.iter() {
         if let Some(body) = f.body() {
             for (_, inst) in body.insts.iter() {
