@@ -430,23 +430,36 @@ impl Program {
 
     /// The labels, in order, with the index of the instruction each names.
     pub(crate) fn labels(&self) -> Result<Vec<(&str, usize)>, LayoutError> {
-        let mut out = Vec::new();
-        let mut index = 0;
+        let scan = self.scan();
+        match scan.dangling {
+            Some(l) => Err(LayoutError::DanglingLabel(l.to_string())),
+            None => Ok(scan.labels),
+        }
+    }
+
+    /// One pass over the items: what [`Program::labels`] and [`Program::place`] need (a large
+    /// program's items are a hundred megabytes and more, so one pass instead of four).
+    fn scan(&self) -> Scan<'_> {
+        let mut scan = Scan {
+            code: Vec::with_capacity(self.items.len()),
+            labels: Vec::new(),
+            decls: Vec::new(),
+            dangling: None,
+        };
         let mut pending = Vec::new();
-        for item in &self.items {
+        for (k, item) in self.items.iter().enumerate() {
             match item {
                 Item::Label(l) => pending.push(l.as_str()),
                 Item::Inst { .. } => {
-                    out.extend(pending.drain(..).map(|l| (l, index)));
-                    index += 1;
+                    let index = scan.code.len();
+                    scan.labels.extend(pending.drain(..).map(|l| (l, index)));
+                    scan.code.push(k as u32);
                 }
-                Item::Data(_) => {}
+                Item::Data(d) => scan.decls.push(d),
             }
         }
-        match pending.first() {
-            Some(l) => Err(LayoutError::DanglingLabel(l.to_string())),
-            None => Ok(out),
-        }
+        scan.dangling = pending.first().copied();
+        scan
     }
 
     /// The program the assembler sees: this one when it starts at `_start`, else a copy with
@@ -501,14 +514,19 @@ impl Program {
     /// a time: what [`crate::zisk_bin::write_program_elf`] writes without holding the ROM.
     pub fn place(&self) -> Result<Placed<'_>, LayoutError> {
         let program = self.with_launcher()?;
-        let len = (program.items.iter())
-            .filter(|i| matches!(i, Item::Inst { .. }))
-            .count();
+        let Scan {
+            code,
+            labels,
+            decls,
+            dangling,
+        } = program.scan();
+        let len = code.len();
         if len == 0 {
             return Err(LayoutError::Empty);
         }
-
-        let labels = program.labels()?;
+        if let Some(l) = dangling {
+            return Err(LayoutError::DanglingLabel(l.to_string()));
+        }
         let mut symbols = FxHashMap::default();
         symbols.reserve(labels.len());
         let mut define = |name: &str, addr: u64| {
@@ -525,14 +543,6 @@ impl Program {
         }
         let ro_base = inst_addr(len).next_multiple_of(32);
         let (mut ro_len, mut rw_len) = (0u64, 0u64);
-        let decls: Vec<&DataDecl> = program
-            .items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Data(d) => Some(d),
-                _ => None,
-            })
-            .collect();
         for d in &decls {
             if d.words.len() > d.len || d.len == 0 {
                 return Err(LayoutError::BadDataSize(d.name.clone()));
@@ -572,8 +582,20 @@ impl Program {
             rom,
             symbols,
             len,
+            code,
         })
     }
+}
+
+/// What [`Program::scan`] finds.
+struct Scan<'p> {
+    /// The index in `items` of each instruction.
+    code: Vec<u32>,
+    /// Each label with the index of the instruction it names.
+    labels: Vec<(&'p str, usize)>,
+    decls: Vec<&'p DataDecl>,
+    /// The first label that no instruction follows.
+    dangling: Option<&'p str>,
 }
 
 /// A program placed at its addresses ([`Program::place`]).
@@ -585,6 +607,8 @@ pub struct Placed<'p> {
     pub symbols: FxHashMap<String, u64>,
     /// The number of the program's instructions, at `ROM_ADDR` on.
     pub len: usize,
+    /// The index in the program's items of each instruction.
+    code: Vec<u32>,
 }
 
 impl Placed<'_> {
@@ -605,13 +629,18 @@ impl Placed<'_> {
         f: impl Fn(Option<u64>, &mut dyn Iterator<Item = (u64, Inst, Option<&str>)>) -> R + Sync,
     ) -> Result<Vec<R>, LayoutError> {
         use rayon::prelude::*;
-        let code: Vec<(&InstKind, Option<&str>)> = code(&self.program).collect();
-        let runs: Vec<Result<R, LayoutError>> = (code.par_chunks(n).enumerate())
+        let runs: Vec<Result<R, LayoutError>> = (self.code.par_chunks(n).enumerate())
             .map(|(c, run)| {
                 let first = c * n;
                 let mut error = None;
                 let mut insts = (run.iter().enumerate())
-                    .map(|(j, &(kind, comment))| encode_at(first + j, kind, comment, &self.symbols))
+                    .map(|(j, &k)| {
+                        let Item::Inst { kind, comment, .. } = &self.program.items[k as usize]
+                        else {
+                            unreachable!("the scan lists instructions")
+                        };
+                        encode_at(first + j, kind, comment.as_deref(), &self.symbols)
+                    })
                     .map_while(|i| i.map_err(|e| error = Some(e)).ok());
                 let r = f(first.checked_sub(1).map(inst_addr), &mut insts);
                 match error {
