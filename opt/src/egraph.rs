@@ -86,12 +86,13 @@ pub fn run(m: &mut Module) -> PassReport {
 /// the rules that cannot fire would be most of the e-graph's time.
 pub struct Rules {
     rewrites: Vec<Rewrite<Zir, Fold>>,
-    /// The rules by the operation at the root of their left side.
-    by_root: HashMap<ZirOp, Vec<usize>>,
-    /// The rules whose left side is a bare variable: they match any e-class.
-    anywhere: Vec<usize>,
-    /// Per rule: the operations its right side adds (`None`: computed, so any).
-    adds: Vec<Option<Vec<ZirOp>>>,
+    /// Per operation at the root of some rule's left side: the rules an e-graph holding it
+    /// can fire ([`Rules::closure`]), as a bit set over `rewrites`; `None` when that is all of
+    /// them.
+    by_root: HashMap<ZirOp, Option<Vec<u64>>>,
+    /// What every e-graph can fire: the rules whose left side is a bare variable, those
+    /// rooted at a constant (constant folding adds constants), and what they add.
+    base: Option<Vec<u64>>,
 }
 
 impl Rules {
@@ -104,55 +105,75 @@ impl Rules {
                 })
                 .collect()
         };
-        let (mut by_root, mut anywhere) = (HashMap::<ZirOp, Vec<usize>>::default(), Vec::new());
+        let (mut roots, mut anywhere) = (HashMap::<ZirOp, Vec<usize>>::default(), Vec::new());
         for (k, r) in rewrites.iter().enumerate() {
             match r.searcher.get_pattern_ast().and_then(|p| p.as_ref().last()) {
                 Some(egg::ENodeOrVar::ENode(n)) => {
-                    by_root.entry(n.discriminant()).or_default().push(k)
+                    roots.entry(n.discriminant()).or_default().push(k)
                 }
                 _ => anywhere.push(k),
             }
         }
-        let adds = (rewrites.iter())
+        let adds: Vec<Option<Vec<ZirOp>>> = (rewrites.iter())
             .map(|r| r.applier.get_pattern_ast().map(ops))
+            .collect();
+        let closure = |start: Vec<usize>| Rules::closure(rewrites.len(), &roots, &adds, start);
+        let mut base = anywhere;
+        base.extend(roots.get(&ZirOp::Const).into_iter().flatten());
+        let base = closure(base);
+        let by_root = (roots.iter())
+            .map(|(&op, rules)| (op, closure(rules.clone())))
             .collect();
         Rules {
             rewrites,
             by_root,
-            anywhere,
-            adds,
+            base,
         }
     }
 
-    /// The rules that can fire in an e-graph of the operations `ops`: those whose root is in
-    /// it, closed under what they add (constant folding adds constants), in their order. The
-    /// others could never match, so leaving them out changes nothing but the time.
-    fn for_ops(&self, ops: &HashSet<ZirOp>) -> Vec<&Rewrite<Zir, Fold>> {
-        let mut present = ops.clone();
-        present.insert(ZirOp::Const);
-        let mut chosen = vec![false; self.rewrites.len()];
-        let mut work: Vec<usize> = self.anywhere.clone();
-        work.extend(
-            present
-                .iter()
-                .filter_map(|op| self.by_root.get(op))
-                .flatten(),
-        );
+    /// The rules reachable from `start`: a chosen rule's right side adds operations, which
+    /// the rules rooted at them match. `None` when one adds computed operations (so any).
+    fn closure(
+        n: usize,
+        roots: &HashMap<ZirOp, Vec<usize>>,
+        adds: &[Option<Vec<ZirOp>>],
+        mut work: Vec<usize>,
+    ) -> Option<Vec<u64>> {
+        let mut chosen = vec![0u64; n.div_ceil(64)];
+        let mut added: HashSet<ZirOp> = HashSet::default();
         while let Some(k) = work.pop() {
-            if std::mem::replace(&mut chosen[k], true) {
+            if chosen[k / 64] & 1 << (k % 64) != 0 {
                 continue;
             }
-            let Some(adds) = &self.adds[k] else {
-                return self.rewrites.iter().collect();
-            };
-            for &op in adds {
-                if present.insert(op) {
-                    work.extend(self.by_root.get(&op).into_iter().flatten());
+            chosen[k / 64] |= 1 << (k % 64);
+            for &op in adds[k].as_ref()? {
+                if added.insert(op) {
+                    work.extend(roots.get(&op).into_iter().flatten());
                 }
             }
         }
-        (self.rewrites.iter().zip(chosen))
-            .filter_map(|(r, c)| c.then_some(r))
+        Some(chosen)
+    }
+
+    /// The rules that can fire in an e-graph of the operations `ops`: those whose root is in
+    /// it or a constant, closed under what they add, in their order. The others could never
+    /// match, so leaving them out changes nothing but the time. Reachability from a set of
+    /// operations is the union of each one's, computed once in [`Rules::new`].
+    fn for_ops(&self, ops: &HashSet<ZirOp>) -> Vec<&Rewrite<Zir, Fold>> {
+        let all = || self.rewrites.iter().collect();
+        let Some(mut chosen) = self.base.clone() else {
+            return all();
+        };
+        for op in ops {
+            match self.by_root.get(op) {
+                Some(Some(rules)) => chosen.iter_mut().zip(rules).for_each(|(c, r)| *c |= r),
+                Some(None) => return all(),
+                None => {}
+            }
+        }
+        (self.rewrites.iter().enumerate())
+            .filter(|(k, _)| chosen[k / 64] & 1 << (k % 64) != 0)
+            .map(|(_, r)| r)
             .collect()
     }
 }
@@ -266,11 +287,15 @@ fn optimize_block(
     }
     // Build: pure instructions become e-nodes, everything else a leaf.
     let mut eg: EGraph<Zir, Fold> = EGraph::default();
-    let mut class_of: HashMap<Value, Id> = HashMap::default();
-    let mut local_uses: HashMap<Value, u32> = HashMap::default();
+    // The maps hold about one entry per instruction: sized at once, they never grow.
+    fn sized<K, V>(n: usize) -> HashMap<K, V> {
+        HashMap::with_capacity_and_hasher(n, Default::default())
+    }
+    let mut class_of: HashMap<Value, Id> = sized(insts.len());
+    let mut local_uses: HashMap<Value, u32> = sized(insts.len());
     // Position of the effectful instruction defining a value of this block.
-    let mut leaf_pos: HashMap<Value, usize> = HashMap::default();
-    let mut leaf_ids: HashMap<Value, Id> = HashMap::default();
+    let mut leaf_pos: HashMap<Value, usize> = sized(insts.len());
+    let mut leaf_ids: HashMap<Value, Id> = sized(insts.len());
     let mut ops: HashSet<ZirOp> = HashSet::default();
     for (pos, &i) in insts.iter().enumerate() {
         let d = &f.insts[i];
@@ -310,8 +335,8 @@ fn optimize_block(
     let extractor = Extractor::new(&eg, ZiskCost);
 
     // Source locations: the first original instruction of each class.
-    let mut srcloc_of: HashMap<Id, SrcLoc> = HashMap::default();
-    let mut orig_inst: HashMap<Value, Inst> = HashMap::default();
+    let mut srcloc_of: HashMap<Id, SrcLoc> = sized(insts.len());
+    let mut orig_inst: HashMap<Value, Inst> = sized(insts.len());
     for &i in &insts {
         let d = &f.insts[i];
         if d.op.is_pure() {

@@ -28,8 +28,23 @@ fn pat(s: &str) -> Pattern<Zir> {
     s.parse().unwrap_or_else(|e| panic!("pattern {s}: {e:?}"))
 }
 
-fn var(s: &str) -> Var {
-    s.parse().unwrap()
+/// The pattern variable `s` (`?x`). Parsing one interns its name in egg's global symbol
+/// table, behind a lock, and the conditions and computed right sides that read variables run
+/// for every match: each thread keeps the few it has parsed.
+fn var(s: &'static str) -> Var {
+    thread_local! {
+        static PARSED: std::cell::RefCell<Vec<(&'static str, Var)>> = const {
+            std::cell::RefCell::new(Vec::new())
+        };
+    }
+    PARSED.with_borrow_mut(|parsed| match parsed.iter().find(|(name, _)| *name == s) {
+        Some(&(_, v)) => v,
+        None => {
+            let v = s.parse().unwrap();
+            parsed.push((s, v));
+            v
+        }
+    })
 }
 
 fn rw(name: String, lhs: &str, rhs: &str) -> Rewrite<Zir, Fold> {
@@ -92,15 +107,15 @@ fn rw_fn(
     Rewrite::new(name, pat(lhs), Compute { f, builds }).unwrap()
 }
 
-fn konst(eg: &EG, s: &Subst, v: &str) -> Option<Konst> {
+fn konst(eg: &EG, s: &Subst, v: &'static str) -> Option<Konst> {
     eg[s[var(v)]].data.konst
 }
 
-fn is_const(eg: &EG, s: &Subst, v: &str) -> bool {
+fn is_const(eg: &EG, s: &Subst, v: &'static str) -> bool {
     konst(eg, s, v).is_some()
 }
 
-fn is_bool(eg: &EG, s: &Subst, v: &str) -> bool {
+fn is_bool(eg: &EG, s: &Subst, v: &'static str) -> bool {
     eg[s[var(v)]].data.boolean
 }
 
