@@ -182,19 +182,25 @@ fn depth_first(func: &Function) -> Walk {
         w.parent.push(parent);
     };
     visit(&mut w, entry, NONE);
-    let mut stack: Vec<(Block, Vec<Block>)> = vec![(entry, func.successors(entry))];
-    while let Some((b, succs)) = stack.last_mut() {
-        match succs.pop() {
-            Some(s) if w.number[s] == NONE => {
-                let parent = w.number[*b];
+    // The successors still to visit of every block on the stack, in one vector: each frame
+    // holds where its own start (no vector per block).
+    let mut succs: Vec<Block> = Vec::new();
+    let push_succs = |succs: &mut Vec<Block>, b: Block| succs.extend(func.successors(b));
+    push_succs(&mut succs, entry);
+    let mut stack: Vec<(Block, usize)> = vec![(entry, 0)];
+    while let Some(&(b, start)) = stack.last() {
+        if succs.len() > start {
+            let s = succs.pop().expect("a successor");
+            if w.number[s] == NONE {
+                let parent = w.number[b];
                 visit(&mut w, s, parent);
-                stack.push((s, func.successors(s)));
+                let start = succs.len();
+                push_succs(&mut succs, s);
+                stack.push((s, start));
             }
-            Some(_) => {}
-            None => {
-                w.post.push(*b);
-                stack.pop();
-            }
+        } else {
+            w.post.push(b);
+            stack.pop();
         }
     }
     w
@@ -310,7 +316,7 @@ fn number_dominator_tree(
 /// Whether block `b` lies on a cycle of the control flow (it can reach itself).
 pub fn on_cycle(func: &Function, b: Block) -> bool {
     let mut seen: SecondaryMap<Block, bool> = SecondaryMap::new();
-    let mut work = func.successors(b);
+    let mut work: Vec<Block> = func.successors(b).collect();
     while let Some(x) = work.pop() {
         if x == b {
             return true;

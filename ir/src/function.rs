@@ -294,10 +294,7 @@ impl Function {
     }
 
     /// The blocks that `block`'s terminator can branch to.
-    pub fn successors(&self, block: Block) -> Vec<Block> {
-        match &self.blocks[block].term {
-            Some(t) => t.targets().map(|c| c.block).collect(),
-            None => vec![],
-        }
+    pub fn successors(&self, block: Block) -> impl Iterator<Item = Block> + '_ {
+        (self.blocks[block].term.iter()).flat_map(|t| t.targets().map(|c| c.block))
     }
 }
