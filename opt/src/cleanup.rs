@@ -8,7 +8,7 @@
 
 use crate::util::{const_of, removable, use_counts, Aliases};
 use crate::PassReport;
-use zkc_ir::cfg::{reverse_postorder, ControlFlow};
+use zkc_ir::cfg::reverse_postorder;
 use zkc_ir::{
     Block, BlockCall, Function, Module, SecondaryMap, TermKind, Terminator, Value, ValueDef,
 };
@@ -102,7 +102,8 @@ fn fold_branches(f: &mut Function) -> usize {
 /// Edges into an empty block `e: jump t(args)` go straight to `t`, when `e`'s parameters are
 /// read only by that jump.
 fn thread_jumps(f: &mut Function) -> usize {
-    let uses = use_counts(f);
+    // Counted only when an empty block has parameters (a pass over the whole function).
+    let mut uses = None;
     let entry = f.entry();
     // The empty blocks that can be bypassed, with their jump.
     let mut bypass: SecondaryMap<Block, Option<BlockCall>> = SecondaryMap::new();
@@ -122,10 +123,13 @@ fn thread_jumps(f: &mut Function) -> usize {
         if call.block == e {
             continue;
         }
-        let params_local = d.params.iter().all(|&p| {
-            let in_jump = call.args.iter().filter(|&&a| a == p).count() as u32;
-            uses[p] == in_jump
-        });
+        let params_local = d.params.is_empty() || {
+            let uses = uses.get_or_insert_with(|| use_counts(f));
+            d.params.iter().all(|&p| {
+                let in_jump = call.args.iter().filter(|&&a| a == p).count() as u32;
+                uses[p] == in_jump
+            })
+        };
         if params_local {
             bypass[e] = Some(call.clone());
             any = true;
@@ -202,8 +206,14 @@ fn forward(f: &Function, call: &BlockCall, next: &BlockCall) -> BlockCall {
 
 /// A block that ends in `jump c(args)` absorbs `c` when it is `c`'s only predecessor.
 fn merge_blocks(f: &mut Function) -> usize {
-    let cfg = ControlFlow::compute(f);
-    let mut preds = cfg.preds;
+    // Edges into each block (merging `c` into `b` moves `c`'s out-edges to `b`: the counts
+    // stay right).
+    let mut preds: SecondaryMap<Block, u32> = SecondaryMap::new();
+    for &b in &f.layout {
+        for s in f.successors(b) {
+            preds[s] += 1;
+        }
+    }
     let entry = f.entry();
     let mut aliases = Aliases::new();
     let mut gone: SecondaryMap<Block, bool> = SecondaryMap::new();
@@ -219,7 +229,7 @@ fn merge_blocks(f: &mut Function) -> usize {
         }) = &f.blocks[b].term
         {
             let c = call.block;
-            if c == b || Some(c) == entry || preds[c].len() != 1 {
+            if c == b || Some(c) == entry || preds[c] != 1 {
                 break;
             }
             let args = call.args.clone();
@@ -232,13 +242,6 @@ fn merge_blocks(f: &mut Function) -> usize {
             let term = f.blocks[c].term.take();
             f.blocks[b].insts.extend(insts);
             f.blocks[b].term = term;
-            for s in f.successors(b) {
-                for q in preds[s].iter_mut() {
-                    if *q == c {
-                        *q = b;
-                    }
-                }
-            }
             gone[c] = true;
             n += 1;
         }

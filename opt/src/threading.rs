@@ -140,15 +140,22 @@ pub fn thread_branches(f: &mut Function) -> usize {
             vars.owner[v] = vars.slots.len() as u32;
         }
     }
+    // The blocks that read values of the blocks threaded through, and the new blocks (whose
+    // copies may read the parameter an edge passes back unchanged): the only ones the repair
+    // may rewrite.
+    let mut readers: SecondaryMap<Block, bool> = SecondaryMap::new();
     for &u in &f.layout {
+        let mut reads = false;
         for_each_read(f, u, |v| {
             if let Some(o) = (vars.owner[v] as usize).checked_sub(1) {
                 let (i, s, _) = vars.slots[o];
                 if thru[i].block != u {
                     thru[i].escapes[s] = true;
+                    reads = true;
                 }
             }
         });
+        readers[u] = reads;
     }
     for &(i, s, v) in &vars.slots {
         let var = thru[i].escapes[s].then(|| {
@@ -178,6 +185,7 @@ pub fn thread_branches(f: &mut Function) -> usize {
             *slot = BlockCall::new(bp, args);
             f.blocks[*p].term = Some(term);
             after[*p].push(bp);
+            readers[bp] = true;
             t.threaded.push((bp, defs));
             n += 1;
         }
@@ -189,7 +197,7 @@ pub fn thread_branches(f: &mut Function) -> usize {
         f.layout.extend(after[b].iter().copied());
     }
     if !vars.tys.is_empty() {
-        repair_ssa(f, &thru, &vars);
+        repair_ssa(f, &thru, &vars, &readers);
         remove_trivial_params_where(f, |p| p.index() >= watermark);
     }
     n
@@ -432,7 +440,12 @@ fn duplicate(
 
 /// Rewrites the reads of the escaping values of the blocks threaded through, outside them: each
 /// is a variable defined at the end of its block and of every `b'` of it.
-fn repair_ssa(f: &mut Function, thru: &[Through], vars: &Vars) {
+fn repair_ssa(
+    f: &mut Function,
+    thru: &[Through],
+    vars: &Vars,
+    readers: &SecondaryMap<Block, bool>,
+) {
     // Blocks the threading cut off would hand the builder predecessors with no definition.
     let mut reach: SecondaryMap<Block, bool> = SecondaryMap::new();
     for b in reverse_postorder(f) {
@@ -451,6 +464,9 @@ fn repair_ssa(f: &mut Function, thru: &[Through], vars: &Vars) {
     }
     for bi in 0..f.layout.len() {
         let u = f.layout[bi];
+        if !readers[u] {
+            continue;
+        }
         // The variables `u` reads, then with the value reaching `u`'s entry.
         let mut read: Vec<(Value, u32)> = Vec::new();
         for_each_read(f, u, |v| {
