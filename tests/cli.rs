@@ -186,21 +186,17 @@ fn zir_parse_errors_carry_line_and_column() {
 fn invalid_zir_is_bad_input_in_release_builds_too() {
     // Parses, but returns an i64 from an i32 function: the verifier is IR text's validator,
     // which runs whether or not `--verify` asks for the verifier between passes.
-    let dir = std::env::temp_dir().join(format!("zkc-invalidzir-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let bad = dir.join("bad.zir");
-    std::fs::write(
-        &bad,
-        "func @f() -> i32 {\nblock0:\n    v0 = i64.const 0\n    return v0\n}\n",
-    )
-    .unwrap();
+    let bad = temp_file(
+        "invalidzir",
+        "bad.zir",
+        b"func @f() -> i32 {\nblock0:\n    v0 = i64.const 0\n    return v0\n}\n",
+    );
     for emit in ["ir", "zisk"] {
         let out = zkc(&[bad.to_str().unwrap(), "--emit", emit]);
         assert_eq!(out.status.code(), Some(1), "--emit {emit}");
         let err = text(&out.stderr);
         assert!(err.contains("bad.zir: invalid IR"), "--emit {emit}: {err}");
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
