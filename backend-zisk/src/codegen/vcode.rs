@@ -134,8 +134,8 @@ pub struct VCode {
 }
 
 impl VCode {
-    /// Empty, with room for the code of `blocks` of `f`: selection emits about 1.25
-    /// instructions per IR instruction or terminator (1.54 over a Go module's functions), so
+    /// Empty, with room for the code of `blocks` of `f`: selection emits 1.0-1.5 instructions
+    /// per IR instruction or terminator in most functions (1.39 over all of a Go module's), so
     /// that the vectors rarely grow (growing them was a tenth of selection's time).
     pub fn with_capacity(blocks: &[zkc_ir::Block], f: &zkc_ir::Function) -> VCode {
         let n: usize = blocks.iter().map(|&b| f.blocks[b].insts.len() + 1).sum();
