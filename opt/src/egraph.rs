@@ -16,8 +16,7 @@
 //! Every saturation run ([`saturate`]) has iteration and node limits ([`ITER_LIMIT`],
 //! [`node_limit`] scaled by the block's size); the pass report counts the stop reasons. A block's
 //! e-graph runs only the rules that can fire in it ([`Rules`]), and none at all when no rule
-//! can. The node and iteration limits, not the time limit, are what stop runs in practice, so
-//! the output is deterministic.
+//! can. No wall-clock limit stops a run, so the output is deterministic.
 
 pub mod lang;
 pub mod rules;
