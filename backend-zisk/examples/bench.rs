@@ -21,7 +21,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     p.op(
         OpInst::new(Op::CopyB, ASrc::Imm(Value::Lit(0)), imm(GENERAL_RAM_ADDR)).to(Store::Reg(20)),
     );
-    p.label("loop");
+    let loop_label = p.sym("loop");
+    p.label(loop_label);
     p.op(OpInst::new(Op::Add, ASrc::Reg(5), BSrc::Reg(6)).to(Store::Reg(5)));
     p.op(OpInst::new(Op::Xor, ASrc::Reg(5), imm(0x9e37_79b9)).to(Store::Reg(7)));
     p.op(OpInst::new(Op::CopyB, ASrc::Reg(20), BSrc::Reg(7))
@@ -36,7 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     p.op(
         OpInst::new(Op::Eq, ASrc::Reg(6), imm(0)).flow(Flow::Branch {
             taken: Target::Offset(4),
-            not_taken: Target::Label("loop".to_string()),
+            not_taken: Target::Label(loop_label),
         }),
     );
     p.inst(zkc_backend_zisk::InstKind::Ret, None);

@@ -220,7 +220,13 @@ pub fn zkc(p: &Program, opts: &Options, real: bool, profile: bool) -> Run {
 /// memory operation's range). `program` must have its `_start` first, as
 /// [`zkc_backend_zisk::Program::allocation_costs`] needs.
 pub fn bounds_checks(program: &zkc_backend_zisk::Program, run: &driver::ZiskRun) -> u64 {
-    let trap = Target::Label(trap_label(TrapCode::MemoryOutOfBounds));
+    let Some(trap) = program
+        .symbols
+        .get(&trap_label(TrapCode::MemoryOutOfBounds))
+    else {
+        return 0;
+    };
+    let trap = Target::Label(trap);
     let checks: HashSet<u64> = program
         .items
         .iter()

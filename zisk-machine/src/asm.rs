@@ -6,15 +6,15 @@
 //! declarations are written first; their position in the text does not change the layout,
 //! which depends only on their order).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt::Write;
 
 use crate::inst::{ASrc, BSrc, Store};
 use crate::mem_map::MAX_REG;
 use crate::program::{
-    inst_addr, is_valid_symbol, DataDecl, Flow, InstKind, Item, LayoutError, OpInst, Program,
-    Target, Value,
+    inst_addr, DataDecl, Flow, InstKind, Item, LayoutError, OpInst, Program, Target, Value,
 };
+use crate::sym::{Sym, SymName, Symbols};
 
 /// Writes `program` as ZisK assembly.
 pub fn write_asm(program: &Program) -> Result<String, LayoutError> {
@@ -29,7 +29,10 @@ pub fn write_asm_with_margin(
     margin: &mut dyn FnMut(u64) -> String,
 ) -> Result<String, LayoutError> {
     let aliases = label_aliases(program)?;
-    let w = Writer { aliases: &aliases };
+    let w = Writer {
+        names: &program.symbols,
+        aliases: &aliases,
+    };
     let mut out = String::from("; ZisK assembly written by zkc\n");
     for item in &program.items {
         if let Item::Data(d) = item {
@@ -40,11 +43,11 @@ pub fn write_asm_with_margin(
     let mut index = 0;
     for item in &program.items {
         match item {
-            Item::Label(l) if !aliases.contains_key(l.as_str()) => {
-                if !is_valid_symbol(l) {
-                    return Err(LayoutError::BadSymbolName(l.clone()));
+            Item::Label(l) if !aliases.contains_key(l) => {
+                if !program.symbols.is_valid(*l) {
+                    return Err(LayoutError::BadSymbolName(program.name(*l).to_string()));
                 }
-                writeln!(out, "{l}:").expect("writing to a String");
+                writeln!(out, "{}:", program.name(*l)).expect("writing to a String");
             }
             Item::Label(_) | Item::Data(_) => {}
             Item::Inst { kind, comment, .. } => {
@@ -64,9 +67,9 @@ pub fn write_asm_with_margin(
 }
 
 /// Labels that name the same instruction as an earlier label, mapped to that label.
-fn label_aliases(program: &Program) -> Result<HashMap<&str, &str>, LayoutError> {
-    let mut first_at: HashMap<usize, &str> = HashMap::new();
-    let mut aliases = HashMap::new();
+fn label_aliases(program: &Program) -> Result<HashMap<Sym, Sym>, LayoutError> {
+    let mut first_at: HashMap<usize, Sym> = HashMap::default();
+    let mut aliases = HashMap::default();
     for (label, index) in program.labels()? {
         let first = *first_at.entry(index).or_insert(label);
         if first != label {
@@ -76,22 +79,24 @@ fn label_aliases(program: &Program) -> Result<HashMap<&str, &str>, LayoutError> 
     Ok(aliases)
 }
 
-/// Operand syntax; labels that alias an earlier one are written as that one.
+/// Operand syntax with the symbols' `names`; labels that alias an earlier one are written as
+/// that one.
 pub struct Writer<'a> {
-    pub aliases: &'a HashMap<&'a str, &'a str>,
+    pub names: &'a Symbols,
+    pub aliases: &'a HashMap<Sym, Sym>,
 }
 
 impl Writer<'_> {
-    fn symbol<'s>(&'s self, name: &'s str) -> &'s str {
-        self.aliases.get(name).copied().unwrap_or(name)
+    fn symbol(&self, s: Sym) -> SymName<'_> {
+        self.names.name(self.aliases.get(&s).copied().unwrap_or(s))
     }
 
     pub fn value(&self, v: &Value) -> Result<String, LayoutError> {
         Ok(match v {
             Value::Lit(n) if *n < 10 => n.to_string(),
             Value::Lit(n) => format!("0x{n:x}"),
-            Value::Sym(s, 0) => self.symbol(s).to_string(),
-            Value::Sym(s, off) => format!("{} {}", self.symbol(s), signed_offset(*off)?),
+            Value::Sym(s, 0) => self.symbol(*s).to_string(),
+            Value::Sym(s, off) => format!("{} {}", self.symbol(*s), signed_offset(*off)?),
         })
     }
 
@@ -114,7 +119,7 @@ impl Writer<'_> {
 
     pub fn target(&self, t: &Target) -> String {
         match t {
-            Target::Label(l) => self.symbol(l).to_string(),
+            Target::Label(l) => self.symbol(*l).to_string(),
             Target::Offset(o) => o.to_string(),
         }
     }
@@ -122,9 +127,9 @@ impl Writer<'_> {
     fn inst(&self, kind: &InstKind) -> Result<String, LayoutError> {
         Ok(match kind {
             InstKind::Op(o) => self.op(o)?,
-            InstKind::Call(l) => format!("call {}", self.symbol(l)),
+            InstKind::Call(l) => format!("call {}", self.symbol(*l)),
             InstKind::Ret => "ret".to_string(),
-            InstKind::Jump(l) => format!("jump({})", self.symbol(l)),
+            InstKind::Jump(l) => format!("jump({})", self.symbol(*l)),
             InstKind::RetToBios => "ret_to_bios".to_string(),
         })
     }
@@ -162,14 +167,15 @@ impl Writer<'_> {
     }
 
     fn data(&self, d: &DataDecl) -> Result<String, LayoutError> {
-        if !is_valid_symbol(&d.name) {
-            return Err(LayoutError::BadSymbolName(d.name.clone()));
+        let name = self.names.name(d.name);
+        if !self.names.is_valid(d.name) {
+            return Err(LayoutError::BadSymbolName(name.to_string()));
         }
         if d.words.len() > d.len || d.len == 0 {
-            return Err(LayoutError::BadDataSize(d.name.clone()));
+            return Err(LayoutError::BadDataSize(name.to_string()));
         }
         let constness = if d.is_const { "const " } else { "" };
-        let mut s = format!("{constness}u64 {}[{}]", d.name, d.len);
+        let mut s = format!("{constness}u64 {name}[{}]", d.len);
         let significant = d
             .words
             .iter()

@@ -11,7 +11,8 @@
 //! - [`mem_map`]: the memory map; [`rom`]: a whole [`Rom`], BIOS included;
 //! - [`program`]: what the instruction selector produces, a [`Program`] of labels,
 //!   instructions with symbolic targets and data declarations, and its layout into a [`Rom`]
-//!   with the assembler's rules ([`Program::layout`]);
+//!   with the assembler's rules ([`Program::layout`]); [`sym`]: the names of its labels and
+//!   data, `u32` ids into the program's table;
 //! - [`asm`]: the program as ZisK assembly text for `ziskemu -z` ([`write_asm`]);
 //! - [`zisk_bin`]: the ziskbin ELF container for `ziskemu -e`, writer and reader
 //!   ([`zisk_bin::write_elf`], [`zisk_bin::read_elf`]);
@@ -60,6 +61,7 @@ pub mod ops;
 pub mod program;
 pub mod rom;
 pub mod stats;
+pub mod sym;
 pub mod zisk_bin;
 
 pub use asm::{write_asm, write_asm_with_margin};
@@ -67,7 +69,8 @@ pub use emu::{EmuError, Emulator, Outcome, Status};
 pub use inst::{ASrc, BSrc, DataSection, Inst, Store};
 pub use ops::Op;
 pub use program::{
-    AllocCost, DataDecl, Flow, InstKind, Item, Layout, OpInst, Program, Target, Value,
+    AllocCost, DataDecl, Flow, InstKind, Item, Layout, OpInst, Program, Target, ToSym, Value,
 };
 pub use rom::{Rom, Symbol};
 pub use stats::Stats;
+pub use sym::{Sym, Symbols};

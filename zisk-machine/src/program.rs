@@ -30,13 +30,14 @@ use crate::inst::{ASrc, BSrc, DataSection, Inst, Store};
 use crate::mem_map::*;
 use crate::ops::Op;
 use crate::rom::{Rom, Symbol, BIOS_FINALIZE_ADDR};
+pub use crate::sym::{Sym, SymName, Symbols};
 
 /// A number operand: a literal, or the address of a label or data declaration plus a byte
 /// offset (ziskasm.md "Number format").
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Value {
     Lit(u64),
-    Sym(String, i64),
+    Sym(Sym, i64),
 }
 
 impl From<u64> for Value {
@@ -46,14 +47,14 @@ impl From<u64> for Value {
 }
 
 /// A jump target: a label, or a byte offset from the instruction.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
-    Label(String),
+    Label(Sym),
     Offset(i64),
 }
 
 /// How control leaves an operation.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Flow {
     /// To the next instruction (`j(4, 4)`).
     Next,
@@ -101,9 +102,9 @@ impl OpInst {
     }
 
     /// `j(label)`: to `label` when the flag is set, else to the next instruction.
-    pub fn branch(self, label: &str) -> OpInst {
+    pub fn branch(self, label: Sym) -> OpInst {
         self.flow(Flow::Branch {
-            taken: Target::Label(label.to_string()),
+            taken: Target::Label(label),
             not_taken: Target::Offset(INST_SIZE as i64),
         })
     }
@@ -123,11 +124,11 @@ impl OpInst {
 pub enum InstKind {
     Op(OpInst),
     /// `call L`: r1 = return address, jump to `L` (`flag` with `store_pc`).
-    Call(String),
+    Call(Sym),
     /// `ret`: `and(0xffff_ffff_ffff_fffe, r1), setpc(0)`.
     Ret,
     /// `jump(L)`: `copyb(0, L), setpc(0)`.
-    Jump(String),
+    Jump(Sym),
     /// `ret_to_bios`: a static jump to the BIOS output finalization.
     RetToBios,
 }
@@ -136,7 +137,7 @@ pub enum InstKind {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Item {
     /// Names the next instruction.
-    Label(String),
+    Label(Sym),
     /// An instruction, with the origin it came from (IR value, wasm offset) as a comment.
     /// `by_alloc`: the register allocation added it (a move, a save or restore, the jump of
     /// an edge block that only holds moves): a perfect allocation would not execute it (see
@@ -144,7 +145,7 @@ pub enum Item {
     /// selected for, when known ([`Program::wasm_offsets`]).
     Inst {
         kind: InstKind,
-        comment: Option<String>,
+        comment: Option<Box<str>>,
         by_alloc: bool,
         srcloc: Option<u32>,
     },
@@ -154,7 +155,7 @@ pub enum Item {
 /// `[const] u64 NAME[N] = v0, v1, ...`: `N` 8-byte words, in ROM when `is_const`, else RAM.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct DataDecl {
-    pub name: String,
+    pub name: Sym,
     pub is_const: bool,
     /// Initial values; the declaration is `len` words, the ones past `words` are zero.
     pub words: Vec<Value>,
@@ -164,7 +165,7 @@ pub struct DataDecl {
 impl DataDecl {
     /// Bytes packed little-endian into words, as wasm data segments must be (every element of
     /// a declaration takes 8 bytes whatever its type, ziskasm.md "Data declarations").
-    pub fn from_bytes(name: &str, is_const: bool, bytes: &[u8]) -> DataDecl {
+    pub fn from_bytes(name: Sym, is_const: bool, bytes: &[u8]) -> DataDecl {
         let words: Vec<Value> = bytes
             .chunks(8)
             .map(|c| {
@@ -175,7 +176,7 @@ impl DataDecl {
             .collect();
         let len = words.len().max(1);
         DataDecl {
-            name: name.to_string(),
+            name,
             is_const,
             words,
             len,
@@ -183,9 +184,9 @@ impl DataDecl {
     }
 
     /// `len` zero words: reserves space, e.g. to place the next declaration at an offset.
-    pub fn zeroed(name: &str, is_const: bool, len: usize) -> DataDecl {
+    pub fn zeroed(name: Sym, is_const: bool, len: usize) -> DataDecl {
         DataDecl {
-            name: name.to_string(),
+            name,
             is_const,
             words: Vec::new(),
             len,
@@ -194,16 +195,41 @@ impl DataDecl {
 }
 
 /// A whole program.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Program {
     pub items: Vec<Item>,
+    /// The names of the labels and data declarations the items name.
+    pub symbols: Symbols,
     /// The RAM the register allocation owns (its memory slots and the software stack of
     /// saves); empty when the program has none. Only [`Program::allocation_costs`] reads it.
     pub alloc_area: std::ops::Range<u64>,
     /// The labels that start a function, with its name as the module gives it (mangled, as
     /// in the name section): a function's code runs from its label to the next one of
     /// these. They are the function symbols of the laid-out ROM ([`Rom::symbols`]).
-    pub functions: BTreeMap<String, String>,
+    pub functions: BTreeMap<Sym, String>,
+}
+
+/// A symbol given by its name (interned in the program's [`Symbols`]) or as one already.
+pub trait ToSym {
+    fn to_sym(self, symbols: &mut Symbols) -> Sym;
+}
+
+impl ToSym for Sym {
+    fn to_sym(self, _: &mut Symbols) -> Sym {
+        self
+    }
+}
+
+impl ToSym for &str {
+    fn to_sym(self, symbols: &mut Symbols) -> Sym {
+        symbols.intern(self)
+    }
+}
+
+impl ToSym for &String {
+    fn to_sym(self, symbols: &mut Symbols) -> Sym {
+        symbols.intern(self)
+    }
 }
 
 /// What the register allocation costs in one instruction, per execution, and what its
@@ -258,7 +284,8 @@ impl fmt::Display for LayoutError {
 
 impl std::error::Error for LayoutError {}
 
-/// A laid-out program: the ROM, and every label's and data name's address.
+/// A laid-out program: the ROM, and the address of every label and data declaration named by
+/// its text ([`Symbols::intern`]; derived names are left out).
 #[derive(Clone, Debug)]
 pub struct Layout {
     pub rom: Rom,
@@ -270,21 +297,9 @@ pub fn inst_addr(i: usize) -> u64 {
     ROM_ADDR + INST_SIZE * i as u64
 }
 
-/// Whether `name` reads back as a symbol in ZisK assembly (parser.rs `is_identifier`, and not
-/// an operand keyword or register).
-pub fn is_valid_symbol(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    let ident = matches!(bytes.first(), Some(c) if c.is_ascii_alphabetic() || *c == b'_')
-        && bytes
-            .iter()
-            .all(|c| c.is_ascii_alphanumeric() || *c == b'_');
-    let is_reg = bytes.len() >= 2 && bytes[0] == b'r' && bytes[1..].iter().all(u8::is_ascii_digit);
-    ident && !is_reg && !matches!(name, "a" | "c" | "step" | "sp" | "end" | "const")
-}
-
 /// The launcher the assembler synthesises when there is no `_start` (assembler.rs
 /// `synth_launcher`).
-fn launcher(entry: &str) -> Vec<Item> {
+fn launcher(start: Sym, entry: Sym) -> Vec<Item> {
     let inst = |kind| Item::Inst {
         kind,
         comment: None,
@@ -300,25 +315,32 @@ fn launcher(entry: &str) -> Vec<Item> {
         inst(InstKind::Op(op.to(Store::Reg(reg))))
     };
     vec![
-        Item::Label("_start".to_string()),
+        Item::Label(start),
         set(3, 0),
         set(2, SYS_ADDR),
-        inst(InstKind::Call(entry.to_string())),
+        inst(InstKind::Call(entry)),
         inst(InstKind::RetToBios),
     ]
 }
 
 impl Program {
+    /// The symbol named `name` ([`Symbols::intern`]).
+    pub fn sym(&mut self, name: &str) -> Sym {
+        self.symbols.intern(name)
+    }
+
     /// Appends a label.
-    pub fn label(&mut self, name: &str) -> &mut Program {
-        self.items.push(Item::Label(name.to_string()));
+    pub fn label(&mut self, label: impl ToSym) -> &mut Program {
+        let s = label.to_sym(&mut self.symbols);
+        self.items.push(Item::Label(s));
         self
     }
 
     /// Appends the label that starts the function `name` ([`Program::functions`]).
-    pub fn function(&mut self, label: &str, name: &str) -> &mut Program {
-        self.functions.insert(label.to_string(), name.to_string());
-        self.label(label)
+    pub fn function(&mut self, label: impl ToSym, name: &str) -> &mut Program {
+        let s = label.to_sym(&mut self.symbols);
+        self.functions.insert(s, name.to_string());
+        self.label(s)
     }
 
     /// Per instruction with a known wasm offset ([`Item::Inst`]): its address and the offset.
@@ -339,7 +361,7 @@ impl Program {
     pub fn inst(&mut self, kind: InstKind, comment: Option<&str>) -> &mut Program {
         self.items.push(Item::Inst {
             kind,
-            comment: comment.map(str::to_string),
+            comment: comment.map(Box::from),
             by_alloc: false,
             srcloc: None,
         });
@@ -429,12 +451,17 @@ impl Program {
     }
 
     /// The labels, in order, with the index of the instruction each names.
-    pub(crate) fn labels(&self) -> Result<Vec<(&str, usize)>, LayoutError> {
+    pub(crate) fn labels(&self) -> Result<Vec<(Sym, usize)>, LayoutError> {
         let scan = self.scan();
         match scan.dangling {
-            Some(l) => Err(LayoutError::DanglingLabel(l.to_string())),
+            Some(l) => Err(LayoutError::DanglingLabel(self.name(l).to_string())),
             None => Ok(scan.labels),
         }
+    }
+
+    /// The name of `s` ([`Symbols::name`]).
+    pub fn name(&self, s: Sym) -> SymName<'_> {
+        self.symbols.name(s)
     }
 
     /// One pass over the items: what [`Program::labels`] and [`Program::place`] need (a large
@@ -449,7 +476,7 @@ impl Program {
         let mut pending = Vec::new();
         for (k, item) in self.items.iter().enumerate() {
             match item {
-                Item::Label(l) => pending.push(l.as_str()),
+                Item::Label(l) => pending.push(*l),
                 Item::Inst { .. } => {
                     let index = scan.code.len();
                     scan.labels.extend(pending.drain(..).map(|l| (l, index)));
@@ -471,22 +498,26 @@ impl Program {
             .items
             .iter()
             .position(|i| matches!(i, Item::Inst { .. }));
-        let is_start = |i: &Item| matches!(i, Item::Label(l) if l == "_start");
+        let start = self.symbols.get("_start");
+        let is_start = |i: &Item| matches!(i, Item::Label(l) if Some(*l) == start);
         if first.is_some_and(|k| self.items[..k].iter().any(is_start)) {
             return Ok(std::borrow::Cow::Borrowed(self));
         }
         let labels = self.labels()?;
-        if labels.iter().any(|(l, _)| *l == "_start") {
+        if labels.iter().any(|(l, _)| Some(*l) == start) {
             return Err(LayoutError::StartNotFirst);
         }
         let entry = ["main", "_zisk_main"]
             .into_iter()
+            .filter_map(|e| self.symbols.get(e))
             .find(|e| labels.iter().any(|(l, _)| l == e))
             .ok_or(LayoutError::NoEntry)?;
-        let mut items = launcher(entry);
+        let mut symbols = self.symbols.clone();
+        let mut items = launcher(symbols.intern("_start"), entry);
         items.extend(self.items.iter().cloned());
         Ok(std::borrow::Cow::Owned(Program {
             items,
+            symbols,
             alloc_area: self.alloc_area.clone(),
             functions: self.functions.clone(),
         }))
@@ -497,16 +528,19 @@ impl Program {
         let Placed {
             program,
             mut rom,
-            symbols,
+            addrs,
             ..
         } = self.place()?;
-        for inst in encode_insts(&program, &symbols) {
+        for inst in encode_insts(&program, &addrs) {
             let (pc, inst, comment) = inst?;
             rom.insts.insert(pc, inst);
             if let Some(c) = comment {
                 rom.comments.insert(pc, c.to_string());
             }
         }
+        let symbols = (program.symbols.texts())
+            .filter_map(|(name, s)| Some((name.to_string(), addrs.get(s)?)))
+            .collect();
         Ok(Layout { rom, symbols })
     }
 
@@ -524,18 +558,22 @@ impl Program {
         if len == 0 {
             return Err(LayoutError::Empty);
         }
+        let names = &program.symbols;
         if let Some(l) = dangling {
-            return Err(LayoutError::DanglingLabel(l.to_string()));
+            return Err(LayoutError::DanglingLabel(names.name(l).to_string()));
         }
-        let mut symbols = FxHashMap::default();
-        symbols.reserve(labels.len());
-        let mut define = |name: &str, addr: u64| {
-            if !is_valid_symbol(name) {
-                return Err(LayoutError::BadSymbolName(name.to_string()));
+        let mut addrs = Addrs::new(names);
+        let mut define = |s: Sym, addr: u64| {
+            if !names.is_valid(s) {
+                return Err(LayoutError::BadSymbolName(names.name(s).to_string()));
             }
-            match symbols.insert(name.to_string(), addr) {
-                Some(_) => Err(LayoutError::DuplicateSymbol(name.to_string())),
-                None => Ok(()),
+            match addrs.0.get_mut(s.index()) {
+                Some(a) if *a == UNDEFINED => {
+                    *a = addr;
+                    Ok(())
+                }
+                Some(_) => Err(LayoutError::DuplicateSymbol(names.name(s).to_string())),
+                None => Err(LayoutError::UndefinedSymbol(names.name(s).to_string())),
             }
         };
         for (label, i) in labels {
@@ -545,24 +583,25 @@ impl Program {
         let (mut ro_len, mut rw_len) = (0u64, 0u64);
         for d in &decls {
             if d.words.len() > d.len || d.len == 0 {
-                return Err(LayoutError::BadDataSize(d.name.clone()));
+                return Err(LayoutError::BadDataSize(names.name(d.name).to_string()));
             }
             let (base, len) = if d.is_const {
                 (ro_base, &mut ro_len)
             } else {
                 (GENERAL_RAM_ADDR, &mut rw_len)
             };
-            define(&d.name, base + 8 * *len)?;
+            define(d.name, base + 8 * *len)?;
             *len += d.len as u64;
         }
 
-        let mut rom = Rom::with_bios(symbols["_start"]);
-        rom.symbols = function_symbols(&program.functions, &symbols, inst_addr(len));
+        let start = names.get("_start").and_then(|s| addrs.get(s));
+        let mut rom = Rom::with_bios(start.expect("the launcher is `_start`"));
+        rom.symbols = function_symbols(&program.functions, &addrs, inst_addr(len));
         let (mut ro, mut rw) = (Vec::new(), Vec::new());
         for d in &decls {
             let words = if d.is_const { &mut ro } else { &mut rw };
             for k in 0..d.len {
-                let word = d.words.get(k).map(|v| resolve(&symbols, v));
+                let word = d.words.get(k).map(|v| resolve(&program, &addrs, v));
                 words.push(word.transpose()?.unwrap_or(0));
             }
         }
@@ -580,7 +619,7 @@ impl Program {
         Ok(Placed {
             program,
             rom,
-            symbols,
+            addrs,
             len,
             code,
         })
@@ -592,10 +631,26 @@ struct Scan<'p> {
     /// The index in `items` of each instruction.
     code: Vec<u32>,
     /// Each label with the index of the instruction it names.
-    labels: Vec<(&'p str, usize)>,
+    labels: Vec<(Sym, usize)>,
     decls: Vec<&'p DataDecl>,
     /// The first label that no instruction follows.
-    dangling: Option<&'p str>,
+    dangling: Option<Sym>,
+}
+
+/// What an address of [`Addrs`] is before its symbol is defined.
+const UNDEFINED: u64 = u64::MAX;
+
+/// Every symbol's address, by [`Sym`].
+struct Addrs(Vec<u64>);
+
+impl Addrs {
+    fn new(names: &Symbols) -> Addrs {
+        Addrs(vec![UNDEFINED; names.len()])
+    }
+
+    fn get(&self, s: Sym) -> Option<u64> {
+        self.0.get(s.index()).copied().filter(|&a| a != UNDEFINED)
+    }
 }
 
 /// A program placed at its addresses ([`Program::place`]).
@@ -604,7 +659,7 @@ pub struct Placed<'p> {
     /// The BIOS, the data and the function symbols: the ROM but the program's instructions.
     pub rom: Rom,
     /// Every label's and data name's address.
-    pub symbols: FxHashMap<String, u64>,
+    addrs: Addrs,
     /// The number of the program's instructions, at `ROM_ADDR` on.
     pub len: usize,
     /// The index in the program's items of each instruction.
@@ -616,7 +671,7 @@ impl Placed<'_> {
     pub fn insts(
         &self,
     ) -> impl Iterator<Item = Result<(u64, Inst, Option<&str>), LayoutError>> + '_ {
-        encode_insts(&self.program, &self.symbols)
+        encode_insts(&self.program, &self.addrs)
     }
 
     /// The instructions of [`Placed::insts`] cut in runs of `n`, each handed to `f` on
@@ -639,7 +694,8 @@ impl Placed<'_> {
                         else {
                             unreachable!("the scan lists instructions")
                         };
-                        encode_at(first + j, kind, comment.as_deref(), &self.symbols)
+                        let program = &self.program;
+                        encode_at(first + j, kind, comment.as_deref(), program, &self.addrs)
                     })
                     .map_while(|i| i.map_err(|e| error = Some(e)).ok());
                 let r = f(first.checked_sub(1).map(inst_addr), &mut insts);
@@ -654,14 +710,14 @@ impl Placed<'_> {
 }
 
 /// The address of the symbol `s`.
-fn address(symbols: &FxHashMap<String, u64>, s: &str) -> Result<u64, LayoutError> {
-    (symbols.get(s).copied()).ok_or_else(|| LayoutError::UndefinedSymbol(s.to_string()))
+fn address(program: &Program, addrs: &Addrs, s: Sym) -> Result<u64, LayoutError> {
+    (addrs.get(s)).ok_or_else(|| LayoutError::UndefinedSymbol(program.name(s).to_string()))
 }
 
-fn resolve(symbols: &FxHashMap<String, u64>, v: &Value) -> Result<u64, LayoutError> {
+fn resolve(program: &Program, addrs: &Addrs, v: &Value) -> Result<u64, LayoutError> {
     match v {
         Value::Lit(n) => Ok(*n),
-        Value::Sym(s, off) => address(symbols, s).map(|a| a.wrapping_add_signed(*off)),
+        Value::Sym(s, off) => address(program, addrs, *s).map(|a| a.wrapping_add_signed(*off)),
     }
 }
 
@@ -677,11 +733,11 @@ fn code(program: &Program) -> impl Iterator<Item = (&InstKind, Option<&str>)> {
 /// address with its comment.
 fn encode_insts<'a>(
     program: &'a Program,
-    symbols: &'a FxHashMap<String, u64>,
+    addrs: &'a Addrs,
 ) -> impl Iterator<Item = Result<(u64, Inst, Option<&'a str>), LayoutError>> + 'a {
     code(program)
         .enumerate()
-        .map(|(i, (kind, comment))| encode_at(i, kind, comment, symbols))
+        .map(|(i, (kind, comment))| encode_at(i, kind, comment, program, addrs))
 }
 
 /// Instruction `i` of a program, `kind`, resolved with `symbols`, at its address with its
@@ -690,12 +746,13 @@ fn encode_at<'a>(
     i: usize,
     kind: &InstKind,
     comment: Option<&'a str>,
-    symbols: &FxHashMap<String, u64>,
+    program: &Program,
+    addrs: &Addrs,
 ) -> Result<(u64, Inst, Option<&'a str>), LayoutError> {
     let pc = inst_addr(i);
-    let address = |l: &str| address(symbols, l);
-    let resolve = |v: &Value| resolve(symbols, v);
-    let relative = |l: &str| address(l).map(|a| a as i64 - pc as i64);
+    let address = |l: Sym| address(program, addrs, l);
+    let resolve = |v: &Value| resolve(program, addrs, v);
+    let relative = |l: Sym| address(l).map(|a| a as i64 - pc as i64);
     let inst = encode(kind, &address, &resolve, &relative)?;
     Ok((pc, inst, comment))
 }
@@ -704,13 +761,13 @@ fn encode_at<'a>(
 /// the next function, or `code_end`), in address order. Labels without an address (not in
 /// the program) are left out.
 fn function_symbols(
-    functions: &BTreeMap<String, String>,
-    symbols: &FxHashMap<String, u64>,
+    functions: &BTreeMap<Sym, String>,
+    addrs: &Addrs,
     code_end: u64,
 ) -> Vec<Symbol> {
     let mut starts: Vec<(u64, &str)> = functions
         .iter()
-        .filter_map(|(label, name)| Some((*symbols.get(label)?, name.as_str())))
+        .filter_map(|(label, name)| Some((addrs.get(*label)?, name.as_str())))
         .collect();
     starts.sort();
     let ends: Vec<u64> = starts
@@ -743,20 +800,20 @@ fn register<T>(r: u8, zero: T, reg: fn(u8) -> T, mem: fn(u64) -> T) -> Result<T,
 
 fn encode(
     kind: &InstKind,
-    address: &dyn Fn(&str) -> Result<u64, LayoutError>,
+    address: &dyn Fn(Sym) -> Result<u64, LayoutError>,
     resolve: &dyn Fn(&Value) -> Result<u64, LayoutError>,
-    relative: &dyn Fn(&str) -> Result<i64, LayoutError>,
+    relative: &dyn Fn(Sym) -> Result<i64, LayoutError>,
 ) -> Result<Inst, LayoutError> {
     let target = |t: &Target| match t {
         Target::Offset(o) => Ok(*o),
-        Target::Label(l) => relative(l),
+        Target::Label(l) => relative(*l),
     };
     let imm = |v| ASrc::Imm(v);
     Ok(match kind {
         InstKind::Call(l) => {
             let mut i = Inst::new(Op::Flag, imm(0), BSrc::Imm(0), Store::Reg(1));
             i.store_pc = true;
-            i.jmp_offset1 = relative(l)?;
+            i.jmp_offset1 = relative(*l)?;
             i
         }
         InstKind::Ret => {
@@ -765,7 +822,7 @@ fn encode(
             i.jmp_offset1 = 0;
             i
         }
-        InstKind::Jump(l) => static_jump(address(l)?),
+        InstKind::Jump(l) => static_jump(address(*l)?),
         InstKind::RetToBios => static_jump(BIOS_FINALIZE_ADDR),
         InstKind::Op(o) => {
             let a = match &o.a {

@@ -9,16 +9,18 @@ use zkc_zisk_machine::{write_asm, ASrc, BSrc, Inst, InstKind, Op, Program, Store
 
 fn sample() -> Program {
     let mut p = Program::default();
-    p.data(data("table", true, &[1, 0x1234_5678_9abc_def0, 0]));
+    data(&mut p, "table", true, &[1, 0x1234_5678_9abc_def0, 0]);
     p.label("main");
     p.label("entry");
-    p.op(op(Op::CopyB, ai(0), bsym("table", 8)).to(sr(5)));
+    let s_table = p.sym("table");
+    p.op(op(Op::CopyB, ai(0), bsym(s_table, 8)).to(sr(5)));
+    let s_entry = p.sym("entry");
     p.inst(
         InstKind::Op(
             op(Op::Add, ar(5), bind(-16))
                 .width(4)
                 .to(sm(OUTPUT_ADDR))
-                .branch("entry"),
+                .branch(s_entry),
         ),
         Some("v3 @0x2a\nsecond line"),
     );
@@ -28,7 +30,8 @@ fn sample() -> Program {
         .end());
     call(&mut p, "entry");
     ret(&mut p);
-    p.data(DataDecl::zeroed("bss", false, 2));
+    let bss = p.sym("bss");
+    p.data(DataDecl::zeroed(bss, false, 2));
     p
 }
 
@@ -133,12 +136,9 @@ fn rejects_programs_the_assembler_rejects() {
 
     let mut keyword = Program::default();
     keyword.label("main");
-    keyword.op(op(
-        Op::CopyB,
-        ai(0),
-        BSrc::Imm(Value::Sym("step".into(), 0)),
-    ));
-    keyword.data(data("step", false, &[1]));
+    let s_step = keyword.sym("step");
+    keyword.op(op(Op::CopyB, ai(0), BSrc::Imm(Value::Sym(s_step, 0))));
+    data(&mut keyword, "step", false, &[1]);
     assert_eq!(
         keyword.layout().unwrap_err(),
         LayoutError::BadSymbolName("step".into())

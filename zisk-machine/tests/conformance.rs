@@ -95,13 +95,16 @@ fn corpus() -> Vec<Case> {
 
     // Every source kind of a and b, every store kind, 64-bit immediates, virtual registers.
     let mut p = Program::default();
-    p.data(data("slot", false, &[0x1122_3344_5566_7788, 9]));
+    data(&mut p, "slot", false, &[0x1122_3344_5566_7788, 9]);
     p.label("main");
     set(&mut p, 5, 0xdead_beef_0bad_f00d);
     p.op(op(Op::Add, ar(5), bi(0x1_0000_0001)).to(sr(7)));
-    p.op(op(Op::Xor, asym("slot", 0), bsym("slot", 8)).to(sr(8)));
-    p.op(op(Op::Add, ac(), bc()).to(smsym("slot", 8)));
-    p.op(op(Op::Sub, astep(), bmsym("slot", 8)).to(sr(9)));
+    let s_slot = p.sym("slot");
+    p.op(op(Op::Xor, asym(s_slot, 0), bsym(s_slot, 8)).to(sr(8)));
+    let s_slot = p.sym("slot");
+    p.op(op(Op::Add, ac(), bc()).to(smsym(s_slot, 8)));
+    let s_slot = p.sym("slot");
+    p.op(op(Op::Sub, astep(), bmsym(s_slot, 8)).to(sr(9)));
     p.op(op(Op::Or, am(GENERAL_RAM_ADDR), br(9)).to(sr(45)));
     p.op(op(Op::Add, ar(45), br(63)).to(sr(0)));
     p.op(op(Op::Add, ar(0), br(45)).to(sr(10)));
@@ -122,12 +125,14 @@ fn corpus() -> Vec<Case> {
         p.label("main");
         match base {
             None => {
-                p.data(data("buf", false, &words));
-                p.op(op(Op::CopyB, ai(0), bsym("buf", 0)).to(sr(20)));
+                data(&mut p, "buf", false, &words);
+                let s_buf = p.sym("buf");
+                p.op(op(Op::CopyB, ai(0), bsym(s_buf, 0)).to(sr(20)));
             }
             Some(true) => {
-                p.data(data("buf", true, &words));
-                p.op(op(Op::CopyB, ai(0), bsym("buf", 0)).to(sr(20)));
+                data(&mut p, "buf", true, &words);
+                let s_buf = p.sym("buf");
+                p.op(op(Op::CopyB, ai(0), bsym(s_buf, 0)).to(sr(20)));
             }
             Some(false) => set(&mut p, 20, INPUT_ADDR + 8),
         }
@@ -179,7 +184,9 @@ fn corpus() -> Vec<Case> {
     p.label("loop");
     p.op(op(Op::Add, ar(5), br(6)).to(sr(5)));
     p.op(op(Op::Sub, ar(6), bi(1)).to(sr(6)));
-    p.op(op(Op::Eq, ar(6), bi(0)).flow(j("done", "loop")));
+    let s_done = p.sym("done");
+    let s_loop = p.sym("loop");
+    p.op(op(Op::Eq, ar(6), bi(0)).flow(j(s_done, s_loop)));
     p.label("done");
     p.op(op(Op::CopyB, ai(0), br(5)).to(sm(OUTPUT_ADDR)));
     p.op(op(Op::Lt, ai(u64::MAX), bi(0)).flow(Flow::Branch {
@@ -187,7 +194,8 @@ fn corpus() -> Vec<Case> {
         not_taken: zkc_zisk_machine::Target::Offset(4),
     }));
     p.op(op(Op::CopyB, ai(0), bi(0xbad)).to(sm(OUTPUT_ADDR + 8)));
-    p.op(op(Op::Ltu, ar(5), bi(3)).branch("never"));
+    let s_never = p.sym("never");
+    p.op(op(Op::Ltu, ar(5), bi(3)).branch(s_never));
     p.op(op(Op::CopyB, ai(0), bi(0x600d)).to(sm(OUTPUT_ADDR + 16)));
     p.label("never");
     ret(&mut p);
@@ -205,19 +213,25 @@ fn corpus() -> Vec<Case> {
             })
             .collect()
     };
-    p.data(data("st", false, &words(25)));
-    p.data(data("hs", false, &words(4)));
-    p.data(data("blk", false, &words(8)));
+    data(&mut p, "st", false, &words(25));
+    data(&mut p, "hs", false, &words(4));
+    data(&mut p, "blk", false, &words(8));
     p.label("main");
-    p.op(op(Op::Keccak, ai(0), bsym("st", 0)));
-    p.op(op(Op::CopyB, ai(0), bsym("st", 0)).to(sr(5)));
+    let s_st = p.sym("st");
+    p.op(op(Op::Keccak, ai(0), bsym(s_st, 0)));
+    let s_st = p.sym("st");
+    p.op(op(Op::CopyB, ai(0), bsym(s_st, 0)).to(sr(5)));
     p.op(op(Op::Keccak, ai(0), br(5)));
-    p.op(op(Op::Sha256, asym("hs", 0), bsym("blk", 0)));
+    let s_hs = p.sym("hs");
+    let s_blk = p.sym("blk");
+    p.op(op(Op::Sha256, asym(s_hs, 0), bsym(s_blk, 0)));
     for k in 0..25 {
-        p.op(op(Op::CopyB, ai(0), bmsym("st", 8 * k)).to(sm(OUTPUT_ADDR + 8 * k as u64)));
+        let s_st = p.sym("st");
+        p.op(op(Op::CopyB, ai(0), bmsym(s_st, 8 * k)).to(sm(OUTPUT_ADDR + 8 * k as u64)));
     }
     for k in 0..4 {
-        p.op(op(Op::CopyB, ai(0), bmsym("hs", 8 * k)).to(sm(OUTPUT_ADDR + 200 + 8 * k as u64)));
+        let s_hs = p.sym("hs");
+        p.op(op(Op::CopyB, ai(0), bmsym(s_hs, 8 * k)).to(sm(OUTPUT_ADDR + 200 + 8 * k as u64)));
     }
     ret(&mut p);
     cases.push(case("precompiles", p));
@@ -254,20 +268,22 @@ fn corpus() -> Vec<Case> {
         ),
     ] {
         let mut p = Program::default();
-        p.data(data("buf", false, &words(32)));
+        data(&mut p, "buf", false, &words(32));
         p.label("main");
         for &(dst, x, count) in ops {
             if name == "dma_memcpy" {
                 p.op(op(Op::CopyB, ai(0), bi(count)).to(sm(EXTRA_PARAMS_ADDR)));
+                let s_buf = p.sym("buf");
                 p.op(op(
                     Op::DmaMemCpy,
-                    asym("buf", dst as i64),
-                    bsym("buf", x as i64),
+                    asym(s_buf, dst as i64),
+                    bsym(s_buf, x as i64),
                 )
                 .to(sr(5)));
             } else {
+                let s_buf = p.sym("buf");
                 p.op(
-                    op(Op::DmaXMemSet, asym("buf", dst as i64), bi(count)).flow(Flow::Branch {
+                    op(Op::DmaXMemSet, asym(s_buf, dst as i64), bi(count)).flow(Flow::Branch {
                         taken: zkc_zisk_machine::Target::Offset(x as i64),
                         not_taken: zkc_zisk_machine::Target::Offset(4),
                     }),
@@ -275,7 +291,8 @@ fn corpus() -> Vec<Case> {
             }
         }
         for k in 0..32 {
-            p.op(op(Op::CopyB, ai(0), bmsym("buf", 8 * k)).to(sm(OUTPUT_ADDR + 8 * k as u64)));
+            let s_buf = p.sym("buf");
+            p.op(op(Op::CopyB, ai(0), bmsym(s_buf, 8 * k)).to(sm(OUTPUT_ADDR + 8 * k as u64)));
         }
         ret(&mut p);
         cases.push(case(name, p));
@@ -283,7 +300,7 @@ fn corpus() -> Vec<Case> {
 
     // A DMA copy out of ROM data, as `memory.init` does, at several alignments.
     let mut p = Program::default();
-    p.data(data("rom", true, &words(8)));
+    data(&mut p, "rom", true, &words(8));
     p.label("main");
     for (k, (from, count)) in [(0u64, 64u64), (3, 17), (13, 5), (1, 40)]
         .iter()
@@ -291,24 +308,28 @@ fn corpus() -> Vec<Case> {
     {
         p.op(op(Op::CopyB, ai(0), bi(*count)).to(sm(EXTRA_PARAMS_ADDR)));
         let dst = OUTPUT_ADDR + 64 * k as u64 + k as u64;
-        p.op(op(Op::DmaMemCpy, ai(dst), bsym("rom", *from as i64)));
+        let s_rom = p.sym("rom");
+        p.op(op(Op::DmaMemCpy, ai(dst), bsym(s_rom, *from as i64)));
     }
     ret(&mut p);
     cases.push(case("dma_memcpy_rom", p));
 
     // Calls, nested, with the return address saved on a stack; jump(label); set_pc.
     let mut p = Program::default();
+    let s_f1 = p.sym("f1");
+    let s_f2 = p.sym("f2");
+    let s_table = p.sym("table");
     p.data(DataDecl {
-        name: "table".to_string(),
+        name: s_table,
         is_const: true,
-        words: vec![Value::Sym("f1".into(), 0), Value::Sym("f2".into(), 0)],
+        words: vec![Value::Sym(s_f1, 0), Value::Sym(s_f2, 0)],
         len: 2,
     });
     p.label("main");
     p.op(op(Op::Sub, ar(2), bi(8)).to(sr(2)));
     p.op(op(Op::CopyB, ar(2), br(1)).to(sind(0)).width(8));
     call(&mut p, "outer");
-    p.op(op(Op::CopyB, ai(0), bmsym("table", 8)).flow(Flow::SetPc(0)));
+    p.op(op(Op::CopyB, ai(0), bmsym(s_table, 8)).flow(Flow::SetPc(0)));
     p.label("back");
     p.op(op(Op::CopyB, ar(2), bind(0)).width(8).to(sr(1)));
     p.op(op(Op::Add, ar(2), bi(8)).to(sr(2)));
@@ -340,23 +361,25 @@ fn corpus() -> Vec<Case> {
 
     // Data sections: const and RAM, zero-filled spacer, symbols as values, byte data.
     let mut p = Program::default();
-    p.data(DataDecl::zeroed("pad", false, 5));
-    p.data(DataDecl::from_bytes("msg", false, b"data segment!\n"));
-    p.data(data("k", true, &[0x1111, 0x2222, 0x3333]));
+    let (s_pad, s_msg, s_ptr) = (p.sym("pad"), p.sym("msg"), p.sym("ptr"));
+    p.data(DataDecl::zeroed(s_pad, false, 5));
+    p.data(DataDecl::from_bytes(s_msg, false, b"data segment!\n"));
+    data(&mut p, "k", true, &[0x1111, 0x2222, 0x3333]);
     p.data(DataDecl {
-        name: "ptr".into(),
+        name: s_ptr,
         is_const: true,
-        words: vec![Value::Sym("msg".into(), 0)],
+        words: vec![Value::Sym(s_msg, 0)],
         len: 1,
     });
     p.label("main");
-    p.op(op(Op::CopyB, ai(0), bmsym("ptr", 0)).to(sr(20)));
+    p.op(op(Op::CopyB, ai(0), bmsym(s_ptr, 0)).to(sr(20)));
     set(&mut p, 30, UART_ADDR);
     for k in 0..14 {
         p.op(op(Op::CopyB, ar(20), bind(k)).width(1));
         p.op(op(Op::CopyB, ar(30), bc()).to(sind(0)).width(1));
     }
-    p.op(op(Op::Add, am(GENERAL_RAM_ADDR), bmsym("k", 16)).to(sm(OUTPUT_ADDR)));
+    let s_k = p.sym("k");
+    p.op(op(Op::Add, am(GENERAL_RAM_ADDR), bmsym(s_k, 16)).to(sm(OUTPUT_ADDR)));
     ret(&mut p);
     cases.push(case("data_sections", p));
 
@@ -366,13 +389,16 @@ fn corpus() -> Vec<Case> {
     p.op(op(Op::CopyB, ai(0), bm(INPUT_ADDR + 8)).to(sr(5)));
     set(&mut p, 6, INPUT_ADDR + 16);
     set(&mut p, 30, UART_ADDR);
-    p.op(op(Op::Eq, ar(5), bi(0)).branch("out"));
+    let s_out = p.sym("out");
+    p.op(op(Op::Eq, ar(5), bi(0)).branch(s_out));
     p.label("echo");
     p.op(op(Op::CopyB, ar(6), bind(0)).width(1));
     p.op(op(Op::CopyB, ar(30), bc()).to(sind(0)).width(1));
     p.op(op(Op::Add, ar(6), bi(1)).to(sr(6)));
     p.op(op(Op::Sub, ar(5), bi(1)).to(sr(5)));
-    p.op(op(Op::Eq, ar(5), bi(0)).flow(j("out", "echo")));
+    let s_out = p.sym("out");
+    let s_echo = p.sym("echo");
+    p.op(op(Op::Eq, ar(5), bi(0)).flow(j(s_out, s_echo)));
     p.label("out");
     p.op(op(Op::CopyB, ai(0), bm(INPUT_ADDR + 8)).to(sm(OUTPUT_ADDR)));
     p.op(op(Op::CopyB, ai(0), bm(INPUT_ADDR)).to(sm(OUTPUT_ADDR + 8)));
@@ -402,13 +428,15 @@ fn corpus() -> Vec<Case> {
     for (slot, (o, x, y)) in (0u64..).zip(branches) {
         let taken = format!("t{slot}");
         let join = format!("j{slot}");
-        p.op(op(o, ai(x), bi(y)).branch(&taken));
+        let s_taken = p.sym(&taken);
+        p.op(op(o, ai(x), bi(y)).branch(s_taken));
         p.op(op(Op::CopyB, ai(0), bi(0xf)).to(sm(OUTPUT_ADDR + 8 * slot)));
         jump(&mut p, &join);
         p.label(&taken);
         p.op(op(Op::CopyB, ai(0), bi(0x7)).to(sm(OUTPUT_ADDR + 8 * slot)));
         p.label(&join);
-        p.op(op(Op::Flag, ai(0), bi(0)).branch(&format!("n{slot}")));
+        let s_next = p.sym(&format!("n{slot}"));
+        p.op(op(Op::Flag, ai(0), bi(0)).branch(s_next));
         p.label(&format!("n{slot}"));
     }
     ret(&mut p);
@@ -426,7 +454,9 @@ fn corpus() -> Vec<Case> {
     p.op(op(Op::Srl, ar(5), bi(7)).to(sr(9)));
     p.op(op(Op::Add, ar(5), br(9)).to(sr(5)));
     p.op(op(Op::Sub, ar(6), bi(1)).to(sr(6)));
-    p.op(op(Op::Eq, ar(6), bi(0)).flow(j("spun", "spin")));
+    let s_spun = p.sym("spun");
+    let s_spin = p.sym("spin");
+    p.op(op(Op::Eq, ar(6), bi(0)).flow(j(s_spun, s_spin)));
     p.label("spun");
     p.op(op(Op::CopyB, ai(0), br(5)).to(sm(OUTPUT_ADDR)));
     ret(&mut p);

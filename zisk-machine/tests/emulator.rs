@@ -102,7 +102,8 @@ fn input_must_be_whole_words() {
 fn step_limit_stops_an_endless_loop() {
     let mut p = Program::default();
     p.label("main");
-    p.op(op(Op::Flag, ai(0), bi(0)).branch("main"));
+    let s_main = p.sym("main");
+    p.op(op(Op::Flag, ai(0), bi(0)).branch(s_main));
     let rom = rom_of(&p);
     let mut emu = Emulator::new(&rom, &[]).unwrap();
     let outcome = emu.run(1000).unwrap();
@@ -158,13 +159,16 @@ fn an_empty_rom_stops_at_the_entry() {
 #[test]
 fn damaged_roms_fail_cleanly() {
     let mut p = Program::default();
-    p.data(data("k", true, &[5, 6, 7]));
-    p.data(data("v", false, &[1, 2]));
+    data(&mut p, "k", true, &[5, 6, 7]);
+    data(&mut p, "v", false, &[1, 2]);
     p.label("main");
-    p.op(op(Op::CopyB, ai(0), bsym("k", 8)).to(sr(5)));
-    p.op(op(Op::Add, ar(5), bind(8)).width(8).to(smsym("v", 0)));
+    let s_k = p.sym("k");
+    p.op(op(Op::CopyB, ai(0), bsym(s_k, 8)).to(sr(5)));
+    let s_v = p.sym("v");
+    p.op(op(Op::Add, ar(5), bind(8)).width(8).to(smsym(s_v, 0)));
     p.op(op(Op::Sub, ar(6), bi(1)).to(sr(6)));
-    p.op(op(Op::Ltu, ar(6), bi(100)).branch("main"));
+    let s_main = p.sym("main");
+    p.op(op(Op::Ltu, ar(6), bi(100)).branch(s_main));
     ret(&mut p);
     let elf = zisk_bin::write_elf(&rom_of(&p));
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
@@ -198,7 +202,8 @@ fn profile_keeps_call_stacks() {
     ret(&mut p);
     // down(n): recurses n times, saving its return address on a stack at r39.
     p.function("down", "down");
-    p.op(op(Op::Eq, ar(10), bi(0)).branch("down_done"));
+    let s_down_done = p.sym("down_done");
+    p.op(op(Op::Eq, ar(10), bi(0)).branch(s_down_done));
     p.op(op(Op::CopyB, ar(39), br(1)).to(sind(0)).width(8));
     p.op(op(Op::Add, ar(39), bi(8)).to(sr(39)));
     p.op(op(Op::Add, ar(10), bi(u64::MAX)).to(sr(10)));
@@ -212,7 +217,9 @@ fn profile_keeps_call_stacks() {
     set(&mut p, 11, 3);
     p.label("leaf_loop");
     p.op(op(Op::Add, ar(11), bi(u64::MAX)).to(sr(11)));
-    p.op(op(Op::Eq, ac(), bi(0)).flow(j("leaf_done", "leaf_loop")));
+    let s_leaf_done = p.sym("leaf_done");
+    let s_leaf_loop = p.sym("leaf_loop");
+    p.op(op(Op::Eq, ac(), bi(0)).flow(j(s_leaf_done, s_leaf_loop)));
     p.label("leaf_done");
     ret(&mut p);
 
@@ -256,15 +263,18 @@ fn profile_keeps_call_stacks() {
 #[test]
 fn the_elf_written_while_laying_out_is_the_roms() {
     let mut p = Program::default();
-    p.data(data("k", true, &[5, 6, 7]));
-    p.data(data("v", false, &[1, 2]));
+    data(&mut p, "k", true, &[5, 6, 7]);
+    data(&mut p, "v", false, &[1, 2]);
     p.function("main", "the main function");
-    p.op(op(Op::CopyB, ai(0), bsym("k", 8)).to(sr(5)));
+    let s_k = p.sym("k");
+    p.op(op(Op::CopyB, ai(0), bsym(s_k, 8)).to(sr(5)));
     call(&mut p, "f");
-    p.op(op(Op::Ltu, ar(6), bi(100)).branch("main"));
+    let s_main = p.sym("main");
+    p.op(op(Op::Ltu, ar(6), bi(100)).branch(s_main));
     ret(&mut p);
     p.function("f", "f");
-    p.op(op(Op::Add, ar(5), bind(8)).width(8).to(smsym("v", 0)));
+    let s_v = p.sym("v");
+    p.op(op(Op::Add, ar(5), bind(8)).width(8).to(smsym(s_v, 0)));
     ret(&mut p);
     assert_eq!(
         zisk_bin::write_program_elf(&p).unwrap(),

@@ -33,10 +33,7 @@ pub(crate) fn allocate(
     let check = |vc: &VCode, alloc: &Allocation, k: usize| {
         if cfg!(debug_assertions) {
             if let Err(e) = zkc_regalloc_mem::checker::check(vc, alloc) {
-                panic!(
-                    "allocation of {} fails the checker: {e}",
-                    layout.func_labels[k]
-                );
+                panic!("allocation of function {k} of the module fails the checker: {e}");
             }
         }
     };

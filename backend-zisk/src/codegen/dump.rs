@@ -14,14 +14,20 @@ use super::layout::Layout;
 use super::vcode::{MoveSrc, VCode, VInst, VA, VB, VS};
 use super::{emit, CodegenOptions, ALLOCATABLE};
 use crate::asm::{op_text, Writer};
-use crate::program::Program;
+use crate::program::{Program, Sym, Symbols};
 
 /// Every selected function's code over vregs (`isel`, `hoist`).
-pub(crate) fn selected(module: &Module, layout: &Layout, vcs: &[Option<VCode>]) -> String {
+pub(crate) fn selected(
+    module: &Module,
+    layout: &Layout,
+    names: &Symbols,
+    vcs: &[Option<VCode>],
+) -> String {
     let mut out = String::new();
     for (id, f) in module.funcs.iter() {
         if let Some(vc) = &vcs[id.index()] {
-            selected_function(&mut out, &f.name, vc, &layout.func_labels[id.index()]);
+            let label = layout.func_labels[id.index()];
+            selected_function(&mut out, &f.name, vc, names, label);
         }
     }
     out
@@ -31,44 +37,42 @@ pub(crate) fn selected(module: &Module, layout: &Layout, vcs: &[Option<VCode>]) 
 pub(crate) fn allocated(
     module: &Module,
     layout: &Layout,
+    names: &mut Symbols,
     funcs: &Selected,
     opts: &CodegenOptions,
 ) -> String {
     let mut out = String::new();
     for (id, f) in module.funcs.iter() {
         if let Some((vc, alloc)) = &funcs[id.index()] {
-            allocated_function(
-                &mut out,
-                &f.name,
-                vc,
-                alloc,
-                &layout.func_labels[id.index()],
-                opts,
-            );
+            let label = layout.func_labels[id.index()];
+            allocated_function(&mut out, &f.name, vc, alloc, layout, names, label, opts);
         }
     }
     out
 }
 
-fn selected_function(out: &mut String, name: &str, vc: &VCode, label: &str) {
+fn selected_function(out: &mut String, name: &str, vc: &VCode, names: &Symbols, label: Sym) {
     let _ = writeln!(
         out,
         "; function @{name}: {} vregs, {} blocks",
         vc.num_vregs,
         vc.blocks.len()
     );
-    let _ = writeln!(out, "{label}:");
-    let empty = HashMap::new();
-    let w = Writer { aliases: &empty };
+    let _ = writeln!(out, "{}:", names.name(label));
+    let empty = rustc_hash::FxHashMap::default();
+    let w = Writer {
+        names,
+        aliases: &empty,
+    };
     for b in &vc.blocks {
         if b.label != label {
             let edge = if b.edge { " ; edge" } else { "" };
-            let _ = writeln!(out, "{}:{edge}", b.label);
+            let _ = writeln!(out, "{}:{edge}", names.name(b.label));
         }
         for i in b.start..b.end {
             match &vc.insts[i] {
                 VInst::Label(l) => {
-                    let _ = writeln!(out, "{l}:");
+                    let _ = writeln!(out, "{}:", names.name(*l));
                     continue;
                 }
                 inst => {
@@ -125,7 +129,7 @@ fn inst_text(w: &Writer, inst: &VInst) -> String {
                 w.target(t)
             })
         }
-        VInst::Label(l) => format!("{l}:"),
+        VInst::Label(l) => format!("{}:", w.names.name(*l)),
         VInst::Call {
             label,
             args,
@@ -133,7 +137,8 @@ fn inst_text(w: &Writer, inst: &VInst) -> String {
             info,
             ..
         } => format!(
-            "call {label} ; {args} args, {rets} results{}",
+            "call {} ; {args} args, {rets} results{}",
+            w.names.name(*label),
             if info.reenters { ", re-enters" } else { "" }
         ),
         VInst::CallInd {
@@ -151,7 +156,7 @@ fn inst_text(w: &Writer, inst: &VInst) -> String {
             "ret {} ; {rets} results",
             ra.as_ref().map_or("r1".to_string(), v)
         ),
-        VInst::Jump(l) => format!("jump({l})"),
+        VInst::Jump(l) => format!("jump({})", w.names.name(*l)),
         VInst::RetToBios => "ret_to_bios".into(),
         VInst::ParMove(moves) => {
             let m: Vec<String> = moves
@@ -166,12 +171,15 @@ fn inst_text(w: &Writer, inst: &VInst) -> String {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn allocated_function(
     out: &mut String,
     name: &str,
     vc: &VCode,
     alloc: &Allocation,
-    label: &str,
+    layout: &Layout,
+    names: &mut Symbols,
+    label: Sym,
     opts: &CodegenOptions,
 ) {
     use std::fmt::Write;
@@ -214,9 +222,15 @@ fn allocated_function(
             .collect();
         let _ = writeln!(out, "; spills around inst {i}: {}", s.join(" "));
     }
-    let mut p = Program::default();
-    emit::emit(vc, alloc, label, name, opts, &mut p);
-    match crate::write_asm(&p) {
+    // The function alone, written with the program's names (lent to it).
+    let mut p = Program {
+        symbols: std::mem::take(names),
+        ..Program::default()
+    };
+    emit::emit(vc, alloc, layout, label, name, opts, &mut p);
+    let text = crate::write_asm(&p);
+    *names = p.symbols;
+    match text {
         Ok(text) => {
             for line in text.lines().skip(1) {
                 out.push_str(line);

@@ -18,10 +18,10 @@ use zkc_regalloc_mem::{AllocFunction, Allocation, Loc, RegSet, VReg};
 use super::allocate::Selected;
 use super::layout::Layout;
 use super::vcode::{MoveSrc, VCode, VInst, VA, VB, VS};
+use super::CodegenOptions;
 use super::SP_REG;
-use super::{trap_label, CodegenOptions};
 use crate::mem_map::*;
-use crate::program::{Flow, InstKind, Item, OpInst, Program, Target, Value};
+use crate::program::{Flow, InstKind, Item, OpInst, Program, Sym, Target, Value};
 use crate::{ASrc, BSrc, Op, Store};
 
 fn lit(v: u64) -> Value {
@@ -58,6 +58,14 @@ fn alloc_op(out: &mut Program, op: OpInst) {
     out.alloc_inst(InstKind::Op(op), None);
 }
 
+/// What emitting a function reads: its code, its allocation, the layout (the trap labels).
+#[derive(Clone, Copy)]
+struct Cx<'a> {
+    vc: &'a VCode,
+    alloc: &'a Allocation,
+    layout: &'a Layout,
+}
+
 /// Pushes `saves` on the software stack, checking its limit for `check` bytes above the base
 /// of the pushes (none: the limit is known to hold). `kept` ([`still_saved`]) tells which
 /// pushes the stack already holds: those are left out. The stack pointer is `bias` bytes above
@@ -65,7 +73,7 @@ fn alloc_op(out: &mut Program, op: OpInst) {
 fn push_saves(
     out: &mut Program,
     saves: &[VReg],
-    alloc: &Allocation,
+    cx: Cx,
     kept: &Kept,
     check: Option<u64>,
     bias: u64,
@@ -79,7 +87,7 @@ fn push_saves(
         alloc_op(
             out,
             OpInst::new(Op::Ltu, ASrc::Imm(lit(limit)), BSrc::Reg(SP_REG))
-                .branch(&trap_label(TrapCode::StackOverflow)),
+                .branch(cx.layout.trap(TrapCode::StackOverflow)),
         );
     }
     for (i, &v) in saves.iter().enumerate() {
@@ -88,7 +96,7 @@ fn push_saves(
         }
         alloc_op(
             out,
-            OpInst::new(Op::CopyB, ASrc::Reg(SP_REG), loc_b(alloc.loc(v)))
+            OpInst::new(Op::CopyB, ASrc::Reg(SP_REG), loc_b(cx.alloc.loc(v)))
                 .to(Store::Ind(8 * i as i64 - bias as i64))
                 .width(8),
         );
@@ -159,7 +167,8 @@ struct Handoff {
 }
 
 /// The [`Handoff`] of re-entering call `j` of the block `start..end`.
-fn handoff(vc: &VCode, start: usize, end: usize, j: usize, alloc: &Allocation) -> Handoff {
+fn handoff(cx: Cx, start: usize, end: usize, j: usize) -> Handoff {
+    let Cx { vc, alloc, layout } = cx;
     let spills = |k: usize| alloc.call_spills.get(&k).is_some_and(|s| !s.is_empty());
     let Some(saves) = alloc.call_saves.get(&j).filter(|s| !s.is_empty()) else {
         return Handoff::default();
@@ -176,7 +185,7 @@ fn handoff(vc: &VCode, start: usize, end: usize, j: usize, alloc: &Allocation) -
             VInst::Op { a, b, flow, .. } => {
                 let local = |t: &Target| match t {
                     Target::Offset(_) => true,
-                    Target::Label(l) => l.starts_with(super::TRAP_PREFIX),
+                    Target::Label(l) => layout.is_trap(*l),
                 };
                 match flow {
                     Flow::Next => {}
@@ -211,7 +220,7 @@ fn handoff(vc: &VCode, start: usize, end: usize, j: usize, alloc: &Allocation) -
     {
         return Handoff::default();
     }
-    let kept = still_saved(vc, start, i, alloc);
+    let kept = still_saved(cx, start, i);
     let is_read = |l: Loc| {
         read.contains(&l)
             || match l {
@@ -233,12 +242,13 @@ fn handoff(vc: &VCode, start: usize, end: usize, j: usize, alloc: &Allocation) -
 /// after the other ([`Handoff`]), reach above their common base: one check of the stack limit
 /// at `j` covers them all (an overflow then traps at `j`, a few instructions before the call
 /// that would overflow: call depth is a resource limit, not a semantic one).
-fn chain_bytes(vc: &VCode, start: usize, end: usize, j: usize, alloc: &Allocation) -> u64 {
+fn chain_bytes(cx: Cx, start: usize, end: usize, j: usize) -> u64 {
+    let alloc = cx.alloc;
     let mut bytes = 0;
     let mut next = Some(j);
     while let Some(k) = next {
         bytes = bytes.max(8 * alloc.call_saves.get(&k).map_or(0, |s| s.len() as u64));
-        next = handoff(vc, start, end, k, alloc).next;
+        next = handoff(cx, start, end, k).next;
     }
     bytes
 }
@@ -248,18 +258,17 @@ fn chain_bytes(vc: &VCode, start: usize, end: usize, j: usize, alloc: &Allocatio
 /// ([`Kept::checked`]) or handed the stack to it (the chain's first call checked for the whole
 /// chain, [`chain_bytes`]).
 fn stack_check(
-    vc: &VCode,
+    cx: Cx,
     block: std::ops::Range<usize>,
     i: usize,
-    alloc: &Allocation,
     kept: &Kept,
     bias: u64,
 ) -> Option<u64> {
     if bias != 0 {
         return None;
     }
-    let n = 8 * alloc.call_saves.get(&i).map_or(0, |s| s.len() as u64);
-    let chain = chain_bytes(vc, block.start, block.end, i, alloc);
+    let n = 8 * cx.alloc.call_saves.get(&i).map_or(0, |s| s.len() as u64);
+    let chain = chain_bytes(cx, block.start, block.end, i);
     (!kept.checked || chain > n).then_some(chain)
 }
 
@@ -294,7 +303,8 @@ struct Kept {
 /// above them; where call `i` saves the same location at the same position and nothing since
 /// wrote that location (no label between: nothing else enters), the slot already holds the
 /// value. Locations are compared, not vregs: coalesced vregs share one.
-fn still_saved(vc: &VCode, start: usize, i: usize, alloc: &Allocation) -> Kept {
+fn still_saved(cx: Cx, start: usize, i: usize) -> Kept {
+    let Cx { vc, alloc, .. } = cx;
     let no_saves = Vec::new();
     let saves = alloc.call_saves.get(&i).unwrap_or(&no_saves);
     let Some(j) = (start..i).rev().find(|&j| {
@@ -422,12 +432,12 @@ pub(crate) fn emit_functions(
                             FuncDef::Body(_) => {
                                 let (vc, alloc) = selected.expect("selected");
                                 out.items.reserve(items(&vc));
-                                emit(&vc, &alloc, label, &f.name, opts, &mut out);
+                                emit(&vc, &alloc, layout, *label, &f.name, opts, &mut out);
                             }
                             FuncDef::Import(name) if name.module != "zisk" => {
-                                out.function(label, &f.name);
+                                out.function(*label, &f.name);
                                 out.inst(
-                                    InstKind::Jump(trap_label(TrapCode::Unreachable)),
+                                    InstKind::Jump(layout.trap(TrapCode::Unreachable)),
                                     Some(&format!(
                                         "unresolved import {}.{}",
                                         name.module, name.field
@@ -463,12 +473,14 @@ const EMIT_GROUP: usize = 64;
 pub(crate) fn emit(
     vc: &VCode,
     alloc: &Allocation,
-    label: &str,
+    layout: &Layout,
+    label: Sym,
     name: &str,
     opts: &CodegenOptions,
     out: &mut Program,
 ) {
     out.function(label, name);
+    let cx = Cx { vc, alloc, layout };
     // Blocks left as a bare jump by the allocation (all their moves vanished) that nothing
     // falls into: their label → their target.
     let falls_through = |k: usize| {
@@ -486,23 +498,23 @@ pub(crate) fn emit(
             Some(_) => true,
         }
     };
-    let mut alias: HashMap<&str, &str> = HashMap::default();
+    let mut alias: HashMap<Sym, Sym> = HashMap::default();
     let mut skip = vec![false; vc.blocks.len()];
     for (k, block) in vc.blocks.iter().enumerate() {
         if let [VInst::ParMove(m), VInst::Jump(t)] = &vc.insts[block.start..block.end] {
             let entered_by_fallthrough = !block.edge && (k == 0 || falls_through(k - 1));
             if !entered_by_fallthrough && par_moves(m, alloc).is_empty() && *t != block.label {
-                alias.insert(&block.label, t);
+                alias.insert(block.label, *t);
                 skip[k] = !vc.table_labels.contains(&block.label);
             }
         }
     }
     // Resolve chains; a cycle of bare jumps (an empty infinite loop) stays as it is.
-    let keys: Vec<&str> = alias.keys().copied().collect();
+    let keys: Vec<Sym> = alias.keys().copied().collect();
     for l in keys {
-        let mut t = alias[l];
+        let mut t = alias[&l];
         let mut n = 0;
-        while let Some(&u) = alias.get(t) {
+        while let Some(&u) = alias.get(&t) {
             t = u;
             n += 1;
             if n > alias.len() {
@@ -510,7 +522,7 @@ pub(crate) fn emit(
             }
         }
         if n > alias.len() {
-            alias.remove(l);
+            alias.remove(&l);
             if let Some(k) = vc.blocks.iter().position(|b| b.label == l) {
                 skip[k] = false;
             }
@@ -519,40 +531,37 @@ pub(crate) fn emit(
         }
     }
     let retarget = |t: &Target| match t {
-        Target::Label(l) => match alias.get(l.as_str()) {
-            Some(a) => Target::Label(a.to_string()),
-            None => t.clone(),
-        },
-        t => t.clone(),
+        Target::Label(l) => Target::Label(alias.get(l).copied().unwrap_or(*l)),
+        t => *t,
     };
     let a_of = |a: &VA| match a {
         VA::V(v) => loc_a(alloc.loc(*v)),
         VA::C => ASrc::C,
-        VA::Imm(x) => ASrc::Imm(x.clone()),
+        VA::Imm(x) => ASrc::Imm(*x),
         VA::Reg(r) => ASrc::Reg(*r),
-        VA::Mem(x) => ASrc::Mem(x.clone()),
+        VA::Mem(x) => ASrc::Mem(*x),
     };
     let b_of = |b: &VB| match b {
         VB::V(v) => loc_b(alloc.loc(*v)),
         VB::C => BSrc::C,
-        VB::Imm(x) => BSrc::Imm(x.clone()),
+        VB::Imm(x) => BSrc::Imm(*x),
         VB::Reg(r) => BSrc::Reg(*r),
-        VB::Mem(x) => BSrc::Mem(x.clone()),
+        VB::Mem(x) => BSrc::Mem(*x),
         VB::Ind(o) => BSrc::Ind(*o),
     };
     let s_of = |s: &VS| match s {
         VS::V(v) => loc_s(alloc.loc(*v)),
         VS::None => Store::None,
         VS::Reg(r) => Store::Reg(*r),
-        VS::Mem(x) => Store::Mem(x.clone()),
+        VS::Mem(x) => Store::Mem(*x),
         VS::Ind(o) => Store::Ind(*o),
     };
     let emitted: Vec<usize> = (0..vc.blocks.len()).filter(|&k| !skip[k]).collect();
     let no_saves = Vec::new();
     for (e, &k) in emitted.iter().enumerate() {
         let block = &vc.blocks[k];
-        let next_label = emitted.get(e + 1).map(|&n| vc.blocks[n].label.as_str());
-        out.label(&block.label);
+        let next_label = emitted.get(e + 1).map(|&n| vc.blocks[n].label);
+        out.label(block.label);
         // Bytes the stack pointer stays above the next call's pushes ([`Handoff`]).
         let mut bias = 0;
         for i in block.start..block.end {
@@ -588,7 +597,7 @@ pub(crate) fn emit(
                                 taken: retarget(taken),
                                 not_taken: retarget(not_taken),
                             },
-                            f => f.clone(),
+                            f => *f,
                         };
                         let mut o = OpInst::new(*op, a_of(a), bb).to(ss).flow(flow);
                         o.ind_width = *width;
@@ -599,16 +608,16 @@ pub(crate) fn emit(
                         }
                     }
                     VInst::Label(l) => {
-                        out.label(l);
+                        out.label(*l);
                     }
                     VInst::Call { label: target, .. } => {
                         let saves = alloc.call_saves.get(&i).unwrap_or(&no_saves);
-                        let kept = still_saved(vc, block.start, i, alloc);
-                        let handoff = handoff(vc, block.start, block.end, i, alloc);
+                        let kept = still_saved(cx, block.start, i);
+                        let handoff = handoff(cx, block.start, block.end, i);
                         spill_reload(out, i, alloc, true);
-                        let check = stack_check(vc, block.start..block.end, i, alloc, &kept, bias);
-                        push_saves(out, saves, alloc, &kept, check, bias);
-                        out.inst(InstKind::Call(target.clone()), comment);
+                        let check = stack_check(cx, block.start..block.end, i, &kept, bias);
+                        push_saves(out, saves, cx, &kept, check, bias);
+                        out.inst(InstKind::Call(*target), comment);
                         bias = pop_saves(out, saves, alloc, &handoff);
                         spill_reload(out, i, alloc, false);
                     }
@@ -616,15 +625,15 @@ pub(crate) fn emit(
                         table, ret_label, ..
                     } => {
                         let saves = alloc.call_saves.get(&i).unwrap_or(&no_saves);
-                        let kept = still_saved(vc, block.start, i, alloc);
-                        let handoff = handoff(vc, block.start, block.end, i, alloc);
+                        let kept = still_saved(cx, block.start, i);
+                        let handoff = handoff(cx, block.start, block.end, i);
                         spill_reload(out, i, alloc, true);
-                        let check = stack_check(vc, block.start..block.end, i, alloc, &kept, bias);
-                        push_saves(out, saves, alloc, &kept, check, bias);
+                        let check = stack_check(cx, block.start..block.end, i, &kept, bias);
+                        push_saves(out, saves, cx, &kept, check, bias);
                         out.op(OpInst::new(
                             Op::CopyB,
                             ASrc::Imm(lit(0)),
-                            BSrc::Imm(Value::Sym(ret_label.clone(), 0)),
+                            BSrc::Imm(Value::Sym(*ret_label, 0)),
                         )
                         .to(Store::Reg(1)));
                         out.inst(
@@ -635,7 +644,7 @@ pub(crate) fn emit(
                             ),
                             comment,
                         );
-                        out.label(ret_label);
+                        out.label(*ret_label);
                         bias = pop_saves(out, saves, alloc, &handoff);
                         spill_reload(out, i, alloc, false);
                     }
@@ -652,15 +661,15 @@ pub(crate) fn emit(
                         out.op(ret.flow(Flow::SetPc(0)));
                     }
                     VInst::Jump(l) => {
-                        let l = alias.get(l.as_str()).copied().unwrap_or(l);
+                        let l = alias.get(l).copied().unwrap_or(*l);
                         if i + 1 == block.end && next_label == Some(l) {
                             break 'inst;
                         }
                         if block.edge {
                             // Only there because moves remain on the edge.
-                            out.alloc_inst(InstKind::Jump(l.to_string()), comment);
+                            out.alloc_inst(InstKind::Jump(l), comment);
                         } else {
-                            out.inst(InstKind::Jump(l.to_string()), comment);
+                            out.inst(InstKind::Jump(l), comment);
                         }
                     }
                     VInst::RetToBios => {

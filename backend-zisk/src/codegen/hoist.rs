@@ -17,18 +17,18 @@ use zkc_regalloc_mem::liveness;
 use zkc_regalloc_mem::{freq::Loops, AllocFunction, BitSet, VReg};
 
 use super::vcode::{MoveSrc, VCode, VInst, VA, VB, VS};
-use crate::program::{Flow, Target};
+use crate::program::{Flow, Sym, Target};
 
 /// Moves the qualifying edge blocks' moves before their branches (see the module docs).
 pub(crate) fn hoist_back_edge_moves(vc: &mut VCode) {
     let depth = Loops::compute(vc).depth;
-    let by_label: FxHashMap<&str, usize> = vc
+    let by_label: FxHashMap<Sym, usize> = vc
         .blocks
         .iter()
         .enumerate()
-        .map(|(k, b)| (b.label.as_str(), k))
+        .map(|(k, b)| (b.label, k))
         .collect();
-    let index = |l: &str| by_label.get(l).copied();
+    let index = |l: &Sym| by_label.get(l).copied();
     // (branching block, edge block, other successor) for every deeper-loop edge with moves.
     let mut cands: Vec<(usize, usize, usize)> = Vec::new();
     for (b, block) in vc.blocks.iter().enumerate() {

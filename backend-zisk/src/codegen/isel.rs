@@ -11,10 +11,10 @@ use zkc_regalloc_mem::{CallInfo, VReg};
 use super::checks::Checks;
 use super::ext::{self, Ext, ExtFacts};
 use super::vcode::{MoveSrc, VCode, VInst, VA, VB, VS};
-use super::{trap_label, CodegenError, CodegenOptions, Layout, Statics};
+use super::{CodegenError, CodegenOptions, Layout, Statics};
 use super::{ARG_REG0, ARG_REGS, EXIT_WORD};
 use crate::mem_map::*;
-use crate::program::{Flow, Target, Value};
+use crate::program::{Flow, Sym, Symbols, Target, Value};
 use crate::Op;
 
 /// `zisk.*` imports the selector lowers in place: `exit(status: i32)` ends the run; for the
@@ -211,16 +211,16 @@ fn lit(v: u64) -> Value {
     Value::Lit(v)
 }
 
-fn label_flow(taken: &str, not_taken: &str) -> Flow {
+fn label_flow(taken: Sym, not_taken: Sym) -> Flow {
     Flow::Branch {
-        taken: Target::Label(taken.into()),
-        not_taken: Target::Label(not_taken.into()),
+        taken: Target::Label(taken),
+        not_taken: Target::Label(not_taken),
     }
 }
 
-fn to_label(taken: &str) -> Flow {
+fn to_label(taken: Sym) -> Flow {
     Flow::Branch {
-        taken: Target::Label(taken.into()),
+        taken: Target::Label(taken),
         not_taken: Target::Offset(4),
     }
 }
@@ -254,8 +254,6 @@ struct Ctx<'a> {
     /// needing no bounds check) is the memory operand `[p + k + offset]`: access → (p, k).
     fold: HashMap<Inst, (IrValue, i64)>,
     ra: Option<VReg>,
-    label: String,
-    nlocal: u32,
     /// The static area, taken from the module for the time of the function.
     statics: Statics,
 }
@@ -269,13 +267,12 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn local(&mut self) -> String {
-        self.nlocal += 1;
-        format!("{}_l{}", self.label, self.nlocal)
+    fn local(&mut self) -> Sym {
+        self.vc.local_label()
     }
 
-    fn block_label(&self, b: Block) -> String {
-        format!("{}_b{}", self.label, b.index())
+    fn block_label(&self, b: Block) -> Sym {
+        self.vc.block_label(b)
     }
 
     fn v(&mut self, v: IrValue) -> VReg {
@@ -352,7 +349,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn trap_if(&mut self, op: Op, a: VA, b: VB, code: TrapCode) {
-        self.emit_f(op, a, b, VS::None, to_label(&trap_label(code)));
+        self.emit_f(op, a, b, VS::None, to_label(self.l.trap(code)));
     }
 
     /// The base register of a load or store and what to add to its offset: a folded address
@@ -384,7 +381,7 @@ impl<'a> Ctx<'a> {
                 None => VA::Mem(lit(self.l.bounds[&k])),
             };
             let b = match &a {
-                VA::Imm(v) => VB::Imm(v.clone()),
+                VA::Imm(v) => VB::Imm(*v),
                 VA::V(v) => VB::V(*v),
                 _ => VB::Reg(2),
             };
@@ -503,7 +500,7 @@ impl<'a> Ctx<'a> {
                             );
                             self.trap_if(eq, a.clone(), VB::Imm(lit(min)), TrapCode::IntOverflow);
                         }
-                        self.emit_f(zop, a, b, d, to_label(&trap_label(TrapCode::IntDivByZero)));
+                        self.emit_f(zop, a, b, d, to_label(self.l.trap(TrapCode::IntDivByZero)));
                         return Ok(());
                     }
                     _ => return Err(self.err(IrOp::Binary { op, ty }.mnemonic())),
@@ -757,7 +754,7 @@ impl<'a> Ctx<'a> {
                     self.copy(b, Self::arg_loc_s(i, self.l));
                 }
                 let reenters = self.l.scc[g.index()] == self.l.scc[self.fid.index()];
-                let label = self.l.func_labels[g.index()].clone();
+                let label = self.l.func_labels[g.index()];
                 self.vc.push_c(
                     VInst::Call {
                         label,
@@ -788,7 +785,7 @@ impl<'a> Ctx<'a> {
                 self.trap_if(Op::LeuW, size, ib, TrapCode::UndefinedElement);
                 self.scaled_index(*idx, ia, 4);
                 self.emit_w(Op::CopyB, VA::Reg(2), VB::Ind(base as i64 + 8), VS::None, 8);
-                let bad = super::bad_signature_label(table.index());
+                let bad = self.l.bad_signature[table.index()];
                 self.emit_f(
                     Op::Eq,
                     VA::C,
@@ -846,9 +843,9 @@ impl<'a> Ctx<'a> {
     fn a_as_b(&self, a: &VA) -> VB {
         match a {
             VA::V(v) => VB::V(*v),
-            VA::Imm(x) => VB::Imm(x.clone()),
+            VA::Imm(x) => VB::Imm(*x),
             VA::Reg(r) => VB::Reg(*r),
-            VA::Mem(x) => VB::Mem(x.clone()),
+            VA::Mem(x) => VB::Mem(*x),
             VA::C => VB::C,
         }
     }
@@ -872,9 +869,9 @@ impl<'a> Ctx<'a> {
     fn b_as_a(&self, b: &VB) -> VA {
         match b {
             VB::V(v) => VA::V(*v),
-            VB::Imm(x) => VA::Imm(x.clone()),
+            VB::Imm(x) => VA::Imm(*x),
             VB::Reg(r) => VA::Reg(*r),
-            VB::Mem(x) => VA::Mem(x.clone()),
+            VB::Mem(x) => VA::Mem(*x),
             VB::C => VA::C,
             VB::Ind(_) => unreachable!("indirect operand as a"),
         }
@@ -1004,7 +1001,7 @@ impl<'a> Ctx<'a> {
             VA::Imm(lit(l.max_pages)),
             VB::Reg(3),
             VS::None,
-            to_label(&fail),
+            to_label(fail),
         );
         self.copy(VB::Mem(lit(l.mem_pages_word())), d.clone());
         self.copy(VB::Reg(3), VS::Mem(lit(l.mem_pages_word())));
@@ -1024,7 +1021,7 @@ impl<'a> Ctx<'a> {
             VA::Imm(lit(0)),
             VB::Imm(lit(0)),
             VS::None,
-            to_label(&done),
+            to_label(done),
         );
         self.vc.push(VInst::Label(fail));
         self.copy(VB::Imm(lit(LOW32)), d);
@@ -1049,21 +1046,21 @@ impl<'a> Ctx<'a> {
     /// `r5` times (counting it down to 0): `body`.
     fn count_loop(&mut self, body: impl FnOnce(&mut Self)) {
         let (head, done) = (self.local(), self.local());
-        self.vc.push(VInst::Label(head.clone()));
+        self.vc.push(VInst::Label(head));
         self.emit_f(
             Op::Eq,
             VA::Reg(5),
             VB::Imm(lit(0)),
             VS::None,
-            to_label(&done),
+            to_label(done),
         );
         body(self);
         self.emit(Op::Add, VA::Reg(5), VB::Imm(lit(u64::MAX)), VS::Reg(5));
-        self.jump_to(&head);
+        self.jump_to(head);
         self.vc.push(VInst::Label(done));
     }
 
-    fn jump_to(&mut self, label: &str) {
+    fn jump_to(&mut self, label: Sym) {
         self.emit_f(
             Op::Flag,
             VA::Imm(lit(0)),
@@ -1103,7 +1100,7 @@ impl<'a> Ctx<'a> {
         if n.is_none_or(|n| n < DMA_FILL_MIN) {
             if n.is_none() {
                 let min = VA::Imm(lit(DMA_FILL_MIN));
-                self.emit_f(Op::Leu, min, VB::Reg(5), VS::None, to_label(&doubling));
+                self.emit_f(Op::Leu, min, VB::Reg(5), VS::None, to_label(doubling));
             }
             self.count_loop(|cx| {
                 cx.emit_w(Op::CopyB, VA::Reg(3), VB::Reg(4), VS::Ind(mb as i64), 1);
@@ -1112,22 +1109,22 @@ impl<'a> Ctx<'a> {
             if n.is_some() {
                 return;
             }
-            self.jump_to(&done);
+            self.jump_to(done);
         }
         self.vc.push(VInst::Label(doubling));
         self.emit(Op::Add, VA::Reg(3), VB::Imm(lit(mb)), VS::Reg(3));
         self.emit_w(Op::CopyB, VA::Reg(3), VB::Reg(4), VS::Ind(0), 1);
         self.copy(VB::Imm(lit(1)), VS::Reg(6));
-        self.vc.push(VInst::Label(head.clone()));
+        self.vc.push(VInst::Label(head));
         // r6 bytes filled; copy min(r6, r5 - r6) of them after them
-        self.emit_f(Op::Leu, VA::Reg(5), VB::Reg(6), VS::None, to_label(&done));
+        self.emit_f(Op::Leu, VA::Reg(5), VB::Reg(6), VS::None, to_label(done));
         self.emit(Op::Sub, VA::Reg(5), VB::Reg(6), VS::Reg(7));
         self.emit(Op::Minu, VA::Reg(7), VB::Reg(6), VS::Reg(7));
         self.copy(VB::Reg(7), VS::Mem(lit(EXTRA_PARAMS_ADDR)));
         self.emit(Op::Add, VA::Reg(3), VB::Reg(6), VS::Reg(8));
         self.emit(Op::DmaMemCpy, VA::Reg(8), VB::Reg(3), VS::None);
         self.emit(Op::Add, VA::Reg(6), VB::Reg(7), VS::Reg(6));
-        self.jump_to(&head);
+        self.jump_to(head);
         self.vc.push(VInst::Label(done));
     }
 
@@ -1143,7 +1140,7 @@ impl<'a> Ctx<'a> {
             VB::Reg(5),
             VS::Mem(lit(EXTRA_PARAMS_ADDR)),
         );
-        self.emit(Op::Add, VA::Reg(3), VB::Imm(mb.clone()), VS::Reg(3));
+        self.emit(Op::Add, VA::Reg(3), VB::Imm(mb), VS::Reg(3));
         self.emit(Op::Add, VA::Reg(4), VB::Imm(mb), VS::Reg(4));
         self.emit(Op::DmaMemCpy, VA::Reg(3), VB::Reg(4), VS::None);
     }
@@ -1164,7 +1161,7 @@ impl<'a> Ctx<'a> {
             TrapCode::MemoryOutOfBounds,
         );
         self.range_check(args[0], args[2], 3);
-        let Some(sym) = self.l.seg_sym[seg].clone() else {
+        let Some(sym) = self.l.seg_sym[seg] else {
             // An active (dropped) segment: only n == 0 passed the check.
             return;
         };
@@ -1204,11 +1201,11 @@ impl<'a> Ctx<'a> {
             Some(bits) => {
                 let (code, sig) = match bits.checked_sub(1) {
                     Some(f) => (
-                        Value::Sym(self.l.func_labels[f as usize].clone(), 0),
+                        Value::Sym(self.l.func_labels[f as usize], 0),
                         self.l.func_sig_id[f as usize],
                     ),
                     None => (
-                        Value::Sym(trap_label(TrapCode::UninitializedElement), 0),
+                        Value::Sym(self.l.trap(TrapCode::UninitializedElement), 0),
                         u64::MAX,
                     ),
                 };
@@ -1222,7 +1219,7 @@ impl<'a> Ctx<'a> {
     /// `r6`, `r7` = the descriptor of the reference in `reg` (uses `r9`).
     fn desc_of_reg(&mut self, reg: u8) {
         self.emit(Op::Sll, VA::Reg(reg), VB::Imm(lit(4)), VS::None);
-        let desc = VB::Imm(Value::Sym(super::FUNC_DESC.into(), 0));
+        let desc = VB::Imm(Value::Sym(self.l.func_desc, 0));
         self.emit(Op::Add, VA::C, desc, VS::Reg(9));
         self.emit_w(Op::CopyB, VA::Reg(9), VB::Ind(0), VS::Reg(6), 8);
         self.emit_w(Op::CopyB, VA::Reg(9), VB::Ind(8), VS::Reg(7), 8);
@@ -1325,14 +1322,14 @@ impl<'a> Ctx<'a> {
             VA::Imm(lit(capacity)),
             VB::C,
             VS::None,
-            to_label(&fail),
+            to_label(fail),
         );
         self.emit(Op::Add, VA::Reg(2), VB::Reg(5), VS::Mem(lit(size_word)));
         self.entry_addrs(t, 2, 3, 8);
         let d = self.dst(res);
         self.copy(VB::Reg(2), d.clone());
         self.fill_loop(t);
-        self.jump_to(&done);
+        self.jump_to(done);
         self.vc.push(VInst::Label(fail));
         self.copy(VB::Imm(lit(LOW32)), d);
         self.vc.push(VInst::Label(done));
@@ -1370,11 +1367,11 @@ impl<'a> Ctx<'a> {
             self.emit(Op::Add, VA::C, VB::Imm(lit(b)), VS::Reg(7));
         }
         let (back, head, bhead, done) = (self.local(), self.local(), self.local(), self.local());
-        self.emit_f(Op::Ltu, VA::Reg(4), VB::Reg(2), VS::None, to_label(&back));
+        self.emit_f(Op::Ltu, VA::Reg(4), VB::Reg(2), VS::None, to_label(back));
         for backwards in [false, true] {
             let h = if backwards { &bhead } else { &head };
             if backwards {
-                self.vc.push(VInst::Label(back.clone()));
+                self.vc.push(VInst::Label(back));
                 // Start one past the last entry of each range.
                 if pairs.is_some() {
                     self.emit(Op::Sll, VA::Reg(5), VB::Imm(lit(4)), VS::Reg(9));
@@ -1387,13 +1384,13 @@ impl<'a> Ctx<'a> {
                     self.emit(Op::Add, VA::Reg(7), VB::Reg(9), VS::Reg(7));
                 }
             }
-            self.vc.push(VInst::Label(h.clone()));
+            self.vc.push(VInst::Label(*h));
             self.emit_f(
                 Op::Eq,
                 VA::Reg(5),
                 VB::Imm(lit(0)),
                 VS::None,
-                to_label(&done),
+                to_label(done),
             );
             let step = |k: u64| if backwards { k.wrapping_neg() } else { k };
             // Backwards, the addresses are one past the entry to copy.
@@ -1414,7 +1411,7 @@ impl<'a> Ctx<'a> {
                 self.emit(Op::Add, VA::Reg(7), VB::Imm(lit(step(8))), VS::Reg(7));
             }
             self.emit(Op::Add, VA::Reg(5), VB::Imm(lit(u64::MAX)), VS::Reg(5));
-            self.jump_to(h);
+            self.jump_to(*h);
         }
         self.vc.push(VInst::Label(done));
     }
@@ -1429,7 +1426,7 @@ impl<'a> Ctx<'a> {
         self.trap_if(Op::Ltu, len, VB::C, TrapCode::TableOutOfBounds);
         self.zext_to(args[0], 2);
         self.table_range_check(t, 2, 5);
-        let Some(sym) = self.l.elem_sym[e].clone() else {
+        let Some(sym) = self.l.elem_sym[e] else {
             // An active or declared (dropped) segment: only n == 0 passed the check.
             return;
         };
@@ -1473,12 +1470,12 @@ impl<'a> Ctx<'a> {
     }
 
     /// The label to branch to for `call`: the block itself, or an edge block with its moves.
-    fn edge(&mut self, call: &BlockCall, edges: &mut Vec<(String, VInst, String)>) -> String {
+    fn edge(&mut self, call: &BlockCall, edges: &mut Vec<(Sym, VInst, Sym)>) -> Sym {
         match self.par_move(call) {
             None => self.block_label(call.block),
             Some(mv) => {
                 let l = self.local();
-                edges.push((l.clone(), mv, self.block_label(call.block)));
+                edges.push((l, mv, self.block_label(call.block)));
                 l
             }
         }
@@ -1502,7 +1499,7 @@ impl<'a> Ctx<'a> {
         let term = self.f.blocks[b].term.clone().expect("verified function");
         self.vc.srcloc = term.srcloc.offset();
         let next_label = next.map(|n| self.block_label(n));
-        let mut edges: Vec<(String, VInst, String)> = Vec::new();
+        let mut edges: Vec<(Sym, VInst, Sym)> = Vec::new();
         let mut succs = Vec::new();
         match &term.kind {
             TermKind::Jump(call) => {
@@ -1510,8 +1507,8 @@ impl<'a> Ctx<'a> {
                     self.vc.push(mv);
                 }
                 let t = self.block_label(call.block);
-                if next_label.as_deref() != Some(t.as_str()) {
-                    self.vc.push(VInst::Jump(t.clone()));
+                if next_label != Some(t) {
+                    self.vc.push(VInst::Jump(t));
                 }
                 succs.push(t);
             }
@@ -1543,9 +1540,9 @@ impl<'a> Ctx<'a> {
                             _ => unreachable!("fused op"),
                         };
                         let flow = if neg {
-                            label_flow(&else_l, &then_l)
+                            label_flow(else_l, then_l)
                         } else {
-                            label_flow(&then_l, &else_l)
+                            label_flow(then_l, else_l)
                         };
                         if !self.kept.contains(&i) {
                             self.emit_f(zop, a, bb, VS::None, flow);
@@ -1564,7 +1561,7 @@ impl<'a> Ctx<'a> {
                                 c,
                                 VB::Imm(lit(0)),
                                 VS::None,
-                                label_flow(&else_l, &then_l),
+                                label_flow(else_l, then_l),
                             );
                         }
                     }
@@ -1575,7 +1572,7 @@ impl<'a> Ctx<'a> {
                             c,
                             VB::Imm(lit(0)),
                             VS::None,
-                            label_flow(&else_l, &then_l),
+                            label_flow(else_l, then_l),
                         );
                     }
                 }
@@ -1588,18 +1585,18 @@ impl<'a> Ctx<'a> {
                 default,
             } => {
                 let def_l = self.edge(default, &mut edges);
-                succs.push(def_l.clone());
+                succs.push(def_l);
                 if targets.is_empty() {
                     self.vc.push(VInst::Jump(def_l));
                 } else {
-                    let labels: Vec<String> =
+                    let labels: Vec<Sym> =
                         targets.iter().map(|t| self.edge(t, &mut edges)).collect();
                     let table = if let Some(sw) = self.byte_switch.get(&b).copied() {
                         // One entry per byte value: no bounds test, no extension, no addition.
-                        let all: Vec<String> = (0..256)
+                        let all: Vec<Sym> = (0..256)
                             .map(|byte| match sw.index_of(byte) {
-                                k if k < labels.len() => labels[k].clone(),
-                                _ => def_l.clone(),
+                                k if k < labels.len() => labels[k],
+                                _ => def_l,
                             })
                             .collect();
                         let table = self.jump_table(&all)?;
@@ -1618,7 +1615,7 @@ impl<'a> Ctx<'a> {
                         } else {
                             (Op::LeuW, len)
                         };
-                        self.emit_f(zop, VA::Imm(lit(bound)), ib, VS::None, to_label(&def_l));
+                        self.emit_f(zop, VA::Imm(lit(bound)), ib, VS::None, to_label(def_l));
                         self.scaled_index(*index, ia, 3);
                         table
                     };
@@ -1644,24 +1641,24 @@ impl<'a> Ctx<'a> {
                     rets: vals.len(),
                 });
             }
-            TermKind::Trap(code) => self.vc.push(VInst::Jump(trap_label(*code))),
+            TermKind::Trap(code) => self.vc.push(VInst::Jump(self.l.trap(*code))),
         }
         self.vc.end_block(succs);
         for (l, mv, target) in edges {
             self.vc.begin_block(l);
             self.vc.blocks.last_mut().expect("edge block").edge = true;
             self.vc.push(mv);
-            self.vc.push(VInst::Jump(target.clone()));
+            self.vc.push(VInst::Jump(target));
             self.vc.end_block(vec![target]);
         }
         Ok(())
     }
 
-    fn jump_table(&mut self, labels: &[String]) -> Result<u64, CodegenError> {
+    fn jump_table(&mut self, labels: &[Sym]) -> Result<u64, CodegenError> {
         let base = self.statics.arena.next;
-        self.vc.table_labels.extend(labels.iter().cloned());
-        for l in labels {
-            self.statics.word(Value::Sym(l.clone(), 0))?;
+        self.vc.table_labels.extend(labels);
+        for &l in labels {
+            self.statics.word(Value::Sym(l, 0))?;
         }
         Ok(base)
     }
@@ -1670,13 +1667,15 @@ impl<'a> Ctx<'a> {
 /// Selects every function with a body (`None` for imports); an unsupported construct is
 /// reported with the function it is in. Functions are selected on rayon's threads, each with
 /// its jump tables in a static area of its own from address 0; then, in the module's order,
-/// the tables take their place in `statics` and the code is relocated to it, so that the
-/// result is what selecting one function after the other gives, whatever the threads.
+/// the tables take their place in `statics`, the function's labels theirs in `symbols`, and
+/// the code is relocated to both, so that the result is what selecting one function after the
+/// other gives, whatever the threads.
 pub(crate) fn select_functions(
     m: &Module,
     l: &Layout,
     opts: &CodegenOptions,
     statics: &mut Statics,
+    symbols: &mut Symbols,
 ) -> Result<Vec<Option<VCode>>, CodegenError> {
     use rayon::prelude::*;
     let room = statics.arena.end - statics.arena.next;
@@ -1707,11 +1706,16 @@ pub(crate) fn select_functions(
         })
         .collect();
     let mut out = Vec::with_capacity(selected.len());
-    for s in selected {
+    // Where each function's labels start among the program's symbols ([`VCode::globalize`]).
+    let mut firsts = Vec::with_capacity(selected.len());
+    for (s, (id, _)) in selected.into_iter().zip(decls) {
         let Some((mut vc, own)) = s? else {
             out.push(None);
+            firsts.push(Sym(0));
             continue;
         };
+        let first = vc.name_labels(symbols, l.func_labels[id.index()]);
+        firsts.push(first);
         let base = statics.arena.next;
         for _ in 0..own.arena.next / 8 {
             statics
@@ -1719,12 +1723,14 @@ pub(crate) fn select_functions(
                 .alloc()
                 .map_err(|_| super::layout::static_full())?;
         }
-        statics
-            .init
-            .extend((own.init.into_iter()).map(|(a, v)| (a + base, v)));
+        statics.init.extend(
+            (own.init.into_iter()).map(|(a, v)| (a + base, VCode::globalize_value(v, first))),
+        );
         vc.relocate_tables(base);
         out.push(Some(vc));
     }
+    (out.par_iter_mut().zip(firsts))
+        .for_each(|(vc, first)| vc.iter_mut().for_each(|vc| vc.globalize(first)));
     Ok(out)
 }
 
@@ -1942,7 +1948,6 @@ fn compile_function(
         .copied()
         .filter(|b| reachable.contains(b))
         .collect();
-    let label = l.func_labels[fid.index()].clone();
     let taken = Statics {
         arena: statics.arena.clone(),
         init: std::mem::take(&mut statics.init),
@@ -1967,8 +1972,6 @@ fn compile_function(
         checks,
         fold,
         ra: None,
-        label: label.clone(),
-        nlocal: 0,
         statics: taken,
     };
     if has_calls {

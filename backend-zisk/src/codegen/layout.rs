@@ -12,9 +12,9 @@ use zkc_ir::{
 };
 use zkc_regalloc_mem::SlotArena;
 
-use super::{trap_label, unsupported, CodegenError, ARG_REGS};
+use super::{bad_signature_label, trap_label, unsupported, CodegenError, ARG_REGS};
 use crate::mem_map::*;
-use crate::program::{DataDecl, Value};
+use crate::program::{DataDecl, Sym, Symbols, Value};
 
 /// Bytes at the top of RAM left to the ZisK libraries.
 const RAM_TOP_RESERVE: u64 = 0x10_0000;
@@ -39,11 +39,18 @@ pub(crate) struct Layout {
     /// Per element segment that `table.init` or `elem.drop` names: the word holding its
     /// current length, and its ROM symbol if passive (one reference per word).
     pub elem_len: Vec<u64>,
-    pub elem_sym: Vec<Option<String>>,
+    pub elem_sym: Vec<Option<Sym>>,
     /// Per data segment: the word holding its current length, and its ROM symbol if passive.
     pub seg_len: Vec<u64>,
-    pub seg_sym: Vec<Option<String>>,
-    pub func_labels: Vec<String>,
+    pub seg_sym: Vec<Option<Sym>>,
+    /// Each function's label (`f{index}_{name}`), which its blocks' labels derive from.
+    pub func_labels: Vec<Sym>,
+    /// The trap handlers' labels ([`trap_label`]), by `TrapCode` (in `TrapCode::ALL`'s order).
+    pub traps: Vec<Sym>,
+    /// The signature-mismatch path of each table ([`bad_signature_label`]).
+    pub bad_signature: Vec<Sym>,
+    /// The ROM table of function descriptors ([`FUNC_DESC`]).
+    pub func_desc: Sym,
     /// Call-graph component of each function.
     pub scc: Vec<usize>,
     /// The signature id of each function for indirect calls.
@@ -61,6 +68,16 @@ impl Layout {
             .iter()
             .copied()
             .filter(move |&g| self.func_sig_id[g] == sig)
+    }
+
+    /// The label of the handler of `code`.
+    pub fn trap(&self, code: TrapCode) -> Sym {
+        self.traps[code as usize]
+    }
+
+    /// Whether `s` labels a trap handler.
+    pub fn is_trap(&self, s: Sym) -> bool {
+        self.traps.contains(&s)
     }
 
     pub fn mem_size_word(&self) -> u64 {
@@ -211,6 +228,9 @@ pub(crate) struct Plan {
     pub entry: FuncId,
     /// The trap instantiation ends in, if any (then `_start` jumps to it instead of the entry).
     pub trap: Option<(TrapCode, String)>,
+    /// The names of the program's symbols so far: what the layout names, to which selection
+    /// adds the functions' local labels.
+    pub symbols: Symbols,
     /// The image of the applied active data segments: linear-memory offset of its first
     /// byte (a multiple of 8) and its bytes.
     pub image: Option<(u64, Vec<u8>)>,
@@ -314,12 +334,24 @@ pub(crate) fn plan(module: &Module) -> Result<Plan, CodegenError> {
         globals.push(statics.word(Value::Lit(init))?);
     }
 
-    // Function labels and signature ids.
-    let func_labels: Vec<String> = module
+    // Symbols: function labels, trap handlers, signature-mismatch paths.
+    let mut symbols = Symbols::default();
+    let func_labels: Vec<Sym> = module
         .funcs
         .iter()
-        .map(|(id, f)| format!("f{}_{}", id.index(), sanitize(&f.name)))
+        .map(|(id, f)| symbols.intern(&format!("f{}_{}", id.index(), sanitize(&f.name))))
         .collect();
+    let traps: Vec<Sym> = (TrapCode::ALL.iter().enumerate())
+        .map(|(k, &code)| {
+            debug_assert_eq!(code as usize, k, "TrapCode::ALL is in declaration order");
+            symbols.intern(&trap_label(code))
+        })
+        .collect();
+    let trap = |code: TrapCode| traps[code as usize];
+    let bad_signature: Vec<Sym> = (0..module.tables.len())
+        .map(|t| symbols.intern(&bad_signature_label(t)))
+        .collect();
+    let func_desc = symbols.intern(FUNC_DESC);
     let func_sig_id: Vec<u64> = module
         .funcs
         .iter()
@@ -369,7 +401,7 @@ pub(crate) fn plan(module: &Module) -> Result<Plan, CodegenError> {
             }
         }
     }
-    let null_code = || Value::Sym(trap_label(TrapCode::UninitializedElement), 0);
+    let null_code = || Value::Sym(trap(TrapCode::UninitializedElement), 0);
     let mut tables = Vec::new();
     for (_, t) in module.tables.iter() {
         if t.import.is_some() {
@@ -442,7 +474,7 @@ pub(crate) fn plan(module: &Module) -> Result<Plan, CodegenError> {
                     if let Some(base) = tl.entries {
                         let (code, sig) = match item {
                             Some(f) => (
-                                Value::Sym(func_labels[f.index()].clone(), 0),
+                                Value::Sym(func_labels[f.index()], 0),
                                 func_sig_id[f.index()],
                             ),
                             None => (null_code(), u64::MAX),
@@ -475,10 +507,10 @@ pub(crate) fn plan(module: &Module) -> Result<Plan, CodegenError> {
             }
             ElemMode::Passive => {
                 elem_len.push(statics.word(Value::Lit(e.items.len() as u64))?);
-                let name = format!("__elem_{}", id.index());
+                let name = symbols.intern(&format!("__elem_{}", id.index()));
                 let words: Vec<Value> = e.items.iter().map(bits).collect();
                 rom_elems.push(DataDecl {
-                    name: name.clone(),
+                    name,
                     is_const: true,
                     len: words.len().max(1),
                     words,
@@ -492,14 +524,14 @@ pub(crate) fn plan(module: &Module) -> Result<Plan, CodegenError> {
         for (id, f) in module.funcs.iter() {
             let callable = f.import().is_none_or(|i| i.module != "zisk");
             words.push(if callable {
-                Value::Sym(func_labels[id.index()].clone(), 0)
+                Value::Sym(func_labels[id.index()], 0)
             } else {
-                Value::Sym(trap_label(TrapCode::Unreachable), 0)
+                Value::Sym(trap(TrapCode::Unreachable), 0)
             });
             words.push(Value::Lit(func_sig_id[id.index()]));
         }
         rom_elems.push(DataDecl {
-            name: FUNC_DESC.into(),
+            name: func_desc,
             is_const: true,
             len: words.len(),
             words,
@@ -518,8 +550,8 @@ pub(crate) fn plan(module: &Module) -> Result<Plan, CodegenError> {
             }
             DataMode::Passive => {
                 seg_len.push(statics.word(Value::Lit(seg.bytes.len() as u64))?);
-                let name = format!("__data_{}", id.index());
-                rom_data.push(DataDecl::from_bytes(&name, true, &seg.bytes));
+                let name = symbols.intern(&format!("__data_{}", id.index()));
+                rom_data.push(DataDecl::from_bytes(name, true, &seg.bytes));
                 seg_sym.push(Some(name));
             }
         }
@@ -551,6 +583,9 @@ pub(crate) fn plan(module: &Module) -> Result<Plan, CodegenError> {
         seg_len,
         seg_sym,
         func_labels,
+        traps,
+        bad_signature,
+        func_desc,
         scc: Vec::new(),
         func_sig_id,
         table_funcs,
@@ -587,6 +622,7 @@ pub(crate) fn plan(module: &Module) -> Result<Plan, CodegenError> {
         statics,
         entry,
         trap: init.trap,
+        symbols,
         image,
         rom: rom_data,
     })

@@ -113,7 +113,7 @@ use crate::program::Program;
 
 pub use exit::{decode_exit_word, Exit, EXIT_WORD};
 pub use layout::TABLE_GROWTH;
-pub(crate) use layout::{bound_word, Layout, Statics, FUNC_DESC};
+pub(crate) use layout::{bound_word, Layout, Statics};
 
 /// The function name of the code at `_start` (the static area's initialisation and the call of
 /// the entry): not a function of the module.
@@ -246,7 +246,7 @@ pub fn trap_label(code: TrapCode) -> String {
 
 /// The label of the path a `call_indirect` through table `table` takes when the entry's
 /// signature differs: it tells a null entry from a wrong one and jumps to their traps.
-pub(crate) fn bad_signature_label(table: usize) -> String {
+fn bad_signature_label(table: usize) -> String {
     format!("{BAD_SIGNATURE_PREFIX}{table}")
 }
 
@@ -306,13 +306,21 @@ fn compile_stages(
     after: &[Stage],
     done: &mut StageDone,
 ) -> Result<Program, CodegenError> {
-    let mut show = |stage: Stage, text: &dyn Fn() -> String| {
+    let mut show = |stage: Stage, text: &mut dyn FnMut() -> String| {
         done(stage, after.contains(&stage).then(text));
     };
     let mut plan = layout::plan(&module)?;
 
-    let mut vcs = isel::select_functions(&module, &plan.layout, opts, &mut plan.statics)?;
-    show(Stage::Isel, &|| dump::selected(&module, &plan.layout, &vcs));
+    let mut vcs = isel::select_functions(
+        &module,
+        &plan.layout,
+        opts,
+        &mut plan.statics,
+        &mut plan.symbols,
+    )?;
+    show(Stage::Isel, &mut || {
+        dump::selected(&module, &plan.layout, &plan.symbols, &vcs)
+    });
     let imports = used_imports_check(&module);
     let free = match &mut module {
         Cow::Owned(m) if !(after.iter()).any(|s| matches!(s, Stage::Hoist | Stage::Regalloc)) => {
@@ -332,23 +340,23 @@ fn compile_stages(
             }
         },
     );
-    show(Stage::Hoist, &|| {
-        dump::selected(&module, &plan.layout, &vcs)
+    show(Stage::Hoist, &mut || {
+        dump::selected(&module, &plan.layout, &plan.symbols, &vcs)
     });
 
     // The allocation's slots, then the software stack of its saves, take the rest of the
     // static area.
     let alloc_area = plan.statics.arena.next..plan.statics.arena.end;
     let funcs = allocate::allocate(vcs, &plan.layout, opts, &mut plan.statics)?;
-    show(Stage::Regalloc, &|| {
-        dump::allocated(&module, &plan.layout, &funcs, opts)
+    show(Stage::Regalloc, &mut || {
+        dump::allocated(&module, &plan.layout, &mut plan.symbols, &funcs, opts)
     });
 
-    let mut program = stubs::start(&plan, alloc_area);
+    let mut program = stubs::start(&mut plan, alloc_area);
     emit::emit_functions(&module, &plan.layout, funcs, opts, &mut program);
     imports?;
     let program = stubs::link(plan, program)?;
-    show(Stage::Emit, &|| {
+    show(Stage::Emit, &mut || {
         crate::write_asm(&program).unwrap_or_else(|e| format!("; (cannot print: {e})\n"))
     });
     Ok(program)

@@ -13,11 +13,17 @@ use crate::mem_map::*;
 use crate::program::{DataDecl, Flow, InstKind, OpInst, Program, Value};
 use crate::{ASrc, BSrc, Op, Store};
 
-/// The program up to the functions: `_start`. Emission appends the functions to it (a copy
-/// of their code, hundreds of megabytes in a large module, would double the peak memory), then
-/// [`link`] the rest; `alloc_area` is the part of the static area allocation had (what
-/// profiles call slot accesses).
-pub(crate) fn start(plan: &Plan, alloc_area: std::ops::Range<u64>) -> Program {
+/// The program up to the functions: `_start`, with the symbols the plan and selection named
+/// (taken from `plan`). Emission appends the functions to it (a copy of their code, hundreds of
+/// megabytes in a large module, would double the peak memory), then [`link`] the rest;
+/// `alloc_area` is the part of the static area allocation had (what profiles call slot
+/// accesses).
+pub(crate) fn start(plan: &mut Plan, alloc_area: std::ops::Range<u64>) -> Program {
+    let mut p = Program {
+        alloc_area,
+        symbols: std::mem::take(&mut plan.symbols),
+        ..Program::default()
+    };
     let Plan {
         layout,
         statics,
@@ -25,10 +31,6 @@ pub(crate) fn start(plan: &Plan, alloc_area: std::ops::Range<u64>) -> Program {
         trap,
         ..
     } = plan;
-    let mut p = Program {
-        alloc_area,
-        ..Program::default()
-    };
     p.function("_start", ENTRY_NAME);
     let imm = |v: Value| ASrc::Imm(v);
     let stack_start = statics.arena.next;
@@ -44,21 +46,19 @@ pub(crate) fn start(plan: &Plan, alloc_area: std::ops::Range<u64>) -> Program {
         Some("software stack pointer"),
     );
     for (addr, v) in &statics.init {
-        p.op(
-            OpInst::new(Op::CopyB, imm(Value::Lit(0)), BSrc::Imm(v.clone()))
-                .to(Store::Mem(Value::Lit(*addr))),
-        );
+        p.op(OpInst::new(Op::CopyB, imm(Value::Lit(0)), BSrc::Imm(*v))
+            .to(Store::Mem(Value::Lit(*addr))));
     }
     match trap {
         None => {
             p.inst(
-                InstKind::Call(layout.func_labels[entry.index()].clone()),
+                InstKind::Call(layout.func_labels[entry.index()]),
                 Some("entry"),
             );
             p.inst(InstKind::RetToBios, Some("exit 0"));
         }
         Some((code, why)) => {
-            p.inst(InstKind::Jump(trap_label(*code)), Some(why));
+            p.inst(InstKind::Jump(layout.trap(*code)), Some(why));
         }
     }
     p
@@ -78,7 +78,7 @@ pub(crate) fn link(plan: Plan, mut p: Program) -> Result<Program, CodegenError> 
 
     // Trap handlers.
     for &code in TrapCode::ALL {
-        p.function(&trap_label(code), &trap_label(code));
+        p.function(layout.trap(code), &trap_label(code));
         let msg = format!("trap: {}\n", code.message());
         for b in msg.bytes() {
             p.op(OpInst::new(
@@ -100,13 +100,14 @@ pub(crate) fn link(plan: Plan, mut p: Program) -> Result<Program, CodegenError> 
     // The signature-mismatch path of call_indirect: null entries have signature MAX.
     for (t, tl) in layout.tables.iter().enumerate() {
         let Some(base) = tl.entries else { continue };
-        let bad = super::bad_signature_label(t);
-        p.function(&bad, &bad);
+        let bad = layout.bad_signature[t];
+        let name = p.name(bad).to_string();
+        p.function(bad, &name);
         p.op(OpInst::new(Op::CopyB, ASrc::Reg(2), BSrc::Ind(base as i64 + 8)).width(8));
         p.op(
             OpInst::new(Op::Eq, ASrc::C, BSrc::Imm(Value::Lit(u64::MAX))).flow(Flow::Branch {
-                taken: crate::Target::Label(trap_label(TrapCode::UninitializedElement)),
-                not_taken: crate::Target::Label(trap_label(TrapCode::BadSignature)),
+                taken: crate::Target::Label(layout.trap(TrapCode::UninitializedElement)),
+                not_taken: crate::Target::Label(layout.trap(TrapCode::BadSignature)),
             }),
         );
     }
@@ -120,9 +121,11 @@ pub(crate) fn link(plan: Plan, mut p: Program) -> Result<Program, CodegenError> 
         let pad = layout.mem_base + image_start - GENERAL_RAM_ADDR;
         debug_assert_eq!(pad % 8, 0);
         if pad > 0 {
-            p.data(DataDecl::zeroed("__mem_pad", false, (pad / 8) as usize));
+            let pad_sym = p.sym("__mem_pad");
+            p.data(DataDecl::zeroed(pad_sym, false, (pad / 8) as usize));
         }
-        p.data(DataDecl::from_bytes("__mem_image", false, &image));
+        let image_sym = p.sym("__mem_image");
+        p.data(DataDecl::from_bytes(image_sym, false, &image));
     }
     for d in rom {
         p.data(d);

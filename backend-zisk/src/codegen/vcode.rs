@@ -1,12 +1,20 @@
 //! Machine code over virtual registers: ZisK operations whose operands may name a [`VReg`],
 //! grouped in blocks, as the instruction selector produces it and the allocator sees it.
 
+use zkc_ir::EntityRef;
 use zkc_regalloc_mem::{reg_range, AllocFunction, CallInfo, Operand, RegSet, VReg};
 
 use super::{ARG_REG0, ARG_REGS};
 
-use crate::program::{Flow, Value};
+use crate::program::{Flow, Sym, Symbols, Target, Value};
 use crate::Op;
+
+/// The labels of a function's own code (its blocks, local branch targets) while it is being
+/// selected, on its own thread: `Sym(LOCAL | k)`, block `k` of the IR function for `k` below
+/// its block count, else the function's `k - blocks + 1`th local label. Once every function is
+/// selected, [`VCode::globalize`] renumbers them as symbols of the program ([`Symbols::derive`]
+/// names them `{function}_b{k}` and `{function}_l{n}`).
+const LOCAL: u32 = 1 << 31;
 
 /// Operand `a`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,10 +65,10 @@ pub enum VInst {
         flow: Flow,
     },
     /// A label inside a block (the target of a local branch).
-    Label(String),
+    Label(Sym),
     /// `call label`; saves and restores come from the allocation.
     Call {
-        label: String,
+        label: Sym,
         callee: usize,
         args: usize,
         rets: usize,
@@ -71,7 +79,7 @@ pub enum VInst {
     /// to a function of signature `sig`.
     CallInd {
         table: u64,
-        ret_label: String,
+        ret_label: Sym,
         sig: u64,
         args: usize,
         rets: usize,
@@ -83,7 +91,7 @@ pub enum VInst {
         ra: Option<VReg>,
         rets: usize,
     },
-    Jump(String),
+    Jump(Sym),
     RetToBios,
     /// Block-parameter moves, all at once.
     ParMove(Vec<(MoveSrc, VReg)>),
@@ -104,10 +112,10 @@ impl VInst {
 
 #[derive(Clone, Debug)]
 pub struct VBlock {
-    pub label: String,
+    pub label: Sym,
     pub start: usize,
     pub end: usize,
-    pub succ_labels: Vec<String>,
+    pub succ_labels: Vec<Sym>,
     pub succs: Vec<usize>,
     /// An edge block (the moves of one branch edge, then a jump): entered only by branches
     /// and jump tables, never by falling through.
@@ -127,10 +135,14 @@ pub struct VCode {
     pub blocks: Vec<VBlock>,
     pub num_vregs: u32,
     /// Labels that jump tables name (their blocks are always emitted).
-    pub table_labels: Vec<String>,
+    pub table_labels: Vec<Sym>,
     /// The instructions that jump through a jump table, whose address they hold: selection
     /// places each function's tables from address 0 and [`VCode::relocate_tables`] moves them.
     pub table_jumps: Vec<usize>,
+    /// The IR function's block count and the local labels selection made
+    /// ([`VCode::local_label`]): the function's symbols ([`LOCAL`]).
+    pub ir_blocks: u32,
+    pub locals: u32,
 }
 
 impl VCode {
@@ -145,7 +157,78 @@ impl VCode {
             comments: Vec::with_capacity(n),
             srclocs: Vec::with_capacity(n),
             blocks: Vec::with_capacity(blocks.len()),
+            ir_blocks: f.blocks.len() as u32,
             ..VCode::default()
+        }
+    }
+
+    /// The label of the IR block `b` ([`LOCAL`]).
+    pub fn block_label(&self, b: zkc_ir::Block) -> Sym {
+        Sym(LOCAL | b.index() as u32)
+    }
+
+    /// A new local label ([`LOCAL`]).
+    pub fn local_label(&mut self) -> Sym {
+        self.locals += 1;
+        Sym(LOCAL | (self.ir_blocks + self.locals - 1))
+    }
+
+    /// Names the function's labels in the program's `symbols`, after the function's own label
+    /// `func`: the first of them ([`VCode::globalize`] takes it).
+    pub fn name_labels(&self, symbols: &mut Symbols, func: Sym) -> Sym {
+        let first = symbols.derive(func, "_b", 0, self.ir_blocks);
+        symbols.derive(func, "_l", 1, self.locals);
+        first
+    }
+
+    /// Renumbers the function's labels ([`LOCAL`]) from `first` on ([`VCode::name_labels`]).
+    pub fn globalize(&mut self, first: Sym) {
+        let g = |s: &mut Sym| *s = global(*s, first);
+        let value = |v: &mut Value| {
+            if let Value::Sym(s, _) = v {
+                g(s)
+            }
+        };
+        let target = |t: &mut Target| {
+            if let Target::Label(s) = t {
+                g(s)
+            }
+        };
+        for inst in &mut self.insts {
+            match inst {
+                VInst::Op {
+                    a, b, store, flow, ..
+                } => {
+                    if let VA::Imm(v) | VA::Mem(v) = a {
+                        value(v);
+                    }
+                    if let VB::Imm(v) | VB::Mem(v) = b {
+                        value(v);
+                    }
+                    if let VS::Mem(v) = store {
+                        value(v);
+                    }
+                    if let Flow::Branch { taken, not_taken } = flow {
+                        target(taken);
+                        target(not_taken);
+                    }
+                }
+                VInst::Label(s) | VInst::Jump(s) | VInst::CallInd { ret_label: s, .. } => g(s),
+                VInst::Call { .. } | VInst::Ret { .. } | VInst::RetToBios | VInst::ParMove(_) => {}
+            }
+        }
+        for b in &mut self.blocks {
+            g(&mut b.label);
+            b.succ_labels.iter_mut().for_each(g);
+        }
+        self.table_labels.iter_mut().for_each(g);
+    }
+
+    /// `v` with the function's labels numbered from `first` ([`VCode::globalize`]).
+    pub fn globalize_value(v: Value, first: Sym) -> Value {
+        match v {
+            Value::Sym(s, off) => Value::Sym(global(s, first), off),
+            v => v,
         }
     }
 
@@ -165,7 +248,7 @@ impl VCode {
         *self.comments.last_mut().expect("just pushed") = Some(comment);
     }
 
-    pub fn begin_block(&mut self, label: String) {
+    pub fn begin_block(&mut self, label: Sym) {
         let start = self.insts.len();
         self.blocks.push(VBlock {
             label,
@@ -177,7 +260,7 @@ impl VCode {
         });
     }
 
-    pub fn end_block(&mut self, succ_labels: Vec<String>) {
+    pub fn end_block(&mut self, succ_labels: Vec<Sym>) {
         let end = self.insts.len();
         let b = self.blocks.last_mut().expect("open block");
         b.end = end;
@@ -196,19 +279,29 @@ impl VCode {
 
     /// Resolves successor labels to block indices (labels of other functions, traps: none).
     pub fn resolve_succs(&mut self) {
-        let index: rustc_hash::FxHashMap<&str, usize> = (self.blocks.iter().enumerate())
-            .map(|(i, b)| (b.label.as_str(), i))
+        let index: rustc_hash::FxHashMap<Sym, usize> = (self.blocks.iter().enumerate())
+            .map(|(i, b)| (b.label, i))
             .collect();
         let succs: Vec<Vec<usize>> = (self.blocks.iter())
             .map(|b| {
                 (b.succ_labels.iter())
-                    .filter_map(|l| index.get(l.as_str()).copied())
+                    .filter_map(|l| index.get(l).copied())
                     .collect()
             })
             .collect();
         for (b, succs) in self.blocks.iter_mut().zip(succs) {
             b.succs = succs;
         }
+    }
+}
+
+/// `s`, a label of the function's own ([`LOCAL`]) numbered from `first`, or a symbol of the
+/// program.
+fn global(s: Sym, first: Sym) -> Sym {
+    if s.0 & LOCAL != 0 {
+        Sym(first.0 + (s.0 & !LOCAL))
+    } else {
+        s
     }
 }
 

@@ -3,7 +3,8 @@
 
 use zkc_zisk_machine::program::DataDecl;
 use zkc_zisk_machine::{
-    ASrc, BSrc, Emulator, Flow, InstKind, Op, OpInst, Program, Rom, Status, Store, Target, Value,
+    ASrc, BSrc, Emulator, Flow, InstKind, Op, OpInst, Program, Rom, Status, Store, Sym, Target,
+    Value,
 };
 
 pub fn ar(n: u8) -> ASrc<Value> {
@@ -15,8 +16,8 @@ pub fn ai(v: u64) -> ASrc<Value> {
 pub fn am(v: u64) -> ASrc<Value> {
     ASrc::Mem(Value::Lit(v))
 }
-pub fn asym(s: &str, off: i64) -> ASrc<Value> {
-    ASrc::Imm(Value::Sym(s.to_string(), off))
+pub fn asym(s: Sym, off: i64) -> ASrc<Value> {
+    ASrc::Imm(Value::Sym(s, off))
 }
 pub fn br(n: u8) -> BSrc<Value> {
     BSrc::Reg(n)
@@ -27,11 +28,11 @@ pub fn bi(v: u64) -> BSrc<Value> {
 pub fn bm(v: u64) -> BSrc<Value> {
     BSrc::Mem(Value::Lit(v))
 }
-pub fn bsym(s: &str, off: i64) -> BSrc<Value> {
-    BSrc::Imm(Value::Sym(s.to_string(), off))
+pub fn bsym(s: Sym, off: i64) -> BSrc<Value> {
+    BSrc::Imm(Value::Sym(s, off))
 }
-pub fn bmsym(s: &str, off: i64) -> BSrc<Value> {
-    BSrc::Mem(Value::Sym(s.to_string(), off))
+pub fn bmsym(s: Sym, off: i64) -> BSrc<Value> {
+    BSrc::Mem(Value::Sym(s, off))
 }
 pub fn sr(n: u8) -> Store<Value> {
     Store::Reg(n)
@@ -39,8 +40,8 @@ pub fn sr(n: u8) -> Store<Value> {
 pub fn sm(v: u64) -> Store<Value> {
     Store::Mem(Value::Lit(v))
 }
-pub fn smsym(s: &str, off: i64) -> Store<Value> {
-    Store::Mem(Value::Sym(s.to_string(), off))
+pub fn smsym(s: Sym, off: i64) -> Store<Value> {
+    Store::Mem(Value::Sym(s, off))
 }
 pub fn ac() -> ASrc<Value> {
     ASrc::C
@@ -64,14 +65,15 @@ pub fn op(op: Op, a: ASrc<Value>, b: BSrc<Value>) -> OpInst {
 pub fn set(p: &mut Program, reg: u8, v: u64) {
     p.op(op(Op::CopyB, ai(0), bi(v)).to(sr(reg)));
 }
-pub fn j(taken: &str, not_taken: &str) -> Flow {
+pub fn j(taken: Sym, not_taken: Sym) -> Flow {
     Flow::Branch {
-        taken: Target::Label(taken.to_string()),
-        not_taken: Target::Label(not_taken.to_string()),
+        taken: Target::Label(taken),
+        not_taken: Target::Label(not_taken),
     }
 }
 pub fn call(p: &mut Program, label: &str) {
-    p.inst(InstKind::Call(label.to_string()), Some("call"));
+    let label = p.sym(label);
+    p.inst(InstKind::Call(label), Some("call"));
 }
 pub fn ret(p: &mut Program) {
     p.inst(InstKind::Ret, None);
@@ -80,15 +82,18 @@ pub fn ret_to_bios(p: &mut Program) {
     p.inst(InstKind::RetToBios, None);
 }
 pub fn jump(p: &mut Program, label: &str) {
-    p.inst(InstKind::Jump(label.to_string()), None);
+    let label = p.sym(label);
+    p.inst(InstKind::Jump(label), None);
 }
-pub fn data(name: &str, is_const: bool, words: &[u64]) -> DataDecl {
-    DataDecl {
-        name: name.to_string(),
+/// Appends the data declaration `name` of `words`.
+pub fn data(p: &mut Program, name: &str, is_const: bool, words: &[u64]) {
+    let name = p.sym(name);
+    p.data(DataDecl {
+        name,
         is_const,
         words: words.iter().map(|&w| Value::Lit(w)).collect(),
         len: words.len().max(1),
-    }
+    });
 }
 /// Prints `text` byte by byte on the UART (r30 holds the UART address).
 pub fn print(p: &mut Program, text: &str) {
