@@ -88,7 +88,7 @@ pub enum DomStep {
 
 impl ControlFlow {
     pub fn compute(func: &Function) -> Self {
-        let mut preds: SecondaryMap<Block, Vec<Block>> = SecondaryMap::new();
+        let mut preds: SecondaryMap<Block, Vec<Block>> = func.block_map(Vec::new());
         for &b in &func.layout {
             for s in func.successors(b) {
                 preds[s].push(b);
@@ -97,12 +97,12 @@ impl ControlFlow {
         let walk = depth_first(func);
         let mut rpo = walk.post.clone();
         rpo.reverse();
-        let mut rpo_index = SecondaryMap::with_default(NONE);
+        let mut rpo_index = func.block_map(NONE);
         for (i, &b) in rpo.iter().enumerate() {
             rpo_index[b] = i as u32;
         }
-        let idom = lengauer_tarjan(&walk, &preds);
-        let dom_span = number_dominator_tree(&walk.pre, &idom);
+        let idom = lengauer_tarjan(func, &walk, &preds);
+        let dom_span = number_dominator_tree(func, &walk.pre, &idom);
         ControlFlow {
             rpo,
             rpo_index,
@@ -167,11 +167,12 @@ struct Walk {
 /// The walk (iterative, so deep CFGs cannot overflow the stack). Successors are taken last
 /// first, the order zkc's reverse postorder has always had.
 fn depth_first(func: &Function) -> Walk {
+    let n = func.layout.len();
     let mut w = Walk {
-        pre: Vec::new(),
-        parent: Vec::new(),
-        number: SecondaryMap::with_default(NONE),
-        post: Vec::new(),
+        pre: Vec::with_capacity(n),
+        parent: Vec::with_capacity(n),
+        number: func.block_map(NONE),
+        post: Vec::with_capacity(n),
     };
     let Some(entry) = func.entry() else {
         return w;
@@ -238,6 +239,7 @@ impl Forest {
 
 /// Immediate dominators (see the module docs).
 fn lengauer_tarjan(
+    func: &Function,
     walk: &Walk,
     preds: &SecondaryMap<Block, Vec<Block>>,
 ) -> SecondaryMap<Block, Option<Block>> {
@@ -270,7 +272,7 @@ fn lengauer_tarjan(
             };
         }
     }
-    let mut out = SecondaryMap::new();
+    let mut out = func.block_map(None);
     for w in 1..n {
         if idom[w] != f.semi[w] {
             idom[w] = idom[idom[w] as usize];
@@ -282,16 +284,17 @@ fn lengauer_tarjan(
 
 /// Entry and exit times of a depth-first walk of the dominator tree.
 fn number_dominator_tree(
+    func: &Function,
     pre: &[Block],
     idom: &SecondaryMap<Block, Option<Block>>,
 ) -> SecondaryMap<Block, (u32, u32)> {
-    let mut children: SecondaryMap<Block, Vec<Block>> = SecondaryMap::new();
+    let mut children: SecondaryMap<Block, Vec<Block>> = func.block_map(Vec::new());
     for &b in pre {
         if let Some(d) = idom[b] {
             children[d].push(b);
         }
     }
-    let mut span = SecondaryMap::with_default((NONE, 0));
+    let mut span = func.block_map((NONE, 0));
     let Some(&entry) = pre.first() else {
         return span;
     };
@@ -326,6 +329,25 @@ pub fn on_cycle(func: &Function, b: Block) -> bool {
         }
     }
     false
+}
+
+/// Which blocks the entry reaches: a plain search, for what needs neither an order nor
+/// dominators (dropping the other blocks).
+pub fn reachable(func: &Function) -> SecondaryMap<Block, bool> {
+    let mut seen = func.block_map(false);
+    let Some(entry) = func.entry() else {
+        return seen;
+    };
+    seen[entry] = true;
+    let mut work = vec![entry];
+    while let Some(b) = work.pop() {
+        for s in func.successors(b) {
+            if !std::mem::replace(&mut seen[s], true) {
+                work.push(s);
+            }
+        }
+    }
+    seen
 }
 
 /// Reachable blocks in reverse postorder of a depth-first walk from the entry (iterative, so

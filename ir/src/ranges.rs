@@ -153,12 +153,12 @@ impl Ranges {
     pub fn compute(f: &Function) -> Ranges {
         let mut a = Analysis {
             f,
-            r: SecondaryMap::new(),
-            growths: SecondaryMap::new(),
+            r: f.value_map(Default::default()),
+            growths: f.value_map(Default::default()),
             thresholds: thresholds(f),
             rounds: 0,
             single: single_predecessors(f),
-            facts: SecondaryMap::new(),
+            facts: f.block_map(Default::default()),
         };
         let order = crate::cfg::reverse_postorder(f);
         if let Some(entry) = f.entry() {
@@ -182,7 +182,7 @@ impl Ranges {
             }
             a.rounds += 1;
         }
-        let mut types = SecondaryMap::new();
+        let mut types = f.value_map(Default::default());
         for (v, d) in f.values.iter() {
             types[v] = Some(d.ty).filter(|t| t.is_int());
         }
@@ -201,7 +201,7 @@ fn int_type(f: &Function, v: Value) -> Option<Type> {
 /// [`ROUNDS_WITH_THRESHOLDS`] runs out. Every value also stops at -1, 0 and 1
 /// ([`DEFAULT_THRESHOLDS`]).
 fn thresholds(f: &Function) -> SecondaryMap<Value, Vec<i64>> {
-    let mut t: SecondaryMap<Value, Vec<i64>> = SecondaryMap::new();
+    let mut t: SecondaryMap<Value, Vec<i64>> = f.value_map(Default::default());
     for (_, d) in f.insts.iter() {
         if !matches!(d.op, Op::Compare { .. }) {
             continue;
@@ -286,8 +286,8 @@ type InEdge = (Block, Option<(Value, bool)>);
 
 /// Per block, its one edge in, if it has only one.
 fn single_predecessors(f: &Function) -> SecondaryMap<Block, Option<InEdge>> {
-    let mut count: SecondaryMap<Block, u32> = SecondaryMap::new();
-    let mut single = SecondaryMap::new();
+    let mut count: SecondaryMap<Block, u32> = f.block_map(Default::default());
+    let mut single = f.block_map(Default::default());
     for &b in &f.layout {
         let Some(t) = &f.blocks[b].term else { continue };
         let cond = match &t.kind {

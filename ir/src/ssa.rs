@@ -272,7 +272,8 @@ pub fn remove_trivial_params_where(func: &mut Function, candidate: impl Fn(Value
             break;
         }
         // Incoming edges of each block: (pred, index into targets()).
-        let mut incoming: SecondaryMap<Block, Vec<(Block, usize)>> = SecondaryMap::new();
+        let mut incoming: SecondaryMap<Block, Vec<(Block, usize)>> =
+            func.block_map(Default::default());
         for &b in &func.layout {
             if let Some(term) = &func.blocks[b].term {
                 for (i, c) in term.targets().enumerate() {

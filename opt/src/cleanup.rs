@@ -8,7 +8,6 @@
 
 use crate::util::{const_of, removable, use_counts, Aliases};
 use crate::PassReport;
-use zkc_ir::cfg::reverse_postorder;
 use zkc_ir::{
     Block, BlockCall, Function, Module, SecondaryMap, TermKind, Terminator, Value, ValueDef,
 };
@@ -30,11 +29,7 @@ pub fn dce(m: &mut Module) -> PassReport {
 
 /// Drops blocks the entry cannot reach from the layout. Returns how many.
 pub fn remove_unreachable(f: &mut Function) -> usize {
-    let rpo = reverse_postorder(f);
-    let mut reach: SecondaryMap<Block, bool> = SecondaryMap::new();
-    for &b in &rpo {
-        reach[b] = true;
-    }
+    let reach = zkc_ir::cfg::reachable(f);
     let before = f.layout.len();
     f.layout.retain(|&b| reach[b]);
     before - f.layout.len()
@@ -106,7 +101,7 @@ fn thread_jumps(f: &mut Function) -> usize {
     let mut uses = None;
     let entry = f.entry();
     // The empty blocks that can be bypassed, with their jump.
-    let mut bypass: SecondaryMap<Block, Option<BlockCall>> = SecondaryMap::new();
+    let mut bypass: SecondaryMap<Block, Option<BlockCall>> = f.block_map(Default::default());
     let mut any = false;
     for &e in &f.layout {
         let d = &f.blocks[e];
@@ -141,9 +136,9 @@ fn thread_jumps(f: &mut Function) -> usize {
     // Where an edge into each bypassable block ends up, resolved once per block (a chain is
     // followed once, not once per edge into it), with arguments in terms of the block's
     // parameters. Blocks on a cycle of empty blocks stop at the cycle.
-    let mut resolved: SecondaryMap<Block, Option<BlockCall>> = SecondaryMap::new();
-    let mut seen: SecondaryMap<Block, bool> = SecondaryMap::new();
-    let mut on_chain: SecondaryMap<Block, bool> = SecondaryMap::new();
+    let mut resolved: SecondaryMap<Block, Option<BlockCall>> = f.block_map(Default::default());
+    let mut seen: SecondaryMap<Block, bool> = f.block_map(Default::default());
+    let mut on_chain: SecondaryMap<Block, bool> = f.block_map(Default::default());
     let mut chain = Vec::new();
     for &e in &f.layout {
         let mut x = e;
@@ -208,7 +203,7 @@ fn forward(f: &Function, call: &BlockCall, next: &BlockCall) -> BlockCall {
 fn merge_blocks(f: &mut Function) -> usize {
     // Edges into each block (merging `c` into `b` moves `c`'s out-edges to `b`: the counts
     // stay right).
-    let mut preds: SecondaryMap<Block, u32> = SecondaryMap::new();
+    let mut preds: SecondaryMap<Block, u32> = f.block_map(Default::default());
     for &b in &f.layout {
         for s in f.successors(b) {
             preds[s] += 1;
@@ -216,7 +211,7 @@ fn merge_blocks(f: &mut Function) -> usize {
     }
     let entry = f.entry();
     let mut aliases = Aliases::new();
-    let mut gone: SecondaryMap<Block, bool> = SecondaryMap::new();
+    let mut gone: SecondaryMap<Block, bool> = f.block_map(Default::default());
     let mut n = 0;
     for bi in 0..f.layout.len() {
         let b = f.layout[bi];
@@ -279,10 +274,10 @@ pub fn simplify_params(m: &mut Module) -> PassReport {
 fn replace_trivial_params(f: &mut Function) -> usize {
     let entry = f.entry();
     let mut aliases = Aliases::new();
-    let mut replaced: SecondaryMap<Value, bool> = SecondaryMap::new();
+    let mut replaced: SecondaryMap<Value, bool> = f.value_map(Default::default());
     let mut n = 0;
     loop {
-        let mut incoming: SecondaryMap<Block, Vec<Incoming>> = SecondaryMap::new();
+        let mut incoming: SecondaryMap<Block, Vec<Incoming>> = f.block_map(Default::default());
         for &b in &f.layout {
             let Some(t) = &f.blocks[b].term else { continue };
             for call in t.targets() {
@@ -332,7 +327,7 @@ fn replace_trivial_params(f: &mut Function) -> usize {
 /// an effect, a branch condition or a return (liveness from those roots, through pure
 /// operands and branch arguments). Returns (parameters, instructions) removed.
 pub fn sweep(f: &mut Function) -> (usize, usize) {
-    let mut live: SecondaryMap<Value, bool> = SecondaryMap::new();
+    let mut live: SecondaryMap<Value, bool> = f.value_map(false);
     let mut work: Vec<Value> = Vec::new();
     let mark = |v: Value, live: &mut SecondaryMap<Value, bool>, work: &mut Vec<Value>| {
         if !live[v] {
@@ -341,7 +336,7 @@ pub fn sweep(f: &mut Function) -> (usize, usize) {
         }
     };
     // The edges into each block: the predecessor and the index of its target.
-    let mut edges: SecondaryMap<Block, Vec<(Block, usize)>> = SecondaryMap::new();
+    let mut edges: SecondaryMap<Block, Vec<(Block, usize)>> = f.block_map(Vec::new());
     for &b in &f.layout {
         for &i in &f.blocks[b].insts {
             let d = &f.insts[i];
@@ -382,7 +377,7 @@ pub fn sweep(f: &mut Function) -> (usize, usize) {
             ValueDef::Detached => {}
         }
     }
-    let mut keep: SecondaryMap<Block, Option<Vec<bool>>> = SecondaryMap::new();
+    let mut keep: SecondaryMap<Block, Option<Vec<bool>>> = f.block_map(None);
     let (mut np, mut ni) = (0, 0);
     for &b in &f.layout {
         if Some(b) == entry {

@@ -36,7 +36,6 @@
 
 use crate::egraph::lang::eval;
 use crate::egraph::{Key, Konst};
-use zkc_ir::cfg::reverse_postorder;
 use zkc_ir::ssa::{remove_trivial_params_where, SsaBuilder};
 use zkc_ir::{
     Block, BlockCall, ConvOp, EntityRef, Function, Inst, Op, SecondaryMap, TermKind, Terminator,
@@ -83,7 +82,7 @@ impl Vars {
 /// number of edges threaded.
 pub fn thread_branches(f: &mut Function) -> usize {
     let Some(entry) = f.entry() else { return 0 };
-    let mut candidate: SecondaryMap<Block, bool> = SecondaryMap::new();
+    let mut candidate: SecondaryMap<Block, bool> = f.block_map(Default::default());
     let mut any = false;
     for &b in &f.layout {
         if b != entry && threadable(f, b) {
@@ -95,7 +94,7 @@ pub fn thread_branches(f: &mut Function) -> usize {
         return 0;
     }
     // The edges that resolve, per block, blocks in layout order of their first such edge.
-    let mut index: SecondaryMap<Block, u32> = SecondaryMap::new();
+    let mut index: SecondaryMap<Block, u32> = f.block_map(Default::default());
     let mut thru: Vec<Through> = Vec::new();
     for &p in &f.layout {
         let term = f.blocks[p].term.as_ref().expect("terminator");
@@ -143,7 +142,7 @@ pub fn thread_branches(f: &mut Function) -> usize {
     // The blocks that read values of the blocks threaded through, and the new blocks (whose
     // copies may read the parameter an edge passes back unchanged): the only ones the repair
     // may rewrite.
-    let mut readers: SecondaryMap<Block, bool> = SecondaryMap::new();
+    let mut readers: SecondaryMap<Block, bool> = f.block_map(Default::default());
     for &u in &f.layout {
         let mut reads = false;
         for_each_read(f, u, |v| {
@@ -167,7 +166,7 @@ pub fn thread_branches(f: &mut Function) -> usize {
 
     let watermark = f.values.len();
     let mut n = 0;
-    let mut after: SecondaryMap<Block, Vec<Block>> = SecondaryMap::new();
+    let mut after: SecondaryMap<Block, Vec<Block>> = f.block_map(Default::default());
     for (ti, t) in thru.iter_mut().enumerate() {
         for (p, k, outcome) in &t.edges {
             let call = f.blocks[*p]
@@ -447,10 +446,7 @@ fn repair_ssa(
     readers: &SecondaryMap<Block, bool>,
 ) {
     // Blocks the threading cut off would hand the builder predecessors with no definition.
-    let mut reach: SecondaryMap<Block, bool> = SecondaryMap::new();
-    for b in reverse_postorder(f) {
-        reach[b] = true;
-    }
+    let reach = zkc_ir::cfg::reachable(f);
     f.layout.retain(|&b| reach[b]);
     let mut ssa = SsaBuilder::for_function(f, vars.tys.clone());
     for (id, &(i, s, v)) in vars.slots.iter().enumerate() {

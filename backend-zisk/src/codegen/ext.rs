@@ -115,7 +115,7 @@ pub(crate) struct ExtFacts {
 
 /// The values that reach a block parameter: per parameter, the argument of every edge.
 fn incoming(f: &Function) -> SecondaryMap<Block, Vec<Vec<Value>>> {
-    let mut inc: SecondaryMap<Block, Vec<Vec<Value>>> = SecondaryMap::new();
+    let mut inc: SecondaryMap<Block, Vec<Vec<Value>>> = f.block_map(Default::default());
     for &b in &f.layout {
         let Some(t) = &f.blocks[b].term else { continue };
         for call in t.targets() {
@@ -208,7 +208,7 @@ fn address_sums(
     ranges: &Ranges,
 ) -> HashSet<Inst> {
     // Values with a use other than an access's address.
-    let mut other_use: SecondaryMap<Value, bool> = SecondaryMap::new();
+    let mut other_use: SecondaryMap<Value, bool> = f.value_map(Default::default());
     for &b in &f.layout {
         for &i in &f.blocks[b].insts {
             let access = matches!(f.insts[i].op, IrOp::Load { .. } | IrOp::Store { .. });
@@ -441,7 +441,7 @@ fn narrowed(
     const ADDRESS: u8 = 2 | INDEX;
     let mut narrow = HashSet::default();
     let mut sext = HashSet::default();
-    let mut seen: SecondaryMap<Value, u8> = SecondaryMap::new();
+    let mut seen: SecondaryMap<Value, u8> = f.value_map(Default::default());
     let mut work: Vec<(Value, u8)> = Vec::new();
     for &b in &f.layout {
         for &i in &f.blocks[b].insts {

@@ -1742,13 +1742,13 @@ fn compile_function(
     f: &Function,
     statics: &mut Statics,
 ) -> Result<VCode, CodegenError> {
-    let mut consts = SecondaryMap::new();
-    let mut uses: SecondaryMap<IrValue, u32> = SecondaryMap::new();
-    let mut def_block: HashMap<Inst, Block> = HashMap::default();
+    let mut consts = f.value_map(None);
+    let mut uses: SecondaryMap<IrValue, u32> = f.value_map(0);
+    let mut def_block: SecondaryMap<Inst, Option<Block>> = f.inst_map(None);
     let mut has_calls = false;
     for &b in &f.layout {
         for &i in &f.blocks[b].insts {
-            def_block.insert(i, b);
+            def_block[i] = Some(b);
             let d = &f.insts[i];
             match d.op {
                 IrOp::Const { bits, .. } => consts[d.results[0]] = Some(bits),
@@ -1807,7 +1807,7 @@ fn compile_function(
                         .iter()
                         .any(|&j| f.insts[j].args.contains(cond))
                 };
-                if fusable && def_block.get(&i) == Some(&b) {
+                if fusable && def_block[i] == Some(b) {
                     if uses[*cond] == 1 {
                         fused.insert(i);
                     } else if later() {
@@ -1959,7 +1959,7 @@ fn compile_function(
         fid,
         f,
         vc: VCode::with_capacity(&blocks, f),
-        vreg: SecondaryMap::new(),
+        vreg: f.value_map(None),
         consts,
         uses,
         fused,
