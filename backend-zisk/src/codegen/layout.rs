@@ -236,6 +236,8 @@ pub(crate) struct Plan {
     pub image: Option<(u64, Vec<u8>)>,
     /// Passive data and element segments and the function descriptors, in ROM.
     pub rom: Vec<DataDecl>,
+    /// The functions a `call` anywhere in a body names (dead code included), with repeats.
+    pub called: Vec<FuncId>,
 }
 
 /// Lays out the static area of `module` (see the module docs).
@@ -290,24 +292,18 @@ pub(crate) fn plan(module: &Module) -> Result<Plan, CodegenError> {
     let mem_pages_word = statics.word(Value::Lit(min_pages))?;
     debug_assert_eq!(mem_pages_word, mem_size_word + 8);
 
+    // What the functions' bodies use, gathered on rayon's threads.
+    let facts = BodyFacts::gather(module);
     // Bound words, one per distinct offset + width, unless the size is fixed.
-    let mut ks = BTreeSet::new();
-    let mut max_args = 0usize;
-    let mut grows = false;
-    for (_, f) in module.funcs.iter() {
-        max_args = max_args.max(f.sig.params.len()).max(f.sig.results.len());
-        if let Some(body) = f.body() {
-            for (_, inst) in body.insts.iter() {
-                match inst.op {
-                    IrOp::Load { width, offset, .. } | IrOp::Store { width, offset, .. } => {
-                        ks.insert(offset as u64 + width as u64);
-                    }
-                    IrOp::MemoryGrow => grows = true,
-                    _ => {}
-                }
-            }
-        }
-    }
+    let ks: BTreeSet<u64> = facts
+        .iter()
+        .flat_map(|f| f.accesses.iter().copied())
+        .collect();
+    let grows = facts.iter().any(|f| f.grows_memory);
+    let max_args = (module.funcs.iter())
+        .map(|(_, f)| f.sig.params.len().max(f.sig.results.len()))
+        .max()
+        .unwrap_or(0);
     let fixed_size = (!grows || max_pages == min_pages).then_some(mem_size);
     let mut bounds = BTreeMap::new();
     for k in ks.into_iter().filter(|_| fixed_size.is_none()) {
@@ -367,40 +363,26 @@ pub(crate) fn plan(module: &Module) -> Result<Plan, CodegenError> {
 
     // Tables: entries (code, sig), null entries point at the null trap with signature MAX;
     // reference words where the program reads them; a size word where it grows the table.
-    let mut grows = BTreeSet::new();
-    let mut reads_funcrefs = false;
-    let mut funcref_writes = false;
+    let grows: BTreeSet<usize> = (facts.iter())
+        .flat_map(|f| f.grown_tables.iter().copied())
+        .collect();
+    let funcref = |t: usize| module.tables[zkc_ir::TableId::new(t)].ty == zkc_ir::Type::FuncRef;
+    let reads_funcrefs = facts
+        .iter()
+        .any(|f| f.read_tables.iter().any(|&t| funcref(t)));
+    let funcref_writes = (facts.iter())
+        .any(|f| (f.written_tables.iter().chain(&f.grown_tables)).any(|&t| funcref(t)));
     let mut ref_funcs: Vec<usize> = Vec::new();
     // Segments that table.init or elem.drop name; the others need no length word or ROM.
-    let mut used_elems = BTreeSet::new();
+    let used_elems: BTreeSet<usize> = (facts.iter())
+        .flat_map(|f| f.used_elems.iter().copied())
+        .collect();
     for (_, g) in module.globals.iter() {
         if let GlobalInit::Const(ConstExpr::RefFunc(f)) = g.init {
             ref_funcs.push(f.index());
         }
     }
-    for (_, f) in module.funcs.iter() {
-        for (_, inst) in f.body().iter().flat_map(|b| b.insts.iter()) {
-            let funcref = |t: &zkc_ir::TableId| module.tables[*t].ty == zkc_ir::Type::FuncRef;
-            match &inst.op {
-                IrOp::TableGrow(t) => {
-                    grows.insert(t.index());
-                    funcref_writes |= funcref(t);
-                }
-                IrOp::TableGet(t) => reads_funcrefs |= funcref(t),
-                IrOp::TableSet(t) | IrOp::TableFill(t) | IrOp::TableInit { table: t, .. } => {
-                    funcref_writes |= funcref(t)
-                }
-                IrOp::RefFunc(f) => ref_funcs.push(f.index()),
-                _ => {}
-            }
-            match &inst.op {
-                IrOp::TableInit { elem: e, .. } | IrOp::ElemDrop(e) => {
-                    used_elems.insert(e.index());
-                }
-                _ => {}
-            }
-        }
-    }
+    ref_funcs.extend(facts.iter().flat_map(|f| f.ref_funcs.iter().copied()));
     let null_code = || Value::Sym(trap(TrapCode::UninitializedElement), 0);
     let mut tables = Vec::new();
     for (_, t) in module.tables.iter() {
@@ -590,22 +572,19 @@ pub(crate) fn plan(module: &Module) -> Result<Plan, CodegenError> {
         func_sig_id,
         table_funcs,
     };
-    let mut succs = vec![Vec::new(); n];
-    for (id, f) in module.funcs.iter() {
-        if let Some(body) = f.body() {
-            for &b in &body.layout {
-                for &i in &body.blocks[b].insts {
-                    match &body.insts[i].op {
-                        IrOp::Call(g) => succs[id.index()].push(g.index()),
-                        IrOp::CallIndirect { sig, .. } => {
-                            succs[id.index()].extend(layout.indirect_targets(sig.index() as u64))
-                        }
-                        _ => {}
-                    }
+    let succs: Vec<Vec<usize>> = (facts.iter())
+        .map(|f| {
+            let mut out = Vec::with_capacity(f.calls.len());
+            for &c in &f.calls {
+                match c {
+                    Callee::Direct(g) => out.push(g),
+                    Callee::Indirect(sig) => out.extend(layout.indirect_targets(sig)),
                 }
             }
-        }
-    }
+            out
+        })
+        .collect();
+    debug_assert_eq!(succs.len(), n);
     layout.scc = zkc_ir::callgraph::sccs(&succs);
 
     let image = (image_end > image_start).then(|| {
@@ -625,5 +604,83 @@ pub(crate) fn plan(module: &Module) -> Result<Plan, CodegenError> {
         symbols,
         image,
         rom: rom_data,
+        called: facts.into_iter().flat_map(|f| f.called).collect(),
     })
+}
+
+/// What the layout needs to know of one function's body (an import's is empty).
+#[derive(Default)]
+struct BodyFacts {
+    /// `offset + width` of the loads and stores.
+    accesses: Vec<u64>,
+    grows_memory: bool,
+    /// Tables grown, written (`table.set`, `table.fill`, `table.init`) and read (`table.get`).
+    grown_tables: Vec<usize>,
+    written_tables: Vec<usize>,
+    read_tables: Vec<usize>,
+    /// Functions named by `ref.func`.
+    ref_funcs: Vec<usize>,
+    /// Element segments named by `table.init` or `elem.drop`.
+    used_elems: Vec<usize>,
+    /// The calls of the laid-out blocks, in order: the call graph's edges.
+    calls: Vec<Callee>,
+    /// Functions a `call` anywhere in the body names (see [`Plan::called`]).
+    called: Vec<FuncId>,
+}
+
+#[derive(Clone, Copy)]
+enum Callee {
+    Direct(usize),
+    /// A `call_indirect` of this signature.
+    Indirect(u64),
+}
+
+impl BodyFacts {
+    /// The facts of every function, in module order: one pass over each body (every
+    /// instruction of its arena, and the calls of its laid-out blocks), on rayon's threads.
+    fn gather(module: &Module) -> Vec<BodyFacts> {
+        use rayon::prelude::*;
+        let funcs: Vec<_> = module.funcs.values().collect();
+        funcs
+            .par_iter()
+            .map(|f| f.body().map_or_else(BodyFacts::default, BodyFacts::of))
+            .collect()
+    }
+
+    fn of(body: &zkc_ir::Function) -> BodyFacts {
+        let mut f = BodyFacts::default();
+        for (_, inst) in body.insts.iter() {
+            match &inst.op {
+                IrOp::Load { width, offset, .. } | IrOp::Store { width, offset, .. } => {
+                    f.accesses.push(*offset as u64 + *width as u64)
+                }
+                IrOp::MemoryGrow => f.grows_memory = true,
+                IrOp::TableGrow(t) => f.grown_tables.push(t.index()),
+                IrOp::TableGet(t) => f.read_tables.push(t.index()),
+                IrOp::TableSet(t) | IrOp::TableFill(t) => f.written_tables.push(t.index()),
+                IrOp::TableInit { table, elem } => {
+                    f.written_tables.push(table.index());
+                    f.used_elems.push(elem.index());
+                }
+                IrOp::ElemDrop(e) => f.used_elems.push(e.index()),
+                IrOp::RefFunc(g) => f.ref_funcs.push(g.index()),
+                IrOp::Call(g) => f.called.push(*g),
+                _ => {}
+            }
+        }
+        f.accesses.sort_unstable();
+        f.accesses.dedup();
+        for &b in &body.layout {
+            for &i in &body.blocks[b].insts {
+                match &body.insts[i].op {
+                    IrOp::Call(g) => f.calls.push(Callee::Direct(g.index())),
+                    IrOp::CallIndirect { sig, .. } => {
+                        f.calls.push(Callee::Indirect(sig.index() as u64))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        f
+    }
 }

@@ -106,7 +106,7 @@ use rustc_hash::FxHashSet as HashSet;
 use std::borrow::Cow;
 use std::fmt;
 
-use zkc_ir::{FuncDef, Function, Module, Op as IrOp, TrapCode};
+use zkc_ir::{FuncDef, FuncId, Function, Module, TrapCode};
 use zkc_regalloc_mem::{reg_range, RegSet};
 
 use crate::program::Program;
@@ -321,7 +321,7 @@ fn compile_stages(
     show(Stage::Isel, &mut || {
         dump::selected(&module, &plan.layout, &plan.symbols, &vcs)
     });
-    let imports = used_imports_check(&module);
+    let imports = used_imports_check(&module, &plan.called);
     let free = match &mut module {
         Cow::Owned(m) if !(after.iter()).any(|s| matches!(s, Stage::Hoist | Stage::Regalloc)) => {
             Some(m)
@@ -376,18 +376,10 @@ fn free_bodies(module: &mut Module) {
         .for_each(|body| *body = Function::new());
 }
 
-/// Every import that is called must be a machine import the selector knows.
-fn used_imports_check(module: &Module) -> Result<(), CodegenError> {
-    let mut called = HashSet::default();
-    for (_, f) in module.funcs.iter() {
-        if let Some(body) = f.body() {
-            for (_, inst) in body.insts.iter() {
-                if let IrOp::Call(g) = inst.op {
-                    called.insert(g);
-                }
-            }
-        }
-    }
+/// Every import that is called (`called`: [`layout::Plan::called`]) must be a machine import
+/// the selector knows.
+fn used_imports_check(module: &Module, called: &[FuncId]) -> Result<(), CodegenError> {
+    let called: HashSet<FuncId> = called.iter().copied().collect();
     for (id, f) in module.funcs.iter() {
         if let FuncDef::Import(name) = &f.def {
             let known =
