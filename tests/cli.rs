@@ -926,6 +926,38 @@ fn thread_count_does_not_change_the_output() {
     }
 }
 
+/// Function bodies are validated on several threads: with two invalid bodies, the error is the
+/// first one's, as if the bodies were validated in order, whatever the number of threads.
+#[test]
+fn the_first_invalid_body_is_reported_whatever_the_thread_count() {
+    let module = |bad: &[usize]| {
+        let funcs: String = (0..64)
+            .map(|k| {
+                let c = if bad.contains(&k) { "i64" } else { "i32" };
+                format!("(func (result i32) ({c}.const {k}))\n")
+            })
+            .collect();
+        wat::parse_str(format!("(module {funcs} (func (export \"_start\")))")).unwrap()
+    };
+    let error = |wasm: &[u8], threads: &str| {
+        let path = temp_file("first-invalid", &format!("m{threads}.wasm"), wasm);
+        let out = zkc(&[path.to_str().unwrap(), "--threads", threads]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = text(&out.stderr);
+        err[err.find("error at").expect("an offset")..].to_string()
+    };
+    let first_only = error(&module(&[10]), "1");
+    assert!(first_only.contains("invalid module"), "{first_only}");
+    for threads in ["1", "4"] {
+        assert_eq!(
+            error(&module(&[10, 50]), threads),
+            first_only,
+            "{threads} threads"
+        );
+    }
+    assert_ne!(error(&module(&[50]), "1"), first_only);
+}
+
 /// `zkc --help` names every pass of the optimizer's pipeline in its description of `-O`.
 #[test]
 fn help_names_every_optimizer_pass() {

@@ -92,7 +92,7 @@ fn check_magic(bytes: &[u8]) -> Result<(), FrontendError> {
 
 /// Validates `wasm`, classifying failures as malformed, invalid or unsupported.
 pub fn validate(wasm: &[u8]) -> Result<(), FrontendError> {
-    let Err(e) = Validator::new_with_features(features()).validate_all(wasm) else {
+    let Err(e) = validate_all(wasm) else {
         return Ok(());
     };
     let (msg, offset) = (e.message(), e.offset());
@@ -106,6 +106,33 @@ pub fn validate(wasm: &[u8]) -> Result<(), FrontendError> {
         }
     }
     Err(FrontendError::invalid(msg, Some(offset)))
+}
+
+/// wasmparser's `Validator::validate_all` with the function bodies validated on rayon's
+/// threads: the sections first, in order (their first error wins), then every body, the first
+/// failing one in module order giving the error, which is what `validate_all` reports (it
+/// too validates the bodies after the sections), whatever the number of threads.
+fn validate_all(wasm: &[u8]) -> wasmparser::Result<()> {
+    use rayon::prelude::*;
+    use wasmparser::{FuncValidatorAllocations, ValidPayload};
+    let mut validator = Validator::new_with_features(features());
+    let mut parser = Parser::new(0);
+    parser.set_features(features());
+    let mut bodies = Vec::new();
+    for payload in parser.parse_all(wasm) {
+        if let ValidPayload::Func(func, body) = validator.payload(&payload?)? {
+            bodies.push((func, body));
+        }
+    }
+    let errors: Vec<_> = (bodies.into_par_iter())
+        .map_init(FuncValidatorAllocations::default, |allocs, (func, body)| {
+            let mut v = func.into_validator(std::mem::take(allocs));
+            let result = v.validate(&body);
+            *allocs = v.into_allocations();
+            result.err()
+        })
+        .collect();
+    errors.into_iter().flatten().next().map_or(Ok(()), Err)
 }
 
 /// The feature a validator message says is disabled.
