@@ -911,7 +911,7 @@ impl State<'_> {
                 if let TermKind::Brif { else_dest, .. } = &mut term.kind {
                     *else_dest = BlockCall::new(b, vec![]);
                 }
-                self.ssa.retarget_edge(head, dest, b);
+                self.ssa.retarget_edge(&self.func, head, dest, b);
                 b
             }
         };

@@ -140,6 +140,18 @@ impl Terminator {
         }
     }
 
+    /// [`Terminator::target`], mutable.
+    pub fn target_mut(&mut self, k: usize) -> &mut BlockCall {
+        match (&mut self.kind, k) {
+            (TermKind::Jump(c), 0) => c,
+            (TermKind::Brif { then_dest, .. }, 0) => then_dest,
+            (TermKind::Brif { else_dest, .. }, 1) => else_dest,
+            (TermKind::BrTable { default, .. }, 0) => default,
+            (TermKind::BrTable { targets, .. }, k) => &mut targets[k - 1],
+            _ => panic!("terminator has no target {k}"),
+        }
+    }
+
     /// The branch targets, in the order of [`Terminator::targets`].
     pub fn targets_mut(&mut self) -> impl Iterator<Item = &mut BlockCall> {
         let (first, rest): (Option<&mut BlockCall>, &mut [BlockCall]) = match &mut self.kind {

@@ -41,6 +41,11 @@ pub struct SsaBuilder {
     defs: HashMap<(Var, Block), Value, BuildHasherDefault<FxHasher>>,
     /// Distinct predecessor blocks of each block.
     preds: SecondaryMap<Block, Vec<Block>>,
+    /// The edges into each block: the predecessor and the edge's index among its terminator's
+    /// targets ([`crate::Terminator::target`]), in the order the edges were declared. A block
+    /// parameter's argument goes on each at once, where searching a `br_table`'s targets for
+    /// the block would cost the table's size on every parameter added.
+    in_edges: SecondaryMap<Block, Vec<(Block, u32)>>,
     sealed: SecondaryMap<Block, bool>,
     /// Parameters added to a block before it was sealed.
     incomplete: SecondaryMap<Block, Vec<(Var, Value)>>,
@@ -79,10 +84,11 @@ impl SsaBuilder {
             };
             // `b`'s edges are declared together, so an earlier edge to the same block left `b`
             // last in its list.
-            for c in term.targets() {
+            for (k, c) in term.targets().enumerate() {
                 if s.preds[c.block].last() != Some(&b) {
                     s.preds[c.block].push(b);
                 }
+                s.in_edges[c.block].push((b, k as u32));
             }
         }
         for &b in &func.layout {
@@ -108,7 +114,8 @@ impl SsaBuilder {
             return;
         };
         let mut seen: Vec<Block> = Vec::new();
-        for c in term.targets() {
+        for (k, c) in term.targets().enumerate() {
+            self.in_edges[c.block].push((block, k as u32));
             if !seen.contains(&c.block) {
                 seen.push(c.block);
                 debug_assert!(!self.sealed[c.block], "edge into sealed {}", c.block);
@@ -117,11 +124,21 @@ impl SsaBuilder {
         }
     }
 
-    /// Moves the edge `from -> old` to `from -> new` in the predecessor lists (the caller
-    /// rewrites the terminator).
-    pub fn retarget_edge(&mut self, from: Block, old: Block, new: Block) {
+    /// Moves the edges `from -> old` to `from -> new` in the predecessor lists, once the
+    /// caller has rewritten `from`'s terminator in `func`.
+    pub fn retarget_edge(&mut self, func: &Function, from: Block, old: Block, new: Block) {
         self.preds[old].retain(|&p| p != from);
+        self.in_edges[old].retain(|&(p, _)| p != from);
         self.preds[new].push(from);
+        let term = func.blocks[from]
+            .term
+            .as_ref()
+            .expect("a rewritten terminator");
+        for (k, c) in term.targets().enumerate() {
+            if c.block == new {
+                self.in_edges[new].push((from, k as u32));
+            }
+        }
     }
 
     pub fn has_preds(&self, block: Block) -> bool {
@@ -187,18 +204,23 @@ impl SsaBuilder {
             let ValueDef::Param(_, idx) = func.values[param].def else {
                 unreachable!("{param} is a parameter")
             };
-            let preds = self.preds[block].clone();
-            for pred in preds {
-                let v = self.lookup(func, var, pred);
-                set_edge_args(func, pred, block, |args| args[idx as usize] = v);
+            // Edges from one predecessor are adjacent: the first asks, the others reuse.
+            let mut last: Option<(Block, Value)> = None;
+            for e in 0..self.in_edges[block].len() {
+                let (pred, k) = self.in_edges[block][e];
+                let v = match last {
+                    Some((p, v)) if p == pred => v,
+                    _ => self.lookup(func, var, pred),
+                };
+                last = Some((pred, v));
+                edge_args(func, pred, k)[idx as usize] = v;
             }
         }
     }
 
     fn add_placeholders(&mut self, func: &mut Function, block: Block, param: Value) {
-        for i in 0..self.preds[block].len() {
-            let pred = self.preds[block][i];
-            set_edge_args(func, pred, block, |args| args.push(param));
+        for &(pred, k) in &self.in_edges[block] {
+            edge_args(func, pred, k).push(param);
         }
     }
 
@@ -235,15 +257,10 @@ impl SsaBuilder {
     }
 }
 
-/// Applies `f` to the arguments of every edge from `from` to `to`.
-fn set_edge_args(func: &mut Function, from: Block, to: Block, mut f: impl FnMut(&mut Vec<Value>)) {
-    if let Some(term) = func.blocks[from].term.as_mut() {
-        for call in term.targets_mut() {
-            if call.block == to {
-                f(&mut call.args);
-            }
-        }
-    }
+/// The arguments of the `k`-th edge out of `from`.
+fn edge_args(func: &mut Function, from: Block, k: u32) -> &mut Vec<Value> {
+    let term = func.blocks[from].term.as_mut().expect("a declared edge");
+    &mut term.target_mut(k as usize).args
 }
 
 /// Removes block parameters that receive the same value on every edge (ignoring edges that pass
