@@ -45,9 +45,10 @@ fn pinned(m: &Module) -> SecondaryMap<FuncId, bool> {
 pub fn run(m: &mut Module) -> PassReport {
     let mut r = PassReport::new("inline");
     let n = m.funcs.len();
-    let calls: Vec<Vec<usize>> = m
-        .funcs
-        .values()
+    use rayon::prelude::*;
+    let decls: Vec<_> = m.funcs.values().collect();
+    let calls: Vec<Vec<usize>> = decls
+        .par_iter()
         .map(|d| {
             d.body().map_or(vec![], |f| {
                 direct_callees(f).iter().map(|g| g.index()).collect()
@@ -73,6 +74,8 @@ pub fn run(m: &mut Module) -> PassReport {
     }
     let pinned = pinned(m);
     let mut inlined_any = vec![false; n];
+    // Sizes of bodies, known until the function is visited (inlining into it changes it).
+    let mut sizes: Vec<Option<usize>> = vec![None; n];
     for &fi in &visit {
         let f_id = FuncId::new(fi);
         if m.funcs[f_id].body().is_none() {
@@ -82,6 +85,7 @@ pub fn run(m: &mut Module) -> PassReport {
             zkc_ir::FuncDef::Body(b) => std::mem::take(b),
             _ => unreachable!(),
         };
+        let mut body_size = crate::util::body_size(&body);
         let mut pos = 0;
         while pos < body.layout.len() {
             let b = body.layout[pos];
@@ -98,11 +102,11 @@ pub fn run(m: &mut Module) -> PassReport {
                     k += 1;
                     continue;
                 };
-                let size = crate::util::body_size(callee);
+                let size = *sizes[gi].get_or_insert_with(|| crate::util::body_size(callee));
                 let ok = gi != fi
                     && comp[gi] != comp[fi]
                     && !recursive[gi]
-                    && crate::util::body_size(&body) <= INLINE_CALLER_MAX_SIZE
+                    && body_size <= INLINE_CALLER_MAX_SIZE
                     && (size <= INLINE_SMALL_MAX_SIZE
                         || (sites[gi] == 1 && !pinned[g] && size <= INLINE_SINGLE_CALL_MAX_SIZE));
                 if !ok {
@@ -120,11 +124,13 @@ pub fn run(m: &mut Module) -> PassReport {
                 inlined_any[gi] = true;
                 r.add("calls inlined", 1);
                 next_pos = pos + added.len();
+                body_size = crate::util::body_size(&body);
                 break;
             }
             pos = next_pos;
         }
         m.funcs[f_id].def = zkc_ir::FuncDef::Body(body);
+        sizes[fi] = None;
     }
     r.add(
         "functions removed",
