@@ -729,8 +729,9 @@ fn go_section(
          `../shared/bench-go` (Go 1.27, `GOOS=wasip1`): each module carries the Go runtime \
          (scheduler, garbage collector) and uses floats. zkc at -O2, coloring allocator. The \
          compile runs once per program in a fresh child process (this tool run with \
-         `--compile-child`, doing what `zkc NAME.wasm --emit elf -o OUT` does), which reports \
-         its wall time and its peak resident memory (VmHWM of `/proc/self/status`); the ELF \
+         `--compile-child`, doing what `zkc NAME.wasm --emit elf -o OUT` does), timed from its \
+         start to its exit, which reports its peak resident memory (VmHWM of \
+         `/proc/self/status`); the ELF \
          it writes is what runs on zkc's emulator (output checked) and on the real ziskemu. \
          Upstream = `ziskemu -e NAME.wasm`.\n\n{}\n",
         t.finish()
