@@ -1669,9 +1669,11 @@ impl<'a> Ctx<'a> {
 /// its jump tables in a static area of its own from address 0; then, in the module's order,
 /// the tables take their place in `statics`, the function's labels theirs in `symbols`, and
 /// the code is relocated to both, so that the result is what selecting one function after the
-/// other gives, whatever the threads.
-pub(crate) fn select_functions(
+/// other gives, whatever the threads. `bodies` are the functions' bodies (`m`'s own may have
+/// been taken out), each dropped once selected.
+pub(crate) fn select_functions<B: std::borrow::Borrow<Function> + Send>(
     m: &Module,
+    bodies: Vec<Option<B>>,
     l: &Layout,
     opts: &CodegenOptions,
     statics: &mut Statics,
@@ -1680,28 +1682,29 @@ pub(crate) fn select_functions(
     use rayon::prelude::*;
     let room = statics.arena.end - statics.arena.next;
     let decls: Vec<_> = m.funcs.iter().collect();
-    let selected: Vec<Result<Option<(VCode, Statics)>, CodegenError>> = decls
-        .par_iter()
-        .map(|&(id, f)| {
-            let Some(body) = f.body() else {
+    let selected: Vec<Result<Option<(VCode, Statics)>, CodegenError>> = (decls.par_iter())
+        .zip(bodies)
+        .map(|(&(id, f), body)| {
+            let Some(body) = body else {
                 return Ok(None);
             };
             let mut own = Statics {
                 arena: zkc_regalloc_mem::SlotArena::new(0, room),
                 init: vec![],
             };
-            let vc = compile_function(m, l, opts, id, body, &mut own).map_err(|e| match e {
-                CodegenError::Unsupported {
-                    what,
-                    func: None,
-                    offset,
-                } => CodegenError::Unsupported {
-                    what,
-                    func: Some(f.name.clone()),
-                    offset,
-                },
-                e => e,
-            })?;
+            let vc =
+                compile_function(m, l, opts, id, body.borrow(), &mut own).map_err(|e| match e {
+                    CodegenError::Unsupported {
+                        what,
+                        func: None,
+                        offset,
+                    } => CodegenError::Unsupported {
+                        what,
+                        func: Some(f.name.clone()),
+                        offset,
+                    },
+                    e => e,
+                })?;
             Ok(Some((vc, own)))
         })
         .collect();
