@@ -3,6 +3,10 @@
 //! own compiler, run as `wasmtime compile` (the CLI, default settings: all cores, like zkc) on
 //! the same module in the same run, alternating with zkc so that the machine's load weighs on
 //! both alike (issue 17: zkc must not be the slow step of a user's build).
+//!
+//! The largest Go program here is 2.8 MB, and Go programs reach 4.5 MB: the table also
+//! compiles a synthetic module of that size, the largest Go module with every function body
+//! twice ([`doubled`]), for the compile's time and peak memory at that size.
 
 use crate::md::{geomean_cell, Table};
 use crate::measure::{self, Program};
@@ -26,7 +30,13 @@ pub fn section(rust: &[Program], go: &[Program]) -> String {
     let size = |p: &Program| std::fs::metadata(&p.wasm).map_or(0, |m| m.len());
     let mut rust: Vec<&Program> = rust.iter().filter(|p| p.name.starts_with("rs_")).collect();
     rust.sort_by_key(|p| std::cmp::Reverse(size(p)));
-    let modules = go.iter().chain(rust.into_iter().take(RUST_MODULES));
+    let largest_go = go.iter().max_by_key(|p| size(p));
+    let synthetic = largest_go.map(doubled).transpose();
+    let synthetic = synthetic.unwrap_or_else(|e| {
+        eprintln!("bench: no synthetic module: {e}");
+        None
+    });
+    let modules = (go.iter().chain(&synthetic)).chain(rust.into_iter().take(RUST_MODULES));
     let mut t = Table::new(&[
         "module",
         "wasm bytes",
@@ -79,12 +89,76 @@ pub fn section(rust: &[Program], go: &[Program]) -> String {
         "## Compile time against Cranelift ⏱\n\n\
          zkc at -O2 to an ELF (`zkc NAME.wasm --emit elf`, in a fresh child process, with its \
          peak resident memory) against Cranelift (`wasmtime compile NAME.wasm`, {}), each the \
-         median of {ROUNDS} runs made alternately in this run, both on every core.\n\n{}\n\
+         median of {ROUNDS} runs made alternately in this run, both on every core. \
+         `{DOUBLED}` is synthetic: the largest Go module with every function body twice \
+         (the copies are never called, but both compilers compile them).\n\n{}\n\
          Geometric mean of zkc / Cranelift over the modules of 1 MiB or more: {}.\n\n",
         wasmtime.as_deref().unwrap_or("not installed"),
         t.finish(),
         geomean_cell(&large),
     )
+}
+
+/// The suffix of the synthetic module's name.
+const DOUBLED: &str = "_x2";
+
+/// `p`'s module with every function body twice (the function section's entries and the code
+/// section's bodies repeated, every other section as it is), written to a temporary file:
+/// a module twice as large as `p`'s, which the table compiles as it does the others.
+fn doubled(p: &Program) -> Result<Program, String> {
+    use wasm_encoder::{CodeSection, FunctionSection, RawSection};
+    use wasmparser::{Parser, Payload};
+    let bytes = std::fs::read(&p.wasm).map_err(|e| e.to_string())?;
+    let mut module = wasm_encoder::Module::new();
+    let (mut types, mut bodies) = (Vec::new(), Vec::new());
+    for payload in Parser::new(0).parse_all(&bytes) {
+        match payload.map_err(|e| e.to_string())? {
+            Payload::FunctionSection(r) => {
+                types = r
+                    .into_iter()
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| e.to_string())?;
+                let mut section = FunctionSection::new();
+                (types.iter().chain(&types)).for_each(|&t| {
+                    section.function(t);
+                });
+                module.section(&section);
+            }
+            Payload::CodeSectionStart { .. } => {}
+            Payload::CodeSectionEntry(body) => {
+                bodies.push(slice(&bytes, body.range()));
+                if bodies.len() == types.len() {
+                    let mut section = CodeSection::new();
+                    (bodies.iter().chain(&bodies)).for_each(|b| {
+                        section.raw(b);
+                    });
+                    module.section(&section);
+                }
+            }
+            other => {
+                if let Some((id, range)) = other.as_section() {
+                    module.section(&RawSection {
+                        id,
+                        data: slice(&bytes, range),
+                    });
+                }
+            }
+        }
+    }
+    let name = format!("{}{DOUBLED}", p.name);
+    let wasm = measure::temp_path(&name, "wasm");
+    std::fs::write(&wasm, module.finish()).map_err(|e| e.to_string())?;
+    Ok(Program {
+        name,
+        wasm,
+        stdin: p.stdin.clone(),
+        stdout: p.stdout.clone(),
+    })
+}
+
+/// The bytes of `bytes` in `range` (wasmparser's offsets are u64).
+fn slice(bytes: &[u8], range: std::ops::Range<u64>) -> &[u8] {
+    &bytes[range.start as usize..range.end as usize]
 }
 
 fn median(mut times: Vec<Duration>) -> Option<Duration> {
@@ -123,5 +197,56 @@ fn cranelift_time(name: &str, wasm: &Path) -> Result<Duration, String> {
                 .unwrap_or("")
                 .trim()
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The doubled module is valid and holds every body twice, the copies after the originals
+    /// in the same order, with their types.
+    #[test]
+    fn doubled_repeats_every_body_after_the_originals() {
+        let wat = r#"(module
+            (import "env" "f" (func (param i32)))
+            (memory 1)
+            (func $a (param i32) (result i32) local.get 0 i32.const 1 i32.add)
+            (func $b (result i64) i64.const 7)
+            (func (export "_start") i32.const 2 call $a call 0)
+            (data (i32.const 0) "hi"))"#;
+        let wasm = measure::temp_path("doubled_test", "in.wasm");
+        std::fs::write(&wasm, wat::parse_str(wat).unwrap()).unwrap();
+        let p = Program {
+            name: "doubled_test".into(),
+            wasm: wasm.clone(),
+            stdin: wasm.clone(),
+            stdout: vec![],
+        };
+        let d = doubled(&p).unwrap();
+        let (orig, twice) = (
+            std::fs::read(&wasm).unwrap(),
+            std::fs::read(&d.wasm).unwrap(),
+        );
+        let _ = (std::fs::remove_file(&wasm), std::fs::remove_file(&d.wasm));
+        wasmparser::Validator::new().validate_all(&twice).unwrap();
+        let funcs = |bytes: &[u8]| {
+            let (mut types, mut bodies) = (vec![], vec![]);
+            for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+                match payload.unwrap() {
+                    wasmparser::Payload::FunctionSection(r) => {
+                        types = r.into_iter().map(Result::unwrap).collect()
+                    }
+                    wasmparser::Payload::CodeSectionEntry(b) => {
+                        bodies.push(slice(bytes, b.range()).to_vec())
+                    }
+                    _ => {}
+                }
+            }
+            types.into_iter().zip(bodies).collect::<Vec<_>>()
+        };
+        let (orig, twice) = (funcs(&orig), funcs(&twice));
+        assert_eq!(orig.len(), 3);
+        assert_eq!(twice, [orig.clone(), orig].concat());
     }
 }
