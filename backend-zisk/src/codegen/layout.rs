@@ -433,6 +433,14 @@ pub(crate) fn plan(module: &Module) -> Result<Plan, CodegenError> {
     let mut elem_len = Vec::new();
     let mut elem_sym = Vec::new();
     let mut rom_elems = Vec::new();
+    // An active segment's item replaces the table word's initial value: the word's earlier
+    // write is dropped and the new one (unless zero) goes last, as if removed from and pushed
+    // onto `statics.init`; the dropped writes are removed once, after the segments (a search
+    // of `init` per item was quadratic in the table's size).
+    let mut written: rustc_hash::FxHashMap<u64, usize> = (statics.init.iter().enumerate())
+        .map(|(i, &(a, _))| (a, i))
+        .collect();
+    let mut dropped = vec![false; statics.init.len()];
     for (id, e) in module.elems.iter() {
         let bits = |item: &Option<FuncId>| Value::Lit(item.map_or(0, |f| f.index() as u64 + 1));
         let used = used_elems.contains(&id.index());
@@ -448,8 +456,12 @@ pub(crate) fn plan(module: &Module) -> Result<Plan, CodegenError> {
                 for (i, item) in applied.iter().enumerate() {
                     let k = off + i as u64;
                     let mut set = |a: u64, v: Value| {
-                        statics.init.retain(|(w, _)| *w != a);
+                        if let Some(i) = written.remove(&a) {
+                            dropped[i] = true;
+                        }
                         if v != Value::Lit(0) {
+                            written.insert(a, statics.init.len());
+                            dropped.resize(statics.init.len() + 1, false);
                             statics.init.push((a, v));
                         }
                     };
@@ -501,6 +513,11 @@ pub(crate) fn plan(module: &Module) -> Result<Plan, CodegenError> {
             }
         }
     }
+    let mut i = 0;
+    statics.init.retain(|_| {
+        i += 1;
+        !dropped.get(i - 1).copied().unwrap_or(false)
+    });
     if funcref_writes {
         let mut words = vec![null_code(), Value::Lit(u64::MAX)];
         for (id, f) in module.funcs.iter() {
