@@ -10,11 +10,12 @@ use zkc_regalloc_mem::{CallInfo, VReg};
 
 use super::checks::Checks;
 use super::ext::{self, Ext, ExtFacts};
+use super::layout::Plan;
 use super::vcode::{MoveSrc, VCode, VInst, VA, VB, VS};
 use super::{CodegenError, CodegenOptions, Layout, Statics};
 use super::{ARG_REG0, ARG_REGS, EXIT_WORD};
 use crate::mem_map::*;
-use crate::program::{Flow, Sym, Symbols, Target, Value};
+use crate::program::{Flow, Sym, Target, Value};
 use crate::Op;
 
 /// `zisk.*` imports the selector lowers in place: `exit(status: i32)` ends the run; for the
@@ -1667,19 +1668,18 @@ impl<'a> Ctx<'a> {
 /// Selects every function with a body (`None` for imports); an unsupported construct is
 /// reported with the function it is in. Functions are selected on rayon's threads, each with
 /// its jump tables in a static area of its own from address 0; then, in the module's order,
-/// the tables take their place in `statics`, the function's labels theirs in `symbols`, and
+/// the tables take their place in `plan`'s statics, the function's labels in its symbols, and
 /// the code is relocated to both, so that the result is what selecting one function after the
 /// other gives, whatever the threads. `bodies` are the functions' bodies (`m`'s own may have
 /// been taken out), each dropped once selected.
 pub(crate) fn select_functions<B: std::borrow::Borrow<Function> + Send>(
     m: &Module,
     bodies: Vec<Option<B>>,
-    l: &Layout,
+    plan: &mut Plan,
     opts: &CodegenOptions,
-    statics: &mut Statics,
-    symbols: &mut Symbols,
 ) -> Result<Vec<Option<VCode>>, CodegenError> {
     use rayon::prelude::*;
+    let (l, statics, symbols) = (&plan.layout, &mut plan.statics, &mut plan.symbols);
     let room = statics.arena.end - statics.arena.next;
     let decls: Vec<_> = m.funcs.iter().collect();
     let selected: Vec<Result<Option<(VCode, Statics)>, CodegenError>> = (decls.par_iter())

@@ -319,25 +319,11 @@ fn compile_stages(
             let bodies: Vec<Option<Function>> = (m.funcs.values_mut())
                 .map(|d| d.body_mut().map(std::mem::take))
                 .collect();
-            isel::select_functions(
-                m,
-                bodies,
-                &plan.layout,
-                opts,
-                &mut plan.statics,
-                &mut plan.symbols,
-            )
+            isel::select_functions(m, bodies, &mut plan, opts)
         }
         Cow::Borrowed(m) => {
             let bodies: Vec<Option<&Function>> = m.funcs.values().map(|d| d.body()).collect();
-            isel::select_functions(
-                m,
-                bodies,
-                &plan.layout,
-                opts,
-                &mut plan.statics,
-                &mut plan.symbols,
-            )
+            isel::select_functions(m, bodies, &mut plan, opts)
         }
     }?;
     show(Stage::Isel, &mut || {
