@@ -20,12 +20,13 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 /// jemalloc's options (its `malloc_conf` string, read before `main`): freed pages go back to
 /// the system after 100 ms instead of 10 s, and at once once they are only "muzzy" (purged
 /// lazily); with jemalloc's defaults a Go module's compile peaks at 1.6× glibc's resident
-/// memory, with these a little below it. Where the kernel offers transparent huge pages on
-/// request (`madvise`), jemalloc asks for them for its extents and metadata: a compile touches
-/// hundreds of megabytes of fresh memory, and faulting it in 4 KiB pages was a tenth of its
-/// CPU time (`go_fib.wasm`: system time 0.17-0.24 s -> 0.08-0.12 s, wall 1.08-1.10 s -> 0.97-1.02 s,
-/// peak 260 MB -> 333 MB, the huge pages' rounding). A background thread purges, off the
-/// compiling threads.
+/// memory, with these a little below it. No transparent huge pages and no background purging
+/// thread: with huge pages requested (`thp:always`, `madvise`) a compile was 0.05 s faster on
+/// a quiet machine, but where the kernel compacts memory on such faults (`defrag` =
+/// `madvise`, the default) and other processes have fragmented it (a build, the bench's
+/// alternating `wasmtime compile` runs), the faults stalled: on an AMD EPYC, go_sha256.wasm
+/// alternating with `wasmtime compile` took 0.89-1.59 s (median 1.48, system time 0.37-0.69 s)
+/// with them and 1.13-1.18 s (system 0.28-0.31 s) without, and peaked at 280-340 MB against
+/// 230 MB; a 4.6 MB module 2.72-3.49 s against 2.39-2.70 s.
 #[export_name = "_rjem_malloc_conf"]
-static JEMALLOC_OPTIONS: &[u8; 90] =
-    b"dirty_decay_ms:100,muzzy_decay_ms:0,thp:always,metadata_thp:always,background_thread:true\0";
+static JEMALLOC_OPTIONS: &[u8; 36] = b"dirty_decay_ms:100,muzzy_decay_ms:0\0";
