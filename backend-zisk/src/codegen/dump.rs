@@ -27,7 +27,7 @@ pub(crate) fn selected(
     for (id, f) in module.funcs.iter() {
         if let Some(vc) = &vcs[id.index()] {
             let label = layout.func_labels[id.index()];
-            selected_function(&mut out, &f.name, vc, names, label);
+            selected_function(&mut out, module, &f.name, vc, names, label);
         }
     }
     out
@@ -45,13 +45,22 @@ pub(crate) fn allocated(
     for (id, f) in module.funcs.iter() {
         if let Some((vc, alloc)) = &funcs[id.index()] {
             let label = layout.func_labels[id.index()];
-            allocated_function(&mut out, &f.name, vc, alloc, layout, names, label, opts);
+            allocated_function(
+                &mut out, module, &f.name, vc, alloc, layout, names, label, opts,
+            );
         }
     }
     out
 }
 
-fn selected_function(out: &mut String, name: &str, vc: &VCode, names: &Symbols, label: Sym) {
+fn selected_function(
+    out: &mut String,
+    m: &Module,
+    name: &str,
+    vc: &VCode,
+    names: &Symbols,
+    label: Sym,
+) {
     let _ = writeln!(
         out,
         "; function @{name}: {} vregs, {} blocks",
@@ -80,7 +89,7 @@ fn selected_function(out: &mut String, name: &str, vc: &VCode, names: &Symbols, 
                     out.push_str(&inst_text(&w, inst));
                 }
             }
-            if let Some(c) = &vc.comments[i] {
+            if let Some(c) = vc.insts[i].comment(m) {
                 let _ = write!(out, " ; {}", c.replace(['\n', '\r'], " "));
             }
             out.push('\n');
@@ -174,6 +183,7 @@ fn inst_text(w: &Writer, inst: &VInst) -> String {
 #[allow(clippy::too_many_arguments)]
 fn allocated_function(
     out: &mut String,
+    m: &Module,
     name: &str,
     vc: &VCode,
     alloc: &Allocation,
@@ -227,7 +237,7 @@ fn allocated_function(
         symbols: std::mem::take(names),
         ..Program::default()
     };
-    emit::emit(vc, alloc, layout, label, name, opts, &mut p);
+    emit::emit(m, vc, alloc, layout, label, name, opts, &mut p);
     let text = crate::write_asm(&p);
     *names = p.symbols;
     match text {

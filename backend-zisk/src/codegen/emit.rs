@@ -432,7 +432,7 @@ pub(crate) fn emit_functions(
                             FuncDef::Body(_) => {
                                 let (vc, alloc) = selected.expect("selected");
                                 out.items.reserve(items(&vc));
-                                emit(&vc, &alloc, layout, *label, &f.name, opts, &mut out);
+                                emit(module, &vc, &alloc, layout, *label, &f.name, opts, &mut out);
                             }
                             FuncDef::Import(name) if name.module != "zisk" => {
                                 out.function(*label, &f.name);
@@ -470,7 +470,9 @@ fn join_parts(out: &mut Program, parts: Vec<Program>) {
 const EMIT_GROUP: usize = 64;
 
 /// Writes the function's code with the allocation's locations.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn emit(
+    m: &Module,
     vc: &VCode,
     alloc: &Allocation,
     layout: &Layout,
@@ -565,7 +567,8 @@ pub(crate) fn emit(
         // Bytes the stack pointer stays above the next call's pushes ([`Handoff`]).
         let mut bias = 0;
         for i in block.start..block.end {
-            let comment = vc.comments[i].as_deref();
+            let comment = vc.insts[i].comment(m);
+            let comment = comment.as_deref();
             let first = out.items.len();
             'inst: {
                 match &vc.insts[i] {

@@ -123,27 +123,23 @@ pub(crate) fn hoist_back_edge_moves(vc: &mut VCode) {
     }
     let mut old: Vec<Option<_>> = std::mem::take(&mut vc.insts)
         .into_iter()
-        .zip(std::mem::take(&mut vc.comments))
         .zip(std::mem::take(&mut vc.srclocs))
-        .map(|((inst, comment), srcloc)| Some((inst, comment, srcloc)))
+        .map(Some)
         .collect();
     let len = old.len() + hoisted.len();
     vc.insts.reserve(len);
-    vc.comments.reserve(len);
     vc.srclocs.reserve(len);
     for (b, block) in vc.blocks.iter_mut().enumerate() {
         let start = vc.insts.len();
         for (k, slot) in old.iter_mut().enumerate().take(block.end).skip(block.start) {
-            let (inst, comment, srcloc) = slot.take().expect("each instruction in one block");
+            let (inst, srcloc) = slot.take().expect("each instruction in one block");
             if k + 1 == block.end {
                 if let Some(m) = moved[b].take() {
                     vc.insts.push(VInst::ParMove(m));
-                    vc.comments.push(None);
                     vc.srclocs.push(srcloc);
                 }
             }
             vc.insts.push(inst);
-            vc.comments.push(comment);
             vc.srclocs.push(srcloc);
         }
         block.start = start;

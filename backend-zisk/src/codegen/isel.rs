@@ -756,19 +756,16 @@ impl<'a> Ctx<'a> {
                 }
                 let reenters = self.l.scc[g.index()] == self.l.scc[self.fid.index()];
                 let label = self.l.func_labels[g.index()];
-                self.vc.push_c(
-                    VInst::Call {
-                        label,
-                        callee: g.index(),
-                        args: args.len(),
-                        rets: res.len(),
-                        info: CallInfo {
-                            reenters,
-                            ..CallInfo::default()
-                        },
+                self.vc.push(VInst::Call {
+                    label,
+                    callee: g.index(),
+                    args: args.len(),
+                    rets: res.len(),
+                    info: CallInfo {
+                        reenters,
+                        ..CallInfo::default()
                     },
-                    format!("call @{}", callee.name),
-                );
+                });
                 self.results(&res);
             }
             IrOp::CallIndirect { table, sig } => {
@@ -803,20 +800,17 @@ impl<'a> Ctx<'a> {
                     .indirect_targets(sig.index() as u64)
                     .any(|g| self.l.scc[g] == self.l.scc[fid]);
                 let ret_label = self.local();
-                self.vc.push_c(
-                    VInst::CallInd {
-                        table: base,
-                        ret_label,
-                        sig: sig.index() as u64,
-                        args: params.len(),
-                        rets: res.len(),
-                        info: CallInfo {
-                            reenters,
-                            ..CallInfo::default()
-                        },
+                self.vc.push(VInst::CallInd {
+                    table: base,
+                    ret_label,
+                    sig: sig.index() as u64,
+                    args: params.len(),
+                    rets: res.len(),
+                    info: CallInfo {
+                        reenters,
+                        ..CallInfo::default()
                     },
-                    "call_indirect".into(),
-                );
+                });
                 self.results(&res);
             }
             IrOp::MachLoad { width } => {

@@ -1,7 +1,7 @@
 //! Machine code over virtual registers: ZisK operations whose operands may name a [`VReg`],
 //! grouped in blocks, as the instruction selector produces it and the allocator sees it.
 
-use zkc_ir::EntityRef;
+use zkc_ir::{EntityRef, FuncId, Module};
 use zkc_regalloc_mem::{reg_range, AllocFunction, CallInfo, Operand, RegSet, VReg};
 
 use super::{ARG_REG0, ARG_REGS};
@@ -98,6 +98,19 @@ pub enum VInst {
 }
 
 impl VInst {
+    /// The comment the instruction carries into the program: a call names its callee
+    /// (`m`'s function). Computed when written, not stored: most instructions have none, and a
+    /// large module's code has millions of them.
+    pub fn comment(&self, m: &Module) -> Option<String> {
+        match self {
+            VInst::Call { callee, .. } => {
+                Some(format!("call @{}", m.funcs[FuncId::new(*callee)].name))
+            }
+            VInst::CallInd { .. } => Some("call_indirect".into()),
+            _ => None,
+        }
+    }
+
     pub fn op(op: Op, a: VA, b: VB, store: VS) -> VInst {
         VInst::Op {
             op,
@@ -126,7 +139,6 @@ pub struct VBlock {
 #[derive(Clone, Debug, Default)]
 pub struct VCode {
     pub insts: Vec<VInst>,
-    pub comments: Vec<Option<String>>,
     /// The wasm byte offset each instruction was selected for (that of its IR instruction or
     /// terminator), when known: what profiles map costs to source lines through.
     pub srclocs: Vec<Option<u32>>,
@@ -154,7 +166,6 @@ impl VCode {
         let n = n + n / 2 + 8;
         VCode {
             insts: Vec::with_capacity(n),
-            comments: Vec::with_capacity(n),
             srclocs: Vec::with_capacity(n),
             blocks: Vec::with_capacity(blocks.len()),
             ir_blocks: f.blocks.len() as u32,
@@ -239,13 +250,7 @@ impl VCode {
 
     pub fn push(&mut self, inst: VInst) {
         self.insts.push(inst);
-        self.comments.push(None);
         self.srclocs.push(self.srcloc);
-    }
-
-    pub fn push_c(&mut self, inst: VInst, comment: String) {
-        self.push(inst);
-        *self.comments.last_mut().expect("just pushed") = Some(comment);
     }
 
     pub fn begin_block(&mut self, label: Sym) {
