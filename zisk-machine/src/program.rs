@@ -46,11 +46,15 @@ impl From<u64> for Value {
     }
 }
 
-/// A jump target: a label, or a byte offset from the instruction.
+/// A jump target: a label, or a byte offset from the instruction. The offsets a program
+/// writes are small (a few instructions, or a precompile's static argument), so they are 32
+/// bits: a [`Flow`] is 16 bytes instead of 32 (with the thin comment pointer of
+/// [`Item::Inst`], an item is 112 bytes instead of 136), and a large program's items (800k on a
+/// Go module) are the largest part of the backend's memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
     Label(Sym),
-    Offset(i64),
+    Offset(i32),
 }
 
 /// How control leaves an operation.
@@ -61,7 +65,7 @@ pub enum Flow {
     /// `j(taken, not_taken)`: to `taken` when the flag is set, else to `not_taken`.
     Branch { taken: Target, not_taken: Target },
     /// `setpc(offset)`: to `c + offset`.
-    SetPc(i64),
+    SetPc(i32),
 }
 
 /// One operation with symbolic operands.
@@ -105,7 +109,7 @@ impl OpInst {
     pub fn branch(self, label: Sym) -> OpInst {
         self.flow(Flow::Branch {
             taken: Target::Label(label),
-            not_taken: Target::Offset(INST_SIZE as i64),
+            not_taken: Target::Offset(INST_SIZE as i32),
         })
     }
 
@@ -142,10 +146,11 @@ pub enum Item {
     /// `by_alloc`: the register allocation added it (a move, a save or restore, the jump of
     /// an edge block that only holds moves): a perfect allocation would not execute it (see
     /// [`Program::allocation_costs`]). `srcloc`: the wasm byte offset of the code it was
-    /// selected for, when known ([`Program::wasm_offsets`]).
+    /// selected for, when known ([`Program::wasm_offsets`]). The comment is a thin pointer
+    /// (most instructions have none, and a large program has 800k items).
     Inst {
         kind: InstKind,
-        comment: Option<Box<str>>,
+        comment: Option<Box<String>>,
         by_alloc: bool,
         srcloc: Option<u32>,
     },
@@ -361,7 +366,7 @@ impl Program {
     pub fn inst(&mut self, kind: InstKind, comment: Option<&str>) -> &mut Program {
         self.items.push(Item::Inst {
             kind,
-            comment: comment.map(Box::from),
+            comment: comment.map(|c| Box::new(c.to_string())),
             by_alloc: false,
             srcloc: None,
         });
@@ -695,7 +700,13 @@ impl Placed<'_> {
                             unreachable!("the scan lists instructions")
                         };
                         let program = &self.program;
-                        encode_at(first + j, kind, comment.as_deref(), program, &self.addrs)
+                        encode_at(
+                            first + j,
+                            kind,
+                            comment.as_deref().map(String::as_str),
+                            program,
+                            &self.addrs,
+                        )
                     })
                     .map_while(|i| i.map_err(|e| error = Some(e)).ok());
                 let r = f(first.checked_sub(1).map(inst_addr), &mut insts);
@@ -724,7 +735,7 @@ fn resolve(program: &Program, addrs: &Addrs, v: &Value) -> Result<u64, LayoutErr
 /// The instructions of `program` in order, each with its comment.
 fn code(program: &Program) -> impl Iterator<Item = (&InstKind, Option<&str>)> {
     program.items.iter().filter_map(|i| match i {
-        Item::Inst { kind, comment, .. } => Some((kind, comment.as_deref())),
+        Item::Inst { kind, comment, .. } => Some((kind, comment.as_deref().map(String::as_str))),
         _ => None,
     })
 }
@@ -805,7 +816,7 @@ fn encode(
     relative: &dyn Fn(Sym) -> Result<i64, LayoutError>,
 ) -> Result<Inst, LayoutError> {
     let target = |t: &Target| match t {
-        Target::Offset(o) => Ok(*o),
+        Target::Offset(o) => Ok(i64::from(*o)),
         Target::Label(l) => relative(*l),
     };
     let imm = |v| ASrc::Imm(v);
@@ -860,7 +871,7 @@ fn encode(
                 }
                 Flow::SetPc(off) => {
                     i.set_pc = true;
-                    i.jmp_offset1 = *off;
+                    i.jmp_offset1 = i64::from(*off);
                 }
             }
             i.end = o.end;

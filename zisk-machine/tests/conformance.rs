@@ -284,7 +284,7 @@ fn corpus() -> Vec<Case> {
                 let s_buf = p.sym("buf");
                 p.op(
                     op(Op::DmaXMemSet, asym(s_buf, dst as i64), bi(count)).flow(Flow::Branch {
-                        taken: zkc_zisk_machine::Target::Offset(x as i64),
+                        taken: zkc_zisk_machine::Target::Offset(x as i32),
                         not_taken: zkc_zisk_machine::Target::Offset(4),
                     }),
                 );

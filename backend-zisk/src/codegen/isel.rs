@@ -704,7 +704,7 @@ impl<'a> Ctx<'a> {
                             }
                             "blake2b_round" => {
                                 let index = match self.consts[args[2]] {
-                                    Some(k) if k < 10 => k as i64,
+                                    Some(k) if k < 10 => k as i32,
                                     _ => {
                                         let what = "machine import zisk.blake2b_round with a \
                                                     round index that is not a constant in 0..10";
@@ -1081,7 +1081,7 @@ impl<'a> Ctx<'a> {
                 VB::Reg(5),
                 VS::None,
                 Flow::Branch {
-                    taken: Target::Offset(byte as u8 as i64),
+                    taken: Target::Offset(i32::from(byte as u8)),
                     not_taken: Target::Offset(4),
                 },
             );
