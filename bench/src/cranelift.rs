@@ -85,6 +85,9 @@ pub fn section(rust: &[Program], go: &[Program]) -> String {
             ratio.map_or("-".into(), |r| format!("{r:.2}")),
         ]);
     }
+    if let Some(p) = &synthetic {
+        let _ = std::fs::remove_file(&p.wasm);
+    }
     format!(
         "## Compile time against Cranelift ⏱\n\n\
          zkc at -O2 to an ELF (`zkc NAME.wasm --emit elf`, in a fresh child process, with its \
