@@ -193,13 +193,24 @@ fn run_passes(
         .iter()
         .position(|&p| p == "softfloat")
         .map_or(1, |k| k + 1);
-    let mut start = Instant::now();
+    // Passes that run on each function on its own go through a function one after the other,
+    // unless something looks at the module between them: the verifier, or a dump.
+    let between = if opts.verify {
+        zkc_opt::Between::Verify
+    } else if passes
+        .iter()
+        .any(|p| opts.dump_after.iter().any(|d| d == p))
+    {
+        zkc_opt::Between::Nothing
+    } else {
+        zkc_opt::Between::Fuse
+    };
     zkc_opt::run_pipeline_with(
         &passes,
         &mut module,
-        opts.verify,
-        &mut |i, report, module| {
-            report_time(opts, passes[i], start, dump);
+        between,
+        &mut |i, report, module, time| {
+            report_duration(opts, passes[i], time, dump);
             dump_if(
                 opts,
                 pipeline,
@@ -208,7 +219,6 @@ fn run_passes(
                 module,
                 dump,
             );
-            start = Instant::now();
         },
     )
     .map_err(|e| Error::Internal(e.to_string()))?;
@@ -315,8 +325,17 @@ fn select_from(
 
 /// With `--time-passes`, prints the wall time since `start` of the stage `name`.
 pub fn report_time(opts: &Options, name: &str, start: Instant, dump: &mut dyn std::io::Write) {
+    report_duration(opts, name, start.elapsed(), dump);
+}
+
+fn report_duration(
+    opts: &Options,
+    name: &str,
+    time: std::time::Duration,
+    dump: &mut dyn std::io::Write,
+) {
     if opts.time_passes {
-        let ms = start.elapsed().as_secs_f64() * 1e3;
+        let ms = time.as_secs_f64() * 1e3;
         let _ = writeln!(dump, "time: {name:<16} {ms:>9.1} ms");
     }
 }

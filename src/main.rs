@@ -76,7 +76,9 @@ struct PipelineArgs {
     upstream_returns: bool,
     /// Print the wall time of every stage to standard error (translate, link, softfloat,
     /// each optimizer pass, the backend's stages isel, hoist, regalloc and emit, then
-    /// write-elf or write-asm).
+    /// write-elf or write-asm). Consecutive passes that each change one function at a time
+    /// run together, function by function (unless --verify or --dump-after separates them):
+    /// each is given the share of their wall time that its time on the threads is of theirs.
     #[arg(long)]
     time_passes: bool,
     /// Run the IR verifier after every stage and optimizer pass (always on in debug builds;

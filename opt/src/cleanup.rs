@@ -6,8 +6,8 @@
 //! dominates every predecessor and so the block. Dead parameters are found by a liveness
 //! fixpoint over the branch arguments, so a loop-carried value nobody reads goes away too.
 
+use crate::util::FunctionPass;
 use crate::util::{const_of, removable, use_counts, Aliases};
-use crate::PassReport;
 use zkc_ir::{
     Block, BlockCall, Function, Module, SecondaryMap, TermKind, Terminator, Value, ValueDef,
 };
@@ -16,15 +16,13 @@ use zkc_ir::{
 const SIMPLIFY_CFG_MAX_ROUNDS: usize = 8;
 
 /// `dce`: unreachable blocks, then unused removable instructions.
-pub fn dce(m: &mut Module) -> PassReport {
-    let mut r = PassReport::new("dce");
-    crate::util::for_each_body(m, &mut r, |f, r| {
+pub fn dce(_: &Module) -> FunctionPass {
+    Box::new(|f, r| {
         r.add("blocks removed", remove_unreachable(f) as u64);
         let (np, ni) = sweep(f);
         r.add("params removed", np as u64);
         r.add("insts removed", ni as u64);
-    });
-    r
+    })
 }
 
 /// Drops blocks the entry cannot reach from the layout. Returns how many.
@@ -36,9 +34,8 @@ pub fn remove_unreachable(f: &mut Function) -> usize {
 }
 
 /// `simplify-cfg`.
-pub fn simplify_cfg(m: &mut Module) -> PassReport {
-    let mut r = PassReport::new("simplify-cfg");
-    crate::util::for_each_body(m, &mut r, |f, r| {
+pub fn simplify_cfg(_: &Module) -> FunctionPass {
+    Box::new(|f, r| {
         remove_unreachable(f);
         for _ in 0..SIMPLIFY_CFG_MAX_ROUNDS {
             let folded = fold_branches(f);
@@ -54,8 +51,7 @@ pub fn simplify_cfg(m: &mut Module) -> PassReport {
                 break;
             }
         }
-    });
-    r
+    })
 }
 
 /// `brif`/`br_table` with a constant operand or a single destination become `jump`.
@@ -258,16 +254,14 @@ enum Incoming {
 }
 
 /// `simplify-params`.
-pub fn simplify_params(m: &mut Module) -> PassReport {
-    let mut r = PassReport::new("simplify-params");
-    crate::util::for_each_body(m, &mut r, |f, r| {
+pub fn simplify_params(_: &Module) -> FunctionPass {
+    Box::new(|f, r| {
         remove_unreachable(f);
         r.add("params replaced", replace_trivial_params(f) as u64);
         let (np, ni) = sweep(f);
         r.add("params removed", np as u64);
         r.add("insts removed", ni as u64);
-    });
-    r
+    })
 }
 
 /// Replaces parameters that receive one value from every edge (besides themselves).

@@ -57,29 +57,33 @@ pub fn run(m: &mut Module) -> PassReport {
     let tables = fixed_tables(m);
     let sigs = m.sigs.clone();
     let func_sigs: Vec<_> = m.funcs.iter().map(|(_, d)| d.sig.clone()).collect();
-    crate::util::for_each_body(m, &mut r, |f, r| {
-        let insts: Vec<_> = f.insts.keys().collect();
-        for i in insts {
-            let Op::CallIndirect { table, sig } = f.insts[i].op else {
-                continue;
-            };
-            let Some(&index) = f.insts[i].args.last() else {
-                continue;
-            };
-            let Some(k) = const_of(f, index) else {
-                continue;
-            };
-            let callee = tables[table.index()]
-                .as_ref()
-                .and_then(|entries| entries.get(k as u32 as usize).copied().flatten())
-                .filter(|g| func_sigs[g.index()] == sigs[sig]);
-            if let Some(g) = callee {
-                let data = &mut f.insts[i];
-                data.op = Op::Call(g);
-                data.args.pop();
-                r.add("calls made direct", 1);
+    crate::util::for_each_body(
+        m,
+        &mut r,
+        Box::new(move |f, r| {
+            let insts: Vec<_> = f.insts.keys().collect();
+            for i in insts {
+                let Op::CallIndirect { table, sig } = f.insts[i].op else {
+                    continue;
+                };
+                let Some(&index) = f.insts[i].args.last() else {
+                    continue;
+                };
+                let Some(k) = const_of(f, index) else {
+                    continue;
+                };
+                let callee = tables[table.index()]
+                    .as_ref()
+                    .and_then(|entries| entries.get(k as u32 as usize).copied().flatten())
+                    .filter(|g| func_sigs[g.index()] == sigs[sig]);
+                if let Some(g) = callee {
+                    let data = &mut f.insts[i];
+                    data.op = Op::Call(g);
+                    data.args.pop();
+                    r.add("calls made direct", 1);
+                }
             }
-        }
-    });
+        }),
+    );
     r
 }

@@ -23,8 +23,8 @@ pub mod rules;
 
 pub use lang::{Fold, Key, Konst, Leaf, Zir, ZirOp, ZiskCost};
 
+use crate::util::FunctionPass;
 use crate::util::{use_counts, Aliases};
-use crate::PassReport;
 use egg::{EGraph, Extractor, Id, Language, Rewrite};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use zkc_ir::{Block, Function, Inst, Module, Op, SecondaryMap, SrcLoc, Value};
@@ -59,24 +59,19 @@ struct Stats {
     pure_after: u64,
 }
 
-pub fn run(m: &mut Module) -> PassReport {
+pub fn pass(_: &Module) -> FunctionPass {
     let rules = Rules::new(rules::all());
-    let mut st = Stats::default();
-    for part in
-        crate::util::par_for_each_body(m, |f, st: &mut Stats| optimize_function(f, &rules, st))
-    {
-        st.merge(part);
-    }
-    let mut r = PassReport::new("egraph");
-    r.add("blocks", st.blocks);
-    r.add("pure insts before", st.pure_before);
-    r.add("after", st.pure_after);
-    r.add("e-nodes", st.nodes);
-    r.notes.push(format!(
-        "stop reasons: saturated {}, iteration limit {}, node limit {}",
-        st.saturated, st.iter_limit, st.node_limit
-    ));
-    r
+    Box::new(move |f, r| {
+        let mut st = Stats::default();
+        optimize_function(f, &rules, &mut st);
+        r.add("blocks", st.blocks);
+        r.add("pure insts before", st.pure_before);
+        r.add("after", st.pure_after);
+        r.add("e-nodes", st.nodes);
+        r.add("saturated", st.saturated);
+        r.add("iteration limit", st.iter_limit);
+        r.add("node limit", st.node_limit);
+    })
 }
 
 /// The rules with what each one matches and adds, so that a block's e-graph runs only the
@@ -237,18 +232,6 @@ pub fn optimize_function(f: &mut Function, rules: &Rules, st: &mut impl StatsSin
 /// Where the pass puts its counters (a trait so the property tests can ignore them).
 pub trait StatsSink {
     fn record(&mut self, reason: Stop, nodes: usize, before: usize, after: usize);
-}
-
-impl Stats {
-    fn merge(&mut self, o: Stats) {
-        self.blocks += o.blocks;
-        self.saturated += o.saturated;
-        self.iter_limit += o.iter_limit;
-        self.node_limit += o.node_limit;
-        self.nodes += o.nodes;
-        self.pure_before += o.pure_before;
-        self.pure_after += o.pure_after;
-    }
 }
 
 impl StatsSink for Stats {

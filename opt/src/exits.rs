@@ -14,17 +14,15 @@
 //! loop lies in a block the exit block dominates (`loops::can_pass_through`).
 
 use crate::loops;
+use crate::util::FunctionPass;
 use crate::util::{def_block, inst_blocks};
-use crate::PassReport;
 use zkc_ir::cfg::ControlFlow;
 use zkc_ir::{BinaryOp, Block, Function, Module, Op, SecondaryMap, Value, ValueDef};
 
-pub fn run(m: &mut Module) -> PassReport {
-    let mut r = PassReport::new("exit-values");
-    crate::util::for_each_body(m, &mut r, |f, r| {
+pub fn pass(_: &Module) -> FunctionPass {
+    Box::new(|f, r| {
         r.add("exit values rewritten", rewrite_function(f) as u64);
-    });
-    r
+    })
 }
 
 fn rewrite_function(f: &mut Function) -> usize {

@@ -28,18 +28,16 @@
 //! reached without trapping, so it could not trap either; the value is the one the store wrote
 //! (same type and full width) or the earlier load read (the same operation).
 
+use crate::util::FunctionPass;
 use crate::util::{const_of, Aliases};
-use crate::PassReport;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use zkc_ir::cfg::{ControlFlow, DomStep, ScopedMap};
 use zkc_ir::{BinaryOp, Function, Inst, Module, Op, Type, Value, ValueDef};
 
-pub fn run(m: &mut Module) -> PassReport {
-    let mut r = PassReport::new("forward");
-    crate::util::for_each_body(m, &mut r, |f, r| {
+pub fn pass(_: &Module) -> FunctionPass {
+    Box::new(|f, r| {
         r.add("loads forwarded", forward_function(f) as u64);
-    });
-    r
+    })
 }
 
 /// Where an access reaches: `root + c` (mod 2^32) `+ offset`, `t = c + offset` (`root`

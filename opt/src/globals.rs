@@ -7,18 +7,16 @@
 //! inliner already puts the usual prologue/epilogue pairs into one block.
 
 use crate::util::Aliases;
-use crate::PassReport;
+use crate::util::FunctionPass;
 use std::collections::BTreeMap;
 use zkc_ir::{Function, GlobalId, Inst, Module, Op, Value};
 
-pub fn run(m: &mut Module) -> PassReport {
-    let mut r = PassReport::new("globals");
-    crate::util::for_each_body(m, &mut r, |f, r| {
+pub fn pass(_: &Module) -> FunctionPass {
+    Box::new(|f, r| {
         let (gets, sets) = promote(f);
         r.add("gets forwarded", gets as u64);
         r.add("sets removed", sets as u64);
-    });
-    r
+    })
 }
 
 /// Whether `op` could let someone see the globals' values (or change them).

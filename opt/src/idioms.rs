@@ -19,19 +19,17 @@
 //! nothing reads any more is left to `dce`.
 
 use crate::util::use_counts;
-use crate::PassReport;
+use crate::util::FunctionPass;
 use zkc_ir::{BinaryOp, Function, Inst, Op, SecondaryMap, Type, Value, ValueDef};
 
 const LOW32: u64 = 0xffff_ffff;
 
-pub fn run(m: &mut zkc_ir::Module) -> PassReport {
-    let mut r = PassReport::new("idioms");
-    crate::util::for_each_body(m, &mut r, |f, r| {
+pub fn pass(_: &zkc_ir::Module) -> FunctionPass {
+    Box::new(|f, r| {
         let (low, high) = wide_products(f);
         r.add("mul from halves", low);
         r.add("mul_hi_u from halves", high);
-    });
-    r
+    })
 }
 
 /// The i64 operation `v` is the result of: (op, left, right).

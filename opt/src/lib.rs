@@ -2,8 +2,13 @@
 //! ZisK proving cost.
 //!
 //! Every pass is IR → IR on a whole [`Module`] and leaves it verifiable; the driver runs the
-//! verifier between passes (in debug builds and tests, or with `--verify`) and can dump the IR after any of them (Cranelift's
-//! `context.rs` style). The pipelines are plain lists of pass names:
+//! verifier between passes (in debug builds and tests, or with `--verify`) and can dump the IR
+//! after any of them (Cranelift's `context.rs` style). Most passes change each function on
+//! its own ([`Run::Function`]); when nothing looks at the module between them, a run of such
+//! passes takes each function through all of them in turn ([`Between::Fuse`]), which gives
+//! the same module as running them one after the other, but reads each function's IR from
+//! memory once instead of once per pass (issue 17). The pipelines are plain lists of pass
+//! names:
 //!
 //! | pass | what it does |
 //! |---|---|
@@ -41,6 +46,7 @@ pub mod util;
 pub mod version;
 
 use std::fmt;
+use std::time::{Duration, Instant};
 use zkc_ir::Module;
 
 /// The optimizer's pipeline, each pass with the lowest level it runs at: `-O1` is the classic
@@ -73,7 +79,19 @@ pub const PIPELINE: &[(&str, u8)] = &[
 pub struct PassInfo {
     pub name: &'static str,
     pub description: &'static str,
-    pub run: fn(&mut Module) -> PassReport,
+    pub run: Run,
+}
+
+/// How a pass runs.
+#[derive(Clone, Copy)]
+pub enum Run {
+    /// Over the whole module: the pass reads or changes more than one function, or what the
+    /// module holds besides its functions' bodies.
+    Module(fn(&mut Module) -> PassReport),
+    /// On each function on its own ([`util::FunctionPass`]), made from what the pass reads of
+    /// the module, which no pass of this kind changes: consecutive such passes can take each
+    /// function through all of them in turn ([`run_pipeline_with`]).
+    Function(fn(&Module) -> util::FunctionPass),
 }
 
 /// Every pass, by name.
@@ -81,87 +99,87 @@ pub const PASSES: &[PassInfo] = &[
     PassInfo {
         name: "dce",
         description: "remove unreachable blocks and unused effect-free instructions",
-        run: cleanup::dce,
+        run: Run::Function(cleanup::dce),
     },
     PassInfo {
         name: "simplify-cfg",
         description: "fold trivial branches, thread constant-decided branches and empty blocks, \
              merge straight-line blocks",
-        run: cleanup::simplify_cfg,
+        run: Run::Function(cleanup::simplify_cfg),
     },
     PassInfo {
         name: "simplify-params",
         description:
             "replace block parameters that always receive one value, remove unread parameters",
-        run: cleanup::simplify_params,
+        run: Run::Function(cleanup::simplify_params),
     },
     PassInfo {
         name: "idioms",
         description: "replace code that computes one ZisK operation by it (a 64x64-bit product's \
              halves from 32-bit partial products: mul, mul_hi_u)",
-        run: idioms::run,
+        run: Run::Function(idioms::pass),
     },
     PassInfo {
         name: "devirt",
         description: "make call_indirect at a constant index into an unwritten table a call",
-        run: devirt::run,
+        run: Run::Module(devirt::run),
     },
     PassInfo {
         name: "inline",
         description: "inline small and single-call functions, remove unreferenced functions",
-        run: inline::run,
+        run: Run::Module(inline::run),
     },
     PassInfo {
         name: "licm",
         description: "hoist loop-invariant pure instructions into loop preheaders",
-        run: licm::run,
+        run: Run::Function(licm::pass),
     },
     PassInfo {
         name: "peel",
         description: "copy the first iteration of small loops that access memory at an address \
              computed outside them before the loop, so that the address is checked once",
-        run: peel::run,
+        run: Run::Function(peel::pass),
     },
     PassInfo {
         name: "unroll",
         description: "unroll a small loop whose back edge shifts values from one header \
              parameter to the next as many times as the chain is long, so that no value moves",
-        run: unroll::run,
+        run: Run::Function(unroll::pass),
     },
     PassInfo {
         name: "exit-values",
         description: "after a loop, read an induction variable as its next value less the \
              step, so that the two need not live side by side in every iteration",
-        run: exits::run,
+        run: Run::Function(exits::pass),
     },
     PassInfo {
         name: "version",
         description: "copy loops whose accesses walk memory with their induction variables; \
              one check of the whole range before the loop enters the copy, whose accesses \
              need no bounds check, else the original",
-        run: version::run,
+        run: Run::Function(version::pass),
     },
     PassInfo {
         name: "globals",
         description: "keep mutable globals in SSA values between observing instructions",
-        run: globals::run,
+        run: Run::Function(globals::pass),
     },
     PassInfo {
         name: "entry-values",
         description: "read a mutable global (the stack pointer) as the constant every call \
              into its function brings, in a linked program, and fold what it feeds",
-        run: entry::run,
+        run: Run::Module(entry::run),
     },
     PassInfo {
         name: "forward",
         description: "replace a load by the value an earlier store or load of its block put at \
              the same address, when nothing in between may write there",
-        run: forward::run,
+        run: Run::Function(forward::pass),
     },
     PassInfo {
         name: "egraph",
         description: "equality saturation over pure dataflow, extraction by ZisK cost",
-        run: egraph::run,
+        run: Run::Function(egraph::pass),
     },
 ];
 
@@ -250,10 +268,16 @@ pub fn pass(name: &str) -> Option<&'static PassInfo> {
 /// Runs the pass called `name` on `module`.
 pub fn run_pass(name: &str, module: &mut Module) -> Result<PassReport, OptError> {
     let p = pass(name).ok_or_else(|| OptError::UnknownPass(name.to_string()))?;
-    Ok((p.run)(module))
+    Ok(match p.run {
+        Run::Module(run) => run(module),
+        Run::Function(make) => {
+            let mut r = PassReport::new(p.name);
+            util::for_each_body(module, &mut r, make(module));
+            r
+        }
+    })
 }
 
-/// The pipeline of an optimization level: 0 (none), 1 or 2 (higher levels are 2).
 pub fn passes_for_level(level: u8) -> Vec<&'static str> {
     PIPELINE
         .iter()
@@ -263,34 +287,91 @@ pub fn passes_for_level(level: u8) -> Vec<&'static str> {
 }
 
 /// Runs `passes` in order, verifying after each one when `verify` is set.
+/// Runs the passes one after the other, verifying the module after each (`verify`).
 pub fn run_pipeline(
     passes: &[&str],
     module: &mut Module,
     verify: bool,
 ) -> Result<Vec<PassReport>, OptError> {
-    run_pipeline_with(passes, module, verify, &mut |_, _, _| {})
+    let between = if verify {
+        Between::Verify
+    } else {
+        Between::Nothing
+    };
+    run_pipeline_with(passes, module, between, &mut |_, _, _, _| {})
 }
 
-/// The one pass runner (the driver's and the tests'): runs `passes` in order, verifying after
-/// each one when `verify` is set; `after(k, report, module)` sees pass `k`'s report and the
-/// module it left (the driver times and dumps there).
+/// What happens between the passes of a pipeline.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Between {
+    /// The verifier checks the module after each pass.
+    Verify,
+    /// Nothing: each pass leaves the module as the next one sees it.
+    Nothing,
+    /// Nothing observes the module between consecutive per-function passes ([`Run::Function`]):
+    /// each function goes through all of them in turn, on rayon's threads, while its IR is in
+    /// the cache ([`util::run_fused`]). Module and reports are the same as [`Between::Nothing`]'s.
+    Fuse,
+}
+
+/// Runs the passes in order, calling `after` with each pass's index, report, the module after
+/// it and the wall time it took (the verifier's included). Passes run together
+/// ([`Between::Fuse`]) are reported once all of them have run, each with the share of their
+/// wall time that its thread time is of theirs, and the module after the last of them.
 pub fn run_pipeline_with(
     passes: &[&str],
     module: &mut Module,
-    verify: bool,
-    after: &mut dyn FnMut(usize, &PassReport, &Module),
+    between: Between,
+    after: &mut dyn FnMut(usize, &PassReport, &Module, Duration),
 ) -> Result<Vec<PassReport>, OptError> {
+    let infos = (passes.iter())
+        .map(|&name| pass(name).ok_or_else(|| OptError::UnknownPass(name.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let is_function = |p: &&&PassInfo| matches!(p.run, Run::Function(_));
     let mut reports = Vec::new();
-    for (k, &name) in passes.iter().enumerate() {
-        let report = run_pass(name, module)?;
-        if verify {
+    let mut k = 0;
+    while k < infos.len() {
+        let start = Instant::now();
+        let fused = match between {
+            Between::Fuse => infos[k..].iter().take_while(is_function).count(),
+            _ => 0,
+        };
+        if fused > 1 {
+            let group = &infos[k..k + fused];
+            let mut parts: Vec<PassReport> =
+                group.iter().map(|p| PassReport::new(p.name)).collect();
+            let mut runs: Vec<(&mut PassReport, util::FunctionPass)> = (parts.iter_mut())
+                .zip(group)
+                .map(|(r, p)| match p.run {
+                    Run::Function(make) => (r, make(module)),
+                    Run::Module(_) => unreachable!("a fused pass runs per function"),
+                })
+                .collect();
+            let mut times = vec![Duration::ZERO; fused];
+            util::run_fused(module, &mut runs, &mut times);
+            let wall = start.elapsed();
+            let total: Duration = times.iter().sum();
+            for (j, r) in parts.into_iter().enumerate() {
+                let share = match total.is_zero() {
+                    true => wall / fused as u32,
+                    false => wall.mul_f64(times[j].as_secs_f64() / total.as_secs_f64()),
+                };
+                after(k + j, &r, module, share);
+                reports.push(r);
+            }
+            k += fused;
+            continue;
+        }
+        let report = run_pass(passes[k], module)?;
+        if between == Between::Verify {
             zkc_ir::verify::verify_module(module).map_err(|e| OptError::Verifier {
-                pass: name.to_string(),
+                pass: passes[k].to_string(),
                 message: e.to_string(),
             })?;
         }
-        after(k, &report, module);
+        after(k, &report, module, start.elapsed());
         reports.push(report);
+        k += 1;
     }
     Ok(reports)
 }

@@ -10,19 +10,17 @@
 //! `jump`; otherwise a new block that forwards the header's parameters.
 
 use crate::util::inst_blocks;
-use crate::PassReport;
+use crate::util::FunctionPass;
 use zkc_ir::cfg::ControlFlow;
 use zkc_ir::{Block, BlockCall, Function, Inst, Module, SecondaryMap, TermKind, Value, ValueDef};
 
-pub fn run(m: &mut Module) -> PassReport {
-    let mut r = PassReport::new("licm");
-    crate::util::for_each_body(m, &mut r, |f, r| {
+pub fn pass(_: &Module) -> FunctionPass {
+    Box::new(|f, r| {
         let (loops, hoisted, preheaders) = licm_function(f);
         r.add("loops", loops as u64);
         r.add("insts hoisted", hoisted as u64);
         r.add("preheaders created", preheaders as u64);
-    });
-    r
+    })
 }
 
 fn licm_function(f: &mut Function) -> (usize, usize, usize) {

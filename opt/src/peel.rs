@@ -27,7 +27,7 @@
 
 use crate::loops;
 use crate::util::inst_blocks;
-use crate::PassReport;
+use crate::util::FunctionPass;
 use std::collections::{HashMap, HashSet};
 use zkc_ir::cfg::ControlFlow;
 
@@ -36,14 +36,12 @@ use zkc_ir::{Block, Function, Inst, Op, SecondaryMap, Value};
 /// The largest loop peeled, in instructions.
 pub const MAX_INSTS: usize = 48;
 
-pub fn run(m: &mut zkc_ir::Module) -> PassReport {
-    let mut r = PassReport::new("peel");
+pub fn pass(m: &zkc_ir::Module) -> FunctionPass {
     // Constant addresses inside the initial memory need no check (wasm pages are 64 KiB).
     let min_mem = m.memory.as_ref().map_or(0, |d| d.min as u64 * 65536);
-    crate::util::for_each_body(m, &mut r, |f, r| {
+    Box::new(move |f, r| {
         r.add("loops peeled", peel_function(f, min_mem) as u64);
-    });
-    r
+    })
 }
 
 fn peel_function(f: &mut Function, min_mem: u64) -> usize {

@@ -15,7 +15,7 @@
 //! reads must leave through one exit block entered only from the loop (`loops`).
 
 use crate::loops;
-use crate::PassReport;
+use crate::util::FunctionPass;
 use zkc_ir::cfg::ControlFlow;
 use zkc_ir::{Block, Function, Module, SecondaryMap, ValueDef};
 
@@ -26,12 +26,10 @@ pub const MIN_SHIFTS: usize = 4;
 /// The most copies of a body.
 pub const MAX_FACTOR: usize = 8;
 
-pub fn run(m: &mut Module) -> PassReport {
-    let mut r = PassReport::new("unroll");
-    crate::util::for_each_body(m, &mut r, |f, r| {
+pub fn pass(_: &Module) -> FunctionPass {
+    Box::new(|f, r| {
         r.add("loops unrolled", unroll_function(f) as u64);
-    });
-    r
+    })
 }
 
 fn unroll_function(f: &mut Function) -> usize {

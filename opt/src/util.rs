@@ -124,44 +124,62 @@ pub fn module_size(m: &Module) -> u64 {
         .sum()
 }
 
-/// Runs `pass` on every defined function, on rayon's threads (`zkc --threads`), each function
-/// reporting into its own copy of `r` that is then added to `r` in the module's order of
-/// functions: module and report are the same as a sequential run's whatever the number of
-/// threads. Every pass that looks at one function at a time runs through here (issue 17).
-pub fn for_each_body(
-    m: &mut Module,
-    r: &mut PassReport,
-    pass: impl Fn(&mut Function, &mut PassReport) + Sync,
-) {
-    let name = r.pass;
-    for part in par_for_each_body(m, |f, part: &mut Option<PassReport>| {
-        pass(f, part.insert(PassReport::new(name)))
-    })
-    .into_iter()
-    .flatten()
-    {
-        r.merge(part);
-    }
+/// A pass that changes each function on its own, made from what it reads of the module (a
+/// constant of the memory, a rule set): the module's other functions are out of its reach, so
+/// that a run of such passes can take every function through all of them in turn
+/// ([`crate::run_pipeline_with`]) as well as every function through each of them.
+pub type FunctionPass = Box<dyn Fn(&mut Function, &mut PassReport) + Sync>;
+
+/// Runs a [`FunctionPass`] on every defined function, on rayon's threads (`zkc --threads`),
+/// each function reporting into its own copy of `r` that is then added to `r` in the module's
+/// order of functions: module and report are the same as a sequential run's whatever the
+/// number of threads. Every pass that looks at one function at a time runs through here
+/// (issue 17).
+pub fn for_each_body(m: &mut Module, r: &mut PassReport, pass: FunctionPass) {
+    run_fused(m, &mut [(r, pass)], &mut [std::time::Duration::ZERO]);
 }
 
-/// Runs `pass` on every defined function on rayon's threads, each function with its own state
-/// `S` (returned in the module's order of functions). For passes that look at one function at
-/// a time: the result is the same as a sequential run, whatever the number of threads.
-pub fn par_for_each_body<S: Default + Send>(
+/// Takes every defined function through each of `passes` in turn, on rayon's threads: one
+/// function's IR stays in the cache from one pass to the next, where running each pass over
+/// the whole module streamed every function's IR through it once per pass (a Go module's IR
+/// is some 50 MB as translated, more than any cache). Each pass's reports are added to its own in the module's order
+/// of functions, and the thread time each pass took to its entry of `times` (one per pass):
+/// the same module and reports as running the passes one after the other.
+pub fn run_fused(
     m: &mut Module,
-    pass: impl Fn(&mut Function, &mut S) + Sync,
-) -> Vec<S> {
-    use rayon::prelude::*;
-    let mut bodies: Vec<&mut Function> =
-        m.funcs.values_mut().filter_map(|d| d.body_mut()).collect();
-    bodies
-        .par_iter_mut()
-        .map(|f| {
-            let mut state = S::default();
-            pass(f, &mut state);
-            state
-        })
-        .collect()
+    passes: &mut [(&mut PassReport, FunctionPass)],
+    times: &mut [std::time::Duration],
+) {
+    assert_eq!(times.len(), passes.len(), "one time per pass");
+    let names: Vec<&'static str> = passes.iter().map(|(r, _)| r.pass).collect();
+    let runs: Vec<&FunctionPass> = passes.iter().map(|(_, p)| p).collect();
+    let parts = {
+        let mut bodies: Vec<&mut Function> =
+            m.funcs.values_mut().filter_map(|d| d.body_mut()).collect();
+        use rayon::prelude::*;
+        (bodies.par_iter_mut())
+            .map(|f| {
+                let mut reports = Vec::with_capacity(runs.len());
+                let mut spent = Vec::with_capacity(runs.len());
+                for (run, &name) in runs.iter().zip(&names) {
+                    let start = std::time::Instant::now();
+                    let mut r = PassReport::new(name);
+                    run(f, &mut r);
+                    reports.push(r);
+                    spent.push(start.elapsed());
+                }
+                (reports, spent)
+            })
+            .collect::<Vec<_>>()
+    };
+    for (reports, spent) in parts {
+        for ((r, _), part) in passes.iter_mut().zip(reports) {
+            r.merge(part);
+        }
+        for (t, s) in times.iter_mut().zip(spent) {
+            *t += s;
+        }
+    }
 }
 
 /// The bits of the constant a value is defined as, if any.

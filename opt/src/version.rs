@@ -64,7 +64,7 @@
 
 use crate::loops::{self, LoopCopy};
 use crate::util::const_of;
-use crate::PassReport;
+use crate::util::FunctionPass;
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 use zkc_ir::cfg::ControlFlow;
@@ -88,20 +88,17 @@ pub const MAX_TERMS: usize = 4;
 const MAX_DEPTH: u32 = 12;
 const U32_MAX: i64 = u32::MAX as i64;
 
-pub fn run(m: &mut Module) -> PassReport {
-    let mut r = PassReport::new("version");
-    if m.memory.is_none() {
-        return r;
-    }
-    let min_mem = m.memory.as_ref().map_or(0, |mem| mem.min as i64 * 65536);
-    crate::util::for_each_body(m, &mut r, |f, r| {
+pub fn pass(m: &Module) -> FunctionPass {
+    // Without a memory there is no access to version.
+    let min_mem = m.memory.as_ref().map(|mem| mem.min as i64 * 65536);
+    Box::new(move |f, r| {
+        let Some(min_mem) = min_mem else { return };
         let n = version_function(f, min_mem);
         r.add("loops versioned", n.versioned);
         r.add("accesses unchecked", n.marked);
         r.add("copy loops", n.copies);
         r.add("slots in values", n.slots);
-    });
-    r
+    })
 }
 
 /// What versioning did in a function.

@@ -52,6 +52,40 @@ fn bench_programs() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Passes run together, function by function (`Between::Fuse`, what a release compile does),
+/// give the module and reports of the same passes run one after the other with the verifier
+/// between them (what every other test runs), on every bench program at -O1 and -O2.
+#[test]
+fn fused_passes_match_pass_by_pass() {
+    use zkc_opt::Between;
+    for path in files(&bench_dir().join("wasm"), "wasm") {
+        let m = zkc_frontend_wasm::translate(&std::fs::read(&path).unwrap()).unwrap();
+        for level in [1, 2] {
+            let passes = zkc_opt::passes_for_level(level);
+            let run = |between| {
+                let (mut m, mut fused) = (m.clone(), Vec::new());
+                let reports =
+                    zkc_opt::run_pipeline_with(&passes, &mut m, between, &mut |k, _, _, _| {
+                        fused.push(k)
+                    });
+                (zkc_ir::text::print_module(&m), reports.unwrap(), fused)
+            };
+            let (text, reports, order) = run(Between::Fuse);
+            let (want_text, want_reports, want_order) = run(Between::Verify);
+            let what = format!("{} -O{level}", path.display());
+            assert!(
+                text == want_text,
+                "{what}: the fused passes' module differs"
+            );
+            assert_eq!(reports, want_reports, "{what}");
+            assert_eq!(
+                order, want_order,
+                "{what}: every pass is reported, in order"
+            );
+        }
+    }
+}
+
 /// A few deterministic integer arguments.
 fn args_for(params: &[Type], seed: u64) -> Option<Vec<Val>> {
     const SMALL: [i64; 6] = [0, 1, 7, 17, 100, -3];
