@@ -113,18 +113,24 @@ pub fn run(m: &mut Module) -> PassReport {
                     k += 1;
                     continue;
                 }
-                let callee = callee.clone();
-                let added = inline_call(&mut body, b, k, &callee);
+                let before = body.blocks[b].insts.len();
+                let added = inline_call(&mut body, b, k, callee);
                 // Continue in the continuation block, the last one added.
                 body.layout.splice(pos + 1..pos + 1, added.iter().copied());
                 sites[gi] -= 1;
-                for h in direct_callees(&callee) {
+                for h in direct_callees(callee) {
                     sites[h.index()] += 1;
                 }
                 inlined_any[gi] = true;
                 r.add("calls inlined", 1);
                 next_pos = pos + added.len();
-                body_size = crate::util::body_size(&body);
+                // Only `b` and the added blocks changed ([`crate::util::body_size`]).
+                body_size = body_size - before
+                    + body.blocks[b].insts.len()
+                    + (added.iter())
+                        .map(|&a| body.blocks[a].insts.len() + 1)
+                        .sum::<usize>();
+                debug_assert_eq!(body_size, crate::util::body_size(&body));
                 break;
             }
             pos = next_pos;
