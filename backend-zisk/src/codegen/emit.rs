@@ -391,13 +391,13 @@ fn par_moves(moves: &[(MoveSrc, VReg)], alloc: &Allocation) -> Vec<(BSrc<Value>,
     out
 }
 
-/// Appends every function of the module to `out`, in its order: the allocated ones, and for an import that is
-/// not a machine import (`zisk.*`, lowered at its call sites) a stub that traps as
-/// unreachable (only an error if called). The functions of each group of [`EMIT_GROUP`] are
-/// emitted on rayon's threads, each into a program of its own, and appended in the module's
-/// order (the same program whatever the number of threads); each function's code and
-/// allocation are freed once it is emitted, and at most two groups' programs exist at once
-/// (one joining `out`, the next being emitted).
+/// Appends every function of the module to `out`, in its order: the allocated ones, and for
+/// an import that is not a machine import (`zisk.*`, lowered at its call sites) a stub that
+/// traps as unreachable (only an error if called). The functions are emitted on rayon's
+/// threads, each into a program of its own whose items join `out` as they are
+/// ([`Items::append`](zkc_zisk_machine::program::Items::append)), in the module's order: the
+/// same program whatever the number of threads. Each function's code and allocation are
+/// freed once it is emitted.
 pub(crate) fn emit_functions(
     module: &Module,
     layout: &Layout,
@@ -406,68 +406,37 @@ pub(crate) fn emit_functions(
     out: &mut Program,
 ) {
     use rayon::prelude::*;
-    // Room for the items at once (a function emits about one item per instruction and block
-    // of its code: 0.93-0.99 of them on the Go modules), so that they are not copied again
-    // and again as they grow: the buffer of a large program is a mapping of its own, whose
-    // pages cost memory only once written.
+    // A function emits about one item per instruction and block of its code (0.93-0.99 of
+    // them on the Go modules): room for them at once, so that they are not copied as they grow.
     let items = |vc: &VCode| (vc.insts.len() + vc.blocks.len()) * 5 / 4 + 4;
-    out.items
-        .reserve(funcs.iter().flatten().map(|(vc, _)| items(vc)).sum());
-    let mut funcs = funcs.into_iter();
     let decls: Vec<_> = module.funcs.iter().collect();
-    // Each group is emitted while the previous group's programs join `out` (one thread
-    // copies, the others emit), so that the copy into the large buffer does not stall them.
-    let mut pending: Vec<Program> = Vec::new();
-    for group in decls.chunks(EMIT_GROUP) {
-        let selected: Vec<_> = funcs.by_ref().take(group.len()).collect();
-        let ready = std::mem::take(&mut pending);
-        let ((), parts) = rayon::join(
-            || join_parts(out, ready),
-            || {
-                (group.par_iter().zip(selected))
-                    .map(|(&(id, f), selected)| {
-                        let mut out = Program::default();
-                        let label = &layout.func_labels[id.index()];
-                        match &f.def {
-                            FuncDef::Body(_) => {
-                                let (vc, alloc) = selected.expect("selected");
-                                out.items.reserve(items(&vc));
-                                emit(module, &vc, &alloc, layout, *label, &f.name, opts, &mut out);
-                            }
-                            FuncDef::Import(name) if name.module != "zisk" => {
-                                out.function(*label, &f.name);
-                                out.inst(
-                                    InstKind::Jump(layout.trap(TrapCode::Unreachable)),
-                                    Some(&format!(
-                                        "unresolved import {}.{}",
-                                        name.module, name.field
-                                    )),
-                                );
-                            }
-                            FuncDef::Import(_) => {}
-                        }
-                        out
-                    })
-                    .collect()
-            },
-        );
-        pending = parts;
-    }
-    join_parts(out, pending);
-}
-
-/// Appends the programs of one group of functions to `out`, in order.
-fn join_parts(out: &mut Program, parts: Vec<Program>) {
+    let parts: Vec<Program> = (decls.into_par_iter().zip(funcs))
+        .map(|((id, f), selected)| {
+            let mut out = Program::default();
+            let label = &layout.func_labels[id.index()];
+            match &f.def {
+                FuncDef::Body(_) => {
+                    let (vc, alloc) = selected.expect("selected");
+                    out.items.reserve(items(&vc));
+                    emit(module, &vc, &alloc, layout, *label, &f.name, opts, &mut out);
+                }
+                FuncDef::Import(name) if name.module != "zisk" => {
+                    out.function(*label, &f.name);
+                    out.inst(
+                        InstKind::Jump(layout.trap(TrapCode::Unreachable)),
+                        Some(&format!("unresolved import {}.{}", name.module, name.field)),
+                    );
+                }
+                FuncDef::Import(_) => {}
+            }
+            out
+        })
+        .collect();
     for mut part in parts {
         out.items.append(&mut part.items);
-        // One insertion per function: `BTreeMap::append` would rebuild the whole map for
-        // each group.
         out.functions.extend(part.functions);
     }
 }
-
-/// Functions emitted side by side before their code joins the program.
-const EMIT_GROUP: usize = 64;
 
 /// Writes the function's code with the allocation's locations.
 #[allow(clippy::too_many_arguments)]
@@ -685,7 +654,7 @@ pub(crate) fn emit(
                     }
                 }
             }
-            for item in &mut out.items[first..] {
+            for item in out.items.since_mut(first) {
                 if let Item::Inst { srcloc, .. } = item {
                     *srcloc = vc.srclocs[i];
                 }
