@@ -180,29 +180,32 @@ fn encode_inst(inst: &Inst, comment: Option<&str>, payload: &mut Vec<u8>, out: &
 pub fn encode_rom(rom: &Rom) -> Vec<u8> {
     let insts = (rom.insts.iter())
         .map(|(&addr, &inst)| (addr, inst, rom.comments.get(&addr).map(String::as_str)));
-    encode_container(rom, rom.insts.len(), insts)
+    encode_container(rom, rom.insts.len(), insts, 0)
 }
 
 /// The container of `rom`'s data and of the `count` instructions of `insts`, each at its
-/// address (ascending) with its comment.
+/// address (ascending) with its comment, after `room` zero bytes.
 fn encode_container<'c>(
     rom: &Rom,
     count: usize,
     insts: impl Iterator<Item = (u64, Inst, Option<&'c str>)>,
+    room: usize,
 ) -> Vec<u8> {
-    let mut out = container_header(rom, count);
+    let mut out = container_header(rom, count, room);
     put_records(0, insts, &mut out);
     put_container_end(rom, &mut out);
     out
 }
 
-/// The container's header for `rom` and `count` instructions, in a buffer with room for
-/// about 12 bytes per instruction, and the data.
-fn container_header(rom: &Rom, count: usize) -> Vec<u8> {
+/// The container's header for `rom` and `count` instructions after `room` zero bytes (where
+/// [`elf`] writes its header, so that the container is not copied after it), in a buffer with
+/// room for about 12 bytes per instruction, and the data.
+fn container_header(rom: &Rom, count: usize, room: usize) -> Vec<u8> {
     let words: usize = (rom.ro_data.iter().chain(&rom.rw_data))
         .map(|s| s.words.len())
         .sum();
-    let mut out = Vec::with_capacity(64 + 12 * count + 8 * words);
+    let mut out = Vec::with_capacity(room + 64 + 12 * count + 8 * words);
+    out.resize(room, 0);
     out.extend_from_slice(MAGIC);
     out.push(VERSION);
     out.push(0);
@@ -263,7 +266,12 @@ fn symbol_table(symbols: &[Symbol]) -> (Vec<u8>, Vec<u8>) {
 /// `rom` as a ziskbin ELF file (ziskbin.rs `rom_to_elf`), with its symbol table when it has
 /// function symbols.
 pub fn write_elf(rom: &Rom) -> Vec<u8> {
-    elf(encode_rom(rom), &rom.symbols)
+    let insts = (rom.insts.iter())
+        .map(|(&addr, &inst)| (addr, inst, rom.comments.get(&addr).map(String::as_str)));
+    elf(
+        encode_container(rom, rom.insts.len(), insts, EHSIZE),
+        &rom.symbols,
+    )
 }
 
 /// The ziskbin ELF file of `program` laid out ([`Program::layout`]), the same bytes as
@@ -273,7 +281,7 @@ pub fn write_elf(rom: &Rom) -> Vec<u8> {
 pub fn write_program_elf(program: &Program) -> Result<Vec<u8>, LayoutError> {
     let placed = program.place()?;
     let rom = &placed.rom;
-    let mut out = container_header(rom, rom.insts.len() + placed.len);
+    let mut out = container_header(rom, rom.insts.len() + placed.len, EHSIZE);
     // The BIOS comes before the program (`ROM_ENTRY` < `ROM_ADDR`).
     let bios = (rom.insts.iter())
         .map(|(&addr, &inst)| (addr, inst, rom.comments.get(&addr).map(String::as_str)));
@@ -293,23 +301,28 @@ pub fn write_program_elf(program: &Program) -> Result<Vec<u8>, LayoutError> {
 /// Instructions encoded in one piece by [`write_program_elf`].
 const ENCODE_RUN: usize = 1 << 14;
 
-/// The ELF file of the container `blob` with the function `symbols`.
-fn elf(blob: Vec<u8>, symbols: &[Symbol]) -> Vec<u8> {
-    const EHSIZE: u64 = 64;
+/// The size of the ELF header.
+const EHSIZE: usize = 64;
+
+/// The ELF file of the container in `out` after its first [`EHSIZE`] bytes (where the
+/// header goes), with the function `symbols`.
+fn elf(mut out: Vec<u8>, symbols: &[Symbol]) -> Vec<u8> {
+    let blob = (out.len() - EHSIZE) as u64;
     let mut shstrtab = b"\0.ziskrom\0.shstrtab\0".to_vec();
     // (name, type, offset, size, link, info, align, entsize) of null, .ziskrom (PROGBITS),
     // .shstrtab, and .symtab, .strtab when there are symbols
     let mut headers = vec![
         (0, 0, 0, 0, 0, 0, 1, 0),
-        (1, 1, EHSIZE, blob.len() as u64, 0, 0, 1, 0),
+        (1, 1, EHSIZE as u64, blob, 0, 0, 1, 0),
         (10, SHT_STRTAB, 0, 0, 0, 0, 1, 0),
     ];
-    let mut body = blob;
     if !symbols.is_empty() {
         let (symtab, strtab) = symbol_table(symbols);
+        // The rest in one growth at most (the container's buffer is sized for about its own).
+        out.reserve(8 + symtab.len() + strtab.len() + 64 + 64 * 5);
         shstrtab.extend_from_slice(b".symtab\0.strtab\0");
-        body.resize(body.len().next_multiple_of(8), 0);
-        let at = EHSIZE + body.len() as u64;
+        out.resize((out.len() - EHSIZE).next_multiple_of(8) + EHSIZE, 0);
+        let at = out.len() as u64;
         headers.push((
             20,
             SHT_SYMTAB as u32,
@@ -320,46 +333,46 @@ fn elf(blob: Vec<u8>, symbols: &[Symbol]) -> Vec<u8> {
             8,
             SYM_SIZE as u64,
         ));
-        body.extend_from_slice(&symtab);
-        let at = EHSIZE + body.len() as u64;
+        out.extend_from_slice(&symtab);
+        let at = out.len() as u64;
         headers.push((28, SHT_STRTAB, at, strtab.len() as u64, 0, 0, 1, 0));
-        body.extend_from_slice(&strtab);
+        out.extend_from_slice(&strtab);
     }
-    headers[2].2 = EHSIZE + body.len() as u64;
+    headers[2].2 = out.len() as u64;
     headers[2].3 = shstrtab.len() as u64;
-    body.extend_from_slice(&shstrtab);
-    let off_sh = EHSIZE + body.len() as u64;
-    let mut out = Vec::with_capacity(EHSIZE as usize + body.len() + 64 * headers.len());
-    out.extend_from_slice(&[0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    out.extend_from_slice(&shstrtab);
+    let off_sh = out.len() as u64;
     let w16 = |out: &mut Vec<u8>, v: u16| out.extend_from_slice(&v.to_le_bytes());
     let w32 = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
     let w64 = |out: &mut Vec<u8>, v: u64| out.extend_from_slice(&v.to_le_bytes());
-    w16(&mut out, 2); // ET_EXEC
-    w16(&mut out, EM_ZISK);
-    w32(&mut out, 1);
-    w64(&mut out, ROM_ENTRY);
-    w64(&mut out, 0); // e_phoff
-    w64(&mut out, off_sh);
-    w32(&mut out, 0); // e_flags
-    w16(&mut out, EHSIZE as u16);
-    w16(&mut out, 0); // e_phentsize
-    w16(&mut out, 0); // e_phnum
-    w16(&mut out, 64); // e_shentsize
-    w16(&mut out, headers.len() as u16); // e_shnum
-    w16(&mut out, 2); // e_shstrndx
-    out.extend_from_slice(&body);
-    for (name, typ, off, size, link, info, align, entsize) in headers {
-        w32(&mut out, name);
-        w32(&mut out, typ);
+    for (name, typ, off, size, link, info, align, entsize) in &headers {
+        w32(&mut out, *name);
+        w32(&mut out, *typ);
         w64(&mut out, 0); // sh_flags
         w64(&mut out, 0); // sh_addr
-        w64(&mut out, off);
-        w64(&mut out, size);
-        w32(&mut out, link);
-        w32(&mut out, info);
-        w64(&mut out, align);
-        w64(&mut out, entsize);
+        w64(&mut out, *off);
+        w64(&mut out, *size);
+        w32(&mut out, *link);
+        w32(&mut out, *info);
+        w64(&mut out, *align);
+        w64(&mut out, *entsize);
     }
+    let mut header = Vec::with_capacity(EHSIZE);
+    header.extend_from_slice(&[0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    w16(&mut header, 2); // ET_EXEC
+    w16(&mut header, EM_ZISK);
+    w32(&mut header, 1);
+    w64(&mut header, ROM_ENTRY);
+    w64(&mut header, 0); // e_phoff
+    w64(&mut header, off_sh);
+    w32(&mut header, 0); // e_flags
+    w16(&mut header, EHSIZE as u16);
+    w16(&mut header, 0); // e_phentsize
+    w16(&mut header, 0); // e_phnum
+    w16(&mut header, 64); // e_shentsize
+    w16(&mut header, headers.len() as u16); // e_shnum
+    w16(&mut header, 2); // e_shstrndx
+    out[..EHSIZE].copy_from_slice(&header);
     out
 }
 
