@@ -278,6 +278,7 @@ pub fn run_pass(name: &str, module: &mut Module) -> Result<PassReport, OptError>
     })
 }
 
+/// The pipeline of an optimization level: 0 (none), 1 or 2 (higher levels are 2).
 pub fn passes_for_level(level: u8) -> Vec<&'static str> {
     PIPELINE
         .iter()
@@ -287,7 +288,6 @@ pub fn passes_for_level(level: u8) -> Vec<&'static str> {
 }
 
 /// Runs `passes` in order, verifying after each one when `verify` is set.
-/// Runs the passes one after the other, verifying the module after each (`verify`).
 pub fn run_pipeline(
     passes: &[&str],
     module: &mut Module,
