@@ -250,13 +250,6 @@ impl Items {
         self.chunks.iter().flatten()
     }
 
-    /// The items with where each is held ([`Items::get`]).
-    pub fn positions(&self) -> impl Iterator<Item = (ItemPos, &Item)> + '_ {
-        (self.chunks.iter().enumerate()).flat_map(|(c, chunk)| {
-            (chunk.iter().enumerate()).map(move |(k, item)| (ItemPos(c as u32, k as u32), item))
-        })
-    }
-
     pub fn get(&self, pos: ItemPos) -> &Item {
         &self.chunks[pos.0 as usize][pos.1 as usize]
     }
@@ -587,27 +580,48 @@ impl Program {
     }
 
     /// One pass over the items: what [`Program::labels`] and [`Program::place`] need (a large
-    /// program's items are a hundred megabytes and more, so one pass instead of four).
+    /// program's items are a hundred megabytes and more, so one pass instead of four). The
+    /// chunks are scanned on rayon's threads, each label with the index in its chunk of the
+    /// instruction it names (the chunk's count when that instruction is in a later chunk),
+    /// then joined in order: the same scan as one in order, whatever the threads.
     fn scan(&self) -> Scan<'_> {
+        use rayon::prelude::*;
+        let parts: Vec<Scan<'_>> = (self.items.chunks.par_iter().enumerate())
+            .map(|(c, chunk)| {
+                let mut part = Scan {
+                    code: Vec::with_capacity(chunk.len()),
+                    labels: Vec::new(),
+                    decls: Vec::new(),
+                    dangling: None,
+                };
+                for (k, item) in chunk.iter().enumerate() {
+                    match item {
+                        Item::Label(l) => part.labels.push((*l, part.code.len())),
+                        Item::Inst { .. } => part.code.push(ItemPos(c as u32, k as u32)),
+                        Item::Data(d) => part.decls.push(d),
+                    }
+                }
+                part
+            })
+            .collect();
         let mut scan = Scan {
-            code: Vec::with_capacity(self.items.len()),
+            code: Vec::with_capacity(parts.iter().map(|p| p.code.len()).sum()),
             labels: Vec::new(),
             decls: Vec::new(),
             dangling: None,
         };
-        let mut pending = Vec::new();
-        for (k, item) in self.items.positions() {
-            match item {
-                Item::Label(l) => pending.push(*l),
-                Item::Inst { .. } => {
-                    let index = scan.code.len();
-                    scan.labels.extend(pending.drain(..).map(|l| (l, index)));
-                    scan.code.push(k);
-                }
-                Item::Data(d) => scan.decls.push(d),
-            }
+        for part in parts {
+            let base = scan.code.len();
+            let labels = part.labels.into_iter().map(|(l, i)| (l, base + i));
+            scan.labels.extend(labels);
+            scan.code.extend(part.code);
+            scan.decls.extend(part.decls);
         }
-        scan.dangling = pending.first().copied();
+        // Labels no instruction follows: the first is the dangling one.
+        let len = scan.code.len();
+        let named = scan.labels.partition_point(|&(_, i)| i < len);
+        scan.dangling = scan.labels.get(named).map(|&(l, _)| l);
+        scan.labels.truncate(named);
         scan
     }
 
@@ -1024,9 +1038,8 @@ mod tests {
         assert_eq!(items.len(), 7);
         assert_eq!(items, Items::from(all.clone()));
         assert!(items.iter().eq(all.iter()));
-        for (pos, item) in items.positions() {
-            assert_eq!(items.get(pos), item);
-        }
+        assert_eq!(items.get(ItemPos(1, 1)), &all[3]);
+        assert_eq!(items.get(ItemPos(2, 1)), &all[6]);
         for first in 0..=7 {
             let tail: Vec<Item> = items.since_mut(first).map(|i| i.clone()).collect();
             assert_eq!(tail, all[first..], "from {first}");
@@ -1034,5 +1047,31 @@ mod tests {
         items.push(Item::Label(Sym(7)));
         assert_eq!(items.last_mut(), Some(&mut Item::Label(Sym(7))));
         assert_ne!(items, Items::from(all));
+    }
+
+    /// Scanning chunks on their own: a label at the end of a chunk names the next chunk's
+    /// first instruction, one after the last instruction is dangling.
+    #[test]
+    fn scan_joins_labels_across_chunks() {
+        let inst = || Item::Inst {
+            kind: InstKind::Ret,
+            comment: None,
+            by_alloc: false,
+            srcloc: None,
+        };
+        let l = |k| Item::Label(Sym(k));
+        let mut p = Program::default();
+        for chunk in [
+            vec![l(0), inst(), l(1)],
+            vec![l(2)],
+            vec![inst(), inst(), l(3)],
+            vec![l(4)],
+        ] {
+            p.items.append(&mut Items::from(chunk));
+        }
+        let scan = p.scan();
+        assert_eq!(scan.labels, [(Sym(0), 0), (Sym(1), 1), (Sym(2), 1)]);
+        assert_eq!(scan.code, [ItemPos(0, 1), ItemPos(2, 0), ItemPos(2, 1)]);
+        assert_eq!(scan.dangling, Some(Sym(3)));
     }
 }
