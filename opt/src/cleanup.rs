@@ -6,8 +6,7 @@
 //! dominates every predecessor and so the block. Dead parameters are found by a liveness
 //! fixpoint over the branch arguments, so a loop-carried value nobody reads goes away too.
 
-use crate::util::FunctionPass;
-use crate::util::{const_of, removable, use_counts, Aliases};
+use crate::util::{const_of, removable, use_counts, Aliases, FunctionPass};
 use zkc_ir::{
     Block, BlockCall, Function, Module, SecondaryMap, TermKind, Terminator, Value, ValueDef,
 };

@@ -23,8 +23,7 @@ pub mod rules;
 
 pub use lang::{Fold, Key, Konst, Leaf, Zir, ZirOp, ZiskCost};
 
-use crate::util::FunctionPass;
-use crate::util::{use_counts, Aliases};
+use crate::util::{use_counts, Aliases, FunctionPass};
 use egg::{EGraph, Extractor, Id, Language, Rewrite};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use zkc_ir::{Block, Function, Inst, Module, Op, SecondaryMap, SrcLoc, Value};

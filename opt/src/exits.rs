@@ -14,8 +14,7 @@
 //! loop lies in a block the exit block dominates (`loops::can_pass_through`).
 
 use crate::loops;
-use crate::util::FunctionPass;
-use crate::util::{def_block, inst_blocks};
+use crate::util::{def_block, inst_blocks, FunctionPass};
 use zkc_ir::cfg::ControlFlow;
 use zkc_ir::{BinaryOp, Block, Function, Module, Op, SecondaryMap, Value, ValueDef};
 

@@ -28,8 +28,7 @@
 //! reached without trapping, so it could not trap either; the value is the one the store wrote
 //! (same type and full width) or the earlier load read (the same operation).
 
-use crate::util::FunctionPass;
-use crate::util::{const_of, Aliases};
+use crate::util::{const_of, Aliases, FunctionPass};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use zkc_ir::cfg::{ControlFlow, DomStep, ScopedMap};
 use zkc_ir::{BinaryOp, Function, Inst, Module, Op, Type, Value, ValueDef};

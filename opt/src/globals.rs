@@ -6,8 +6,7 @@
 //! Block-local for now: the cross-block version needs SSA construction over the CFG, and the
 //! inliner already puts the usual prologue/epilogue pairs into one block.
 
-use crate::util::Aliases;
-use crate::util::FunctionPass;
+use crate::util::{Aliases, FunctionPass};
 use std::collections::BTreeMap;
 use zkc_ir::{Function, GlobalId, Inst, Module, Op, Value};
 

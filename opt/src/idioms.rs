@@ -18,8 +18,7 @@
 //! multiplication, addition and mask in either operand order. What the halves computed and
 //! nothing reads any more is left to `dce`.
 
-use crate::util::use_counts;
-use crate::util::FunctionPass;
+use crate::util::{use_counts, FunctionPass};
 use zkc_ir::{BinaryOp, Function, Inst, Op, SecondaryMap, Type, Value, ValueDef};
 
 const LOW32: u64 = 0xffff_ffff;

@@ -9,8 +9,7 @@
 //! loop entry. The preheader is the header's only outside predecessor when that one ends in a
 //! `jump`; otherwise a new block that forwards the header's parameters.
 
-use crate::util::inst_blocks;
-use crate::util::FunctionPass;
+use crate::util::{inst_blocks, FunctionPass};
 use zkc_ir::cfg::ControlFlow;
 use zkc_ir::{Block, BlockCall, Function, Inst, Module, SecondaryMap, TermKind, Value, ValueDef};
 

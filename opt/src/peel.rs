@@ -26,8 +26,7 @@
 //! copy's header.
 
 use crate::loops;
-use crate::util::inst_blocks;
-use crate::util::FunctionPass;
+use crate::util::{inst_blocks, FunctionPass};
 use std::collections::{HashMap, HashSet};
 use zkc_ir::cfg::ControlFlow;
 

@@ -142,9 +142,10 @@ pub fn for_each_body(m: &mut Module, r: &mut PassReport, pass: FunctionPass) {
 /// Takes every defined function through each of `passes` in turn, on rayon's threads: one
 /// function's IR stays in the cache from one pass to the next, where running each pass over
 /// the whole module streamed every function's IR through it once per pass (a Go module's IR
-/// is some 50 MB as translated, more than any cache). Each pass's reports are added to its own in the module's order
-/// of functions, and the thread time each pass took to its entry of `times` (one per pass):
-/// the same module and reports as running the passes one after the other.
+/// is some 50 MB as translated, more than any cache). Each pass's reports are added to its
+/// own in the module's order of functions, and the thread time each pass took to its entry of
+/// `times` (one per pass): the same module and reports as running the passes one after the
+/// other.
 pub fn run_fused(
     m: &mut Module,
     passes: &mut [(&mut PassReport, FunctionPass)],

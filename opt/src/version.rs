@@ -63,8 +63,7 @@
 //! check elimination in the context of deoptimization", 2009), here without speculation.
 
 use crate::loops::{self, LoopCopy};
-use crate::util::const_of;
-use crate::util::FunctionPass;
+use crate::util::{const_of, FunctionPass};
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 use zkc_ir::cfg::ControlFlow;
