@@ -203,6 +203,9 @@ pub fn saturate(
         let matches: Vec<_> = rules.iter().map(|r| r.search(eg)).collect();
         let mut changed = false;
         for (r, ms) in rules.iter().zip(matches) {
+            if ms.is_empty() {
+                continue; // nothing to apply, and applying allocates
+            }
             changed |= !r.apply(eg, &ms).is_empty();
             if eg.total_size() > node_limit {
                 eg.rebuild();
@@ -221,9 +224,10 @@ pub fn saturate(
 pub fn optimize_function(f: &mut Function, rules: &Rules, st: &mut impl StatsSink) {
     let uses = use_counts(f);
     let mut aliases = Aliases::new();
+    let mut scratch = Scratch::default();
     for bi in 0..f.layout.len() {
         let b = f.layout[bi];
-        optimize_block(f, b, &uses, rules, &mut aliases, st);
+        optimize_block(f, b, &uses, rules, &mut aliases, &mut scratch, st);
     }
     aliases.apply(f);
 }
@@ -253,31 +257,78 @@ impl StatsSink for NoStats {
     fn record(&mut self, _: Stop, _: usize, _: usize, _: usize) {}
 }
 
+/// The maps and lists of one block's optimization, kept from block to block of a function
+/// (cleared, not freed): a Go module has 40k blocks of a few pure instructions each, and
+/// allocating these for each block (with the application of rules that matched nothing) was
+/// 3% of the instructions the whole compile of go_sha256 executes (cachegrind; issue 17).
+#[derive(Default)]
+struct Scratch {
+    class_of: HashMap<Value, Id>,
+    local_uses: HashMap<Value, u32>,
+    /// Position of the effectful instruction defining a value of this block.
+    leaf_pos: HashMap<Value, usize>,
+    leaf_ids: HashMap<Value, Id>,
+    ops: HashSet<ZirOp>,
+    kids: Vec<Id>,
+    first_of: HashMap<Id, Inst>,
+    orig_inst: HashMap<Value, Inst>,
+    ready: HashMap<Id, usize>,
+    memo: HashMap<Id, Value>,
+    orig_memo: HashMap<Value, Value>,
+    needed: HashSet<Id>,
+    work: Vec<Id>,
+}
+
+impl Scratch {
+    fn clear(&mut self) {
+        self.class_of.clear();
+        self.local_uses.clear();
+        self.leaf_pos.clear();
+        self.leaf_ids.clear();
+        self.ops.clear();
+        self.first_of.clear();
+        self.orig_inst.clear();
+        self.ready.clear();
+        self.memo.clear();
+        self.orig_memo.clear();
+        self.needed.clear();
+    }
+}
+
 fn optimize_block(
     f: &mut Function,
     b: Block,
     uses: &SecondaryMap<Value, u32>,
     rules: &Rules,
     aliases: &mut Aliases,
+    scratch: &mut Scratch,
     st: &mut impl StatsSink,
 ) {
-    let insts = f.blocks[b].insts.clone();
-    let npure = insts.iter().filter(|&&i| f.insts[i].op.is_pure()).count();
+    let npure = (f.blocks[b].insts.iter())
+        .filter(|&&i| f.insts[i].op.is_pure())
+        .count();
     if npure == 0 || npure > MAX_BLOCK_PURE_INSTS {
         return;
     }
+    let insts = std::mem::take(&mut f.blocks[b].insts);
+    scratch.clear();
+    let Scratch {
+        class_of,
+        local_uses,
+        leaf_pos,
+        leaf_ids,
+        ops,
+        kids,
+        first_of,
+        orig_inst,
+        ready,
+        memo,
+        orig_memo,
+        needed,
+        work,
+    } = scratch;
     // Build: pure instructions become e-nodes, everything else a leaf.
     let mut eg: EGraph<Zir, Fold> = EGraph::default();
-    // The maps hold about one entry per instruction: sized at once, they never grow.
-    fn sized<K, V>(n: usize) -> HashMap<K, V> {
-        HashMap::with_capacity_and_hasher(n, Default::default())
-    }
-    let mut class_of: HashMap<Value, Id> = sized(insts.len());
-    let mut local_uses: HashMap<Value, u32> = sized(insts.len());
-    // Position of the effectful instruction defining a value of this block.
-    let mut leaf_pos: HashMap<Value, usize> = sized(insts.len());
-    let mut leaf_ids: HashMap<Value, Id> = sized(insts.len());
-    let mut ops: HashSet<ZirOp> = HashSet::default();
     for (pos, &i) in insts.iter().enumerate() {
         let d = &f.insts[i];
         if !d.op.is_pure() {
@@ -286,7 +337,7 @@ fn optimize_block(
             }
             continue;
         }
-        let mut kids: Vec<Id> = Vec::with_capacity(d.args.len());
+        kids.clear();
         for &a in &d.args {
             *local_uses.entry(a).or_default() += 1;
             let id = match class_of.get(&a) {
@@ -297,14 +348,14 @@ fn optimize_block(
             };
             kids.push(id);
         }
-        let node = lang::node_of(&d.op, &kids, f.values[d.results[0]].ty);
+        let node = lang::node_of(&d.op, kids, f.values[d.results[0]].ty);
         ops.insert(node.discriminant());
         let id = eg.add(node);
         class_of.insert(d.results[0], id);
     }
     // No rule can fire: saturation would be one round that finds nothing, so it is skipped
     // (the e-graph has folded constants and shared equal expressions as it was built).
-    let rules = rules.for_ops(&ops);
+    let rules = rules.for_ops(ops);
     let (eg, reason) = if rules.is_empty() {
         eg.rebuild();
         (eg, Stop::Saturated)
@@ -315,15 +366,14 @@ fn optimize_block(
     };
     let extractor = Extractor::new(&eg, ZiskCost);
 
-    // Source locations: the first original instruction of each class.
-    let mut srcloc_of: HashMap<Id, SrcLoc> = sized(insts.len());
-    let mut orig_inst: HashMap<Value, Inst> = sized(insts.len());
+    // The first original instruction of each class: its source location, and its slot and
+    // result for the class's chosen form.
     for &i in &insts {
         let d = &f.insts[i];
         if d.op.is_pure() {
-            srcloc_of
+            first_of
                 .entry(eg.find(class_of[&d.results[0]]))
-                .or_insert(d.srcloc);
+                .or_insert(i);
             orig_inst.insert(d.results[0], i);
         }
     }
@@ -331,20 +381,18 @@ fn optimize_block(
     let mut em = Emitter {
         eg: &eg,
         ex: &extractor,
-        class_of: &class_of,
-        leaf_pos: &leaf_pos,
-        orig_inst: &orig_inst,
-        srcloc_of: &srcloc_of,
-        ready: HashMap::default(),
-        memo: HashMap::default(),
-        orig_memo: HashMap::default(),
-        out: Vec::new(),
+        class_of,
+        leaf_pos,
+        orig_inst,
+        first_of,
+        ready,
+        memo,
+        orig_memo,
+        out: Vec::with_capacity(insts.len()),
         emitted_pure: 0,
     };
     // Classes the block's output reads: from the effectful instructions' operands and the
     // values read by the terminator or other blocks, through the chosen nodes.
-    let mut needed: HashSet<Id> = HashSet::default();
-    let mut work: Vec<Id> = Vec::new();
     for &i in &insts {
         let d = &f.insts[i];
         if d.op.is_pure() {
@@ -408,11 +456,11 @@ struct Emitter<'a> {
     class_of: &'a HashMap<Value, Id>,
     leaf_pos: &'a HashMap<Value, usize>,
     orig_inst: &'a HashMap<Value, Inst>,
-    srcloc_of: &'a HashMap<Id, SrcLoc>,
+    first_of: &'a HashMap<Id, Inst>,
     /// For each class: the last position whose leaf the best tree reads (+1), 0 when none.
-    ready: HashMap<Id, usize>,
-    memo: HashMap<Id, Value>,
-    orig_memo: HashMap<Value, Value>,
+    ready: &'a mut HashMap<Id, usize>,
+    memo: &'a mut HashMap<Id, Value>,
+    orig_memo: &'a mut HashMap<Value, Value>,
     out: Vec<Inst>,
     emitted_pure: usize,
 }
@@ -474,18 +522,17 @@ impl Emitter<'_> {
             return v;
         }
         let node = self.ex.find_best_node(id).clone();
-        let srcloc = self.srcloc_of.get(&id).copied().unwrap_or_default();
         let v = match &node {
             Zir::Leaf(Leaf(v)) => *v,
             Zir::Const(k) => self.emit(
                 f,
+                id,
                 Op::Const {
                     ty: k.ty,
                     bits: k.bits,
                 },
                 &[],
                 k.ty,
-                srcloc,
             ),
             _ => {
                 let args: Vec<Value> = node
@@ -497,24 +544,41 @@ impl Emitter<'_> {
                     &node,
                     &args.iter().map(|&a| f.values[a].ty).collect::<Vec<_>>(),
                 );
-                self.emit(f, op, &args, ty, srcloc)
+                self.emit(f, id, op, &args, ty)
             }
         };
         self.memo.insert(id, v);
         v
     }
 
+    /// Emits `op(args)`, the chosen form of class `id`, in the slot of the class's first
+    /// original instruction: its result is a value of the class, so it keeps its name and
+    /// its readers in other blocks need no alias, and the function's arenas do not grow by a
+    /// copy of every block's pure instructions. A class without one (a constant or
+    /// operation the rules made), or whose first one has another type, gets a new instruction.
     fn emit(
         &mut self,
         f: &mut Function,
+        id: Id,
         op: Op,
         args: &[Value],
         ty: zkc_ir::Type,
-        srcloc: SrcLoc,
     ) -> Value {
-        let i = f.make_inst(op, args, &[ty], srcloc);
-        self.out.push(i);
         self.emitted_pure += 1;
+        let first = self.first_of.get(&id).copied();
+        let i = match first {
+            Some(i) if f.values[f.insts[i].results[0]].ty == ty => {
+                let d = &mut f.insts[i];
+                d.op = op;
+                d.args = args.iter().copied().collect();
+                i
+            }
+            _ => {
+                let srcloc = first.map_or_else(SrcLoc::default, |i| f.insts[i].srcloc);
+                f.make_inst(op, args, &[ty], srcloc)
+            }
+        };
+        self.out.push(i);
         f.insts[i].results[0]
     }
 }
