@@ -28,8 +28,10 @@ const MAX_DEPTH: i32 = 6;
 pub struct Loops {
     /// Header of each loop, in ascending block order.
     pub header: Vec<usize>,
-    /// Membership of each block in each loop.
-    members: Vec<Vec<bool>>,
+    /// The blocks of each loop, in ascending order. Lists, not a membership matrix: a Go
+    /// function has hundreds of loops (its resume points) over thousands of blocks, and every
+    /// computation below is linear in what the lists hold (issue 17).
+    members: Vec<Vec<usize>>,
     /// The innermost loop around each loop.
     parent: Vec<Option<usize>>,
     /// The innermost loop around each block.
@@ -92,47 +94,56 @@ impl Loops {
         let mut headers: Vec<usize> = loops.back.iter().map(|&(_, h)| h).collect();
         headers.sort_unstable();
         headers.dedup();
-        for &h in &headers {
-            let mut in_loop = vec![false; nb];
-            in_loop[h] = true;
+        // The loop (1 + its index) whose members are being collected that each block is in.
+        let mut in_loop = vec![0usize; nb];
+        for (l, &h) in headers.iter().enumerate() {
+            let mut members = vec![h];
+            in_loop[h] = l + 1;
             let mut work: Vec<usize> = Vec::new();
             for &(t, hh) in &loops.back {
-                if hh == h && !in_loop[t] {
-                    in_loop[t] = true;
+                if hh == h && in_loop[t] != l + 1 {
+                    in_loop[t] = l + 1;
+                    members.push(t);
                     work.push(t);
                 }
             }
             while let Some(x) = work.pop() {
                 for &p in &preds[x] {
-                    if !in_loop[p] && state[p] != 0 {
-                        in_loop[p] = true;
+                    if in_loop[p] != l + 1 && state[p] != 0 {
+                        in_loop[p] = l + 1;
+                        members.push(p);
                         work.push(p);
                     }
                 }
             }
+            members.sort_unstable();
             loops.header.push(h);
-            loops.members.push(in_loop);
+            loops.members.push(members);
         }
-        let size: Vec<usize> = loops
-            .members
-            .iter()
-            .map(|m| m.iter().filter(|&&x| x).count())
-            .collect();
-        // The innermost loop containing a block: the smallest one.
-        let smallest = |b: usize, except: Option<usize>| {
-            (0..loops.header.len())
-                .filter(|&l| Some(l) != except && loops.members[l][b])
-                .min_by_key(|&l| (size[l], l))
-        };
+        // The innermost loop containing a block is the smallest one (by size, then index):
+        // the two smallest around each block, so that a loop's parent is the smallest
+        // around its header other than itself (when larger).
+        let key = |l: usize| (loops.members[l].len(), l);
+        let mut two: Vec<[Option<usize>; 2]> = vec![[None; 2]; nb];
         for l in 0..loops.header.len() {
-            let p = smallest(loops.header[l], Some(l)).filter(|&p| size[p] > size[l]);
+            for &b in &loops.members[l] {
+                loops.depth[b] += 1;
+                let t = &mut two[b];
+                if t[0].is_none_or(|m| key(l) < key(m)) {
+                    *t = [Some(l), t[0]];
+                } else if t[1].is_none_or(|m| key(l) < key(m)) {
+                    t[1] = Some(l);
+                }
+            }
+        }
+        for l in 0..loops.header.len() {
+            let [first, second] = two[loops.header[l]];
+            let p = if first == Some(l) { second } else { first };
+            let p = p.filter(|&p| loops.members[p].len() > loops.members[l].len());
             loops.parent.push(p);
         }
         for b in 0..nb {
-            loops.inner[b] = smallest(b, None);
-            loops.depth[b] = (0..loops.header.len())
-                .filter(|&l| loops.members[l][b])
-                .count() as u32;
+            loops.inner[b] = two[b][0];
         }
         loops
     }
@@ -184,9 +195,25 @@ pub fn block_frequencies(f: &impl AllocFunction, loops: &Loops) -> Vec<f64> {
     let mut frames: Vec<Option<usize>> = (0..nl).map(Some).collect();
     frames.sort_by_key(|&l| std::cmp::Reverse(loops.depth[loops.header[l.expect("loop")]]));
     frames.push(None);
+    let mut rpo_index = vec![usize::MAX; nb];
+    for (k, &b) in loops.rpo.iter().enumerate() {
+        rpo_index[b] = k;
+    }
+    // The loop (1 + its index) of the frame being solved that each block is in.
+    let mut in_loop = vec![0usize; nb];
+    let mut blocks: Vec<usize> = Vec::new();
     for frame in frames {
         let start = frame.map_or(0, |l| loops.header[l]);
-        let in_frame = |b: usize| frame.is_none_or(|l| loops.members[l][b]);
+        // The frame's blocks in reverse postorder.
+        match frame {
+            Some(l) => {
+                blocks.clone_from(&loops.members[l]);
+                blocks.sort_unstable_by_key(|&b| rpo_index[b]);
+                blocks.iter().for_each(|&b| in_loop[b] = l + 1);
+            }
+            None => blocks.clone_from(&loops.rpo),
+        }
+        let in_frame = |b: usize| frame.is_none_or(|l| in_loop[b] == l + 1);
         // What the edge `p -> b` delivers, `p` in the frame, in the frame's terms.
         let deliver = |own: &[f64], entry: &[f64], p: usize, b: usize| -> f64 {
             match loops.child_of(frame, p) {
@@ -194,10 +221,7 @@ pub fn block_frequencies(f: &impl AllocFunction, loops: &Loops) -> Vec<f64> {
                 Some(c) => entry[c] * exits[c].get(&(p, b)).copied().unwrap_or(0.0),
             }
         };
-        for &b in &loops.rpo {
-            if !in_frame(b) {
-                continue;
-            }
+        for &b in &blocks {
             let child = loops.child_of(frame, b);
             let is_node = child.is_none() || child.is_some_and(|c| loops.header[c] == b);
             if !is_node {
@@ -222,10 +246,9 @@ pub fn block_frequencies(f: &impl AllocFunction, loops: &Loops) -> Vec<f64> {
         }
         if let Some(l) = frame {
             let mut raw = Vec::new();
-            let inside = loops.members[l].iter().enumerate().filter(|m| *m.1);
-            for (x, _) in inside {
+            for &x in &loops.members[l] {
                 for &y in &succs[x] {
-                    if !loops.members[l][y] {
+                    if !in_frame(y) {
                         raw.push(((x, y), deliver(&own, &entry, x, y)));
                     }
                 }
