@@ -142,9 +142,7 @@ impl Loops {
             let p = p.filter(|&p| loops.members[p].len() > loops.members[l].len());
             loops.parent.push(p);
         }
-        for b in 0..nb {
-            loops.inner[b] = two[b][0];
-        }
+        loops.inner = two.iter().map(|t| t[0]).collect();
         loops
     }
 
