@@ -155,11 +155,17 @@ pub fn run_fused(
     let names: Vec<&'static str> = passes.iter().map(|(r, _)| r.pass).collect();
     let runs: Vec<&FunctionPass> = passes.iter().map(|(_, p)| p).collect();
     let parts = {
-        let mut bodies: Vec<&mut Function> =
-            m.funcs.values_mut().filter_map(|d| d.body_mut()).collect();
+        // Largest first, so that no large function starts last and leaves the other threads
+        // idle while it runs (the e-graph takes tens of milliseconds on some of Go's); the
+        // results go back to the module's order.
+        let mut bodies: Vec<(usize, &mut Function)> = (m.funcs.values_mut())
+            .filter_map(|d| d.body_mut())
+            .enumerate()
+            .collect();
+        bodies.sort_by_cached_key(|(k, f)| (std::cmp::Reverse(body_size(f)), *k));
         use rayon::prelude::*;
-        (bodies.par_iter_mut())
-            .map(|f| {
+        let mut parts = (bodies.par_iter_mut())
+            .map(|(k, f)| {
                 let mut reports = Vec::with_capacity(runs.len());
                 let mut spent = Vec::with_capacity(runs.len());
                 for (run, &name) in runs.iter().zip(&names) {
@@ -169,11 +175,13 @@ pub fn run_fused(
                     reports.push(r);
                     spent.push(start.elapsed());
                 }
-                (reports, spent)
+                (*k, reports, spent)
             })
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>();
+        parts.sort_unstable_by_key(|p| p.0);
+        parts
     };
-    for (reports, spent) in parts {
+    for (_, reports, spent) in parts {
         for ((r, _), part) in passes.iter_mut().zip(reports) {
             r.merge(part);
         }
