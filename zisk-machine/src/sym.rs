@@ -67,6 +67,11 @@ impl Symbols {
         s
     }
 
+    /// Room for `additional` more symbols (a Go module derives half a million labels).
+    pub fn reserve(&mut self, additional: usize) {
+        self.names.reserve(additional);
+    }
+
     fn push(&mut self, name: Name) -> Sym {
         self.names.push(name);
         Sym(self.names.len() as u32 - 1)

@@ -1703,6 +1703,11 @@ pub(crate) fn select_functions<B: std::borrow::Borrow<Function> + Send>(
         })
         .collect();
     let mut out = Vec::with_capacity(selected.len());
+    symbols.reserve(
+        (selected.iter().flatten().flatten())
+            .map(|(vc, _)| (vc.ir_blocks + vc.locals) as usize)
+            .sum(),
+    );
     // Where each function's labels start among the program's symbols ([`VCode::globalize`]).
     let mut firsts = Vec::with_capacity(selected.len());
     for (s, (id, _)) in selected.into_iter().zip(decls) {
