@@ -51,23 +51,37 @@ pub fn run(m: &mut Module) -> PassReport {
             referenced[f.index()] = true;
         }
     }
+    // Each body's calls (callee, instruction) and `ref.func`s, read side by side.
+    let reads: Vec<(Vec<(FuncId, Inst)>, Vec<FuncId>)> = {
+        use rayon::prelude::*;
+        (m.funcs.values().collect::<Vec<_>>().par_iter())
+            .map(|d| {
+                let (mut calls, mut refs) = (Vec::new(), Vec::new());
+                let Some(f) = d.body() else {
+                    return (calls, refs);
+                };
+                for &b in &f.layout {
+                    for &i in &f.blocks[b].insts {
+                        match f.insts[i].op {
+                            Op::Call(g) => calls.push((g, i)),
+                            Op::RefFunc(g) => refs.push(g),
+                            _ => {}
+                        }
+                    }
+                }
+                (calls, refs)
+            })
+            .collect()
+    };
     let mut succs = vec![Vec::new(); n];
     let mut calls: Vec<Vec<(FuncId, Inst)>> = vec![Vec::new(); n];
-    for &id in &ids {
-        let Some(f) = m.funcs[id].body() else {
-            continue;
-        };
-        for &b in &f.layout {
-            for &i in &f.blocks[b].insts {
-                match f.insts[i].op {
-                    Op::Call(g) => {
-                        succs[id.index()].push(g.index());
-                        calls[g.index()].push((id, i));
-                    }
-                    Op::RefFunc(g) => referenced[g.index()] = true,
-                    _ => {}
-                }
-            }
+    for (&id, (cs, refs)) in ids.iter().zip(reads) {
+        for (g, i) in cs {
+            succs[id.index()].push(g.index());
+            calls[g.index()].push((id, i));
+        }
+        for g in refs {
+            referenced[g.index()] = true;
         }
     }
     let comp = sccs(&succs);
