@@ -52,7 +52,8 @@ pub fn run(m: &mut Module) -> PassReport {
         }
     }
     // Each body's calls (callee, instruction) and `ref.func`s, read side by side.
-    let reads: Vec<(Vec<(FuncId, Inst)>, Vec<FuncId>)> = {
+    type Reads = (Vec<(FuncId, Inst)>, Vec<FuncId>);
+    let reads: Vec<Reads> = {
         use rayon::prelude::*;
         (m.funcs.values().collect::<Vec<_>>().par_iter())
             .map(|d| {
