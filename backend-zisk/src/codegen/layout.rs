@@ -348,17 +348,13 @@ pub(crate) fn plan(module: &Module) -> Result<Plan, CodegenError> {
         .map(|t| symbols.intern(&bad_signature_label(t)))
         .collect();
     let func_desc = symbols.intern(FUNC_DESC);
-    let func_sig_id: Vec<u64> = module
-        .funcs
-        .iter()
-        .map(|(_, f)| {
-            module
-                .sigs
-                .iter()
-                .find(|(_, s)| **s == f.sig)
-                .map(|(id, _)| id.index() as u64)
-                .unwrap_or(u64::MAX - 1)
-        })
+    // The first of the module's signatures equal to each function's.
+    let mut sig_ids: rustc_hash::FxHashMap<&zkc_ir::Signature, u64> = Default::default();
+    for (id, s) in module.sigs.iter() {
+        sig_ids.entry(s).or_insert(id.index() as u64);
+    }
+    let func_sig_id: Vec<u64> = (module.funcs.iter())
+        .map(|(_, f)| sig_ids.get(&f.sig).copied().unwrap_or(u64::MAX - 1))
         .collect();
 
     // Tables: entries (code, sig), null entries point at the null trap with signature MAX;
