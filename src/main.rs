@@ -315,10 +315,11 @@ fn compile(args: &CompileArgs) -> Result<u8, Error> {
     let input = args.input.as_ref().expect("clap requires INPUT");
     let opts = args.pipeline.options();
     let module = load(input, &opts)?;
-    let bytes = match args.emit {
+    // The output, in parts written one after the other.
+    let parts = match args.emit {
         Emit::Ir => {
             let module = driver::optimize(module, &opts, &mut std::io::stderr())?;
-            zkc_ir::text::print_module(&module).into_bytes()
+            vec![zkc_ir::text::print_module(&module).into_bytes()]
         }
         Emit::Zisk => {
             let program = driver::codegen(module, &opts, &mut std::io::stderr())?;
@@ -327,19 +328,19 @@ fn compile(args: &CompileArgs) -> Result<u8, Error> {
                 .map_err(|e| Error::Internal(format!("assembly writer: {e}")))?;
             driver::report_time(&opts, "write-asm", start, &mut std::io::stderr());
             leave_to_exit(program);
-            text.into_bytes()
+            vec![text.into_bytes()]
         }
         Emit::Elf => {
             let program = driver::codegen(module, &opts, &mut std::io::stderr())?;
             let start = std::time::Instant::now();
-            let elf = zkc_backend_zisk::zisk_bin::write_program_elf(&program)
+            let elf = zkc_backend_zisk::zisk_bin::program_elf_parts(&program)
                 .map_err(|e| Error::Internal(format!("layout: {e}")))?;
             driver::report_time(&opts, "write-elf", start, &mut std::io::stderr());
             leave_to_exit(program);
             elf
         }
     };
-    write_output(args.output.as_deref(), &bytes)?;
+    write_parts(args.output.as_deref(), &parts)?;
     Ok(0)
 }
 
@@ -359,11 +360,17 @@ fn load(input: &std::path::Path, opts: &Options) -> Result<zkc_ir::Module, Error
 }
 
 fn write_output(path: Option<&std::path::Path>, bytes: &[u8]) -> Result<(), Error> {
+    write_parts(path, std::slice::from_ref(&bytes))
+}
+
+/// Writes `parts` one after the other to `path` (standard output when `None`).
+fn write_parts(path: Option<&std::path::Path>, parts: &[impl AsRef<[u8]>]) -> Result<(), Error> {
+    let write = |out: &mut dyn Write| parts.iter().try_for_each(|p| out.write_all(p.as_ref()));
     match path {
-        Some(p) => std::fs::write(p, bytes)
+        Some(p) => std::fs::File::create(p)
+            .and_then(|mut f| write(&mut f))
             .map_err(|e| Error::Input(format!("{}: cannot write: {e}", p.display()))),
-        None => std::io::stdout()
-            .write_all(bytes)
+        None => write(&mut std::io::stdout().lock())
             .map_err(|e| Error::Input(format!("cannot write to standard output: {e}"))),
     }
 }

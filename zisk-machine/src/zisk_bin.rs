@@ -192,19 +192,16 @@ fn encode_container<'c>(
     room: usize,
 ) -> Vec<u8> {
     let mut out = container_header(rom, count, room);
+    out.reserve(12 * count + data_size(rom));
     put_records(0, insts, &mut out);
     put_container_end(rom, &mut out);
     out
 }
 
 /// The container's header for `rom` and `count` instructions after `room` zero bytes (where
-/// [`elf`] writes its header, so that the container is not copied after it), in a buffer with
-/// room for about 12 bytes per instruction, and the data.
+/// [`elf`] writes its header, so that the container is not copied after it).
 fn container_header(rom: &Rom, count: usize, room: usize) -> Vec<u8> {
-    let words: usize = (rom.ro_data.iter().chain(&rom.rw_data))
-        .map(|s| s.words.len())
-        .sum();
-    let mut out = Vec::with_capacity(room + 64 + 12 * count + 8 * words);
+    let mut out = Vec::with_capacity(room + 64);
     out.resize(room, 0);
     out.extend_from_slice(MAGIC);
     out.push(VERSION);
@@ -232,6 +229,15 @@ fn put_records<'c>(
 }
 
 /// The container's data sections and zkvmcall IDs, after the instructions.
+/// About the bytes of the container's end ([`put_container_end`]): the data words and their
+/// segments' headers.
+fn data_size(rom: &Rom) -> usize {
+    (rom.ro_data.iter().chain(&rom.rw_data))
+        .map(|s| 8 * s.words.len() + 20)
+        .sum::<usize>()
+        + 10
+}
+
 fn put_container_end(rom: &Rom, out: &mut Vec<u8>) {
     for s in rom.ro_data.iter().chain(&rom.rw_data) {
         put_uvarint(out, s.addr);
@@ -268,10 +274,8 @@ fn symbol_table(symbols: &[Symbol]) -> (Vec<u8>, Vec<u8>) {
 pub fn write_elf(rom: &Rom) -> Vec<u8> {
     let insts = (rom.insts.iter())
         .map(|(&addr, &inst)| (addr, inst, rom.comments.get(&addr).map(String::as_str)));
-    elf(
-        encode_container(rom, rom.insts.len(), insts, EHSIZE),
-        &rom.symbols,
-    )
+    let container = encode_container(rom, rom.insts.len(), insts, EHSIZE);
+    elf(vec![container], &rom.symbols).concat()
 }
 
 /// The ziskbin ELF file of `program` laid out ([`Program::layout`]), the same bytes as
@@ -279,23 +283,32 @@ pub fn write_elf(rom: &Rom) -> Vec<u8> {
 /// they are laid out (a large program's ROM takes a hundred megabytes and most of the time of
 /// the layout), in runs of [`ENCODE_RUN`] side by side on rayon's threads.
 pub fn write_program_elf(program: &Program) -> Result<Vec<u8>, LayoutError> {
+    Ok(program_elf_parts(program)?.concat())
+}
+
+/// [`write_program_elf`]'s bytes as consecutive parts, to be written one after the other: the
+/// runs of instructions as they were encoded, without copying them into one buffer (on a Go
+/// module, 11 MB copied and faulted in on one thread at the end of the compile, issue 17).
+pub fn program_elf_parts(program: &Program) -> Result<Vec<Vec<u8>>, LayoutError> {
     let placed = program.place()?;
     let rom = &placed.rom;
-    let mut out = container_header(rom, rom.insts.len() + placed.len, EHSIZE);
+    let mut head = container_header(rom, rom.insts.len() + placed.len, EHSIZE);
     // The BIOS comes before the program (`ROM_ENTRY` < `ROM_ADDR`).
     let bios = (rom.insts.iter())
         .map(|(&addr, &inst)| (addr, inst, rom.comments.get(&addr).map(String::as_str)));
-    let bios_end = put_records(0, bios, &mut out);
+    let bios_end = put_records(0, bios, &mut head);
     let runs = placed.map_runs(ENCODE_RUN, |prev, insts| {
         let mut out = Vec::with_capacity(12 * ENCODE_RUN);
         put_records(prev.unwrap_or(bios_end), insts, &mut out);
         out
     })?;
-    for run in runs {
-        out.extend_from_slice(&run);
-    }
-    put_container_end(rom, &mut out);
-    Ok(elf(out, &rom.symbols))
+    let mut tail = Vec::with_capacity(data_size(rom));
+    put_container_end(rom, &mut tail);
+    let mut parts = Vec::with_capacity(runs.len() + 2);
+    parts.push(head);
+    parts.extend(runs);
+    parts.push(tail);
+    Ok(elf(parts, &rom.symbols))
 }
 
 /// Instructions encoded in one piece by [`write_program_elf`].
@@ -304,10 +317,14 @@ const ENCODE_RUN: usize = 1 << 14;
 /// The size of the ELF header.
 const EHSIZE: usize = 64;
 
-/// The ELF file of the container in `out` after its first [`EHSIZE`] bytes (where the
-/// header goes), with the function `symbols`.
-fn elf(mut out: Vec<u8>, symbols: &[Symbol]) -> Vec<u8> {
-    let blob = (out.len() - EHSIZE) as u64;
+/// The ELF file of the container in `parts`, one after the other, after the first part's
+/// first [`EHSIZE`] bytes (where the header goes), with the function `symbols`: the parts,
+/// the header written and the sections after the container added to the last one.
+fn elf(mut parts: Vec<Vec<u8>>, symbols: &[Symbol]) -> Vec<Vec<u8>> {
+    let (last, before) = parts.split_last_mut().expect("a container");
+    let base: usize = before.iter().map(Vec::len).sum();
+    let out = last;
+    let blob = (base + out.len() - EHSIZE) as u64;
     let mut shstrtab = b"\0.ziskrom\0.shstrtab\0".to_vec();
     // (name, type, offset, size, link, info, align, entsize) of null, .ziskrom (PROGBITS),
     // .shstrtab, and .symtab, .strtab when there are symbols
@@ -321,8 +338,9 @@ fn elf(mut out: Vec<u8>, symbols: &[Symbol]) -> Vec<u8> {
         // The rest in one growth at most (the container's buffer is sized for about its own).
         out.reserve(8 + symtab.len() + strtab.len() + 64 + 64 * 5);
         shstrtab.extend_from_slice(b".symtab\0.strtab\0");
-        out.resize((out.len() - EHSIZE).next_multiple_of(8) + EHSIZE, 0);
-        let at = out.len() as u64;
+        let end = base + out.len() - EHSIZE;
+        out.resize(out.len() + end.next_multiple_of(8) - end, 0);
+        let at = (base + out.len()) as u64;
         headers.push((
             20,
             SHT_SYMTAB as u32,
@@ -334,28 +352,28 @@ fn elf(mut out: Vec<u8>, symbols: &[Symbol]) -> Vec<u8> {
             SYM_SIZE as u64,
         ));
         out.extend_from_slice(&symtab);
-        let at = out.len() as u64;
+        let at = (base + out.len()) as u64;
         headers.push((28, SHT_STRTAB, at, strtab.len() as u64, 0, 0, 1, 0));
         out.extend_from_slice(&strtab);
     }
-    headers[2].2 = out.len() as u64;
+    headers[2].2 = (base + out.len()) as u64;
     headers[2].3 = shstrtab.len() as u64;
     out.extend_from_slice(&shstrtab);
-    let off_sh = out.len() as u64;
+    let off_sh = (base + out.len()) as u64;
     let w16 = |out: &mut Vec<u8>, v: u16| out.extend_from_slice(&v.to_le_bytes());
     let w32 = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
     let w64 = |out: &mut Vec<u8>, v: u64| out.extend_from_slice(&v.to_le_bytes());
     for (name, typ, off, size, link, info, align, entsize) in &headers {
-        w32(&mut out, *name);
-        w32(&mut out, *typ);
-        w64(&mut out, 0); // sh_flags
-        w64(&mut out, 0); // sh_addr
-        w64(&mut out, *off);
-        w64(&mut out, *size);
-        w32(&mut out, *link);
-        w32(&mut out, *info);
-        w64(&mut out, *align);
-        w64(&mut out, *entsize);
+        w32(out, *name);
+        w32(out, *typ);
+        w64(out, 0); // sh_flags
+        w64(out, 0); // sh_addr
+        w64(out, *off);
+        w64(out, *size);
+        w32(out, *link);
+        w32(out, *info);
+        w64(out, *align);
+        w64(out, *entsize);
     }
     let mut header = Vec::with_capacity(EHSIZE);
     header.extend_from_slice(&[0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
@@ -372,8 +390,8 @@ fn elf(mut out: Vec<u8>, symbols: &[Symbol]) -> Vec<u8> {
     w16(&mut header, 64); // e_shentsize
     w16(&mut header, headers.len() as u16); // e_shnum
     w16(&mut header, 2); // e_shstrndx
-    out[..EHSIZE].copy_from_slice(&header);
-    out
+    parts[0][..EHSIZE].copy_from_slice(&header);
+    parts
 }
 
 /// A cursor over the container.
