@@ -211,8 +211,12 @@ pub fn allocate(f: &impl AllocFunction, cfg: &Config) -> Allocation {
                 mv.iter()
                     .find_map(|&(s, dd)| (dd == Operand::V(d)).then_some(s))
             };
+            // The live virtual registers, which only definitions, register clobbers and calls
+            // read (a store or a branch defines nothing).
             live_vregs.clear();
-            live_vregs.extend(cur.iter_below(n));
+            if !defs.is_empty() || call.is_some() || rdefs & cfg.allocatable != 0 {
+                live_vregs.extend(cur.iter_below(n));
+            }
             if let Some(c) = call {
                 let across = live_vregs
                     .iter()
