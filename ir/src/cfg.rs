@@ -11,7 +11,7 @@
 
 use crate::entities::Block;
 use crate::function::Function;
-use cranelift_entity::SecondaryMap;
+use cranelift_entity::{EntityRef, SecondaryMap};
 use std::collections::HashMap;
 use std::hash::Hash;
 
@@ -21,7 +21,7 @@ pub struct ControlFlow {
     /// Position of each reachable block in `rpo`; `u32::MAX` for unreachable ones.
     pub rpo_index: SecondaryMap<Block, u32>,
     /// Predecessors (one entry per edge, so a block may appear twice).
-    pub preds: SecondaryMap<Block, Vec<Block>>,
+    pub preds: Preds,
     /// Immediate dominator; `None` for the entry and unreachable blocks.
     pub idom: SecondaryMap<Block, Option<Block>>,
     /// Entry and exit times of each reachable block in a walk of the dominator tree.
@@ -88,12 +88,7 @@ pub enum DomStep {
 
 impl ControlFlow {
     pub fn compute(func: &Function) -> Self {
-        let mut preds: SecondaryMap<Block, Vec<Block>> = func.block_map(Vec::new());
-        for &b in &func.layout {
-            for s in func.successors(b) {
-                preds[s].push(b);
-            }
-        }
+        let preds = Preds::of(func);
         let walk = depth_first(func);
         let mut rpo = walk.post.clone();
         rpo.reverse();
@@ -237,11 +232,55 @@ impl Forest {
     }
 }
 
+/// The predecessors of each block, in the layout order of the edges into it (one entry per
+/// edge), all in one array: `preds[b]` is a slice. A vector per block was the most frequent
+/// growth of a vector in a Go module's compile (issue 17), the CFG being computed by many
+/// passes.
+pub struct Preds {
+    /// Where each block's predecessors start in `list` (by block index; one more at the end).
+    start: Vec<u32>,
+    list: Vec<Block>,
+}
+
+impl Preds {
+    pub fn of(func: &Function) -> Preds {
+        let n = func.blocks.len();
+        let mut start = vec![0u32; n + 1];
+        for &b in &func.layout {
+            for s in func.successors(b) {
+                start[s.index() + 1] += 1;
+            }
+        }
+        for k in 0..n {
+            start[k + 1] += start[k];
+        }
+        let mut list = vec![Block::new(0); start[n] as usize];
+        let mut next = start.clone();
+        for &b in &func.layout {
+            for s in func.successors(b) {
+                list[next[s.index()] as usize] = b;
+                next[s.index()] += 1;
+            }
+        }
+        Preds { start, list }
+    }
+}
+
+impl std::ops::Index<Block> for Preds {
+    type Output = [Block];
+    fn index(&self, b: Block) -> &[Block] {
+        match self.start.get(b.index()..b.index() + 2) {
+            Some(&[lo, hi]) => &self.list[lo as usize..hi as usize],
+            _ => &[],
+        }
+    }
+}
+
 /// Immediate dominators (see the module docs).
 fn lengauer_tarjan(
     func: &Function,
     walk: &Walk,
-    preds: &SecondaryMap<Block, Vec<Block>>,
+    preds: &Preds,
 ) -> SecondaryMap<Block, Option<Block>> {
     let n = walk.pre.len();
     let mut f = Forest {

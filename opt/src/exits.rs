@@ -40,7 +40,7 @@ fn rewrite_function(f: &mut Function) -> usize {
             continue;
         };
         let exit = *exit;
-        let exiting = cfg.preds[exit].clone();
+        let exiting = cfg.preds[exit].to_vec();
         if !exiting.iter().all(|&p| in_body[p]) {
             continue;
         }
