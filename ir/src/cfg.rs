@@ -88,7 +88,7 @@ pub enum DomStep {
 
 impl ControlFlow {
     pub fn compute(func: &Function) -> Self {
-        let preds = Preds::of(func);
+        let preds = Preds::of(func, |p, _| p);
         let walk = depth_first(func);
         let mut rpo = walk.post.clone();
         rpo.reverse();
@@ -232,43 +232,51 @@ impl Forest {
     }
 }
 
-/// The predecessors of each block, in the layout order of the edges into it (one entry per
-/// edge), all in one array: `preds[b]` is a slice. A vector per block was the most frequent
+/// Something of each edge into a block, per block, in the layout order of the edges (one entry
+/// per edge), all in one array: `rows[b]` is a slice. A vector per block was the most frequent
 /// growth of a vector in a Go module's compile (issue 17), the CFG being computed by many
 /// passes.
-pub struct Preds {
-    /// Where each block's predecessors start in `list` (by block index; one more at the end).
+pub struct EdgesInto<T> {
+    /// Where each block's entries start in `list` (by block index; one more at the end).
     start: Vec<u32>,
-    list: Vec<Block>,
+    list: Vec<T>,
 }
 
-impl Preds {
-    pub fn of(func: &Function) -> Preds {
+/// The predecessors of each block ([`EdgesInto`]).
+pub type Preds = EdgesInto<Block>;
+
+impl<T: Copy> EdgesInto<T> {
+    /// `entry(p, k)` for the `k`-th target of the terminator of each block `p` of the layout,
+    /// listed under the target.
+    pub fn of(func: &Function, entry: impl Fn(Block, usize) -> T) -> EdgesInto<T> {
         let n = func.blocks.len();
+        let targets = |b: Block| func.blocks[b].term.iter().flat_map(|t| t.targets());
         let mut start = vec![0u32; n + 1];
         for &b in &func.layout {
-            for s in func.successors(b) {
-                start[s.index() + 1] += 1;
+            for c in targets(b) {
+                start[c.block.index() + 1] += 1;
             }
         }
         for k in 0..n {
             start[k + 1] += start[k];
         }
-        let mut list = vec![Block::new(0); start[n] as usize];
         let mut next = start.clone();
+        // Every entry is written below; the first edge's stands in until then.
+        let first = (func.layout.iter()).find_map(|&b| targets(b).next().map(|_| entry(b, 0)));
+        let mut list: Vec<T> = first.map_or(vec![], |x| vec![x; start[n] as usize]);
         for &b in &func.layout {
-            for s in func.successors(b) {
-                list[next[s.index()] as usize] = b;
-                next[s.index()] += 1;
+            for (k, c) in targets(b).enumerate() {
+                list[next[c.block.index()] as usize] = entry(b, k);
+                next[c.block.index()] += 1;
             }
         }
-        Preds { start, list }
+        EdgesInto { start, list }
     }
 }
 
-impl std::ops::Index<Block> for Preds {
-    type Output = [Block];
-    fn index(&self, b: Block) -> &[Block] {
+impl<T> std::ops::Index<Block> for EdgesInto<T> {
+    type Output = [T];
+    fn index(&self, b: Block) -> &[T] {
         match self.start.get(b.index()..b.index() + 2) {
             Some(&[lo, hi]) => &self.list[lo as usize..hi as usize],
             _ => &[],

@@ -329,7 +329,7 @@ pub fn sweep(f: &mut Function) -> (usize, usize) {
         }
     };
     // The edges into each block: the predecessor and the index of its target.
-    let mut edges: SecondaryMap<Block, Vec<(Block, usize)>> = f.block_map(Vec::new());
+    let edges = zkc_ir::cfg::EdgesInto::of(f, |p, k| (p, k));
     for &b in &f.layout {
         for &i in &f.blocks[b].insts {
             let d = &f.insts[i];
@@ -345,9 +345,6 @@ pub fn sweep(f: &mut Function) -> (usize, usize) {
             TermKind::BrTable { index, .. } => mark(*index, &mut live, &mut work),
             TermKind::Return(vs) => vs.iter().for_each(|&v| mark(v, &mut live, &mut work)),
             _ => {}
-        }
-        for (k, call) in t.targets().enumerate() {
-            edges[call.block].push((b, k));
         }
     }
     let entry = f.entry();
