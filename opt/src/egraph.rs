@@ -258,24 +258,25 @@ impl StatsSink for NoStats {
 }
 
 /// The maps and lists of one block's optimization, kept from block to block of a function
-/// (cleared, not freed): a Go module has 40k blocks of a few pure instructions each, and
-/// allocating these for each block (with the application of rules that matched nothing) was
-/// 3% of the instructions the whole compile of go_sha256 executes (cachegrind; issue 17).
+/// and emptied in constant time ([`Stamped`]): a Go module has 40k blocks of a few pure
+/// instructions each, and allocating these for each block (with the application of rules
+/// that matched nothing) was 3% of the instructions the whole compile of go_sha256 executes
+/// (cachegrind; issue 17); as hash maps they were another 2%.
 #[derive(Default)]
 struct Scratch {
-    class_of: HashMap<Value, Id>,
-    local_uses: HashMap<Value, u32>,
+    class_of: Stamped<Value, Id>,
+    local_uses: Stamped<Value, u32>,
     /// Position of the effectful instruction defining a value of this block.
-    leaf_pos: HashMap<Value, usize>,
-    leaf_ids: HashMap<Value, Id>,
+    leaf_pos: Stamped<Value, usize>,
+    leaf_ids: Stamped<Value, Id>,
     ops: HashSet<ZirOp>,
     kids: Vec<Id>,
-    first_of: HashMap<Id, Inst>,
-    orig_inst: HashMap<Value, Inst>,
-    ready: HashMap<Id, usize>,
-    memo: HashMap<Id, Value>,
-    orig_memo: HashMap<Value, Value>,
-    needed: HashSet<Id>,
+    first_of: Stamped<Id, Inst>,
+    orig_inst: Stamped<Value, Inst>,
+    ready: Stamped<Id, usize>,
+    memo: Stamped<Id, Value>,
+    orig_memo: Stamped<Value, Value>,
+    needed: Stamped<Id, ()>,
     work: Vec<Id>,
 }
 
@@ -292,6 +293,76 @@ impl Scratch {
         self.memo.clear();
         self.orig_memo.clear();
         self.needed.clear();
+    }
+}
+
+/// A key that is a small index: a value of the function, an e-class of the block's e-graph.
+trait Dense: Copy {
+    fn dense(self) -> usize;
+}
+
+impl Dense for Value {
+    fn dense(self) -> usize {
+        zkc_ir::EntityRef::index(self)
+    }
+}
+
+impl Dense for Id {
+    fn dense(self) -> usize {
+        usize::from(self)
+    }
+}
+
+/// A map over [`Dense`] keys, emptied in constant time: each entry holds the generation it
+/// was written in, and [`Stamped::clear`] starts a new one.
+struct Stamped<K, V> {
+    generation: u32,
+    slots: Vec<(u32, Option<V>)>,
+    key: std::marker::PhantomData<K>,
+}
+
+impl<K, V> Default for Stamped<K, V> {
+    fn default() -> Self {
+        Stamped {
+            generation: 1,
+            slots: Vec::new(),
+            key: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<K: Dense, V: Copy> Stamped<K, V> {
+    fn clear(&mut self) {
+        self.generation += 1;
+    }
+
+    fn get(&self, k: K) -> Option<V> {
+        match self.slots.get(k.dense()) {
+            Some(&(g, v)) if g == self.generation => v,
+            _ => None,
+        }
+    }
+
+    fn insert(&mut self, k: K, v: V) {
+        let i = k.dense();
+        if i >= self.slots.len() {
+            self.slots
+                .resize((i + 1).max(2 * self.slots.len()), (0, None));
+        }
+        self.slots[i] = (self.generation, Some(v));
+    }
+
+    fn contains(&self, k: K) -> bool {
+        self.get(k).is_some()
+    }
+
+    /// The value of `k`, `make()` inserted first when there is none.
+    fn get_or_insert_with(&mut self, k: K, make: impl FnOnce() -> V) -> V {
+        self.get(k).unwrap_or_else(|| {
+            let v = make();
+            self.insert(k, v);
+            v
+        })
     }
 }
 
@@ -339,12 +410,10 @@ fn optimize_block(
         }
         kids.clear();
         for &a in &d.args {
-            *local_uses.entry(a).or_default() += 1;
-            let id = match class_of.get(&a) {
-                Some(&id) => id,
-                None => *leaf_ids
-                    .entry(a)
-                    .or_insert_with(|| eg.add(Zir::Leaf(Leaf(a)))),
+            local_uses.insert(a, local_uses.get(a).unwrap_or(0) + 1);
+            let id = match class_of.get(a) {
+                Some(id) => id,
+                None => leaf_ids.get_or_insert_with(a, || eg.add(Zir::Leaf(Leaf(a)))),
             };
             kids.push(id);
         }
@@ -371,9 +440,8 @@ fn optimize_block(
     for &i in &insts {
         let d = &f.insts[i];
         if d.op.is_pure() {
-            first_of
-                .entry(eg.find(class_of[&d.results[0]]))
-                .or_insert(i);
+            let id = eg.find(class_of.get(d.results[0]).expect("a class"));
+            first_of.get_or_insert_with(id, || i);
             orig_inst.insert(d.results[0], i);
         }
     }
@@ -397,16 +465,17 @@ fn optimize_block(
         let d = &f.insts[i];
         if d.op.is_pure() {
             let r = d.results[0];
-            if uses[r] > local_uses.get(&r).copied().unwrap_or(0) {
-                work.push(class_of[&r]);
+            if uses[r] > local_uses.get(r).unwrap_or(0) {
+                work.push(class_of.get(r).expect("a class"));
             }
         } else {
-            work.extend(d.args.iter().filter_map(|a| class_of.get(a).copied()));
+            work.extend(d.args.iter().filter_map(|&a| class_of.get(a)));
         }
     }
     while let Some(id) = work.pop() {
         let id = eg.find(id);
-        if needed.insert(id) {
+        if !needed.contains(id) {
+            needed.insert(id, ());
             work.extend(extractor.best(id).children().iter().copied());
         }
     }
@@ -415,8 +484,8 @@ fn optimize_block(
             // A needed value is computed where the original computed it (when its chosen form
             // can be): sinking it to its first effectful use would stretch the live ranges of
             // its operands across the loads in between.
-            let id = eg.find(class_of[&f.insts[i].results[0]]);
-            if needed.contains(&id) && em.ready(id) <= pos {
+            let id = eg.find(em.class_of.get(f.insts[i].results[0]).expect("a class"));
+            if needed.contains(id) && em.ready(id) <= pos {
                 em.best(f, id);
             }
             continue;
@@ -435,7 +504,7 @@ fn optimize_block(
             continue;
         }
         let r = d.results[0];
-        let local = local_uses.get(&r).copied().unwrap_or(0);
+        let local = local_uses.get(r).unwrap_or(0);
         if uses[r] > local {
             let v = em.value(f, r, end);
             if v != r {
@@ -478,14 +547,14 @@ impl<'a> Choice<'a> {
 struct Emitter<'a> {
     eg: &'a EGraph<Zir, Fold>,
     ex: &'a Choice<'a>,
-    class_of: &'a HashMap<Value, Id>,
-    leaf_pos: &'a HashMap<Value, usize>,
-    orig_inst: &'a HashMap<Value, Inst>,
-    first_of: &'a HashMap<Id, Inst>,
+    class_of: &'a Stamped<Value, Id>,
+    leaf_pos: &'a Stamped<Value, usize>,
+    orig_inst: &'a Stamped<Value, Inst>,
+    first_of: &'a Stamped<Id, Inst>,
     /// For each class: the last position whose leaf the best tree reads (+1), 0 when none.
-    ready: &'a mut HashMap<Id, usize>,
-    memo: &'a mut HashMap<Id, Value>,
-    orig_memo: &'a mut HashMap<Value, Value>,
+    ready: &'a mut Stamped<Id, usize>,
+    memo: &'a mut Stamped<Id, Value>,
+    orig_memo: &'a mut Stamped<Value, Value>,
     out: Vec<Inst>,
     emitted_pure: usize,
 }
@@ -493,7 +562,7 @@ struct Emitter<'a> {
 impl Emitter<'_> {
     /// The value to use for original value `v` at instruction position `pos`.
     fn value(&mut self, f: &mut Function, v: Value, pos: usize) -> Value {
-        let Some(&id) = self.class_of.get(&v) else {
+        let Some(id) = self.class_of.get(v) else {
             return v;
         };
         let id = self.eg.find(id);
@@ -501,10 +570,13 @@ impl Emitter<'_> {
             return self.best(f, id);
         }
         // The cheapest form reads a value defined later: keep the original instruction.
-        if let Some(&w) = self.orig_memo.get(&v) {
+        if let Some(w) = self.orig_memo.get(v) {
             return w;
         }
-        let i = self.orig_inst[&v];
+        let i = self
+            .orig_inst
+            .get(v)
+            .expect("a pure instruction of the block");
         let args: Vec<Value> = f.insts[i]
             .args
             .clone()
@@ -523,12 +595,12 @@ impl Emitter<'_> {
     }
 
     fn ready(&mut self, id: Id) -> usize {
-        if let Some(&r) = self.ready.get(&id) {
+        if let Some(r) = self.ready.get(id) {
             return r;
         }
         let node = self.ex.best(id).clone();
         let r = match &node {
-            Zir::Leaf(Leaf(v)) => self.leaf_pos.get(v).map_or(0, |p| p + 1),
+            Zir::Leaf(Leaf(v)) => self.leaf_pos.get(*v).map_or(0, |p| p + 1),
             Zir::Const(_) => 0,
             _ => node
                 .children()
@@ -543,7 +615,7 @@ impl Emitter<'_> {
 
     /// Emits the best expression of class `id` (shared through `memo`).
     fn best(&mut self, f: &mut Function, id: Id) -> Value {
-        if let Some(&v) = self.memo.get(&id) {
+        if let Some(v) = self.memo.get(id) {
             return v;
         }
         let node = self.ex.best(id).clone();
@@ -590,7 +662,7 @@ impl Emitter<'_> {
         ty: zkc_ir::Type,
     ) -> Value {
         self.emitted_pure += 1;
-        let first = self.first_of.get(&id).copied();
+        let first = self.first_of.get(id);
         let i = match first {
             Some(i) if f.values[f.insts[i].results[0]].ty == ty => {
                 let d = &mut f.insts[i];
