@@ -85,10 +85,10 @@ struct PipelineArgs {
     /// a failure is reported as an internal compiler error naming the pass).
     #[arg(long)]
     verify: bool,
-    /// Threads that run the validation and translation of function bodies, the optimizer's
-    /// per-function passes (the e-graph among them), code selection, register allocation and
-    /// emission on functions side by side (default: one per core, or RAYON_NUM_THREADS); the
-    /// output is the same whatever the number.
+    /// Threads that run the validation and translation of function bodies, soft-float
+    /// lowering, the optimizer's per-function passes (the e-graph among them) and inlining, code
+    /// selection, register allocation and emission on functions side by side (default: one per
+    /// core, or RAYON_NUM_THREADS); the output is the same whatever the number.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
 }
