@@ -10,7 +10,7 @@
 //! calls store the registers they clobber of split live ranges to their home slots and load
 //! them back.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use zkc_ir::{EntityRef, FuncDef, Module, TrapCode};
 use zkc_regalloc_mem::{AllocFunction, Allocation, Loc, RegSet, VReg};
@@ -471,12 +471,14 @@ pub(crate) fn emit(
     };
     let mut alias: HashMap<Sym, Sym> = HashMap::default();
     let mut skip = vec![false; vc.blocks.len()];
+    // The labels jump tables name (a Go function's tables name thousands).
+    let in_tables: HashSet<Sym> = vc.table_labels.iter().copied().collect();
     for (k, block) in vc.blocks.iter().enumerate() {
         if let [VInst::ParMove(m), VInst::Jump(t)] = &vc.insts[block.start..block.end] {
             let entered_by_fallthrough = !block.edge && (k == 0 || falls_through(k - 1));
             if !entered_by_fallthrough && par_moves(m, alloc).is_empty() && *t != block.label {
                 alias.insert(block.label, *t);
-                skip[k] = !vc.table_labels.contains(&block.label);
+                skip[k] = !in_tables.contains(&block.label);
             }
         }
     }
