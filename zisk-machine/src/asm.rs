@@ -29,9 +29,11 @@ pub fn write_asm_with_margin(
     margin: &mut dyn FnMut(u64) -> String,
 ) -> Result<String, LayoutError> {
     let aliases = label_aliases(program)?;
+    let tables = table_addresses(program)?;
     let w = Writer {
         names: &program.symbols,
         aliases: &aliases,
+        tables: &tables,
     };
     let mut out = String::from("; ZisK assembly written by zkc\n");
     for item in &program.items {
@@ -84,6 +86,38 @@ fn label_aliases(program: &Program) -> Result<HashMap<Sym, Sym>, LayoutError> {
 pub struct Writer<'a> {
     pub names: &'a Symbols,
     pub aliases: &'a HashMap<Sym, Sym>,
+    /// The address of each jump table ([`InstKind::TableJump`]).
+    pub tables: &'a HashMap<Sym, u64>,
+}
+
+/// The addresses of the jump tables the program jumps through, from its layout (the
+/// assembler's, [`Program::place`]): the assembler takes only numbers as indirect offsets. A
+/// program without an entry, which no assembler lays out (a function printed on its own), has
+/// none: its jumps name their tables instead.
+fn table_addresses(program: &Program) -> Result<HashMap<Sym, u64>, LayoutError> {
+    let tables: Vec<Sym> = (program.items.iter())
+        .filter_map(|i| match i {
+            Item::Inst {
+                kind: InstKind::TableJump(t),
+                ..
+            } => Some(*t),
+            _ => None,
+        })
+        .collect();
+    if tables.is_empty() {
+        return Ok(HashMap::default());
+    }
+    let placed = match program.place() {
+        Ok(placed) => placed,
+        Err(LayoutError::NoEntry) => return Ok(HashMap::default()),
+        Err(e) => return Err(e),
+    };
+    (tables.into_iter())
+        .map(|t| match placed.address(t) {
+            Some(a) => Ok((t, a)),
+            None => Err(LayoutError::UndefinedSymbol(program.name(t).to_string())),
+        })
+        .collect()
 }
 
 impl Writer<'_> {
@@ -131,6 +165,10 @@ impl Writer<'_> {
             InstKind::Ret => "ret".to_string(),
             InstKind::Jump(l) => format!("jump({})", self.symbol(*l)),
             InstKind::RetToBios => "ret_to_bios".to_string(),
+            InstKind::TableJump(t) => match self.tables.get(t) {
+                Some(&a) => self.op(&OpInst::table_jump(a))?,
+                None => format!("copyb(r2, 8[a + {}]), setpc(0)", self.symbol(*t)),
+            },
         })
     }
 

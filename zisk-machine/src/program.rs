@@ -82,6 +82,13 @@ pub struct OpInst {
 }
 
 impl OpInst {
+    /// The operation of [`InstKind::TableJump`] through the table at `table`.
+    pub fn table_jump(table: u64) -> OpInst {
+        OpInst::new(Op::CopyB, ASrc::Reg(2), BSrc::Ind(table as i64))
+            .width(8)
+            .flow(Flow::SetPc(0))
+    }
+
     /// `op(a, b)`, not stored, falling through.
     pub fn new(op: Op, a: ASrc<Value>, b: BSrc<Value>) -> OpInst {
         OpInst {
@@ -135,6 +142,12 @@ pub enum InstKind {
     Jump(Sym),
     /// `ret_to_bios`: a static jump to the BIOS output finalization.
     RetToBios,
+    /// `copyb(r2, 8[a + T]), setpc(0)`: a jump to the code address held by the word at byte
+    /// offset `r2` of jump table `T`, a `const` data declaration (in ROM) of label words. The
+    /// table's address is known only once the program is laid out, and the assembler takes
+    /// only a number as an indirect offset: [`OpInst::table_jump`] is the operation at that
+    /// address.
+    TableJump(Sym),
 }
 
 /// A program item.
@@ -803,6 +816,11 @@ pub struct Placed<'p> {
 }
 
 impl Placed<'_> {
+    /// The address of label or data declaration `s`.
+    pub fn address(&self, s: Sym) -> Option<u64> {
+        self.addrs.get(s)
+    }
+
     /// The program's instructions in address order, each with its comment.
     pub fn insts(
         &self,
@@ -965,6 +983,10 @@ fn encode(
         }
         InstKind::Jump(l) => static_jump(address(*l)?),
         InstKind::RetToBios => static_jump(BIOS_FINALIZE_ADDR),
+        InstKind::TableJump(t) => {
+            let op = InstKind::Op(OpInst::table_jump(address(*t)?));
+            return encode(&op, address, resolve, relative);
+        }
         InstKind::Op(o) => {
             let a = match &o.a {
                 ASrc::C => ASrc::C,

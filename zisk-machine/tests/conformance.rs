@@ -19,7 +19,7 @@ use zkc_testkit::{run_ziskemu, skip_without, zisk_tool, ziskemu_or_skip};
 use zkc_zisk_machine::emu::legacy_input;
 use zkc_zisk_machine::mem_map::*;
 use zkc_zisk_machine::program::DataDecl;
-use zkc_zisk_machine::{write_asm, zisk_bin, Flow, Op, Program, Value};
+use zkc_zisk_machine::{write_asm, zisk_bin, Flow, InstKind, Op, Program, Value};
 
 struct Case {
     name: String,
@@ -313,6 +313,32 @@ fn corpus() -> Vec<Case> {
     }
     ret(&mut p);
     cases.push(case("dma_memcpy_rom", p));
+
+    // Jumps through a jump table in ROM (`InstKind::TableJump`: the word at byte offset r2 of
+    // a `const` declaration of labels), its address a number in the assembly.
+    let mut p = Program::default();
+    let s_table = p.sym("jump_table");
+    let targets = ["first", "second", "third"].map(|l| Value::Sym(p.sym(l), 0));
+    p.data(DataDecl {
+        name: s_table,
+        is_const: true,
+        words: targets.to_vec(),
+        len: 3,
+    });
+    p.label("main");
+    set(&mut p, 2, 8);
+    p.inst(InstKind::TableJump(s_table), None);
+    p.label("first");
+    p.op(op(Op::CopyB, ai(0), bi(999)).to(sm(OUTPUT_ADDR + 16)));
+    ret(&mut p);
+    p.label("second");
+    p.op(op(Op::CopyB, ai(0), bi(111)).to(sm(OUTPUT_ADDR)));
+    set(&mut p, 2, 16);
+    p.inst(InstKind::TableJump(s_table), None);
+    p.label("third");
+    p.op(op(Op::CopyB, ai(0), bi(222)).to(sm(OUTPUT_ADDR + 8)));
+    ret(&mut p);
+    cases.push(case("table_jump_rom", p));
 
     // Calls, nested, with the return address saved on a stack; jump(label); set_pc.
     let mut p = Program::default();

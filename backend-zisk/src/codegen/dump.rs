@@ -72,6 +72,7 @@ fn selected_function(
     let w = Writer {
         names,
         aliases: &empty,
+        tables: &Default::default(),
     };
     for b in &vc.blocks {
         if b.label != label {
@@ -126,6 +127,7 @@ fn inst_text(w: &Writer, inst: &VInst) -> String {
                 VB::Reg(r) => text(Writer::reg(*r)),
                 VB::Mem(x) => format!("[{}]", text(w.value(x))),
                 VB::Ind(off) => text(Writer::ind(*width, *off)),
+                VB::Table(k) => format!("{width}[a + jump table {k}]"),
             };
             let store = match store {
                 VS::None => None,

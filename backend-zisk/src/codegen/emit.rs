@@ -21,7 +21,7 @@ use super::vcode::{MoveSrc, VCode, VInst, VA, VB, VS};
 use super::CodegenOptions;
 use super::SP_REG;
 use crate::mem_map::*;
-use crate::program::{Flow, InstKind, Item, OpInst, Program, Sym, Target, Value};
+use crate::program::{DataDecl, Flow, InstKind, Item, OpInst, Program, Sym, Target, Value};
 use crate::{ASrc, BSrc, Op, Store};
 
 fn lit(v: u64) -> Value {
@@ -521,6 +521,7 @@ pub(crate) fn emit(
         VB::Reg(r) => BSrc::Reg(*r),
         VB::Mem(x) => BSrc::Mem(*x),
         VB::Ind(o) => BSrc::Ind(*o),
+        VB::Table(_) => unreachable!("a jump table is read by the jump through it"),
     };
     let s_of = |s: &VS| match s {
         VS::V(v) => loc_s(alloc.loc(*v)),
@@ -543,6 +544,12 @@ pub(crate) fn emit(
             let first = out.items.len();
             'inst: {
                 match &vc.insts[i] {
+                    VInst::Op {
+                        b: VB::Table(k), ..
+                    } => {
+                        let table = vc.tables[*k as usize].0;
+                        out.inst(InstKind::TableJump(table), comment);
+                    }
                     VInst::Op {
                         op,
                         a,
@@ -662,5 +669,15 @@ pub(crate) fn emit(
                 }
             }
         }
+    }
+    // The jump tables, `const` data in ROM (read like RAM, and written by nothing: no code
+    // at `_start` copies them anywhere).
+    for (table, labels) in &vc.tables {
+        out.data(DataDecl {
+            name: *table,
+            is_const: true,
+            words: labels.iter().map(|&l| Value::Sym(l, 0)).collect(),
+            len: labels.len(),
+        });
     }
 }

@@ -12,7 +12,7 @@ use super::checks::Checks;
 use super::ext::{self, Ext, ExtFacts};
 use super::layout::Plan;
 use super::vcode::{MoveSrc, VCode, VInst, VA, VB, VS};
-use super::{CodegenError, CodegenOptions, Layout, Statics};
+use super::{CodegenError, CodegenOptions, Layout};
 use super::{ARG_REG0, ARG_REGS, EXIT_WORD};
 use crate::mem_map::*;
 use crate::program::{Flow, Sym, Target, Value};
@@ -255,8 +255,6 @@ struct Ctx<'a> {
     /// needing no bounds check) is the memory operand `[p + k + offset]`: access → (p, k).
     fold: HashMap<Inst, (IrValue, i64)>,
     ra: Option<VReg>,
-    /// The static area, taken from the module for the time of the function.
-    statics: Statics,
 }
 
 impl<'a> Ctx<'a> {
@@ -868,7 +866,7 @@ impl<'a> Ctx<'a> {
             VB::Reg(r) => VA::Reg(*r),
             VB::Mem(x) => VA::Mem(*x),
             VB::C => VA::C,
-            VB::Ind(_) => unreachable!("indirect operand as a"),
+            VB::Ind(_) | VB::Table(_) => unreachable!("indirect operand as a"),
         }
     }
 
@@ -1594,12 +1592,12 @@ impl<'a> Ctx<'a> {
                                 _ => def_l,
                             })
                             .collect();
-                        let table = self.jump_table(&all)?;
+                        let table = self.jump_table(&all);
                         let xa = self.a(sw.byte);
                         self.emit(Op::Sll, xa, VB::Imm(lit(3)), VS::Reg(2));
                         table
                     } else {
-                        let table = self.jump_table(&labels)?;
+                        let table = self.jump_table(&labels);
                         let ib = self.b(*index);
                         let ia = self.a(*index);
                         // `len <= index` goes to the default: for an extended index, as
@@ -1617,12 +1615,11 @@ impl<'a> Ctx<'a> {
                     self.vc.push(VInst::Op {
                         op: Op::CopyB,
                         a: VA::Reg(2),
-                        b: VB::Ind(table as i64),
+                        b: VB::Table(table),
                         store: VS::None,
                         width: 8,
                         flow: Flow::SetPc(0),
                     });
-                    self.vc.table_jumps.push(self.vc.insts.len() - 1);
                     succs.extend(labels);
                 }
             }
@@ -1649,23 +1646,21 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
-    fn jump_table(&mut self, labels: &[Sym]) -> Result<u64, CodegenError> {
-        let base = self.statics.arena.next;
+    /// A jump table of `labels` ([`VB::Table`]), named by a label of the function.
+    fn jump_table(&mut self, labels: &[Sym]) -> u32 {
+        let table = self.vc.local_label();
         self.vc.table_labels.extend(labels);
-        for &l in labels {
-            self.statics.word(Value::Sym(l, 0))?;
-        }
-        Ok(base)
+        self.vc.tables.push((table, labels.to_vec()));
+        self.vc.tables.len() as u32 - 1
     }
 }
 
 /// Selects every function with a body (`None` for imports); an unsupported construct is
 /// reported with the function it is in. Functions are selected on rayon's threads, each with
-/// its jump tables in a static area of its own from address 0; then, in the module's order,
-/// the tables take their place in `plan`'s statics, the function's labels in its symbols, and
-/// the code is relocated to both, so that the result is what selecting one function after the
-/// other gives, whatever the threads. `bodies` are the functions' bodies (`m`'s own may have
-/// been taken out), each dropped once selected.
+/// labels of its own ([`VCode::local_label`]); then, in the module's order, the labels take
+/// their place in `plan`'s symbols and the code is renumbered to them, so that the result is
+/// what selecting one function after the other gives, whatever the threads. `bodies` are the
+/// functions' bodies (`m`'s own may have been taken out), each dropped once selected.
 pub(crate) fn select_functions<B: std::borrow::Borrow<Function> + Send>(
     m: &Module,
     bodies: Vec<Option<B>>,
@@ -1673,62 +1668,44 @@ pub(crate) fn select_functions<B: std::borrow::Borrow<Function> + Send>(
     opts: &CodegenOptions,
 ) -> Result<Vec<Option<VCode>>, CodegenError> {
     use rayon::prelude::*;
-    let (l, statics, symbols) = (&plan.layout, &mut plan.statics, &mut plan.symbols);
-    let room = statics.arena.end - statics.arena.next;
+    let (l, symbols) = (&plan.layout, &mut plan.symbols);
     let decls: Vec<_> = m.funcs.iter().collect();
-    let selected: Vec<Result<Option<(VCode, Statics)>, CodegenError>> = (decls.par_iter())
+    let selected: Vec<Result<Option<VCode>, CodegenError>> = (decls.par_iter())
         .zip(bodies)
         .map(|(&(id, f), body)| {
             let Some(body) = body else {
                 return Ok(None);
             };
-            let mut own = Statics {
-                arena: zkc_regalloc_mem::SlotArena::new(0, room),
-                init: vec![],
-            };
-            let vc =
-                compile_function(m, l, opts, id, body.borrow(), &mut own).map_err(|e| match e {
-                    CodegenError::Unsupported {
-                        what,
-                        func: None,
-                        offset,
-                    } => CodegenError::Unsupported {
-                        what,
-                        func: Some(f.name.clone()),
-                        offset,
-                    },
-                    e => e,
-                })?;
-            Ok(Some((vc, own)))
+            let vc = compile_function(m, l, opts, id, body.borrow()).map_err(|e| match e {
+                CodegenError::Unsupported {
+                    what,
+                    func: None,
+                    offset,
+                } => CodegenError::Unsupported {
+                    what,
+                    func: Some(f.name.clone()),
+                    offset,
+                },
+                e => e,
+            })?;
+            Ok(Some(vc))
         })
         .collect();
     let mut out = Vec::with_capacity(selected.len());
     symbols.reserve(
         (selected.iter().flatten().flatten())
-            .map(|(vc, _)| (vc.ir_blocks + vc.locals) as usize)
+            .map(|vc| (vc.ir_blocks + vc.locals) as usize)
             .sum(),
     );
     // Where each function's labels start among the program's symbols ([`VCode::globalize`]).
     let mut firsts = Vec::with_capacity(selected.len());
     for (s, (id, _)) in selected.into_iter().zip(decls) {
-        let Some((mut vc, own)) = s? else {
+        let Some(vc) = s? else {
             out.push(None);
             firsts.push(Sym(0));
             continue;
         };
-        let first = vc.name_labels(symbols, l.func_labels[id.index()]);
-        firsts.push(first);
-        let base = statics.arena.next;
-        for _ in 0..own.arena.next / 8 {
-            statics
-                .arena
-                .alloc()
-                .map_err(|_| super::layout::static_full())?;
-        }
-        statics.init.extend(
-            (own.init.into_iter()).map(|(a, v)| (a + base, VCode::globalize_value(v, first))),
-        );
-        vc.relocate_tables(base);
+        firsts.push(vc.name_labels(symbols, l.func_labels[id.index()]));
         out.push(Some(vc));
     }
     (out.par_iter_mut().zip(firsts))
@@ -1742,7 +1719,6 @@ fn compile_function(
     opts: &CodegenOptions,
     fid: FuncId,
     f: &Function,
-    statics: &mut Statics,
 ) -> Result<VCode, CodegenError> {
     let mut consts = f.value_map(None);
     let mut uses: SecondaryMap<IrValue, u32> = f.value_map(0);
@@ -1950,10 +1926,6 @@ fn compile_function(
         .copied()
         .filter(|b| reachable.contains(b))
         .collect();
-    let taken = Statics {
-        arena: statics.arena.clone(),
-        init: std::mem::take(&mut statics.init),
-    };
     let mut cx = Ctx {
         m,
         l,
@@ -1974,7 +1946,6 @@ fn compile_function(
         checks,
         fold,
         ra: None,
-        statics: taken,
     };
     if has_calls {
         cx.ra = Some(cx.vc.new_vreg());
@@ -1983,13 +1954,6 @@ fn compile_function(
         .iter()
         .enumerate()
         .try_for_each(|(k, &b)| cx.lower_block(b, blocks.get(k + 1).copied()));
-    *statics = std::mem::replace(
-        &mut cx.statics,
-        Statics {
-            arena: statics.arena.clone(),
-            init: vec![],
-        },
-    );
     result?;
     let mut vc = cx.vc;
     vc.resolve_succs();

@@ -221,8 +221,7 @@ fn instantiation(module: &Module) -> Result<Instantiation, CodegenError> {
 /// What the static layout decides for a module, before selection.
 pub(crate) struct Plan {
     pub layout: Layout,
-    /// The static area so far; selection (jump tables) and allocation (slots, the software
-    /// stack) take the rest.
+    /// The static area so far; allocation (slots, the software stack) takes the rest.
     pub statics: Statics,
     /// The function `_start` calls.
     pub entry: FuncId,

@@ -50,12 +50,14 @@
 //! # Memory layout
 //!
 //! - `RAM_ADDR ..`: the static area, initialised by code at `_start` (no RAM data): memory size
-//!   and bounds words, globals, tables, jump tables, then the functions' static frames, then the
-//!   software stack up to `SYS_ADDR`.
+//!   and bounds words, globals, tables, then the functions' static frames, then the software
+//!   stack up to `SYS_ADDR`.
+//! - ROM data after the code: passive segments, and each function's jump tables (label words,
+//!   read by `copyb(r2, 8[a + table]), setpc(0)`; they cost no code at `_start`).
 //! - linear memory at `Layout::mem_base`: as low as possible so that its first active data
 //!   segment lands at `GENERAL_RAM_ADDR`, where the assembler places the (only) RAM data
 //!   declaration, the image of the active data segments; never below `OUTPUT_ADDR + 0x1000`.
-//!   Its byte `i` is at `mem_base + i`. Passive segments are ROM data.
+//!   Its byte `i` is at `mem_base + i`.
 //!
 //! # Tables and references
 //!
@@ -113,7 +115,7 @@ use crate::program::Program;
 
 pub use exit::{decode_exit_word, Exit, EXIT_WORD};
 pub use layout::TABLE_GROWTH;
-pub(crate) use layout::{bound_word, Layout, Statics};
+pub(crate) use layout::{bound_word, Layout};
 
 /// The function name of the code at `_start` (the static area's initialisation and the call of
 /// the entry): not a function of the module.

@@ -31,8 +31,8 @@ pub(crate) fn start(plan: &mut Plan, alloc_area: std::ops::Range<u64>) -> Progra
         trap,
         ..
     } = plan;
-    // One instruction per initial word of the static area (72k on go_sha256, most of them the
-    // words of its jump tables).
+    // One instruction per initial word of the static area (10k on go_sha256, most of them the
+    // words of its funcref tables).
     p.items.reserve(statics.init.len() + 4);
     p.function("_start", ENTRY_NAME);
     let imm = |v: Value| ASrc::Imm(v);

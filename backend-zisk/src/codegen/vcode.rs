@@ -35,6 +35,10 @@ pub enum VB {
     Reg(u8),
     Mem(Value),
     Ind(i64),
+    /// The word at byte offset `a` of the function's `k`-th jump table ([`VCode::tables`]),
+    /// read by the `copyb ..., setpc` that jumps through it: emission writes that instruction
+    /// as [`InstKind::TableJump`](crate::program::InstKind), the table being in ROM.
+    Table(u32),
 }
 
 /// Where `c` goes.
@@ -148,9 +152,8 @@ pub struct VCode {
     pub num_vregs: u32,
     /// Labels that jump tables name (their blocks are always emitted).
     pub table_labels: Vec<Sym>,
-    /// The instructions that jump through a jump table, whose address they hold: selection
-    /// places each function's tables from address 0 and [`VCode::relocate_tables`] moves them.
-    pub table_jumps: Vec<usize>,
+    /// The function's jump tables ([`VB::Table`]): each one's label and the labels it holds.
+    pub tables: Vec<(Sym, Vec<Sym>)>,
     /// The IR function's block count and the local labels selection made
     /// ([`VCode::local_label`]): the function's symbols ([`LOCAL`]).
     pub ir_blocks: u32,
@@ -233,13 +236,9 @@ impl VCode {
             b.succ_labels.iter_mut().for_each(g);
         }
         self.table_labels.iter_mut().for_each(g);
-    }
-
-    /// `v` with the function's labels numbered from `first` ([`VCode::globalize`]).
-    pub fn globalize_value(v: Value, first: Sym) -> Value {
-        match v {
-            Value::Sym(s, off) => Value::Sym(global(s, first), off),
-            v => v,
+        for (table, labels) in &mut self.tables {
+            g(table);
+            labels.iter_mut().for_each(g);
         }
     }
 
@@ -270,16 +269,6 @@ impl VCode {
         let b = self.blocks.last_mut().expect("open block");
         b.end = end;
         b.succ_labels = succ_labels;
-    }
-
-    /// Adds `base` to the address of every jump table the code jumps through.
-    pub fn relocate_tables(&mut self, base: u64) {
-        for &k in &self.table_jumps {
-            match &mut self.insts[k] {
-                VInst::Op { b: VB::Ind(a), .. } => *a += base as i64,
-                other => unreachable!("a jump through a table: {other:?}"),
-            }
-        }
     }
 
     /// Resolves successor labels to block indices (labels of other functions, traps: none).
