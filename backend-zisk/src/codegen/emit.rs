@@ -472,7 +472,9 @@ pub(crate) fn emit(
     let mut alias: HashMap<Sym, Sym> = HashMap::default();
     let mut skip = vec![false; vc.blocks.len()];
     // The labels jump tables name (a Go function's tables name thousands).
-    let in_tables: HashSet<Sym> = vc.table_labels.iter().copied().collect();
+    let in_tables: HashSet<Sym> = (vc.tables.iter())
+        .flat_map(|(_, labels)| labels.iter().copied())
+        .collect();
     for (k, block) in vc.blocks.iter().enumerate() {
         if let [VInst::ParMove(m), VInst::Jump(t)] = &vc.insts[block.start..block.end] {
             let entered_by_fallthrough = !block.edge && (k == 0 || falls_through(k - 1));

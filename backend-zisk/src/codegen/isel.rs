@@ -1649,7 +1649,6 @@ impl<'a> Ctx<'a> {
     /// A jump table of `labels` ([`VB::Table`]), named by a label of the function.
     fn jump_table(&mut self, labels: &[Sym]) -> u32 {
         let table = self.vc.local_label();
-        self.vc.table_labels.extend(labels);
         self.vc.tables.push((table, labels.to_vec()));
         self.vc.tables.len() as u32 - 1
     }

@@ -150,9 +150,8 @@ pub struct VCode {
     pub srcloc: Option<u32>,
     pub blocks: Vec<VBlock>,
     pub num_vregs: u32,
-    /// Labels that jump tables name (their blocks are always emitted).
-    pub table_labels: Vec<Sym>,
-    /// The function's jump tables ([`VB::Table`]): each one's label and the labels it holds.
+    /// The function's jump tables ([`VB::Table`]): each one's label and the labels it holds
+    /// (whose blocks are always emitted).
     pub tables: Vec<(Sym, Vec<Sym>)>,
     /// The IR function's block count and the local labels selection made
     /// ([`VCode::local_label`]): the function's symbols ([`LOCAL`]).
@@ -235,7 +234,6 @@ impl VCode {
             g(&mut b.label);
             b.succ_labels.iter_mut().for_each(g);
         }
-        self.table_labels.iter_mut().for_each(g);
         for (table, labels) in &mut self.tables {
             g(table);
             labels.iter_mut().for_each(g);
