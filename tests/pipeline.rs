@@ -331,6 +331,76 @@ fn copy_loops_copy_what_the_loops_copy() {
     }
 }
 
+/// Signed tests (`opt` `version`, "Signed tests"): an interpreter loop that goes on while
+/// `pc <s n`, its code read at `pc + 100` (an i32 addition) and `pc` moved by the byte read (a byte of 0x80 or
+/// more jumps back by 256 less it, once: the loop overwrites it), gives the interpreter's result
+/// at -O2 when the jumps stay in the code, when one lands at a negative `pc` whose address is
+/// still inside the memory (the copy leaves for the checked loop there), when one lands below
+/// address 0 (the trap), and when `n` reaches past the memory's end (the guard fails, the
+/// checked loop traps at the first byte outside).
+#[test]
+fn signed_tests_version_interpreter_loops() {
+    use zkc_ir::interp::{run_command, Exit};
+    let cases: [(&[(u32, u8)], i32); 5] = [
+        (&[], 40),
+        (&[(30, 0xf6)], 40),
+        (&[(5, 0xc0)], 40),
+        (&[(10, 0x80)], 40),
+        (&[], 65500),
+    ];
+    for (jumps, n) in cases {
+        let data: String = jumps
+            .iter()
+            .map(|&(at, b)| format!("(data (i32.const {}) \"\\{b:02x}\")", 100 + at))
+            .collect();
+        let wat = format!(
+            r#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory 1)
+  {data}
+  (func $run (param $n i32) (result i32) (local $pc i32) (local $acc i32) (local $op i32)
+    (if (i32.lt_s (i32.const 0) (local.get $n))
+      (then
+        (loop $l
+          (local.set $op (i32.load8_u (i32.add (local.get $pc) (i32.const 100))))
+          (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 31))
+            (i32.add (local.get $op) (local.get $pc))))
+          (i32.store8 (i32.add (local.get $pc) (i32.const 100)) (i32.const 1))
+          (local.set $pc (i32.add (local.get $pc)
+            (select (i32.sub (local.get $op) (i32.const 256)) (i32.const 1)
+              (i32.ge_u (local.get $op) (i32.const 128)))))
+          (br_if $l (i32.lt_s (local.get $pc) (local.get $n))))))
+    (local.get $acc))
+  (func (export "_start")
+    (call $exit (i32.and (call $run (i32.const {n})) (i32.const 127)))))"#
+        );
+        let module = zkc_frontend_wasm::translate(wat.as_bytes()).expect("wat");
+        let want = run_command(&module, b"", Default::default());
+        let optimized =
+            driver::optimize(module.clone(), &at(OptLevel::O2), &mut std::io::sink()).unwrap();
+        let unchecked = optimized
+            .funcs
+            .values()
+            .filter_map(|f| f.body())
+            .flat_map(|f| f.insts.values())
+            .filter(|d| matches!(d.op, zkc_ir::Op::Load { notrap: true, .. }))
+            .count();
+        assert!(unchecked >= 1, "{jumps:?} {n}: the loop is not versioned");
+        let program = driver::codegen(module, &at(OptLevel::O2), &mut std::io::sink()).unwrap();
+        let rom = driver::layout(&program).expect("layout").rom;
+        let run = driver::run_zisk(&rom, b"", 1 << 30).expect("run");
+        match want.exit {
+            Exit::Code(c) => assert_eq!(run.exit, ZiskExit::Code(c), "{jumps:?} {n}"),
+            Exit::Trap(zkc_ir::interp::Trap::Wasm(t)) => {
+                assert_eq!(run.exit, ZiskExit::Trap(t), "{jumps:?} {n}")
+            }
+            Exit::Trap(t) => panic!("interpreter: {t}"),
+        }
+        let traps = jumps.contains(&(10, 0x80)) || n > 65436;
+        assert_eq!(traps, !matches!(want.exit, Exit::Code(_)), "{jumps:?} {n}");
+    }
+}
+
 /// Slots (`opt` `version`, "Slots"): a loop that keeps a running sum at an invariant address
 /// and writes it back into the array it walks leaves the interpreter's memory at -O2, where the
 /// sum's address lies apart from the array (kept in a value, stored once at the exit) and where

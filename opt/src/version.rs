@@ -18,7 +18,19 @@
 //!   the header is entered at most `last + 1` times, and every parameter with a constant step
 //!   `d` takes the values `q0 + j * d` (mod 2^32), `0 <= j <= last`, whatever test bounds it.
 //!
-//! Other exits only shorten the loop. **What the copy marks.** An access whose address is, in
+//! Other exits only shorten the loop.
+//!
+//! **Signed tests.** A C loop `while (pc < n)` over an `int` tests `x <s n`, which bounds
+//! nothing from below: an interpreter's `pc` comes back from memory (a jump target), so no
+//! analysis shows it non-negative. When that test ends the loop's one latch, whose staying edge
+//! is the back edge, and `x` is what it passes for `p`, the copy's latch tests `x <u n` instead:
+//! with `n <= 2^31 - 1` (a guard) that implies `x <s n`, so the copy stays only where the
+//! original would, and bounds `p` as an unsigned test does. Where the two differ (`x` negative)
+//! a new block tests `x <s n` again and goes on in the original loop, at its header with the
+//! same values, checks and all, or leaves the loop where that fails. The copy's latch does as
+//! many tests as the original's on every iteration it stays.
+//!
+//! **What the copy marks.** An access whose address is, in
 //! wasm's i32 arithmetic (add, sub, shl and mul by constants), an affine combination
 //! `U = k + sum(a * inv) + sum(b * p)` of invariant values and bounded parameters: the address
 //! is `U mod 2^32`, the ring operations agree modulo 2^32, so when the guard proves
@@ -258,7 +270,8 @@ enum Step {
     UpTo(i64),
 }
 
-/// A loop exit test: the loop goes on only while `x <u n` (`Lt`) or `x != n` (`Ne`).
+/// A loop exit test: the loop goes on only while `x <u n` (`Lt`; in the copy, for a signed
+/// test) or `x != n` (`Ne`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Rel {
     Lt,
@@ -274,6 +287,8 @@ struct Test {
     on_next: bool,
     /// The invariant bound; `None` for 0 (`brif x` tests `x != 0`).
     n: Option<Value>,
+    /// For a signed `x <s n`: the latch that tests it (module docs, "Signed tests").
+    signed: Option<Block>,
 }
 
 /// What the guard knows of a header parameter's values.
@@ -343,6 +358,9 @@ impl Lin {
 struct Plan {
     h: Block,
     guards: Vec<Cond>,
+    /// The latches whose signed tests the copy makes unsigned, leaving for the original loop
+    /// where the two differ (module docs, "Signed tests").
+    retest: Vec<Block>,
     /// The accesses the copy marks `notrap`.
     accesses: Vec<Inst>,
     escaping: Vec<Value>,
@@ -624,24 +642,34 @@ impl<'a> LoopCx<'a> {
             let candidates = match compare {
                 Some((op, args)) => {
                     let (a0, a1) = (args[0], Some(args[1]));
+                    // A signed test is one the copy can re-test only where its staying edge is
+                    // the back edge (module docs, "Signed tests").
+                    let latch = (if stay_if_true { then_dest } else { else_dest }).block == self.h;
+                    let signed = latch.then_some(b);
                     match (op, stay_if_true) {
-                        (CmpOp::LtU, true) | (CmpOp::GeU, false) => vec![(Rel::Lt, a0, a1)],
+                        (CmpOp::LtU, true) | (CmpOp::GeU, false) => vec![(Rel::Lt, a0, a1, None)],
                         (CmpOp::GtU, true) | (CmpOp::LeU, false) => {
-                            vec![(Rel::Lt, args[1], Some(a0))]
+                            vec![(Rel::Lt, args[1], Some(a0), None)]
+                        }
+                        (CmpOp::LtS, true) | (CmpOp::GeS, false) if latch => {
+                            vec![(Rel::Lt, a0, a1, signed)]
+                        }
+                        (CmpOp::GtS, true) | (CmpOp::LeS, false) if latch => {
+                            vec![(Rel::Lt, args[1], Some(a0), signed)]
                         }
                         (CmpOp::Ne, true) | (CmpOp::Eq, false) => {
-                            vec![(Rel::Ne, a0, a1), (Rel::Ne, args[1], Some(a0))]
+                            vec![(Rel::Ne, a0, a1, None), (Rel::Ne, args[1], Some(a0), None)]
                         }
                         _ => continue,
                     }
                 }
                 // `brif x` stays while `x != 0`.
                 None if stay_if_true && f.values[*cond].ty == Type::I32 => {
-                    vec![(Rel::Ne, *cond, None)]
+                    vec![(Rel::Ne, *cond, None, None)]
                 }
                 None => continue,
             };
-            for (rel, x, n) in candidates {
+            for (rel, x, n, signed) in candidates {
                 if n.is_some_and(|n| self.inside(n) && const_of(f, n).is_none()) {
                     continue;
                 }
@@ -653,11 +681,16 @@ impl<'a> LoopCx<'a> {
                         .map(|k| (k, true)),
                 };
                 if let Some((iv, on_next)) = found {
+                    // A signed test bounds only the values the back edge passes.
+                    if signed.is_some() && !on_next {
+                        continue;
+                    }
                     out.push(Test {
                         iv,
                         rel,
                         on_next,
                         n,
+                        signed,
                     });
                     break;
                 }
@@ -689,7 +722,7 @@ impl<'a> LoopCx<'a> {
         let entry: Vec<Option<i64>> = (0..params.len()).map(|k| self.entry_constant(k)).collect();
         let p0 = |k: usize| entry[k].map_or(X::p0(k), |c| X::konst(c as u32 as i64));
         let short = tests.iter().any(|t| match steps[t.iv] {
-            Some(Step::Const(c)) if c != 0 => {
+            Some(Step::Const(c)) if c != 0 && t.signed.is_none() => {
                 self.max_trips(t, c).is_some_and(|trips| trips <= MIN_TRIPS)
             }
             _ => false,
@@ -699,7 +732,7 @@ impl<'a> LoopCx<'a> {
         }
         // The iteration count, from the first test of a parameter with a power-of-two step.
         let count = tests.iter().find_map(|t| {
-            let Some(Step::Const(c)) = steps[t.iv] else {
+            let (Some(Step::Const(c)), None) = (steps[t.iv], t.signed) else {
                 return None;
             };
             let m = c.abs();
@@ -738,14 +771,18 @@ impl<'a> LoopCx<'a> {
                 ),
             })
         });
+        // The latches whose signed tests the copy re-tests: those that bound a parameter.
+        let mut retest: Vec<Block> = Vec::new();
         let mut facts: Vec<Option<Fact>> = (0..params.len())
             .map(|k| match steps[k] {
                 Some(Step::Const(c)) if count.is_some() && c.abs() <= MAX_COEF => {
                     Some(Fact::Counted { step: c })
                 }
                 step => tests.iter().find_map(|t| {
-                    (t.iv == k && t.rel == Rel::Lt)
-                        .then(|| bound(t, p0(t.iv), self.limit(t), step))?
+                    let fact = (t.iv == k && t.rel == Rel::Lt)
+                        .then(|| bound(t, p0(t.iv), self.limit(t), step))??;
+                    retest.extend(t.signed.filter(|b| !retest.contains(b)));
+                    Some(fact)
                 }),
             })
             .collect();
@@ -895,7 +932,8 @@ impl<'a> LoopCx<'a> {
         if !loops::can_pass_through(self.cfg, in_body, &exits, &escaping) {
             return None;
         }
-        let slots = self.slots(&accesses);
+        // A re-test leaves the copy by an edge the slots' stores do not cover.
+        let slots = retest.is_empty().then(|| self.slots(&accesses)).flatten();
         if let Some(sl) = &slots {
             for c in sl.guards(&spans) {
                 push(c, &mut guards);
@@ -919,6 +957,7 @@ impl<'a> LoopCx<'a> {
         Some(Plan {
             h: self.h,
             guards,
+            retest,
             accesses,
             escaping,
             exits,
@@ -1389,9 +1428,15 @@ impl<'a> LoopCx<'a> {
 /// The bound a `<u n` test gives its parameter (module docs), if its step allows one.
 fn bound(t: &Test, p0: X, n: X, step: Option<Step>) -> Option<Fact> {
     if t.on_next {
+        let mut guards = vec![Cond::lt(p0, n.clone())];
+        if t.signed.is_some() {
+            // Below 2^31, `x <u n` implies `x <s n`: the copy stays only where the original
+            // would.
+            guards.push(Cond::le(n.clone(), X::konst(i32::MAX as i64)));
+        }
         return Some(Fact::UpTo {
-            hi: n.clone().addc(-1),
-            guards: vec![Cond::lt(p0, n)],
+            hi: n.addc(-1),
+            guards,
         });
     }
     let hi = n.addc(upper(step?)? - 1);
@@ -1521,8 +1566,94 @@ fn apply(
         }
     }
     new.extend(body.iter().map(|&b| copy.blocks[b].expect("copy")));
+    for &b in &plan.retest {
+        new.push(retest(f, copy.blocks[b].expect("copied latch"), copy_h, h));
+    }
     loops::enter_through(f, &outside, h, &new, guard);
     copy_h
+}
+
+/// Makes the copied latch `latch` stay in the copy (header `copy_h`) while its signed test
+/// holds unsigned, and else go to a new block that tests it signed again: the original loop's
+/// header `h` with the same values where it holds, the exit where it fails (module docs,
+/// "Signed tests"). Returns the new block.
+fn retest(f: &mut Function, latch: Block, copy_h: Block, h: Block) -> Block {
+    let t = f.blocks[latch].term.take().expect("terminator");
+    let TermKind::Brif {
+        cond,
+        then_dest,
+        else_dest,
+    } = t.kind
+    else {
+        unreachable!("a latch whose test bounds a parameter ends in brif");
+    };
+    let ValueDef::Result(c, 0) = f.values[cond].def else {
+        unreachable!("a signed test is a comparison");
+    };
+    let (signed @ Op::Compare { op, ty }, args) = (f.insts[c].op.clone(), f.insts[c].args.clone())
+    else {
+        unreachable!("a signed test is a comparison");
+    };
+    let unsigned_op = match op {
+        CmpOp::LtS => CmpOp::LtU,
+        CmpOp::GeS => CmpOp::GeU,
+        CmpOp::GtS => CmpOp::GtU,
+        CmpOp::LeS => CmpOp::LeU,
+        _ => unreachable!("a signed test is a signed comparison"),
+    };
+    let unsigned = f.append_inst(
+        latch,
+        Op::Compare {
+            op: unsigned_op,
+            ty,
+        },
+        &args,
+        &[Type::I32],
+        t.srcloc,
+    );
+    let unsigned = f.insts[unsigned].results[0];
+    // The signed test again, computed where it is needed: the latch's own becomes dead.
+    let again = f.create_detached_block();
+    let cond = f.append_inst(again, signed, &args, &[Type::I32], t.srcloc);
+    let cond = f.insts[cond].results[0];
+    let to_again = BlockCall::new(again, vec![]);
+    let stay_if_true = then_dest.block == copy_h;
+    let (stay, exit) = if stay_if_true {
+        (then_dest, else_dest)
+    } else {
+        (else_dest, then_dest)
+    };
+    let to_h = BlockCall::new(h, stay.args.clone());
+    let (latch_kind, again_kind) = if stay_if_true {
+        (
+            TermKind::Brif {
+                cond: unsigned,
+                then_dest: stay,
+                else_dest: to_again,
+            },
+            TermKind::Brif {
+                cond,
+                then_dest: to_h,
+                else_dest: exit,
+            },
+        )
+    } else {
+        (
+            TermKind::Brif {
+                cond: unsigned,
+                then_dest: to_again,
+                else_dest: stay,
+            },
+            TermKind::Brif {
+                cond,
+                then_dest: exit,
+                else_dest: to_h,
+            },
+        )
+    };
+    f.set_terminator(latch, latch_kind, t.srcloc);
+    f.set_terminator(again, again_kind, t.srcloc);
+    again
 }
 
 impl Emit<'_> {
