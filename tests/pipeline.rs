@@ -401,6 +401,52 @@ fn signed_tests_version_interpreter_loops() {
     }
 }
 
+/// Wrapped addresses (`backend-zisk` `isel.rs`, `Wrapped`): an access at `i32.wrap_i64` of
+/// an i64 pointer checks the pointer's raw value and, where that fails, zero-extends it and
+/// checks again. At every level, a pointer whose upper bits are set but whose low 32 bits
+/// address the memory stores and loads there, as the interpreter does, and one whose low bits
+/// lie past the memory's end traps.
+#[test]
+fn wrapped_addresses_access_their_low_bits() {
+    use zkc_ir::interp::{run_command, Exit};
+    for (ptr, traps) in [
+        (0x40u64, false),
+        (0x1_0000_0040, false),
+        (0xffff_ffff_0000_fff8, false),
+        (0x5_0001_0000, true),
+        (0xfff9, true),
+    ] {
+        let wat = format!(
+            r#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory 1)
+  (global $p (mut i64) (i64.const {ptr}))
+  (func $f (param $p i64) (result i64)
+    (i64.store (i32.wrap_i64 (local.get $p))
+      (i64.add (i64.load (i32.const 0x40)) (i64.const 0x1234)))
+    (i64.add (i64.load (i32.wrap_i64 (local.get $p))) (i64.load (i32.const 0x40))))
+  (func (export "_start")
+    (call $exit (i32.wrap_i64 (i64.and (call $f (global.get $p)) (i64.const 127))))))"#
+        );
+        let module = zkc_frontend_wasm::translate(wat.as_bytes()).expect("wat");
+        let want = run_command(&module, b"", Default::default());
+        assert_eq!(traps, !matches!(want.exit, Exit::Code(_)), "{ptr:#x}");
+        for level in [OptLevel::O0, OptLevel::O1, OptLevel::O2] {
+            let program = driver::codegen(module.clone(), &at(level), &mut std::io::sink())
+                .unwrap_or_else(|e| panic!("{level}: {e}"));
+            let rom = driver::layout(&program).expect("layout").rom;
+            let run = driver::run_zisk(&rom, b"", 1 << 30).expect("run");
+            match &want.exit {
+                Exit::Code(c) => assert_eq!(run.exit, ZiskExit::Code(*c), "{ptr:#x} {level}"),
+                Exit::Trap(zkc_ir::interp::Trap::Wasm(t)) => {
+                    assert_eq!(run.exit, ZiskExit::Trap(*t), "{ptr:#x} {level}")
+                }
+                Exit::Trap(t) => panic!("interpreter: {t}"),
+            }
+        }
+    }
+}
+
 /// Slots (`opt` `version`, "Slots"): a loop that keeps a running sum at an invariant address
 /// and writes it back into the array it walks leaves the interpreter's memory at -O2, where the
 /// sum's address lies apart from the array (kept in a value, stored once at the exit) and where

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 use zkc::driver::{self, OptLevel, Options};
-use zkc_backend_zisk::codegen::{trap_label, Allocator};
+use zkc_backend_zisk::codegen::{trap_label, Allocator, WRAPPED_TAG};
 use zkc_backend_zisk::mem_map::{INST_SIZE, ROM_ADDR};
 use zkc_backend_zisk::program::{Flow, InstKind, Item, OpInst, Target};
 use zkc_backend_zisk::{zisk_bin, Rom};
@@ -217,8 +217,10 @@ pub fn zkc(p: &Program, opts: &Options, real: bool, profile: bool) -> Run {
 
 /// The memory bounds checks `run` executed: the executions of `program`'s instructions that
 /// branch to the out-of-bounds trap (a check of a load's or store's address, or of a bulk
-/// memory operation's range). `program` must have its `_start` first, as
-/// [`zkc_backend_zisk::Program::allocation_costs`] needs.
+/// memory operation's range), and of those that check an address's raw 64-bit value and
+/// branch, when that fails, to the path that zero-extends and checks it (`backend-zisk`
+/// `isel.rs`, `Wrapped`: labels tagged [`WRAPPED_TAG`]). `program`
+/// must have its `_start` first, as [`zkc_backend_zisk::Program::allocation_costs`] needs.
 pub fn bounds_checks(program: &zkc_backend_zisk::Program, run: &driver::ZiskRun) -> u64 {
     let Some(trap) = program
         .symbols
@@ -239,7 +241,11 @@ pub fn bounds_checks(program: &zkc_backend_zisk::Program, run: &driver::ZiskRun)
             InstKind::Op(OpInst {
                 flow: Flow::Branch { taken, not_taken },
                 ..
-            }) => *taken == trap || *not_taken == trap,
+            }) => [taken, not_taken].into_iter().any(|t| {
+                *t == trap
+                    || matches!(t, Target::Label(l)
+                        if program.symbols.tag(*l) == Some(WRAPPED_TAG))
+            }),
             _ => false,
         })
         .map(|(i, _)| ROM_ADDR + INST_SIZE * i as u64)
@@ -379,7 +385,8 @@ mod tests {
     use super::*;
 
     /// The count agrees with what `zkc run --annotate` shows: the executions on the lines
-    /// of the assembly that jump to `__trap_heap_oob`.
+    /// of the assembly that jump to `__trap_heap_oob`, or to a path that checks a wrapped
+    /// address (`{function}_w{n}`).
     #[test]
     fn bounds_checks_are_the_annotated_jumps_to_the_trap() {
         let suite = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench");
@@ -393,7 +400,15 @@ mod tests {
         let annotated: u64 = driver::annotate(&program, &run)
             .unwrap()
             .lines()
-            .filter(|l| l.contains(&trap))
+            .filter(|l| {
+                l.contains(&trap)
+                    || l.split("j(").nth(1).is_some_and(|t| {
+                        let label = t.trim_end_matches(')');
+                        label.rsplit_once(WRAPPED_TAG).is_some_and(|(_, n)| {
+                            !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+                        })
+                    })
+            })
             .filter_map(|l| l.split_whitespace().next()?.parse::<u64>().ok())
             .sum();
         assert!(annotated > 0);

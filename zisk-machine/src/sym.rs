@@ -67,6 +67,14 @@ impl Symbols {
         s
     }
 
+    /// The tag of a derived symbol ([`Symbols::derive`]), `None` for an interned one.
+    pub fn tag(&self, s: Sym) -> Option<&'static str> {
+        match self.names.get(s.index())? {
+            Name::Derived { tag, .. } => Some(tag),
+            Name::Text(_) => None,
+        }
+    }
+
     /// Room for `additional` more symbols (a Go module derives half a million labels).
     pub fn reserve(&mut self, additional: usize) {
         self.names.reserve(additional);

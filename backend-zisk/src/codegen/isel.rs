@@ -219,6 +219,9 @@ fn label_flow(taken: Sym, not_taken: Sym) -> Flow {
     }
 }
 
+/// A label not made yet ([`Wrapped`]).
+const UNNAMED: Sym = Sym(u32::MAX);
+
 fn to_label(taken: Sym) -> Flow {
     Flow::Branch {
         taken: Target::Label(taken),
@@ -255,6 +258,25 @@ struct Ctx<'a> {
     /// needing no bounds check) is the memory operand `[p + k + offset]`: access → (p, k).
     fold: HashMap<Inst, (IrValue, i64)>,
     ra: Option<VReg>,
+    /// The access being selected checks its address's raw 64-bit value and branches to a
+    /// [`Wrapped`] path when that fails ([`Self::address`]): (the check's index, the raw
+    /// value, the bound).
+    wrapping: Option<(usize, VReg, VA)>,
+    /// The functions's [`Wrapped`] paths, placed after its blocks.
+    wrapped: Vec<Wrapped>,
+}
+
+/// The path of an access whose address's raw 64-bit value failed the bounds check
+/// ([`Ctx::address`]): the address zero-extended into `r2` and checked, the access again from
+/// `r2`, a jump back to the code after the access. Its label is made once the function's
+/// blocks are selected, the last of its local labels ([`VCode::wrapped`]); until then the
+/// check that branches to it, and the block it ends, name [`UNNAMED`].
+struct Wrapped {
+    check: usize,
+    block: usize,
+    back: Sym,
+    srcloc: Option<u32>,
+    insts: Vec<VInst>,
 }
 
 impl<'a> Ctx<'a> {
@@ -353,32 +375,93 @@ impl<'a> Ctx<'a> {
 
     /// The base register of a load or store and what to add to its offset: a folded address
     /// (`fold`), else [`Self::address`].
-    fn access_base(&mut self, inst: Inst, addr: IrValue) -> (VA, i64) {
-        match self.fold.get(&inst) {
+    /// Its address operand and what to add to its offset; then the access, selected by `emit`
+    /// from those, and where the raw value of its address was checked ([`Self::address`]), a
+    /// [`Wrapped`] path with the same access from `r2`.
+    fn access(&mut self, inst: Inst, addr: IrValue, emit: impl Fn(&mut Self, VA, i64)) {
+        let (base, k) = match self.fold.get(&inst) {
             Some(&(p, k)) => (VA::V(self.v(p)), k),
-            None => (self.address(inst, addr), 0),
+            None => (self.address(inst, addr, true), 0),
+        };
+        let start = self.vc.insts.len();
+        emit(self, base, k);
+        let Some((check, raw, bound)) = self.wrapping.take() else {
+            return;
+        };
+        let srcloc = self.vc.srcloc;
+        let mut insts = vec![
+            VInst::op(Op::And, VA::V(raw), VB::Imm(lit(LOW32)), VS::Reg(2)),
+            VInst::Op {
+                op: Op::Leu,
+                a: bound,
+                b: VB::Reg(2),
+                store: VS::None,
+                width: 0,
+                flow: to_label(self.l.trap(TrapCode::MemoryOutOfBounds)),
+            },
+        ];
+        let end = insts.len();
+        insts.extend_from_slice(&self.vc.insts[start..]);
+        for i in &mut insts[end..] {
+            if let VInst::Op { a, .. } = i {
+                if *a == VA::V(raw) {
+                    *a = VA::Reg(2);
+                }
+            }
         }
+        let back = self.local();
+        self.vc.end_block(vec![back, UNNAMED]);
+        self.wrapped.push(Wrapped {
+            check,
+            block: self.vc.blocks.len() - 1,
+            back,
+            srcloc,
+            insts,
+        });
+        self.vc.begin_block(back);
     }
 
-    /// The i32 address `addr` as a ZisK address operand (zero-extended into `r2` unless it is
-    /// an extension already, see `ext`), checked for `k` bytes from it (offset included)
-    /// against the memory size if the access needs a check (see `checks`): `leu([bound], addr)`
-    /// traps.
-    fn address(&mut self, inst: Inst, addr: IrValue) -> VA {
+    /// The i32 address `addr` as a ZisK address operand, checked for `k` bytes from it (offset
+    /// included) against the memory size if the access needs a check (see `checks`):
+    /// `leu([bound], addr)` traps. An address that is an extension already (see `ext`) is used
+    /// as it is. Another one is zero-extended into `r2` first; or, for an access that
+    /// selects a [`Wrapped`] path (`wrap`), its raw value is checked and used: when that
+    /// passes, its upper bits are zero (the bound is below 2^32) and it is the address; when it
+    /// fails, the access's [`Wrapped`] path zero-extends and checks it (`wrapping`). A wasm
+    /// address computed from an i64 pointer (`i32.wrap_i64`, the addresses of Go's code) so
+    /// costs one check instead of an `and` and a check, while its upper bits are zero.
+    fn address(&mut self, inst: Inst, addr: IrValue, wrap: bool) -> VA {
+        let check = match (self.opts.bounds_checks, self.checks.k[&inst]) {
+            (true, Some(k)) => Some(match self.l.fixed_size {
+                Some(size) => VA::Imm(lit(super::bound_word(size, k))),
+                None => VA::Mem(lit(self.l.bounds[&k])),
+            }),
+            _ => None,
+        };
         let a = match self.consts[addr] {
             Some(c) => VA::Imm(lit(c & LOW32)),
             None if self.ext.ext[addr].any() => VA::V(self.v(addr)),
+            None if wrap && check.is_some() => {
+                let raw = self.v(addr);
+                let bound = check.expect("a check");
+                let at = self.vc.insts.len();
+                self.emit_f(
+                    Op::Leu,
+                    bound.clone(),
+                    VB::V(raw),
+                    VS::None,
+                    to_label(UNNAMED),
+                );
+                self.wrapping = Some((at, raw, bound));
+                return VA::V(raw);
+            }
             None => {
                 let r = self.a(addr);
                 self.emit(Op::And, r, VB::Imm(lit(LOW32)), VS::Reg(2));
                 VA::Reg(2)
             }
         };
-        if let (true, Some(k)) = (self.opts.bounds_checks, self.checks.k[&inst]) {
-            let bound = match self.l.fixed_size {
-                Some(size) => VA::Imm(lit(super::bound_word(size, k))),
-                None => VA::Mem(lit(self.l.bounds[&k])),
-            };
+        if let Some(bound) = check {
             let b = match &a {
                 VA::Imm(v) => VB::Imm(*v),
                 VA::V(v) => VB::V(*v),
@@ -592,7 +675,7 @@ impl<'a> Ctx<'a> {
             // is only its bounds check, when it needs one.
             IrOp::Load { .. } if self.uses[res[0]] == 0 => {
                 if self.checks.k[&inst].is_some() && !self.fold.contains_key(&inst) {
-                    self.address(inst, args[0]);
+                    self.address(inst, args[0], false);
                 }
             }
             IrOp::Load {
@@ -602,7 +685,6 @@ impl<'a> Ctx<'a> {
                 offset,
                 ..
             } => {
-                let (base, k) = self.access_base(inst, args[0]);
                 let d = self.dst(res[0]);
                 let ext = match (signed, width) {
                     _ if self.raw_bytes.contains(&inst) => None,
@@ -611,20 +693,25 @@ impl<'a> Ctx<'a> {
                     (true, 4) if ty == Type::I64 => Some(Op::SignExtendW),
                     _ => None,
                 };
-                let off = (self.l.mem_base + offset as u64) as i64 + k;
-                match ext {
-                    None => self.emit_w(Op::CopyB, base, VB::Ind(off), d, width),
-                    Some(e) => {
-                        self.emit_w(Op::CopyB, base, VB::Ind(off), VS::None, width);
-                        self.emit(e, VA::Imm(lit(0)), VB::C, d);
+                let mem_base = self.l.mem_base;
+                self.access(inst, args[0], |cx, base, k| {
+                    let off = (mem_base + offset as u64) as i64 + k;
+                    match ext {
+                        None => cx.emit_w(Op::CopyB, base, VB::Ind(off), d.clone(), width),
+                        Some(e) => {
+                            cx.emit_w(Op::CopyB, base, VB::Ind(off), VS::None, width);
+                            cx.emit(e, VA::Imm(lit(0)), VB::C, d.clone());
+                        }
                     }
-                }
+                });
             }
             IrOp::Store { width, offset, .. } => {
-                let (base, k) = self.access_base(inst, args[0]);
                 let v = self.b(args[1]);
-                let off = (self.l.mem_base + offset as u64) as i64 + k;
-                self.emit_w(Op::CopyB, base, v, VS::Ind(off), width);
+                let mem_base = self.l.mem_base;
+                self.access(inst, args[0], |cx, base, k| {
+                    let off = (mem_base + offset as u64) as i64 + k;
+                    cx.emit_w(Op::CopyB, base, v.clone(), VS::Ind(off), width);
+                });
             }
             IrOp::GlobalGet(g) => {
                 self.define(res[0], VB::Mem(lit(self.l.globals[g.index()])));
@@ -1945,6 +2032,8 @@ fn compile_function(
         checks,
         fold,
         ra: None,
+        wrapping: None,
+        wrapped: Vec::new(),
     };
     if has_calls {
         cx.ra = Some(cx.vc.new_vreg());
@@ -1954,6 +2043,21 @@ fn compile_function(
         .enumerate()
         .try_for_each(|(k, &b)| cx.lower_block(b, blocks.get(k + 1).copied()));
     result?;
+    cx.vc.wrapped = cx.wrapped.len() as u32;
+    for w in std::mem::take(&mut cx.wrapped) {
+        let label = cx.local();
+        if let VInst::Op { flow, .. } = &mut cx.vc.insts[w.check] {
+            *flow = to_label(label);
+        }
+        cx.vc.blocks[w.block].succ_labels[1] = label;
+        cx.vc.begin_block(label);
+        cx.vc.srcloc = w.srcloc;
+        for i in w.insts {
+            cx.vc.push(i);
+        }
+        cx.vc.push(VInst::Jump(w.back));
+        cx.vc.end_block(vec![w.back]);
+    }
     let mut vc = cx.vc;
     vc.resolve_succs();
     Ok(vc)

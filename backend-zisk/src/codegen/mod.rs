@@ -80,7 +80,11 @@
 //!
 //! An access of `k` bytes at offset `o` is in bounds when `zext(addr) <= memsize - (o + k)`; the
 //! word `bound[o + k]` holds that difference (signed; updated by `memory.grow`), so the check is
-//! one compare-and-branch: `lt([bound], r2), j(trap)`.
+//! one compare-and-branch: `lt([bound], r2), j(trap)`. An address whose upper bits nothing
+//! knows (an `i32.wrap_i64` of a pointer, as Go's code addresses memory) is checked as it is,
+//! without its zero-extension: a raw value below the bound is the address; one above branches
+//! to a path after the function's blocks (labels `{function}_w{n}`) that zero-extends it into
+//! `r2`, checks that, does the access from `r2` and jumps back.
 //!
 //! # Traps and exit
 //!
@@ -116,6 +120,7 @@ use crate::program::Program;
 pub use exit::{decode_exit_word, Exit, EXIT_WORD};
 pub use layout::TABLE_GROWTH;
 pub(crate) use layout::{bound_word, Layout};
+pub use vcode::WRAPPED_TAG;
 
 /// The function name of the code at `_start` (the static area's initialisation and the call of
 /// the entry): not a function of the module.

@@ -157,7 +157,14 @@ pub struct VCode {
     /// ([`VCode::local_label`]): the function's symbols ([`LOCAL`]).
     pub ir_blocks: u32,
     pub locals: u32,
+    /// How many of the local labels, the last ones, name the paths of accesses whose
+    /// address's raw value failed its bounds check (`isel` `Wrapped`): named
+    /// `{function}_w{n}` ([`WRAPPED_TAG`]), what the bench counts checks by.
+    pub wrapped: u32,
 }
+
+/// The tag of the labels of `isel`'s `Wrapped` paths ([`VCode::wrapped`]).
+pub const WRAPPED_TAG: &str = "_w";
 
 impl VCode {
     /// Empty, with room for the code of `blocks` of `f`: selection emits 1.0-1.5 instructions
@@ -190,7 +197,8 @@ impl VCode {
     /// `func`: the first of them ([`VCode::globalize`] takes it).
     pub fn name_labels(&self, symbols: &mut Symbols, func: Sym) -> Sym {
         let first = symbols.derive(func, "_b", 0, self.ir_blocks);
-        symbols.derive(func, "_l", 1, self.locals);
+        symbols.derive(func, "_l", 1, self.locals - self.wrapped);
+        symbols.derive(func, WRAPPED_TAG, 1, self.wrapped);
         first
     }
 
