@@ -447,6 +447,60 @@ fn wrapped_addresses_access_their_low_bits() {
     }
 }
 
+/// Displaced accesses (`backend-zisk` `checks.rs`): loads and a store at `p + d` of a
+/// sign-extended `p` (an arithmetic shift's result), one check for them all, then after a call
+/// a load at a lower displacement, give the interpreter's results at every level: `p` inside
+/// the memory, `p` negative with every `p + d` wrapping into it (the raw sums are the
+/// addresses), `p` negative with `p + 4` only below address 0 (the trap at the last load, which
+/// the first check does not cover), `p + 16` below 0 (the trap at the first check), `p` near the
+/// memory's end and past it.
+#[test]
+fn displaced_accesses_check_their_root() {
+    use zkc_ir::interp::{run_command, Exit};
+    for (x, traps) in [
+        (2048i32, false),
+        (-8, false),
+        (-16, true),
+        (-40, true),
+        (2 * (65536 - 24), false),
+        (2 * (65536 - 20), true),
+    ] {
+        let wat = format!(
+            r#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory 1)
+  (data (i32.const 0) "\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10\11\12\13\14\15\16\17\18")
+  (global $x (mut i32) (i32.const {x}))
+  (func $f (param $x i32) (result i32) (local $p i32) (local $s i32)
+    (local.set $p (i32.shr_s (local.get $x) (i32.const 1)))
+    (local.set $s (i32.add (i32.load8_u (i32.add (local.get $p) (i32.const 16)))
+      (i32.mul (i32.load (i32.add (local.get $p) (i32.const 20))) (i32.const 3))))
+    (i32.store8 (i32.add (local.get $p) (i32.const 12)) (local.get $s))
+    (call $g)
+    (i32.add (local.get $s) (i32.load8_u (i32.add (local.get $p) (i32.const 4)))))
+  (func $g (global.set $x (i32.add (global.get $x) (i32.const 1))))
+  (func (export "_start")
+    (call $exit (i32.and (call $f (global.get $x)) (i32.const 127)))))"#
+        );
+        let module = zkc_frontend_wasm::translate(wat.as_bytes()).expect("wat");
+        let want = run_command(&module, b"", Default::default());
+        assert_eq!(traps, !matches!(want.exit, Exit::Code(_)), "{x}");
+        for level in [OptLevel::O0, OptLevel::O1, OptLevel::O2] {
+            let program = driver::codegen(module.clone(), &at(level), &mut std::io::sink())
+                .unwrap_or_else(|e| panic!("{level}: {e}"));
+            let rom = driver::layout(&program).expect("layout").rom;
+            let run = driver::run_zisk(&rom, b"", 1 << 30).expect("run");
+            match &want.exit {
+                Exit::Code(c) => assert_eq!(run.exit, ZiskExit::Code(*c), "{x} {level}"),
+                Exit::Trap(zkc_ir::interp::Trap::Wasm(t)) => {
+                    assert_eq!(run.exit, ZiskExit::Trap(*t), "{x} {level}")
+                }
+                Exit::Trap(t) => panic!("interpreter: {t}"),
+            }
+        }
+    }
+}
+
 /// Slots (`opt` `version`, "Slots"): a loop that keeps a running sum at an invariant address
 /// and writes it back into the array it walks leaves the interpreter's memory at -O2, where the
 /// sum's address lies apart from the array (kept in a value, stored once at the exit) and where

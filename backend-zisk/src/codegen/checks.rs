@@ -12,34 +12,108 @@
 //! memory need no check at all, and neither do addresses whose value range
 //! ([`zkc_ir::ranges`]) lies inside it, nor accesses marked `notrap` (a check before them,
 //! `opt`'s loop versioning, proved them inside the memory).
+//!
+//! **Displaced accesses.** An address `p + d`, an i32 addition of a constant `d >= -2^30` to
+//! a value `p` the selector holds sign-extended (`ext`), is read as `p` displaced by `d`: the
+//! 64-bit sum of the sign-extended `p` and `d` is congruent to the address modulo 2^32 and lies
+//! in `[-2^31 - 2^30, 2^32)`, so it is the address whenever the address lies inside the memory
+//! (below 2^29, ZisK's RAM), and is negative or past the memory's end when the address is
+//! outside it. So accesses from `p` at several displacements share one root: a check of the raw sum
+//! `p + lo` for `hi - lo` bytes proves every access of the bytes `[p + d, p + d + offset +
+//! width)` with `lo <= d` and `d + offset + width <= hi` inside the memory, and each reads
+//! `[p + d + offset]`, the addition not needed for it (an addition read otherwise too is
+//! computed anyway: its accesses read and check it as it is). A window may take accesses at lower
+//! displacements than its first (the check then starts lower); its length must be one the
+//! layout has a bound word for (`len_ok`), as every access's own `offset + width` is. Go's code
+//! reaches its frame as `sp + 8`, `sp + 16`, ...: one check covers them.
 
 use rustc_hash::FxHashMap as HashMap;
 
 use zkc_ir::cfg::{DomStep, ScopedMap};
 use zkc_ir::ranges::Ranges;
-use zkc_ir::{Function, Inst, Op as IrOp, SecondaryMap, Value};
+use zkc_ir::{BinaryOp, Function, Inst, Op as IrOp, SecondaryMap, Type, Value, ValueDef};
 
-/// The bounds check of every load and store: `Some(k)` checks `k` bytes from the address
-/// value, `None` needs none.
+/// The lowest displacement read as one ([`Checks`], "Displaced accesses").
+const MIN_DISPLACEMENT: i64 = -(1 << 30);
+
+/// A bounds check: the raw value of the access's root plus `from` must lie inside the memory
+/// with `len` bytes after it (`leu([bound[len]], root + from)` traps).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Check {
+    pub from: i64,
+    pub len: u64,
+}
+
+/// The bounds check of every load and store, and the accesses read from a displaced root.
 pub(crate) struct Checks {
-    pub k: HashMap<Inst, Option<u64>>,
+    /// `Some` checks, `None` needs none.
+    pub k: HashMap<Inst, Option<Check>>,
+    /// Accesses whose address is `root + d` (module docs, "Displaced accesses"): access →
+    /// (root, d). Their checks are of the root.
+    pub displaced: HashMap<Inst, (Value, i64)>,
 }
 
 impl Checks {
     /// Checks of `f`'s accesses; `consts` are the constant values, `ranges` those of all
-    /// values, `min_mem` the initial memory size in bytes.
+    /// values, `min_mem` the initial memory size in bytes, `sign` whether the selector holds a
+    /// value sign-extended, `len_ok` whether a check may be of that many bytes.
     pub fn compute(
         f: &Function,
         consts: &SecondaryMap<Value, Option<u64>>,
         ranges: &Ranges,
         min_mem: u64,
+        sign: impl Fn(Value) -> bool,
+        len_ok: impl Fn(u64) -> bool,
     ) -> Self {
         let cf = zkc_ir::cfg::ControlFlow::compute(f);
         let mut out = Checks {
             k: HashMap::default(),
+            displaced: HashMap::default(),
         };
-        // Scoped facts: address value -> bytes checked.
-        let mut checked: ScopedMap<Value, u64> = ScopedMap::default();
+        // Values read other than as an access's address: an addition that is one is computed
+        // anyway, and checked and read as it is.
+        let mut other_use: SecondaryMap<Value, bool> = f.value_map(false);
+        for &b in &f.layout {
+            for &i in &f.blocks[b].insts {
+                let access = access_bytes(f, i).is_some();
+                for (k, &a) in f.insts[i].args.iter().enumerate() {
+                    other_use[a] |= !(access && k == 0);
+                }
+            }
+            for v in f.blocks[b].term.iter().flat_map(|t| t.uses()) {
+                other_use[v] = true;
+            }
+        }
+        // An access's root and displacement.
+        let root = |addr: Value| -> (Value, i64) {
+            if other_use[addr] {
+                return (addr, 0);
+            }
+            if let ValueDef::Result(a, 0) = f.values[addr].def {
+                let d = &f.insts[a];
+                if let IrOp::Binary {
+                    op: BinaryOp::Add,
+                    ty: Type::I32,
+                } = d.op
+                {
+                    let (x, y) = (d.args[0], d.args[1]);
+                    let found = match (consts[x], consts[y]) {
+                        (None, Some(c)) => Some((x, c)),
+                        (Some(c), None) => Some((y, c)),
+                        _ => None,
+                    };
+                    if let Some((p, c)) = found {
+                        let c = c as u32 as i32 as i64;
+                        if c >= MIN_DISPLACEMENT && sign(p) {
+                            return (p, c);
+                        }
+                    }
+                }
+            }
+            (addr, 0)
+        };
+        // Scoped facts: root -> the bytes `[lo, hi)` from it checked.
+        let mut checked: ScopedMap<Value, (i64, i64)> = ScopedMap::default();
         for step in cf.dominator_walk() {
             checked.step(step);
             let DomStep::Enter(b) = step else {
@@ -51,6 +125,10 @@ impl Checks {
                     continue;
                 };
                 let addr = f.insts[i].args[0];
+                let (p, d) = root(addr);
+                if p != addr {
+                    out.displaced.insert(i, (p, d));
+                }
                 if matches!(
                     f.insts[i].op,
                     IrOp::Load { notrap: true, .. } | IrOp::Store { notrap: true, .. }
@@ -60,7 +138,8 @@ impl Checks {
                 }
                 if let Some(c) = consts[addr] {
                     let end = (c & 0xffff_ffff) + k;
-                    out.k.insert(i, (end > min_mem).then_some(k));
+                    out.k
+                        .insert(i, (end > min_mem).then_some(Check { from: 0, len: k }));
                     continue;
                 }
                 let r = ranges.of(addr);
@@ -68,16 +147,22 @@ impl Checks {
                     out.k.insert(i, None);
                     continue;
                 }
-                if checked.get(&addr).is_some_and(|&done| done >= k) {
+                let (lo, hi) = (d, d + k as i64);
+                if checked
+                    .get(&p)
+                    .is_some_and(|&(clo, chi)| clo <= lo && hi <= chi)
+                {
                     out.k.insert(i, None);
                     continue;
                 }
-                let mut kk = k;
+                let (mut lo, mut hi) = (lo, hi);
                 if matches!(f.insts[i].op, IrOp::Load { .. }) {
                     for &j in &insts[n + 1..] {
                         if let Some(k2) = access_bytes(f, j) {
-                            if f.insts[j].args[0] == addr {
-                                kk = kk.max(k2);
+                            let (q, d2) = root(f.insts[j].args[0]);
+                            let (lo2, hi2) = (lo.min(d2), hi.max(d2 + k2 as i64));
+                            if q == p && len_ok((hi2 - lo2) as u64) {
+                                (lo, hi) = (lo2, hi2);
                             }
                         }
                         if !transparent(&f.insts[j].op) {
@@ -85,8 +170,21 @@ impl Checks {
                         }
                     }
                 }
-                out.k.insert(i, Some(kk));
-                checked.insert(addr, kk);
+                out.k.insert(
+                    i,
+                    Some(Check {
+                        from: lo,
+                        len: (hi - lo) as u64,
+                    }),
+                );
+                // Facts of the root: two checks that held prove every byte from the lower
+                // start to the higher end (`p + lo >= 0` and `p + hi <= memsize` are all a
+                // check proves).
+                let known = match checked.get(&p) {
+                    Some(&(clo, chi)) => (clo.min(lo), chi.max(hi)),
+                    None => (lo, hi),
+                };
+                checked.insert(p, known);
             }
         }
         out
@@ -129,12 +227,59 @@ mod tests {
                 consts[d.results[0]] = Some(bits);
             }
         }
-        let c = Checks::compute(f, &consts, &Ranges::compute(f), min_mem);
+        let c = Checks::compute(
+            f,
+            &consts,
+            &Ranges::compute(f),
+            min_mem,
+            |_| false,
+            |_| true,
+        );
         f.layout
             .iter()
             .flat_map(|&b| f.blocks[b].insts.iter())
             .filter_map(|i| c.k.get(i).copied())
+            .map(|c| c.map(|c| c.len))
             .collect()
+    }
+
+    /// The checks of `@f` with every value read as sign-extended (so every addition of a
+    /// constant is a displaced access), as `Some((from, len))` / `None`.
+    fn displaced(src: &str, len_ok: impl Fn(u64) -> bool) -> Vec<Option<(i64, u64)>> {
+        let m = parse_module(src).expect("parses");
+        let f = m.funcs.iter().find(|(_, f)| f.name == "f").unwrap().1;
+        let f = f.body().expect("body");
+        let mut consts = SecondaryMap::new();
+        for (_, d) in f.insts.iter() {
+            if let IrOp::Const { bits, .. } = d.op {
+                consts[d.results[0]] = Some(bits);
+            }
+        }
+        let c = Checks::compute(f, &consts, &Ranges::compute(f), 0, |_| true, len_ok);
+        f.layout
+            .iter()
+            .flat_map(|&b| f.blocks[b].insts.iter())
+            .filter_map(|i| c.k.get(i).copied())
+            .map(|c| c.map(|c| (c.from, c.len)))
+            .collect()
+    }
+
+    #[test]
+    fn displaced_accesses_share_their_roots_checks() {
+        // p + 8 and p + 16 loaded, then p + 4 stored: one check of [p + 4, p + 20). A block it
+        // dominates reads p + 12 and p itself: p + 12 is covered; p (from 0) is not, and its
+        // check extends what is known to [p, p + 20), which covers the p + 16 of the block after.
+        let src = "memory 1\nfunc @f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = i32.const 8\n    v2 = i32.add v0, v1\n    v3 = i32.load v2\n    v4 = i32.const 16\n    v5 = i32.add v0, v4\n    v6 = i32.load v5\n    v7 = i32.const 4\n    v8 = i32.add v0, v7\n    i32.store v8, v6\n    brif v3, block1, block2\nblock1:\n    v9 = i32.const 12\n    v10 = i32.add v0, v9\n    v11 = i32.load v10\n    i32.store v0, v11\n    v12 = i32.load v5\n    return v12\nblock2:\n    return v3\n}\n";
+        assert_eq!(
+            displaced(src, |_| true),
+            vec![Some((4, 16)), None, None, None, Some((0, 4)), None]
+        );
+        // Without a bound word for 16 bytes the first check covers p + 8 and p + 16 only
+        // ([8, 20), 12 bytes), and the store checks its own 4.
+        assert_eq!(
+            displaced(src, |len| len != 16),
+            vec![Some((8, 12)), None, Some((4, 4)), None, Some((0, 4)), None]
+        );
     }
 
     #[test]

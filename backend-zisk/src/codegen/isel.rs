@@ -68,50 +68,6 @@ const LOW32: u64 = 0xffff_ffff;
 /// (about 1,150 VARIABLE) costs about two bytes of the byte loop (about 500 each).
 const DMA_FILL_MIN: u64 = 8;
 
-/// The accesses whose address is an addition `p + k` that cannot wrap, of a sign-extended `p`
-/// and a constant `k`, and needs no bounds check: the access reads `[p + k + offset]` and the
-/// addition is not needed for it (`Ctx::fold`).
-fn folded_addresses(
-    f: &Function,
-    consts: &SecondaryMap<IrValue, Option<u64>>,
-    ext: &ExtFacts,
-    checks: &Checks,
-) -> HashMap<Inst, (IrValue, i64)> {
-    let mut fold = HashMap::default();
-    for (i, d) in f.insts.iter() {
-        // Accesses of unreachable blocks have no entry.
-        if !matches!(d.op, IrOp::Load { .. } | IrOp::Store { .. })
-            || checks.k.get(&i) != Some(&None)
-        {
-            continue;
-        }
-        let zkc_ir::ValueDef::Result(a, _) = f.values[d.args[0]].def else {
-            continue;
-        };
-        let ad = &f.insts[a];
-        if !matches!(
-            ad.op,
-            IrOp::Binary {
-                op: BinaryOp::Add,
-                ..
-            }
-        ) || !ext.exact.contains(&a)
-        {
-            continue;
-        }
-        let (x, y) = (ad.args[0], ad.args[1]);
-        let found = match (consts[x], consts[y]) {
-            (None, Some(k)) => Some((x, k)),
-            (Some(k), None) => Some((y, k)),
-            _ => None,
-        };
-        if let Some((p, k)) = found {
-            fold.insert(i, (p, sext32(k) as i64));
-        }
-    }
-    fold
-}
-
 /// A `br_table` on a loaded byte, or a loaded byte plus a constant (a `switch` on a `char`, on
 /// an opcode byte): its table has an entry for each of the 256 byte values and is indexed by the
 /// byte as loaded, so the dispatch needs no sign extension, no addition and no bounds test.
@@ -254,9 +210,6 @@ struct Ctx<'a> {
     raw_bytes: HashSet<Inst>,
     ext: ExtFacts,
     checks: Checks,
-    /// Accesses whose address `p + k` (an addition that cannot wrap, of a sign-extended `p`,
-    /// needing no bounds check) is the memory operand `[p + k + offset]`: access → (p, k).
-    fold: HashMap<Inst, (IrValue, i64)>,
     ra: Option<VReg>,
     /// The access being selected checks its address's raw 64-bit value and branches to a
     /// [`Wrapped`] path when that fails ([`Self::address`]): (the check's index, the raw
@@ -373,14 +326,13 @@ impl<'a> Ctx<'a> {
         self.emit_f(op, a, b, VS::None, to_label(self.l.trap(code)));
     }
 
-    /// The base register of a load or store and what to add to its offset: a folded address
-    /// (`fold`), else [`Self::address`].
-    /// Its address operand and what to add to its offset; then the access, selected by `emit`
-    /// from those, and where the raw value of its address was checked ([`Self::address`]), a
-    /// [`Wrapped`] path with the same access from `r2`.
+    /// A load or store: its address operand and what to add to its offset, the root and
+    /// displacement of a displaced access (`checks`), else [`Self::address`]; then the access,
+    /// selected by `emit` from those, and where the raw value of its address was checked
+    /// ([`Self::address`]), a [`Wrapped`] path with the same access from `r2`.
     fn access(&mut self, inst: Inst, addr: IrValue, emit: impl Fn(&mut Self, VA, i64)) {
-        let (base, k) = match self.fold.get(&inst) {
-            Some(&(p, k)) => (VA::V(self.v(p)), k),
+        let (base, k) = match self.checks.displaced.get(&inst) {
+            Some(&(p, d)) => (self.displaced_check(inst, p), d),
             None => (self.address(inst, addr, true), 0),
         };
         let start = self.vc.insts.len();
@@ -421,6 +373,34 @@ impl<'a> Ctx<'a> {
         self.vc.begin_block(back);
     }
 
+    /// The check `inst` needs, if any (and bounds checks are on): its displacement from the
+    /// root and the bound its raw sum is compared with.
+    fn check(&self, inst: Inst) -> Option<(i64, VA)> {
+        let c = self.checks.k[&inst].filter(|_| self.opts.bounds_checks)?;
+        let bound = match self.l.fixed_size {
+            Some(size) => VA::Imm(lit(super::bound_word(size, c.len))),
+            None => VA::Mem(lit(self.l.bounds[&c.len])),
+        };
+        Some((c.from, bound))
+    }
+
+    /// The root `p` of a displaced access (`checks`), as its base operand, after the access's
+    /// check if it needs one: the raw sum of the sign-extended `p` and the check's
+    /// displacement, computed into `r2` unless it is 0.
+    fn displaced_check(&mut self, inst: Inst, p: IrValue) -> VA {
+        let base = self.v(p);
+        if let Some((from, bound)) = self.check(inst) {
+            let x = if from == 0 {
+                VB::V(base)
+            } else {
+                self.emit(Op::Add, VA::V(base), VB::Imm(lit(from as u64)), VS::Reg(2));
+                VB::Reg(2)
+            };
+            self.trap_if(Op::Leu, bound, x, TrapCode::MemoryOutOfBounds);
+        }
+        VA::V(base)
+    }
+
     /// The i32 address `addr` as a ZisK address operand, checked for `k` bytes from it (offset
     /// included) against the memory size if the access needs a check (see `checks`):
     /// `leu([bound], addr)` traps. An address that is an extension already (see `ext`) is used
@@ -431,13 +411,7 @@ impl<'a> Ctx<'a> {
     /// address computed from an i64 pointer (`i32.wrap_i64`, the addresses of Go's code) so
     /// costs one check instead of an `and` and a check, while its upper bits are zero.
     fn address(&mut self, inst: Inst, addr: IrValue, wrap: bool) -> VA {
-        let check = match (self.opts.bounds_checks, self.checks.k[&inst]) {
-            (true, Some(k)) => Some(match self.l.fixed_size {
-                Some(size) => VA::Imm(lit(super::bound_word(size, k))),
-                None => VA::Mem(lit(self.l.bounds[&k])),
-            }),
-            _ => None,
-        };
+        let check = self.check(inst).map(|(_, bound)| bound);
         let a = match self.consts[addr] {
             Some(c) => VA::Imm(lit(c & LOW32)),
             None if self.ext.ext[addr].any() => VA::V(self.v(addr)),
@@ -674,8 +648,15 @@ impl<'a> Ctx<'a> {
             // A load whose value nobody reads (opt `forward` took it from an earlier access)
             // is only its bounds check, when it needs one.
             IrOp::Load { .. } if self.uses[res[0]] == 0 => {
-                if self.checks.k[&inst].is_some() && !self.fold.contains_key(&inst) {
-                    self.address(inst, args[0], false);
+                if self.checks.k[&inst].is_some() {
+                    match self.checks.displaced.get(&inst) {
+                        Some(&(p, _)) => {
+                            self.displaced_check(inst, p);
+                        }
+                        None => {
+                            self.address(inst, args[0], false);
+                        }
+                    }
                 }
             }
             IrOp::Load {
@@ -1990,11 +1971,17 @@ fn compile_function(
             minmax.insert(i, (zop, a, b2));
         }
     }
-    let checks = Checks::compute(f, &consts, &ext.ranges, l.mem_min);
-    let fold = folded_addresses(f, &consts, &ext, &checks);
-    // An address addition that every use folds into its access emits nothing.
+    let checks = Checks::compute(
+        f,
+        &consts,
+        &ext.ranges,
+        l.mem_min,
+        |v| ext.ext[v].contains(Ext::SIGN),
+        |len| l.fixed_size.is_some() || l.bounds.contains_key(&len),
+    );
+    // An address addition that every use reads as a displacement emits nothing.
     let mut folded_uses: HashMap<IrValue, u32> = HashMap::default();
-    for (&access, _) in fold.iter() {
+    for &access in checks.displaced.keys() {
         *folded_uses.entry(f.insts[access].args[0]).or_default() += 1;
     }
     for (v, n) in folded_uses {
@@ -2030,7 +2017,6 @@ fn compile_function(
         raw_bytes,
         ext,
         checks,
-        fold,
         ra: None,
         wrapping: None,
         wrapped: Vec::new(),

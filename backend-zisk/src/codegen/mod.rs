@@ -80,7 +80,9 @@
 //!
 //! An access of `k` bytes at offset `o` is in bounds when `zext(addr) <= memsize - (o + k)`; the
 //! word `bound[o + k]` holds that difference (signed; updated by `memory.grow`), so the check is
-//! one compare-and-branch: `lt([bound], r2), j(trap)`. An address whose upper bits nothing
+//! one compare-and-branch: `lt([bound], r2), j(trap)`. Accesses at constant displacements
+//! from one sign-extended value share its checks and read `[p + d + offset]` (`checks`,
+//! "Displaced accesses"). An address whose upper bits nothing
 //! knows (an `i32.wrap_i64` of a pointer, as Go's code addresses memory) is checked as it is,
 //! without its zero-extension: a raw value below the bound is the address; one above branches
 //! to a path after the function's blocks (labels `{function}_w{n}`) that zero-extends it into

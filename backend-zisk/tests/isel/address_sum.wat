@@ -2,7 +2,8 @@
 ;; may wrap (`ext::address_sums`): `p << 2` is sign-extended (`sll_w`), 100 is non-negative,
 ;; so the 64-bit sum lies in [-2^31, 2^32) and the bounds check `leu([bound], sum)` passes
 ;; exactly when the wrapped address is in bounds. `(q << 2) + 100`, also returned, stays
-;; `add_w`. Called with -4, the sum wraps to address 84. In `$chain` the outer `+ 36` is one too:
+;; `add_w`. Called with -4, the sum wraps to address 84. In `$at` the access is a displaced
+;; one (`checks`): the sum goes to `r2` for the check only, the load reads `[p << 2 + 100]`. In `$chain` the outer `+ 36` is one too:
 ;; its operand `(b + 96) + i` is two i32 additions selected as the 64-bit op (neither reaches an
 ;; address directly), whose register holds the exact sum of `b` (sign-extended), 96 and `i` (in
 ;; [0, 15]), so the 64-bit address stays in [-2^31, 2^32).
