@@ -1665,6 +1665,15 @@ impl<'a> Ctx<'a> {
                         self.emit(Op::Sll, xa, VB::Imm(lit(3)), VS::Reg(2));
                         table
                     } else {
+                        if self.resume_dispatch(b, *index, targets) {
+                            let zop = if self.ext.ext[*index].any() {
+                                Op::Eq
+                            } else {
+                                Op::EqW
+                            };
+                            let ia = self.a(*index);
+                            self.emit_f(zop, ia, VB::Imm(lit(0)), VS::None, to_label(labels[0]));
+                        }
                         let table = self.jump_table(&labels);
                         let ib = self.b(*index);
                         let ia = self.a(*index);
@@ -1712,6 +1721,21 @@ impl<'a> Ctx<'a> {
             self.vc.end_block(vec![target]);
         }
         Ok(())
+    }
+
+    /// Whether `b`'s `br_table` on `index` over `targets` is Go's resume dispatch: the entry
+    /// block of a function `(i32) -> i32` switching on its parameter, the resume point, which
+    /// is 0 on every call and other values only when a goroutine resumes (Go's wasm ABI,
+    /// `cmd/compile/internal/wasm`: `PC_B`), with 0 and 1 both the function's start. Its test
+    /// of 0 first (`eq`) costs a step where the table costs three.
+    fn resume_dispatch(&self, b: Block, index: IrValue, targets: &[BlockCall]) -> bool {
+        let (f, sig) = (self.f, &self.m.funcs[self.fid].sig);
+        Some(b) == f.entry()
+            && f.blocks[b].params.first() == Some(&index)
+            && sig.params == [Type::I32]
+            && sig.results == [Type::I32]
+            && targets.len() > 2
+            && targets[0] == targets[1]
     }
 
     /// A jump table of `labels` ([`VB::Table`]), named by a label of the function.
