@@ -3,12 +3,16 @@
 //! Memory never shrinks, so once `addr + k <= memsize` held it holds for the rest of the run:
 //! an access of `k' <= k` bytes (offset included) from the same address value in a block that
 //! the check dominates needs no check. And a check may cover more than its own access: the
-//! first access from an address covers the accesses from the same value
-//! that follow it in its block with only loads and effect-free, trap-free instructions in
-//! between (a window ending at, and including, the next store, call or trap). A larger `k`
-//! can only make the check fail earlier than the access that would have failed, with nothing
-//! observable in between: the loads it skips would have been the same out-of-bounds trap or
-//! in bounds, and nothing else it skips has an effect. Constant addresses inside the initial
+//! first access from an address covers the accesses from the same value that follow it in its
+//! block with only loads, stores, global reads and writes and effect-free, trap-free
+//! instructions in between (a window ending at, and including, the next call, trap or other
+//! effect). A larger `k` can only make the check fail earlier than the access that would have
+//! failed, with nothing observable in between: the accesses it skips would have been the same
+//! out-of-bounds trap or in bounds, and what they and the global writes it skips leave in
+//! linear memory and globals is not observable once a run traps: a trap ends the run (the
+//! runtime prints its message and returns to the BIOS, which publishes the output region,
+//! written only by the WASI calls, which end a window), the same model as the fuzzer's and the
+//! spec tests', where a trapping call's partial effects never reach a later one. Constant addresses inside the initial
 //! memory need no check at all, and neither do addresses whose value range
 //! ([`zkc_ir::ranges`]) lies inside it, nor accesses marked `notrap` (a check before them,
 //! `opt`'s loop versioning, proved them inside the memory).
@@ -156,18 +160,16 @@ impl Checks {
                     continue;
                 }
                 let (mut lo, mut hi) = (lo, hi);
-                if matches!(f.insts[i].op, IrOp::Load { .. }) {
-                    for &j in &insts[n + 1..] {
-                        if let Some(k2) = access_bytes(f, j) {
-                            let (q, d2) = root(f.insts[j].args[0]);
-                            let (lo2, hi2) = (lo.min(d2), hi.max(d2 + k2 as i64));
-                            if q == p && len_ok((hi2 - lo2) as u64) {
-                                (lo, hi) = (lo2, hi2);
-                            }
+                for &j in &insts[n + 1..] {
+                    if let Some(k2) = access_bytes(f, j) {
+                        let (q, d2) = root(f.insts[j].args[0]);
+                        let (lo2, hi2) = (lo.min(d2), hi.max(d2 + k2 as i64));
+                        if q == p && len_ok((hi2 - lo2) as u64) {
+                            (lo, hi) = (lo2, hi2);
                         }
-                        if !transparent(&f.insts[j].op) {
-                            break;
-                        }
+                    }
+                    if !transparent(&f.insts[j].op) {
+                        break;
                     }
                 }
                 out.k.insert(
@@ -201,13 +203,18 @@ fn access_bytes(f: &Function, i: Inst) -> Option<u64> {
     }
 }
 
-/// Instructions a bounds check may move above: no effect, and no trap but an out-of-bounds
-/// load's.
+/// Instructions a bounds check may move above: no effect a trapped run shows, and no trap but
+/// an out-of-bounds access's (module docs).
 fn transparent(op: &IrOp) -> bool {
     op.is_pure()
         || matches!(
             op,
-            IrOp::Load { .. } | IrOp::GlobalGet(_) | IrOp::MemorySize | IrOp::TableSize(_)
+            IrOp::Load { .. }
+                | IrOp::Store { .. }
+                | IrOp::GlobalGet(_)
+                | IrOp::GlobalSet(_)
+                | IrOp::MemorySize
+                | IrOp::TableSize(_)
         )
 }
 
@@ -267,27 +274,27 @@ mod tests {
     #[test]
     fn displaced_accesses_share_their_roots_checks() {
         // p + 8 and p + 16 loaded, then p + 4 stored: one check of [p + 4, p + 20). A block it
-        // dominates reads p + 12 and p itself: p + 12 is covered; p (from 0) is not, and its
-        // check extends what is known to [p, p + 20), which covers the p + 16 of the block after.
+        // dominates reads p + 12 and stores at p itself: p + 12 is covered; p (from 0) is not,
+        // and its check, whose window takes the p + 16 after it, is of [p, p + 20).
         let src = "memory 1\nfunc @f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = i32.const 8\n    v2 = i32.add v0, v1\n    v3 = i32.load v2\n    v4 = i32.const 16\n    v5 = i32.add v0, v4\n    v6 = i32.load v5\n    v7 = i32.const 4\n    v8 = i32.add v0, v7\n    i32.store v8, v6\n    brif v3, block1, block2\nblock1:\n    v9 = i32.const 12\n    v10 = i32.add v0, v9\n    v11 = i32.load v10\n    i32.store v0, v11\n    v12 = i32.load v5\n    return v12\nblock2:\n    return v3\n}\n";
         assert_eq!(
             displaced(src, |_| true),
-            vec![Some((4, 16)), None, None, None, Some((0, 4)), None]
+            vec![Some((4, 16)), None, None, None, Some((0, 20)), None]
         );
         // Without a bound word for 16 bytes the first check covers p + 8 and p + 16 only
         // ([8, 20), 12 bytes), and the store checks its own 4.
         assert_eq!(
             displaced(src, |len| len != 16),
-            vec![Some((8, 12)), None, Some((4, 4)), None, Some((0, 4)), None]
+            vec![Some((8, 12)), None, Some((4, 4)), None, Some((0, 20)), None]
         );
     }
 
     #[test]
-    fn loads_share_the_first_check_up_to_a_store() {
-        let src = "memory 1\nfunc @f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = i32.load v0\n    v2 = i32.load v0 offset=8\n    v3 = i32.add v1, v2\n    i32.store v0, v3 offset=16\n    i32.store v0, v3 offset=24\n    v4 = i32.load v0 offset=4\n    return v4\n}\n";
+    fn accesses_share_the_first_check_up_to_a_call() {
+        let src = "memory 1\nfunc @g() {\nblock0:\n    return\n}\nfunc @f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = i32.load v0\n    v2 = i32.load v0 offset=8\n    v3 = i32.add v1, v2\n    i32.store v0, v3 offset=16\n    i32.store v0, v3 offset=24\n    v4 = i32.load v0 offset=4\n    call @g()\n    i32.store v0, v4 offset=32\n    v5 = i32.load v0 offset=40\n    return v5\n}\n";
         assert_eq!(
             checks(src, 65536),
-            vec![Some(20), None, None, Some(28), None]
+            vec![Some(28), None, None, None, None, Some(44), None]
         );
     }
 

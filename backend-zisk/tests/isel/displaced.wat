@@ -2,9 +2,9 @@
 ;; `sp + 8`, `sp + 16`, ...; `checks`, "Displaced accesses"; `sp` is read sign-extended because
 ;; it is an address itself): the additions are not computed, each access reads
 ;; `[sp + d + offset]`, and one check of `sp` for 28 bytes covers the three loads and the store
-;; after them. After the call, the block that check dominates reads `sp + 16` again with no
-;; check; a displacement below it (`sp - 8`) is checked on its own, from `sp - 8` (its sum in
-;; `r2`).
+;; after them. After the call, a store at a displacement below it (`sp - 8`) is checked from
+;; `sp - 8` (its sum in `r2`), for the 28 bytes up to the end of the load of `sp + 16` after it,
+;; which that check's window covers (and the first check too).
 (module
   (memory 1)
   (global $sp (mut i32) (i32.const 1024))
