@@ -270,52 +270,94 @@ pub(crate) fn exits(
     out
 }
 
-/// Whether the loop's escaping values can leave through its exit block
-/// ([`pass_through_exit`]): there are none, or the loop has one exit block and every edge
-/// into it comes from the loop.
-pub(crate) fn can_pass_through(
+/// Where the loop's escaping values leave it ([`pass_through`]): for each exit block whose
+/// region (the blocks it dominates) reads some, those values, in `escaping`'s order. Every read
+/// of an escaping value lies in one exit's region: the value's definition dominates the read,
+/// and every path from it out of the loop enters an exit block; the read needs one exit that
+/// dominates it, entered only from the loop. `None` when a read has none.
+pub(crate) fn pass_through_plan(
+    f: &Function,
     cfg: &ControlFlow,
     in_body: &SecondaryMap<Block, bool>,
     exits: &[Block],
     escaping: &[Value],
-) -> bool {
-    escaping.is_empty() || matches!(exits, [e] if cfg.preds[*e].iter().all(|&p| in_body[p]))
+) -> Option<Vec<(Block, Vec<Value>)>> {
+    let mut rank: SecondaryMap<Value, Option<usize>> = SecondaryMap::new();
+    for (k, &v) in escaping.iter().enumerate() {
+        rank[v] = Some(k);
+    }
+    let mut out: Vec<(Block, Vec<Value>)> = Vec::new();
+    for &b in cfg.rpo.iter().filter(|&&b| !in_body[b]) {
+        let insts = f.blocks[b]
+            .insts
+            .iter()
+            .flat_map(|&i| f.insts[i].args.iter().copied());
+        let term = f.blocks[b].term.iter().flat_map(|t| t.uses());
+        let reads: Vec<Value> = insts.chain(term).filter(|&v| rank[v].is_some()).collect();
+        if reads.is_empty() {
+            continue;
+        }
+        let &e = exits.iter().find(|&&e| cfg.dominates(e, b))?;
+        if !cfg.preds[e].iter().all(|&p| in_body[p]) {
+            return None;
+        }
+        let k = match out.iter().position(|(x, _)| *x == e) {
+            Some(k) => k,
+            None => {
+                out.push((e, Vec::new()));
+                out.len() - 1
+            }
+        };
+        for v in reads {
+            if !out[k].1.contains(&v) {
+                out[k].1.push(v);
+            }
+        }
+    }
+    for (_, vals) in &mut out {
+        vals.sort_by_key(|&v| rank[v]);
+    }
+    Some(out)
 }
 
-/// Makes the loop's only exit block receive each escaping value as a new parameter, read after
-/// the loop instead of the value. Every such read lies in a block the exit block dominates:
-/// the value's definition dominates the read, and every path from it out of the loop enters
-/// the exit block.
-pub(crate) fn pass_through_exit(
+/// Makes each exit block of `plan` ([`pass_through_plan`]) receive its escaping values as new
+/// parameters, read in its region instead of the values.
+pub(crate) fn pass_through(
     f: &mut Function,
     cfg: &ControlFlow,
     body: &[Block],
     in_body: &SecondaryMap<Block, bool>,
-    exit: Block,
-    escaping: &[Value],
+    plan: &[(Block, Vec<Value>)],
 ) {
-    let mut param: SecondaryMap<Value, Option<Value>> = SecondaryMap::new();
-    for &v in escaping {
-        param[v] = Some(f.append_block_param(exit, f.values[v].ty));
-    }
-    for &b in body {
-        let mut t = f.blocks[b].term.take().expect("terminator");
-        for call in t.targets_mut() {
-            if call.block == exit {
-                call.args.extend_from_slice(escaping);
-            }
+    for (exit, escaping) in plan {
+        let exit = *exit;
+        let mut param: SecondaryMap<Value, Option<Value>> = SecondaryMap::new();
+        for &v in escaping {
+            param[v] = Some(f.append_block_param(exit, f.values[v].ty));
         }
-        f.blocks[b].term = Some(t);
-    }
-    for &b in cfg.rpo.iter().filter(|&&b| !in_body[b]) {
-        for k in 0..f.blocks[b].insts.len() {
-            let i = f.blocks[b].insts[k];
-            for a in f.insts[i].args.iter_mut() {
-                *a = param[*a].unwrap_or(*a);
+        for &b in body {
+            let mut t = f.blocks[b].term.take().expect("terminator");
+            for call in t.targets_mut() {
+                if call.block == exit {
+                    call.args.extend_from_slice(escaping);
+                }
             }
+            f.blocks[b].term = Some(t);
         }
-        if let Some(t) = f.blocks[b].term.as_mut() {
-            t.map_uses(|v| param[v].unwrap_or(v));
+        for &b in cfg
+            .rpo
+            .iter()
+            .filter(|&&b| !in_body[b] && cfg.dominates(exit, b))
+        {
+            for k in 0..f.blocks[b].insts.len() {
+                let i = f.blocks[b].insts[k];
+                for a in f.insts[i].args.iter_mut() {
+                    *a = param[*a].unwrap_or(*a);
+                }
+            }
+            if let Some(t) = f.blocks[b].term.as_mut() {
+                t.map_uses(|v| param[v].unwrap_or(v));
+            }
         }
     }
 }

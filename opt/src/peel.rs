@@ -76,9 +76,7 @@ fn peel_function(f: &mut Function, min_mem: u64) -> usize {
             return peeled;
         };
         done.insert(h);
-        if let [exit] = q.exits.as_slice() {
-            loops::pass_through_exit(f, &cfg, body, &q.in_body, *exit, &q.escaping);
-        }
+        loops::pass_through(f, &cfg, body, &q.in_body, &q.pass_through);
         let copy = loops::copy_loop(f, h, body, &q.in_body, true);
         let copies: Vec<Block> = body
             .iter()
@@ -124,13 +122,10 @@ impl Candidates<'_> {
         }
         let escaping = loops::escaping(f, cfg, &in_body, defined_inside);
         let exits = loops::exits(f, body, &in_body);
-        if !loops::can_pass_through(cfg, &in_body, &exits, &escaping) {
-            return None;
-        }
+        let pass_through = loops::pass_through_plan(f, cfg, &in_body, &exits, &escaping)?;
         Some(Qualified {
             in_body,
-            escaping,
-            exits,
+            pass_through,
         })
     }
 }
@@ -138,10 +133,9 @@ impl Candidates<'_> {
 /// What peeling a qualifying loop needs.
 struct Qualified {
     in_body: SecondaryMap<Block, bool>,
-    /// The values defined in the loop and read after it.
-    escaping: Vec<Value>,
-    /// The blocks outside the loop that it branches to.
-    exits: Vec<Block>,
+    /// The exit blocks that receive the values defined in the loop and read after it
+    /// ([`loops::pass_through`]).
+    pass_through: Vec<(Block, Vec<Value>)>,
 }
 
 /// Whether access `i` is at a constant address whose bytes lie in the initial memory.

@@ -36,8 +36,8 @@ fn unroll_function(f: &mut Function) -> usize {
     loops::one_at_a_time(
         f,
         qualifies,
-        |f, cfg, h, body, (in_body, factor, exits, escaping)| {
-            unroll(f, cfg, h, body, &in_body, factor, &exits, &escaping);
+        |f, cfg, h, body, (in_body, factor, pass_through)| {
+            unroll(f, cfg, h, body, &in_body, factor, &pass_through);
             vec![]
         },
     )
@@ -52,14 +52,9 @@ fn unroll(
     body: &[Block],
     in_body: &SecondaryMap<Block, bool>,
     factor: usize,
-    exits: &[Block],
-    escaping: &[zkc_ir::Value],
+    pass_through: &[(Block, Vec<zkc_ir::Value>)],
 ) {
-    if let [exit] = exits {
-        if !escaping.is_empty() {
-            loops::pass_through_exit(f, cfg, body, in_body, *exit, escaping);
-        }
-    }
+    loops::pass_through(f, cfg, body, in_body, pass_through);
     let latch = cfg.preds[h]
         .iter()
         .copied()
@@ -92,7 +87,7 @@ fn unroll(
     f.layout.splice(last + 1..last + 1, new_blocks);
 }
 
-/// `(blocks of the loop, unroll factor, exits, escaping values)` if the loop headed by `h`
+/// `(blocks of the loop, unroll factor, where escaping values leave)` if the loop headed by `h`
 /// qualifies (module docs).
 #[allow(clippy::type_complexity)]
 fn qualifies(
@@ -102,8 +97,7 @@ fn qualifies(
 ) -> Option<(
     SecondaryMap<Block, bool>,
     usize,
-    Vec<Block>,
-    Vec<zkc_ir::Value>,
+    Vec<(Block, Vec<zkc_ir::Value>)>,
 )> {
     let (f, cfg, inst_block) = (view.f, view.cfg, view.inst_block);
     let (in_body, edges) = loops::small_innermost(f, cfg, view.all, h, body, MAX_INSTS)?;
@@ -153,8 +147,6 @@ fn qualifies(
     let inside = |v| loops::defined_in(f, inst_block, &in_body, v);
     let escaping = loops::escaping(f, cfg, &in_body, inside);
     let exits = loops::exits(f, body, &in_body);
-    if !loops::can_pass_through(cfg, &in_body, &exits, &escaping) {
-        return None;
-    }
-    Some((in_body, factor, exits, escaping))
+    let pass_through = loops::pass_through_plan(f, cfg, &in_body, &exits, &escaping)?;
+    Some((in_body, factor, pass_through))
 }

@@ -363,8 +363,8 @@ struct Plan {
     retest: Vec<Block>,
     /// The accesses the copy marks `notrap`.
     accesses: Vec<Inst>,
-    escaping: Vec<Value>,
-    exits: Vec<Block>,
+    /// The exit blocks that receive the loop's escaping values ([`loops::pass_through`]).
+    pass_through: Vec<(Block, Vec<Value>)>,
     /// Set when the loop only copies memory forward: the guarded path then copies with one
     /// `memory.copy` where that means the same (module docs, "Copy loops").
     copy: Option<CopyLoop>,
@@ -929,9 +929,7 @@ impl<'a> LoopCx<'a> {
         let in_body = &self.in_body;
         let escaping = loops::escaping(f, self.cfg, in_body, |v| self.inside(v));
         let exits = loops::exits(f, self.body, in_body);
-        if !loops::can_pass_through(self.cfg, in_body, &exits, &escaping) {
-            return None;
-        }
+        let pass_through = loops::pass_through_plan(f, self.cfg, in_body, &exits, &escaping)?;
         // A re-test leaves the copy by an edge the slots' stores do not cover.
         let slots = retest.is_empty().then(|| self.slots(&accesses)).flatten();
         if let Some(sl) = &slots {
@@ -959,8 +957,7 @@ impl<'a> LoopCx<'a> {
             guards,
             retest,
             accesses,
-            escaping,
-            exits,
+            pass_through,
             copy,
             slots,
         })
@@ -1490,11 +1487,7 @@ fn apply(
     plan: Plan,
 ) -> Block {
     let h = plan.h;
-    if let [exit] = plan.exits.as_slice() {
-        if !plan.escaping.is_empty() {
-            loops::pass_through_exit(f, cfg, body, in_body, *exit, &plan.escaping);
-        }
-    }
+    loops::pass_through(f, cfg, body, in_body, &plan.pass_through);
     let outside = loops::outside_preds(cfg, h, in_body);
     let copy = loops::copy_loop(f, h, body, in_body, false);
     for &i in &plan.accesses {
