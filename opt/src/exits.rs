@@ -11,7 +11,7 @@
 //! copies of every iteration.
 //!
 //! The loop must have one exit block, entered only from the loop, so that every read after the
-//! loop lies in a block the exit block dominates (`loops::can_pass_through`).
+//! loop lies in a block the exit block dominates (as `loops::pass_through_plan` argues).
 
 use crate::loops;
 use crate::util::{def_block, inst_blocks, FunctionPass};

@@ -493,7 +493,7 @@ struct CopyLoop {
     dst: X,
     src: X,
     len: X,
-    /// What its exit edge passes, escaping values last (as [`loops::pass_through_exit`]
+    /// What its exit edge passes, escaping values last (as [`loops::pass_through`]
     /// appends them).
     exit_args: Vec<ExitArg>,
 }
