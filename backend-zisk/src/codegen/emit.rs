@@ -672,6 +672,41 @@ pub(crate) fn emit(
             }
         }
     }
+    // The paths of accesses whose address's raw value failed its check ([`Wrapped`]): the
+    // value zero-extended into `r2` and checked, the access again from `r2`, back.
+    for w in &vc.wrapped {
+        out.label(w.label);
+        let raw = a_of(&VA::V(w.raw));
+        out.op(OpInst::new(Op::And, raw, BSrc::Imm(lit(0xffff_ffff))).to(Store::Reg(2)));
+        out.op(
+            OpInst::new(Op::Leu, a_of(&w.bound), BSrc::Reg(2)).flow(Flow::Branch {
+                taken: Target::Label(w.trap),
+                not_taken: Target::Offset(4),
+            }),
+        );
+        for inst in &w.access {
+            let VInst::Op {
+                op,
+                a,
+                b,
+                store,
+                width,
+                flow,
+            } = inst
+            else {
+                unreachable!("an access is operations");
+            };
+            let a = if *a == VA::V(w.raw) {
+                ASrc::Reg(2)
+            } else {
+                a_of(a)
+            };
+            let mut o = OpInst::new(*op, a, b_of(b)).to(s_of(store)).flow(*flow);
+            o.ind_width = *width;
+            out.inst(InstKind::Op(o), None);
+        }
+        out.inst(InstKind::Jump(w.back), None);
+    }
     // The jump tables, `const` data in ROM (read like RAM, and written by nothing: no code
     // at `_start` copies them anywhere).
     for (table, labels) in &vc.tables {

@@ -11,7 +11,7 @@ use zkc_regalloc_mem::{CallInfo, VReg};
 use super::checks::Checks;
 use super::ext::{self, Ext, ExtFacts};
 use super::layout::Plan;
-use super::vcode::{MoveSrc, VCode, VInst, VA, VB, VS};
+use super::vcode::{MoveSrc, VCode, VInst, Wrapped, VA, VB, VS};
 use super::{CodegenError, CodegenOptions, Layout};
 use super::{ARG_REG0, ARG_REGS, EXIT_WORD};
 use crate::mem_map::*;
@@ -215,21 +215,8 @@ struct Ctx<'a> {
     /// [`Wrapped`] path when that fails ([`Self::address`]): (the check's index, the raw
     /// value, the bound).
     wrapping: Option<(usize, VReg, VA)>,
-    /// The functions's [`Wrapped`] paths, placed after its blocks.
-    wrapped: Vec<Wrapped>,
-}
-
-/// The path of an access whose address's raw 64-bit value failed the bounds check
-/// ([`Ctx::address`]): the address zero-extended into `r2` and checked, the access again from
-/// `r2`, a jump back to the code after the access. Its label is made once the function's
-/// blocks are selected, the last of its local labels ([`VCode::wrapped`]); until then the
-/// check that branches to it, and the block it ends, name [`UNNAMED`].
-struct Wrapped {
-    check: usize,
-    block: usize,
-    back: Sym,
-    srcloc: Option<u32>,
-    insts: Vec<VInst>,
+    /// The check of each of `vc.wrapped`, whose label is made last.
+    wrapped_checks: Vec<usize>,
 }
 
 impl<'a> Ctx<'a> {
@@ -340,37 +327,19 @@ impl<'a> Ctx<'a> {
         let Some((check, raw, bound)) = self.wrapping.take() else {
             return;
         };
-        let srcloc = self.vc.srcloc;
-        let mut insts = vec![
-            VInst::op(Op::And, VA::V(raw), VB::Imm(lit(LOW32)), VS::Reg(2)),
-            VInst::Op {
-                op: Op::Leu,
-                a: bound,
-                b: VB::Reg(2),
-                store: VS::None,
-                width: 0,
-                flow: to_label(self.l.trap(TrapCode::MemoryOutOfBounds)),
-            },
-        ];
-        let end = insts.len();
-        insts.extend_from_slice(&self.vc.insts[start..]);
-        for i in &mut insts[end..] {
-            if let VInst::Op { a, .. } = i {
-                if *a == VA::V(raw) {
-                    *a = VA::Reg(2);
-                }
-            }
-        }
         let back = self.local();
-        self.vc.end_block(vec![back, UNNAMED]);
-        self.wrapped.push(Wrapped {
-            check,
-            block: self.vc.blocks.len() - 1,
+        let access = self.vc.insts[start..].to_vec();
+        self.vc.push(VInst::Label(back));
+        // The check names the path's label once it is made, at the end of the function.
+        self.wrapped_checks.push(check);
+        self.vc.wrapped.push(Wrapped {
+            label: UNNAMED,
             back,
-            srcloc,
-            insts,
+            trap: self.l.trap(TrapCode::MemoryOutOfBounds),
+            raw,
+            bound,
+            access,
         });
-        self.vc.begin_block(back);
     }
 
     /// The check `inst` needs, if any (and bounds checks are on): its displacement from the
@@ -2043,7 +2012,7 @@ fn compile_function(
         checks,
         ra: None,
         wrapping: None,
-        wrapped: Vec::new(),
+        wrapped_checks: Vec::new(),
     };
     if has_calls {
         cx.ra = Some(cx.vc.new_vreg());
@@ -2053,20 +2022,13 @@ fn compile_function(
         .enumerate()
         .try_for_each(|(k, &b)| cx.lower_block(b, blocks.get(k + 1).copied()));
     result?;
-    cx.vc.wrapped = cx.wrapped.len() as u32;
-    for w in std::mem::take(&mut cx.wrapped) {
-        let label = cx.local();
-        if let VInst::Op { flow, .. } = &mut cx.vc.insts[w.check] {
+    // The paths' labels, the function's last local labels ([`VCode::wrapped`]).
+    for (k, &check) in cx.wrapped_checks.iter().enumerate() {
+        let label = cx.vc.local_label();
+        cx.vc.wrapped[k].label = label;
+        if let VInst::Op { flow, .. } = &mut cx.vc.insts[check] {
             *flow = to_label(label);
         }
-        cx.vc.blocks[w.block].succ_labels[1] = label;
-        cx.vc.begin_block(label);
-        cx.vc.srcloc = w.srcloc;
-        for i in w.insts {
-            cx.vc.push(i);
-        }
-        cx.vc.push(VInst::Jump(w.back));
-        cx.vc.end_block(vec![w.back]);
     }
     let mut vc = cx.vc;
     vc.resolve_succs();

@@ -157,14 +157,33 @@ pub struct VCode {
     /// ([`VCode::local_label`]): the function's symbols ([`LOCAL`]).
     pub ir_blocks: u32,
     pub locals: u32,
-    /// How many of the local labels, the last ones, name the paths of accesses whose
-    /// address's raw value failed its bounds check (`isel` `Wrapped`): named
-    /// `{function}_w{n}` ([`WRAPPED_TAG`]), what the bench counts checks by.
-    pub wrapped: u32,
+    /// The paths of accesses whose address's raw value failed its bounds check
+    /// ([`Wrapped`]). Their labels are the last local labels, named `{function}_w{n}`
+    /// ([`WRAPPED_TAG`]), what the bench counts checks by.
+    pub wrapped: Vec<Wrapped>,
 }
 
-/// The tag of the labels of `isel`'s `Wrapped` paths ([`VCode::wrapped`]).
+/// The tag of the labels of [`Wrapped`] paths.
 pub const WRAPPED_TAG: &str = "_w";
+
+/// The out-of-line path of an access whose address, of unknown upper bits, was checked as its
+/// raw value (`isel` `address`): when that check fails, the path zero-extends the value into
+/// `r2`, checks that for the trap `trap`, does the access's instructions (`access`, copied:
+/// later stages move the function's instructions) again with `r2` for the raw value as their
+/// `a`, and jumps back to `back`,
+/// the label after them. The allocator does not see it: it reads and writes what the access
+/// does, at the same point, where every value is where the allocation put it for the access;
+/// emission writes it after the function's blocks.
+#[derive(Clone, Debug)]
+pub struct Wrapped {
+    pub label: Sym,
+    pub back: Sym,
+    pub trap: Sym,
+    pub raw: VReg,
+    /// The bound the raw value was checked against.
+    pub bound: VA,
+    pub access: Vec<VInst>,
+}
 
 impl VCode {
     /// Empty, with room for the code of `blocks` of `f`: selection emits 1.0-1.5 instructions
@@ -197,8 +216,9 @@ impl VCode {
     /// `func`: the first of them ([`VCode::globalize`] takes it).
     pub fn name_labels(&self, symbols: &mut Symbols, func: Sym) -> Sym {
         let first = symbols.derive(func, "_b", 0, self.ir_blocks);
-        symbols.derive(func, "_l", 1, self.locals - self.wrapped);
-        symbols.derive(func, WRAPPED_TAG, 1, self.wrapped);
+        let wrapped = self.wrapped.len() as u32;
+        symbols.derive(func, "_l", 1, self.locals - wrapped);
+        symbols.derive(func, WRAPPED_TAG, 1, wrapped);
         first
     }
 
@@ -245,6 +265,13 @@ impl VCode {
         for (table, labels) in &mut self.tables {
             g(table);
             labels.iter_mut().for_each(g);
+        }
+        for w in &mut self.wrapped {
+            g(&mut w.label);
+            g(&mut w.back);
+            if let VA::Imm(v) | VA::Mem(v) = &mut w.bound {
+                value(v);
+            }
         }
     }
 
