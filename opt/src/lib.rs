@@ -116,7 +116,8 @@ pub const PASSES: &[PassInfo] = &[
     PassInfo {
         name: "idioms",
         description: "replace code that computes one ZisK operation by it (a 64x64-bit product's \
-             halves from 32-bit partial products: mul, mul_hi_u)",
+             halves from 32-bit partial products: mul, mul_hi_u; an i32 sum computed in i64, \
+             wrap(extend(x) + c): x + c)",
         run: Run::Function(idioms::pass),
     },
     PassInfo {

@@ -6,7 +6,7 @@
 
 use super::lang::{Fold, Key, Konst, Zir};
 use egg::{Applier, EGraph, Id, Language, Pattern, PatternAst, Rewrite, Subst, Symbol, Var};
-use zkc_ir::{BinaryOp, ConvOp, Type};
+use zkc_ir::{BinaryOp, Type};
 
 type EG = EGraph<Zir, Fold>;
 
@@ -316,16 +316,6 @@ fn is_const(eg: &EG, s: &Subst, v: &'static str) -> bool {
     konst(eg, s, v).is_some()
 }
 
-/// Whether `v`'s e-class holds an extension of an i32 to an i64.
-fn is_extension(eg: &EG, s: &Subst, v: &'static str) -> bool {
-    eg[s[var(v)]].nodes.iter().any(|n| {
-        matches!(
-            n,
-            Zir::Op1(Key::Conv(ConvOp::I64ExtendI32U | ConvOp::I64ExtendI32S), _)
-        )
-    })
-}
-
 fn is_bool(eg: &EG, s: &Subst, v: &'static str) -> bool {
     eg[s[var(v)]].data.boolean
 }
@@ -623,29 +613,8 @@ pub fn compare() -> Vec<Rewrite<Zir, Fold>> {
 }
 
 /// Extensions and wraps.
-///
-/// The low 32 bits of a sum, difference, product or bitwise result of i64s are those of the
-/// i32 operation on the operands' low 32 bits (arithmetic modulo 2^32), so a wrap moves inside
-/// them, where it meets the extensions of i32 values and removes them: Go's code computes an
-/// address as `wrap(extend_u(sp) + k)`, which becomes `sp + k`, no zero extension (an `and`)
-/// left (`i32.wrap_i64` is free, the i32 operations cost what the i64 ones do). Only where an
-/// operand is an extension: elsewhere the i32 operation would only duplicate an i64 one that
-/// other readers keep (the extraction counts each form's cost alone, not what they share), as
-/// the low word of a 64-bit product next to its high word in bignum code.
 pub fn extend() -> Vec<Rewrite<Zir, Fold>> {
-    let mut v: Vec<Rewrite<Zir, Fold>> = ["add", "sub", "mul", "and", "or", "xor"]
-        .into_iter()
-        .map(|op| {
-            // wrap (a op b) ⇒ wrap a op wrap b, for an extension a or b
-            rw_if(
-                format!("wrap-{op}"),
-                &format!("(i32.wrap_i64 (i64.{op} ?a ?b))"),
-                &format!("(i32.{op} (i32.wrap_i64 ?a) (i32.wrap_i64 ?b))"),
-                |eg, s| is_extension(eg, s, "?a") || is_extension(eg, s, "?b"),
-            )
-        })
-        .collect();
-    v.extend([
+    vec![
         // wrap (extend_u x) ⇒ x
         rw(
             "wrap-extend-u".into(),
@@ -671,8 +640,7 @@ pub fn extend() -> Vec<Rewrite<Zir, Fold>> {
             "(i64.extend_i32_s (i32.wrap_i64 ?x))",
             "(i64.extend32_s ?x)",
         ),
-    ]);
-    v
+    ]
 }
 
 /// `select`.
@@ -1030,35 +998,6 @@ mod tests {
     #[test]
     fn xor1_bool() {
         check("(i32.xor (i32.lt_u v1 v2) i32#1)", "(i32.le_u v2 v1)");
-    }
-    #[test]
-    fn wrap_moves_into_arithmetic() {
-        // Go's address of a stack slot: no zero extension left.
-        check(
-            "(i32.wrap_i64 (i64.add (i64.extend_i32_u v1) i64#40))",
-            "(i32.add v1 i32#40)",
-        );
-        check(
-            "(i32.wrap_i64 (i64.sub (i64.extend_i32_s v1) (i64.extend_i32_u v2)))",
-            "(i32.sub v1 v2)",
-        );
-        check(
-            "(i32.wrap_i64 (i64.mul (i64.extend_i32_u v1) i64#4294967301))",
-            "(i32.mul v1 i32#5)",
-        );
-        for op in ["and", "or", "xor"] {
-            check(
-                &format!("(i32.wrap_i64 (i64.{op} (i64.extend_i32_u v1) (i64.extend_i32_s v2)))"),
-                &format!("(i32.{op} v1 v2)"),
-            );
-        }
-    }
-    #[test]
-    fn wrap_stays_outside_arithmetic_without_extensions() {
-        check(
-            "(i32.wrap_i64 (i64.mul v1 v2))",
-            "(i32.wrap_i64 (i64.mul v1 v2))",
-        );
     }
     #[test]
     fn wrap_extend_u() {
