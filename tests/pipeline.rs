@@ -52,6 +52,26 @@ fn at(level: OptLevel) -> Options {
     }
 }
 
+/// Runs `module` on zkc's emulator at each of `levels` and asserts that it ends as the
+/// reference interpreter's run does (the same exit status, or the same wasm trap); returns
+/// whether that run trapped. `what` names the case in failures.
+fn ends_as_interpreted(module: &zkc_ir::Module, levels: &[OptLevel], what: &str) -> bool {
+    use zkc_ir::interp::{run_command, Exit, Trap};
+    let want = run_command(module, b"", Default::default());
+    for &level in levels {
+        let program = driver::codegen(module.clone(), &at(level), &mut std::io::sink())
+            .unwrap_or_else(|e| panic!("{what} {level}: {e}"));
+        let rom = driver::layout(&program).expect("layout").rom;
+        let run = driver::run_zisk(&rom, b"", 1 << 30).expect("run");
+        match &want.exit {
+            Exit::Code(c) => assert_eq!(run.exit, ZiskExit::Code(*c), "{what} {level}"),
+            Exit::Trap(Trap::Wasm(t)) => assert_eq!(run.exit, ZiskExit::Trap(*t), "{what} {level}"),
+            Exit::Trap(t) => panic!("{what}: interpreter: {t}"),
+        }
+    }
+    !matches!(want.exit, Exit::Code(_))
+}
+
 fn compile_in(dir: &Path, name: &str, opts: &Options) -> zkc_backend_zisk::Layout {
     let module = driver::load(&dir.join(format!("wasm/{name}.wasm"))).expect("load");
     let program = driver::codegen(module, opts, &mut std::io::sink())
@@ -340,7 +360,6 @@ fn copy_loops_copy_what_the_loops_copy() {
 /// checked loop traps at the first byte outside).
 #[test]
 fn signed_tests_version_interpreter_loops() {
-    use zkc_ir::interp::{run_command, Exit};
     let cases: [(&[(u32, u8)], i32); 5] = [
         (&[], 40),
         (&[(30, 0xf6)], 40),
@@ -375,7 +394,6 @@ fn signed_tests_version_interpreter_loops() {
     (call $exit (i32.and (call $run (i32.const {n})) (i32.const 127)))))"#
         );
         let module = zkc_frontend_wasm::translate(wat.as_bytes()).expect("wat");
-        let want = run_command(&module, b"", Default::default());
         let optimized =
             driver::optimize(module.clone(), &at(OptLevel::O2), &mut std::io::sink()).unwrap();
         let unchecked = optimized
@@ -386,18 +404,13 @@ fn signed_tests_version_interpreter_loops() {
             .filter(|d| matches!(d.op, zkc_ir::Op::Load { notrap: true, .. }))
             .count();
         assert!(unchecked >= 1, "{jumps:?} {n}: the loop is not versioned");
-        let program = driver::codegen(module, &at(OptLevel::O2), &mut std::io::sink()).unwrap();
-        let rom = driver::layout(&program).expect("layout").rom;
-        let run = driver::run_zisk(&rom, b"", 1 << 30).expect("run");
-        match want.exit {
-            Exit::Code(c) => assert_eq!(run.exit, ZiskExit::Code(c), "{jumps:?} {n}"),
-            Exit::Trap(zkc_ir::interp::Trap::Wasm(t)) => {
-                assert_eq!(run.exit, ZiskExit::Trap(t), "{jumps:?} {n}")
-            }
-            Exit::Trap(t) => panic!("interpreter: {t}"),
-        }
+        let what = format!("{jumps:?} {n}");
         let traps = jumps.contains(&(10, 0x80)) || n > 65436;
-        assert_eq!(traps, !matches!(want.exit, Exit::Code(_)), "{jumps:?} {n}");
+        assert_eq!(
+            traps,
+            ends_as_interpreted(&module, &[OptLevel::O2], &what),
+            "{what}"
+        );
     }
 }
 
@@ -408,7 +421,6 @@ fn signed_tests_version_interpreter_loops() {
 /// lie past the memory's end traps.
 #[test]
 fn wrapped_addresses_access_their_low_bits() {
-    use zkc_ir::interp::{run_command, Exit};
     for (ptr, traps) in [
         (0x40u64, false),
         (0x1_0000_0040, false),
@@ -429,21 +441,13 @@ fn wrapped_addresses_access_their_low_bits() {
     (call $exit (i32.wrap_i64 (i64.and (call $f (global.get $p)) (i64.const 127))))))"#
         );
         let module = zkc_frontend_wasm::translate(wat.as_bytes()).expect("wat");
-        let want = run_command(&module, b"", Default::default());
-        assert_eq!(traps, !matches!(want.exit, Exit::Code(_)), "{ptr:#x}");
-        for level in [OptLevel::O0, OptLevel::O1, OptLevel::O2] {
-            let program = driver::codegen(module.clone(), &at(level), &mut std::io::sink())
-                .unwrap_or_else(|e| panic!("{level}: {e}"));
-            let rom = driver::layout(&program).expect("layout").rom;
-            let run = driver::run_zisk(&rom, b"", 1 << 30).expect("run");
-            match &want.exit {
-                Exit::Code(c) => assert_eq!(run.exit, ZiskExit::Code(*c), "{ptr:#x} {level}"),
-                Exit::Trap(zkc_ir::interp::Trap::Wasm(t)) => {
-                    assert_eq!(run.exit, ZiskExit::Trap(*t), "{ptr:#x} {level}")
-                }
-                Exit::Trap(t) => panic!("interpreter: {t}"),
-            }
-        }
+        let levels = [OptLevel::O0, OptLevel::O1, OptLevel::O2];
+        let what = format!("{ptr:#x}");
+        assert_eq!(
+            traps,
+            ends_as_interpreted(&module, &levels, &what),
+            "{what}"
+        );
     }
 }
 
@@ -456,7 +460,6 @@ fn wrapped_addresses_access_their_low_bits() {
 /// memory's end and past it.
 #[test]
 fn displaced_accesses_check_their_root() {
-    use zkc_ir::interp::{run_command, Exit};
     for (x, traps) in [
         (2048i32, false),
         (-8, false),
@@ -483,21 +486,12 @@ fn displaced_accesses_check_their_root() {
     (call $exit (i32.and (call $f (global.get $x)) (i32.const 127)))))"#
         );
         let module = zkc_frontend_wasm::translate(wat.as_bytes()).expect("wat");
-        let want = run_command(&module, b"", Default::default());
-        assert_eq!(traps, !matches!(want.exit, Exit::Code(_)), "{x}");
-        for level in [OptLevel::O0, OptLevel::O1, OptLevel::O2] {
-            let program = driver::codegen(module.clone(), &at(level), &mut std::io::sink())
-                .unwrap_or_else(|e| panic!("{level}: {e}"));
-            let rom = driver::layout(&program).expect("layout").rom;
-            let run = driver::run_zisk(&rom, b"", 1 << 30).expect("run");
-            match &want.exit {
-                Exit::Code(c) => assert_eq!(run.exit, ZiskExit::Code(*c), "{x} {level}"),
-                Exit::Trap(zkc_ir::interp::Trap::Wasm(t)) => {
-                    assert_eq!(run.exit, ZiskExit::Trap(*t), "{x} {level}")
-                }
-                Exit::Trap(t) => panic!("interpreter: {t}"),
-            }
-        }
+        let levels = [OptLevel::O0, OptLevel::O1, OptLevel::O2];
+        assert_eq!(
+            traps,
+            ends_as_interpreted(&module, &levels, &x.to_string()),
+            "{x}"
+        );
     }
 }
 

@@ -239,18 +239,22 @@ pub(crate) fn escaping(
     let mut out = Vec::new();
     let mut seen: SecondaryMap<Value, bool> = SecondaryMap::new();
     for &b in cfg.rpo.iter().filter(|&&b| !in_body[b]) {
-        let insts = f.blocks[b]
-            .insts
-            .iter()
-            .flat_map(|&i| f.insts[i].args.iter().copied());
-        let term = f.blocks[b].term.iter().flat_map(|t| t.uses());
-        for v in insts.chain(term) {
+        for v in reads(f, b) {
             if defined_inside(v) && !std::mem::replace(&mut seen[v], true) {
                 out.push(v);
             }
         }
     }
     out
+}
+
+/// The values block `b`'s instructions and terminator read, in order.
+fn reads(f: &Function, b: Block) -> impl Iterator<Item = Value> + '_ {
+    let insts = f.blocks[b]
+        .insts
+        .iter()
+        .flat_map(|&i| f.insts[i].args.iter().copied());
+    insts.chain(f.blocks[b].term.iter().flat_map(|t| t.uses()))
 }
 
 /// The blocks outside the loop that its blocks branch to, in first-branch order.
@@ -288,12 +292,7 @@ pub(crate) fn pass_through_plan(
     }
     let mut out: Vec<(Block, Vec<Value>)> = Vec::new();
     for &b in cfg.rpo.iter().filter(|&&b| !in_body[b]) {
-        let insts = f.blocks[b]
-            .insts
-            .iter()
-            .flat_map(|&i| f.insts[i].args.iter().copied());
-        let term = f.blocks[b].term.iter().flat_map(|t| t.uses());
-        let reads: Vec<Value> = insts.chain(term).filter(|&v| rank[v].is_some()).collect();
+        let reads: Vec<Value> = reads(f, b).filter(|&v| rank[v].is_some()).collect();
         if reads.is_empty() {
             continue;
         }

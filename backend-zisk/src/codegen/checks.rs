@@ -223,8 +223,14 @@ mod tests {
     use super::*;
     use zkc_ir::text::parse_module;
 
-    /// The checks of the function `@f` in `src`, in instruction order, as `Some(k)` / `None`.
-    fn checks(src: &str, min_mem: u64) -> Vec<Option<u64>> {
+    /// The checks of the function `@f` in `src`, in instruction order, with `sign` telling
+    /// which values are sign-extended and `len_ok` which lengths a check may have.
+    fn computed(
+        src: &str,
+        min_mem: u64,
+        sign: impl Fn(Value) -> bool,
+        len_ok: impl Fn(u64) -> bool,
+    ) -> Vec<Option<Check>> {
         let m = parse_module(src).expect("parses");
         let f = m.funcs.iter().find(|(_, f)| f.name == "f").unwrap().1;
         let f = f.body().expect("body");
@@ -234,41 +240,25 @@ mod tests {
                 consts[d.results[0]] = Some(bits);
             }
         }
-        let c = Checks::compute(
-            f,
-            &consts,
-            &Ranges::compute(f),
-            min_mem,
-            |_| false,
-            |_| true,
-        );
+        let c = Checks::compute(f, &consts, &Ranges::compute(f), min_mem, sign, len_ok);
         f.layout
             .iter()
             .flat_map(|&b| f.blocks[b].insts.iter())
             .filter_map(|i| c.k.get(i).copied())
-            .map(|c| c.map(|c| c.len))
             .collect()
+    }
+
+    /// The checks of `@f` with no displaced access, as `Some(k)` / `None`.
+    fn checks(src: &str, min_mem: u64) -> Vec<Option<u64>> {
+        let c = computed(src, min_mem, |_| false, |_| true);
+        c.into_iter().map(|c| c.map(|c| c.len)).collect()
     }
 
     /// The checks of `@f` with every value read as sign-extended (so every addition of a
     /// constant is a displaced access), as `Some((from, len))` / `None`.
     fn displaced(src: &str, len_ok: impl Fn(u64) -> bool) -> Vec<Option<(i64, u64)>> {
-        let m = parse_module(src).expect("parses");
-        let f = m.funcs.iter().find(|(_, f)| f.name == "f").unwrap().1;
-        let f = f.body().expect("body");
-        let mut consts = SecondaryMap::new();
-        for (_, d) in f.insts.iter() {
-            if let IrOp::Const { bits, .. } = d.op {
-                consts[d.results[0]] = Some(bits);
-            }
-        }
-        let c = Checks::compute(f, &consts, &Ranges::compute(f), 0, |_| true, len_ok);
-        f.layout
-            .iter()
-            .flat_map(|&b| f.blocks[b].insts.iter())
-            .filter_map(|i| c.k.get(i).copied())
-            .map(|c| c.map(|c| (c.from, c.len)))
-            .collect()
+        let c = computed(src, 0, |_| true, len_ok);
+        c.into_iter().map(|c| c.map(|c| (c.from, c.len))).collect()
     }
 
     #[test]
