@@ -170,10 +170,9 @@ pub const WRAPPED_TAG: &str = "_w";
 /// raw value (`isel` `address`): when that check fails, the path zero-extends the value into
 /// `r2`, checks that for the trap `trap`, does the access's instructions (`access`, copied:
 /// later stages move the function's instructions) again with `r2` for the raw value as their
-/// `a`, and jumps back to `back`,
-/// the label after them. The allocator does not see it: it reads and writes what the access
-/// does, at the same point, where every value is where the allocation put it for the access;
-/// emission writes it after the function's blocks.
+/// `a`, and jumps back to `back`, the label after them. The allocator does not see it: it
+/// reads and writes what the access does, at the same point, where every value is where the
+/// allocation put it for the access; emission writes it after the function's blocks.
 #[derive(Clone, Debug)]
 pub struct Wrapped {
     pub label: Sym,
@@ -235,7 +234,8 @@ impl VCode {
                 g(s)
             }
         };
-        for inst in &mut self.insts {
+        let wrapped = self.wrapped.iter_mut().flat_map(|w| w.access.iter_mut());
+        for inst in self.insts.iter_mut().chain(wrapped) {
             match inst {
                 VInst::Op {
                     a, b, store, flow, ..
