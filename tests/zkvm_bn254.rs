@@ -17,7 +17,8 @@ use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInteger, PrimeField};
 use zkc_testkit::{workspace, Rng};
 use zkvm_common::{
-    ends_alike, hex, match_everywhere, refuses_wrong_signature, runs, unhex, ziskemu_agrees, AsRun,
+    hex, match_everywhere, refuses_wrong_signature, runs, three_argument_calls_end_alike, unhex,
+    ziskemu_agrees, AsRun,
 };
 
 fn bn254_wat() -> PathBuf {
@@ -264,21 +265,7 @@ fn bad_pointers_trap_and_wrong_signatures_are_errors() {
         ("bn254_g1_mul", [0, PAGE - 31, 128], true),
         ("bn254_g1_mul", [0, 64, u32::MAX], true),
     ];
-    for (i, &(func, [a, b, c], traps)) in calls.iter().enumerate() {
-        let what = format!("zkvm_{func}({a:#x}, {b:#x}, {c:#x})");
-        let text = format!(
-            r#"(module
-  (import "zkvm" "zkvm_{func}" (func $f (param i32 i32 i32) (result i32)))
-  (memory 1)
-  (func (export "_start")
-    (drop (call $f (i32.const {a}) (i32.const {b}) (i32.const {c})))))"#
-        );
-        let path =
-            std::env::temp_dir().join(format!("zkc-zkvm-bn254-{}-{i}.wat", std::process::id()));
-        std::fs::write(&path, text).unwrap();
-        ends_alike(&path, &what, traps, 100_000_000);
-        std::fs::remove_file(&path).unwrap();
-    }
+    three_argument_calls_end_alike("bn254", &calls);
     let text = r#"(module (import "zkvm" "zkvm_bn254_g1_mul" (func $f (param i32 i64 i32) (result i32)))
   (memory 1) (func (export "_start")))"#;
     refuses_wrong_signature(

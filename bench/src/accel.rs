@@ -186,6 +186,51 @@ fn bn254_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     call_costs(&wasm, &stdin(2, &mul), &calls, real)
 }
 
+/// EIP-2537's G1 generator and the point P1 of its vectors (add_G1_bls.json
+/// "bls_g1add_g1+p1"), and G2's generator and P2 ("bls_g2add_g2+p2"), packed (48 bytes a
+/// field element).
+const BLS12_G1_VECTOR: &str = "17f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb\
+     08b3f481e3aaa0f1a09e30ed741d8ae4fcf5e095d5d00af600db18cb2c04b3edd03cc744a2888ae40caa232946c5e7e1\
+     112b98340eee2777cc3c14163dea3ec97977ac3dc5c70da32e6e87578f44912e902ccef9efe28d4a78b8999dfbca9426\
+     186b28d92356c4dfec4b5201ad099dbdede3781f8998ddf929b4cd7756192185ca7b8f4ef7088f813270ac3d48868a21";
+const BLS12_G2_VECTOR: &str = "024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b4510b647ae3d1770bac0326a805bbefd48056c8c121bdb8\
+     13e02b6052719f607dacd3a088274f65596bd0d09920b61ab5da61bbdc7f5049334cf11213945d57e5ac7d055d042b7e\
+     0ce5d527727d6e118cc9cdc6da2e351aadfd9baa8cbdd3a76d429a695160d12c923ac9cc3baca289e193548608b82801\
+     0606c4a02ea734cc32acd2b02bc28b99cb3e287e85a763af267492ab572e99ab3f370d275cec1da1aaa9075ff05f79be\
+     103121a2ceaae586d240843a398967325f8eb5a93e8fea99b62b9f88d8556c80dd726a4b30e84a36eeabaf3592937f27\
+     086b990f3da2aeac0a36143b7d7c824428215140db1bb859338764cb58458f081d92664f9053b50b3fbd2e4723121b68\
+     0f9e7ba9a86a8f7624aa2b42dcc8772e1af4ae115685e60abc2c9b90242167acef3d0be4050bf935eed7c3b6fc7ba77e\
+     0d22c3652d0dc6f0fc9316e14268477c2049ef772e852108d269d9c38dba1d4802e8dae479818184c08f9a569d878451";
+
+/// One call of each BLS12-381 accelerator through `backend-zisk/tests/zkvm/bls12.wat`: G1ADD
+/// and G2ADD on EIP-2537's vectors, a G1MSM of one and of two pairs (EIP-2537's points, a
+/// 256-bit scalar each).
+fn bls12_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
+    let wasm = crate::workspace().join("backend-zisk/tests/zkvm/bls12.wat");
+    // stdin: which, skew 0, the number of pairs, five zeros, the operands
+    let stdin =
+        |which: u8, n: u8, operands: &[u8]| [&[which, 0, n, 0, 0, 0, 0, 0][..], operands].concat();
+    let g1 = unhex(BLS12_G1_VECTOR);
+    let scalar = [0xa5u8; 32];
+    let pairs = [&g1[..96], &scalar, &g1[96..], &scalar].concat();
+    let calls = [
+        (
+            "bls12_g1_add (EIP-2537's bls_g1add_g1+p1)".to_string(),
+            stdin(0, 0, &g1),
+        ),
+        (
+            "bls12_g1_msm (one pair, a 256-bit scalar)".to_string(),
+            stdin(1, 1, &pairs[..128]),
+        ),
+        ("bls12_g1_msm (two pairs)".to_string(), stdin(1, 2, &pairs)),
+        (
+            "bls12_g2_add (EIP-2537's bls_g2add_g2+p2)".to_string(),
+            stdin(2, 0, &unhex(BLS12_G2_VECTOR)),
+        ),
+    ];
+    call_costs(&wasm, &stdin(3, 0, &g1), &calls, real)
+}
+
 /// go-ethereum's EIP-152 vector 5 (blake2F.json): 12 rounds of F, the last block of "abc".
 const BLAKE2F_VECTOR: &str =
     "0000000c48c9bdf267e6096a3ba7ca8485ae67bb2bf894fe72f36e3cf1361d5f3af54fa5d182e6ad\
@@ -301,6 +346,7 @@ fn measure_all(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     rows.extend(ripemd160_rows(real)?);
     rows.extend(secp256k1_rows(real)?);
     rows.extend(bn254_rows(real)?);
+    rows.extend(bls12_rows(real)?);
     rows.extend(blake2f_rows(real)?);
     rows.extend(modexp_rows(real)?);
     let (accel, soft) = both(&format!("{LEN} b 1"), real)?;
@@ -344,10 +390,10 @@ pub fn section(real: bool, broken: &mut Vec<String>) -> String {
          (`examples/c/wasm/hash.wasm`) and with the C of `examples/c/soft_hash.h` compiled \
          by zkc (`hash_sw.wasm`); a hash's row is the run that computes it twice less the run \
          that computes it once, the last row the whole program that computes both once. \
-         The ripemd160, secp256k1, secp256r1, bn254, blake2f and modexp rows are one call \
-         (on go-ethereum's precompile vectors but ripemd160 and the 1024-bit modexps; \
-         `backend-zisk/tests/zkvm/hash.wat`, `secp256k1.wat`, `bn254.wat`, `blake2f.wat`, \
-         `modexp.wat`: the run with the call less \
+         The ripemd160, secp256k1, secp256r1, bn254, bls12, blake2f and modexp rows are one \
+         call (on go-ethereum's and EIP-2537's precompile vectors but ripemd160, the MSMs and \
+         the 1024-bit modexps; `backend-zisk/tests/zkvm/hash.wat`, `secp256k1.wat`, \
+         `bn254.wat`, `bls12.wat`, `blake2f.wat`, `modexp.wat`: the run with the call less \
          the run without it); no software build of them is measured. \
          Target for the whole program: at most {TARGET:.2}× its software build ({}).{}\n\n{}\n",
         if whole <= TARGET {

@@ -52,6 +52,21 @@ typedef zkvm_bytes_64 zkvm_secp256r1_pubkey;
 typedef zkvm_bytes_64 zkvm_bn254_g1_point;
 typedef zkvm_bytes_32 zkvm_bn254_scalar;
 
+/* BLS12-381 (EIP-2537, packed): a field element is 48 bytes big-endian; a G1 point x || y,
+ * a G2 point x || y with each coordinate its real part then its imaginary part; all zeros is
+ * the identity. An MSM pair is a point then a 32-byte big-endian scalar. */
+typedef struct {
+    _Alignas(8) uint8_t data[96];
+} zkvm_bls12_381_g1_point;
+typedef struct {
+    _Alignas(8) uint8_t data[192];
+} zkvm_bls12_381_g2_point;
+typedef zkvm_bytes_32 zkvm_bls12_381_scalar;
+typedef struct {
+    zkvm_bls12_381_g1_point point;
+    zkvm_bls12_381_scalar scalar;
+} zkvm_bls12_381_g1_msm_pair;
+
 /* BLAKE2f (EIP-152): the state is 8 u64s, the message 16, the offsets 2, little-endian. */
 typedef struct {
     _Alignas(8) uint8_t data[16];
@@ -110,6 +125,27 @@ zkvm_status zkvm_bn254_g1_add(const zkvm_bn254_g1_point *p1, const zkvm_bn254_g1
 ZKVM_IMPORT(zkvm_bn254_g1_mul)
 zkvm_status zkvm_bn254_g1_mul(const zkvm_bn254_g1_point *point, const zkvm_bn254_scalar *scalar,
                               zkvm_bn254_g1_point *result);
+
+/* EIP-2537's G1ADD: *p1 + *p2 into *result; ZKVM_EFAIL, writing nothing, when a point other
+ * than the identity has a coordinate not below p or is not on y^2 = x^3 + 4 (no subgroup
+ * check). */
+ZKVM_IMPORT(zkvm_bls12_g1_add)
+zkvm_status zkvm_bls12_g1_add(const zkvm_bls12_381_g1_point *p1, const zkvm_bls12_381_g1_point *p2,
+                              zkvm_bls12_381_g1_point *result);
+
+/* EIP-2537's G1MSM: the sum of scalar * point over the num_pairs pairs into *result;
+ * ZKVM_EFAIL, writing nothing, when num_pairs is 0 or a point other than the identity is
+ * invalid as for zkvm_bls12_g1_add or outside the subgroup G1. */
+ZKVM_IMPORT(zkvm_bls12_g1_msm)
+zkvm_status zkvm_bls12_g1_msm(const zkvm_bls12_381_g1_msm_pair *pairs, size_t num_pairs,
+                              zkvm_bls12_381_g1_point *result);
+
+/* EIP-2537's G2ADD: *p1 + *p2 into *result; ZKVM_EFAIL, writing nothing, when a point other
+ * than the identity has a coordinate part not below p or is not on the twist
+ * y^2 = x^3 + 4 (1 + i) (no subgroup check). */
+ZKVM_IMPORT(zkvm_bls12_g2_add)
+zkvm_status zkvm_bls12_g2_add(const zkvm_bls12_381_g2_point *p1, const zkvm_bls12_381_g2_point *p2,
+                              zkvm_bls12_381_g2_point *result);
 
 /* BLAKE2b's compression F (EIP-152, RFC 7693) with `rounds` rounds on *h in place, the message
  * *m, the offsets *t and the final-block flag f (nonzero: the last block). */

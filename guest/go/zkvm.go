@@ -43,6 +43,18 @@ func zkvmBn254G1Add(p1, p2, result unsafe.Pointer) int32
 //go:noescape
 func zkvmBn254G1Mul(point, scalar, result unsafe.Pointer) int32
 
+//go:wasmimport zkvm zkvm_bls12_g1_add
+//go:noescape
+func zkvmBls12G1Add(p1, p2, result unsafe.Pointer) int32
+
+//go:wasmimport zkvm zkvm_bls12_g1_msm
+//go:noescape
+func zkvmBls12G1Msm(pairs unsafe.Pointer, numPairs uint32, result unsafe.Pointer) int32
+
+//go:wasmimport zkvm zkvm_bls12_g2_add
+//go:noescape
+func zkvmBls12G2Add(p1, p2, result unsafe.Pointer) int32
+
 //go:wasmimport zkvm zkvm_blake2f
 //go:noescape
 func zkvmBlake2f(rounds uint32, h, m, t unsafe.Pointer, f uint32) int32
@@ -135,6 +147,36 @@ func Bn254G1Add(p1, p2 *[64]byte) ([64]byte, bool) {
 func Bn254G1Mul(point *[64]byte, scalar *[32]byte) ([64]byte, bool) {
 	var out [64]byte
 	ok := zkvmBn254G1Mul(unsafe.Pointer(point), unsafe.Pointer(scalar), unsafe.Pointer(&out)) == 0
+	return out, ok
+}
+
+// Bls12G1Add is EIP-2537's G1ADD of two BLS12-381 G1 points (x || y, 48 bytes each,
+// big-endian; all zeros is the identity) and true; false when a point other than the identity
+// has a coordinate not below p or is off the curve.
+func Bls12G1Add(p1, p2 *[96]byte) ([96]byte, bool) {
+	var out [96]byte
+	ok := zkvmBls12G1Add(unsafe.Pointer(p1), unsafe.Pointer(p2), unsafe.Pointer(&out)) == 0
+	return out, ok
+}
+
+// Bls12G1Msm is EIP-2537's G1MSM, the sum of each pair's point (its first 96 bytes) times its
+// 256-bit big-endian scalar (its last 32), and true; false when there is no pair or a point
+// other than the identity is invalid as for Bls12G1Add or outside the subgroup.
+func Bls12G1Msm(pairs [][128]byte) ([96]byte, bool) {
+	var out [96]byte
+	if len(pairs) == 0 {
+		return out, false
+	}
+	ok := zkvmBls12G1Msm(unsafe.Pointer(&pairs[0]), uint32(len(pairs)), unsafe.Pointer(&out)) == 0
+	return out, ok
+}
+
+// Bls12G2Add is EIP-2537's G2ADD of two BLS12-381 G2 points (x || y, each real || imaginary,
+// 48 bytes a part, big-endian; all zeros is the identity) and true; false when a point other
+// than the identity has a part not below p or is off the twist.
+func Bls12G2Add(p1, p2 *[192]byte) ([192]byte, bool) {
+	var out [192]byte
+	ok := zkvmBls12G2Add(unsafe.Pointer(p1), unsafe.Pointer(p2), unsafe.Pointer(&out)) == 0
 	return out, ok
 }
 

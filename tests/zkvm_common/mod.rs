@@ -147,6 +147,28 @@ pub fn ends_alike(path: &Path, what: &str, traps: bool, max_steps: u64) {
     }
 }
 
+/// Each call `(func, [a, b, c], traps)` of an accelerator `zkvm_{func}` of three `i32`
+/// arguments, alone in a module of one page, traps as an out-of-bounds access or exits 0
+/// (`traps` false) everywhere ([`ends_alike`]). `tag` names the temporary files.
+#[allow(dead_code, reason = "only the accelerators of three pointers use it")]
+pub fn three_argument_calls_end_alike(tag: &str, calls: &[(&str, [u32; 3], bool)]) {
+    for (i, &(func, [a, b, c], traps)) in calls.iter().enumerate() {
+        let what = format!("zkvm_{func}({a:#x}, {b:#x}, {c:#x})");
+        let text = format!(
+            r#"(module
+  (import "zkvm" "zkvm_{func}" (func $f (param i32 i32 i32) (result i32)))
+  (memory 1)
+  (func (export "_start")
+    (drop (call $f (i32.const {a}) (i32.const {b}) (i32.const {c})))))"#
+        );
+        let path =
+            std::env::temp_dir().join(format!("zkc-zkvm-{tag}-{}-{i}.wat", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        ends_alike(&path, &what, traps, 100_000_000);
+        std::fs::remove_file(&path).unwrap();
+    }
+}
+
 /// The module `text` (wasm text) imports `"zkvm" "zkvm_{func}"` with the type `found`
 /// where the ABI's is `expected`: compiling it is an error naming the import, where the binary
 /// declares it (its module name's length byte) and both types; the interpreter refuses to

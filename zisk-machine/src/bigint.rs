@@ -1,34 +1,34 @@
 //! The arithmetic of the precompiles zkc models, on little-endian 64-bit words as they sit in
-//! memory: 256-bit modular arithmetic and curve points (zisk-precomp-helpers 1.4.0-alpha
-//! `arith_eq/arith256.rs`, `arith_eq/secp256k1.rs`, `arith_eq/bn254curve.rs`: the affine
-//! formulas, for curves y^2 = x^3 + a x + b), and BLAKE2b's round (`blake2/blake2b/round.rs`).
+//! memory: 256- and 384-bit modular arithmetic, curve points and BLS12-381's Fp2
+//! (zisk-precomp-helpers 1.4.0-alpha `arith_eq/arith256.rs`, `arith_eq/secp256k1.rs`,
+//! `arith_eq/bn254curve.rs`, `arith_eq_384/arith384.rs`, `arith_eq_384/bls12_381curve.rs`,
+//! `arith_eq_384/bls12_381complex.rs`: the affine formulas, for curves y^2 = x^3 + a x + b, and
+//! Fp2 = Fp[i] / (i^2 + 1)), and BLAKE2b's round (`blake2/blake2b/round.rs`).
 
 use num_bigint::BigUint;
 
-fn big(words: &[u64; 4]) -> BigUint {
-    let mut bytes = [0u8; 32];
-    for (i, w) in words.iter().enumerate() {
-        bytes[8 * i..8 * i + 8].copy_from_slice(&w.to_le_bytes());
-    }
+fn big(words: &[u64]) -> BigUint {
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
     BigUint::from_bytes_le(&bytes)
 }
 
-/// The low 256 bits of `n`.
-fn words(n: &BigUint) -> [u64; 4] {
-    let mut out = [0u64; 4];
+/// The low `64 N` bits of `n`.
+fn words<const N: usize>(n: &BigUint) -> [u64; N] {
+    let mut out = [0u64; N];
     for (o, d) in out.iter_mut().zip(n.iter_u64_digits()) {
         *o = d;
     }
     out
 }
 
-/// `(a * b + c) mod m` (`arith256_mod`); `None` when `m` is 0.
-pub(crate) fn mul_add_mod(
-    a: &[u64; 4],
-    b: &[u64; 4],
-    c: &[u64; 4],
-    m: &[u64; 4],
-) -> Option<[u64; 4]> {
+/// `(a * b + c) mod m` (`arith256_mod` with N = 4 words, `arith384_mod` with 6); `None` when `m`
+/// is 0.
+pub(crate) fn mul_add_mod<const N: usize>(
+    a: &[u64; N],
+    b: &[u64; N],
+    c: &[u64; N],
+    m: &[u64; N],
+) -> Option<[u64; N]> {
     let m = big(m);
     if m == BigUint::ZERO {
         return None;
@@ -45,6 +45,8 @@ pub(crate) enum Curve {
     Secp256r1,
     /// BN254 (alt_bn128): p = 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47.
     Bn254,
+    /// BLS12-381: p = 0x1a0111ea..ffffaaab (381 bits), y^2 = x^3 + 4; 6 words a coordinate.
+    Bls12381,
 }
 
 impl Curve {
@@ -67,15 +69,30 @@ impl Curve {
                 0xb85045b68181585d,
                 0x30644e72e131a029,
             ]),
+            Curve::Bls12381 => big(&BLS12_381_P),
         }
     }
 }
+
+/// BLS12-381's base field modulus (the IETF pairing-friendly curves draft, 4.2.1), in words.
+pub(crate) const BLS12_381_P: [u64; 6] = [
+    0xb9feffffffffaaab,
+    0x1eabfffeb153ffff,
+    0x6730d2a0f6b0f624,
+    0x64774b84f38512bf,
+    0x4b1ba7b6434bacd7,
+    0x1a0111ea397fe69a,
+];
 
 /// `secp256k1_add`/`secp256r1_add`/`bn254_curve_add` (`dbl` false: `pts` = x1, y1, x2, y2) or
 /// `secp256k1_dbl`/`secp256r1_dbl`/`bn254_curve_dbl` (`dbl` true: `pts[0..2]` = x1, y1) in affine coordinates:
 /// the result's x and y (a doubling's slope is (3 x^2 + a) / 2y). `None` when the slope's
 /// denominator is 0 mod p (equal x, or y = 0 when doubling).
-pub(crate) fn curve_op(curve: Curve, pts: &[[u64; 4]; 4], dbl: bool) -> Option<[[u64; 4]; 2]> {
+pub(crate) fn curve_op<const N: usize>(
+    curve: Curve,
+    pts: &[[u64; N]; 4],
+    dbl: bool,
+) -> Option<[[u64; N]; 2]> {
     let p = curve.prime();
     let [x1, y1, x2, y2] = pts.each_ref().map(|w| big(w) % &p);
     let sub = |a: &BigUint, b: &BigUint| (a + &p - b) % &p;
@@ -100,6 +117,32 @@ pub(crate) fn curve_op(curve: Curve, pts: &[[u64; 4]; 4], dbl: bool) -> Option<[
     let x3 = sub(&(&s * &s % &p), &((&x1 + &x2) % &p));
     let y3 = sub(&(s * sub(&x1, &x3) % &p), &y1);
     Some([words(&x3), words(&y3)])
+}
+
+/// An operation of BLS12-381's Fp2 precompiles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Complex {
+    Add,
+    Sub,
+    Mul,
+}
+
+/// `bls12_381_complex_add`/`_sub`/`_mul`: `f1 op f2` in Fp2 = Fp[i] / (i^2 + 1), each operand
+/// its real part then its imaginary part, 6 words each.
+pub(crate) fn complex_op(op: Complex, f1: &[[u64; 6]; 2], f2: &[[u64; 6]; 2]) -> [[u64; 6]; 2] {
+    let p = Curve::Bls12381.prime();
+    let [a0, a1] = f1.each_ref().map(|w| big(w) % &p);
+    let [b0, b1] = f2.each_ref().map(|w| big(w) % &p);
+    let sub = |a: &BigUint, b: &BigUint| (a + &p - b) % &p;
+    let (c0, c1) = match op {
+        Complex::Add => ((a0 + b0) % &p, (a1 + b1) % &p),
+        Complex::Sub => (sub(&a0, &b0), sub(&a1, &b1)),
+        Complex::Mul => (
+            sub(&(&a0 * &b0 % &p), &(&a1 * &b1 % &p)),
+            (a1 * b0 + a0 * b1) % &p,
+        ),
+    };
+    [words(&c0), words(&c1)]
 }
 
 /// BLAKE2b's message schedule (RFC 7693, 2.7).
@@ -198,5 +241,63 @@ mod tests {
         let x2 = mul_add_mod(&x, &x, &zero, &p).unwrap();
         let x3 = mul_add_mod(&x2, &x, &[3, 0, 0, 0], &p).unwrap();
         assert_eq!(mul_add_mod(&y, &y, &zero, &p), Some(x3));
+    }
+
+    /// BLS12-381's G1 generator (the pairing-friendly curves draft, 4.2.1), x then y.
+    const BLS_G: [[u64; 6]; 2] = [
+        [
+            0xfb3af00adb22c6bb,
+            0x6c55e83ff97a1aef,
+            0xa14e3a3f171bac58,
+            0xc3688c4f9774b905,
+            0x2695638c4fa9ac0f,
+            0x17f1d3a73197d794,
+        ],
+        [
+            0x0caa232946c5e7e1,
+            0xd03cc744a2888ae4,
+            0x00db18cb2c04b3ed,
+            0xfcf5e095d5d00af6,
+            0xa09e30ed741d8ae4,
+            0x08b3f481e3aaa0f1,
+        ],
+    ];
+
+    /// On y^2 = x^3 + 4 over BLS12-381's Fp, by `arith384_mod`.
+    fn on_bls12_381(x: &[u64; 6], y: &[u64; 6]) -> bool {
+        let zero = [0; 6];
+        let x2 = mul_add_mod(x, x, &zero, &BLS12_381_P).unwrap();
+        let x3 = mul_add_mod(&x2, x, &[4, 0, 0, 0, 0, 0], &BLS12_381_P).unwrap();
+        mul_add_mod(y, y, &zero, &BLS12_381_P) == Some(x3)
+    }
+
+    /// BLS12-381's generator doubled and added: 2G and 3G on the curve, 3G the same both ways.
+    #[test]
+    fn bls12_381_add_and_double() {
+        assert!(on_bls12_381(&BLS_G[0], &BLS_G[1]));
+        let g = [BLS_G[0], BLS_G[1], [0; 6], [0; 6]];
+        let g2 = curve_op(Curve::Bls12381, &g, true).unwrap();
+        assert!(on_bls12_381(&g2[0], &g2[1]));
+        let g3 = curve_op(Curve::Bls12381, &[g2[0], g2[1], BLS_G[0], BLS_G[1]], false).unwrap();
+        let g3b = curve_op(Curve::Bls12381, &[BLS_G[0], BLS_G[1], g2[0], g2[1]], false).unwrap();
+        assert_eq!(g3, g3b);
+        assert!(on_bls12_381(&g3[0], &g3[1]));
+    }
+
+    /// (1 + 2i)(3 + 4i) = -5 + 10i; i * i = -1; (a + b) - b = a.
+    #[test]
+    fn bls12_381_complex() {
+        let n = |x: u64| [x, 0, 0, 0, 0, 0];
+        let minus = |x: u64| words::<6>(&(Curve::Bls12381.prime() - BigUint::from(x)));
+        let prod = complex_op(Complex::Mul, &[n(1), n(2)], &[n(3), n(4)]);
+        assert_eq!(prod, [minus(5), n(10)]);
+        assert_eq!(
+            complex_op(Complex::Mul, &[n(0), n(1)], &[n(0), n(1)]),
+            [minus(1), n(0)]
+        );
+        let sum = complex_op(Complex::Add, &[minus(1), n(7)], &[n(3), minus(2)]);
+        assert_eq!(sum, [n(2), n(5)]);
+        let back = complex_op(Complex::Sub, &sum, &[n(3), minus(2)]);
+        assert_eq!(back, [minus(1), n(7)]);
     }
 }

@@ -449,7 +449,15 @@ impl<'r> Emulator<'r> {
         }
         let two = matches!(
             op,
-            Op::Sha256 | Op::Secp256k1Add | Op::Secp256r1Add | Op::Bn254CurveAdd | Op::Blake2b
+            Op::Sha256
+                | Op::Secp256k1Add
+                | Op::Secp256r1Add
+                | Op::Bn254CurveAdd
+                | Op::Blake2b
+                | Op::Bls12381CurveAdd
+                | Op::Bls12381ComplexAdd
+                | Op::Bls12381ComplexSub
+                | Op::Bls12381ComplexMul
         );
         let operands: &[u64] = if two { &[a, b] } else { &[b] };
         if let Some(&addr) = operands.iter().find(|&&addr| addr & 7 != 0) {
@@ -486,49 +494,37 @@ impl<'r> Emulator<'r> {
                     self.write(a + 8 * i as u64, 8, w)?;
                 }
             }
-            Op::Arith256Mod => {
-                // Five pointers at `b`: a, b, c, m (read, 4 words each), d (written).
-                let mut ptr = [0u64; 5];
-                for (i, p) in ptr.iter_mut().enumerate() {
-                    *p = self.read(b + 8 * i as u64, 8)?;
-                    if *p & 7 != 0 {
-                        return Err(self.error(EmuErrorKind::UnalignedPrecompile { addr: *p }));
-                    }
-                }
-                let mut x = [[0u64; 4]; 4];
-                for (k, n) in x.iter_mut().enumerate() {
-                    *n = self.read_words(ptr[k])?;
-                }
-                let d = bigint::mul_add_mod(&x[0], &x[1], &x[2], &x[3])
-                    .ok_or_else(|| self.error(EmuErrorKind::PrecompileDomain { op }))?;
-                self.write_words(ptr[4], &d)?;
-            }
+            Op::Arith256Mod => self.mul_add_mod::<4>(op, b)?,
+            Op::Arith384Mod => self.mul_add_mod::<6>(op, b)?,
             Op::Secp256k1Add
             | Op::Secp256k1Dbl
             | Op::Secp256r1Add
             | Op::Secp256r1Dbl
             | Op::Bn254CurveAdd
             | Op::Bn254CurveDbl => {
-                // The point at `a` plus the point at `b` into `a`, or the point at `b` doubled
-                // into `b`; each point is x then y, 4 words each.
-                let dbl = matches!(op, Op::Secp256k1Dbl | Op::Secp256r1Dbl | Op::Bn254CurveDbl);
                 let curve = match op {
                     Op::Secp256k1Add | Op::Secp256k1Dbl => bigint::Curve::Secp256k1,
                     Op::Secp256r1Add | Op::Secp256r1Dbl => bigint::Curve::Secp256r1,
                     _ => bigint::Curve::Bn254,
                 };
-                let p1 = if dbl { b } else { a };
-                let mut pts = [[0u64; 4]; 4];
-                pts[0] = self.read_words(p1)?;
-                pts[1] = self.read_words(p1 + 32)?;
-                if !dbl {
-                    pts[2] = self.read_words(b)?;
-                    pts[3] = self.read_words(b + 32)?;
-                }
-                let p3 = bigint::curve_op(curve, &pts, dbl)
-                    .ok_or_else(|| self.error(EmuErrorKind::PrecompileDomain { op }))?;
-                self.write_words(p1, &p3[0])?;
-                self.write_words(p1 + 32, &p3[1])?;
+                self.curve_op::<4>(op, curve, a, b)?;
+            }
+            Op::Bls12381CurveAdd | Op::Bls12381CurveDbl => {
+                self.curve_op::<6>(op, bigint::Curve::Bls12381, a, b)?;
+            }
+            Op::Bls12381ComplexAdd | Op::Bls12381ComplexSub | Op::Bls12381ComplexMul => {
+                // The element at `a` (real part, then imaginary, 6 words each) op the one at
+                // `b`, into `a` (zisk_ops.rs `opc_bls12_381_complex_*`).
+                let kind = match op {
+                    Op::Bls12381ComplexAdd => bigint::Complex::Add,
+                    Op::Bls12381ComplexSub => bigint::Complex::Sub,
+                    _ => bigint::Complex::Mul,
+                };
+                let f1 = [self.read_words(a)?, self.read_words(a + 48)?];
+                let f2 = [self.read_words(b)?, self.read_words(b + 48)?];
+                let [c0, c1] = bigint::complex_op(kind, &f1, &f2);
+                self.write_words(a, &c0)?;
+                self.write_words(a + 48, &c1)?;
             }
             Op::Blake2b => {
                 // One round, of index `ext` (0..9, no chaining bits), on the work vector at `a`
@@ -554,17 +550,64 @@ impl<'r> Emulator<'r> {
         Ok(0)
     }
 
-    /// The 4 little-endian words of a 256-bit number at `addr`, each an aligned read.
-    fn read_words(&mut self, addr: u64) -> Result<[u64; 4], EmuError> {
-        let mut n = [0u64; 4];
+    /// `arith256_mod` (N = 4) or `arith384_mod` (N = 6): five pointers at `b`, to a, b, c, m
+    /// (read, N words each) and d (written), d = (a * b + c) mod m.
+    fn mul_add_mod<const N: usize>(&mut self, op: Op, b: u64) -> Result<(), EmuError> {
+        let mut ptr = [0u64; 5];
+        for (i, p) in ptr.iter_mut().enumerate() {
+            *p = self.read(b + 8 * i as u64, 8)?;
+            if *p & 7 != 0 {
+                return Err(self.error(EmuErrorKind::UnalignedPrecompile { addr: *p }));
+            }
+        }
+        let mut x = [[0u64; N]; 4];
+        for (k, n) in x.iter_mut().enumerate() {
+            *n = self.read_words(ptr[k])?;
+        }
+        let d = bigint::mul_add_mod(&x[0], &x[1], &x[2], &x[3])
+            .ok_or_else(|| self.error(EmuErrorKind::PrecompileDomain { op }))?;
+        self.write_words(ptr[4], &d)
+    }
+
+    /// A curve precompile with coordinates of N words: the point at `a` plus the point at `b`
+    /// into `a`, or (a `_dbl`) the point at `b` doubled into `b`; each point is x then y.
+    fn curve_op<const N: usize>(
+        &mut self,
+        op: Op,
+        curve: bigint::Curve,
+        a: u64,
+        b: u64,
+    ) -> Result<(), EmuError> {
+        let dbl = matches!(
+            op,
+            Op::Secp256k1Dbl | Op::Secp256r1Dbl | Op::Bn254CurveDbl | Op::Bls12381CurveDbl
+        );
+        let y = 8 * N as u64;
+        let p1 = if dbl { b } else { a };
+        let mut pts = [[0u64; N]; 4];
+        pts[0] = self.read_words(p1)?;
+        pts[1] = self.read_words(p1 + y)?;
+        if !dbl {
+            pts[2] = self.read_words(b)?;
+            pts[3] = self.read_words(b + y)?;
+        }
+        let p3 = bigint::curve_op(curve, &pts, dbl)
+            .ok_or_else(|| self.error(EmuErrorKind::PrecompileDomain { op }))?;
+        self.write_words(p1, &p3[0])?;
+        self.write_words(p1 + y, &p3[1])
+    }
+
+    /// The N little-endian words of a number at `addr`, each an aligned read.
+    fn read_words<const N: usize>(&mut self, addr: u64) -> Result<[u64; N], EmuError> {
+        let mut n = [0u64; N];
         for (i, w) in n.iter_mut().enumerate() {
             *w = self.read(addr + 8 * i as u64, 8)?;
         }
         Ok(n)
     }
 
-    /// Writes a 256-bit number as 4 aligned words at `addr`.
-    fn write_words(&mut self, addr: u64, n: &[u64; 4]) -> Result<(), EmuError> {
+    /// Writes a number as aligned words at `addr`.
+    fn write_words(&mut self, addr: u64, n: &[u64]) -> Result<(), EmuError> {
         for (i, &w) in n.iter().enumerate() {
             self.write(addr + 8 * i as u64, 8, w)?;
         }

@@ -48,6 +48,9 @@ const ARITH_SECP256K1: u64 = 72 * 16;
 const ARITH_BN254: u64 = 78 * 16;
 /// `ARITH_EQ_COST` = 90 * 16: the ArithEq state machine (secp256r1's curve operations).
 const ARITH_EQ: u64 = 90 * 16;
+/// `ARITH_EQ_384_COST` = 80 * 24: the ArithEq384 state machine (arith384_mod, BLS12-381's curve
+/// and complex ops).
+const ARITH_EQ_384: u64 = 80 * 24;
 /// `BLAKE2B_COST` = 8 * 233: one round of BLAKE2b's compression.
 const BLAKE2B: u64 = 8 * 233;
 /// `DMA_COST`: one Dma instance proves every DMA operation; the rest of a DMA operation's cost
@@ -214,6 +217,12 @@ ops! {
     RemW "rem_w" 0xbf Arith ARITH;
     DmaMemCpy "dma_memcpy" 0xd0 Precompile DMA;
     DmaXMemSet "dma_xmemset" 0xd9 Precompile DMA;
+    Arith384Mod "arith384_mod" 0xe2 Precompile ARITH_EQ_384;
+    Bls12381CurveAdd "bls12_381_curve_add" 0xe3 Precompile ARITH_EQ_384;
+    Bls12381CurveDbl "bls12_381_curve_dbl" 0xe4 Precompile ARITH_EQ_384;
+    Bls12381ComplexAdd "bls12_381_complex_add" 0xe5 Precompile ARITH_EQ_384;
+    Bls12381ComplexSub "bls12_381_complex_sub" 0xe6 Precompile ARITH_EQ_384;
+    Bls12381ComplexMul "bls12_381_complex_mul" 0xe7 Precompile ARITH_EQ_384;
     Secp256r1Add "secp256r1_add" 0xe8 Precompile ARITH_EQ;
     Secp256r1Dbl "secp256r1_dbl" 0xe9 Precompile ARITH_EQ;
     Blake2b "blake2b" 0xea Precompile BLAKE2B;
@@ -263,7 +272,13 @@ impl Op {
             | Op::Bn254CurveDbl
             | Op::Blake2b
             | Op::Secp256r1Add
-            | Op::Secp256r1Dbl => 0,
+            | Op::Secp256r1Dbl
+            | Op::Arith384Mod
+            | Op::Bls12381CurveAdd
+            | Op::Bls12381CurveDbl
+            | Op::Bls12381ComplexAdd
+            | Op::Bls12381ComplexSub
+            | Op::Bls12381ComplexMul => 0,
             Op::DmaMemCpy | Op::DmaXMemSet => a,
             Op::Minu => a.min(b),
             Op::Min => (a as i64).min(b as i64) as u64,
@@ -421,6 +436,7 @@ mod tests {
         assert_eq!(Op::Bn254CurveDbl.cost(), 1248);
         assert_eq!(Op::Blake2b.cost(), 1864);
         assert_eq!(Op::Secp256r1Dbl.cost(), 1440);
+        assert_eq!(Op::Bls12381ComplexMul.cost(), 1920);
         assert_eq!(Op::Keccak.cost(), 41_513);
         assert_eq!(Op::Sha256.cost(), 8_784);
     }

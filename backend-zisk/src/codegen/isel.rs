@@ -19,45 +19,57 @@ use crate::program::{Flow, Sym, Target, Value};
 use crate::Op;
 
 /// `zisk.*` imports the selector lowers in place: `exit(status: i32)` ends the run; for the
-/// accelerator runtime (`runtime/src/zkvm.zir`), `keccakf(state: i64)` is the `keccak`
-/// precompile on the 25 words at `state`, `sha256f(state: i64, block: i64)` the `sha256`
-/// precompile, `memcpy(dst: i64, src: i64, n: i64)` a `dma_memcpy` and `zero(dst: i64,
-/// n: i64)` a `dma_xmemset` of zeros (absolute addresses), `mem_base() -> i64` the address
-/// of linear memory's byte 0, `arith256_mod(params: i64)` the `arith256_mod` precompile on the
-/// five pointers at `params`, `secp256k1_add(p1: i64, p2: i64)`, `secp256k1_dbl(p: i64)`, their
-/// `secp256r1_*` twins,
-/// `bn254_curve_add(p1: i64, p2: i64)` and `bn254_curve_dbl(p: i64)` the curve precompiles,
-/// `blake2b_round(v: i64, m: i64, index: i64)` the `blake2b` precompile (an unchained round,
-/// `index` a constant in 0..10, its static argument).
-pub const MACHINE_IMPORTS: &[&str] = &[
-    "exit",
-    "keccakf",
-    "sha256f",
-    "memcpy",
-    "zero",
-    "mem_base",
-    "arith256_mod",
-    "secp256k1_add",
-    "secp256k1_dbl",
-    "bn254_curve_add",
-    "bn254_curve_dbl",
-    "blake2b_round",
-    "secp256r1_add",
-    "secp256r1_dbl",
+/// accelerator runtime (`runtime/src/zkvm.zir`), `memcpy(dst: i64, src: i64, n: i64)` a
+/// `dma_memcpy` and `zero(dst: i64, n: i64)` a `dma_xmemset` of zeros (absolute addresses),
+/// `mem_base() -> i64` the address of linear memory's byte 0, `blake2b_round(v: i64, m: i64,
+/// index: i64)` the `blake2b` precompile (an unchained round, `index` a constant in 0..10, its
+/// static argument), and the [`PRECOMPILE_IMPORTS`].
+const OTHER_IMPORTS: &[&str] = &["exit", "memcpy", "zero", "mem_base", "blake2b_round"];
+
+/// The machine imports that are one precompile on the absolute addresses they take: with one
+/// parameter, the precompile's `b` (`keccakf(state)` on the 25 words at `state`,
+/// `arith256_mod(params)`/`arith384_mod(params)` on the five pointers at `params`, a curve's
+/// `_dbl(p)`); with two, its `a` and `b` (`sha256f(state, block)`, a curve's `_add(p1, p2)`
+/// into `p1`, BLS12-381's Fp2 `complex_*(f1, f2)` into `f1`).
+const PRECOMPILE_IMPORTS: &[(&str, Op, usize)] = &[
+    ("keccakf", Op::Keccak, 1),
+    ("sha256f", Op::Sha256, 2),
+    ("arith256_mod", Op::Arith256Mod, 1),
+    ("secp256k1_add", Op::Secp256k1Add, 2),
+    ("secp256k1_dbl", Op::Secp256k1Dbl, 1),
+    ("secp256r1_add", Op::Secp256r1Add, 2),
+    ("secp256r1_dbl", Op::Secp256r1Dbl, 1),
+    ("bn254_curve_add", Op::Bn254CurveAdd, 2),
+    ("bn254_curve_dbl", Op::Bn254CurveDbl, 1),
+    ("arith384_mod", Op::Arith384Mod, 1),
+    ("bls12_381_curve_add", Op::Bls12381CurveAdd, 2),
+    ("bls12_381_curve_dbl", Op::Bls12381CurveDbl, 1),
+    ("bls12_381_complex_add", Op::Bls12381ComplexAdd, 2),
+    ("bls12_381_complex_sub", Op::Bls12381ComplexSub, 2),
+    ("bls12_381_complex_mul", Op::Bls12381ComplexMul, 2),
 ];
 
-/// The type of machine import `field`, one of [`MACHINE_IMPORTS`]: (parameters, results).
+/// The precompile of machine import `field` and its number of operands.
+fn precompile_import(field: &str) -> Option<(Op, usize)> {
+    PRECOMPILE_IMPORTS
+        .iter()
+        .find(|(name, ..)| *name == field)
+        .map(|&(_, op, n)| (op, n))
+}
+
+/// Whether `zisk.{field}` is a machine import the selector lowers.
+pub fn is_machine_import(field: &str) -> bool {
+    OTHER_IMPORTS.contains(&field) || precompile_import(field).is_some()
+}
+
+/// The type of machine import `field` (one the selector lowers): (parameters, results).
 fn machine_import_type(field: &str) -> (&'static [Type], &'static [Type]) {
     use Type::{I32, I64};
-    match field {
-        "exit" => (&[I32], &[]),
-        "keccakf" | "arith256_mod" | "secp256k1_dbl" | "secp256r1_dbl" | "bn254_curve_dbl" => {
-            (&[I64], &[])
-        }
-        "sha256f" | "zero" | "secp256k1_add" | "secp256r1_add" | "bn254_curve_add" => {
-            (&[I64, I64], &[])
-        }
-        "memcpy" | "blake2b_round" => (&[I64, I64, I64], &[]),
+    match (field, precompile_import(field)) {
+        (_, Some((_, 1))) => (&[I64], &[]),
+        (_, Some(_)) | ("zero", _) => (&[I64, I64], &[]),
+        ("exit", _) => (&[I32], &[]),
+        ("memcpy" | "blake2b_round", _) => (&[I64, I64, I64], &[]),
         _ => (&[], &[I64]),
     }
 }
@@ -705,7 +717,7 @@ impl<'a> Ctx<'a> {
                     if imp.module == "zisk" {
                         let (params, results) = machine_import_type(&imp.field);
                         let sig = &callee.sig;
-                        if MACHINE_IMPORTS.contains(&imp.field.as_str())
+                        if is_machine_import(&imp.field)
                             && (sig.params != params || sig.results != results)
                         {
                             let what = format!("machine import zisk.{} of type {sig}", imp.field);
@@ -717,25 +729,6 @@ impl<'a> Ctx<'a> {
                                 let low = VB::Imm(lit(LOW32));
                                 self.emit(Op::And, s, low, VS::Mem(lit(EXIT_WORD)));
                                 self.vc.push(VInst::RetToBios);
-                            }
-                            "keccakf" => {
-                                let state = self.b(args[0]);
-                                self.emit(Op::Keccak, VA::Imm(lit(0)), state, VS::None);
-                            }
-                            "sha256f" => {
-                                let (state, block) = (self.a(args[0]), self.b(args[1]));
-                                self.emit(Op::Sha256, state, block, VS::None);
-                            }
-                            "arith256_mod" | "secp256k1_dbl" | "secp256r1_dbl"
-                            | "bn254_curve_dbl" => {
-                                let op = match imp.field.as_str() {
-                                    "arith256_mod" => Op::Arith256Mod,
-                                    "secp256k1_dbl" => Op::Secp256k1Dbl,
-                                    "secp256r1_dbl" => Op::Secp256r1Dbl,
-                                    _ => Op::Bn254CurveDbl,
-                                };
-                                let b = self.b(args[0]);
-                                self.emit(op, VA::Imm(lit(0)), b, VS::None);
                             }
                             "blake2b_round" => {
                                 let index = match self.consts[args[2]] {
@@ -752,15 +745,6 @@ impl<'a> Ctx<'a> {
                                     not_taken: Target::Offset(4),
                                 };
                                 self.emit_f(Op::Blake2b, v, m, VS::None, round);
-                            }
-                            "secp256k1_add" | "secp256r1_add" | "bn254_curve_add" => {
-                                let op = match imp.field.as_str() {
-                                    "secp256k1_add" => Op::Secp256k1Add,
-                                    "secp256r1_add" => Op::Secp256r1Add,
-                                    _ => Op::Bn254CurveAdd,
-                                };
-                                let (p1, p2) = (self.a(args[0]), self.b(args[1]));
-                                self.emit(op, p1, p2, VS::None);
                             }
                             "memcpy" => {
                                 let n = self.b(args[2]);
@@ -780,7 +764,19 @@ impl<'a> Ctx<'a> {
                                 let d = self.dst(res[0]);
                                 self.copy(VB::Imm(lit(self.l.mem_base)), d);
                             }
-                            field => return Err(self.err(format!("machine import zisk.{field}"))),
+                            field => match precompile_import(field) {
+                                Some((op, 1)) => {
+                                    let b = self.b(args[0]);
+                                    self.emit(op, VA::Imm(lit(0)), b, VS::None);
+                                }
+                                Some((op, _)) => {
+                                    let (a, b) = (self.a(args[0]), self.b(args[1]));
+                                    self.emit(op, a, b, VS::None);
+                                }
+                                None => {
+                                    return Err(self.err(format!("machine import zisk.{field}")))
+                                }
+                            },
                         }
                         return Ok(());
                     }

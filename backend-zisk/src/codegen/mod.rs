@@ -373,8 +373,7 @@ fn used_imports_check(module: &Module, called: &[FuncId]) -> Result<(), CodegenE
     let called: HashSet<FuncId> = called.iter().copied().collect();
     for (id, f) in module.funcs.iter() {
         if let FuncDef::Import(name) = &f.def {
-            let known =
-                name.module == "zisk" && isel::MACHINE_IMPORTS.contains(&name.field.as_str());
+            let known = name.module == "zisk" && isel::is_machine_import(&name.field);
             if called.contains(&id) && !known && name.module == "zisk" {
                 return Err(unsupported(format!("machine import zisk.{}", name.field)));
             }

@@ -61,6 +61,25 @@ pub mod sys {
             scalar: *const [u8; 32],
             result: *mut [u8; 64],
         ) -> i32;
+        /// EIP-2537's G1ADD into `result`, or `ZKVM_EFAIL`.
+        pub fn zkvm_bls12_g1_add(
+            p1: *const [u8; 96],
+            p2: *const [u8; 96],
+            result: *mut [u8; 96],
+        ) -> i32;
+        /// EIP-2537's G1MSM of `num_pairs` pairs (a point, then a scalar) into `result`, or
+        /// `ZKVM_EFAIL`.
+        pub fn zkvm_bls12_g1_msm(
+            pairs: *const [u8; 128],
+            num_pairs: usize,
+            result: *mut [u8; 96],
+        ) -> i32;
+        /// EIP-2537's G2ADD into `result`, or `ZKVM_EFAIL`.
+        pub fn zkvm_bls12_g2_add(
+            p1: *const [u8; 192],
+            p2: *const [u8; 192],
+            result: *mut [u8; 192],
+        ) -> i32;
         /// BLAKE2b's compression F with `rounds` rounds on `h` in place; returns `ZKVM_EOK`.
         pub fn zkvm_blake2f(
             rounds: u32,
@@ -159,6 +178,36 @@ pub fn bn254_g1_mul(point: &[u8; 64], scalar: &[u8; 32]) -> Option<[u8; 64]> {
     let mut out = [0u8; 64];
     // SAFETY: the references are valid for the sizes the function reads and writes.
     let status = unsafe { sys::zkvm_bn254_g1_mul(point, scalar, &mut out) };
+    (status == sys::ZKVM_EOK).then_some(out)
+}
+
+/// EIP-2537's G1ADD of BLS12-381 G1 points (x || y, 48 bytes each, big-endian; all zeros is
+/// the identity); `None` when a point other than the identity has a coordinate not below p or
+/// is off the curve.
+pub fn bls12_g1_add(p1: &[u8; 96], p2: &[u8; 96]) -> Option<[u8; 96]> {
+    let mut out = [0u8; 96];
+    // SAFETY: the references are valid for the sizes the function reads and writes.
+    let status = unsafe { sys::zkvm_bls12_g1_add(p1, p2, &mut out) };
+    (status == sys::ZKVM_EOK).then_some(out)
+}
+
+/// EIP-2537's G1MSM: the sum of the products of each pair's point (its first 96 bytes) by its
+/// 256-bit big-endian scalar (its last 32); `None` when there is no pair or a point other than
+/// the identity is invalid as for [`bls12_g1_add`] or outside the subgroup.
+pub fn bls12_g1_msm(pairs: &[[u8; 128]]) -> Option<[u8; 96]> {
+    let mut out = [0u8; 96];
+    // SAFETY: the slice holds `pairs.len()` pairs; `out` is valid for the result.
+    let status = unsafe { sys::zkvm_bls12_g1_msm(pairs.as_ptr(), pairs.len(), &mut out) };
+    (status == sys::ZKVM_EOK).then_some(out)
+}
+
+/// EIP-2537's G2ADD of BLS12-381 G2 points (x || y, each real || imaginary, 48 bytes a part,
+/// big-endian; all zeros is the identity); `None` when a point other than the identity has a
+/// part not below p or is off the twist.
+pub fn bls12_g2_add(p1: &[u8; 192], p2: &[u8; 192]) -> Option<[u8; 192]> {
+    let mut out = [0u8; 192];
+    // SAFETY: the references are valid for the sizes the function reads and writes.
+    let status = unsafe { sys::zkvm_bls12_g2_add(p1, p2, &mut out) };
     (status == sys::ZKVM_EOK).then_some(out)
 }
 

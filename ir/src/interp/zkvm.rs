@@ -52,7 +52,7 @@ use k256::elliptic_curve::sec1::{FromEncodedPoint, ToEncodedPoint};
 use k256::elliptic_curve::PrimeField;
 use k256::{AffinePoint, EncodedPoint, FieldBytes, ProjectivePoint, Scalar, U256};
 
-use super::{Memory, Trap, Val};
+use super::{Memory, Trap, TrapCode, Val};
 use crate::module::ImportName;
 use crate::types::{Signature, Type};
 
@@ -68,6 +68,9 @@ const FUNCS: &[(&str, usize)] = &[
     ("zkvm_ripemd160", 3),
     ("zkvm_secp256r1_verify", 4),
     ("zkvm_modexp", 7),
+    ("zkvm_bls12_g1_add", 3),
+    ("zkvm_bls12_g1_msm", 3),
+    ("zkvm_bls12_g2_add", 3),
 ];
 
 /// The module the accelerators are imported from.
@@ -182,6 +185,34 @@ pub(super) fn call(index: u32, args: &[Val], mem: &mut Memory) -> Result<Vec<Val
             } else {
                 mem.write(out, &modexp(&base, &exp, &modulus))?;
                 0
+            }
+        }
+        10..=12 => {
+            // the operands: two points, or `n` pairs of a point and a scalar
+            let point = if index == 12 { 192 } else { 96 };
+            let len = match index {
+                11 => 128 * arg(1)? as u64,
+                _ => point as u64,
+            };
+            let len = u32::try_from(len).map_err(|_| Trap::Wasm(TrapCode::MemoryOutOfBounds))?;
+            let first = mem.read(arg(0)?, len)?.to_vec();
+            let second = match index {
+                11 => vec![],
+                _ => mem.read(arg(1)?, point)?.to_vec(),
+            };
+            let out = arg(2)?;
+            mem.read(out, point)?;
+            let result = match index {
+                10 => bls12_g1_add(&first, &second).map(Vec::from),
+                11 => bls12_g1_msm(&first).map(Vec::from),
+                _ => bls12_g2_add(&first, &second).map(Vec::from),
+            };
+            match result {
+                Some(point) => {
+                    mem.write(out, &point)?;
+                    0
+                }
+                None => EFAIL,
             }
         }
         _ => {
@@ -319,6 +350,91 @@ fn bn254_g1_mul(p: &[u8; 64], k: &[u8; 32]) -> Option<[u8; 64]> {
         *l = u64::from_be_bytes(k[24 - 8 * i..32 - 8 * i].try_into().unwrap());
     }
     Some(bn254_bytes(p.mul_bigint(limbs)))
+}
+
+/// A BLS12-381 base field element from 48 big-endian bytes; `None` when not below p.
+fn bls12_fq(b: &[u8]) -> Option<ark_bls12_381::Fq> {
+    use ark_ff::PrimeField;
+    let mut limbs = [0u64; 6];
+    for (i, l) in limbs.iter_mut().enumerate() {
+        *l = u64::from_be_bytes(b[40 - 8 * i..48 - 8 * i].try_into().unwrap());
+    }
+    ark_bls12_381::Fq::from_bigint(ark_ff::BigInt::new(limbs))
+}
+
+/// A BLS12-381 G1 point from x || y (48 bytes each, big-endian): all zeros is the identity;
+/// `None` for a coordinate not below p or a point off the curve (no subgroup check).
+fn bls12_g1(bytes: &[u8]) -> Option<ark_bls12_381::G1Affine> {
+    if bytes.iter().all(|&b| b == 0) {
+        return Some(ark_bls12_381::G1Affine::identity());
+    }
+    let p =
+        ark_bls12_381::G1Affine::new_unchecked(bls12_fq(&bytes[..48])?, bls12_fq(&bytes[48..])?);
+    p.is_on_curve().then_some(p)
+}
+
+/// x || y (big-endian, 48 bytes each) of a G1 point, all zeros for the identity.
+fn bls12_g1_bytes(p: ark_bls12_381::G1Projective) -> [u8; 96] {
+    use ark_ec::{AffineRepr, CurveGroup};
+    use ark_ff::{BigInteger, PrimeField};
+    let mut out = [0u8; 96];
+    if let Some((x, y)) = p.into_affine().xy() {
+        out[..48].copy_from_slice(&x.into_bigint().to_bytes_be());
+        out[48..].copy_from_slice(&y.into_bigint().to_bytes_be());
+    }
+    out
+}
+
+/// EIP-2537's G1ADD.
+fn bls12_g1_add(p1: &[u8], p2: &[u8]) -> Option<[u8; 96]> {
+    use ark_ec::AffineRepr;
+    let (p1, p2) = (bls12_g1(p1)?, bls12_g1(p2)?);
+    Some(bls12_g1_bytes(p1.into_group() + p2))
+}
+
+/// EIP-2537's G1MSM on pairs of a point (96 bytes) and a 256-bit big-endian scalar: every
+/// point valid and in the subgroup (the identity is), at least one pair.
+fn bls12_g1_msm(pairs: &[u8]) -> Option<[u8; 96]> {
+    use ark_ec::AffineRepr;
+    if pairs.is_empty() {
+        return None;
+    }
+    let mut sum = ark_bls12_381::G1Projective::default();
+    for pair in pairs.chunks(128) {
+        let p = bls12_g1(&pair[..96])?;
+        if !p.is_in_correct_subgroup_assuming_on_curve() {
+            return None;
+        }
+        sum += p.mul_bigint(limbs(&pair[96..]));
+    }
+    Some(bls12_g1_bytes(sum))
+}
+
+/// A BLS12-381 G2 point from x || y, each an element of Fp2 as its real part then its
+/// imaginary part (48 bytes each, big-endian): all zeros is the identity; `None` for a
+/// coordinate not below p or a point off the twist (no subgroup check).
+fn bls12_g2(bytes: &[u8]) -> Option<ark_bls12_381::G2Affine> {
+    use ark_bls12_381::Fq2;
+    if bytes.iter().all(|&b| b == 0) {
+        return Some(ark_bls12_381::G2Affine::identity());
+    }
+    let fq2 = |b: &[u8]| Some(Fq2::new(bls12_fq(&b[..48])?, bls12_fq(&b[48..])?));
+    let p = ark_bls12_381::G2Affine::new_unchecked(fq2(&bytes[..96])?, fq2(&bytes[96..])?);
+    p.is_on_curve().then_some(p)
+}
+
+/// EIP-2537's G2ADD: x || y (each real || imaginary, big-endian), all zeros for the identity.
+fn bls12_g2_add(p1: &[u8], p2: &[u8]) -> Option<[u8; 192]> {
+    use ark_ec::{AffineRepr, CurveGroup};
+    use ark_ff::{BigInteger, PrimeField};
+    let (p1, p2) = (bls12_g2(p1)?, bls12_g2(p2)?);
+    let mut out = [0u8; 192];
+    if let Some((x, y)) = (p1.into_group() + p2).into_affine().xy() {
+        for (i, c) in [x.c0, x.c1, y.c0, y.c1].iter().enumerate() {
+            out[48 * i..48 * i + 48].copy_from_slice(&c.into_bigint().to_bytes_be());
+        }
+    }
+    Some(out)
 }
 
 /// BLAKE2b's initialization vector (RFC 7693, 2.6).

@@ -1,0 +1,477 @@
+//! The BLS12-381 accelerators (`zkvm_bls12_g1_add`, `zkvm_bls12_g1_msm`, `zkvm_bls12_g2_add`)
+//! end to end: a wasm
+//! program (`backend-zisk/tests/zkvm/bls12.wat`) calls one on its stdin and prints the status
+//! and the output. EIP-2537's vectors, sums and multi-scalar products of random multiples of the generator
+//! computed with `ark-bls12-381`, the identity (all zeros) on either side and among the pairs,
+//! opposite points, scalars 0, 1, the group order r and 2^256 - 1, points off the curve (or
+//! the twist), with a coordinate (or a part of one) not below p, or on the curve outside the
+//! subgroup (refused by the MSM only),
+//! and an MSM of no pair (ZKVM_EFAIL, nothing written) give the same results in the reference
+//! interpreter and on zkc's emulator at -O0 and -O2; on the real `ziskemu`, the assembly
+//! (`--emit zisk`) and the ELF (`--emit elf`) print the same console, cost report and public
+//! output as zkc's emulator (skipped without ziskemu, unless `ZKC_REQUIRE_ZISKEMU` is set).
+//! Bad pointers trap like out-of-bounds accesses.
+
+mod zkvm_common;
+
+use std::path::PathBuf;
+
+use ark_bls12_381::{Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{BigInteger, Field, PrimeField};
+use zkc_testkit::{workspace, Rng};
+use zkvm_common::{
+    hex, match_everywhere, refuses_wrong_signature, runs, three_argument_calls_end_alike, unhex,
+    ziskemu_agrees, AsRun,
+};
+
+fn bls12_wat() -> PathBuf {
+    workspace().join("backend-zisk/tests/zkvm/bls12.wat")
+}
+
+/// EIP-2537's vectors (add_G1_bls.json "bls_g1add_g1+p1", add_G2_bls.json
+/// "bls_g2add_g2+p2", msm_G1_bls.json "bls_g1msm_(g1+g1=2*g1)", fail-add_G1_bls.json
+/// "bls_g1add_point_not_on_curve"): the function, the input and the expected output (empty:
+/// the call fails), each field element padded to 64 bytes as the precompiles take them.
+const EIP2537_VECTORS: &[(&str, Func, u8, &str, &str)] = &[
+    ("bls_g1add_g1+p1", Func::G1Add, 0, "0000000000000000000000000000000017f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb0000000000000000000000000000000008b3f481e3aaa0f1a09e30ed741d8ae4fcf5e095d5d00af600db18cb2c04b3edd03cc744a2888ae40caa232946c5e7e100000000000000000000000000000000112b98340eee2777cc3c14163dea3ec97977ac3dc5c70da32e6e87578f44912e902ccef9efe28d4a78b8999dfbca942600000000000000000000000000000000186b28d92356c4dfec4b5201ad099dbdede3781f8998ddf929b4cd7756192185ca7b8f4ef7088f813270ac3d48868a21", "000000000000000000000000000000000a40300ce2dec9888b60690e9a41d3004fda4886854573974fab73b046d3147ba5b7a5bde85279ffede1b45b3918d82d0000000000000000000000000000000006d3d887e9f53b9ec4eb6cedf5607226754b07c01ace7834f57f3e7315faefb739e59018e22c492006190fba4a870025"),
+    ("bls_g2add_g2+p2", Func::G2Add, 0, "00000000000000000000000000000000024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b4510b647ae3d1770bac0326a805bbefd48056c8c121bdb80000000000000000000000000000000013e02b6052719f607dacd3a088274f65596bd0d09920b61ab5da61bbdc7f5049334cf11213945d57e5ac7d055d042b7e000000000000000000000000000000000ce5d527727d6e118cc9cdc6da2e351aadfd9baa8cbdd3a76d429a695160d12c923ac9cc3baca289e193548608b82801000000000000000000000000000000000606c4a02ea734cc32acd2b02bc28b99cb3e287e85a763af267492ab572e99ab3f370d275cec1da1aaa9075ff05f79be00000000000000000000000000000000103121a2ceaae586d240843a398967325f8eb5a93e8fea99b62b9f88d8556c80dd726a4b30e84a36eeabaf3592937f2700000000000000000000000000000000086b990f3da2aeac0a36143b7d7c824428215140db1bb859338764cb58458f081d92664f9053b50b3fbd2e4723121b68000000000000000000000000000000000f9e7ba9a86a8f7624aa2b42dcc8772e1af4ae115685e60abc2c9b90242167acef3d0be4050bf935eed7c3b6fc7ba77e000000000000000000000000000000000d22c3652d0dc6f0fc9316e14268477c2049ef772e852108d269d9c38dba1d4802e8dae479818184c08f9a569d878451", "000000000000000000000000000000000b54a8a7b08bd6827ed9a797de216b8c9057b3a9ca93e2f88e7f04f19accc42da90d883632b9ca4dc38d013f71ede4db00000000000000000000000000000000077eba4eecf0bd764dce8ed5f45040dd8f3b3427cb35230509482c14651713282946306247866dfe39a8e33016fcbe520000000000000000000000000000000014e60a76a29ef85cbd69f251b9f29147b67cfe3ed2823d3f9776b3a0efd2731941d47436dc6d2b58d9e65f8438bad073000000000000000000000000000000001586c3c910d95754fef7a732df78e279c3d37431c6a2b77e67a00c7c130a8fcd4d19f159cbeb997a178108fffffcbd20"),
+    ("bls_g1msm_(g1+g1=2*g1)", Func::G1Msm, 1, "0000000000000000000000000000000017f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb0000000000000000000000000000000008b3f481e3aaa0f1a09e30ed741d8ae4fcf5e095d5d00af600db18cb2c04b3edd03cc744a2888ae40caa232946c5e7e10000000000000000000000000000000000000000000000000000000000000002", "000000000000000000000000000000000572cbea904d67468808c8eb50a9450c9721db309128012543902d0ac358a62ae28f75bb8f1c7c42c39a8c5529bf0f4e00000000000000000000000000000000166a9d8cabc673a322fda673779d8e3822ba3ecb8670e461f73bb9021d5fd76a4c56d9d4cd16bd1bba86881979749d28"),
+    ("bls_g1add_point_not_on_curve", Func::G1Add, 0, "0000000000000000000000000000000017f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb00000000000000000000000000000000186b28d92356c4dfec4b5201ad099dbdede3781f8998ddf929b4cd7756192185ca7b8f4ef7088f813270ac3d48868a2100000000000000000000000000000000112b98340eee2777cc3c14163dea3ec97977ac3dc5c70da32e6e87578f44912e902ccef9efe28d4a78b8999dfbca942600000000000000000000000000000000186b28d92356c4dfec4b5201ad099dbdede3781f8998ddf929b4cd7756192185ca7b8f4ef7088f813270ac3d48868a21", ""),
+];
+
+/// An EIP-2537 input in zkvm_accelerators.h's packed encoding: each 64-byte field element
+/// (16 zero bytes, then 48) as its 48 bytes; an MSM's 32-byte scalars stay as they are.
+fn unpad(padded: &[u8], msm: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut rest = padded;
+    while !rest.is_empty() {
+        let (element, tail) = rest.split_at(64);
+        assert!(
+            element[..16].iter().all(|&b| b == 0),
+            "a padded field element"
+        );
+        out.extend_from_slice(&element[16..]);
+        rest = tail;
+        if msm && out.len() % 128 == 96 {
+            out.extend_from_slice(&rest[..32]);
+            rest = &rest[32..];
+        }
+    }
+    out
+}
+
+/// BLS12-381's field prime p, big-endian.
+const P: &str = "1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab";
+
+/// Which accelerator a case calls (the program's first stdin byte).
+#[derive(Clone, Copy)]
+enum Func {
+    G1Add = 0,
+    G1Msm = 1,
+    G2Add = 2,
+}
+
+/// One call and the point it gives (`None`: EFAIL).
+struct Case {
+    name: String,
+    func: Func,
+    /// The operands: two points, or the MSM's pairs.
+    input: Vec<u8>,
+    pairs: u8,
+    want: Option<Vec<u8>>,
+    skew: u8,
+}
+
+impl AsRun for Case {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    fn stdin(&self) -> Vec<u8> {
+        let mut s = vec![self.func as u8, self.skew, self.pairs, 0, 0, 0, 0, 0];
+        s.extend(std::iter::repeat_n(0xcc, self.skew as usize));
+        s.extend_from_slice(&self.input);
+        s
+    }
+
+    /// The status (little-endian) and the 192 output bytes, 0xee where nothing is written.
+    fn expected(&self) -> String {
+        match &self.want {
+            Some(p) => format!("00000000{}{}\n", hex(p), "ee".repeat(192 - p.len())),
+            None => format!("ffffffff{}\n", "ee".repeat(192)),
+        }
+    }
+}
+
+/// x || y of a G1 point (48 bytes each, big-endian), all zeros for the identity.
+fn g1_bytes(p: G1Projective) -> Vec<u8> {
+    match p.into_affine().xy() {
+        Some((x, y)) => [x.into_bigint().to_bytes_be(), y.into_bigint().to_bytes_be()].concat(),
+        None => vec![0; 96],
+    }
+}
+
+/// x || y of a G2 point, each real || imaginary (48 bytes each, big-endian), all zeros for
+/// the identity.
+fn g2_bytes(p: G2Projective) -> Vec<u8> {
+    match p.into_affine().xy() {
+        Some((x, y)) => [x.c0, x.c1, y.c0, y.c1]
+            .iter()
+            .flat_map(|c| c.into_bigint().to_bytes_be())
+            .collect(),
+        None => vec![0; 192],
+    }
+}
+
+/// A random 256-bit big-endian scalar.
+fn scalar(rng: &mut Rng) -> [u8; 32] {
+    let mut k = [0u8; 32];
+    for c in k.chunks_mut(8) {
+        c.copy_from_slice(&rng.next_u64().to_be_bytes());
+    }
+    k
+}
+
+/// A point on y^2 = x^3 + 4 outside G1 (the curve's order is h r with a cofactor h > 1).
+fn outside_subgroup(rng: &mut Rng) -> Vec<u8> {
+    loop {
+        let x = Fq::from(rng.next_u64());
+        if let Some(y) = (x.square() * x + Fq::from(4u8)).sqrt() {
+            let p = G1Affine::new_unchecked(x, y);
+            if !p.is_in_correct_subgroup_assuming_on_curve() {
+                return g1_bytes(p.into_group());
+            }
+        }
+    }
+}
+
+/// A point on the twist y^2 = x^3 + 4 (1 + i) outside G2.
+fn g2_outside_subgroup(rng: &mut Rng) -> G2Affine {
+    loop {
+        let x = Fq2::new(Fq::from(rng.next_u64()), Fq::from(rng.next_u64()));
+        if let Some(y) = (x.square() * x + Fq2::new(Fq::from(4u8), Fq::from(4u8))).sqrt() {
+            let p = G2Affine::new_unchecked(x, y);
+            if !p.is_in_correct_subgroup_assuming_on_curve() {
+                return p;
+            }
+        }
+    }
+}
+
+fn cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    let mut push = |name: String, func: Func, input: Vec<u8>, pairs: u8, want: Option<Vec<u8>>| {
+        let skew = (cases.len() % 8) as u8;
+        cases.push(Case {
+            name,
+            func,
+            input,
+            pairs,
+            want,
+            skew,
+        });
+    };
+    for &(name, func, pairs, input, want) in EIP2537_VECTORS {
+        let msm = matches!(func, Func::G1Msm);
+        let input = unpad(&unhex(input), msm);
+        let want = (!want.is_empty()).then(|| unpad(&unhex(want), false));
+        push(name.to_string(), func, input, pairs, want);
+    }
+    let g = G1Affine::generator();
+    let mut rng = Rng(0xb112_0016_0add_0001);
+    let zero = vec![0u8; 96];
+    let mut points = Vec::new();
+    for i in 0..3 {
+        let mut random = || g * Fr::from_be_bytes_mod_order(&scalar(&mut rng));
+        let (p1, p2) = (random(), random());
+        let (a, b) = (g1_bytes(p1), g1_bytes(p2));
+        let add = |x: &[u8], y: &[u8]| [x, y].concat();
+        push(
+            format!("add random {i}"),
+            Func::G1Add,
+            add(&a, &b),
+            0,
+            Some(g1_bytes(p1 + p2)),
+        );
+        push(
+            format!("double random {i}"),
+            Func::G1Add,
+            add(&a, &a),
+            0,
+            Some(g1_bytes(p1 + p1)),
+        );
+        push(
+            format!("add identity {i}"),
+            Func::G1Add,
+            add(&zero, &b),
+            0,
+            Some(b.clone()),
+        );
+        push(
+            format!("identity added {i}"),
+            Func::G1Add,
+            add(&a, &zero),
+            0,
+            Some(a.clone()),
+        );
+        push(
+            format!("add opposite {i}"),
+            Func::G1Add,
+            add(&a, &g1_bytes(-p1)),
+            0,
+            Some(zero.clone()),
+        );
+        points.push((a, p1));
+    }
+    // multi-scalar products: 1, 2 and 3 pairs of random scalars, with the identity among them
+    let mut pairs = Vec::new();
+    let mut sum = G1Projective::default();
+    for (i, (a, p)) in points.iter().enumerate() {
+        let k = scalar(&mut rng);
+        pairs.extend_from_slice(&[a.clone(), k.to_vec()].concat());
+        sum += *p * Fr::from_be_bytes_mod_order(&k);
+        push(
+            format!("msm of {} random", i + 1),
+            Func::G1Msm,
+            pairs.clone(),
+            i as u8 + 1,
+            Some(g1_bytes(sum)),
+        );
+    }
+    let with_identity = [pairs.clone(), zero.clone(), scalar(&mut rng).to_vec()].concat();
+    push(
+        "msm with the identity".into(),
+        Func::G1Msm,
+        with_identity,
+        4,
+        Some(g1_bytes(sum)),
+    );
+    let gb = g1_bytes(g.into_group());
+    let order = Fr::MODULUS.to_bytes_be();
+    for (what, k, want) in [
+        ("0", vec![0; 32], zero.clone()),
+        ("1", [vec![0; 31], vec![1]].concat(), gb.clone()),
+        ("r", order.clone(), zero.clone()),
+        (
+            "2^256 - 1",
+            vec![0xff; 32],
+            g1_bytes(g * Fr::from_be_bytes_mod_order(&[0xff; 32])),
+        ),
+    ] {
+        push(
+            format!("msm G times {what}"),
+            Func::G1Msm,
+            [gb.clone(), k].concat(),
+            1,
+            Some(want),
+        );
+    }
+    let opposite = [
+        gb.clone(),
+        vec![0; 31],
+        vec![1],
+        g1_bytes(-g.into_group()),
+        vec![0; 31],
+        vec![1],
+    ]
+    .concat();
+    push(
+        "msm G - G".into(),
+        Func::G1Msm,
+        opposite,
+        2,
+        Some(zero.clone()),
+    );
+    push("msm of no pair".into(), Func::G1Msm, vec![], 0, None);
+    // invalid points: off the curve, a coordinate equal to p or p + 1 (the same point mod p)
+    let off = [vec![0; 47], vec![1], vec![0; 47], vec![3]].concat();
+    let mut x_p1 = unhex(P);
+    x_p1[47] += 1;
+    let not_canonical = [x_p1, gb[48..].to_vec()].concat();
+    let y_is_p = [gb[..48].to_vec(), unhex(P)].concat();
+    for (what, bad) in [
+        ("(1, 3)", off),
+        ("x = p + 1", not_canonical),
+        ("y = p", y_is_p),
+    ] {
+        push(
+            format!("add {what}"),
+            Func::G1Add,
+            [bad.clone(), gb.clone()].concat(),
+            0,
+            None,
+        );
+        push(
+            format!("add to {what}"),
+            Func::G1Add,
+            [gb.clone(), bad.clone()].concat(),
+            0,
+            None,
+        );
+        push(
+            format!("add {what} to the identity"),
+            Func::G1Add,
+            [zero.clone(), bad.clone()].concat(),
+            0,
+            None,
+        );
+        let pairs = [gb.clone(), vec![7; 32], bad, vec![0; 32]].concat();
+        push(format!("msm {what}"), Func::G1Msm, pairs, 2, None);
+    }
+    // on the curve, outside the subgroup: an addition takes it, an MSM refuses it
+    let q = outside_subgroup(&mut rng);
+    let qa = G1Affine::new_unchecked(
+        Fq::from_be_bytes_mod_order(&q[..48]),
+        Fq::from_be_bytes_mod_order(&q[48..]),
+    );
+    push(
+        "add outside the subgroup".into(),
+        Func::G1Add,
+        [q.clone(), gb.clone()].concat(),
+        0,
+        Some(g1_bytes(qa + g)),
+    );
+    push(
+        "msm outside the subgroup".into(),
+        Func::G1Msm,
+        [q, vec![0; 31], vec![1]].concat(),
+        1,
+        None,
+    );
+    // G2: sums, doublings, the identity, opposite points
+    let h = G2Affine::generator();
+    let zero2 = vec![0u8; 192];
+    for i in 0..2 {
+        let mut random = || h * Fr::from_be_bytes_mod_order(&scalar(&mut rng));
+        let (p1, p2) = (random(), random());
+        let (a, b) = (g2_bytes(p1), g2_bytes(p2));
+        let add = |x: &[u8], y: &[u8]| [x, y].concat();
+        push(
+            format!("g2 add random {i}"),
+            Func::G2Add,
+            add(&a, &b),
+            0,
+            Some(g2_bytes(p1 + p2)),
+        );
+        push(
+            format!("g2 double random {i}"),
+            Func::G2Add,
+            add(&a, &a),
+            0,
+            Some(g2_bytes(p1 + p1)),
+        );
+        push(
+            format!("g2 add identity {i}"),
+            Func::G2Add,
+            add(&zero2, &b),
+            0,
+            Some(b.clone()),
+        );
+        push(
+            format!("g2 identity added {i}"),
+            Func::G2Add,
+            add(&a, &zero2),
+            0,
+            Some(a.clone()),
+        );
+        push(
+            format!("g2 add opposite {i}"),
+            Func::G2Add,
+            add(&a, &g2_bytes(-p1)),
+            0,
+            Some(zero2.clone()),
+        );
+    }
+    push(
+        "g2 identity + identity".into(),
+        Func::G2Add,
+        [zero2.clone(), zero2.clone()].concat(),
+        0,
+        Some(zero2.clone()),
+    );
+    // invalid G2 points: off the twist, each coordinate's part equal to p; outside the
+    // subgroup is valid for an addition
+    let hb = g2_bytes(h.into_group());
+    let mut off = hb.clone();
+    off[191] ^= 1;
+    let mut bad = vec![("off the twist".to_string(), off)];
+    for part in 0..4 {
+        let mut b = hb.clone();
+        b[48 * part..48 * part + 48].copy_from_slice(&unhex(P));
+        bad.push((format!("part {part} = p"), b));
+    }
+    for (what, b) in bad {
+        push(
+            format!("g2 add {what}"),
+            Func::G2Add,
+            [b.clone(), hb.clone()].concat(),
+            0,
+            None,
+        );
+        push(
+            format!("g2 add to {what}"),
+            Func::G2Add,
+            [hb.clone(), b].concat(),
+            0,
+            None,
+        );
+    }
+    let q2 = g2_outside_subgroup(&mut rng);
+    let qb = g2_bytes(q2.into_group());
+    push(
+        "g2 add outside the subgroup".into(),
+        Func::G2Add,
+        [qb.clone(), hb.clone()].concat(),
+        0,
+        Some(g2_bytes(q2 + h)),
+    );
+    push(
+        "g2 double outside the subgroup".into(),
+        Func::G2Add,
+        [qb.clone(), qb].concat(),
+        0,
+        Some(g2_bytes(q2 + q2)),
+    );
+    cases
+}
+
+#[test]
+fn results_match_ark_in_the_interpreter_and_on_zisk() {
+    match_everywhere(&bls12_wat(), &runs(cases().iter()));
+}
+
+#[test]
+fn real_ziskemu_agrees() {
+    ziskemu_agrees(&bls12_wat(), "bls12", &runs(cases().iter().step_by(3)));
+}
+
+#[test]
+fn bad_pointers_trap_and_wrong_signatures_are_errors() {
+    const PAGE: u32 = 65536;
+    // (function, arguments, traps); an MSM's pairs are 128 bytes each
+    let calls = [
+        ("bls12_g1_add", [PAGE - 96, PAGE - 96, 0], false),
+        ("bls12_g1_add", [PAGE - 95, 0, 128], true),
+        ("bls12_g1_add", [0, PAGE - 95, 128], true),
+        ("bls12_g1_add", [0, 96, PAGE - 95], true),
+        ("bls12_g1_msm", [PAGE - 256, 2, PAGE - 96], false),
+        ("bls12_g1_msm", [PAGE - 256, 3, 0], true),
+        ("bls12_g1_msm", [0, 1, PAGE - 95], true),
+        ("bls12_g1_msm", [0, 0x0200_0001, 0], true),
+        ("bls12_g1_msm", [PAGE, 0, 0], false),
+        ("bls12_g2_add", [PAGE - 192, PAGE - 192, 0], false),
+        ("bls12_g2_add", [PAGE - 191, 0, 192], true),
+        ("bls12_g2_add", [0, PAGE - 191, 192], true),
+        ("bls12_g2_add", [0, 192, PAGE - 191], true),
+    ];
+    three_argument_calls_end_alike("bls12", &calls);
+    let text = r#"(module (import "zkvm" "zkvm_bls12_g1_msm" (func $f (param i32 i64 i32) (result i32)))
+  (memory 1) (func (export "_start")))"#;
+    refuses_wrong_signature(
+        text,
+        "bls12_g1_msm",
+        "(i32, i64, i32) -> i32",
+        "(i32, i32, i32) -> i32",
+    );
+}
