@@ -21,8 +21,8 @@ use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInteger, Field, PrimeField};
 use zkc_testkit::{workspace, Rng};
 use zkvm_common::{
-    hex, match_everywhere, refuses_wrong_signature, runs, three_argument_calls_end_alike, unhex,
-    ziskemu_agrees, AsRun,
+    hex, match_everywhere, refuses_wrong_signature, runs, soft_agrees,
+    three_argument_calls_end_alike, unhex, ziskemu_agrees, AsRun,
 };
 
 fn bls12_wat() -> PathBuf {
@@ -439,6 +439,16 @@ fn cases() -> Vec<Case> {
 #[test]
 fn results_match_ark_in_the_interpreter_and_on_zisk() {
     match_everywhere(&bls12_wat(), &runs(cases().iter()));
+}
+
+/// The benchmark's software build computes what the accelerators compute (the MSMs and
+/// products, which take seconds in software, left out).
+#[test]
+fn software_build_agrees() {
+    soft_agrees(
+        2,
+        &runs(cases().iter().filter(|c| !matches!(c.func, Func::G1Msm))),
+    );
 }
 
 #[test]

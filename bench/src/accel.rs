@@ -1,8 +1,10 @@
 //! What the zkVM accelerators are worth (issue 16): the cost of a hash through the `"zkvm"`
 //! import (zkc's runtime on ZisK's `keccak` and `sha256` precompiles) against the same hash
-//! in software compiled by zkc, and the cost of one call of the secp256k1, BN254 G1, BLAKE2f
-//! and modexp accelerators (on `arith256_mod`, the curve precompiles and `blake2b`; modexp's
-//! large moduli in software).
+//! in software compiled by zkc, and the cost of one call of the secp256k1, secp256r1, BN254,
+//! BLS12-381, BLAKE2f and modexp accelerators (on `arith256_mod`/`arith384_mod`, the curve and
+//! Fp2 precompiles and `blake2b`; modexp's large moduli in software) against the same call in
+//! software: `bench/soft/soft.wasm`, the interpreter's reference semantics (`zkvm-ref`, on the
+//! RustCrypto and arkworks crates) compiled to wasm by rustc and then by zkc.
 //!
 //! Both columns run one program, `examples/c/hash.c`, built twice by `examples/c/build.sh`:
 //! `wasm/hash.wasm` hashes through the imports, `wasm/hash_sw.wasm` with the C of
@@ -87,28 +89,49 @@ fn unhex(s: &str) -> Vec<u8> {
 }
 
 /// The cost of one call: the VARIABLE of the module at `wasm` run with each `(label, stdin)`
-/// of `calls` less that of the same program run with `none`, which makes no call.
+/// of `calls` less that of the same program run with `none`, which makes no call. With
+/// `soft`, also the same call in software: `bench/soft/soft.wasm` on that program number and
+/// the same stdin, which must print what the accelerated program prints in the reference
+/// interpreter.
 fn call_costs(
     wasm: &Path,
+    soft: Option<u8>,
     none: &[u8],
     calls: &[(String, Vec<u8>)],
     real: bool,
 ) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     let stem = wasm.file_stem().unwrap_or_default().to_string_lossy();
-    let run = |k: usize, stdin: &[u8]| -> Result<u64, String> {
+    let soft_wasm = crate::workspace().join("bench/soft/soft.wasm");
+    // (through the import, in software) for one stdin
+    let run = |k: usize, stdin: &[u8]| -> Result<(u64, Option<u64>), String> {
         let expected = interpret(wasm, stdin)?;
-        variable_of(wasm, &format!("{stem}-{k}"), stdin, &expected, real)
+        let accel = variable_of(wasm, &format!("{stem}-{k}"), stdin, &expected, real)?;
+        let soft = soft
+            .map(|program| {
+                let stdin = [&[program][..], stdin].concat();
+                variable_of(
+                    &soft_wasm,
+                    &format!("soft-{stem}-{k}"),
+                    &stdin,
+                    &expected,
+                    real,
+                )
+            })
+            .transpose()?;
+        Ok((accel, soft))
     };
-    let base = run(0, none)?;
+    let (base, soft_base) = run(0, none)?;
     let mut rows = Vec::new();
     for (k, (label, stdin)) in calls.iter().enumerate() {
-        rows.push((label.clone(), run(k + 1, stdin)? - base, None));
+        let (accel, soft) = run(k + 1, stdin)?;
+        let soft = soft.zip(soft_base).map(|(s, b)| s - b);
+        rows.push((label.clone(), accel - base, soft));
     }
     Ok(rows)
 }
 
 /// One call of each secp256k1 accelerator, on go-ethereum's vector, through
-/// `backend-zisk/tests/zkvm/secp256k1.wat`. There is no software build to compare with.
+/// `backend-zisk/tests/zkvm/secp256k1.wat`, and in software.
 fn secp256k1_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     let wasm = crate::workspace().join("backend-zisk/tests/zkvm/secp256k1.wat");
     let vector = unhex(ECRECOVER_VECTOR);
@@ -132,7 +155,7 @@ fn secp256k1_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String>
             stdin(0, &key),
         ),
     ];
-    let mut rows = call_costs(&wasm, &stdin(2, &key), &calls, real)?;
+    let mut rows = call_costs(&wasm, Some(0), &stdin(2, &key), &calls, real)?;
     // P-256: go-ethereum's P256VERIFY vector "CallP256Verify" (hash, r, s, then the key)
     let r1 = [&[3, 0, 0, 0, 0, 0, 0, 0][..], &unhex(P256_VECTOR)].concat();
     let none = [&[2, 0, 0, 0, 0, 0, 0, 0][..], &unhex(P256_VECTOR)].concat();
@@ -140,7 +163,7 @@ fn secp256k1_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String>
         "secp256r1_verify (go-ethereum's CallP256Verify)".to_string(),
         r1,
     );
-    rows.extend(call_costs(&wasm, &none, &[r1_call], real)?);
+    rows.extend(call_costs(&wasm, Some(0), &none, &[r1_call], real)?);
     Ok(rows)
 }
 
@@ -183,7 +206,7 @@ fn bn254_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
             stdin(1, &full),
         ),
     ];
-    call_costs(&wasm, &stdin(2, &mul), &calls, real)
+    call_costs(&wasm, Some(1), &stdin(2, &mul), &calls, real)
 }
 
 /// EIP-2537's G1 generator and the point P1 of its vectors (add_G1_bls.json
@@ -228,7 +251,7 @@ fn bls12_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
             stdin(2, 0, &unhex(BLS12_G2_VECTOR)),
         ),
     ];
-    call_costs(&wasm, &stdin(3, 0, &g1), &calls, real)
+    call_costs(&wasm, Some(2), &stdin(3, 0, &g1), &calls, real)
 }
 
 /// go-ethereum's EIP-152 vector 5 (blake2F.json): 12 rounds of F, the last block of "abc".
@@ -249,7 +272,7 @@ fn blake2f_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
         "blake2f, 12 rounds (EIP-152's vector 5)".to_string(),
         stdin(0),
     )];
-    call_costs(&wasm, &stdin(1), &calls, real)
+    call_costs(&wasm, Some(4), &stdin(1), &calls, real)
 }
 
 /// EIP-198's example 1 (go-ethereum's modexp.json "eip_example1"): 3^(p - 1) mod p for
@@ -296,11 +319,12 @@ fn modexp_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
             stdin(0, &[bytes(7), bytes(13), with_parity(false)]),
         ),
     ];
-    call_costs(&wasm, &stdin(1, &example1), &calls, real)
+    call_costs(&wasm, Some(3), &stdin(1, &example1), &calls, real)
 }
 
 /// One call of `zkvm_ripemd160` on 64 and 1024 bytes through `backend-zisk/tests/zkvm/hash.wat`
-/// (flag 4 picks RIPEMD-160, flag 8 makes no call). There is no software build to compare with.
+/// (flag 4 picks RIPEMD-160, flag 8 makes no call). `bench/soft` has no RIPEMD-160: no software
+/// column.
 fn ripemd160_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     let wasm = crate::workspace().join("backend-zisk/tests/zkvm/hash.wat");
     let mut rows = Vec::new();
@@ -308,7 +332,7 @@ fn ripemd160_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String>
         let msg: Vec<u8> = (0..len).map(|i| (i * 7 + 1) as u8).collect();
         let stdin = |flags: u8| [&[flags, 0][..], &msg].concat();
         let call = (format!("ripemd160 of {len} bytes"), stdin(4));
-        rows.extend(call_costs(&wasm, &stdin(8), &[call], real)?);
+        rows.extend(call_costs(&wasm, None, &stdin(8), &[call], real)?);
     }
     Ok(rows)
 }
@@ -371,7 +395,7 @@ pub fn section(real: bool, broken: &mut Vec<String>) -> String {
     let mut table = Table::new(&[
         "message",
         "through the import",
-        "in software (C, clang → zkc)",
+        "in software (compiled by zkc)",
         "import ÷ software",
     ]);
     for (label, accel, soft) in &rows {
@@ -388,13 +412,16 @@ pub fn section(real: bool, broken: &mut Vec<String>) -> String {
          module `\"zkvm\"`, lowered by zkc onto ZisK's precompiles. VARIABLE at -O2 of \
          `examples/c/hash.c` hashing a generated message through the imports \
          (`examples/c/wasm/hash.wasm`) and with the C of `examples/c/soft_hash.h` compiled \
-         by zkc (`hash_sw.wasm`); a hash's row is the run that computes it twice less the run \
+         by clang and zkc (`hash_sw.wasm`); a hash's row is the run that computes it twice less the run \
          that computes it once, the last row the whole program that computes both once. \
          The ripemd160, secp256k1, secp256r1, bn254, bls12, blake2f and modexp rows are one \
          call (on go-ethereum's and EIP-2537's precompile vectors but ripemd160, the MSMs and \
          the 1024-bit modexps; `backend-zisk/tests/zkvm/hash.wat`, `secp256k1.wat`, \
          `bn254.wat`, `bls12.wat`, `blake2f.wat`, `modexp.wat`: the run with the call less \
-         the run without it); no software build of them is measured. \
+         the run without it), and in software the same call by `bench/soft/soft.wasm` \
+         (`zkvm-ref`'s Rust on the RustCrypto and arkworks crates, built for wasm32-wasip1 by \
+         `bench/soft/build.sh`, then by zkc; its output checked against the accelerated \
+         run's). \
          Target for the whole program: at most {TARGET:.2}× its software build ({}).{}\n\n{}\n",
         if whole <= TARGET {
             "met"

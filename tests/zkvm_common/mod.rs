@@ -95,6 +95,28 @@ pub fn match_everywhere(program: &Path, runs: &[Run]) {
     }
 }
 
+/// `bench/soft/soft.wasm`, the benchmark's software build of the accelerators, prints what
+/// the accelerated test program prints for each run (its stdin after the byte `program`) in
+/// the reference interpreter and on zkc's emulator at -O2: the software column of the
+/// benchmark's accelerator table computes the same thing.
+#[allow(dead_code, reason = "only some accelerators have a software build")]
+pub fn soft_agrees(program: u8, runs: &[Run]) {
+    let wasm = zkc_testkit::workspace().join("bench/soft/soft.wasm");
+    let module = driver::load(&wasm).expect("load");
+    let layout = driver::layout(&compile(&wasm, &at(OptLevel::O2))).unwrap();
+    for r in runs {
+        let stdin = [&[program][..], &r.stdin].concat();
+        let oracle = run_command(&module, &stdin, Default::default());
+        assert_eq!(oracle.exit, Exit::Code(0), "{}: soft, interpreter", r.name);
+        let out = String::from_utf8_lossy(&oracle.stdout);
+        assert_eq!(out, r.want, "{}: soft, interpreter", r.name);
+        let run = driver::run_zisk(&layout.rom, &stdin, u64::MAX).unwrap();
+        assert_eq!(run.exit, ZiskExit::Code(0), "{}: soft at -O2", r.name);
+        let out = String::from_utf8_lossy(&run.console);
+        assert_eq!(out, r.want, "{}: soft at -O2", r.name);
+    }
+}
+
 /// The real `ziskemu` runs the -O2 program's assembly (`-z`) and ELF (`-e`) on each run with
 /// the output and cost report of zkc's emulator (skipped without ziskemu, unless
 /// `ZKC_REQUIRE_ZISKEMU` is set).
