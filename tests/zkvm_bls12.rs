@@ -1,5 +1,5 @@
-//! The BLS12-381 accelerators (`zkvm_bls12_g1_add`, `zkvm_bls12_g1_msm`, `zkvm_bls12_g2_add`)
-//! end to end: a wasm
+//! The BLS12-381 accelerators (`zkvm_bls12_g1_add`, `zkvm_bls12_g1_msm`, `zkvm_bls12_g2_add`,
+//! `zkvm_bls12_g2_msm`) end to end: a wasm
 //! program (`backend-zisk/tests/zkvm/bls12.wat`) calls one on its stdin and prints the status
 //! and the output. EIP-2537's vectors, sums and multi-scalar products of random multiples of the generator
 //! computed with `ark-bls12-381`, the identity (all zeros) on either side and among the pairs,
@@ -70,6 +70,7 @@ enum Func {
     G1Add = 0,
     G1Msm = 1,
     G2Add = 2,
+    G2Msm = 3,
 }
 
 /// One call and the point it gives (`None`: EFAIL).
@@ -429,9 +430,85 @@ fn cases() -> Vec<Case> {
     push(
         "g2 double outside the subgroup".into(),
         Func::G2Add,
-        [qb.clone(), qb].concat(),
+        [qb.clone(), qb.clone()].concat(),
         0,
         Some(g2_bytes(q2 + q2)),
+    );
+    // G2 multi-scalar products: random pairs with the identity among them, scalars 0, 1, r,
+    // 2^256 - 1, no pair, invalid points and one outside the subgroup
+    let mut pairs = Vec::new();
+    let mut sum = G2Projective::default();
+    for i in 0..2 {
+        let p = h * Fr::from_be_bytes_mod_order(&scalar(&mut rng));
+        let k = scalar(&mut rng);
+        pairs.extend_from_slice(&[g2_bytes(p), k.to_vec()].concat());
+        sum += p * Fr::from_be_bytes_mod_order(&k);
+        push(
+            format!("g2 msm of {} random", i + 1),
+            Func::G2Msm,
+            pairs.clone(),
+            i as u8 + 1,
+            Some(g2_bytes(sum)),
+        );
+    }
+    let with_identity = [zero2.clone(), scalar(&mut rng).to_vec(), pairs].concat();
+    push(
+        "g2 msm with the identity".into(),
+        Func::G2Msm,
+        with_identity,
+        3,
+        Some(g2_bytes(sum)),
+    );
+    for (what, k, want) in [
+        ("0", vec![0; 32], zero2.clone()),
+        ("1", [vec![0; 31], vec![1]].concat(), hb.clone()),
+        ("r", order.clone(), zero2.clone()),
+        (
+            "2^256 - 1",
+            vec![0xff; 32],
+            g2_bytes(h * Fr::from_be_bytes_mod_order(&[0xff; 32])),
+        ),
+    ] {
+        push(
+            format!("g2 msm H times {what}"),
+            Func::G2Msm,
+            [hb.clone(), k].concat(),
+            1,
+            Some(want),
+        );
+    }
+    let opposite = [
+        hb.clone(),
+        vec![0; 31],
+        vec![1],
+        g2_bytes(-h.into_group()),
+        vec![0; 31],
+        vec![1],
+    ]
+    .concat();
+    push(
+        "g2 msm H - H".into(),
+        Func::G2Msm,
+        opposite,
+        2,
+        Some(zero2.clone()),
+    );
+    push("g2 msm of no pair".into(), Func::G2Msm, vec![], 0, None);
+    let mut off = hb.clone();
+    off[191] ^= 1;
+    push(
+        "g2 msm off the twist".into(),
+        Func::G2Msm,
+        [hb.clone(), vec![7; 32], off, vec![1; 32]].concat(),
+        2,
+        None,
+    );
+    push(
+        "g2 msm outside the subgroup".into(),
+        Func::G2Msm,
+        [qb, vec![0; 31], vec![1]].concat(),
+        1,
+        None,
     );
     cases
 }
@@ -447,7 +524,11 @@ fn results_match_ark_in_the_interpreter_and_on_zisk() {
 fn software_build_agrees() {
     soft_agrees(
         2,
-        &runs(cases().iter().filter(|c| !matches!(c.func, Func::G1Msm))),
+        &runs(
+            cases()
+                .iter()
+                .filter(|c| matches!(c.func, Func::G1Add | Func::G2Add)),
+        ),
     );
 }
 
@@ -474,6 +555,10 @@ fn bad_pointers_trap_and_wrong_signatures_are_errors() {
         ("bls12_g2_add", [PAGE - 191, 0, 192], true),
         ("bls12_g2_add", [0, PAGE - 191, 192], true),
         ("bls12_g2_add", [0, 192, PAGE - 191], true),
+        ("bls12_g2_msm", [PAGE - 448, 2, PAGE - 192], false),
+        ("bls12_g2_msm", [PAGE - 448, 3, 0], true),
+        ("bls12_g2_msm", [0, 1, PAGE - 191], true),
+        ("bls12_g2_msm", [0, 0x0100_0001, 0], true),
     ];
     three_argument_calls_end_alike("bls12", &calls);
     let text = r#"(module (import "zkvm" "zkvm_bls12_g1_msm" (func $f (param i32 i64 i32) (result i32)))

@@ -226,8 +226,8 @@ const BLS12_G2_VECTOR: &str = "024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b
      0d22c3652d0dc6f0fc9316e14268477c2049ef772e852108d269d9c38dba1d4802e8dae479818184c08f9a569d878451";
 
 /// One call of each BLS12-381 accelerator through `backend-zisk/tests/zkvm/bls12.wat`: G1ADD
-/// and G2ADD on EIP-2537's vectors, a G1MSM of one and of two pairs (EIP-2537's points, a
-/// 256-bit scalar each).
+/// and G2ADD on EIP-2537's vectors, a G1MSM of one and of two pairs and a G2MSM of one
+/// (EIP-2537's points, a 256-bit scalar each).
 fn bls12_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     let wasm = crate::workspace().join("backend-zisk/tests/zkvm/bls12.wat");
     // stdin: which, skew 0, the number of pairs, five zeros, the operands
@@ -236,6 +236,7 @@ fn bls12_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     let g1 = unhex(BLS12_G1_VECTOR);
     let scalar = [0xa5u8; 32];
     let pairs = [&g1[..96], &scalar, &g1[96..], &scalar].concat();
+    let g2 = unhex(BLS12_G2_VECTOR);
     let calls = [
         (
             "bls12_g1_add (EIP-2537's bls_g1add_g1+p1)".to_string(),
@@ -248,10 +249,14 @@ fn bls12_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
         ("bls12_g1_msm (two pairs)".to_string(), stdin(1, 2, &pairs)),
         (
             "bls12_g2_add (EIP-2537's bls_g2add_g2+p2)".to_string(),
-            stdin(2, 0, &unhex(BLS12_G2_VECTOR)),
+            stdin(2, 0, &g2),
+        ),
+        (
+            "bls12_g2_msm (one pair, a 256-bit scalar)".to_string(),
+            stdin(3, 1, &[&g2[..192], &scalar].concat()),
         ),
     ];
-    call_costs(&wasm, Some(2), &stdin(3, 0, &g1), &calls, real)
+    call_costs(&wasm, Some(2), &stdin(4, 0, &g1), &calls, real)
 }
 
 /// go-ethereum's EIP-152 vector 5 (blake2F.json): 12 rounds of F, the last block of "abc".

@@ -66,6 +66,10 @@ typedef struct {
     zkvm_bls12_381_g1_point point;
     zkvm_bls12_381_scalar scalar;
 } zkvm_bls12_381_g1_msm_pair;
+typedef struct {
+    zkvm_bls12_381_g2_point point;
+    zkvm_bls12_381_scalar scalar;
+} zkvm_bls12_381_g2_msm_pair;
 
 /* BLAKE2f (EIP-152): the state is 8 u64s, the message 16, the offsets 2, little-endian. */
 typedef struct {
@@ -145,6 +149,12 @@ zkvm_status zkvm_bls12_g1_msm(const zkvm_bls12_381_g1_msm_pair *pairs, size_t nu
  * y^2 = x^3 + 4 (1 + i) (no subgroup check). */
 ZKVM_IMPORT(zkvm_bls12_g2_add)
 zkvm_status zkvm_bls12_g2_add(const zkvm_bls12_381_g2_point *p1, const zkvm_bls12_381_g2_point *p2,
+                              zkvm_bls12_381_g2_point *result);
+
+/* EIP-2537's G2MSM: as zkvm_bls12_g1_msm in G2 (the subgroup G2, points as zkvm_bls12_g2_add
+ * takes them). */
+ZKVM_IMPORT(zkvm_bls12_g2_msm)
+zkvm_status zkvm_bls12_g2_msm(const zkvm_bls12_381_g2_msm_pair *pairs, size_t num_pairs,
                               zkvm_bls12_381_g2_point *result);
 
 /* BLAKE2b's compression F (EIP-152, RFC 7693) with `rounds` rounds on *h in place, the message

@@ -55,6 +55,10 @@ func zkvmBls12G1Msm(pairs unsafe.Pointer, numPairs uint32, result unsafe.Pointer
 //go:noescape
 func zkvmBls12G2Add(p1, p2, result unsafe.Pointer) int32
 
+//go:wasmimport zkvm zkvm_bls12_g2_msm
+//go:noescape
+func zkvmBls12G2Msm(pairs unsafe.Pointer, numPairs uint32, result unsafe.Pointer) int32
+
 //go:wasmimport zkvm zkvm_blake2f
 //go:noescape
 func zkvmBlake2f(rounds uint32, h, m, t unsafe.Pointer, f uint32) int32
@@ -177,6 +181,17 @@ func Bls12G1Msm(pairs [][128]byte) ([96]byte, bool) {
 func Bls12G2Add(p1, p2 *[192]byte) ([192]byte, bool) {
 	var out [192]byte
 	ok := zkvmBls12G2Add(unsafe.Pointer(p1), unsafe.Pointer(p2), unsafe.Pointer(&out)) == 0
+	return out, ok
+}
+
+// Bls12G2Msm is EIP-2537's G2MSM, as Bls12G1Msm in G2: each pair a point (its first 192
+// bytes) and a scalar (its last 32).
+func Bls12G2Msm(pairs [][224]byte) ([192]byte, bool) {
+	var out [192]byte
+	if len(pairs) == 0 {
+		return out, false
+	}
+	ok := zkvmBls12G2Msm(unsafe.Pointer(&pairs[0]), uint32(len(pairs)), unsafe.Pointer(&out)) == 0
 	return out, ok
 }
 

@@ -35,7 +35,8 @@
 //! part, all zeros the identity. Any other point must have its coordinates below p and lie on
 //! the curve y^2 = x^3 + 4 (G1) or the twist y^2 = x^3 + 4 (1 + i) (G2); the additions check
 //! no subgroup. `zkvm_bls12_g1_msm` takes pairs of a point and a 32-byte big-endian scalar,
-//! wants at least one pair and every point in the subgroup, and skips the identity. The
+//! wants at least one pair and every point in the subgroup, and skips the identity;
+//! `zkvm_bls12_g2_msm` the same in G2 (224-byte pairs). The
 //! arithmetic is `ark-bls12-381`'s.
 //!
 //! `zkvm_ripemd160(data, len, out)` writes the 20-byte digest right-aligned in the 32 bytes at
@@ -240,19 +241,30 @@ pub fn bls12_g1_add(p1: &[u8], p2: &[u8]) -> Option<[u8; 96]> {
 /// EIP-2537's G1MSM on pairs of a point (96 bytes) and a 256-bit big-endian scalar: every
 /// point valid and in the subgroup (the identity is), at least one pair.
 pub fn bls12_g1_msm(pairs: &[u8]) -> Option<[u8; 96]> {
+    msm(pairs, 96, bls12_g1).map(bls12_g1_bytes)
+}
+
+/// The sum of the products of the pairs of a point (`point` bytes, read by `parse`) and a
+/// 256-bit big-endian scalar: `None` for no pair, an invalid point or one outside the
+/// subgroup.
+fn msm<C: ark_ec::short_weierstrass::SWCurveConfig>(
+    pairs: &[u8],
+    point: usize,
+    parse: fn(&[u8]) -> Option<ark_ec::short_weierstrass::Affine<C>>,
+) -> Option<ark_ec::short_weierstrass::Projective<C>> {
     use ark_ec::AffineRepr;
     if pairs.is_empty() {
         return None;
     }
-    let mut sum = ark_bls12_381::G1Projective::default();
-    for pair in pairs.chunks(128) {
-        let p = bls12_g1(&pair[..96])?;
+    let mut sum = ark_ec::short_weierstrass::Projective::<C>::default();
+    for pair in pairs.chunks(point + 32) {
+        let p = parse(&pair[..point])?;
         if !p.is_in_correct_subgroup_assuming_on_curve() {
             return None;
         }
-        sum += p.mul_bigint(limbs(&pair[96..]));
+        sum += p.mul_bigint(limbs(&pair[point..]));
     }
-    Some(bls12_g1_bytes(sum))
+    Some(sum)
 }
 
 /// A BLS12-381 G2 point from x || y, each an element of Fp2 as its real part then its
@@ -268,18 +280,30 @@ fn bls12_g2(bytes: &[u8]) -> Option<ark_bls12_381::G2Affine> {
     p.is_on_curve().then_some(p)
 }
 
-/// EIP-2537's G2ADD: x || y (each real || imaginary, big-endian), all zeros for the identity.
-pub fn bls12_g2_add(p1: &[u8], p2: &[u8]) -> Option<[u8; 192]> {
+/// EIP-2537's G2MSM on pairs of a G2 point (192 bytes) and a 256-bit big-endian scalar, as
+/// [`bls12_g1_msm`] in G1.
+pub fn bls12_g2_msm(pairs: &[u8]) -> Option<[u8; 192]> {
+    msm(pairs, 192, bls12_g2).map(bls12_g2_bytes)
+}
+
+/// x || y of a G2 point (each real || imaginary, big-endian), all zeros for the identity.
+fn bls12_g2_bytes(p: ark_bls12_381::G2Projective) -> [u8; 192] {
     use ark_ec::{AffineRepr, CurveGroup};
     use ark_ff::{BigInteger, PrimeField};
-    let (p1, p2) = (bls12_g2(p1)?, bls12_g2(p2)?);
     let mut out = [0u8; 192];
-    if let Some((x, y)) = (p1.into_group() + p2).into_affine().xy() {
+    if let Some((x, y)) = p.into_affine().xy() {
         for (i, c) in [x.c0, x.c1, y.c0, y.c1].iter().enumerate() {
             out[48 * i..48 * i + 48].copy_from_slice(&c.into_bigint().to_bytes_be());
         }
     }
-    Some(out)
+    out
+}
+
+/// EIP-2537's G2ADD: x || y (each real || imaginary, big-endian), all zeros for the identity.
+pub fn bls12_g2_add(p1: &[u8], p2: &[u8]) -> Option<[u8; 192]> {
+    use ark_ec::AffineRepr;
+    let (p1, p2) = (bls12_g2(p1)?, bls12_g2(p2)?);
+    Some(bls12_g2_bytes(p1.into_group() + p2))
 }
 
 /// BLAKE2b's initialization vector (RFC 7693, 2.6).

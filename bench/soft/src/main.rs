@@ -83,6 +83,7 @@ fn main() {
                 0 => zkvm_ref::bls12_g1_add(&ops[..96], &ops[96..192]).map(Vec::from),
                 1 => zkvm_ref::bls12_g1_msm(&ops[..128 * s[2] as usize]).map(Vec::from),
                 2 => zkvm_ref::bls12_g2_add(&ops[..192], &ops[192..384]).map(Vec::from),
+                3 => zkvm_ref::bls12_g2_msm(&ops[..224 * s[2] as usize]).map(Vec::from),
                 _ => return print(0, &[0xee; 192]),
             };
             result(r.as_deref(), 192)

@@ -80,6 +80,13 @@ pub mod sys {
             p2: *const [u8; 192],
             result: *mut [u8; 192],
         ) -> i32;
+        /// EIP-2537's G2MSM of `num_pairs` pairs (a point, then a scalar) into `result`, or
+        /// `ZKVM_EFAIL`.
+        pub fn zkvm_bls12_g2_msm(
+            pairs: *const [u8; 224],
+            num_pairs: usize,
+            result: *mut [u8; 192],
+        ) -> i32;
         /// BLAKE2b's compression F with `rounds` rounds on `h` in place; returns `ZKVM_EOK`.
         pub fn zkvm_blake2f(
             rounds: u32,
@@ -208,6 +215,15 @@ pub fn bls12_g2_add(p1: &[u8; 192], p2: &[u8; 192]) -> Option<[u8; 192]> {
     let mut out = [0u8; 192];
     // SAFETY: the references are valid for the sizes the function reads and writes.
     let status = unsafe { sys::zkvm_bls12_g2_add(p1, p2, &mut out) };
+    (status == sys::ZKVM_EOK).then_some(out)
+}
+
+/// EIP-2537's G2MSM, as [`bls12_g1_msm`] in G2: each pair a point (its first 192 bytes) and a
+/// scalar (its last 32).
+pub fn bls12_g2_msm(pairs: &[[u8; 224]]) -> Option<[u8; 192]> {
+    let mut out = [0u8; 192];
+    // SAFETY: the slice holds `pairs.len()` pairs; `out` is valid for the result.
+    let status = unsafe { sys::zkvm_bls12_g2_msm(pairs.as_ptr(), pairs.len(), &mut out) };
     (status == sys::ZKVM_EOK).then_some(out)
 }
 

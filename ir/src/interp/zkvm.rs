@@ -10,8 +10,8 @@
 //! (every input is read first); a function's `None` is `ZKVM_EFAIL`, writing nothing.
 
 use zkvm_ref::{
-    blake2f, bls12_g1_add, bls12_g1_msm, bls12_g2_add, bn254_g1_add, bn254_g1_mul, keccak256,
-    modexp, ripemd160, secp256k1_ecrecover, secp256k1_verify, secp256r1_verify, sha256,
+    blake2f, bls12_g1_add, bls12_g1_msm, bls12_g2_add, bls12_g2_msm, bn254_g1_add, bn254_g1_mul,
+    keccak256, modexp, ripemd160, secp256k1_ecrecover, secp256k1_verify, secp256r1_verify, sha256,
     MODEXP_MAX_LEN,
 };
 
@@ -34,6 +34,7 @@ const FUNCS: &[(&str, usize)] = &[
     ("zkvm_bls12_g1_add", 3),
     ("zkvm_bls12_g1_msm", 3),
     ("zkvm_bls12_g2_add", 3),
+    ("zkvm_bls12_g2_msm", 3),
 ];
 
 /// The module the accelerators are imported from.
@@ -145,17 +146,17 @@ pub(super) fn call(index: u32, args: &[Val], mem: &mut Memory) -> Result<Vec<Val
                 0
             }
         }
-        10..=12 => {
+        10..=13 => {
             // the operands: two points, or `n` pairs of a point and a scalar
-            let point = if index == 12 { 192 } else { 96 };
+            let point = if index >= 12 { 192 } else { 96 };
             let len = match index {
-                11 => 128 * arg(1)? as u64,
+                11 | 13 => (point as u64 + 32) * arg(1)? as u64,
                 _ => point as u64,
             };
             let len = u32::try_from(len).map_err(|_| Trap::Wasm(TrapCode::MemoryOutOfBounds))?;
             let first = mem.read(arg(0)?, len)?.to_vec();
             let second = match index {
-                11 => vec![],
+                11 | 13 => vec![],
                 _ => mem.read(arg(1)?, point)?.to_vec(),
             };
             let out = arg(2)?;
@@ -163,7 +164,8 @@ pub(super) fn call(index: u32, args: &[Val], mem: &mut Memory) -> Result<Vec<Val
             let result = match index {
                 10 => bls12_g1_add(&first, &second).map(Vec::from),
                 11 => bls12_g1_msm(&first).map(Vec::from),
-                _ => bls12_g2_add(&first, &second).map(Vec::from),
+                12 => bls12_g2_add(&first, &second).map(Vec::from),
+                _ => bls12_g2_msm(&first).map(Vec::from),
             };
             match result {
                 Some(point) => {
