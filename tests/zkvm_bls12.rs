@@ -1,5 +1,5 @@
 //! The BLS12-381 accelerators (`zkvm_bls12_g1_add`, `zkvm_bls12_g1_msm`, `zkvm_bls12_g2_add`,
-//! `zkvm_bls12_g2_msm`) end to end: a wasm
+//! `zkvm_bls12_g2_msm`, `zkvm_bls12_map_fp_to_g1`) end to end: a wasm
 //! program (`backend-zisk/tests/zkvm/bls12.wat`) calls one on its stdin and prints the status
 //! and the output. EIP-2537's vectors, sums and multi-scalar products of random multiples of the generator
 //! computed with `ark-bls12-381`, the identity (all zeros) on either side and among the pairs,
@@ -17,12 +17,13 @@ mod zkvm_common;
 use std::path::PathBuf;
 
 use ark_bls12_381::{Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_ec::hashing::{curve_maps::wb::WBMap, map_to_curve_hasher::MapToCurve};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInteger, Field, PrimeField};
 use zkc_testkit::{workspace, Rng};
 use zkvm_common::{
-    hex, match_everywhere, refuses_wrong_signature, runs, soft_agrees,
-    three_argument_calls_end_alike, unhex, ziskemu_agrees, AsRun,
+    calls_end_alike, hex, match_everywhere, refuses_wrong_signature, runs, soft_agrees, unhex,
+    ziskemu_agrees, AsRun,
 };
 
 fn bls12_wat() -> PathBuf {
@@ -30,13 +31,16 @@ fn bls12_wat() -> PathBuf {
 }
 
 /// EIP-2537's vectors (add_G1_bls.json "bls_g1add_g1+p1", add_G2_bls.json
-/// "bls_g2add_g2+p2", msm_G1_bls.json "bls_g1msm_(g1+g1=2*g1)", fail-add_G1_bls.json
+/// "bls_g2add_g2+p2", msm_G1_bls.json "bls_g1msm_(g1+g1=2*g1)", map_fp_to_G1_bls.json
+/// "bls_g1map_", go-ethereum's blsMapG1.json "matter_fp_to_g1_0", fail-add_G1_bls.json
 /// "bls_g1add_point_not_on_curve"): the function, the input and the expected output (empty:
 /// the call fails), each field element padded to 64 bytes as the precompiles take them.
 const EIP2537_VECTORS: &[(&str, Func, u8, &str, &str)] = &[
     ("bls_g1add_g1+p1", Func::G1Add, 0, "0000000000000000000000000000000017f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb0000000000000000000000000000000008b3f481e3aaa0f1a09e30ed741d8ae4fcf5e095d5d00af600db18cb2c04b3edd03cc744a2888ae40caa232946c5e7e100000000000000000000000000000000112b98340eee2777cc3c14163dea3ec97977ac3dc5c70da32e6e87578f44912e902ccef9efe28d4a78b8999dfbca942600000000000000000000000000000000186b28d92356c4dfec4b5201ad099dbdede3781f8998ddf929b4cd7756192185ca7b8f4ef7088f813270ac3d48868a21", "000000000000000000000000000000000a40300ce2dec9888b60690e9a41d3004fda4886854573974fab73b046d3147ba5b7a5bde85279ffede1b45b3918d82d0000000000000000000000000000000006d3d887e9f53b9ec4eb6cedf5607226754b07c01ace7834f57f3e7315faefb739e59018e22c492006190fba4a870025"),
     ("bls_g2add_g2+p2", Func::G2Add, 0, "00000000000000000000000000000000024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b4510b647ae3d1770bac0326a805bbefd48056c8c121bdb80000000000000000000000000000000013e02b6052719f607dacd3a088274f65596bd0d09920b61ab5da61bbdc7f5049334cf11213945d57e5ac7d055d042b7e000000000000000000000000000000000ce5d527727d6e118cc9cdc6da2e351aadfd9baa8cbdd3a76d429a695160d12c923ac9cc3baca289e193548608b82801000000000000000000000000000000000606c4a02ea734cc32acd2b02bc28b99cb3e287e85a763af267492ab572e99ab3f370d275cec1da1aaa9075ff05f79be00000000000000000000000000000000103121a2ceaae586d240843a398967325f8eb5a93e8fea99b62b9f88d8556c80dd726a4b30e84a36eeabaf3592937f2700000000000000000000000000000000086b990f3da2aeac0a36143b7d7c824428215140db1bb859338764cb58458f081d92664f9053b50b3fbd2e4723121b68000000000000000000000000000000000f9e7ba9a86a8f7624aa2b42dcc8772e1af4ae115685e60abc2c9b90242167acef3d0be4050bf935eed7c3b6fc7ba77e000000000000000000000000000000000d22c3652d0dc6f0fc9316e14268477c2049ef772e852108d269d9c38dba1d4802e8dae479818184c08f9a569d878451", "000000000000000000000000000000000b54a8a7b08bd6827ed9a797de216b8c9057b3a9ca93e2f88e7f04f19accc42da90d883632b9ca4dc38d013f71ede4db00000000000000000000000000000000077eba4eecf0bd764dce8ed5f45040dd8f3b3427cb35230509482c14651713282946306247866dfe39a8e33016fcbe520000000000000000000000000000000014e60a76a29ef85cbd69f251b9f29147b67cfe3ed2823d3f9776b3a0efd2731941d47436dc6d2b58d9e65f8438bad073000000000000000000000000000000001586c3c910d95754fef7a732df78e279c3d37431c6a2b77e67a00c7c130a8fcd4d19f159cbeb997a178108fffffcbd20"),
     ("bls_g1msm_(g1+g1=2*g1)", Func::G1Msm, 1, "0000000000000000000000000000000017f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb0000000000000000000000000000000008b3f481e3aaa0f1a09e30ed741d8ae4fcf5e095d5d00af600db18cb2c04b3edd03cc744a2888ae40caa232946c5e7e10000000000000000000000000000000000000000000000000000000000000002", "000000000000000000000000000000000572cbea904d67468808c8eb50a9450c9721db309128012543902d0ac358a62ae28f75bb8f1c7c42c39a8c5529bf0f4e00000000000000000000000000000000166a9d8cabc673a322fda673779d8e3822ba3ecb8670e461f73bb9021d5fd76a4c56d9d4cd16bd1bba86881979749d28"),
+    ("bls_g1map_ (map_fp_to_G1_bls.json)", Func::G1Map, 0, "00000000000000000000000000000000156c8a6a2c184569d69a76be144b5cdc5141d2d2ca4fe341f011e25e3969c55ad9e9b9ce2eb833c81a908e5fa4ac5f03", "00000000000000000000000000000000184bb665c37ff561a89ec2122dd343f20e0f4cbcaec84e3c3052ea81d1834e192c426074b02ed3dca4e7676ce4ce48ba0000000000000000000000000000000004407b8d35af4dacc809927071fc0405218f1401a6d15af775810e4e460064bcc9468beeba82fdc751be70476c888bf3"),
+    ("matter_fp_to_g1_0 (go-ethereum's blsMapG1.json)", Func::G1Map, 0, "0000000000000000000000000000000014406e5bfb9209256a3820879a29ac2f62d6aca82324bf3ae2aa7d3c54792043bd8c791fccdb080c1a52dc68b8b69350", "000000000000000000000000000000000d7721bcdb7ce1047557776eb2659a444166dc6dd55c7ca6e240e21ae9aa18f529f04ac31d861b54faf3307692545db700000000000000000000000000000000108286acbdf4384f67659a8abe89e712a504cb3ce1cba07a716869025d60d499a00d1da8cdc92958918c222ea93d87f0"),
     ("bls_g1add_point_not_on_curve", Func::G1Add, 0, "0000000000000000000000000000000017f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb00000000000000000000000000000000186b28d92356c4dfec4b5201ad099dbdede3781f8998ddf929b4cd7756192185ca7b8f4ef7088f813270ac3d48868a2100000000000000000000000000000000112b98340eee2777cc3c14163dea3ec97977ac3dc5c70da32e6e87578f44912e902ccef9efe28d4a78b8999dfbca942600000000000000000000000000000000186b28d92356c4dfec4b5201ad099dbdede3781f8998ddf929b4cd7756192185ca7b8f4ef7088f813270ac3d48868a21", ""),
 ];
 
@@ -71,6 +75,7 @@ enum Func {
     G1Msm = 1,
     G2Add = 2,
     G2Msm = 3,
+    G1Map = 4,
 }
 
 /// One call and the point it gives (`None`: EFAIL).
@@ -510,6 +515,22 @@ fn cases() -> Vec<Case> {
         1,
         None,
     );
+    // the map from Fp: random elements, 0 (where Z^2 u^4 + Z u^2 = 0), 1, p - 1; p is refused
+    let mut elements = vec![vec![0u8; 48], [vec![0; 47], vec![1]].concat()];
+    let mut p_minus_1 = unhex(P);
+    p_minus_1[47] -= 1;
+    elements.push(p_minus_1);
+    for _ in 0..3 {
+        let u = Fq::from_be_bytes_mod_order(&[scalar(&mut rng), scalar(&mut rng)].concat());
+        elements.push(u.into_bigint().to_bytes_be());
+    }
+    for (i, u) in elements.into_iter().enumerate() {
+        let fq = Fq::from_be_bytes_mod_order(&u);
+        let mapped = WBMap::<ark_bls12_381::g1::Config>::map_to_curve(fq).unwrap();
+        let want = g1_bytes(mapped.clear_cofactor().into_group());
+        push(format!("map to G1 {i}"), Func::G1Map, u, 0, Some(want));
+    }
+    push("map p to G1".into(), Func::G1Map, unhex(P), 0, None);
     cases
 }
 
@@ -527,7 +548,7 @@ fn software_build_agrees() {
         &runs(
             cases()
                 .iter()
-                .filter(|c| matches!(c.func, Func::G1Add | Func::G2Add)),
+                .filter(|c| matches!(c.func, Func::G1Add | Func::G2Add | Func::G1Map)),
         ),
     );
 }
@@ -541,26 +562,29 @@ fn real_ziskemu_agrees() {
 fn bad_pointers_trap_and_wrong_signatures_are_errors() {
     const PAGE: u32 = 65536;
     // (function, arguments, traps); an MSM's pairs are 128 bytes each
-    let calls = [
-        ("bls12_g1_add", [PAGE - 96, PAGE - 96, 0], false),
-        ("bls12_g1_add", [PAGE - 95, 0, 128], true),
-        ("bls12_g1_add", [0, PAGE - 95, 128], true),
-        ("bls12_g1_add", [0, 96, PAGE - 95], true),
-        ("bls12_g1_msm", [PAGE - 256, 2, PAGE - 96], false),
-        ("bls12_g1_msm", [PAGE - 256, 3, 0], true),
-        ("bls12_g1_msm", [0, 1, PAGE - 95], true),
-        ("bls12_g1_msm", [0, 0x0200_0001, 0], true),
-        ("bls12_g1_msm", [PAGE, 0, 0], false),
-        ("bls12_g2_add", [PAGE - 192, PAGE - 192, 0], false),
-        ("bls12_g2_add", [PAGE - 191, 0, 192], true),
-        ("bls12_g2_add", [0, PAGE - 191, 192], true),
-        ("bls12_g2_add", [0, 192, PAGE - 191], true),
-        ("bls12_g2_msm", [PAGE - 448, 2, PAGE - 192], false),
-        ("bls12_g2_msm", [PAGE - 448, 3, 0], true),
-        ("bls12_g2_msm", [0, 1, PAGE - 191], true),
-        ("bls12_g2_msm", [0, 0x0100_0001, 0], true),
+    let calls: &[(&str, &[u32], bool)] = &[
+        ("bls12_g1_add", &[PAGE - 96, PAGE - 96, 0], false),
+        ("bls12_g1_add", &[PAGE - 95, 0, 128], true),
+        ("bls12_g1_add", &[0, PAGE - 95, 128], true),
+        ("bls12_g1_add", &[0, 96, PAGE - 95], true),
+        ("bls12_g1_msm", &[PAGE - 256, 2, PAGE - 96], false),
+        ("bls12_g1_msm", &[PAGE - 256, 3, 0], true),
+        ("bls12_g1_msm", &[0, 1, PAGE - 95], true),
+        ("bls12_g1_msm", &[0, 0x0200_0001, 0], true),
+        ("bls12_g1_msm", &[PAGE, 0, 0], false),
+        ("bls12_g2_add", &[PAGE - 192, PAGE - 192, 0], false),
+        ("bls12_g2_add", &[PAGE - 191, 0, 192], true),
+        ("bls12_g2_add", &[0, PAGE - 191, 192], true),
+        ("bls12_g2_add", &[0, 192, PAGE - 191], true),
+        ("bls12_g2_msm", &[PAGE - 448, 2, PAGE - 192], false),
+        ("bls12_g2_msm", &[PAGE - 448, 3, 0], true),
+        ("bls12_g2_msm", &[0, 1, PAGE - 191], true),
+        ("bls12_g2_msm", &[0, 0x0100_0001, 0], true),
+        ("bls12_map_fp_to_g1", &[PAGE - 48, PAGE - 96], false),
+        ("bls12_map_fp_to_g1", &[PAGE - 47, 0], true),
+        ("bls12_map_fp_to_g1", &[0, PAGE - 95], true),
     ];
-    three_argument_calls_end_alike("bls12", &calls);
+    calls_end_alike("bls12", calls);
     let text = r#"(module (import "zkvm" "zkvm_bls12_g1_msm" (func $f (param i32 i64 i32) (result i32)))
   (memory 1) (func (export "_start")))"#;
     refuses_wrong_signature(

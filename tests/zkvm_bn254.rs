@@ -17,8 +17,8 @@ use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInteger, PrimeField};
 use zkc_testkit::{workspace, Rng};
 use zkvm_common::{
-    hex, match_everywhere, refuses_wrong_signature, runs, soft_agrees,
-    three_argument_calls_end_alike, unhex, ziskemu_agrees, AsRun,
+    calls_end_alike, hex, match_everywhere, refuses_wrong_signature, runs, soft_agrees, unhex,
+    ziskemu_agrees, AsRun,
 };
 
 fn bn254_wat() -> PathBuf {
@@ -262,17 +262,17 @@ fn real_ziskemu_agrees() {
 fn bad_pointers_trap_and_wrong_signatures_are_errors() {
     const PAGE: u32 = 65536;
     // (function, arguments, traps)
-    let calls = [
-        ("bn254_g1_add", [PAGE - 64, PAGE - 64, 0], false),
-        ("bn254_g1_add", [PAGE - 63, 0, 128], true),
-        ("bn254_g1_add", [0, PAGE - 63, 128], true),
-        ("bn254_g1_add", [0, 64, PAGE - 63], true),
-        ("bn254_g1_mul", [0, PAGE - 32, PAGE - 64], false),
-        ("bn254_g1_mul", [PAGE - 63, 64, 128], true),
-        ("bn254_g1_mul", [0, PAGE - 31, 128], true),
-        ("bn254_g1_mul", [0, 64, u32::MAX], true),
+    let calls: &[(&str, &[u32], bool)] = &[
+        ("bn254_g1_add", &[PAGE - 64, PAGE - 64, 0], false),
+        ("bn254_g1_add", &[PAGE - 63, 0, 128], true),
+        ("bn254_g1_add", &[0, PAGE - 63, 128], true),
+        ("bn254_g1_add", &[0, 64, PAGE - 63], true),
+        ("bn254_g1_mul", &[0, PAGE - 32, PAGE - 64], false),
+        ("bn254_g1_mul", &[PAGE - 63, 64, 128], true),
+        ("bn254_g1_mul", &[0, PAGE - 31, 128], true),
+        ("bn254_g1_mul", &[0, 64, u32::MAX], true),
     ];
-    three_argument_calls_end_alike("bn254", &calls);
+    calls_end_alike("bn254", calls);
     let text = r#"(module (import "zkvm" "zkvm_bn254_g1_mul" (func $f (param i32 i64 i32) (result i32)))
   (memory 1) (func (export "_start")))"#;
     refuses_wrong_signature(

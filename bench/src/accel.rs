@@ -225,9 +225,13 @@ const BLS12_G2_VECTOR: &str = "024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b
      0f9e7ba9a86a8f7624aa2b42dcc8772e1af4ae115685e60abc2c9b90242167acef3d0be4050bf935eed7c3b6fc7ba77e\
      0d22c3652d0dc6f0fc9316e14268477c2049ef772e852108d269d9c38dba1d4802e8dae479818184c08f9a569d878451";
 
+/// EIP-2537's field element of map_fp_to_G1_bls.json "bls_g1map_", packed.
+const BLS12_MAP_VECTOR: &str =
+    "156c8a6a2c184569d69a76be144b5cdc5141d2d2ca4fe341f011e25e3969c55ad9e9b9ce2eb833c81a908e5fa4ac5f03";
+
 /// One call of each BLS12-381 accelerator through `backend-zisk/tests/zkvm/bls12.wat`: G1ADD
 /// and G2ADD on EIP-2537's vectors, a G1MSM of one and of two pairs and a G2MSM of one
-/// (EIP-2537's points, a 256-bit scalar each).
+/// (EIP-2537's points, a 256-bit scalar each), MAP_FP_TO_G1 on EIP-2537's vector.
 fn bls12_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     let wasm = crate::workspace().join("backend-zisk/tests/zkvm/bls12.wat");
     // stdin: which, skew 0, the number of pairs, five zeros, the operands
@@ -255,8 +259,12 @@ fn bls12_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
             "bls12_g2_msm (one pair, a 256-bit scalar)".to_string(),
             stdin(3, 1, &[&g2[..192], &scalar].concat()),
         ),
+        (
+            "bls12_map_fp_to_g1 (EIP-2537's bls_g1map_)".to_string(),
+            stdin(4, 0, &unhex(BLS12_MAP_VECTOR)),
+        ),
     ];
-    call_costs(&wasm, Some(2), &stdin(4, 0, &g1), &calls, real)
+    call_costs(&wasm, Some(2), &stdin(5, 0, &g1), &calls, real)
 }
 
 /// go-ethereum's EIP-152 vector 5 (blake2F.json): 12 rounds of F, the last block of "abc".

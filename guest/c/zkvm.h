@@ -63,6 +63,9 @@ typedef struct {
 } zkvm_bls12_381_g2_point;
 typedef zkvm_bytes_32 zkvm_bls12_381_scalar;
 typedef struct {
+    _Alignas(8) uint8_t data[48];
+} zkvm_bls12_381_fp;
+typedef struct {
     zkvm_bls12_381_g1_point point;
     zkvm_bls12_381_scalar scalar;
 } zkvm_bls12_381_g1_msm_pair;
@@ -156,6 +159,13 @@ zkvm_status zkvm_bls12_g2_add(const zkvm_bls12_381_g2_point *p1, const zkvm_bls1
 ZKVM_IMPORT(zkvm_bls12_g2_msm)
 zkvm_status zkvm_bls12_g2_msm(const zkvm_bls12_381_g2_msm_pair *pairs, size_t num_pairs,
                               zkvm_bls12_381_g2_point *result);
+
+/* EIP-2537's MAP_FP_TO_G1: the G1 point of *field_element (48 bytes, big-endian) by RFC
+ * 9380's simplified SWU map and 11-isogeny, the cofactor cleared, into *result; ZKVM_EFAIL,
+ * writing nothing, when the element is not below p. */
+ZKVM_IMPORT(zkvm_bls12_map_fp_to_g1)
+zkvm_status zkvm_bls12_map_fp_to_g1(const zkvm_bls12_381_fp *field_element,
+                                    zkvm_bls12_381_g1_point *result);
 
 /* BLAKE2b's compression F (EIP-152, RFC 7693) with `rounds` rounds on *h in place, the message
  * *m, the offsets *t and the final-block flag f (nonzero: the last block). */

@@ -59,6 +59,10 @@ func zkvmBls12G2Add(p1, p2, result unsafe.Pointer) int32
 //go:noescape
 func zkvmBls12G2Msm(pairs unsafe.Pointer, numPairs uint32, result unsafe.Pointer) int32
 
+//go:wasmimport zkvm zkvm_bls12_map_fp_to_g1
+//go:noescape
+func zkvmBls12MapFpToG1(fieldElement, result unsafe.Pointer) int32
+
 //go:wasmimport zkvm zkvm_blake2f
 //go:noescape
 func zkvmBlake2f(rounds uint32, h, m, t unsafe.Pointer, f uint32) int32
@@ -192,6 +196,15 @@ func Bls12G2Msm(pairs [][224]byte) ([192]byte, bool) {
 		return out, false
 	}
 	ok := zkvmBls12G2Msm(unsafe.Pointer(&pairs[0]), uint32(len(pairs)), unsafe.Pointer(&out)) == 0
+	return out, ok
+}
+
+// Bls12MapFpToG1 is EIP-2537's MAP_FP_TO_G1, the G1 point of a field element (48 bytes,
+// big-endian) by RFC 9380's simplified SWU map and 11-isogeny with the cofactor cleared, and
+// true; false when the element is not below p.
+func Bls12MapFpToG1(fieldElement *[48]byte) ([96]byte, bool) {
+	var out [96]byte
+	ok := zkvmBls12MapFpToG1(unsafe.Pointer(fieldElement), unsafe.Pointer(&out)) == 0
 	return out, ok
 }
 

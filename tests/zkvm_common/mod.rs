@@ -169,19 +169,26 @@ pub fn ends_alike(path: &Path, what: &str, traps: bool, max_steps: u64) {
     }
 }
 
-/// Each call `(func, [a, b, c], traps)` of an accelerator `zkvm_{func}` of three `i32`
-/// arguments, alone in a module of one page, traps as an out-of-bounds access or exits 0
-/// (`traps` false) everywhere ([`ends_alike`]). `tag` names the temporary files.
-#[allow(dead_code, reason = "only the accelerators of three pointers use it")]
-pub fn three_argument_calls_end_alike(tag: &str, calls: &[(&str, [u32; 3], bool)]) {
-    for (i, &(func, [a, b, c], traps)) in calls.iter().enumerate() {
-        let what = format!("zkvm_{func}({a:#x}, {b:#x}, {c:#x})");
+/// Each call `(func, arguments, traps)` of an accelerator `zkvm_{func}` of `i32` arguments,
+/// alone in a module of one page, traps as an out-of-bounds access or exits 0 (`traps`
+/// false) everywhere ([`ends_alike`]). `tag` names the temporary files.
+#[allow(
+    dead_code,
+    reason = "only the accelerators of pointers and lengths use it"
+)]
+pub fn calls_end_alike(tag: &str, calls: &[(&str, &[u32], bool)]) {
+    for (i, &(func, args, traps)) in calls.iter().enumerate() {
+        let shown: Vec<String> = args.iter().map(|a| format!("{a:#x}")).collect();
+        let what = format!("zkvm_{func}({})", shown.join(", "));
+        let params = vec!["i32"; args.len()].join(" ");
+        let consts: Vec<String> = args.iter().map(|a| format!("(i32.const {a})")).collect();
         let text = format!(
             r#"(module
-  (import "zkvm" "zkvm_{func}" (func $f (param i32 i32 i32) (result i32)))
+  (import "zkvm" "zkvm_{func}" (func $f (param {params}) (result i32)))
   (memory 1)
   (func (export "_start")
-    (drop (call $f (i32.const {a}) (i32.const {b}) (i32.const {c})))))"#
+    (drop (call $f {}))))"#,
+            consts.join(" ")
         );
         let path =
             std::env::temp_dir().join(format!("zkc-zkvm-{tag}-{}-{i}.wat", std::process::id()));

@@ -84,6 +84,7 @@ fn main() {
                 1 => zkvm_ref::bls12_g1_msm(&ops[..128 * s[2] as usize]).map(Vec::from),
                 2 => zkvm_ref::bls12_g2_add(&ops[..192], &ops[192..384]).map(Vec::from),
                 3 => zkvm_ref::bls12_g2_msm(&ops[..224 * s[2] as usize]).map(Vec::from),
+                4 => zkvm_ref::bls12_map_fp_to_g1(&ops[..48]).map(Vec::from),
                 _ => return print(0, &[0xee; 192]),
             };
             result(r.as_deref(), 192)

@@ -87,6 +87,11 @@ pub mod sys {
             num_pairs: usize,
             result: *mut [u8; 192],
         ) -> i32;
+        /// EIP-2537's MAP_FP_TO_G1 into `result`, or `ZKVM_EFAIL`.
+        pub fn zkvm_bls12_map_fp_to_g1(
+            field_element: *const [u8; 48],
+            result: *mut [u8; 96],
+        ) -> i32;
         /// BLAKE2b's compression F with `rounds` rounds on `h` in place; returns `ZKVM_EOK`.
         pub fn zkvm_blake2f(
             rounds: u32,
@@ -227,6 +232,16 @@ pub fn bls12_g2_msm(pairs: &[[u8; 224]]) -> Option<[u8; 192]> {
     (status == sys::ZKVM_EOK).then_some(out)
 }
 
+/// EIP-2537's MAP_FP_TO_G1: the G1 point of a field element (48 bytes, big-endian) by RFC
+/// 9380's simplified SWU map and 11-isogeny, the cofactor cleared; `None` when it is not below
+/// p.
+pub fn bls12_map_fp_to_g1(field_element: &[u8; 48]) -> Option<[u8; 96]> {
+    let mut out = [0u8; 96];
+    // SAFETY: the references are valid for the sizes the function reads and writes.
+    let status = unsafe { sys::zkvm_bls12_map_fp_to_g1(field_element, &mut out) };
+    (status == sys::ZKVM_EOK).then_some(out)
+}
+
 /// BLAKE2b's compression function F (EIP-152, RFC 7693 3.2) with `rounds` rounds on the state
 /// `h`, the message block `m`, the offset counters `t` and the final-block flag `last`.
 pub fn blake2f(rounds: u32, h: &mut [u64; 8], m: &[u64; 16], t: &[u64; 2], last: bool) {
@@ -243,7 +258,11 @@ pub fn blake2f(rounds: u32, h: &mut [u64; 8], m: &[u64; 16], t: &[u64; 2], last:
 /// # Panics
 /// When `out` is not as long as `modulus`.
 pub fn modexp(base: &[u8], exp: &[u8], modulus: &[u8], out: &mut [u8]) -> bool {
-    assert_eq!(out.len(), modulus.len(), "modexp: the output is as long as the modulus");
+    assert_eq!(
+        out.len(),
+        modulus.len(),
+        "modexp: the output is as long as the modulus"
+    );
     // SAFETY: the slices are valid for the lengths passed.
     let status = unsafe {
         sys::zkvm_modexp(

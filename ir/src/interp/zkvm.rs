@@ -10,9 +10,9 @@
 //! (every input is read first); a function's `None` is `ZKVM_EFAIL`, writing nothing.
 
 use zkvm_ref::{
-    blake2f, bls12_g1_add, bls12_g1_msm, bls12_g2_add, bls12_g2_msm, bn254_g1_add, bn254_g1_mul,
-    keccak256, modexp, ripemd160, secp256k1_ecrecover, secp256k1_verify, secp256r1_verify, sha256,
-    MODEXP_MAX_LEN,
+    blake2f, bls12_g1_add, bls12_g1_msm, bls12_g2_add, bls12_g2_msm, bls12_map_fp_to_g1,
+    bn254_g1_add, bn254_g1_mul, keccak256, modexp, ripemd160, secp256k1_ecrecover,
+    secp256k1_verify, secp256r1_verify, sha256, MODEXP_MAX_LEN,
 };
 
 use super::{Memory, Trap, TrapCode, Val};
@@ -35,6 +35,7 @@ const FUNCS: &[(&str, usize)] = &[
     ("zkvm_bls12_g1_msm", 3),
     ("zkvm_bls12_g2_add", 3),
     ("zkvm_bls12_g2_msm", 3),
+    ("zkvm_bls12_map_fp_to_g1", 2),
 ];
 
 /// The module the accelerators are imported from.
@@ -168,6 +169,18 @@ pub(super) fn call(index: u32, args: &[Val], mem: &mut Memory) -> Result<Vec<Val
                 _ => bls12_g2_msm(&first).map(Vec::from),
             };
             match result {
+                Some(point) => {
+                    mem.write(out, &point)?;
+                    0
+                }
+                None => EFAIL,
+            }
+        }
+        14 => {
+            let fe = mem.read(arg(0)?, 48)?.to_vec();
+            let out = arg(1)?;
+            mem.read(out, 96)?;
+            match bls12_map_fp_to_g1(&fe) {
                 Some(point) => {
                     mem.write(out, &point)?;
                     0
