@@ -1,5 +1,5 @@
 //! The BLS12-381 accelerators (`zkvm_bls12_g1_add`, `zkvm_bls12_g1_msm`, `zkvm_bls12_g2_add`,
-//! `zkvm_bls12_g2_msm`, `zkvm_bls12_map_fp_to_g1`) end to end: a wasm
+//! `zkvm_bls12_g2_msm`, `zkvm_bls12_map_fp_to_g1`, `zkvm_bls12_map_fp2_to_g2`) end to end: a wasm
 //! program (`backend-zisk/tests/zkvm/bls12.wat`) calls one on its stdin and prints the status
 //! and the output. EIP-2537's vectors, sums and multi-scalar products of random multiples of the generator
 //! computed with `ark-bls12-381`, the identity (all zeros) on either side and among the pairs,
@@ -32,7 +32,8 @@ fn bls12_wat() -> PathBuf {
 
 /// EIP-2537's vectors (add_G1_bls.json "bls_g1add_g1+p1", add_G2_bls.json
 /// "bls_g2add_g2+p2", msm_G1_bls.json "bls_g1msm_(g1+g1=2*g1)", map_fp_to_G1_bls.json
-/// "bls_g1map_", go-ethereum's blsMapG1.json "matter_fp_to_g1_0", fail-add_G1_bls.json
+/// "bls_g1map_", map_fp2_to_G2_bls.json "bls_g2map_", go-ethereum's blsMapG1.json
+/// "matter_fp_to_g1_0", fail-add_G1_bls.json
 /// "bls_g1add_point_not_on_curve"): the function, the input and the expected output (empty:
 /// the call fails), each field element padded to 64 bytes as the precompiles take them.
 const EIP2537_VECTORS: &[(&str, Func, u8, &str, &str)] = &[
@@ -41,6 +42,7 @@ const EIP2537_VECTORS: &[(&str, Func, u8, &str, &str)] = &[
     ("bls_g1msm_(g1+g1=2*g1)", Func::G1Msm, 1, "0000000000000000000000000000000017f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb0000000000000000000000000000000008b3f481e3aaa0f1a09e30ed741d8ae4fcf5e095d5d00af600db18cb2c04b3edd03cc744a2888ae40caa232946c5e7e10000000000000000000000000000000000000000000000000000000000000002", "000000000000000000000000000000000572cbea904d67468808c8eb50a9450c9721db309128012543902d0ac358a62ae28f75bb8f1c7c42c39a8c5529bf0f4e00000000000000000000000000000000166a9d8cabc673a322fda673779d8e3822ba3ecb8670e461f73bb9021d5fd76a4c56d9d4cd16bd1bba86881979749d28"),
     ("bls_g1map_ (map_fp_to_G1_bls.json)", Func::G1Map, 0, "00000000000000000000000000000000156c8a6a2c184569d69a76be144b5cdc5141d2d2ca4fe341f011e25e3969c55ad9e9b9ce2eb833c81a908e5fa4ac5f03", "00000000000000000000000000000000184bb665c37ff561a89ec2122dd343f20e0f4cbcaec84e3c3052ea81d1834e192c426074b02ed3dca4e7676ce4ce48ba0000000000000000000000000000000004407b8d35af4dacc809927071fc0405218f1401a6d15af775810e4e460064bcc9468beeba82fdc751be70476c888bf3"),
     ("matter_fp_to_g1_0 (go-ethereum's blsMapG1.json)", Func::G1Map, 0, "0000000000000000000000000000000014406e5bfb9209256a3820879a29ac2f62d6aca82324bf3ae2aa7d3c54792043bd8c791fccdb080c1a52dc68b8b69350", "000000000000000000000000000000000d7721bcdb7ce1047557776eb2659a444166dc6dd55c7ca6e240e21ae9aa18f529f04ac31d861b54faf3307692545db700000000000000000000000000000000108286acbdf4384f67659a8abe89e712a504cb3ce1cba07a716869025d60d499a00d1da8cdc92958918c222ea93d87f0"),
+    ("bls_g2map_ (map_fp2_to_G2_bls.json)", Func::G2Map, 0, "0000000000000000000000000000000007355d25caf6e7f2f0cb2812ca0e513bd026ed09dda65b177500fa31714e09ea0ded3a078b526bed3307f804d4b93b040000000000000000000000000000000002829ce3c021339ccb5caf3e187f6370e1e2a311dec9b75363117063ab2015603ff52c3d3b98f19c2f65575e99e8b78c", "0000000000000000000000000000000000e7f4568a82b4b7dc1f14c6aaa055edf51502319c723c4dc2688c7fe5944c213f510328082396515734b6612c4e7bb700000000000000000000000000000000126b855e9e69b1f691f816e48ac6977664d24d99f8724868a184186469ddfd4617367e94527d4b74fc86413483afb35b000000000000000000000000000000000caead0fd7b6176c01436833c79d305c78be307da5f6af6c133c47311def6ff1e0babf57a0fb5539fce7ee12407b0a42000000000000000000000000000000001498aadcf7ae2b345243e281ae076df6de84455d766ab6fcdaad71fab60abb2e8b980a440043cd305db09d283c895e3d"),
     ("bls_g1add_point_not_on_curve", Func::G1Add, 0, "0000000000000000000000000000000017f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb00000000000000000000000000000000186b28d92356c4dfec4b5201ad099dbdede3781f8998ddf929b4cd7756192185ca7b8f4ef7088f813270ac3d48868a2100000000000000000000000000000000112b98340eee2777cc3c14163dea3ec97977ac3dc5c70da32e6e87578f44912e902ccef9efe28d4a78b8999dfbca942600000000000000000000000000000000186b28d92356c4dfec4b5201ad099dbdede3781f8998ddf929b4cd7756192185ca7b8f4ef7088f813270ac3d48868a21", ""),
 ];
 
@@ -76,6 +78,7 @@ enum Func {
     G2Add = 2,
     G2Msm = 3,
     G1Map = 4,
+    G2Map = 5,
 }
 
 /// One call and the point it gives (`None`: EFAIL).
@@ -531,6 +534,47 @@ fn cases() -> Vec<Case> {
         push(format!("map to G1 {i}"), Func::G1Map, u, 0, Some(want));
     }
     push("map p to G1".into(), Func::G1Map, unhex(P), 0, None);
+    // the map from Fp2: random elements, 0 (where Z^2 u^4 + Z u^2 = 0), 1, i, (p - 1) + i;
+    // a part equal to p is refused
+    let one = [vec![0; 47], vec![1]].concat();
+    let mut p_minus_1 = unhex(P);
+    p_minus_1[47] -= 1;
+    let mut elements = vec![
+        vec![0u8; 96],
+        [one.clone(), vec![0; 48]].concat(),
+        [vec![0; 48], one.clone()].concat(),
+        [p_minus_1, one].concat(),
+    ];
+    for _ in 0..2 {
+        let part = |rng: &mut Rng| {
+            let u = Fq::from_be_bytes_mod_order(&[scalar(rng), scalar(rng)].concat());
+            u.into_bigint().to_bytes_be()
+        };
+        elements.push([part(&mut rng), part(&mut rng)].concat());
+    }
+    for (i, u) in elements.into_iter().enumerate() {
+        let fq2 = Fq2::new(
+            Fq::from_be_bytes_mod_order(&u[..48]),
+            Fq::from_be_bytes_mod_order(&u[48..]),
+        );
+        let mapped = WBMap::<ark_bls12_381::g2::Config>::map_to_curve(fq2).unwrap();
+        let want = g2_bytes(mapped.clear_cofactor().into_group());
+        push(format!("map to G2 {i}"), Func::G2Map, u, 0, Some(want));
+    }
+    push(
+        "map (p, 0) to G2".into(),
+        Func::G2Map,
+        [unhex(P), vec![0; 48]].concat(),
+        0,
+        None,
+    );
+    push(
+        "map (0, p) to G2".into(),
+        Func::G2Map,
+        [vec![0; 48], unhex(P)].concat(),
+        0,
+        None,
+    );
     cases
 }
 
@@ -545,11 +589,12 @@ fn results_match_ark_in_the_interpreter_and_on_zisk() {
 fn software_build_agrees() {
     soft_agrees(
         2,
-        &runs(
-            cases()
-                .iter()
-                .filter(|c| matches!(c.func, Func::G1Add | Func::G2Add | Func::G1Map)),
-        ),
+        &runs(cases().iter().filter(|c| {
+            matches!(
+                c.func,
+                Func::G1Add | Func::G2Add | Func::G1Map | Func::G2Map
+            )
+        })),
     );
 }
 
@@ -583,6 +628,9 @@ fn bad_pointers_trap_and_wrong_signatures_are_errors() {
         ("bls12_map_fp_to_g1", &[PAGE - 48, PAGE - 96], false),
         ("bls12_map_fp_to_g1", &[PAGE - 47, 0], true),
         ("bls12_map_fp_to_g1", &[0, PAGE - 95], true),
+        ("bls12_map_fp2_to_g2", &[PAGE - 96, PAGE - 192], false),
+        ("bls12_map_fp2_to_g2", &[PAGE - 95, 0], true),
+        ("bls12_map_fp2_to_g2", &[0, PAGE - 191], true),
     ];
     calls_end_alike("bls12", calls);
     let text = r#"(module (import "zkvm" "zkvm_bls12_g1_msm" (func $f (param i32 i64 i32) (result i32)))

@@ -229,9 +229,15 @@ const BLS12_G2_VECTOR: &str = "024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b
 const BLS12_MAP_VECTOR: &str =
     "156c8a6a2c184569d69a76be144b5cdc5141d2d2ca4fe341f011e25e3969c55ad9e9b9ce2eb833c81a908e5fa4ac5f03";
 
+/// EIP-2537's element of Fp2 of map_fp2_to_G2_bls.json "bls_g2map_", packed.
+const BLS12_MAP2_VECTOR: &str =
+    "07355d25caf6e7f2f0cb2812ca0e513bd026ed09dda65b177500fa31714e09ea0ded3a078b526bed3307f804d4b93b04\
+     02829ce3c021339ccb5caf3e187f6370e1e2a311dec9b75363117063ab2015603ff52c3d3b98f19c2f65575e99e8b78c";
+
 /// One call of each BLS12-381 accelerator through `backend-zisk/tests/zkvm/bls12.wat`: G1ADD
 /// and G2ADD on EIP-2537's vectors, a G1MSM of one and of two pairs and a G2MSM of one
-/// (EIP-2537's points, a 256-bit scalar each), MAP_FP_TO_G1 on EIP-2537's vector.
+/// (EIP-2537's points, a 256-bit scalar each), MAP_FP_TO_G1 and MAP_FP2_TO_G2 on EIP-2537's
+/// vectors.
 fn bls12_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     let wasm = crate::workspace().join("backend-zisk/tests/zkvm/bls12.wat");
     // stdin: which, skew 0, the number of pairs, five zeros, the operands
@@ -263,8 +269,12 @@ fn bls12_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
             "bls12_map_fp_to_g1 (EIP-2537's bls_g1map_)".to_string(),
             stdin(4, 0, &unhex(BLS12_MAP_VECTOR)),
         ),
+        (
+            "bls12_map_fp2_to_g2 (EIP-2537's bls_g2map_)".to_string(),
+            stdin(5, 0, &unhex(BLS12_MAP2_VECTOR)),
+        ),
     ];
-    call_costs(&wasm, Some(2), &stdin(5, 0, &g1), &calls, real)
+    call_costs(&wasm, Some(2), &stdin(6, 0, &g1), &calls, real)
 }
 
 /// go-ethereum's EIP-152 vector 5 (blake2F.json): 12 rounds of F, the last block of "abc".

@@ -66,6 +66,9 @@ typedef struct {
     _Alignas(8) uint8_t data[48];
 } zkvm_bls12_381_fp;
 typedef struct {
+    _Alignas(8) uint8_t data[96];
+} zkvm_bls12_381_fp2;
+typedef struct {
     zkvm_bls12_381_g1_point point;
     zkvm_bls12_381_scalar scalar;
 } zkvm_bls12_381_g1_msm_pair;
@@ -166,6 +169,13 @@ zkvm_status zkvm_bls12_g2_msm(const zkvm_bls12_381_g2_msm_pair *pairs, size_t nu
 ZKVM_IMPORT(zkvm_bls12_map_fp_to_g1)
 zkvm_status zkvm_bls12_map_fp_to_g1(const zkvm_bls12_381_fp *field_element,
                                     zkvm_bls12_381_g1_point *result);
+
+/* EIP-2537's MAP_FP2_TO_G2: the G2 point of *field_element (real part, then imaginary part,
+ * 48 bytes each, big-endian) by RFC 9380's simplified SWU map and 3-isogeny, the cofactor
+ * cleared, into *result; ZKVM_EFAIL, writing nothing, when a part is not below p. */
+ZKVM_IMPORT(zkvm_bls12_map_fp2_to_g2)
+zkvm_status zkvm_bls12_map_fp2_to_g2(const zkvm_bls12_381_fp2 *field_element,
+                                     zkvm_bls12_381_g2_point *result);
 
 /* BLAKE2b's compression F (EIP-152, RFC 7693) with `rounds` rounds on *h in place, the message
  * *m, the offsets *t and the final-block flag f (nonzero: the last block). */

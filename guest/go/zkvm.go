@@ -63,6 +63,10 @@ func zkvmBls12G2Msm(pairs unsafe.Pointer, numPairs uint32, result unsafe.Pointer
 //go:noescape
 func zkvmBls12MapFpToG1(fieldElement, result unsafe.Pointer) int32
 
+//go:wasmimport zkvm zkvm_bls12_map_fp2_to_g2
+//go:noescape
+func zkvmBls12MapFp2ToG2(fieldElement, result unsafe.Pointer) int32
+
 //go:wasmimport zkvm zkvm_blake2f
 //go:noescape
 func zkvmBlake2f(rounds uint32, h, m, t unsafe.Pointer, f uint32) int32
@@ -205,6 +209,15 @@ func Bls12G2Msm(pairs [][224]byte) ([192]byte, bool) {
 func Bls12MapFpToG1(fieldElement *[48]byte) ([96]byte, bool) {
 	var out [96]byte
 	ok := zkvmBls12MapFpToG1(unsafe.Pointer(fieldElement), unsafe.Pointer(&out)) == 0
+	return out, ok
+}
+
+// Bls12MapFp2ToG2 is EIP-2537's MAP_FP2_TO_G2, the G2 point of an element of Fp2 (real part,
+// then imaginary part, 48 bytes each, big-endian) by RFC 9380's simplified SWU map and
+// 3-isogeny with the cofactor cleared, and true; false when a part is not below p.
+func Bls12MapFp2ToG2(fieldElement *[96]byte) ([192]byte, bool) {
+	var out [192]byte
+	ok := zkvmBls12MapFp2ToG2(unsafe.Pointer(fieldElement), unsafe.Pointer(&out)) == 0
 	return out, ok
 }
 

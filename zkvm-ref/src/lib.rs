@@ -36,8 +36,8 @@
 //! the curve y^2 = x^3 + 4 (G1) or the twist y^2 = x^3 + 4 (1 + i) (G2); the additions check
 //! no subgroup. `zkvm_bls12_g1_msm` takes pairs of a point and a 32-byte big-endian scalar,
 //! wants at least one pair and every point in the subgroup, and skips the identity;
-//! `zkvm_bls12_g2_msm` the same in G2 (224-byte pairs). `zkvm_bls12_map_fp_to_g1` wants its
-//! field element below p. The
+//! `zkvm_bls12_g2_msm` the same in G2 (224-byte pairs). `zkvm_bls12_map_fp_to_g1` and
+//! `zkvm_bls12_map_fp2_to_g2` want their field elements below p. The
 //! arithmetic is `ark-bls12-381`'s.
 //!
 //! `zkvm_ripemd160(data, len, out)` writes the 20-byte digest right-aligned in the 32 bytes at
@@ -277,6 +277,17 @@ pub fn bls12_map_fp_to_g1(fe: &[u8]) -> Option<[u8; 96]> {
     let u = bls12_fq(fe)?;
     let p = WBMap::<ark_bls12_381::g1::Config>::map_to_curve(u).ok()?;
     Some(bls12_g1_bytes(p.clear_cofactor().into_group()))
+}
+
+/// EIP-2537's MAP_FP2_TO_G2: the G2 point of the element of Fp2 `fe` (its real part, then its
+/// imaginary part, 48 bytes each, big-endian; `None` when a part is not below p) by RFC 9380's
+/// simplified SWU map and 3-isogeny, the cofactor cleared (`ark-ec`'s `WBMap`).
+pub fn bls12_map_fp2_to_g2(fe: &[u8]) -> Option<[u8; 192]> {
+    use ark_ec::hashing::{curve_maps::wb::WBMap, map_to_curve_hasher::MapToCurve};
+    use ark_ec::AffineRepr;
+    let u = ark_bls12_381::Fq2::new(bls12_fq(&fe[..48])?, bls12_fq(&fe[48..96])?);
+    let p = WBMap::<ark_bls12_381::g2::Config>::map_to_curve(u).ok()?;
+    Some(bls12_g2_bytes(p.clear_cofactor().into_group()))
 }
 
 /// A BLS12-381 G2 point from x || y, each an element of Fp2 as its real part then its

@@ -92,6 +92,11 @@ pub mod sys {
             field_element: *const [u8; 48],
             result: *mut [u8; 96],
         ) -> i32;
+        /// EIP-2537's MAP_FP2_TO_G2 into `result`, or `ZKVM_EFAIL`.
+        pub fn zkvm_bls12_map_fp2_to_g2(
+            field_element: *const [u8; 96],
+            result: *mut [u8; 192],
+        ) -> i32;
         /// BLAKE2b's compression F with `rounds` rounds on `h` in place; returns `ZKVM_EOK`.
         pub fn zkvm_blake2f(
             rounds: u32,
@@ -239,6 +244,16 @@ pub fn bls12_map_fp_to_g1(field_element: &[u8; 48]) -> Option<[u8; 96]> {
     let mut out = [0u8; 96];
     // SAFETY: the references are valid for the sizes the function reads and writes.
     let status = unsafe { sys::zkvm_bls12_map_fp_to_g1(field_element, &mut out) };
+    (status == sys::ZKVM_EOK).then_some(out)
+}
+
+/// EIP-2537's MAP_FP2_TO_G2: the G2 point of an element of Fp2 (real part, then imaginary
+/// part, 48 bytes each, big-endian) by RFC 9380's simplified SWU map and 3-isogeny, the
+/// cofactor cleared; `None` when a part is not below p.
+pub fn bls12_map_fp2_to_g2(field_element: &[u8; 96]) -> Option<[u8; 192]> {
+    let mut out = [0u8; 192];
+    // SAFETY: the references are valid for the sizes the function reads and writes.
+    let status = unsafe { sys::zkvm_bls12_map_fp2_to_g2(field_element, &mut out) };
     (status == sys::ZKVM_EOK).then_some(out)
 }
 

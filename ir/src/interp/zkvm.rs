@@ -10,9 +10,9 @@
 //! (every input is read first); a function's `None` is `ZKVM_EFAIL`, writing nothing.
 
 use zkvm_ref::{
-    blake2f, bls12_g1_add, bls12_g1_msm, bls12_g2_add, bls12_g2_msm, bls12_map_fp_to_g1,
-    bn254_g1_add, bn254_g1_mul, keccak256, modexp, ripemd160, secp256k1_ecrecover,
-    secp256k1_verify, secp256r1_verify, sha256, MODEXP_MAX_LEN,
+    blake2f, bls12_g1_add, bls12_g1_msm, bls12_g2_add, bls12_g2_msm, bls12_map_fp2_to_g2,
+    bls12_map_fp_to_g1, bn254_g1_add, bn254_g1_mul, keccak256, modexp, ripemd160,
+    secp256k1_ecrecover, secp256k1_verify, secp256r1_verify, sha256, MODEXP_MAX_LEN,
 };
 
 use super::{Memory, Trap, TrapCode, Val};
@@ -36,6 +36,7 @@ const FUNCS: &[(&str, usize)] = &[
     ("zkvm_bls12_g2_add", 3),
     ("zkvm_bls12_g2_msm", 3),
     ("zkvm_bls12_map_fp_to_g1", 2),
+    ("zkvm_bls12_map_fp2_to_g2", 2),
 ];
 
 /// The module the accelerators are imported from.
@@ -176,11 +177,16 @@ pub(super) fn call(index: u32, args: &[Val], mem: &mut Memory) -> Result<Vec<Val
                 None => EFAIL,
             }
         }
-        14 => {
-            let fe = mem.read(arg(0)?, 48)?.to_vec();
+        14 | 15 => {
+            let len = if index == 14 { 48 } else { 96 };
+            let fe = mem.read(arg(0)?, len)?.to_vec();
             let out = arg(1)?;
-            mem.read(out, 96)?;
-            match bls12_map_fp_to_g1(&fe) {
+            mem.read(out, 2 * len)?;
+            let point = match index {
+                14 => bls12_map_fp_to_g1(&fe).map(Vec::from),
+                _ => bls12_map_fp2_to_g2(&fe).map(Vec::from),
+            };
+            match point {
                 Some(point) => {
                     mem.write(out, &point)?;
                     0
