@@ -292,6 +292,10 @@ fn cases() -> Vec<Case> {
         2,
         Some(zero.clone()),
     );
+    // the same product twice: the sum doubles
+    let twice = [gb.clone(), vec![0; 31], vec![3]].concat().repeat(2);
+    let six = g1_bytes(g * Fr::from(6u8));
+    push("msm 3G + 3G".into(), Func::G1Msm, twice, 2, Some(six));
     push("msm of no pair".into(), Func::G1Msm, vec![], 0, None);
     // invalid points: off the curve, a coordinate equal to p or p + 1 (the same point mod p)
     let off = [vec![0; 47], vec![1], vec![0; 47], vec![3]].concat();
@@ -501,6 +505,9 @@ fn cases() -> Vec<Case> {
         2,
         Some(zero2.clone()),
     );
+    let twice = [hb.clone(), vec![0; 31], vec![3]].concat().repeat(2);
+    let six = g2_bytes(h * Fr::from(6u8));
+    push("g2 msm 3H + 3H".into(), Func::G2Msm, twice, 2, Some(six));
     push("g2 msm of no pair".into(), Func::G2Msm, vec![], 0, None);
     let mut off = hb.clone();
     off[191] ^= 1;
