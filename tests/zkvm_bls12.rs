@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use ark_bls12_381::{Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::hashing::{curve_maps::wb::WBMap, map_to_curve_hasher::MapToCurve};
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{BigInteger, Field, PrimeField};
+use ark_ff::{BigInteger, Field, PrimeField, Zero};
 use zkc_testkit::{workspace, Rng};
 use zkvm_common::{
     calls_end_alike, hex, match_everywhere, refuses_wrong_signature, runs, soft_agrees, unhex,
@@ -349,6 +349,19 @@ fn cases() -> Vec<Case> {
         "msm outside the subgroup".into(),
         Func::G1Msm,
         [q, vec![0; 31], vec![1]].concat(),
+        1,
+        None,
+    );
+    // a point of order dividing x - 1 (x Q = Q, the early exit of the endomorphism test):
+    // [r (1 - x) / 3] R
+    let fixed = qa.mul_bigint([0x4600_5555_5555_aaab]).into_affine();
+    let fixed = fixed.mul_bigint(Fr::MODULUS).into_affine();
+    assert!(!fixed.is_zero() && !fixed.is_in_correct_subgroup_assuming_on_curve());
+    let fixed = g1_bytes(fixed.into_group());
+    push(
+        "msm of a point x fixes".into(),
+        Func::G1Msm,
+        [fixed, vec![0; 31], vec![1]].concat(),
         1,
         None,
     );
