@@ -322,6 +322,30 @@ fn bls12_g2_bytes(p: ark_bls12_381::G2Projective) -> [u8; 192] {
     out
 }
 
+/// EIP-2537's PAIRING_CHECK on pairs of a G1 point (96 bytes) and a G2 point (192): whether
+/// the product of their pairings is 1; `None` for an invalid point or one outside its
+/// subgroup. As ZisK's routine (ziskos zisklib `bls12_381/pairing.rs`), no pair at all gives
+/// `true` (EIP-2537 refuses it).
+pub fn bls12_pairing(pairs: &[u8]) -> Option<bool> {
+    use ark_ec::pairing::Pairing;
+    let (mut g1, mut g2) = (vec![], vec![]);
+    for pair in pairs.chunks(288) {
+        let p = bls12_g1(&pair[..96])?;
+        let q = bls12_g2(&pair[96..])?;
+        if !p.is_in_correct_subgroup_assuming_on_curve()
+            || !q.is_in_correct_subgroup_assuming_on_curve()
+        {
+            return None;
+        }
+        g1.push(p);
+        g2.push(q);
+    }
+    Some(
+        ark_bls12_381::Bls12_381::multi_pairing(g1, g2).0
+            == <ark_bls12_381::Fq12 as ark_ff::One>::one(),
+    )
+}
+
 /// EIP-2537's G2ADD: x || y (each real || imaginary, big-endian), all zeros for the identity.
 pub fn bls12_g2_add(p1: &[u8], p2: &[u8]) -> Option<[u8; 192]> {
     use ark_ec::AffineRepr;

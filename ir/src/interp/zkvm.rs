@@ -11,7 +11,7 @@
 
 use zkvm_ref::{
     blake2f, bls12_g1_add, bls12_g1_msm, bls12_g2_add, bls12_g2_msm, bls12_map_fp2_to_g2,
-    bls12_map_fp_to_g1, bn254_g1_add, bn254_g1_mul, keccak256, modexp, ripemd160,
+    bls12_map_fp_to_g1, bls12_pairing, bn254_g1_add, bn254_g1_mul, keccak256, modexp, ripemd160,
     secp256k1_ecrecover, secp256k1_verify, secp256r1_verify, sha256, MODEXP_MAX_LEN,
 };
 
@@ -37,6 +37,7 @@ const FUNCS: &[(&str, usize)] = &[
     ("zkvm_bls12_g2_msm", 3),
     ("zkvm_bls12_map_fp_to_g1", 2),
     ("zkvm_bls12_map_fp2_to_g2", 2),
+    ("zkvm_bls12_pairing", 3),
 ];
 
 /// The module the accelerators are imported from.
@@ -189,6 +190,20 @@ pub(super) fn call(index: u32, args: &[Val], mem: &mut Memory) -> Result<Vec<Val
             match point {
                 Some(point) => {
                     mem.write(out, &point)?;
+                    0
+                }
+                None => EFAIL,
+            }
+        }
+        16 => {
+            let len = u64::from(arg(1)?) * 288;
+            let len = u32::try_from(len).map_err(|_| Trap::Wasm(TrapCode::MemoryOutOfBounds))?;
+            let pairs = mem.read(arg(0)?, len)?.to_vec();
+            let verified = arg(2)?;
+            mem.read(verified, 1)?;
+            match bls12_pairing(&pairs) {
+                Some(ok) => {
+                    mem.write(verified, &[u8::from(ok)])?;
                     0
                 }
                 None => EFAIL,
