@@ -1,12 +1,15 @@
 //! The BLS12-381 accelerators (`zkvm_bls12_g1_add`, `zkvm_bls12_g1_msm`, `zkvm_bls12_g2_add`,
-//! `zkvm_bls12_g2_msm`, `zkvm_bls12_map_fp_to_g1`, `zkvm_bls12_map_fp2_to_g2`) end to end: a wasm
+//! `zkvm_bls12_g2_msm`, `zkvm_bls12_map_fp_to_g1`, `zkvm_bls12_map_fp2_to_g2`,
+//! `zkvm_bls12_pairing`) end to end: a wasm
 //! program (`backend-zisk/tests/zkvm/bls12.wat`) calls one on its stdin and prints the status
 //! and the output. EIP-2537's vectors, sums and multi-scalar products of random multiples of the generator
 //! computed with `ark-bls12-381`, the identity (all zeros) on either side and among the pairs,
 //! opposite points, scalars 0, 1, the group order r and 2^256 - 1, points off the curve (or
 //! the twist), with a coordinate (or a part of one) not below p, or on the curve outside the
 //! subgroup (refused by the MSM only),
-//! and an MSM of no pair (ZKVM_EFAIL, nothing written) give the same results in the reference
+//! and an MSM of no pair (ZKVM_EFAIL, nothing written), pairing checks whose product is 1 by
+//! bilinearity (e(aG, bH) e(-ab G, H), three pairs, the identity on either side, no pair) or
+//! is not, and ones with an invalid point (ZKVM_EFAIL, even beside the identity) give the same results in the reference
 //! interpreter and on zkc's emulator at -O0 and -O2; on the real `ziskemu`, the assembly
 //! (`--emit zisk`) and the ELF (`--emit elf`) print the same console, cost report and public
 //! output as zkc's emulator (skipped without ziskemu, unless `ZKC_REQUIRE_ZISKEMU` is set).
@@ -19,7 +22,7 @@ use std::path::PathBuf;
 use ark_bls12_381::{Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::hashing::{curve_maps::wb::WBMap, map_to_curve_hasher::MapToCurve};
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{BigInteger, Field, PrimeField, Zero};
+use ark_ff::{BigInteger, Field, PrimeField};
 use zkc_testkit::{workspace, Rng};
 use zkvm_common::{
     calls_end_alike, hex, match_everywhere, refuses_wrong_signature, runs, soft_agrees, unhex,
@@ -79,6 +82,7 @@ enum Func {
     G2Msm = 3,
     G1Map = 4,
     G2Map = 5,
+    Pairing = 6,
 }
 
 /// One call and the point it gives (`None`: EFAIL).
@@ -595,6 +599,102 @@ fn cases() -> Vec<Case> {
         0,
         None,
     );
+    // pairing checks: products of pairings that are 1 by bilinearity, and ones that are not
+    let verdict = |v: bool| Some(vec![u8::from(v)]);
+    let pair = |p: G1Projective, q: G2Projective| [g1_bytes(p), g2_bytes(q)].concat();
+    let (g, h) = (g.into_group(), h.into_group());
+    let a = Fr::from_be_bytes_mod_order(&scalar(&mut rng));
+    let b = Fr::from_be_bytes_mod_order(&scalar(&mut rng));
+    push(
+        "pairing e(aG, bH) e(-ab G, H)".into(),
+        Func::Pairing,
+        [pair(g * a, h * b), pair(-(g * (a * b)), h)].concat(),
+        2,
+        verdict(true),
+    );
+    push(
+        "pairing e(aG, bH) e(ab G, H)".into(),
+        Func::Pairing,
+        [pair(g * a, h * b), pair(g * (a * b), h)].concat(),
+        2,
+        verdict(false),
+    );
+    push(
+        "pairing e(G, H)".into(),
+        Func::Pairing,
+        pair(g, h),
+        1,
+        verdict(false),
+    );
+    push(
+        "pairing e(2G, 3H) e(-6G, H) (EIP-2537's bls_pairing_e(2*G1,3*G2)=e(6*G1,G2))".into(),
+        Func::Pairing,
+        [
+            pair(g * Fr::from(2u8), h * Fr::from(3u8)),
+            pair(-(g * Fr::from(6u8)), h),
+        ]
+        .concat(),
+        2,
+        verdict(true),
+    );
+    push(
+        "pairing e(aG, H) e(bG, H) e(-(a + b) G, H)".into(),
+        Func::Pairing,
+        [pair(g * a, h), pair(g * b, h), pair(-(g * (a + b)), h)].concat(),
+        3,
+        verdict(true),
+    );
+    let zero1 = G1Projective::default();
+    let zero2 = G2Projective::default();
+    push(
+        "pairing of identities".into(),
+        Func::Pairing,
+        [pair(zero1, h), pair(g, zero2), pair(zero1, zero2)].concat(),
+        3,
+        verdict(true),
+    );
+    push(
+        "pairing e(0, H) e(G, H)".into(),
+        Func::Pairing,
+        [pair(zero1, h), pair(g, h)].concat(),
+        2,
+        verdict(false),
+    );
+    push(
+        "pairing of no pair".into(),
+        Func::Pairing,
+        vec![],
+        0,
+        verdict(true),
+    );
+    // invalid points fail, even beside the identity (ZisK's routine checks both points)
+    let mut off2 = hb.clone();
+    off2[191] ^= 1;
+    let q1 = outside_subgroup(&mut rng);
+    let q2 = g2_bytes(g2_outside_subgroup(&mut rng).into_group());
+    let mut x_is_p = gb.clone();
+    x_is_p[..48].copy_from_slice(&unhex(P));
+    for (what, p1, p2) in [
+        (
+            "G1 off the curve",
+            [vec![0; 47], vec![1], vec![0; 47], vec![3]].concat(),
+            hb.clone(),
+        ),
+        ("G1 x = p", x_is_p, hb.clone()),
+        ("G1 outside the subgroup", q1.clone(), hb.clone()),
+        ("G1 outside the subgroup, the G2 identity", q1, vec![0; 192]),
+        ("G2 off the twist", gb.clone(), off2.clone()),
+        ("G2 off the twist, the G1 identity", vec![0; 96], off2),
+        ("G2 outside the subgroup", gb.clone(), q2),
+    ] {
+        push(
+            format!("pairing {what}"),
+            Func::Pairing,
+            [pair(g, h), p1, p2].concat(),
+            2,
+            None,
+        );
+    }
     cases
 }
 
@@ -651,6 +751,11 @@ fn bad_pointers_trap_and_wrong_signatures_are_errors() {
         ("bls12_map_fp2_to_g2", &[PAGE - 96, PAGE - 192], false),
         ("bls12_map_fp2_to_g2", &[PAGE - 95, 0], true),
         ("bls12_map_fp2_to_g2", &[0, PAGE - 191], true),
+        ("bls12_pairing", &[PAGE - 576, 2, PAGE - 1], false),
+        ("bls12_pairing", &[PAGE - 576, 3, 0], true),
+        ("bls12_pairing", &[0, 1, PAGE], true),
+        ("bls12_pairing", &[0, 0x00e3_8e39, 0], true),
+        ("bls12_pairing", &[PAGE, 0, 0], false),
     ];
     calls_end_alike("bls12", calls);
     let text = r#"(module (import "zkvm" "zkvm_bls12_g1_msm" (func $f (param i32 i64 i32) (result i32)))
