@@ -76,6 +76,10 @@ typedef struct {
     zkvm_bls12_381_g2_point point;
     zkvm_bls12_381_scalar scalar;
 } zkvm_bls12_381_g2_msm_pair;
+typedef struct {
+    zkvm_bls12_381_g1_point g1;
+    zkvm_bls12_381_g2_point g2;
+} zkvm_bls12_381_pairing_pair;
 
 /* BLAKE2f (EIP-152): the state is 8 u64s, the message 16, the offsets 2, little-endian. */
 typedef struct {
@@ -176,6 +180,15 @@ zkvm_status zkvm_bls12_map_fp_to_g1(const zkvm_bls12_381_fp *field_element,
 ZKVM_IMPORT(zkvm_bls12_map_fp2_to_g2)
 zkvm_status zkvm_bls12_map_fp2_to_g2(const zkvm_bls12_381_fp2 *field_element,
                                      zkvm_bls12_381_g2_point *result);
+
+/* EIP-2537's PAIRING_CHECK: sets *verified to whether the product of the pairings
+ * e(pairs[i].g1, pairs[i].g2) is 1 and returns ZKVM_EOK; ZKVM_EFAIL, writing nothing, when a
+ * point other than the identity is invalid (as for zkvm_bls12_g1_add, zkvm_bls12_g2_add) or
+ * outside its subgroup. A pair with the identity counts 1, and no pair at all gives true (as
+ * ZisK's routine; EIP-2537 refuses it). */
+ZKVM_IMPORT(zkvm_bls12_pairing)
+zkvm_status zkvm_bls12_pairing(const zkvm_bls12_381_pairing_pair *pairs, size_t num_pairs,
+                               bool *verified);
 
 /* BLAKE2b's compression F (EIP-152, RFC 7693) with `rounds` rounds on *h in place, the message
  * *m, the offsets *t and the final-block flag f (nonzero: the last block). */

@@ -67,6 +67,10 @@ func zkvmBls12MapFpToG1(fieldElement, result unsafe.Pointer) int32
 //go:noescape
 func zkvmBls12MapFp2ToG2(fieldElement, result unsafe.Pointer) int32
 
+//go:wasmimport zkvm zkvm_bls12_pairing
+//go:noescape
+func zkvmBls12Pairing(pairs unsafe.Pointer, numPairs uint32, verified unsafe.Pointer) int32
+
 //go:wasmimport zkvm zkvm_blake2f
 //go:noescape
 func zkvmBlake2f(rounds uint32, h, m, t unsafe.Pointer, f uint32) int32
@@ -242,4 +246,21 @@ func Modexp(base, exp, modulus []byte) ([]byte, bool) {
 	ok := zkvmModexp(first(base), uint32(len(base)), first(exp), uint32(len(exp)),
 		first(modulus), uint32(len(modulus)), first(out)) == 0
 	return out, ok
+}
+
+// Bls12Pairing is EIP-2537's PAIRING_CHECK: whether the product of the pairings of the pairs
+// (a G1 point, the first 96 bytes, and a G2 point, the last 192) is 1, and true; false when a
+// point other than the identity is invalid as for Bls12G1Add and Bls12G2Add or outside its
+// subgroup. A pair with the identity counts 1; no pair at all gives (true, true), as ZisK's
+// routine.
+func Bls12Pairing(pairs [][288]byte) (bool, bool) {
+	var verified uint8
+	var first unsafe.Pointer
+	if len(pairs) > 0 {
+		first = unsafe.Pointer(&pairs[0])
+	}
+	if zkvmBls12Pairing(first, uint32(len(pairs)), unsafe.Pointer(&verified)) != 0 {
+		return false, false
+	}
+	return verified != 0, true
 }

@@ -37,7 +37,9 @@
 //! no subgroup. `zkvm_bls12_g1_msm` takes pairs of a point and a 32-byte big-endian scalar,
 //! wants at least one pair and every point in the subgroup, and skips the identity;
 //! `zkvm_bls12_g2_msm` the same in G2 (224-byte pairs). `zkvm_bls12_map_fp_to_g1` and
-//! `zkvm_bls12_map_fp2_to_g2` want their field elements below p. The
+//! `zkvm_bls12_map_fp2_to_g2` want their field elements below p. `zkvm_bls12_pairing` takes
+//! pairs of a G1 and a G2 point, every point valid and in its subgroup, and writes whether the
+//! product of their pairings is 1 (no pair at all: 1, as ZisK's routine). The
 //! arithmetic is `ark-bls12-381`'s.
 //!
 //! `zkvm_ripemd160(data, len, out)` writes the 20-byte digest right-aligned in the 32 bytes at

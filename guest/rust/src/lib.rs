@@ -97,6 +97,13 @@ pub mod sys {
             field_element: *const [u8; 96],
             result: *mut [u8; 192],
         ) -> i32;
+        /// EIP-2537's PAIRING_CHECK of `num_pairs` pairs (a G1 point, then a G2 point): writes
+        /// whether the product of their pairings is 1 to `verified`, or returns `ZKVM_EFAIL`.
+        pub fn zkvm_bls12_pairing(
+            pairs: *const [u8; 288],
+            num_pairs: usize,
+            verified: *mut bool,
+        ) -> i32;
         /// BLAKE2b's compression F with `rounds` rounds on `h` in place; returns `ZKVM_EOK`.
         pub fn zkvm_blake2f(
             rounds: u32,
@@ -255,6 +262,17 @@ pub fn bls12_map_fp2_to_g2(field_element: &[u8; 96]) -> Option<[u8; 192]> {
     // SAFETY: the references are valid for the sizes the function reads and writes.
     let status = unsafe { sys::zkvm_bls12_map_fp2_to_g2(field_element, &mut out) };
     (status == sys::ZKVM_EOK).then_some(out)
+}
+
+/// EIP-2537's PAIRING_CHECK: whether the product of the pairings of the pairs (a G1 point, its
+/// first 96 bytes, and a G2 point, its last 192) is 1; `None` when a point other than the
+/// identity is invalid (as for [`bls12_g1_add`] and [`bls12_g2_add`]) or outside its subgroup.
+/// A pair with the identity counts 1; no pair at all gives `Some(true)`, as ZisK's routine.
+pub fn bls12_pairing(pairs: &[[u8; 288]]) -> Option<bool> {
+    let mut verified = false;
+    // SAFETY: the slice holds `pairs.len()` pairs; `verified` is valid for the byte written.
+    let status = unsafe { sys::zkvm_bls12_pairing(pairs.as_ptr(), pairs.len(), &mut verified) };
+    (status == sys::ZKVM_EOK).then_some(verified)
 }
 
 /// BLAKE2b's compression function F (EIP-152, RFC 7693 3.2) with `rounds` rounds on the state
