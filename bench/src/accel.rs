@@ -225,6 +225,10 @@ const BLS12_G2_VECTOR: &str = "024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b
      0f9e7ba9a86a8f7624aa2b42dcc8772e1af4ae115685e60abc2c9b90242167acef3d0be4050bf935eed7c3b6fc7ba77e\
      0d22c3652d0dc6f0fc9316e14268477c2049ef772e852108d269d9c38dba1d4802e8dae479818184c08f9a569d878451";
 
+/// The y of -G1, the opposite of EIP-2537's G1 generator (p - y).
+const BLS12_MINUS_G1_Y: &str =
+    "114d1d6855d545a8aa7d76c8cf2e21f267816aef1db507c96655b9d5caac42364e6f38ba0ecb751bad54dcd6b939c2ca";
+
 /// EIP-2537's field element of map_fp_to_G1_bls.json "bls_g1map_", packed.
 const BLS12_MAP_VECTOR: &str =
     "156c8a6a2c184569d69a76be144b5cdc5141d2d2ca4fe341f011e25e3969c55ad9e9b9ce2eb833c81a908e5fa4ac5f03";
@@ -237,7 +241,8 @@ const BLS12_MAP2_VECTOR: &str =
 /// One call of each BLS12-381 accelerator through `backend-zisk/tests/zkvm/bls12.wat`: G1ADD
 /// and G2ADD on EIP-2537's vectors, a G1MSM of one and of two pairs and a G2MSM of one
 /// (EIP-2537's points, a 256-bit scalar each), MAP_FP_TO_G1 and MAP_FP2_TO_G2 on EIP-2537's
-/// vectors.
+/// vectors, and PAIRING_CHECK of one pair and of two (the generators, then that pair and the
+/// opposite of G1's with G2's, whose product is 1).
 fn bls12_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     let wasm = crate::workspace().join("backend-zisk/tests/zkvm/bls12.wat");
     // stdin: which, skew 0, the number of pairs, five zeros, the operands
@@ -247,6 +252,14 @@ fn bls12_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     let scalar = [0xa5u8; 32];
     let pairs = [&g1[..96], &scalar, &g1[96..], &scalar].concat();
     let g2 = unhex(BLS12_G2_VECTOR);
+    let check = [
+        &g1[..96],
+        &g2[..192],
+        &g1[..48],
+        &unhex(BLS12_MINUS_G1_Y),
+        &g2[..192],
+    ]
+    .concat();
     let calls = [
         (
             "bls12_g1_add (EIP-2537's bls_g1add_g1+p1)".to_string(),
@@ -273,8 +286,16 @@ fn bls12_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
             "bls12_map_fp2_to_g2 (EIP-2537's bls_g2map_)".to_string(),
             stdin(5, 0, &unhex(BLS12_MAP2_VECTOR)),
         ),
+        (
+            "bls12_pairing (one pair, e(G1, G2) = 1 refuted)".to_string(),
+            stdin(6, 1, &check[..288]),
+        ),
+        (
+            "bls12_pairing (two pairs, e(G1, G2) e(-G1, G2) = 1)".to_string(),
+            stdin(6, 2, &check),
+        ),
     ];
-    call_costs(&wasm, Some(2), &stdin(6, 0, &g1), &calls, real)
+    call_costs(&wasm, Some(2), &stdin(7, 0, &g1), &calls, real)
 }
 
 /// go-ethereum's EIP-152 vector 5 (blake2F.json): 12 rounds of F, the last block of "abc".
