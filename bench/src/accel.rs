@@ -295,7 +295,7 @@ fn bls12_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
             stdin(6, 2, &check),
         ),
     ];
-    call_costs(&wasm, Some(2), &stdin(7, 0, &g1), &calls, real)
+    call_costs(&wasm, Some(2), &stdin(8, 0, &g1), &calls, real)
 }
 
 /// go-ethereum's EIP-152 vector 5 (blake2F.json): 12 rounds of F, the last block of "abc".

@@ -39,7 +39,9 @@
 //! `zkvm_bls12_g2_msm` the same in G2 (224-byte pairs). `zkvm_bls12_map_fp_to_g1` and
 //! `zkvm_bls12_map_fp2_to_g2` want their field elements below p. `zkvm_bls12_pairing` takes
 //! pairs of a G1 and a G2 point, every point valid and in its subgroup, and writes whether the
-//! product of their pairings is 1 (no pair at all: 1, as ZisK's routine). The
+//! product of their pairings is 1 (no pair at all: 1, as ZisK's routine).
+//! `zkvm_kzg_point_eval` is EIP-4844's point evaluation on compressed G1 points (ZCash's
+//! encoding) with the Ethereum KZG ceremony's [tau] G2; an invalid input does not verify. The
 //! arithmetic is `ark-bls12-381`'s.
 //!
 //! `zkvm_ripemd160(data, len, out)` writes the 20-byte digest right-aligned in the 32 bytes at
@@ -346,6 +348,78 @@ pub fn bls12_pairing(pairs: &[u8]) -> Option<bool> {
         ark_bls12_381::Bls12_381::multi_pairing(g1, g2).0
             == <ark_bls12_381::Fq12 as ark_ff::One>::one(),
     )
+}
+
+/// The Ethereum KZG ceremony's G2 point of degree 1, [tau] G2 (the trusted setup's
+/// `g2_monomial[1]`, ZisK's `TRUSTED_SETUP_TAU_G2`): x's real and imaginary parts, then y's,
+/// big-endian.
+const KZG_TAU_G2: [&str; 4] = [
+    "185cbfee53492714734429b7b38608e23926c911cceceac9a36851477ba4c60b087041de621000edc98edada20c1def2",
+    "15bfd7dd8cdeb128843bc287230af38926187075cbfbefa81009a2ce615ac53d2914e5870cb452d2afaaab24f3499f72",
+    "014353bdb96b626dd7d5ee8599d1fca2131569490e28de18e82451a496a9c9794ce26d105941f383ee689bfbbb832a99",
+    "1666c54b0a32529503432fcae0181b4bef79de09fc63671fda5ed1ba9bfa07899495346f3d7ac9cd23048ef30d0a154f",
+];
+
+/// A G1 point of G1 from its 48 compressed bytes (ZCash's encoding, as ZisK's
+/// `decompress_bls12_381` reads it: the top bit set; the identity's bit with nothing else; else
+/// x below p with y the square root of x^3 + 4 whose sign, y > -y, is the third bit); `None`
+/// for bytes that are no point of G1.
+fn bls12_g1_compressed(b: &[u8]) -> Option<ark_bls12_381::G1Affine> {
+    use ark_ff::{Field, PrimeField};
+    let flags = b[0];
+    if flags & 0x80 == 0 {
+        return None;
+    }
+    if flags & 0x40 != 0 {
+        let rest_zero = flags & 0x3f == 0 && b[1..48].iter().all(|&x| x == 0);
+        return rest_zero.then(ark_bls12_381::G1Affine::identity);
+    }
+    let mut xb = b[..48].to_vec();
+    xb[0] &= 0x1f;
+    let x = bls12_fq(&xb)?;
+    let y = (x.square() * x + ark_bls12_381::Fq::from(4u8)).sqrt()?;
+    let larger = y.into_bigint() > (-y).into_bigint();
+    let y = if larger == (flags & 0x20 != 0) { y } else { -y };
+    let p = ark_bls12_381::G1Affine::new_unchecked(x, y);
+    p.is_in_correct_subgroup_assuming_on_curve().then_some(p)
+}
+
+/// EIP-4844's point evaluation: whether the KZG proof `proof` shows that the polynomial of the
+/// commitment `commitment` (both compressed G1 points) is `y` at `z` (elements of the scalar
+/// field, big-endian): e(C - y G1, -G2) e(proof, [tau] G2 - z G2) = 1. An input that is no
+/// point of G1, or a `z` or `y` not below r, does not verify (ZisK's `verify_kzg_proof`).
+pub fn kzg_point_eval(commitment: &[u8], z: &[u8], y: &[u8], proof: &[u8]) -> bool {
+    use ark_bls12_381::{Bls12_381, Fq2, Fr, G1Affine, G2Affine};
+    use ark_ec::pairing::Pairing;
+    use ark_ec::AffineRepr;
+    use ark_ff::PrimeField;
+    let scalar = |b: &[u8]| {
+        let mut limbs = [0u64; 4];
+        for (i, l) in limbs.iter_mut().enumerate() {
+            *l = u64::from_be_bytes(b[24 - 8 * i..32 - 8 * i].try_into().unwrap());
+        }
+        Fr::from_bigint(ark_ff::BigInt::new(limbs))
+    };
+    let (Some(c), Some(pi), Some(z), Some(y)) = (
+        bls12_g1_compressed(commitment),
+        bls12_g1_compressed(proof),
+        scalar(z),
+        scalar(y),
+    ) else {
+        return false;
+    };
+    let part = |i: usize| {
+        let bytes: Vec<u8> = (0..48)
+            .map(|k| u8::from_str_radix(&KZG_TAU_G2[i][2 * k..2 * k + 2], 16).unwrap())
+            .collect();
+        bls12_fq(&bytes).unwrap()
+    };
+    let tau = G2Affine::new_unchecked(Fq2::new(part(0), part(1)), Fq2::new(part(2), part(3)));
+    let g2 = G2Affine::generator();
+    let lhs = c.into_group() - G1Affine::generator() * y;
+    let rhs = tau.into_group() - g2 * z;
+    Bls12_381::multi_pairing([lhs, pi.into_group()], [-g2.into_group(), rhs]).0
+        == <ark_bls12_381::Fq12 as ark_ff::One>::one()
 }
 
 /// EIP-2537's G2ADD: x || y (each real || imaginary, big-endian), all zeros for the identity.

@@ -1,10 +1,10 @@
 ;; Calls a BLS12-381 accelerator on its stdin and prints the status and the output in hex.
 ;; stdin: byte 0 = which (0: zkvm_bls12_g1_add, 1: zkvm_bls12_g1_msm, 2: zkvm_bls12_g2_add,
 ;; 3: zkvm_bls12_g2_msm, 4: zkvm_bls12_map_fp_to_g1, 5: zkvm_bls12_map_fp2_to_g2,
-;; 6: zkvm_bls12_pairing, else no call, the program's cost without one: status 0, the output
-;; untouched), byte 1 = k, byte 2 = the number of pairs of an MSM or a pairing check, bytes
+;; 6: zkvm_bls12_pairing, 7: zkvm_kzg_point_eval, else no call, the program's cost without
+;; one: status 0, the output untouched), byte 1 = k, byte 2 = the number of pairs of an MSM or a pairing check, bytes
 ;; 3..8 ignored, k filler bytes, then the operands: two points (96 bytes each in G1, 192 in
-;; G2), or the pairs. The operands are
+;; G2), the pairs, or the commitment (48 bytes), z (32), y (32) and the proof (48). The operands are
 ;; at 0x1008 + k (so k chooses their alignment), the output at 0x200 + k, 192 bytes filled
 ;; with 0xee before the call. It prints the 4 bytes of the status (little-endian) and the 192
 ;; bytes of the output.
@@ -18,6 +18,7 @@
   (import "zkvm" "zkvm_bls12_map_fp_to_g1" (func $map_g1 (param i32 i32) (result i32)))
   (import "zkvm" "zkvm_bls12_map_fp2_to_g2" (func $map_g2 (param i32 i32) (result i32)))
   (import "zkvm" "zkvm_bls12_pairing" (func $pairing (param i32 i32 i32) (result i32)))
+  (import "zkvm" "zkvm_kzg_point_eval" (func $kzg (param i32 i32 i32 i32 i32) (result i32)))
   (memory 2)
   (data (i32.const 0x90) "0123456789abcdef")
   (func (export "_start")
@@ -56,6 +57,10 @@
       (then (local.set $n (call $map_g2 (local.get $in) (local.get $out)))))
     (if (i32.eq (local.get $which) (i32.const 6))
       (then (local.set $n (call $pairing (local.get $in) (i32.load8_u (i32.const 0x1002))
+        (local.get $out)))))
+    (if (i32.eq (local.get $which) (i32.const 7))
+      (then (local.set $n (call $kzg (local.get $in) (i32.add (local.get $in) (i32.const 48))
+        (i32.add (local.get $in) (i32.const 80)) (i32.add (local.get $in) (i32.const 112))
         (local.get $out)))))
     (i32.store (i32.const 0x100) (local.get $n))
     (memory.copy (i32.const 0x104) (local.get $out) (i32.const 192))

@@ -11,8 +11,9 @@
 
 use zkvm_ref::{
     blake2f, bls12_g1_add, bls12_g1_msm, bls12_g2_add, bls12_g2_msm, bls12_map_fp2_to_g2,
-    bls12_map_fp_to_g1, bls12_pairing, bn254_g1_add, bn254_g1_mul, keccak256, modexp, ripemd160,
-    secp256k1_ecrecover, secp256k1_verify, secp256r1_verify, sha256, MODEXP_MAX_LEN,
+    bls12_map_fp_to_g1, bls12_pairing, bn254_g1_add, bn254_g1_mul, keccak256, kzg_point_eval,
+    modexp, ripemd160, secp256k1_ecrecover, secp256k1_verify, secp256r1_verify, sha256,
+    MODEXP_MAX_LEN,
 };
 
 use super::{Memory, Trap, TrapCode, Val};
@@ -38,6 +39,7 @@ const FUNCS: &[(&str, usize)] = &[
     ("zkvm_bls12_map_fp_to_g1", 2),
     ("zkvm_bls12_map_fp2_to_g2", 2),
     ("zkvm_bls12_pairing", 3),
+    ("zkvm_kzg_point_eval", 5),
 ];
 
 /// The module the accelerators are imported from.
@@ -194,6 +196,17 @@ pub(super) fn call(index: u32, args: &[Val], mem: &mut Memory) -> Result<Vec<Val
                 }
                 None => EFAIL,
             }
+        }
+        17 => {
+            let commitment = mem.read(arg(0)?, 48)?.to_vec();
+            let z = mem.read(arg(1)?, 32)?.to_vec();
+            let y = mem.read(arg(2)?, 32)?.to_vec();
+            let proof = mem.read(arg(3)?, 48)?.to_vec();
+            let verified = arg(4)?;
+            mem.read(verified, 1)?;
+            let ok = kzg_point_eval(&commitment, &z, &y, &proof);
+            mem.write(verified, &[u8::from(ok)])?;
+            0
         }
         16 => {
             let len = u64::from(arg(1)?) * 288;
