@@ -1,6 +1,6 @@
 //! The BLS12-381 accelerators (`zkvm_bls12_g1_add`, `zkvm_bls12_g1_msm`, `zkvm_bls12_g2_add`,
 //! `zkvm_bls12_g2_msm`, `zkvm_bls12_map_fp_to_g1`, `zkvm_bls12_map_fp2_to_g2`,
-//! `zkvm_bls12_pairing`) end to end: a wasm
+//! `zkvm_bls12_pairing`, `zkvm_kzg_point_eval`) end to end: a wasm
 //! program (`backend-zisk/tests/zkvm/bls12.wat`) calls one on its stdin and prints the status
 //! and the output. EIP-2537's vectors, sums and multi-scalar products of random multiples of the generator
 //! computed with `ark-bls12-381`, the identity (all zeros) on either side and among the pairs,
@@ -9,7 +9,9 @@
 //! subgroup (refused by the MSM only),
 //! and an MSM of no pair (ZKVM_EFAIL, nothing written), pairing checks whose product is 1 by
 //! bilinearity (e(aG, bH) e(-ab G, H), three pairs, the identity on either side, no pair) or
-//! is not, and ones with an invalid point (ZKVM_EFAIL, even beside the identity) give the same results in the reference
+//! is not, and ones with an invalid point (ZKVM_EFAIL, even beside the identity), KZG point
+//! evaluations (`zkvm_kzg_point_eval`: go-ethereum's EIP-4844 vector, variants of it that do
+//! not verify, the identity's encodings, a point outside G1, scalars not below r) give the same results in the reference
 //! interpreter and on zkc's emulator at -O0 and -O2; on the real `ziskemu`, the assembly
 //! (`--emit zisk`) and the ELF (`--emit elf`) print the same console, cost report and public
 //! output as zkc's emulator (skipped without ziskemu, unless `ZKC_REQUIRE_ZISKEMU` is set).
@@ -83,6 +85,7 @@ enum Func {
     G1Map = 4,
     G2Map = 5,
     Pairing = 6,
+    Kzg = 7,
 }
 
 /// One call and the point it gives (`None`: EFAIL).
@@ -695,7 +698,84 @@ fn cases() -> Vec<Case> {
             None,
         );
     }
+    // KZG point evaluations: go-ethereum's vector and its variants, the identity's encodings,
+    // points outside G1, scalars not below r
+    let geth = unhex(KZG_VECTOR);
+    let (z, y, c, proof) = (
+        &geth[32..64],
+        &geth[64..96],
+        &geth[96..144],
+        &geth[144..192],
+    );
+    let kzg = |c: &[u8], z: &[u8], y: &[u8], proof: &[u8]| [c, z, y, proof].concat();
+    let mut y1 = y.to_vec();
+    y1[31] ^= 1;
+    let mut flipped = proof.to_vec();
+    flipped[0] ^= 0x20;
+    let mut uncompressed = c.to_vec();
+    uncompressed[0] &= 0x7f;
+    let mut x_bit = proof.to_vec();
+    x_bit[47] ^= 1;
+    let r_bytes = Fr::MODULUS.to_bytes_be();
+    let infinity = [vec![0xc0], vec![0; 47]].concat();
+    let bad_infinity = [vec![0xe0], vec![0; 47]].concat();
+    let zero = [0u8; 32];
+    let outside = compress(&outside_subgroup(&mut rng));
+    let y_g = compress(&g1_bytes(g * Fr::from_be_bytes_mod_order(y)));
+    for (what, input, want) in [
+        ("go-ethereum's pointEvaluation1", kzg(c, z, y, proof), true),
+        ("y + 1", kzg(c, z, &y1, proof), false),
+        ("the proof's sign flipped", kzg(c, z, y, &flipped), false),
+        ("the proof's x changed", kzg(c, z, y, &x_bit), false),
+        (
+            "an uncompressed flag",
+            kzg(&uncompressed, z, y, proof),
+            false,
+        ),
+        ("z = r", kzg(c, &r_bytes, y, proof), false),
+        ("y = r", kzg(c, z, &r_bytes, proof), false),
+        (
+            "C = y G, the proof the identity",
+            kzg(&y_g, z, y, &infinity),
+            true,
+        ),
+        (
+            "C and y 0, the proof the identity",
+            kzg(&infinity, z, &zero, &infinity),
+            true,
+        ),
+        ("C and y 0, a proof", kzg(&infinity, z, &zero, proof), false),
+        (
+            "the identity with the sign bit",
+            kzg(&bad_infinity, z, &zero, &infinity),
+            false,
+        ),
+        ("C outside G1", kzg(&outside, z, y, proof), false),
+    ] {
+        push(format!("kzg {what}"), Func::Kzg, input, 0, verdict(want));
+    }
     cases
+}
+
+/// go-ethereum's EIP-4844 vector "pointEvaluation1" (core/vm/testdata/precompiles/
+/// pointEvaluation.json): the versioned hash, z, y, the commitment and the proof.
+const KZG_VECTOR: &str = "01e798154708fe7789429634053cbf9f99b619f9f084048927333fce637f549b\
+     564c0a11a0f704f4fc3e8acfe0f8245f0ad1347b378fbf96e206da11a5d36306\
+     24d25032e67a7e6a4910df5834b8fe70e6bcfeeac0352434196bdf4b2485d5a1\
+     8f59a8d2a1a625a17f3fea0fe5eb8c896db3764f3185481bc22f91b4aaffcca2\
+     5f26936857bc3a7c2539ea8ec3a952b7873033e038326e87ed3e1276fd140253\
+     fa08e9fc25fb2d9a98527fc22a2c9612fbeafdad446cbc7bcdbdcd780af2c16a";
+
+/// ZCash's compressed encoding of the G1 point x || y (not the identity): x with the top bit
+/// set and the third when y > -y.
+fn compress(point: &[u8]) -> Vec<u8> {
+    let y = Fq::from_be_bytes_mod_order(&point[48..]);
+    let mut out = point[..48].to_vec();
+    out[0] |= 0x80;
+    if y.into_bigint() > (-y).into_bigint() {
+        out[0] |= 0x20;
+    }
+    out
 }
 
 #[test]
@@ -756,6 +836,16 @@ fn bad_pointers_trap_and_wrong_signatures_are_errors() {
         ("bls12_pairing", &[0, 1, PAGE], true),
         ("bls12_pairing", &[0, 0x00e3_8e39, 0], true),
         ("bls12_pairing", &[PAGE, 0, 0], false),
+        (
+            "kzg_point_eval",
+            &[PAGE - 48, PAGE - 32, PAGE - 32, PAGE - 48, PAGE - 1],
+            false,
+        ),
+        ("kzg_point_eval", &[PAGE - 47, 0, 0, 0, 0], true),
+        ("kzg_point_eval", &[0, PAGE - 31, 0, 0, 0], true),
+        ("kzg_point_eval", &[0, 0, PAGE - 31, 0, 0], true),
+        ("kzg_point_eval", &[0, 0, 0, PAGE - 47, 0], true),
+        ("kzg_point_eval", &[0, 0, 0, 0, PAGE], true),
     ];
     calls_end_alike("bls12", calls);
     let text = r#"(module (import "zkvm" "zkvm_bls12_g1_msm" (func $f (param i32 i64 i32) (result i32)))
