@@ -225,6 +225,15 @@ const BLS12_G2_VECTOR: &str = "024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b
      0f9e7ba9a86a8f7624aa2b42dcc8772e1af4ae115685e60abc2c9b90242167acef3d0be4050bf935eed7c3b6fc7ba77e\
      0d22c3652d0dc6f0fc9316e14268477c2049ef772e852108d269d9c38dba1d4802e8dae479818184c08f9a569d878451";
 
+/// go-ethereum's EIP-4844 vector "pointEvaluation1" (pointEvaluation.json): the versioned
+/// hash, z, y, the commitment and the proof.
+const KZG_VECTOR: &str = "01e798154708fe7789429634053cbf9f99b619f9f084048927333fce637f549b\
+     564c0a11a0f704f4fc3e8acfe0f8245f0ad1347b378fbf96e206da11a5d36306\
+     24d25032e67a7e6a4910df5834b8fe70e6bcfeeac0352434196bdf4b2485d5a1\
+     8f59a8d2a1a625a17f3fea0fe5eb8c896db3764f3185481bc22f91b4aaffcca2\
+     5f26936857bc3a7c2539ea8ec3a952b7873033e038326e87ed3e1276fd140253\
+     fa08e9fc25fb2d9a98527fc22a2c9612fbeafdad446cbc7bcdbdcd780af2c16a";
+
 /// The y of -G1, the opposite of EIP-2537's G1 generator (p - y).
 const BLS12_MINUS_G1_Y: &str =
     "114d1d6855d545a8aa7d76c8cf2e21f267816aef1db507c96655b9d5caac42364e6f38ba0ecb751bad54dcd6b939c2ca";
@@ -242,7 +251,8 @@ const BLS12_MAP2_VECTOR: &str =
 /// and G2ADD on EIP-2537's vectors, a G1MSM of one and of two pairs and a G2MSM of one
 /// (EIP-2537's points, a 256-bit scalar each), MAP_FP_TO_G1 and MAP_FP2_TO_G2 on EIP-2537's
 /// vectors, and PAIRING_CHECK of one pair and of two (the generators, then that pair and the
-/// opposite of G1's with G2's, whose product is 1).
+/// opposite of G1's with G2's, whose product is 1), and the KZG point evaluation of
+/// go-ethereum's vector.
 fn bls12_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     let wasm = crate::workspace().join("backend-zisk/tests/zkvm/bls12.wat");
     // stdin: which, skew 0, the number of pairs, five zeros, the operands
@@ -260,6 +270,9 @@ fn bls12_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
         &g2[..192],
     ]
     .concat();
+    // go-ethereum's vector as the program takes it: the commitment, z, y, the proof
+    let geth = unhex(KZG_VECTOR);
+    let kzg = [&geth[96..144], &geth[32..96], &geth[144..192]].concat();
     let calls = [
         (
             "bls12_g1_add (EIP-2537's bls_g1add_g1+p1)".to_string(),
@@ -293,6 +306,10 @@ fn bls12_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
         (
             "bls12_pairing (two pairs, e(G1, G2) e(-G1, G2) = 1)".to_string(),
             stdin(6, 2, &check),
+        ),
+        (
+            "kzg_point_eval (go-ethereum's pointEvaluation1)".to_string(),
+            stdin(7, 0, &kzg),
         ),
     ];
     call_costs(&wasm, Some(2), &stdin(8, 0, &g1), &calls, real)

@@ -81,6 +81,11 @@ typedef struct {
     zkvm_bls12_381_g2_point g2;
 } zkvm_bls12_381_pairing_pair;
 
+/* KZG (EIP-4844): a commitment and a proof are compressed G1 points, 48 bytes. */
+typedef zkvm_bls12_381_fp zkvm_kzg_commitment;
+typedef zkvm_bls12_381_fp zkvm_kzg_proof;
+typedef zkvm_bytes_32 zkvm_kzg_field_element;
+
 /* BLAKE2f (EIP-152): the state is 8 u64s, the message 16, the offsets 2, little-endian. */
 typedef struct {
     _Alignas(8) uint8_t data[16];
@@ -189,6 +194,16 @@ zkvm_status zkvm_bls12_map_fp2_to_g2(const zkvm_bls12_381_fp2 *field_element,
 ZKVM_IMPORT(zkvm_bls12_pairing)
 zkvm_status zkvm_bls12_pairing(const zkvm_bls12_381_pairing_pair *pairs, size_t num_pairs,
                                bool *verified);
+
+/* EIP-4844's point evaluation: sets *verified to whether *proof shows that the polynomial
+ * committed to by *commitment (both compressed G1 points, ZCash's encoding) is *y at *z
+ * (elements of the scalar field, 32 bytes big-endian, below r), with the Ethereum KZG
+ * ceremony's [tau] G2, and returns ZKVM_EOK; an input that is no point of G1 or a scalar not
+ * below r does not verify. */
+ZKVM_IMPORT(zkvm_kzg_point_eval)
+zkvm_status zkvm_kzg_point_eval(const zkvm_kzg_commitment *commitment,
+                                const zkvm_kzg_field_element *z, const zkvm_kzg_field_element *y,
+                                const zkvm_kzg_proof *proof, bool *verified);
 
 /* BLAKE2b's compression F (EIP-152, RFC 7693) with `rounds` rounds on *h in place, the message
  * *m, the offsets *t and the final-block flag f (nonzero: the last block). */

@@ -71,6 +71,10 @@ func zkvmBls12MapFp2ToG2(fieldElement, result unsafe.Pointer) int32
 //go:noescape
 func zkvmBls12Pairing(pairs unsafe.Pointer, numPairs uint32, verified unsafe.Pointer) int32
 
+//go:wasmimport zkvm zkvm_kzg_point_eval
+//go:noescape
+func zkvmKzgPointEval(commitment, z, y, proof, verified unsafe.Pointer) int32
+
 //go:wasmimport zkvm zkvm_blake2f
 //go:noescape
 func zkvmBlake2f(rounds uint32, h, m, t unsafe.Pointer, f uint32) int32
@@ -263,4 +267,15 @@ func Bls12Pairing(pairs [][288]byte) (bool, bool) {
 		return false, false
 	}
 	return verified != 0, true
+}
+
+// KzgPointEval is EIP-4844's point evaluation: whether proof shows that the polynomial
+// committed to by commitment (both compressed G1 points, ZCash's encoding) is y at z (elements
+// of the scalar field, big-endian), with the Ethereum KZG ceremony's [tau] G2. An input that
+// is no point of G1, or a scalar not below r, does not verify.
+func KzgPointEval(commitment *[48]byte, z, y *[32]byte, proof *[48]byte) bool {
+	var verified uint8
+	status := zkvmKzgPointEval(unsafe.Pointer(commitment), unsafe.Pointer(z), unsafe.Pointer(y),
+		unsafe.Pointer(proof), unsafe.Pointer(&verified))
+	return status == 0 && verified != 0
 }

@@ -40,7 +40,7 @@
 //! `zkvm_secp256k1_verify`, `zkvm_secp256k1_ecrecover`, `zkvm_bn254_g1_add`,
 //! `zkvm_bn254_g1_mul`, `zkvm_bls12_g1_add`, `zkvm_bls12_g1_msm`, `zkvm_bls12_g2_add`,
 //! `zkvm_bls12_g2_msm`, `zkvm_bls12_map_fp_to_g1`, `zkvm_bls12_map_fp2_to_g2`,
-//! `zkvm_bls12_pairing`, `zkvm_modexp`): every pointer checked first, every input read into
+//! `zkvm_bls12_pairing`, `zkvm_kzg_point_eval`, `zkvm_modexp`): every pointer checked first, every input read into
 //! scratch RAM (or, for modexp's exponent and base, read while the output is not yet written)
 //! before an output is written, the work done by precompiles through machine imports
 //! (`zisk.blake2b_round`, `zisk.arith256_mod`, `zisk.secp256k1_add`/`_dbl`,

@@ -87,6 +87,12 @@ fn main() {
                 4 => zkvm_ref::bls12_map_fp_to_g1(&ops[..48]).map(Vec::from),
                 5 => zkvm_ref::bls12_map_fp2_to_g2(&ops[..96]).map(Vec::from),
                 6 => zkvm_ref::bls12_pairing(&ops[..288 * s[2] as usize]).map(|v| vec![v as u8]),
+                7 => Some(vec![zkvm_ref::kzg_point_eval(
+                    &ops[..48],
+                    &ops[48..80],
+                    &ops[80..112],
+                    &ops[112..160],
+                ) as u8]),
                 _ => return print(0, &[0xee; 192]),
             };
             result(r.as_deref(), 192)

@@ -104,6 +104,14 @@ pub mod sys {
             num_pairs: usize,
             verified: *mut bool,
         ) -> i32;
+        /// EIP-4844's point evaluation: writes whether the proof holds to `verified`.
+        pub fn zkvm_kzg_point_eval(
+            commitment: *const [u8; 48],
+            z: *const [u8; 32],
+            y: *const [u8; 32],
+            proof: *const [u8; 48],
+            verified: *mut bool,
+        ) -> i32;
         /// BLAKE2b's compression F with `rounds` rounds on `h` in place; returns `ZKVM_EOK`.
         pub fn zkvm_blake2f(
             rounds: u32,
@@ -273,6 +281,17 @@ pub fn bls12_pairing(pairs: &[[u8; 288]]) -> Option<bool> {
     // SAFETY: the slice holds `pairs.len()` pairs; `verified` is valid for the byte written.
     let status = unsafe { sys::zkvm_bls12_pairing(pairs.as_ptr(), pairs.len(), &mut verified) };
     (status == sys::ZKVM_EOK).then_some(verified)
+}
+
+/// EIP-4844's point evaluation: whether `proof` shows that the polynomial committed to by
+/// `commitment` (both compressed G1 points, ZCash's encoding) is `y` at `z` (elements of the
+/// scalar field, big-endian), with the Ethereum KZG ceremony's [tau] G2. An input that is no
+/// point of G1, or a scalar not below r, does not verify.
+pub fn kzg_point_eval(commitment: &[u8; 48], z: &[u8; 32], y: &[u8; 32], proof: &[u8; 48]) -> bool {
+    let mut verified = false;
+    // SAFETY: the references are valid for the sizes the function reads and writes.
+    let status = unsafe { sys::zkvm_kzg_point_eval(commitment, z, y, proof, &mut verified) };
+    status == sys::ZKVM_EOK && verified
 }
 
 /// BLAKE2b's compression function F (EIP-152, RFC 7693 3.2) with `rounds` rounds on the state
