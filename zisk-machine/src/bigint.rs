@@ -119,7 +119,7 @@ pub(crate) fn curve_op<const N: usize>(
     Some([words(&x3), words(&y3)])
 }
 
-/// An operation of BLS12-381's Fp2 precompiles.
+/// An operation of the Fp2 precompiles (BLS12-381's and BN254's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Complex {
     Add,
@@ -127,10 +127,16 @@ pub(crate) enum Complex {
     Mul,
 }
 
-/// `bls12_381_complex_add`/`_sub`/`_mul`: `f1 op f2` in Fp2 = Fp[i] / (i^2 + 1), each operand
-/// its real part then its imaginary part, 6 words each.
-pub(crate) fn complex_op(op: Complex, f1: &[[u64; 6]; 2], f2: &[[u64; 6]; 2]) -> [[u64; 6]; 2] {
-    let p = Curve::Bls12381.prime();
+/// `bls12_381_complex_add`/`_sub`/`_mul` (N = 6) and `bn254_complex_add`/`_sub`/`_mul`
+/// (N = 4): `f1 op f2` in Fp2 = Fp[i] / (i^2 + 1) of the curve's p, each operand its real part
+/// then its imaginary part, N words each.
+pub(crate) fn complex_op<const N: usize>(
+    curve: Curve,
+    op: Complex,
+    f1: &[[u64; N]; 2],
+    f2: &[[u64; N]; 2],
+) -> [[u64; N]; 2] {
+    let p = curve.prime();
     let [a0, a1] = f1.each_ref().map(|w| big(w) % &p);
     let [b0, b1] = f2.each_ref().map(|w| big(w) % &p);
     let sub = |a: &BigUint, b: &BigUint| (a + &p - b) % &p;
@@ -289,15 +295,38 @@ mod tests {
     fn bls12_381_complex() {
         let n = |x: u64| [x, 0, 0, 0, 0, 0];
         let minus = |x: u64| words::<6>(&(Curve::Bls12381.prime() - BigUint::from(x)));
-        let prod = complex_op(Complex::Mul, &[n(1), n(2)], &[n(3), n(4)]);
+        let prod = complex_op(Curve::Bls12381, Complex::Mul, &[n(1), n(2)], &[n(3), n(4)]);
         assert_eq!(prod, [minus(5), n(10)]);
         assert_eq!(
-            complex_op(Complex::Mul, &[n(0), n(1)], &[n(0), n(1)]),
+            complex_op(Curve::Bls12381, Complex::Mul, &[n(0), n(1)], &[n(0), n(1)]),
             [minus(1), n(0)]
         );
-        let sum = complex_op(Complex::Add, &[minus(1), n(7)], &[n(3), minus(2)]);
+        let sum = complex_op(
+            Curve::Bls12381,
+            Complex::Add,
+            &[minus(1), n(7)],
+            &[n(3), minus(2)],
+        );
         assert_eq!(sum, [n(2), n(5)]);
-        let back = complex_op(Complex::Sub, &sum, &[n(3), minus(2)]);
+        let back = complex_op(Curve::Bls12381, Complex::Sub, &sum, &[n(3), minus(2)]);
+        assert_eq!(back, [minus(1), n(7)]);
+    }
+
+    /// The same in BN254's Fp2, 4 words a part.
+    #[test]
+    fn bn254_complex() {
+        let n = |x: u64| [x, 0, 0, 0];
+        let minus = |x: u64| words::<4>(&(Curve::Bn254.prime() - BigUint::from(x)));
+        let prod = complex_op(Curve::Bn254, Complex::Mul, &[n(1), n(2)], &[n(3), n(4)]);
+        assert_eq!(prod, [minus(5), n(10)]);
+        let sum = complex_op(
+            Curve::Bn254,
+            Complex::Add,
+            &[minus(1), n(7)],
+            &[n(3), minus(2)],
+        );
+        assert_eq!(sum, [n(2), n(5)]);
+        let back = complex_op(Curve::Bn254, Complex::Sub, &sum, &[n(3), minus(2)]);
         assert_eq!(back, [minus(1), n(7)]);
     }
 }

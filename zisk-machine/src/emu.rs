@@ -458,6 +458,9 @@ impl<'r> Emulator<'r> {
                 | Op::Bls12381ComplexAdd
                 | Op::Bls12381ComplexSub
                 | Op::Bls12381ComplexMul
+                | Op::Bn254ComplexAdd
+                | Op::Bn254ComplexSub
+                | Op::Bn254ComplexMul
         );
         let operands: &[u64] = if two { &[a, b] } else { &[b] };
         if let Some(&addr) = operands.iter().find(|&&addr| addr & 7 != 0) {
@@ -513,18 +516,10 @@ impl<'r> Emulator<'r> {
                 self.curve_op::<6>(op, bigint::Curve::Bls12381, a, b)?;
             }
             Op::Bls12381ComplexAdd | Op::Bls12381ComplexSub | Op::Bls12381ComplexMul => {
-                // The element at `a` (real part, then imaginary, 6 words each) op the one at
-                // `b`, into `a` (zisk_ops.rs `opc_bls12_381_complex_*`).
-                let kind = match op {
-                    Op::Bls12381ComplexAdd => bigint::Complex::Add,
-                    Op::Bls12381ComplexSub => bigint::Complex::Sub,
-                    _ => bigint::Complex::Mul,
-                };
-                let f1 = [self.read_words(a)?, self.read_words(a + 48)?];
-                let f2 = [self.read_words(b)?, self.read_words(b + 48)?];
-                let [c0, c1] = bigint::complex_op(kind, &f1, &f2);
-                self.write_words(a, &c0)?;
-                self.write_words(a + 48, &c1)?;
+                self.complex::<6>(op, bigint::Curve::Bls12381, a, b)?;
+            }
+            Op::Bn254ComplexAdd | Op::Bn254ComplexSub | Op::Bn254ComplexMul => {
+                self.complex::<4>(op, bigint::Curve::Bn254, a, b)?;
             }
             Op::Blake2b => {
                 // One round, of index `ext` (0..9, no chaining bits), on the work vector at `a`
@@ -548,6 +543,29 @@ impl<'r> Emulator<'r> {
             _ => unreachable!("{op} is not a modelled precompile"),
         }
         Ok(0)
+    }
+
+    /// An Fp2 operation of `curve` (N words a part): the element at `a` (real part, then
+    /// imaginary) op the one at `b`, into `a` (zisk_ops.rs `opc_bls12_381_complex_*`,
+    /// `opc_bn254_complex_*`).
+    fn complex<const N: usize>(
+        &mut self,
+        op: Op,
+        curve: bigint::Curve,
+        a: u64,
+        b: u64,
+    ) -> Result<(), EmuError> {
+        let kind = match op {
+            Op::Bls12381ComplexAdd | Op::Bn254ComplexAdd => bigint::Complex::Add,
+            Op::Bls12381ComplexSub | Op::Bn254ComplexSub => bigint::Complex::Sub,
+            _ => bigint::Complex::Mul,
+        };
+        let half = 8 * N as u64;
+        let f1 = [self.read_words::<N>(a)?, self.read_words::<N>(a + half)?];
+        let f2 = [self.read_words::<N>(b)?, self.read_words::<N>(b + half)?];
+        let [c0, c1] = bigint::complex_op(curve, kind, &f1, &f2);
+        self.write_words(a, &c0)?;
+        self.write_words(a + half, &c1)
     }
 
     /// `arith256_mod` (N = 4) or `arith384_mod` (N = 6): five pointers at `b`, to a, b, c, m

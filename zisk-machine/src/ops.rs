@@ -21,8 +21,9 @@
 //! they are charged are the emulator's (`zisk_ops.rs` `opc_keccak`, `opc_sha256`,
 //! `opc_arith256_mod`, `opc_secp256k1_*`, `opc_bn254_curve_*`, `ops_*`;
 //! `operations/dma_memcpy.rs`, `dma_memset.rs`); their fixed cost goes to PRECOMPILES. The
-//! others (arith256, the other curves, bn254's complex ops, the rest of the DMA family) are
-//! not modelled.
+//! others (arith256, the other curves, the rest of the DMA family) are not modelled. The
+//! BLS12-381 and BN254 Fp2 operations (`bls12_381_complex_*`, `bn254_complex_*`: the element
+//! at `a` op the one at `b`, into `a`) are modelled too.
 
 use std::fmt;
 
@@ -233,6 +234,9 @@ ops! {
     Sha256 "sha256" 0xf9 Precompile SHA256;
     Bn254CurveAdd "bn254_curve_add" 0xfa Precompile ARITH_BN254;
     Bn254CurveDbl "bn254_curve_dbl" 0xfb Precompile ARITH_BN254;
+    Bn254ComplexAdd "bn254_complex_add" 0xfc Precompile ARITH_BN254;
+    Bn254ComplexSub "bn254_complex_sub" 0xfd Precompile ARITH_BN254;
+    Bn254ComplexMul "bn254_complex_mul" 0xfe Precompile ARITH_BN254;
     Halt "halt" 0xff Internal 0;
 }
 
@@ -270,6 +274,9 @@ impl Op {
             | Op::Secp256k1Dbl
             | Op::Bn254CurveAdd
             | Op::Bn254CurveDbl
+            | Op::Bn254ComplexAdd
+            | Op::Bn254ComplexSub
+            | Op::Bn254ComplexMul
             | Op::Blake2b
             | Op::Secp256r1Add
             | Op::Secp256r1Dbl
@@ -437,6 +444,7 @@ mod tests {
         assert_eq!(Op::Blake2b.cost(), 1864);
         assert_eq!(Op::Secp256r1Dbl.cost(), 1440);
         assert_eq!(Op::Bls12381ComplexMul.cost(), 1920);
+        assert_eq!(Op::Bn254ComplexMul.cost(), 1248);
         assert_eq!(Op::Keccak.cost(), 41_513);
         assert_eq!(Op::Sha256.cost(), 8_784);
     }

@@ -47,6 +47,9 @@ const PRECOMPILE_IMPORTS: &[(&str, Op, usize)] = &[
     ("bls12_381_complex_add", Op::Bls12381ComplexAdd, 2),
     ("bls12_381_complex_sub", Op::Bls12381ComplexSub, 2),
     ("bls12_381_complex_mul", Op::Bls12381ComplexMul, 2),
+    ("bn254_complex_add", Op::Bn254ComplexAdd, 2),
+    ("bn254_complex_sub", Op::Bn254ComplexSub, 2),
+    ("bn254_complex_mul", Op::Bn254ComplexMul, 2),
 ];
 
 /// The precompile of machine import `field` and its number of operands.
