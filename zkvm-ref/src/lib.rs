@@ -27,7 +27,10 @@
 //! point must have both coordinates below p and lie on y^2 = x^3 + 3, else the call returns
 //! -1 and writes nothing. The scalar of `zkvm_bn254_g1_mul` is any 256-bit number; the
 //! identity times anything is the identity, without a check of the scalar. The arithmetic is
-//! `ark-bn254`'s.
+//! `ark-bn254`'s. `zkvm_bn254_pairing` (EIP-197) takes pairs of a G1 point and a G2 point
+//! (x || y, each element of Fp2 its imaginary part first), every point valid and G2's in
+//! their subgroup, and writes whether the product of their pairings is 1 (no pair at all: 1,
+//! as ZisK's routine).
 //!
 //! BLS12-381 follows EIP-2537 (precompiles 0x0b..0x0d) in the packed encoding of
 //! `zkvm_accelerators.h`: a field element is 48 bytes big-endian (EIP-2537 pads it to 64), a
@@ -201,6 +204,40 @@ pub fn bn254_g1_mul(p: &[u8; 64], k: &[u8; 32]) -> Option<[u8; 64]> {
         *l = u64::from_be_bytes(k[24 - 8 * i..32 - 8 * i].try_into().unwrap());
     }
     Some(bn254_bytes(p.mul_bigint(limbs)))
+}
+
+/// A BN254 G2 point from x || y, each an element of Fp2 as its imaginary part then its real
+/// part (32 bytes each, big-endian, EIP-197's order): all zeros is the identity; `None` for a
+/// part not below p, a point off the twist y^2 = x^3 + 3 / (9 + i) or outside G2.
+fn bn254_g2(bytes: &[u8]) -> Option<ark_bn254::G2Affine> {
+    use ark_bn254::{Fq, Fq2};
+    use ark_ff::PrimeField;
+    if bytes.iter().all(|&b| b == 0) {
+        return Some(ark_bn254::G2Affine::identity());
+    }
+    let fq = |b: &[u8]| {
+        let mut limbs = [0u64; 4];
+        for (i, l) in limbs.iter_mut().enumerate() {
+            *l = u64::from_be_bytes(b[24 - 8 * i..32 - 8 * i].try_into().unwrap());
+        }
+        Fq::from_bigint(ark_ff::BigInt::new(limbs))
+    };
+    let fq2 = |b: &[u8]| Some(Fq2::new(fq(&b[32..64])?, fq(&b[..32])?));
+    let q = ark_bn254::G2Affine::new_unchecked(fq2(&bytes[..64])?, fq2(&bytes[64..128])?);
+    (q.is_on_curve() && q.is_in_correct_subgroup_assuming_on_curve()).then_some(q)
+}
+
+/// EIP-197's pairing check on pairs of a G1 point (64 bytes) and a G2 point (128): whether
+/// the product of their pairings is 1; `None` for an invalid point. As ZisK's routine (ziskos
+/// zisklib `bn254/pairing.rs`), no pair at all gives `true`.
+pub fn bn254_pairing(pairs: &[u8]) -> Option<bool> {
+    use ark_ec::pairing::Pairing;
+    let (mut g1, mut g2) = (vec![], vec![]);
+    for pair in pairs.chunks(192) {
+        g1.push(bn254_point(pair[..64].try_into().unwrap())?);
+        g2.push(bn254_g2(&pair[64..])?);
+    }
+    Some(ark_bn254::Bn254::multi_pairing(g1, g2).0 == <ark_bn254::Fq12 as ark_ff::One>::one())
 }
 
 /// A BLS12-381 base field element from 48 big-endian bytes; `None` when not below p.

@@ -1,8 +1,9 @@
-;; Calls a BN254 G1 accelerator on its stdin and prints the status and the output in hex.
-;; stdin: byte 0 = which (0: zkvm_bn254_g1_add, 1: zkvm_bn254_g1_mul, else no call, the
-;; program's cost without one: status 0, the output untouched), byte 1 = k, bytes 2..8
-;; ignored, k filler bytes, then the first point (64 bytes) and the second point (64) or the
-;; scalar (32). The inputs are at 0x1008 + k (so k chooses their alignment), the output at
+;; Calls a BN254 accelerator on its stdin and prints the status and the output in hex.
+;; stdin: byte 0 = which (0: zkvm_bn254_g1_add, 1: zkvm_bn254_g1_mul, 2: zkvm_bn254_pairing,
+;; else no call, the program's cost without one: status 0, the output untouched), byte 1 = k,
+;; byte 2 = the number of pairs of a pairing check, bytes 3..8 ignored, k filler bytes, then
+;; the first point (64 bytes) and the second point (64) or the scalar (32), or the pairs (a G1
+;; point, 64 bytes, then a G2 point, 128). The inputs are at 0x1008 + k (so k chooses their alignment), the output at
 ;; 0x200 + k, filled with 0xee before the call. It prints the 4 bytes of the status
 ;; (little-endian) and the 64 bytes of the output.
 (module
@@ -10,6 +11,7 @@
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "zkvm" "zkvm_bn254_g1_add" (func $add (param i32 i32 i32) (result i32)))
   (import "zkvm" "zkvm_bn254_g1_mul" (func $mul (param i32 i32 i32) (result i32)))
+  (import "zkvm" "zkvm_bn254_pairing" (func $pairing (param i32 i32 i32) (result i32)))
   (memory 2)
   (data (i32.const 0x90) "0123456789abcdef")
   (func (export "_start")
@@ -34,6 +36,9 @@
         (local.get $out)))))
     (if (i32.eq (i32.load8_u (i32.const 0x1000)) (i32.const 1))
       (then (local.set $n (call $mul (local.get $in) (i32.add (local.get $in) (i32.const 64))
+        (local.get $out)))))
+    (if (i32.eq (i32.load8_u (i32.const 0x1000)) (i32.const 2))
+      (then (local.set $n (call $pairing (local.get $in) (i32.load8_u (i32.const 0x1002))
         (local.get $out)))))
     (i32.store (i32.const 0x100) (local.get $n))
     (memory.copy (i32.const 0x104) (local.get $out) (i32.const 64))

@@ -11,9 +11,9 @@
 
 use zkvm_ref::{
     blake2f, bls12_g1_add, bls12_g1_msm, bls12_g2_add, bls12_g2_msm, bls12_map_fp2_to_g2,
-    bls12_map_fp_to_g1, bls12_pairing, bn254_g1_add, bn254_g1_mul, keccak256, kzg_point_eval,
-    modexp, ripemd160, secp256k1_ecrecover, secp256k1_verify, secp256r1_verify, sha256,
-    MODEXP_MAX_LEN,
+    bls12_map_fp_to_g1, bls12_pairing, bn254_g1_add, bn254_g1_mul, bn254_pairing, keccak256,
+    kzg_point_eval, modexp, ripemd160, secp256k1_ecrecover, secp256k1_verify, secp256r1_verify,
+    sha256, MODEXP_MAX_LEN,
 };
 
 use super::{Memory, Trap, TrapCode, Val};
@@ -40,6 +40,7 @@ const FUNCS: &[(&str, usize)] = &[
     ("zkvm_bls12_map_fp2_to_g2", 2),
     ("zkvm_bls12_pairing", 3),
     ("zkvm_kzg_point_eval", 5),
+    ("zkvm_bn254_pairing", 3),
 ];
 
 /// The module the accelerators are imported from.
@@ -208,13 +209,19 @@ pub(super) fn call(index: u32, args: &[Val], mem: &mut Memory) -> Result<Vec<Val
             mem.write(verified, &[u8::from(ok)])?;
             0
         }
-        16 => {
-            let len = u64::from(arg(1)?) * 288;
+        16 | 18 => {
+            let pair = if index == 16 { 288 } else { 192 };
+            let len = u64::from(arg(1)?) * pair;
             let len = u32::try_from(len).map_err(|_| Trap::Wasm(TrapCode::MemoryOutOfBounds))?;
             let pairs = mem.read(arg(0)?, len)?.to_vec();
             let verified = arg(2)?;
             mem.read(verified, 1)?;
-            match bls12_pairing(&pairs) {
+            let check = if index == 16 {
+                bls12_pairing(&pairs)
+            } else {
+                bn254_pairing(&pairs)
+            };
+            match check {
                 Some(ok) => {
                     mem.write(verified, &[u8::from(ok)])?;
                     0
