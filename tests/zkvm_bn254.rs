@@ -1,6 +1,8 @@
-//! The BN254 G1 accelerators (`zkvm_bn254_g1_add`, `zkvm_bn254_g1_mul`) end to end: a wasm
-//! program (`backend-zisk/tests/zkvm/bn254.wat`) calls one on its stdin and prints the status
-//! and the output. go-ethereum's EIP-196 precompile vectors, sums and products of random
+//! The BN254 accelerators (`zkvm_bn254_g1_add`, `zkvm_bn254_g1_mul`, `zkvm_bn254_pairing`) end
+//! to end: a wasm program (`backend-zisk/tests/zkvm/bn254.wat`) calls one on its stdin and
+//! prints the status and the output. go-ethereum's EIP-196 and EIP-197 precompile vectors,
+//! pairing checks that are 1 by bilinearity or are not, with the identity on either side, and
+//! with points invalid or outside G2, sums and products of random
 //! multiples of the generator computed with `ark-bn254`, the identity (0, 0) on either side,
 //! opposite points, scalars 0, 1, the group order and 2^256 - 1, points off the curve or with
 //! a coordinate not below p (ZKVM_EFAIL, nothing written) give the same results in the
@@ -50,10 +52,12 @@ const MUL_VECTORS: &[(&str, &str, &str)] = &[
 /// BN254's field prime p, big-endian.
 const P: &str = "30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47";
 
-/// One call: add (`b` a point) or mul (`b` a scalar), and the point it gives (`None`: EFAIL).
+/// One call: add (`b` a point), mul (`b` a scalar) or, with `pairs`, a pairing check of the
+/// pairs in `a`; and the point (or the verdict byte) it gives (`None`: EFAIL).
 struct Case {
     name: String,
     mul: bool,
+    pairs: Option<u8>,
     a: Vec<u8>,
     b: Vec<u8>,
     want: Option<Vec<u8>>,
@@ -66,7 +70,12 @@ impl AsRun for Case {
     }
 
     fn stdin(&self) -> Vec<u8> {
-        let mut s = vec![self.mul as u8, self.skew, 0, 0, 0, 0, 0, 0];
+        let which = if self.pairs.is_some() {
+            2
+        } else {
+            self.mul as u8
+        };
+        let mut s = vec![which, self.skew, self.pairs.unwrap_or(0), 0, 0, 0, 0, 0];
         s.extend(std::iter::repeat_n(0xcc, self.skew as usize));
         s.extend_from_slice(&self.a);
         s.extend_from_slice(&self.b);
@@ -76,7 +85,7 @@ impl AsRun for Case {
     /// The status (little-endian) and the 64 output bytes, 0xee where nothing is written.
     fn expected(&self) -> String {
         match &self.want {
-            Some(p) => format!("00000000{}\n", hex(p)),
+            Some(p) => format!("00000000{}{}\n", hex(p), "ee".repeat(64 - p.len())),
             None => format!("ffffffff{}\n", "ee".repeat(64)),
         }
     }
@@ -98,6 +107,7 @@ fn cases() -> Vec<Case> {
         cases.push(Case {
             name,
             mul,
+            pairs: None,
             a,
             b,
             want,
@@ -238,6 +248,138 @@ fn cases() -> Vec<Case> {
         );
         push(format!("mul {what} by 0"), true, bad, vec![0; 32], None);
     }
+    for case in pairing_cases() {
+        let skew = (cases.len() % 8) as u8;
+        cases.push(Case { skew, ..case });
+    }
+    cases
+}
+
+/// go-ethereum's EIP-197 vectors (core/vm/testdata/precompiles/bn256Pairing.json): the name,
+/// the pairs and whether the product of their pairings is 1.
+const PAIRING_VECTORS: &[(&str, &str, bool)] = &[
+    ("jeff1", "1c76476f4def4bb94541d57ebba1193381ffa7aa76ada664dd31c16024c43f593034dd2920f673e204fee2811c678745fc819b55d3e9d294e45c9b03a76aef41209dd15ebff5d46c4bd888e51a93cf99a7329636c63514396b4a452003a35bf704bf11ca01483bfa8b34b43561848d28905960114c8ac04049af4b6315a416782bb8324af6cfc93537a2ad1a445cfd0ca2a71acd7ac41fadbf933c2a51be344d120a2a4cf30c1bf9845f20c6fe39e07ea2cce61f0c9bb048165fe5e4de877550111e129f1cf1097710d41c4ac70fcdfa5ba2023c6ff1cbeac322de49d1b6df7c2032c61a830e3c17286de9462bf242fca2883585b93870a73853face6a6bf411198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c21800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa", true),
+    ("jeff6", "1c76476f4def4bb94541d57ebba1193381ffa7aa76ada664dd31c16024c43f593034dd2920f673e204fee2811c678745fc819b55d3e9d294e45c9b03a76aef41209dd15ebff5d46c4bd888e51a93cf99a7329636c63514396b4a452003a35bf704bf11ca01483bfa8b34b43561848d28905960114c8ac04049af4b6315a416782bb8324af6cfc93537a2ad1a445cfd0ca2a71acd7ac41fadbf933c2a51be344d120a2a4cf30c1bf9845f20c6fe39e07ea2cce61f0c9bb048165fe5e4de877550111e129f1cf1097710d41c4ac70fcdfa5ba2023c6ff1cbeac322de49d1b6df7c103188585e2364128fe25c70558f1560f4f9350baf3959e603cc91486e110936198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c21800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa", false),
+    ("empty_data", "", true),
+    ("one_point", "00000000000000000000000000000000000000000000000000000000000000010000000000000000000000000000000000000000000000000000000000000002198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c21800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa", false),
+    ("two_point_match_2", "00000000000000000000000000000000000000000000000000000000000000010000000000000000000000000000000000000000000000000000000000000002198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c21800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa00000000000000000000000000000000000000000000000000000000000000010000000000000000000000000000000000000000000000000000000000000002198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c21800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed275dc4a288d1afb3cbb1ac09187524c7db36395df7be3b99e673b13a075a65ec1d9befcd05a5323e6da4d435f3b617cdb3af83285c2df711ef39c01571827f9d", true),
+];
+
+/// x || y of a G2 point, each element of Fp2 its imaginary part then its real part (EIP-197),
+/// all zeros for the identity.
+fn g2_bytes(q: ark_bn254::G2Projective) -> Vec<u8> {
+    match q.into_affine().xy() {
+        Some((x, y)) => [x.c1, x.c0, y.c1, y.c0]
+            .iter()
+            .flat_map(|c| c.into_bigint().to_bytes_be())
+            .collect(),
+        None => vec![0; 128],
+    }
+}
+
+/// A point on the twist y^2 = x^3 + 3 / (9 + i) outside G2.
+fn g2_outside_subgroup(rng: &mut Rng) -> ark_bn254::G2Affine {
+    use ark_bn254::{Fq, Fq2};
+    use ark_ec::short_weierstrass::SWCurveConfig;
+    use ark_ff::Field;
+    let b = ark_bn254::g2::Config::COEFF_B;
+    loop {
+        let x = Fq2::new(Fq::from(rng.next_u64()), Fq::from(rng.next_u64()));
+        if let Some(y) = (x.square() * x + b).sqrt() {
+            let q = ark_bn254::G2Affine::new_unchecked(x, y);
+            if !q.is_in_correct_subgroup_assuming_on_curve() {
+                return q;
+            }
+        }
+    }
+}
+
+/// Pairing checks: go-ethereum's vectors, products that are 1 by bilinearity and ones that
+/// are not, the identity on either side, and invalid points (ZKVM_EFAIL, even beside the
+/// identity).
+fn pairing_cases() -> Vec<Case> {
+    use ark_bn254::{Fr, G1Projective, G2Projective};
+    let mut cases = Vec::new();
+    let mut push = |name: String, pairs: Vec<u8>, want: Option<bool>| {
+        let n = (pairs.len() / 192) as u8;
+        cases.push(Case {
+            name,
+            mul: false,
+            pairs: Some(n),
+            a: pairs,
+            b: vec![],
+            want: want.map(|v| vec![u8::from(v)]),
+            skew: 0,
+        });
+    };
+    for &(name, pairs, want) in PAIRING_VECTORS {
+        push(format!("pairing {name}"), unhex(pairs), Some(want));
+    }
+    let mut rng = Rng(0xb254_0016_0a1e_0001);
+    let mut random = || {
+        let mut k = [0u8; 32];
+        for c in k.chunks_mut(8) {
+            c.copy_from_slice(&rng.next_u64().to_be_bytes());
+        }
+        Fr::from_be_bytes_mod_order(&k)
+    };
+    let (a, b) = (random(), random());
+    let g = ark_bn254::G1Affine::generator().into_group();
+    let h = ark_bn254::G2Affine::generator().into_group();
+    let pair = |p: G1Projective, q: G2Projective| [point_bytes(p), g2_bytes(q)].concat();
+    push(
+        "pairing e(aG, bH) e(-ab G, H)".into(),
+        [pair(g * a, h * b), pair(-(g * (a * b)), h)].concat(),
+        Some(true),
+    );
+    push(
+        "pairing e(aG, bH) e(ab G, H)".into(),
+        [pair(g * a, h * b), pair(g * (a * b), h)].concat(),
+        Some(false),
+    );
+    push(
+        "pairing e(aG, H) e(bG, H) e(-(a + b) G, H)".into(),
+        [pair(g * a, h), pair(g * b, h), pair(-(g * (a + b)), h)].concat(),
+        Some(true),
+    );
+    let (zero1, zero2) = (G1Projective::default(), G2Projective::default());
+    push(
+        "pairing of identities".into(),
+        [pair(zero1, h), pair(g, zero2), pair(zero1, zero2)].concat(),
+        Some(true),
+    );
+    push(
+        "pairing e(0, H) e(G, H)".into(),
+        [pair(zero1, h), pair(g, h)].concat(),
+        Some(false),
+    );
+    let gb = point_bytes(g);
+    let hb = g2_bytes(h);
+    let off1 = [vec![0; 31], vec![1], vec![0; 31], vec![3]].concat();
+    let mut off2 = hb.clone();
+    off2[127] ^= 1;
+    let mut part_p = hb.clone();
+    part_p[32..64].copy_from_slice(&unhex(P));
+    let outside = g2_bytes(g2_outside_subgroup(&mut rng).into_group());
+    for (what, p1, p2) in [
+        ("G1 off the curve", off1.clone(), hb.clone()),
+        ("G1 off the curve, the G2 identity", off1, vec![0; 128]),
+        ("G2 off the twist", gb.clone(), off2.clone()),
+        ("G2 off the twist, the G1 identity", vec![0; 64], off2),
+        ("G2 with x's real part p", gb.clone(), part_p),
+        ("G2 outside the subgroup", gb.clone(), outside.clone()),
+        (
+            "G2 outside the subgroup, the G1 identity",
+            vec![0; 64],
+            outside,
+        ),
+    ] {
+        push(
+            format!("pairing {what}"),
+            [pair(g, h), p1, p2].concat(),
+            None,
+        );
+    }
     cases
 }
 
@@ -250,7 +392,10 @@ fn results_match_eip196_in_the_interpreter_and_on_zisk() {
 /// products, which take seconds in software, left out).
 #[test]
 fn software_build_agrees() {
-    soft_agrees(1, &runs(cases().iter().filter(|c| !c.mul)));
+    soft_agrees(
+        1,
+        &runs(cases().iter().filter(|c| !c.mul && c.pairs.is_none())),
+    );
 }
 
 #[test]
@@ -271,6 +416,11 @@ fn bad_pointers_trap_and_wrong_signatures_are_errors() {
         ("bn254_g1_mul", &[PAGE - 63, 64, 128], true),
         ("bn254_g1_mul", &[0, PAGE - 31, 128], true),
         ("bn254_g1_mul", &[0, 64, u32::MAX], true),
+        ("bn254_pairing", &[PAGE - 384, 2, PAGE - 1], false),
+        ("bn254_pairing", &[PAGE - 384, 3, 0], true),
+        ("bn254_pairing", &[0, 1, PAGE], true),
+        ("bn254_pairing", &[0, 0x0155_5556, 0], true),
+        ("bn254_pairing", &[PAGE, 0, 0], false),
     ];
     calls_end_alike("bn254", calls);
     let text = r#"(module (import "zkvm" "zkvm_bn254_g1_mul" (func $f (param i32 i64 i32) (result i32)))
