@@ -184,12 +184,32 @@ const BN254_MUL_VECTOR: &str = "2bd3e6d0f3b142924f5ca7b49ce5b9d54c4703d7ae5648e6
      21611ce0a6af85915e2f1d70300909ce2e49dfad4a4619c8390cae66cefdb204\
      00000000000000000000000000000000000000000000000011138ce750fa15c2";
 
-/// One call of each BN254 G1 accelerator on go-ethereum's vectors, and a product by a full
-/// 256-bit scalar, through `backend-zisk/tests/zkvm/bn254.wat`.
+/// go-ethereum's EIP-197 vector "jeff1" (bn256Pairing.json): two pairs whose product of
+/// pairings is 1.
+const BN254_PAIRING_JEFF1: &str =
+    "1c76476f4def4bb94541d57ebba1193381ffa7aa76ada664dd31c16024c43f59\
+     3034dd2920f673e204fee2811c678745fc819b55d3e9d294e45c9b03a76aef41\
+     209dd15ebff5d46c4bd888e51a93cf99a7329636c63514396b4a452003a35bf7\
+     04bf11ca01483bfa8b34b43561848d28905960114c8ac04049af4b6315a41678\
+     2bb8324af6cfc93537a2ad1a445cfd0ca2a71acd7ac41fadbf933c2a51be344d\
+     120a2a4cf30c1bf9845f20c6fe39e07ea2cce61f0c9bb048165fe5e4de877550\
+     111e129f1cf1097710d41c4ac70fcdfa5ba2023c6ff1cbeac322de49d1b6df7c\
+     2032c61a830e3c17286de9462bf242fca2883585b93870a73853face6a6bf411\
+     198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2\
+     1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed\
+     090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b\
+     12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa";
+
+/// One call of each BN254 accelerator on go-ethereum's vectors, and a product by a full
+/// 256-bit scalar, through `backend-zisk/tests/zkvm/bn254.wat` (the one-pair check is jeff1's
+/// first pair, whose pairing is not 1).
 fn bn254_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
     let wasm = crate::workspace().join("backend-zisk/tests/zkvm/bn254.wat");
-    // stdin: which, skew 0, six zeros, the operands
-    let stdin = |which: u8, operands: &[u8]| [&[which, 0, 0, 0, 0, 0, 0, 0][..], operands].concat();
+    // stdin: which, skew 0, the number of pairs, five zeros, the operands
+    let stdin = |which: u8, operands: &[u8]| {
+        let n = if which == 2 { operands.len() / 192 } else { 0 } as u8;
+        [&[which, 0, n, 0, 0, 0, 0, 0][..], operands].concat()
+    };
     let mul = unhex(BN254_MUL_VECTOR);
     let full = [&mul[..64], &[0xa5; 32][..]].concat();
     let calls = [
@@ -205,8 +225,16 @@ fn bn254_rows(real: bool) -> Result<Vec<(String, u64, Option<u64>)>, String> {
             "bn254_g1_mul (a 256-bit scalar)".to_string(),
             stdin(1, &full),
         ),
+        (
+            "bn254_pairing (go-ethereum's one_point)".to_string(),
+            stdin(2, &unhex(BN254_PAIRING_JEFF1)[..192]),
+        ),
+        (
+            "bn254_pairing (go-ethereum's jeff1, two pairs)".to_string(),
+            stdin(2, &unhex(BN254_PAIRING_JEFF1)),
+        ),
     ];
-    call_costs(&wasm, Some(1), &stdin(2, &mul), &calls, real)
+    call_costs(&wasm, Some(1), &stdin(3, &mul), &calls, real)
 }
 
 /// EIP-2537's G1 generator and the point P1 of its vectors (add_G1_bls.json

@@ -51,6 +51,14 @@ typedef zkvm_bytes_64 zkvm_secp256r1_pubkey;
 /* BN254 (alt_bn128) G1: a point is x || y big-endian, (0, 0) the identity. */
 typedef zkvm_bytes_64 zkvm_bn254_g1_point;
 typedef zkvm_bytes_32 zkvm_bn254_scalar;
+/* A BN254 G2 point: x || y, each element of Fp2 its imaginary part then its real part (EIP-197). */
+typedef struct {
+    _Alignas(8) uint8_t data[128];
+} zkvm_bn254_g2_point;
+typedef struct {
+    zkvm_bn254_g1_point g1;
+    zkvm_bn254_g2_point g2;
+} zkvm_bn254_pairing_pair;
 
 /* BLS12-381 (EIP-2537, packed): a field element is 48 bytes big-endian; a G1 point x || y,
  * a G2 point x || y with each coordinate its real part then its imaginary part; all zeros is
@@ -144,6 +152,15 @@ zkvm_status zkvm_bn254_g1_add(const zkvm_bn254_g1_point *p1, const zkvm_bn254_g1
 ZKVM_IMPORT(zkvm_bn254_g1_mul)
 zkvm_status zkvm_bn254_g1_mul(const zkvm_bn254_g1_point *point, const zkvm_bn254_scalar *scalar,
                               zkvm_bn254_g1_point *result);
+
+/* EIP-197's pairing check: sets *verified to whether the product of the pairings
+ * e(pairs[i].g1, pairs[i].g2) is 1 and returns ZKVM_EOK; ZKVM_EFAIL, writing nothing, when a
+ * point other than the identity is invalid (a coordinate not below p, off the curve or the
+ * twist y^2 = x^3 + 3 / (9 + i)) or, in G2, outside the subgroup. A pair with the identity
+ * counts 1; no pair at all gives true. */
+ZKVM_IMPORT(zkvm_bn254_pairing)
+zkvm_status zkvm_bn254_pairing(const zkvm_bn254_pairing_pair *pairs, size_t num_pairs,
+                               bool *verified);
 
 /* EIP-2537's G1ADD: *p1 + *p2 into *result; ZKVM_EFAIL, writing nothing, when a point other
  * than the identity has a coordinate not below p or is not on y^2 = x^3 + 4 (no subgroup

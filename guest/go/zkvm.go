@@ -43,6 +43,10 @@ func zkvmBn254G1Add(p1, p2, result unsafe.Pointer) int32
 //go:noescape
 func zkvmBn254G1Mul(point, scalar, result unsafe.Pointer) int32
 
+//go:wasmimport zkvm zkvm_bn254_pairing
+//go:noescape
+func zkvmBn254Pairing(pairs unsafe.Pointer, numPairs uint32, verified unsafe.Pointer) int32
+
 //go:wasmimport zkvm zkvm_bls12_g1_add
 //go:noescape
 func zkvmBls12G1Add(p1, p2, result unsafe.Pointer) int32
@@ -278,4 +282,21 @@ func KzgPointEval(commitment *[48]byte, z, y *[32]byte, proof *[48]byte) bool {
 	status := zkvmKzgPointEval(unsafe.Pointer(commitment), unsafe.Pointer(z), unsafe.Pointer(y),
 		unsafe.Pointer(proof), unsafe.Pointer(&verified))
 	return status == 0 && verified != 0
+}
+
+// Bn254Pairing is EIP-197's pairing check: whether the product of the pairings of the pairs (a
+// G1 point, the first 64 bytes, and a G2 point, the last 128: x || y, each element of Fp2 its
+// imaginary part then its real part) is 1, and true; false when a point other than the
+// identity is invalid or, in G2, outside the subgroup. A pair with the identity counts 1; no
+// pair at all gives (true, true), as ZisK's routine.
+func Bn254Pairing(pairs [][192]byte) (bool, bool) {
+	var verified uint8
+	var first unsafe.Pointer
+	if len(pairs) > 0 {
+		first = unsafe.Pointer(&pairs[0])
+	}
+	if zkvmBn254Pairing(first, uint32(len(pairs)), unsafe.Pointer(&verified)) != 0 {
+		return false, false
+	}
+	return verified != 0, true
 }

@@ -38,13 +38,13 @@
 //! ones in word by word, and pads a last partial block in a zeroed buffer. The same holds for
 //! the other accelerators of `zkvm.zir` (`zkvm_ripemd160`, `zkvm_blake2f`,
 //! `zkvm_secp256k1_verify`, `zkvm_secp256k1_ecrecover`, `zkvm_bn254_g1_add`,
-//! `zkvm_bn254_g1_mul`, `zkvm_bls12_g1_add`, `zkvm_bls12_g1_msm`, `zkvm_bls12_g2_add`,
+//! `zkvm_bn254_g1_mul`, `zkvm_bn254_pairing`, `zkvm_bls12_g1_add`, `zkvm_bls12_g1_msm`, `zkvm_bls12_g2_add`,
 //! `zkvm_bls12_g2_msm`, `zkvm_bls12_map_fp_to_g1`, `zkvm_bls12_map_fp2_to_g2`,
 //! `zkvm_bls12_pairing`, `zkvm_kzg_point_eval`, `zkvm_modexp`): every pointer checked first, every input read into
 //! scratch RAM (or, for modexp's exponent and base, read while the output is not yet written)
 //! before an output is written, the work done by precompiles through machine imports
 //! (`zisk.blake2b_round`, `zisk.arith256_mod`, `zisk.secp256k1_add`/`_dbl`,
-//! `zisk.bn254_curve_add`/`_dbl`, `zisk.arith384_mod`, `zisk.bls12_381_curve_add`/`_dbl`,
+//! `zisk.bn254_curve_add`/`_dbl`, `zisk.bn254_complex_add`/`_sub`/`_mul`, `zisk.arith384_mod`, `zisk.bls12_381_curve_add`/`_dbl`,
 //! `zisk.bls12_381_complex_add`/`_sub`/`_mul`) or in software: RIPEMD-160, which has no precompile, and
 //! modexp's moduli above 256 bits (Montgomery products on 64-bit limbs; an even modulus
 //! 2^k q by the Chinese remainder theorem from powers mod q and mod 2^k). The

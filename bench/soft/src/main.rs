@@ -65,16 +65,17 @@ fn main() {
                 _ => result(Some(&[]), 64),
             }
         }
-        // bn254.wat: p1 then p2 or the scalar after k filler bytes
+        // bn254.wat: p1 then p2 or the scalar, or the pairs, after k filler bytes
         1 => {
             let ops = &s[8 + k..];
             let p1: &[u8; 64] = ops[..64].try_into().unwrap();
             let r = match which {
-                0 => zkvm_ref::bn254_g1_add(p1, ops[64..128].try_into().unwrap()),
-                1 => zkvm_ref::bn254_g1_mul(p1, ops[64..96].try_into().unwrap()),
+                0 => zkvm_ref::bn254_g1_add(p1, ops[64..128].try_into().unwrap()).map(Vec::from),
+                1 => zkvm_ref::bn254_g1_mul(p1, ops[64..96].try_into().unwrap()).map(Vec::from),
+                2 => zkvm_ref::bn254_pairing(&ops[..192 * s[2] as usize]).map(|v| vec![v as u8]),
                 _ => return print(0, &[0xee; 64]),
             };
-            result(r.as_ref().map(|p| &p[..]), 64)
+            result(r.as_deref(), 64)
         }
         // bls12.wat: byte 2 the number of pairs, the operands after k filler bytes
         2 => {

@@ -61,6 +61,13 @@ pub mod sys {
             scalar: *const [u8; 32],
             result: *mut [u8; 64],
         ) -> i32;
+        /// EIP-197's pairing check of `num_pairs` pairs (a G1 point, then a G2 point): writes
+        /// whether the product of their pairings is 1 to `verified`, or returns `ZKVM_EFAIL`.
+        pub fn zkvm_bn254_pairing(
+            pairs: *const [u8; 192],
+            num_pairs: usize,
+            verified: *mut bool,
+        ) -> i32;
         /// EIP-2537's G1ADD into `result`, or `ZKVM_EFAIL`.
         pub fn zkvm_bls12_g1_add(
             p1: *const [u8; 96],
@@ -211,6 +218,18 @@ pub fn bn254_g1_mul(point: &[u8; 64], scalar: &[u8; 32]) -> Option<[u8; 64]> {
     // SAFETY: the references are valid for the sizes the function reads and writes.
     let status = unsafe { sys::zkvm_bn254_g1_mul(point, scalar, &mut out) };
     (status == sys::ZKVM_EOK).then_some(out)
+}
+
+/// EIP-197's pairing check: whether the product of the pairings of the pairs (a G1 point, its
+/// first 64 bytes, and a G2 point, its last 128: x || y, each element of Fp2 its imaginary
+/// part then its real part) is 1; `None` when a point other than the identity is invalid or,
+/// in G2, outside the subgroup. A pair with the identity counts 1; no pair at all gives
+/// `Some(true)`, as ZisK's routine.
+pub fn bn254_pairing(pairs: &[[u8; 192]]) -> Option<bool> {
+    let mut verified = false;
+    // SAFETY: the slice holds `pairs.len()` pairs; `verified` is valid for the byte written.
+    let status = unsafe { sys::zkvm_bn254_pairing(pairs.as_ptr(), pairs.len(), &mut verified) };
+    (status == sys::ZKVM_EOK).then_some(verified)
 }
 
 /// EIP-2537's G1ADD of BLS12-381 G1 points (x || y, 48 bytes each, big-endian; all zeros is
