@@ -345,6 +345,24 @@ fn unique_global_name(m: &Module, base: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Every function of the runtime's sources passes the verifier, linked or not (a program
+    /// links only what its imports reach, and release builds verify nothing), given the
+    /// linear memory they access.
+    #[test]
+    fn runtime_sources_verify() {
+        for source in [WASI_ZIR, ZKVM_ZIR] {
+            let mut module = parse(source).unwrap();
+            module.memory.get_or_insert(zkc_ir::MemoryDecl {
+                min: 1,
+                max: None,
+                import: None,
+            });
+            if let Err(e) = zkc_ir::verify::verify_module(&module) {
+                panic!("{e}");
+            }
+        }
+    }
+
     /// A module without a memory that imports the WASI function `field` (of type `sig`).
     fn without_memory(field: &str, sig: &str) -> Module {
         let text = format!(
