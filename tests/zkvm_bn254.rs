@@ -2,7 +2,7 @@
 //! to end: a wasm program (`backend-zisk/tests/zkvm/bn254.wat`) calls one on its stdin and
 //! prints the status and the output. go-ethereum's EIP-196 and EIP-197 precompile vectors,
 //! pairing checks that are 1 by bilinearity or are not, with the identity on either side, and
-//! with points invalid or outside G2, sums and products of random
+//! with points invalid or outside G2 (of the cofactor's order too), sums and products of random
 //! multiples of the generator computed with `ark-bn254`, the identity (0, 0) on either side,
 //! opposite points, scalars 0, 1, the group order and 2^256 - 1, points off the curve or with
 //! a coordinate not below p (ZKVM_EFAIL, nothing written) give the same results in the
@@ -360,7 +360,12 @@ fn pairing_cases() -> Vec<Case> {
     off2[127] ^= 1;
     let mut part_p = hb.clone();
     part_p[32..64].copy_from_slice(&unhex(P));
-    let outside = g2_bytes(g2_outside_subgroup(&mut rng).into_group());
+    let q = g2_outside_subgroup(&mut rng);
+    let outside = g2_bytes(q.into_group());
+    // r Q: a point whose order divides the twist's cofactor, the other edge of the test
+    let small = q.mul_bigint(Fr::MODULUS);
+    assert!(small != G2Projective::default());
+    let small = g2_bytes(small);
     for (what, p1, p2) in [
         ("G1 off the curve", off1.clone(), hb.clone()),
         ("G1 off the curve, the G2 identity", off1, vec![0; 128]),
@@ -373,6 +378,7 @@ fn pairing_cases() -> Vec<Case> {
             vec![0; 64],
             outside,
         ),
+        ("G2 of the cofactor's order", gb.clone(), small),
     ] {
         push(
             format!("pairing {what}"),
